@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { buildApp } from '../server/app.ts';
+import { redactUrl } from '../server/config.ts';
+import { createKaifang } from '../server/kaifang.ts';
+import { configFrom, fail, intOption } from './context.ts';
+
+interface ServeOptions {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  demo?: boolean;
+}
+
+/** Hooks a front can add to `serve --demo`: seed credentials, return text to print. */
+export type DemoSeeder = (k: import('../server/kaifang.ts').Kaifang, baseUrl: string) => Promise<string>;
+export const demoSeeders: DemoSeeder[] = [];
+
+export function serveCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('run the server (SQLite in the data directory and sandbox upstreams unless configured otherwise)')
+    .option('--port <port>', 'TCP port (KAIFANG_PORT)', intOption('--port'))
+    .option('--host <host>', 'address to listen on (KAIFANG_HOST)')
+    .option('--data-dir <dir>', 'data directory (KAIFANG_DATA_DIR)')
+    .option('--demo', 'seed demo credentials for each front and print ready-to-paste requests')
+    .action(async (options: ServeOptions) => {
+      try {
+        await serve(options);
+      } catch (err) {
+        fail(err);
+      }
+    });
+}
+
+async function serve(options: ServeOptions): Promise<void> {
+  const config = configFrom(options);
+  const k = await createKaifang(config);
+  const app = await buildApp(k);
+  const address = await app.listen({ port: config.port, host: config.host });
+  const port = app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : config.port;
+  const baseUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+
+  const lines = [
+    `kaifang listening on ${address}`,
+    `  store:        ${k.store.dialect === 'sqlite' ? k.store.sqlitePath : redactUrl(config.databaseUrl ?? '')}`,
+    `  state:        ${k.state.backend === 'redis' ? redactUrl(config.redisUrl ?? '') : 'in the database'}`,
+    `  upstreams:    ${config.upstreamMode}`,
+    `  master key:   ${k.bootstrap.masterKeySource}`,
+    `  admin token:  ${k.bootstrap.adminTokenSource}  (Authorization: Bearer <token> on ${baseUrl}/admin/api)`,
+    `  API document: ${baseUrl}/openapi.json`,
+    ...k.bootstrap.created.map((f) => `  created ${f} (mode 0600); keep it safe`),
+    `first credential: npx kaifang opretail keys create --username demo --enterprise-id 1`,
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  if (options.demo) {
+    for (const seed of demoSeeders) process.stdout.write((await seed(k, baseUrl)) + '\n');
+  }
+
+  const stop = async (signal: string) => {
+    k.log.info({ signal }, 'shutting down');
+    await app.close();
+    await k.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -1,0 +1,97 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+
+export interface CallRecord {
+  at: number;
+  front: string;
+  endpoint: string;
+  credential: string | null;
+  outcome: string;
+  latencyMs: number;
+  requestId: string;
+}
+
+export interface CallQuery {
+  front?: string;
+  credential?: string;
+  since?: number;
+  until?: number;
+  limit?: number;
+}
+
+/**
+ * One row per API call, never with a secret in it. Rows are written in small batches off the
+ * request path (every `flushMs` or `batchSize` rows), so the log costs a request almost nothing; a
+ * crash can lose at most the last batch of log rows, never a reply's own data.
+ */
+export class CallLog {
+  private buffer: CallRecord[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly onError: (err: unknown) => void,
+    private readonly flushMs = 200,
+    private readonly batchSize = 500,
+  ) {}
+
+  record(row: CallRecord): void {
+    this.buffer.push(row);
+    if (this.buffer.length >= this.batchSize) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), this.flushMs);
+      this.timer.unref();
+    }
+  }
+
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const rows = this.buffer;
+    this.buffer = [];
+    if (rows.length === 0) return this.flushing;
+    this.flushing = this.flushing.then(() =>
+      this.db
+        .insertInto('call_log')
+        .values(
+          rows.map((r) => ({
+            at: r.at,
+            front: r.front,
+            endpoint: r.endpoint,
+            credential: r.credential,
+            outcome: r.outcome,
+            latency_ms: Math.round(r.latencyMs * 1000) / 1000,
+            request_id: r.requestId,
+          })),
+        )
+        .execute()
+        .then(() => undefined, this.onError),
+    );
+    return this.flushing;
+  }
+
+  async query(q: CallQuery): Promise<CallRecord[]> {
+    await this.flush();
+    let query = this.db.selectFrom('call_log').selectAll().orderBy('id', 'desc').limit(Math.min(q.limit ?? 100, 1000));
+    if (q.front) query = query.where('front', '=', q.front);
+    if (q.credential) query = query.where('credential', '=', q.credential);
+    if (q.since !== undefined) query = query.where('at', '>=', q.since);
+    if (q.until !== undefined) query = query.where('at', '<', q.until);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      at: Number(r.at),
+      front: r.front,
+      endpoint: r.endpoint,
+      credential: r.credential,
+      outcome: r.outcome,
+      latencyMs: Number(r.latency_ms),
+      requestId: r.request_id,
+    }));
+  }
+
+  async prune(olderThan: number): Promise<number> {
+    const res = await this.db.deleteFrom('call_log').where('at', '<', olderThan).executeTakeFirst();
+    return Number(res.numDeletedRows);
+  }
+}

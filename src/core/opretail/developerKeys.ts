@@ -1,0 +1,252 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Clock } from '../clock.ts';
+import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { randomString } from '../random.ts';
+import type { SecretBox } from '../secrets.ts';
+import { TtlCache } from '../cache.ts';
+import type { Database, OpretailDeveloperKeyTable } from '../../store/schema.ts';
+
+/** An Opretail developer key as the gateway's `open.gateway.authentication` describes it. */
+export interface DeveloperKey {
+  id: number;
+  username: string;
+  applicationId: string;
+  applicationKey: string;
+  /** 1 formal, 2 test. */
+  keytype: 1 | 2;
+  /** Expiry time (ms), or null for a key that never expires. */
+  expire: number | null;
+  enterpriseId: number;
+  shopwebEnterpriseId: number | null;
+  /** 1 enabled, 2 disabled. */
+  switchStatus: 1 | 2;
+  switchTime: number | null;
+  /** 1 administrator, 2 normal, 3 vendor. */
+  developerType: 1 | 2 | 3;
+  supplierAccount: string | null;
+  /** Own limits; null = the deployment's defaults. */
+  ratePerSecond: number | null;
+  ratePerDay: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface DeveloperKeyWithSecret extends DeveloperKey {
+  applicationSecret: string;
+}
+
+export interface NewDeveloperKey {
+  username: string;
+  enterpriseId: number;
+  /** Import an existing key (moving developers over); otherwise `<aid>-<random>`. */
+  applicationKey?: string;
+  /** Import an existing secret; otherwise 32 random characters. */
+  applicationSecret?: string;
+  applicationId?: string;
+  keytype?: 1 | 2;
+  expire?: number | null;
+  shopwebEnterpriseId?: number | null;
+  developerType?: 1 | 2 | 3;
+  supplierAccount?: string | null;
+  ratePerSecond?: number | null;
+  ratePerDay?: number | null;
+}
+
+export type DeveloperKeyChanges = Partial<
+  Pick<
+    NewDeveloperKey,
+    'username' | 'enterpriseId' | 'keytype' | 'expire' | 'shopwebEnterpriseId' | 'developerType' | 'supplierAccount' | 'ratePerSecond' | 'ratePerDay'
+  >
+>;
+
+/** `ifexpire` of the seed: 1 never expires, 2 expired, 3 in service; derived from `expire`. */
+export function ifexpire(key: Pick<DeveloperKey, 'expire'>, now: number): 1 | 2 | 3 {
+  if (key.expire === null) return 1;
+  return key.expire <= now ? 2 : 3;
+}
+
+const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,20}$/;
+const SECRET_PATTERN = /^[\x21-\x7e]{16,128}$/;
+
+function check(param: string, ok: boolean, message: string): void {
+  if (!ok) throw new InvalidInput(param, message);
+}
+
+function validate(input: DeveloperKeyChanges & { applicationKey?: string; applicationSecret?: string; applicationId?: string }): void {
+  if (input.username !== undefined) check('username', input.username.trim().length > 0 && input.username.length <= 100, 'username must be 1–100 characters');
+  if (input.enterpriseId !== undefined) check('enterpriseId', Number.isSafeInteger(input.enterpriseId) && input.enterpriseId > 0, 'enterpriseId must be a positive integer');
+  if (input.applicationKey !== undefined) check('applicationKey', KEY_PATTERN.test(input.applicationKey), 'applicationKey must be 1–20 letters, digits, "_", "." or "-"');
+  if (input.applicationSecret !== undefined) check('applicationSecret', SECRET_PATTERN.test(input.applicationSecret), 'applicationSecret must be 16–128 printable ASCII characters without spaces');
+  if (input.applicationId !== undefined) check('applicationId', /^[A-Za-z0-9_-]{1,20}$/.test(input.applicationId), 'applicationId must be 1–20 letters, digits, "_" or "-"');
+  if (input.keytype !== undefined) check('keytype', input.keytype === 1 || input.keytype === 2, 'keytype must be 1 (formal) or 2 (test)');
+  if (input.developerType !== undefined) check('developerType', [1, 2, 3].includes(input.developerType), 'developerType must be 1 (administrator), 2 (normal) or 3 (vendor)');
+  if (input.shopwebEnterpriseId != null) check('shopwebEnterpriseId', Number.isSafeInteger(input.shopwebEnterpriseId) && input.shopwebEnterpriseId > 0, 'shopwebEnterpriseId must be a positive integer');
+  if (input.ratePerSecond != null) check('ratePerSecond', Number.isSafeInteger(input.ratePerSecond) && input.ratePerSecond > 0, 'ratePerSecond must be a positive integer');
+  if (input.ratePerDay != null) check('ratePerDay', Number.isSafeInteger(input.ratePerDay) && input.ratePerDay > 0, 'ratePerDay must be a positive integer');
+  if (input.expire != null) check('expire', Number.isFinite(input.expire), 'expire must be a time');
+}
+
+type Row = Selectable<OpretailDeveloperKeyTable>;
+
+function fromRow(row: Row): DeveloperKey {
+  return {
+    id: Number(row.id),
+    username: row.username,
+    applicationId: row.application_id,
+    applicationKey: row.application_key,
+    keytype: row.keytype as 1 | 2,
+    expire: row.expire === null ? null : Number(row.expire),
+    enterpriseId: Number(row.enterprise_id),
+    shopwebEnterpriseId: row.shopweb_enterprise_id === null ? null : Number(row.shopweb_enterprise_id),
+    switchStatus: row.switch_status as 1 | 2,
+    switchTime: row.switch_time === null ? null : Number(row.switch_time),
+    developerType: row.developer_type as 1 | 2 | 3,
+    supplierAccount: row.supplier_account,
+    ratePerSecond: row.rate_per_second,
+    ratePerDay: row.rate_per_day,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+/** Developer keys of the Opretail gateway: issuing, importing, switching, expiring, rotating. */
+export class DeveloperKeys {
+  private readonly cache: TtlCache<DeveloperKeyWithSecret>;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+    private readonly defaultAid: string,
+    cache: { size: number; ttlMs: number },
+  ) {
+    this.cache = new TtlCache(cache.size, cache.ttlMs);
+  }
+
+  async create(input: NewDeveloperKey): Promise<DeveloperKeyWithSecret> {
+    validate(input);
+    const now = this.clock.now();
+    const applicationId = input.applicationId ?? this.defaultAid;
+    const applicationKey = input.applicationKey ?? `${applicationId}-${randomString(12)}`;
+    const applicationSecret = input.applicationSecret ?? randomString(32);
+    const existing = await this.db
+      .selectFrom('opretail_developer_keys')
+      .select('id')
+      .where('application_key', '=', applicationKey)
+      .executeTakeFirst();
+    if (existing) throw new Conflict(`developer key ${applicationKey} already exists`);
+    const row = await this.db
+      .insertInto('opretail_developer_keys')
+      .values({
+        username: input.username,
+        application_id: applicationId,
+        application_key: applicationKey,
+        application_secret_sealed: this.box.seal(applicationSecret),
+        keytype: input.keytype ?? 1,
+        expire: input.expire ?? null,
+        enterprise_id: input.enterpriseId,
+        shopweb_enterprise_id: input.shopwebEnterpriseId ?? null,
+        switch_status: 1,
+        switch_time: now,
+        developer_type: input.developerType ?? 2,
+        supplier_account: input.supplierAccount ?? null,
+        rate_per_second: input.ratePerSecond ?? null,
+        rate_per_day: input.ratePerDay ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    this.cache.delete(applicationKey);
+    return { ...fromRow(row), applicationSecret };
+  }
+
+  async list(options: { limit?: number; offset?: number } = {}): Promise<DeveloperKey[]> {
+    const rows = await this.db
+      .selectFrom('opretail_developer_keys')
+      .selectAll()
+      .orderBy('id')
+      .limit(Math.min(options.limit ?? 100, 1000))
+      .offset(options.offset ?? 0)
+      .execute();
+    return rows.map(fromRow);
+  }
+
+  async get(applicationKey: string): Promise<DeveloperKey> {
+    const row = await this.row(applicationKey);
+    if (!row) throw new NotFound('developerKey', `no developer key ${applicationKey}`);
+    return fromRow(row);
+  }
+
+  /** The key with its secret in clear, for verifying a signature; cached for `cacheTtlMs`. */
+  async findForSigning(applicationKey: string): Promise<DeveloperKeyWithSecret | undefined> {
+    return this.cache.get(applicationKey, async () => {
+      const row = await this.row(applicationKey);
+      return row ? { ...fromRow(row), applicationSecret: this.box.open(row.application_secret_sealed) } : undefined;
+    });
+  }
+
+  async update(applicationKey: string, changes: DeveloperKeyChanges): Promise<DeveloperKey> {
+    validate(changes);
+    const set: Partial<Row> = { updated_at: this.clock.now() };
+    if (changes.username !== undefined) set.username = changes.username;
+    if (changes.enterpriseId !== undefined) set.enterprise_id = changes.enterpriseId;
+    if (changes.keytype !== undefined) set.keytype = changes.keytype;
+    if (changes.expire !== undefined) set.expire = changes.expire;
+    if (changes.shopwebEnterpriseId !== undefined) set.shopweb_enterprise_id = changes.shopwebEnterpriseId;
+    if (changes.developerType !== undefined) set.developer_type = changes.developerType;
+    if (changes.supplierAccount !== undefined) set.supplier_account = changes.supplierAccount;
+    if (changes.ratePerSecond !== undefined) set.rate_per_second = changes.ratePerSecond;
+    if (changes.ratePerDay !== undefined) set.rate_per_day = changes.ratePerDay;
+    return this.write(applicationKey, set);
+  }
+
+  async setEnabled(applicationKey: string, enabled: boolean): Promise<DeveloperKey> {
+    const now = this.clock.now();
+    return this.write(applicationKey, { switch_status: enabled ? 1 : 2, switch_time: now, updated_at: now });
+  }
+
+  /** Expires the key at `at` (default now); `null` makes it never expire. */
+  async expire(applicationKey: string, at: number | null = this.clock.now()): Promise<DeveloperKey> {
+    return this.write(applicationKey, { expire: at, updated_at: this.clock.now() });
+  }
+
+  /** Replaces the secret; the new one is returned once and only stored sealed. */
+  async rotateSecret(applicationKey: string, newSecret?: string): Promise<DeveloperKeyWithSecret> {
+    if (newSecret !== undefined) validate({ applicationSecret: newSecret });
+    const applicationSecret = newSecret ?? randomString(32);
+    const key = await this.write(applicationKey, {
+      application_secret_sealed: this.box.seal(applicationSecret),
+      updated_at: this.clock.now(),
+    });
+    return { ...key, applicationSecret };
+  }
+
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('opretail_developer_keys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private row(applicationKey: string): Promise<Row | undefined> {
+    return this.db
+      .selectFrom('opretail_developer_keys')
+      .selectAll()
+      .where('application_key', '=', applicationKey)
+      .executeTakeFirst();
+  }
+
+  private async write(applicationKey: string, set: Partial<Row>): Promise<DeveloperKey> {
+    const row = await this.db
+      .updateTable('opretail_developer_keys')
+      .set(set)
+      .where('application_key', '=', applicationKey)
+      .returningAll()
+      .executeTakeFirst();
+    this.cache.delete(applicationKey);
+    if (!row) throw new NotFound('developerKey', `no developer key ${applicationKey}`);
+    return fromRow(row);
+  }
+}

@@ -1,0 +1,31 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Kaifang } from './kaifang.ts';
+import { healthRoutes } from './health.ts';
+import { adminApi } from './admin/index.ts';
+import { fronts } from '../fronts/index.ts';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Assembles the HTTP server: health, metrics, admin API, the sandbox, and the four fronts. */
+export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: k.log as FastifyBaseLogger,
+    bodyLimit: k.config.bodyLimit,
+    logController: new LogController({ disableRequestLogging: !k.config.logRequests }),
+    // A caller's X-Request-Id is kept when it is a plain token, so logs join across systems.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(healthRoutes, { k });
+  await app.register(adminApi, { k, prefix: '/admin/api' });
+  for (const front of fronts) await app.register(front, { k });
+  return app;
+}

@@ -1,0 +1,57 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { randomString } from '../core/random.ts';
+import { ConfigError, type Config } from './config.ts';
+
+export interface Bootstrap {
+  masterKey: Buffer;
+  /** Where the master key came from: the setting, or the file that holds it. */
+  masterKeySource: string;
+  adminToken: string;
+  adminTokenSource: string;
+  /** True when this start created the key or token files. */
+  created: string[];
+}
+
+/** Parses a 32-byte key written as 64 hex characters or as base64. */
+export function parseMasterKey(text: string, setting: string): Buffer {
+  const t = text.trim();
+  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
+  if (key.length !== 32) throw new ConfigError(setting, 'must be 32 bytes as 64 hex characters or base64');
+  return key;
+}
+
+function readOrCreate(path: string, make: () => string, created: string[]): string {
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  writeFileSync(path, make() + '\n', { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
+  created.push(path);
+  return readFileSync(path, 'utf8').trim();
+}
+
+/** The master key and the admin token: from the settings, or files in the data directory made on first start. */
+export function loadBootstrap(config: Config): Bootstrap {
+  const created: string[] = [];
+  mkdirSync(config.dataDir, { recursive: true });
+  let masterKey: Buffer;
+  let masterKeySource: string;
+  if (config.masterKey) {
+    masterKey = parseMasterKey(config.masterKey, 'KAIFANG_MASTER_KEY');
+    masterKeySource = 'KAIFANG_MASTER_KEY';
+  } else {
+    masterKeySource = join(config.dataDir, 'master.key');
+    masterKey = parseMasterKey(readOrCreate(masterKeySource, () => randomBytes(32).toString('hex'), created), masterKeySource);
+  }
+  let adminToken: string;
+  let adminTokenSource: string;
+  if (config.adminToken) {
+    if (config.adminToken.length < 16) throw new ConfigError('KAIFANG_ADMIN_TOKEN', 'must be at least 16 characters');
+    adminToken = config.adminToken;
+    adminTokenSource = 'KAIFANG_ADMIN_TOKEN';
+  } else {
+    adminTokenSource = join(config.dataDir, 'admin.token');
+    adminToken = readOrCreate(adminTokenSource, () => randomString(40), created);
+  }
+  return { masterKey, masterKeySource, adminToken, adminTokenSource, created };
+}

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * Every setting kaifang has, read from `KAIFANG_*` / `DATABASE_URL` / `REDIS_URL` and optionally a
+ * JSON file (`KAIFANG_CONFIG`, keys are the same variable names; the environment wins). Each is
+ * validated at start-up and a bad one stops the process with a message naming it.
+ */
+
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Parse<T> = (raw: string, name: string) => T;
+
+interface Setting<T> {
+  env: string;
+  doc: string;
+  default: T;
+  parse: Parse<T>;
+}
+
+const integer =
+  (min: number, max: number): Parse<number> =>
+  (raw, name) => {
+    const n = Number(raw);
+    if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+      throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
+    }
+    return n;
+  };
+
+const oneOf =
+  <T extends string>(...values: T[]): Parse<T> =>
+  (raw, name) => {
+    const v = raw.trim().toLowerCase() as T;
+    if (!values.includes(v)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${raw}"`);
+    return v;
+  };
+
+const text: Parse<string> = (raw) => raw;
+
+const optionalText: Parse<string | undefined> = (raw) => (raw === '' ? undefined : raw);
+
+const optionalUrl =
+  (...protocols: string[]): Parse<string | undefined> =>
+  (raw, name) => {
+    if (raw === '') return undefined;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(name, `is not a URL: "${redactUrl(raw)}"`);
+    }
+    if (!protocols.includes(url.protocol)) {
+      throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${url.protocol}"`);
+    }
+    return raw;
+  };
+
+const boolean: Parse<boolean> = (raw, name) => {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+};
+
+function setting<T>(env: string, def: T, parse: Parse<T>, doc: string): Setting<T> {
+  return { env, default: def, parse, doc };
+}
+
+/** The table of settings: README's configuration section is written from it (`kaifang config`). */
+export const settings = {
+  host: setting('KAIFANG_HOST', '127.0.0.1', text, 'Address to listen on (0.0.0.0 to accept outside connections).'),
+  port: setting('KAIFANG_PORT', 8080, integer(0, 65535), 'TCP port.'),
+  dataDir: setting('KAIFANG_DATA_DIR', './data', text, 'Where the SQLite file, master key and admin token live.'),
+  databaseUrl: setting<string | undefined>('DATABASE_URL', undefined, optionalUrl('postgres:', 'postgresql:'), 'PostgreSQL URL; unset = SQLite file in the data directory.'),
+  databaseSchema: setting<string | undefined>('KAIFANG_DB_SCHEMA', undefined, optionalText, 'PostgreSQL schema to use (created if missing); unset = the default search path.'),
+  redisUrl: setting<string | undefined>('REDIS_URL', undefined, optionalUrl('redis:', 'rediss:'), 'Redis URL for short-lived state; unset = state in the database.'),
+  redisPrefix: setting('KAIFANG_REDIS_PREFIX', 'kaifang:', text, 'Prefix of every Redis key kaifang writes.'),
+  masterKey: setting<string | undefined>('KAIFANG_MASTER_KEY', undefined, optionalText, '32-byte key (64 hex chars or base64) that encrypts secrets at rest; unset = data-dir/master.key, created on first start.'),
+  adminToken: setting<string | undefined>('KAIFANG_ADMIN_TOKEN', undefined, optionalText, 'Bearer token of the admin API; unset = data-dir/admin.token, created on first start.'),
+  upstreamMode: setting('KAIFANG_UPSTREAM', 'sandbox' as 'sandbox' | 'live', oneOf('sandbox', 'live'), 'sandbox: upstream adapters call the built-in simulators; live: the real hosts.'),
+  publicUrl: setting<string | undefined>('KAIFANG_PUBLIC_URL', undefined, optionalUrl('http:', 'https:'), 'Base URL at which this server is reachable (sandbox adapters call it); unset = http://127.0.0.1:PORT.'),
+  logLevel: setting('KAIFANG_LOG_LEVEL', 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'pino log level.'),
+  logRequests: setting('KAIFANG_LOG_REQUESTS', true, boolean, 'Log one line per request (method, url without query, status, time).'),
+  bodyLimit: setting('KAIFANG_BODY_LIMIT', 65536, integer(1024, 16 * 1024 * 1024), 'Largest accepted request body, bytes.'),
+  cacheTtlMs: setting('KAIFANG_CACHE_TTL_MS', 2000, integer(0, 600_000), 'How long a process may cache credentials and method routes: a disabled key or changed method takes effect within this bound.'),
+  cacheSize: setting('KAIFANG_CACHE_SIZE', 10_000, integer(0, 10_000_000), 'Most credentials/routes cached per process.'),
+  upstreamTimeoutMs: setting('KAIFANG_UPSTREAM_TIMEOUT_MS', 5000, integer(100, 120_000), 'Default timeout of a call to an upstream service.'),
+  callLogRetentionDays: setting('KAIFANG_CALL_LOG_RETENTION_DAYS', 30, integer(1, 3650), 'Call-log rows older than this are deleted.'),
+  opretailAid: setting('KAIFANG_OPRETAIL_AID', 'S107', text, 'Opretail `_aid`: this deployment\'s platform system number.'),
+  opretailTimestampWindowS: setting('KAIFANG_OPRETAIL_TIMESTAMP_WINDOW_S', 600, integer(1, 86_400), 'Opretail: how far `_timestamp` may be from now, seconds, either way; also how long a signature is remembered for replay protection.'),
+  opretailRatePerSecond: setting('KAIFANG_OPRETAIL_RATE_PER_SECOND', 100, integer(1, 1_000_000), 'Opretail: default calls per second per key (a key or method may set its own).'),
+  opretailRatePerDay: setting('KAIFANG_OPRETAIL_RATE_PER_DAY', 1_000_000, integer(1, 1_000_000_000), 'Opretail: default calls per CST day per key (a key or method may set its own).'),
+} as const;
+
+type Settings = typeof settings;
+export type Config = { readonly [K in keyof Settings]: Settings[K]['default'] };
+
+/** Reads the configuration from `env` (and the file it names); throws ConfigError on a bad value. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  let file: Record<string, unknown> = {};
+  const path = env.KAIFANG_CONFIG;
+  if (path) {
+    try {
+      file = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError('KAIFANG_CONFIG', `cannot read ${path} as JSON: ${(err as Error).message}`);
+    }
+    if (typeof file !== 'object' || file === null || Array.isArray(file)) {
+      throw new ConfigError('KAIFANG_CONFIG', `${path} must hold a JSON object of setting names to values`);
+    }
+    const known = new Set(Object.values(settings).map((s) => s.env));
+    for (const key of Object.keys(file)) {
+      if (!known.has(key)) throw new ConfigError(key, `is not a kaifang setting (in ${path})`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    if (name in overrides && (overrides as Record<string, unknown>)[name] !== undefined) {
+      out[name] = (overrides as Record<string, unknown>)[name];
+      continue;
+    }
+    const raw = env[spec.env] ?? (file[spec.env] === undefined ? undefined : String(file[spec.env]));
+    out[name] = raw === undefined ? spec.default : spec.parse(raw, spec.env);
+  }
+  return out as Config;
+}
+
+/** Hides the password of a connection URL before it is printed. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,98 @@
+import type { Logger } from 'pino';
+import type { Kysely } from 'kysely';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { CallLog } from '../core/callLog.ts';
+import { Quotas, ReplayGuard } from '../core/quota.ts';
+import { SecretBox } from '../core/secrets.ts';
+import { DeveloperKeys } from '../core/opretail/developerKeys.ts';
+import { GatewayMethods } from '../core/opretail/gatewayMethods.ts';
+import { migrateToLatest, openStore, type Store } from '../store/database.ts';
+import type { Database } from '../store/schema.ts';
+import { RedisStateStore } from '../state/redis.ts';
+import { SqlStateStore } from '../state/sql.ts';
+import type { StateStore } from '../state/state.ts';
+import type { Config } from './config.ts';
+import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
+import { createLogger } from './logger.ts';
+import { Metrics } from './metrics.ts';
+
+/**
+ * Everything a kaifang process holds, assembled once and handed to the HTTP app, the CLI and the
+ * tests: configuration, clock, stores, and the core services. Nothing here knows HTTP.
+ */
+export interface Kaifang {
+  readonly config: Config;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly store: Store;
+  readonly db: Kysely<Database>;
+  readonly state: StateStore;
+  readonly box: SecretBox;
+  readonly bootstrap: Bootstrap;
+  readonly metrics: Metrics;
+  readonly quotas: Quotas;
+  readonly replay: ReplayGuard;
+  readonly callLog: CallLog;
+  readonly opretail: { readonly keys: DeveloperKeys; readonly methods: GatewayMethods };
+  close(): Promise<void>;
+}
+
+export interface KaifangOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Run migrations on open (the server does; `kaifang migrate` does it explicitly). */
+  migrate?: boolean;
+}
+
+export async function createKaifang(config: Config, options: KaifangOptions = {}): Promise<Kaifang> {
+  const clock = options.clock ?? systemClock;
+  const log = options.logger ?? createLogger(config.logLevel);
+  const bootstrap = loadBootstrap(config);
+  const store = await openStore(config);
+  try {
+    if (options.migrate ?? true) await migrateToLatest(store.db);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  const db = store.db;
+  const state: StateStore = config.redisUrl
+    ? new RedisStateStore(config.redisUrl, config.redisPrefix)
+    : new SqlStateStore(db);
+  const box = new SecretBox(bootstrap.masterKey);
+  const cache = { size: config.cacheSize, ttlMs: config.cacheTtlMs };
+  const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'));
+  const pruner = setInterval(
+    () => void callLog.prune(clock.now() - config.callLogRetentionDays * 86_400_000).catch(() => undefined),
+    3600_000,
+  );
+  pruner.unref();
+
+  let closed = false;
+  return {
+    config,
+    clock,
+    log,
+    store,
+    db,
+    state,
+    box,
+    bootstrap,
+    metrics: new Metrics(),
+    quotas: new Quotas(state, clock),
+    replay: new ReplayGuard(state),
+    callLog,
+    opretail: {
+      keys: new DeveloperKeys(db, box, clock, config.opretailAid, cache),
+      methods: new GatewayMethods(db, clock, cache),
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(pruner);
+      await callLog.flush();
+      await state.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { sql, type Kysely } from 'kysely';
+import { systemClock, type Clock } from '../core/clock.ts';
+import type { Database } from '../store/schema.ts';
+import type { StateStore } from './state.ts';
+
+/**
+ * State in the `kv_state` table of the durable store (the default: survives restarts, shared by
+ * every process on the same database). Each operation is one statement, so the database's own
+ * row locking makes it atomic; `INSERT … ON CONFLICT … RETURNING` works on SQLite ≥ 3.35 and
+ * PostgreSQL alike.
+ */
+export class SqlStateStore implements StateStore {
+  readonly backend = 'sql' as const;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock = systemClock,
+    sweepEveryMs = 60_000,
+  ) {
+    if (sweepEveryMs > 0) {
+      this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), sweepEveryMs);
+      this.sweeper.unref();
+    }
+  }
+
+  async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock.now();
+    const row = await this.db
+      .insertInto('kv_state')
+      .values({ key, value, n: 0, expires_at: now + ttlMs })
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({ value, n: 0, expires_at: now + ttlMs })
+          .where('kv_state.expires_at', '<=', now),
+      )
+      .returning('key')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async take(key: string): Promise<string | null> {
+    const row = await this.db
+      .deleteFrom('kv_state')
+      .where('key', '=', key)
+      .returning(['value', 'expires_at'])
+      .executeTakeFirst();
+    return row && row.expires_at > this.clock.now() ? row.value : null;
+  }
+
+  async incr(key: string, ttlMs: number): Promise<number> {
+    const now = this.clock.now();
+    const row = await this.db
+      .insertInto('kv_state')
+      .values({ key, value: '', n: 1, expires_at: now + ttlMs })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet({
+          n: sql<number>`case when kv_state.expires_at <= ${now} then 1 else kv_state.n + 1 end`,
+          expires_at: sql<number>`case when kv_state.expires_at <= ${now} then ${now + ttlMs} else kv_state.expires_at end`,
+        }),
+      )
+      .returning('n')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  async get(key: string): Promise<string | null> {
+    const row = await this.db
+      .selectFrom('kv_state')
+      .select('value')
+      .where('key', '=', key)
+      .where('expires_at', '>', this.clock.now())
+      .executeTakeFirst();
+    return row ? row.value : null;
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    const expires_at = this.clock.now() + ttlMs;
+    await this.db
+      .insertInto('kv_state')
+      .values({ key, value, n: 0, expires_at })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, n: 0, expires_at }))
+      .execute();
+  }
+
+  async del(key: string): Promise<void> {
+    await this.db.deleteFrom('kv_state').where('key', '=', key).execute();
+  }
+
+  /** Deletes expired rows; expired rows are already invisible, this only reclaims space. */
+  async sweep(): Promise<number> {
+    const result = await this.db.deleteFrom('kv_state').where('expires_at', '<=', this.clock.now()).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
+  async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
+}

@@ -1,0 +1,9 @@
+import type { Migration } from 'kysely';
+import * as core from './001_core.ts';
+import * as opretail from './002_opretail.ts';
+
+/** The one migration set, in order. Add a file per change; never edit one that has shipped. */
+export const migrations: Record<string, Migration> = {
+  '001_core': core,
+  '002_opretail': opretail,
+};

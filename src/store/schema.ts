@@ -1,0 +1,73 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The durable tables, typed for Kysely. Times are milliseconds since the epoch (bigint), flags are
+ * integers, secrets are sealed by SecretBox (`*_sealed`).
+ */
+export interface Database {
+  kv_state: KvStateTable;
+  call_log: CallLogTable;
+  opretail_developer_keys: OpretailDeveloperKeyTable;
+  opretail_methods: OpretailMethodTable;
+  opretail_grants: OpretailGrantTable;
+}
+
+export interface KvStateTable {
+  key: string;
+  value: string;
+  /** The counter of `incr`; 0 for plain values. */
+  n: number;
+  expires_at: number;
+}
+
+export interface CallLogTable {
+  id: Generated<number>;
+  at: number;
+  front: string;
+  endpoint: string;
+  credential: string | null;
+  outcome: string;
+  latency_ms: number;
+  request_id: string;
+}
+
+export interface OpretailDeveloperKeyTable {
+  id: Generated<number>;
+  username: string;
+  application_id: string;
+  application_key: string;
+  application_secret_sealed: string;
+  keytype: number;
+  expire: number | null;
+  enterprise_id: number;
+  shopweb_enterprise_id: number | null;
+  switch_status: number;
+  switch_time: number | null;
+  developer_type: number;
+  supplier_account: string | null;
+  rate_per_second: number | null;
+  rate_per_day: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OpretailMethodTable {
+  id: Generated<number>;
+  name: string;
+  version: string;
+  url: string;
+  test_url: string | null;
+  timeout_ms: number | null;
+  enabled: number;
+  rate_per_second: number | null;
+  rate_per_day: number | null;
+  description: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OpretailGrantTable {
+  key_id: number;
+  method_id: number;
+  created_at: number;
+}
