@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../src/core/clock.ts';
+import { loadConfig, type Config } from '../../src/server/config.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { createKaifang, type Kaifang } from '../../src/server/kaifang.ts';
+import { makeBackend, TEST_ADMIN_TOKEN, type Backend } from './backends.ts';
+
+export interface TestServer {
+  k: Kaifang;
+  app: FastifyInstance;
+  /** `http://127.0.0.1:<port>` of the listening server. */
+  url: string;
+  backend: Backend;
+  adminToken: string;
+  /** fetch against the admin API with the admin token. */
+  admin(path: string, init?: { method?: string; body?: unknown }): Promise<{ status: number; body: any }>;
+  close(): Promise<void>;
+}
+
+/** Starts a real kaifang server on a free loopback port, on the given backend. */
+export async function startServer(
+  options: { backend?: Backend['name']; clock?: Clock; config?: Partial<Config>; env?: Record<string, string> } = {},
+): Promise<TestServer> {
+  const backend = await makeBackend(options.backend ?? 'sqlite');
+  const config = loadConfig({ ...backend.env, ...options.env }, { port: 0, ...options.config });
+  const k = await createKaifang(config, options.clock ? { clock: options.clock } : {});
+  const app = await buildApp(k);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    k,
+    app,
+    url,
+    backend,
+    adminToken: TEST_ADMIN_TOKEN,
+    async admin(path, init = {}) {
+      const res = await fetch(url + '/admin/api' + path, {
+        method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
+        headers: {
+          authorization: `Bearer ${TEST_ADMIN_TOKEN}`,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+      });
+      const text = await res.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        /* not JSON: leave the text */
+      }
+      return { status: res.status, body };
+    },
+    async close() {
+      await app.close();
+      await k.close();
+      await backend.cleanup();
+    },
+  };
+}
