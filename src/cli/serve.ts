@@ -38,7 +38,8 @@ async function serve(options: ServeOptions): Promise<void> {
   const app = await buildApp(k);
   const address = await app.listen({ port: config.port, host: config.host });
   const port = app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : config.port;
-  const baseUrl = config.publicUrl ?? `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+  k.setListenUrl(`http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`);
+  const baseUrl = k.selfUrl();
 
   const lines = [
     `kaifang listening on ${address}`,

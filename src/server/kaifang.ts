@@ -34,6 +34,13 @@ export interface Kaifang {
   readonly replay: ReplayGuard;
   readonly callLog: CallLog;
   readonly opretail: { readonly keys: DeveloperKeys; readonly methods: GatewayMethods };
+  /**
+   * The base URL at which this process is reachable (KAIFANG_PUBLIC_URL, else the address it
+   * listens on); sandbox-mode adapters call their simulators there.
+   */
+  selfUrl(): string;
+  /** Called once the HTTP server listens. */
+  setListenUrl(url: string): void;
   close(): Promise<void>;
 }
 
@@ -69,6 +76,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   pruner.unref();
 
   let closed = false;
+  let listenUrl = `http://127.0.0.1:${config.port}`;
   return {
     config,
     clock,
@@ -85,6 +93,10 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     opretail: {
       keys: new DeveloperKeys(db, box, clock, config.opretailAid, cache),
       methods: new GatewayMethods(db, clock, cache),
+    },
+    selfUrl: () => config.publicUrl ?? listenUrl,
+    setListenUrl(url: string) {
+      listenUrl = url;
     },
     async close() {
       if (closed) return;

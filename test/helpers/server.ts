@@ -28,6 +28,7 @@ export async function startServer(
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
+  k.setListenUrl(url);
   return {
     k,
     app,
