@@ -15,6 +15,7 @@ import type { Config } from './config.ts';
 import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
+import { createUpstreams, type Upstreams } from '../upstream/index.ts';
 
 /**
  * Everything a kaifang process holds, assembled once and handed to the HTTP app, the CLI and the
@@ -34,6 +35,7 @@ export interface Kaifang {
   readonly replay: ReplayGuard;
   readonly callLog: CallLog;
   readonly opretail: { readonly keys: DeveloperKeys; readonly methods: GatewayMethods };
+  readonly upstreams: Upstreams;
   /**
    * The base URL at which this process is reachable (KAIFANG_PUBLIC_URL, else the address it
    * listens on); sandbox-mode adapters call their simulators there.
@@ -77,6 +79,8 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
 
   let closed = false;
   let listenUrl = `http://127.0.0.1:${config.port}`;
+  const selfUrl = () => config.publicUrl ?? listenUrl;
+  const metrics = new Metrics();
   return {
     config,
     clock,
@@ -86,7 +90,8 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     state,
     box,
     bootstrap,
-    metrics: new Metrics(),
+    metrics,
+    upstreams: createUpstreams(config, metrics, selfUrl),
     quotas: new Quotas(state, clock),
     replay: new ReplayGuard(state),
     callLog,
@@ -94,7 +99,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
       keys: new DeveloperKeys(db, box, clock, config.opretailAid, cache),
       methods: new GatewayMethods(db, clock, cache),
     },
-    selfUrl: () => config.publicUrl ?? listenUrl,
+    selfUrl,
     setListenUrl(url: string) {
       listenUrl = url;
     },
