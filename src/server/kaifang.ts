@@ -10,6 +10,7 @@ import { migrateToLatest, openStore, type Store } from '../store/database.ts';
 import type { Database } from '../store/schema.ts';
 import { RedisStateStore } from '../state/redis.ts';
 import { SqlStateStore } from '../state/sql.ts';
+import { SqliteStateStore } from '../state/sqlite.ts';
 import type { StateStore } from '../state/state.ts';
 import type { Config } from './config.ts';
 import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
@@ -67,7 +68,9 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   const db = store.db;
   const state: StateStore = config.redisUrl
     ? new RedisStateStore(config.redisUrl, config.redisPrefix)
-    : new SqlStateStore(db);
+    : store.sqlite
+      ? new SqliteStateStore(store.sqlite)
+      : new SqlStateStore(db);
   const box = new SecretBox(bootstrap.masterKey);
   const cache = { size: config.cacheSize, ttlMs: config.cacheTtlMs };
   const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'));

@@ -19,6 +19,8 @@ export interface Store {
   readonly dialect: Dialect;
   /** The SQLite file, when that is the store (tests and the CLI show it). */
   readonly sqlitePath?: string;
+  /** The better-sqlite3 handle, for the hot-path state statements. */
+  readonly sqlite?: SQLite.Database;
   close(): Promise<void>;
 }
 
@@ -65,7 +67,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', sqlitePath, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', sqlitePath, sqlite, close: () => db.destroy() };
 }
 
 /** Brings the schema up to date; safe to run from several processes at once (Kysely locks). */
