@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '../server/config.ts';
 import { createKaifang, type Kaifang } from '../server/kaifang.ts';
 import { createLogger } from '../server/logger.ts';
@@ -47,7 +48,7 @@ export function fail(err: unknown): never {
 export function intOption(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n)) throw new Error(`${name} must be an integer, got "${value}"`);
+    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got "${value}"`);
     return n;
   };
 }

@@ -13,7 +13,7 @@ export function migrateCommand(program: Command): void {
         const config = configFrom(options);
         const store = await openStore(config);
         try {
-          const applied = await migrateToLatest(store.db);
+          const applied = await migrateToLatest(store.db, config.databaseUrl ? config.databaseSchema : undefined);
           output(options.json, { dialect: store.dialect, applied }, () =>
             applied.length === 0 ? `${store.dialect}: schema already up to date` : `${store.dialect}: applied ${applied.join(', ')}`,
           );

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { randomString } from '../core/random.ts';
@@ -17,16 +17,41 @@ export interface Bootstrap {
 /** Parses a 32-byte key written as 64 hex characters or as base64. */
 export function parseMasterKey(text: string, setting: string): Buffer {
   const t = text.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
+  // Buffer.from(…, 'base64') skips characters it does not know; only accept real base64(url).
+  const key = /^[0-9a-fA-F]{64}$/.test(t)
+    ? Buffer.from(t, 'hex')
+    : /^[A-Za-z0-9+/_-]+={0,2}$/.test(t)
+      ? Buffer.from(t, 'base64')
+      : Buffer.alloc(0);
   if (key.length !== 32) throw new ConfigError(setting, 'must be 32 bytes as 64 hex characters or base64');
   return key;
 }
 
+/**
+ * Reads `path`, or creates it (mode 0600) when missing. Several processes may start on one fresh
+ * data directory at once: the content is written and synced to a private temporary file first and
+ * then linked into place, which is atomic and fails if another process got there first, so no
+ * process ever reads a half-written file or fails on the other's file; all end up with the same value.
+ */
 function readOrCreate(path: string, make: () => string, created: string[]): string {
   if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  writeFileSync(path, make() + '\n', { mode: 0o600, flag: 'wx' });
-  chmodSync(path, 0o600);
-  created.push(path);
+  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    writeSync(fd, make() + '\n');
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    chmodSync(tmp, 0o600);
+    linkSync(tmp, path);
+    created.push(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
   return readFileSync(path, 'utf8').trim();
 }
 

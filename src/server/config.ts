@@ -70,6 +70,12 @@ const boolean: Parse<boolean> = (raw, name) => {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 };
 
+const dottedVersion: Parse<string> = (raw, name) => {
+  const v = raw.trim();
+  if (!/^\d{1,9}(\.\d{1,9}){0,7}$/.test(v)) throw new ConfigError(name, `must be a dotted version like 1.0, got "${raw}"`);
+  return v;
+};
+
 function setting<T>(env: string, def: T, parse: Parse<T>, doc: string): Setting<T> {
   return { env, default: def, parse, doc };
 }
@@ -93,11 +99,33 @@ export const settings = {
   cacheTtlMs: setting('KAIFANG_CACHE_TTL_MS', 2000, integer(0, 600_000), 'How long a process may cache credentials and method routes: a disabled key or changed method takes effect within this bound.'),
   cacheSize: setting('KAIFANG_CACHE_SIZE', 10_000, integer(0, 10_000_000), 'Most credentials/routes cached per process.'),
   upstreamTimeoutMs: setting('KAIFANG_UPSTREAM_TIMEOUT_MS', 5000, integer(100, 120_000), 'Default timeout of a call to an upstream service.'),
+  wechatApiUrl: setting<string | undefined>('KAIFANG_WECHAT_API_URL', undefined, optionalUrl('http:', 'https:'), 'Live mode: base URL of the WeChat API (unset = https://api.weixin.qq.com). Sandbox mode always uses this server\'s /sandbox/wechat.'),
+  smsProvider: setting('KAIFANG_SMS_PROVIDER', 'sandbox' as 'sandbox' | 'aliyun' | 'tencent' | 'webhook', oneOf('sandbox', 'aliyun', 'tencent', 'webhook'), 'Who sends SMS codes: sandbox (outbox, read via the admin API), aliyun, tencent, or webhook (your own gateway).'),
+  smsAliyunEndpoint: setting<string | undefined>('KAIFANG_SMS_ALIYUN_ENDPOINT', undefined, optionalUrl('http:', 'https:'), 'Live mode: Alibaba Cloud SMS endpoint (unset = https://dysmsapi.aliyuncs.com). Sandbox mode uses /sandbox/aliyun-sms.'),
+  smsAliyunAccessKeyId: setting<string | undefined>('KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID', undefined, optionalText, 'Alibaba Cloud AccessKey ID (required for aliyun in live mode; sandbox default `sandbox-aliyun-id`).'),
+  smsAliyunAccessKeySecret: setting<string | undefined>('KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET', undefined, optionalText, 'Alibaba Cloud AccessKey secret (required for aliyun in live mode; sandbox default `sandbox-aliyun-secret`).'),
+  smsAliyunSignName: setting<string | undefined>('KAIFANG_SMS_ALIYUN_SIGN_NAME', undefined, optionalText, 'Alibaba Cloud SMS SignName (required for aliyun in live mode; sandbox default `kaifang`).'),
+  smsAliyunTemplateCode: setting<string | undefined>('KAIFANG_SMS_ALIYUN_TEMPLATE_CODE', undefined, optionalText, 'Alibaba Cloud SMS TemplateCode of a template with one variable ${code} (required for aliyun in live mode; sandbox default `SMS_000000`).'),
+  smsTencentEndpoint: setting<string | undefined>('KAIFANG_SMS_TENCENT_ENDPOINT', undefined, optionalUrl('http:', 'https:'), 'Live mode: Tencent Cloud SMS endpoint (unset = https://sms.tencentcloudapi.com). Sandbox mode uses /sandbox/tencent-sms.'),
+  smsTencentSecretId: setting<string | undefined>('KAIFANG_SMS_TENCENT_SECRET_ID', undefined, optionalText, 'Tencent Cloud SecretId (required for tencent in live mode; sandbox default `AKIDsandbox`).'),
+  smsTencentSecretKey: setting<string | undefined>('KAIFANG_SMS_TENCENT_SECRET_KEY', undefined, optionalText, 'Tencent Cloud SecretKey (required for tencent in live mode; sandbox default `sandbox-tencent-key`).'),
+  smsTencentSdkAppId: setting<string | undefined>('KAIFANG_SMS_TENCENT_SDK_APP_ID', undefined, optionalText, 'Tencent Cloud SMS SmsSdkAppId (required for tencent in live mode; sandbox default `1400000000`).'),
+  smsTencentSignName: setting<string | undefined>('KAIFANG_SMS_TENCENT_SIGN_NAME', undefined, optionalText, 'Tencent Cloud SMS SignName (required for tencent in live mode; sandbox default `kaifang`).'),
+  smsTencentTemplateId: setting<string | undefined>('KAIFANG_SMS_TENCENT_TEMPLATE_ID', undefined, optionalText, 'Tencent Cloud SMS TemplateId (required for tencent in live mode; sandbox default `100000`).'),
+  smsTencentTemplateParams: setting('KAIFANG_SMS_TENCENT_TEMPLATE_PARAMS', 'code,minutes' as 'code' | 'code,minutes', oneOf('code', 'code,minutes'), 'Tencent Cloud SMS: the variables of the approved template, {1}=code and {2}=minutes, or only {1}=code.'),
+  smsTencentRegion: setting('KAIFANG_SMS_TENCENT_REGION', 'ap-guangzhou', text, 'Tencent Cloud SMS region (X-TC-Region).'),
+  smsWebhookUrl: setting<string | undefined>('KAIFANG_SMS_WEBHOOK_URL', undefined, optionalUrl('http:', 'https:'), 'webhook provider: your gateway URL, POSTed signed JSON (used in both modes; required in live mode; unset in sandbox mode = this server\'s /sandbox/sms/webhook).'),
+  smsWebhookSecret: setting<string | undefined>('KAIFANG_SMS_WEBHOOK_SECRET', undefined, optionalText, 'webhook provider: HMAC-SHA256 key of X-Kaifang-Signature (required in live mode; sandbox default `sandbox-webhook-secret`).'),
   callLogRetentionDays: setting('KAIFANG_CALL_LOG_RETENTION_DAYS', 30, integer(1, 3650), 'Call-log rows older than this are deleted.'),
   opretailAid: setting('KAIFANG_OPRETAIL_AID', 'S107', text, 'Opretail `_aid`: this deployment\'s platform system number.'),
   opretailTimestampWindowS: setting('KAIFANG_OPRETAIL_TIMESTAMP_WINDOW_S', 600, integer(1, 86_400), 'Opretail: how far `_timestamp` may be from now, seconds, either way; also how long a signature is remembered for replay protection.'),
   opretailRatePerSecond: setting('KAIFANG_OPRETAIL_RATE_PER_SECOND', 100, integer(1, 1_000_000), 'Opretail: default calls per second per key (a key or method may set its own).'),
   opretailRatePerDay: setting('KAIFANG_OPRETAIL_RATE_PER_DAY', 1_000_000, integer(1, 1_000_000_000), 'Opretail: default calls per CST day per key (a key or method may set its own).'),
+  storeposMinVersion: setting('KAIFANG_STOREPOS_MIN_VERSION', '1.0', dottedVersion, 'storepos: lowest caller `version` served; a lower one gets state VER. Dotted numbers, compared numerically (1.10 > 1.9).'),
+  storeposSmsValidMinutes: setting('KAIFANG_STOREPOS_SMS_VALID_MINUTES', 20, integer(1, 1440), 'storepos: how long an SMS code stays valid, minutes (returned as `code` by GetMchSMSValid).'),
+  storeposSmsIntervalS: setting('KAIFANG_STOREPOS_SMS_INTERVAL_S', 60, integer(1, 86_400), 'storepos: least time between two SMS codes sent to one mobile, seconds (all agents together).'),
+  storeposSmsPerMobilePerDay: setting('KAIFANG_STOREPOS_SMS_PER_MOBILE_PER_DAY', 10, integer(1, 1_000_000), 'storepos: most SMS codes sent to one mobile per CST day (all agents together).'),
+  storeposSmsPerAgentPerDay: setting('KAIFANG_STOREPOS_SMS_PER_AGENT_PER_DAY', 10_000, integer(1, 1_000_000_000), 'storepos: default most SMS codes one agent may send per CST day (an agent may have its own cap).'),
 } as const;
 
 type Settings = typeof settings;
@@ -127,7 +155,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       out[name] = (overrides as Record<string, unknown>)[name];
       continue;
     }
-    const raw = env[spec.env] ?? (file[spec.env] === undefined ? undefined : String(file[spec.env]));
+    const inFile = file[spec.env];
+    if (inFile !== undefined && !['string', 'number', 'boolean'].includes(typeof inFile)) {
+      throw new ConfigError(spec.env, `must be a string, number or boolean in ${path}, got ${inFile === null ? 'null' : Array.isArray(inFile) ? 'an array' : 'an object'}`);
+    }
+    const raw = env[spec.env] ?? (inFile === undefined ? undefined : String(inFile));
     out[name] = raw === undefined ? spec.default : spec.parse(raw, spec.env);
   }
   return out as Config;

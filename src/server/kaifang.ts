@@ -17,6 +17,7 @@ import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
 import { createUpstreams, type Upstreams } from '../upstream/index.ts';
+import { createStoreposServices, type StoreposServices } from '../core/storepos/index.ts';
 
 /**
  * Everything a kaifang process holds, assembled once and handed to the HTTP app, the CLI and the
@@ -37,6 +38,7 @@ export interface Kaifang {
   readonly callLog: CallLog;
   readonly opretail: { readonly keys: DeveloperKeys; readonly methods: GatewayMethods };
   readonly upstreams: Upstreams;
+  readonly storepos: StoreposServices;
   /**
    * The base URL at which this process is reachable (KAIFANG_PUBLIC_URL, else the address it
    * listens on); sandbox-mode adapters call their simulators there.
@@ -58,9 +60,14 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? createLogger(config.logLevel);
   const bootstrap = loadBootstrap(config);
+  let listenUrl = `http://127.0.0.1:${config.port}`;
+  const selfUrl = () => config.publicUrl ?? listenUrl;
+  const metrics = new Metrics();
+  // Before the store opens: a live provider missing a setting stops start-up with nothing to undo.
+  const upstreams = createUpstreams(config, metrics, selfUrl);
   const store = await openStore(config);
   try {
-    if (options.migrate ?? true) await migrateToLatest(store.db);
+    if (options.migrate ?? true) await migrateToLatest(store.db, config.databaseUrl ? config.databaseSchema : undefined);
   } catch (err) {
     await store.close();
     throw err;
@@ -81,9 +88,6 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   pruner.unref();
 
   let closed = false;
-  let listenUrl = `http://127.0.0.1:${config.port}`;
-  const selfUrl = () => config.publicUrl ?? listenUrl;
-  const metrics = new Metrics();
   return {
     config,
     clock,
@@ -94,7 +98,8 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     box,
     bootstrap,
     metrics,
-    upstreams: createUpstreams(config, metrics, selfUrl),
+    upstreams,
+    storepos: createStoreposServices({ db, box, clock, state, config, upstreams }),
     quotas: new Quotas(state, clock),
     replay: new ReplayGuard(state),
     callLog,

@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.ts';
+import { isPostgres } from './migrations/util.ts';
 import type { Database } from './schema.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -70,12 +71,44 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return { db, dialect: 'sqlite', sqlitePath, sqlite, close: () => db.destroy() };
 }
 
-/** Brings the schema up to date; safe to run from several processes at once (Kysely locks). */
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
-  const { error, results } = await migrator.migrateToLatest();
+/**
+ * Brings the schema up to date; safe to run from several processes at once (Kysely locks). With a
+ * PostgreSQL schema, Kysely's own tables go there too: left to itself Kysely looks for them in any
+ * schema of the database and, finding another deployment's, would skip creating ours.
+ */
+export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await (isPostgres(db as unknown as Kysely<unknown>) ? migrator.migrateToLatest() : withSqliteMigrationLock(db, () => migrator.migrateToLatest()));
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Kysely's migration lock is a no-op on SQLite (it assumes one connection), so two processes
+ * starting on one fresh file both ran the migrations and one failed ("table … already exists").
+ * An exclusive transaction on a small lock database beside the file serializes them across
+ * processes; the later one then finds the migrations applied.
+ */
+async function withSqliteMigrationLock<T>(db: Kysely<Database>, run: () => Promise<T>): Promise<T> {
+  const { rows } = await sql<{ name: string; file: string }>`pragma database_list`.execute(db);
+  const file = rows.find((r) => r.name === 'main')?.file;
+  if (!file) return run(); // an in-memory database: no other process can share it
+  const lock = new SQLite(`${file}-migrate.lock`);
+  try {
+    lock.pragma('busy_timeout = 120000');
+    lock.exec('BEGIN EXCLUSIVE');
+    try {
+      return await run();
+    } finally {
+      lock.exec('COMMIT');
+    }
+  } finally {
+    lock.close();
+  }
 }
 
 /** True when the database answers; for /readyz. */

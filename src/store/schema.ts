@@ -10,6 +10,10 @@ export interface Database {
   opretail_developer_keys: OpretailDeveloperKeyTable;
   opretail_methods: OpretailMethodTable;
   opretail_grants: OpretailGrantTable;
+  sandbox_sms_outbox: SandboxSmsOutboxTable;
+  storepos_agents: StoreposAgentTable;
+  wechat_miniapps: WechatMiniappTable;
+  storepos_grants: StoreposGrantTable;
 }
 
 export interface KvStateTable {
@@ -70,4 +74,46 @@ export interface OpretailGrantTable {
   key_id: number;
   method_id: number;
   created_at: number;
+}
+
+export interface StoreposAgentTable {
+  id: Generated<number>;
+  /** The agent number callers send as `agent_id` (17 digits when kaifang generates it). */
+  agent_id: string;
+  name: string;
+  key_sealed: string;
+  enabled: number;
+  /** Own SMS sends per CST day; null = KAIFANG_STOREPOS_SMS_PER_AGENT_PER_DAY. */
+  sms_daily_cap: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WechatMiniappTable {
+  id: Generated<number>;
+  appid: string;
+  name: string;
+  secret_sealed: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface StoreposGrantTable {
+  agent_ref: number;
+  miniapp_ref: number;
+  created_at: number;
+}
+
+/** What the sandbox SMS simulators "sent" (sandbox mode only). */
+export interface SandboxSmsOutboxTable {
+  id: Generated<number>;
+  at: number;
+  /** Which simulator received it: sandbox, aliyun, tencent, webhook. */
+  provider: string;
+  /** 11-digit mainland number (a +86 prefix is removed). */
+  mobile: string;
+  text: string;
+  code: string | null;
+  template: string | null;
 }

@@ -1,7 +1,9 @@
-import { UpstreamUnavailable } from '../core/errors.ts';
 import type { Config } from '../server/config.ts';
 import type { Metrics } from '../server/metrics.ts';
+import type { HttpOptions } from './http.ts';
+import { createSmsProvider } from './sms/index.ts';
 import type { SmsProvider, WechatMiniProgramLogin } from './types.ts';
+import { WECHAT_API_URL, WechatLoginAdapter } from './wechat.ts';
 
 export interface Upstreams {
   wechatLogin: WechatMiniProgramLogin;
@@ -9,16 +11,19 @@ export interface Upstreams {
 }
 
 /**
- * Builds the upstream adapters from the configuration. In sandbox mode their base URLs point at
- * this server's own `/sandbox/*` simulators (`selfUrl`).
- * PLACEHOLDER until the adapters land: every call fails as unavailable.
+ * Builds the upstream adapters from the configuration. They always speak the real wire protocol;
+ * in sandbox mode their base URLs point at this server's own `/sandbox/*` simulators (`selfUrl`,
+ * read at call time because the port is known only once the server listens). Throws ConfigError
+ * when the chosen live provider lacks a setting.
  */
-export function createUpstreams(_config: Config, _metrics: Metrics, _selfUrl: () => string): Upstreams {
-  const missing = (name: string) => {
-    throw new UpstreamUnavailable(name, `${name} adapter is not built yet`);
-  };
+export function createUpstreams(config: Config, metrics: Metrics, selfUrl: () => string): Upstreams {
+  const http: HttpOptions = { timeoutMs: config.upstreamTimeoutMs, metrics };
+  const sandbox = config.upstreamMode === 'sandbox';
   return {
-    wechatLogin: { code2Session: async () => missing('wechat') },
-    sms: { name: 'none', send: async () => missing('sms') },
+    wechatLogin: new WechatLoginAdapter(
+      () => (sandbox ? `${selfUrl()}/sandbox/wechat` : (config.wechatApiUrl ?? WECHAT_API_URL)),
+      http,
+    ),
+    sms: createSmsProvider(config, http, selfUrl),
   };
 }

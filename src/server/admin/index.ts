@@ -3,6 +3,9 @@ import { constantTimeEqual } from '../../core/secrets.ts';
 import { DomainError } from '../../core/errors.ts';
 import type { Kaifang } from '../kaifang.ts';
 import { adminErrorStatus } from './errors.ts';
+import { opretailAdmin } from './opretail.ts';
+import { sandboxAdmin } from './sandbox.ts';
+import { storeposAdmin } from './storepos.ts';
 
 /**
  * The admin API under `/admin/api`: Bearer admin token, JSON in and out, errors as
@@ -33,6 +36,10 @@ export async function adminApi(app: FastifyInstance, { k }: { k: Kaifang }): Pro
     request.log.error({ err }, 'admin API failure');
     return reply.code(500).send({ error: { kind: 'Internal', message: `internal error; request id ${request.id}` } });
   });
+
+  await app.register(opretailAdmin, { k, prefix: '/opretail' });
+  await app.register(sandboxAdmin, { k });
+  await app.register(storeposAdmin, { k });
 
   app.get('/calls', async (request) => {
     const q = request.query as Record<string, string | undefined>;

@@ -1,9 +1,13 @@
 import type { Migration } from 'kysely';
 import * as core from './001_core.ts';
 import * as opretail from './002_opretail.ts';
+import * as sandboxOutbox from './003_sandbox_outbox.ts';
+import * as storepos from './004_storepos.ts';
 
 /** The one migration set, in order. Add a file per change; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
   '001_core': core,
   '002_opretail': opretail,
+  '003_sandbox_outbox': sandboxOutbox,
+  '004_storepos': storepos,
 };

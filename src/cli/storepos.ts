@@ -1,0 +1,255 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { InvalidInput, NotFound } from '../core/errors.ts';
+import { storepos } from '../core/signing.ts';
+import { randomHex, randomString } from '../core/random.ts';
+import type { Kaifang } from '../server/kaifang.ts';
+import { presentAgent, presentMiniProgram, storeposOperations } from '../server/admin/storeposOperations.ts';
+import { fail, output, withKaifang, type GlobalOptions } from './context.ts';
+import { demoSeeders } from './serve.ts';
+
+/**
+ * `kaifang storepos agents …`, `kaifang storepos sign …` and `kaifang wechat miniapps …`: the
+ * admin API's operations run directly against the store (they work with no server running).
+ * Every command takes --json and --data-dir.
+ */
+
+interface Common extends GlobalOptions {
+  json?: boolean;
+}
+
+type Ops = ReturnType<typeof storeposOperations>;
+type AgentView = ReturnType<typeof presentAgent>;
+type AppView = ReturnType<typeof presentMiniProgram>;
+
+const capValue = (value: string): number | null => {
+  if (value === 'default' || value === 'none') return null;
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`must be a whole number or "default", got "${value}"`);
+  return Number(value);
+};
+
+/** `-` reads the value from stdin, so a key or secret need not appear in shell history or `ps`. */
+const secretValue = (what: string) => (value: string): string => {
+  if (value !== '-') return value;
+  const line = (readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '').trim();
+  if (line === '') throw new InvalidInput(what, `no ${what} on standard input`);
+  return line;
+};
+
+function leaf(parent: Command, nameAndArgs: string, description: string): Command {
+  return parent
+    .command(nameAndArgs)
+    .description(description)
+    .option('--json', 'print JSON (the same shapes as the admin API)')
+    .option('--data-dir <dir>', 'data directory (KAIFANG_DATA_DIR)');
+}
+
+async function run(options: Common, body: (ops: Ops, k: Kaifang) => Promise<void>): Promise<void> {
+  try {
+    await withKaifang(options, (k) => body(storeposOperations(k), k));
+  } catch (err) {
+    fail(err);
+  }
+}
+
+function formatAgent(a: AgentView): string {
+  const lines = [
+    `agent ${a.agentId}  ${a.name}  (${a.status})`,
+    `  SMS per day: ${a.smsDailyCap ?? 'deployment default'}`,
+    ...(a.appids ? [`  mini-programs: ${a.appids.length ? a.appids.join(', ') : '(none)'}`] : []),
+  ];
+  if (a.key !== undefined) lines.push(`  key: ${a.key}`, '  (the key is shown only now; give it to the agent over a safe channel)');
+  return lines.join('\n');
+}
+
+const formatApp = (a: AppView) => `mini-program ${a.appid}  ${a.name}  (${a.status})`;
+
+function agentCommands(agents: Command): void {
+  leaf(agents, 'create', 'create an agent with a new 17-digit agent_id and a random 32-character key')
+    .requiredOption('--name <name>', 'agent name')
+    .option('--sms-daily-cap <n>', 'SMS codes per CST day ("default" = KAIFANG_STOREPOS_SMS_PER_AGENT_PER_DAY)', capValue)
+    .action((o: Common & { name: string; smsDailyCap?: number | null }) =>
+      run(o, async (ops) => {
+        const a = await ops.createAgent({ name: o.name, ...(o.smsDailyCap !== undefined ? { smsDailyCap: o.smsDailyCap } : {}) });
+        output(o.json, a, () => formatAgent(a));
+      }),
+    );
+  leaf(agents, 'import', 'import an agent from the original platform with its agent_id and key')
+    .requiredOption('--agent-id <id>', 'the agent number')
+    .requiredOption('--key <key>', 'the agent key ("-" reads it from stdin)', secretValue('key'))
+    .requiredOption('--name <name>', 'agent name')
+    .option('--sms-daily-cap <n>', 'SMS codes per CST day ("default" = the deployment default)', capValue)
+    .action((o: Common & { agentId: string; key: string; name: string; smsDailyCap?: number | null }) =>
+      run(o, async (ops) => {
+        const a = await ops.createAgent({ agentId: o.agentId, key: o.key, name: o.name, ...(o.smsDailyCap !== undefined ? { smsDailyCap: o.smsDailyCap } : {}) });
+        const { key: _key, ...shown } = a; // the operator already holds an imported key
+        output(o.json, shown, () => formatAgent(shown));
+      }),
+    );
+  leaf(agents, 'list', 'list agents')
+    .option('--limit <n>', 'at most this many', (v) => capValue(v) ?? 100)
+    .option('--offset <n>', 'skip this many', (v) => capValue(v) ?? 0)
+    .action((o: Common & { limit?: number; offset?: number }) =>
+      run(o, async (ops) => {
+        const r = await ops.listAgents(o.limit, o.offset);
+        output(o.json, r, () => (r.agents.length ? r.agents.map(formatAgent).join('\n') : 'no agents'));
+      }),
+    );
+  leaf(agents, 'show <agentId>', 'show an agent and its mini-programs').action((agentId: string, o: Common) =>
+    run(o, async (ops) => {
+      const a = await ops.showAgent(agentId);
+      output(o.json, a, () => formatAgent(a));
+    }),
+  );
+  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+    leaf(agents, `${name} <agentId>`, `${name} an agent (other processes see it within KAIFANG_CACHE_TTL_MS)`).action((agentId: string, o: Common) =>
+      run(o, async (ops) => {
+        const a = await ops.setAgentEnabled(agentId, enabled);
+        output(o.json, a, () => formatAgent(a));
+      }),
+    );
+  }
+  leaf(agents, 'rotate-key <agentId>', 'give the agent a new key (printed once); the old one stops working')
+    .option('--key <key>', 'set this key instead of a random one ("-" reads it from stdin)', secretValue('key'))
+    .action((agentId: string, o: Common & { key?: string }) =>
+      run(o, async (ops) => {
+        const a = await ops.rotateKey(agentId, o.key);
+        output(o.json, a, () => formatAgent(a));
+      }),
+    );
+  leaf(agents, 'set-sms-cap <agentId> <cap>', 'set the agent\'s SMS codes per CST day (a number, or "default")').action(
+    (agentId: string, cap: string, o: Common) =>
+      run(o, async (ops) => {
+        let value: number | null;
+        try {
+          value = capValue(cap);
+        } catch (err) {
+          throw new InvalidInput('cap', `cap ${(err as Error).message}`);
+        }
+        const a = await ops.updateAgent(agentId, { smsDailyCap: value });
+        output(o.json, a, () => formatAgent(a));
+      }),
+  );
+  leaf(agents, 'grant <agentId> <appid>', 'let the agent log users in to a mini-program').action((agentId: string, appid: string, o: Common) =>
+    run(o, async (ops) => {
+      const a = await ops.grant(agentId, appid);
+      output(o.json, a, () => formatAgent(a));
+    }),
+  );
+  leaf(agents, 'revoke <agentId> <appid>', 'withdraw a mini-program from the agent').action((agentId: string, appid: string, o: Common) =>
+    run(o, async (ops) => {
+      const a = await ops.revoke(agentId, appid);
+      output(o.json, a, () => formatAgent(a));
+    }),
+  );
+}
+
+function miniappCommands(miniapps: Command): void {
+  leaf(miniapps, 'create', 'register a mini-program and its AppSecret (stored encrypted)')
+    .requiredOption('--appid <appid>', 'the mini-program appid (wx…)')
+    .requiredOption('--secret <secret>', 'its AppSecret ("-" reads it from stdin)', secretValue('secret'))
+    .option('--name <name>', 'a name for operators (default: the appid)')
+    .action((o: Common & { appid: string; secret: string; name?: string }) =>
+      run(o, async (ops) => {
+        const a = await ops.createMiniapp({ appid: o.appid, secret: o.secret, ...(o.name !== undefined ? { name: o.name } : {}) });
+        output(o.json, a, () => formatApp(a));
+      }),
+    );
+  leaf(miniapps, 'list', 'list mini-programs').action((o: Common) =>
+    run(o, async (ops) => {
+      const r = await ops.listMiniapps();
+      output(o.json, r, () => (r.miniapps.length ? r.miniapps.map(formatApp).join('\n') : 'no mini-programs'));
+    }),
+  );
+  leaf(miniapps, 'show <appid>', 'show a mini-program').action((appid: string, o: Common) =>
+    run(o, async (ops) => {
+      const a = await ops.showMiniapp(appid);
+      output(o.json, a, () => formatApp(a));
+    }),
+  );
+  leaf(miniapps, 'set-secret <appid>', 'replace the AppSecret (after resetting it on mp.weixin.qq.com)')
+    .requiredOption('--secret <secret>', 'the new AppSecret ("-" reads it from stdin)', secretValue('secret'))
+    .action((appid: string, o: Common & { secret: string }) =>
+      run(o, async (ops) => {
+        const a = await ops.setMiniappSecret(appid, o.secret);
+        output(o.json, a, () => formatApp(a));
+      }),
+    );
+  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+    leaf(miniapps, `${name} <appid>`, `${name} a mini-program for every agent`).action((appid: string, o: Common) =>
+      run(o, async (ops) => {
+        const a = await ops.setMiniappEnabled(appid, enabled);
+        output(o.json, a, () => formatApp(a));
+      }),
+    );
+  }
+}
+
+/** The form body of a signed storepos request with the agent's stored key. */
+export async function signedBody(k: Kaifang, agentId: string, params: Record<string, string>): Promise<string> {
+  const agent = await k.storepos.agents.findForSigning(agentId);
+  if (!agent) throw new NotFound('agent', `no agent ${agentId}`);
+  const all = { agent_id: agentId, pid: 'kaifang-cli', version: '1.0', ...params };
+  return new URLSearchParams({ ...all, sign: storepos.sign(all, agent.key) }).toString();
+}
+
+export function storeposCommand(program: Command): void {
+  const sp = program.command('storepos').description('超赢 (storepos) agent API: agents and their mini-program grants');
+  agentCommands(sp.command('agents').description('agents (agent_id + key), their SMS caps and mini-program grants'));
+  leaf(sp, 'sign <agentId> [params...]', 'print the signed form body of a request (params as name=value), to paste into curl -d')
+    .action((agentId: string, params: string[], o: Common) =>
+      run(o, async (_ops, k) => {
+        const fields: Record<string, string> = {};
+        for (const p of params) {
+          const eq = p.indexOf('=');
+          if (eq <= 0) throw new InvalidInput('params', `"${p}" is not name=value`);
+          fields[p.slice(0, eq)] = p.slice(eq + 1);
+        }
+        const body = await signedBody(k, agentId, fields);
+        output(o.json, Object.fromEntries(new URLSearchParams(body)), () => body);
+      }),
+    );
+  const wechat = program.command('wechat').description('WeChat resources the platform holds for its partners');
+  miniappCommands(wechat.command('miniapps').description('mini-programs (appid + AppSecret) used by storepos WXA_Code2Session'));
+}
+
+// ---- serve --demo
+
+const DEMO_AGENT = '13000000000000000'; // the seed's example agent_id
+const DEMO_APPID = 'wx4da448cd29920000'; // the seed's example appid
+const DEMO_MOBILE = '13800000000';
+
+/** Seeds the demo agent and mini-program (once) and prints signed requests for the three endpoints. */
+export async function storeposDemo(k: Kaifang, baseUrl: string): Promise<string> {
+  const s = k.storepos;
+  if (!(await s.agents.findForSigning(DEMO_AGENT))) {
+    await s.agents.create({ agentId: DEMO_AGENT, name: 'demo agent', key: randomString(32) });
+  }
+  try {
+    await s.miniPrograms.get(DEMO_APPID);
+  } catch (err) {
+    if (!(err instanceof NotFound)) throw err;
+    await s.miniPrograms.create({ appid: DEMO_APPID, secret: randomHex(16), name: 'demo mini-program' });
+  }
+  const agent = await s.agents.get(DEMO_AGENT);
+  await s.miniPrograms.grant(agent.id, DEMO_APPID);
+
+  const curl = async (path: string, params: Record<string, string>) =>
+    `curl -s -X POST ${baseUrl}${path} -d '${await signedBody(k, DEMO_AGENT, params)}'`;
+  const token = k.bootstrap.adminTokenSource === 'KAIFANG_ADMIN_TOKEN' ? '$KAIFANG_ADMIN_TOKEN' : `$(cat ${k.bootstrap.adminTokenSource})`;
+  const dataDir = k.config.dataDir === './data' ? '' : ` --data-dir ${k.config.dataDir}`;
+  return [
+    '',
+    `storepos (超赢) demo: agent_id ${DEMO_AGENT}, mini-program ${DEMO_APPID} (sandbox upstreams)`,
+    '  1. send an SMS code:',
+    `     ${await curl('/Mch/GetMchSMSValid', { mobile: DEMO_MOBILE })}`,
+    '  2. read it from the sandbox outbox:',
+    `     curl -s -H "Authorization: Bearer ${token}" '${baseUrl}/admin/api/sandbox/sms?mobile=${DEMO_MOBILE}'`,
+    '  3. check it (put the 6 digits in place of CODE; the body is re-signed for you):',
+    `     curl -s -X POST ${baseUrl}/Mch/CheckMchSMSValid -d "$(npx kaifang storepos sign ${DEMO_AGENT} mobile=${DEMO_MOBILE} valid_code=CODE${dataDir})"`,
+    '  4. mini-program login (sandbox js_code "sandbox-<user>-<anything unique>"; each works once):',
+    `     ${await curl('/Open/WXA_Code2Session', { appid: DEMO_APPID, js_code: `sandbox-alice-${randomHex(4)}` })}`,
+  ].join('\n');
+}
+
+demoSeeders.push(storeposDemo);

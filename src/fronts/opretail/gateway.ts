@@ -1,0 +1,155 @@
+import { parseCompact } from '../../core/cst.ts';
+import { Disabled, Forbidden, InvalidSignature, NotFound, RateLimited, Expired } from '../../core/errors.ts';
+import { ifexpire, type DeveloperKeyWithSecret } from '../../core/opretail/developerKeys.ts';
+import { BUILT_IN_METHODS, type GatewayMethod } from '../../core/opretail/gatewayMethods.ts';
+import { maskSecret, opretail } from '../../core/signing.ts';
+import type { ParsedBody } from '../../server/bodies.ts';
+import type { Kaifang } from '../../server/kaifang.ts';
+import { GatewayError, type Codename } from './codes.ts';
+import { forward } from './forward.ts';
+import { authentication } from './methods/authentication.ts';
+import type { BuiltInMethod } from './methods/types.ts';
+import { collectParams, quote, type Params, type ParamSet } from './params.ts';
+import type { Format } from './reply.ts';
+
+const BUILT_IN: Record<string, Record<string, BuiltInMethod>> = { 'open.gateway.authentication': authentication };
+for (const name of Object.keys(BUILT_IN)) if (!BUILT_IN_METHODS.has(name)) throw new Error(`${name} is not reserved in BUILT_IN_METHODS`);
+
+const SYSTEM = new Set(['_aid', '_akey', '_mt', '_sm', '_requestMode', '_version', '_timestamp', '_sig', '_format']);
+
+/** Step 1 of the spec's order: the first absent or empty system parameter decides the code. */
+const REQUIRED: [string, Codename][] = [
+  ['_akey', 'KEY_NOTNULL'],
+  ['_sm', 'SIGN_METHOD_NOTNULL'],
+  ['_sig', 'SIGN_NOTNULL'],
+  ['_mt', 'METHOD_NOTNULL'],
+  ['_requestMode', 'REQUESTMODE_NOTNULL'],
+  ['_aid', 'APPLICATIONID_NOTNULL'],
+  ['_version', 'VERSION_NOTNULL'],
+  ['_timestamp', 'TIMESTAMP_NOTNULL'],
+];
+
+export interface GatewayRequest {
+  id: string;
+  rawQuery: string;
+  body: ParsedBody;
+  /** The `environment` header (formal, test, dev), when sent. */
+  environment: string | undefined;
+}
+
+/** What the call log and the reply need to know, filled in as the call gets further. */
+export interface CallState {
+  format: Format;
+  credential: string | null;
+  /** The method name once it is known to exist (keeps metric labels bounded), else `/m.api`. */
+  endpoint: string;
+}
+
+const fail = (codename: Codename, result: string): never => {
+  throw new GatewayError(codename, result);
+};
+
+function checkValues(p: Record<string, string>): { sm: 'md5' | 'sha1'; timestamp: number } {
+  for (const [name, codename] of REQUIRED) {
+    if (!p[name]) fail(codename, `${name} is required and must not be empty`);
+  }
+  const sm = p._sm!.toLowerCase();
+  if (sm !== 'md5' && sm !== 'sha1') fail('SIGN_TYPE_NOTEXIST', `_sm must be md5 or sha1, got ${quote(p._sm!)}`);
+  if (!['post', 'get', 'put', 'delete'].includes(p._requestMode!.toLowerCase())) {
+    fail('REQUESTMODE_NOTNULL', `_requestMode must be post, get, put or delete (any case), got ${quote(p._requestMode!)}`);
+  }
+  const timestamp = parseCompact(p._timestamp!);
+  if (timestamp === null) fail('TIMESTAMP_FORMAT_ERROR', `_timestamp must be a real date and time as yyyyMMddHHmmss (China Standard Time), got ${quote(p._timestamp!)}`);
+  const format = (p._format ?? '').toLowerCase();
+  if (format !== '' && format !== 'json' && format !== 'xml') fail('FORMAT_TYPE_NOTEXIST', `_format must be json (the default) or xml, got ${quote(p._format!)}`);
+  return { sm: sm as 'md5' | 'sha1', timestamp: timestamp! };
+}
+
+async function keyFor(k: Kaifang, p: Record<string, string>, call: CallState): Promise<DeveloperKeyWithSecret> {
+  const key = await k.opretail.keys.findForSigning(p._akey!);
+  if (!key) throw new NotFound('developerKey', `_akey ${quote(p._akey!)} is not a developer key of this platform`);
+  if (key.switchStatus === 2) throw new Disabled(`_akey ${quote(p._akey!)} is disabled; ask the platform administrator`);
+  call.credential = key.applicationKey;
+  const aid = k.config.opretailAid;
+  if (p._aid !== aid) fail('APPLICATIONID_NOTSAME', `_aid must be this platform's system number ${quote(aid)}, got ${quote(p._aid!)}`);
+  if (p._aid !== key.applicationId) fail('APPLICATIONID_NOTSAME', `_aid ${quote(p._aid!)} does not match this key's application id ${quote(key.applicationId)}`);
+  if (ifexpire(key, k.clock.now()) === 2) throw new Expired('_akey has expired; renew the service or contact the platform administrator');
+  return key;
+}
+
+/** Tries the values as received, then (Java SDK JSON mode) URL-decoded; returns the set that was signed. */
+function verified(k: Kaifang, params: Params, key: DeveloperKeyWithSecret, sm: 'md5' | 'sha1'): ParamSet {
+  const sig = params.text._sig!;
+  if (opretail.verify(params.text, key.applicationSecret, sm, sig)) return params;
+  if (params.decoded && opretail.verify(params.decoded.text, key.applicationSecret, sm, sig)) return params.decoded;
+  let message = '_sig does not match; sign every parameter except _sig, sorted by name, as name+value with the secret before and after';
+  if (k.config.upstreamMode === 'sandbox') {
+    const expected = maskSecret(opretail.stringToSign(params.text, key.applicationSecret), key.applicationSecret);
+    message += `, then ${sm} in uppercase hex. Sandbox: the string to sign was ${expected}`;
+  }
+  throw new InvalidSignature(message);
+}
+
+/** The registered, enabled method the key may call; built-ins are open to every key. */
+async function methodFor(k: Kaifang, p: Record<string, string>, key: DeveloperKeyWithSecret): Promise<BuiltInMethod | GatewayMethod> {
+  const name = p._mt!;
+  const version = p._version!;
+  const builtIn = BUILT_IN[name]?.[version];
+  if (builtIn) return builtIn;
+  const method = BUILT_IN[name] ? undefined : await k.opretail.methods.resolve(name, version);
+  if (!method) throw new NotFound('method', `no method ${quote(name)} version ${quote(version)} is registered on this platform`);
+  if (key.developerType !== 1 && !(await k.opretail.methods.isGranted(key.id, method.id))) {
+    throw new Forbidden(`method ${quote(name)} version ${quote(version)} is not granted to this _akey; ask the platform administrator`);
+  }
+  return method;
+}
+
+async function limit(k: Kaifang, scope: string, what: string, perSecond: number | null, perDay: number | null): Promise<void> {
+  try {
+    if (perSecond !== null) await k.quotas.perSecond(scope, perSecond);
+    if (perDay !== null) await k.quotas.perDay(scope, perDay);
+  } catch (err) {
+    if (err instanceof RateLimited) throw new RateLimited(`${what}: ${err.message}; slow down`, err.retryAfterSeconds);
+    throw err;
+  }
+}
+
+/**
+ * One `/m.api` call, in the spec's check order. Nothing is written until the signature checks out
+ * (the replay record), and rate counters move only for a method that exists and is granted.
+ * Returns the method's `data`; every refusal is thrown.
+ */
+export async function runGateway(k: Kaifang, req: GatewayRequest, call: CallState): Promise<unknown> {
+  const params = collectParams(req.rawQuery, req.body);
+  call.format = params.text._format?.toLowerCase() === 'xml' ? 'xml' : 'json';
+  const { sm, timestamp } = checkValues(params.text);
+  const key = await keyFor(k, params.text, call);
+
+  const windowMs = k.config.opretailTimestampWindowS * 1000;
+  if (Math.abs(k.clock.now() - timestamp) > windowMs) {
+    fail('TIMESTAMP_OVERTIME', `_timestamp is more than ${k.config.opretailTimestampWindowS} s from the platform's time; send the current China Standard Time with every call`);
+  }
+
+  const signed = verified(k, params, key, sm);
+  await k.replay.once('opretail', `${key.applicationKey}:${params.text._sig!.toUpperCase()}`, 2 * windowMs);
+
+  const method = await methodFor(k, params.text, key);
+  const name = params.text._mt!;
+  call.endpoint = name;
+  await limit(k, `opretail:key:${key.id}`, 'this _akey', key.ratePerSecond ?? k.config.opretailRatePerSecond, key.ratePerDay ?? k.config.opretailRatePerDay);
+  if (typeof method !== 'function' && (method.ratePerSecond !== null || method.ratePerDay !== null)) {
+    // A method's own limit applies to each key's calls of it, on top of the key's overall limit.
+    await limit(k, `opretail:key:${key.id}:method:${method.id}`, `this _akey on ${name} ${method.version}`, method.ratePerSecond, method.ratePerDay);
+  }
+
+  const text: Record<string, string> = Object.create(null);
+  const values: Record<string, unknown> = Object.create(null);
+  for (const n of Object.keys(signed.text)) {
+    if (SYSTEM.has(n)) continue;
+    text[n] = signed.text[n]!;
+    values[n] = signed.values[n];
+  }
+  const env = req.environment?.toLowerCase();
+  const mc = { k, key, text, values, requestId: req.id, test: key.keytype === 2 || env === 'test' || env === 'dev' };
+  return typeof method === 'function' ? method(mc) : forward(method, mc);
+}

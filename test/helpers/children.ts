@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+/**
+ * Runs `count` child node processes (`node --import tsx <script> ...args`) that each print "ready"
+ * once set up and then wait for a line on stdin. When every child is ready they are all released
+ * at once, so their work overlaps as much as processes can. Resolves with each child's last line
+ * of stdout parsed as JSON; rejects when a child fails.
+ */
+export async function runTogether<T>(
+  script: string,
+  count: number,
+  options: { env?: Record<string, string>; args?: (i: number) => string[] } = {},
+): Promise<T[]> {
+  const children: ChildProcess[] = [];
+  const ready: Promise<void>[] = [];
+  const done: Promise<T>[] = [];
+  for (let i = 0; i < count; i++) {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...(options.args?.(i) ?? [])], {
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const lines: string[] = [];
+    let onReady: () => void;
+    let onReadyFail: (e: Error) => void;
+    ready.push(new Promise<void>((res, rej) => ((onReady = res), (onReadyFail = rej))));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (line === 'ready') onReady();
+      else lines.push(line);
+    });
+    done.push(
+      new Promise<T>((resolve, reject) => {
+        child.on('close', (code) => {
+          if (code !== 0) {
+            const err = new Error(`child ${i} exited with ${code}: ${stderr}`);
+            onReadyFail(err);
+            return reject(err);
+          }
+          const last = lines.at(-1);
+          if (last === undefined) return reject(new Error(`child ${i} printed nothing: ${stderr}`));
+          resolve(JSON.parse(last) as T);
+        });
+      }),
+    );
+  }
+  try {
+    await Promise.all(ready);
+  } catch (err) {
+    for (const c of children) c.kill('SIGKILL');
+    await Promise.allSettled(done);
+    throw err;
+  }
+  for (const c of children) c.stdin!.end('go\n');
+  return Promise.all(done);
+}
