@@ -1,7 +1,19 @@
 import type { Clock } from './clock.ts';
 import { formatDay, msUntilNextDay } from './cst.ts';
 import { RateLimited, Replayed } from './errors.ts';
-import type { StateStore } from '../state/state.ts';
+import type { Counter, StateStore } from '../state/state.ts';
+
+/** A rate-limit window a call is counted in, with what to say when the count passes the limit. */
+export interface LimitWindow extends Counter {
+  limit: number;
+  message: string;
+  retryAfterSeconds: number;
+}
+
+export interface Limits {
+  perSecond: number | null;
+  perDay: number | null;
+}
 
 /**
  * Fixed-window counters on the shared state store: a limit holds across every process that shares
@@ -13,21 +25,55 @@ export class Quotas {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * The fixed windows (this second, this CST day) a call of `scope` is counted in; `label` opens the
+   * refusal message (e.g. "this _akey"). Count them with ReplayGuard.once, check with `enforce`.
+   */
+  windows(scope: string, limits: Limits, label: string): LimitWindow[] {
+    const now = this.clock.now();
+    const out: LimitWindow[] = [];
+    if (limits.perSecond !== null) {
+      out.push({
+        key: `rl:s:${scope}:${Math.floor(now / 1000)}`,
+        ttlMs: 2000,
+        limit: limits.perSecond,
+        message: `${label}: more than ${limits.perSecond} calls per second; slow down`,
+        retryAfterSeconds: 1,
+      });
+    }
+    if (limits.perDay !== null) {
+      out.push({
+        key: `rl:d:${scope}:${formatDay(now)}`,
+        ttlMs: msUntilNextDay(now) + 60_000,
+        limit: limits.perDay,
+        message: `${label}: more than ${limits.perDay} calls today (CST); slow down`,
+        retryAfterSeconds: Math.ceil(msUntilNextDay(now) / 1000),
+      });
+    }
+    return out;
+  }
+
+  /** Throws RateLimited for the first window whose count went past its limit. */
+  enforce(windows: readonly LimitWindow[], counts: readonly number[]): void {
+    windows.forEach((w, i) => {
+      if ((counts[i] ?? 0) > w.limit) throw new RateLimited(w.message, w.retryAfterSeconds);
+    });
+  }
+
   /** Counts one call in the current second for `scope`; throws RateLimited past `limit`. */
   async perSecond(scope: string, limit: number): Promise<void> {
-    const now = this.clock.now();
-    const second = Math.floor(now / 1000);
-    const n = await this.state.incr(`rl:s:${scope}:${second}`, 2000);
-    if (n > limit) throw new RateLimited(`more than ${limit} calls per second`, 1);
+    await this.hit(this.windows(scope, { perSecond: limit, perDay: null }, scope));
   }
 
   /** Counts one call in the current CST day for `scope`; throws RateLimited past `limit`. */
   async perDay(scope: string, limit: number): Promise<void> {
-    const now = this.clock.now();
-    const n = await this.state.incr(`rl:d:${scope}:${formatDay(now)}`, msUntilNextDay(now) + 60_000);
-    if (n > limit) {
-      throw new RateLimited(`more than ${limit} calls today (CST)`, Math.ceil(msUntilNextDay(now) / 1000));
-    }
+    await this.hit(this.windows(scope, { perSecond: null, perDay: limit }, scope));
+  }
+
+  private async hit(windows: LimitWindow[]): Promise<void> {
+    const counts: number[] = [];
+    for (const w of windows) counts.push(await this.state.incr(w.key, w.ttlMs));
+    this.enforce(windows, counts);
   }
 
   /**
@@ -44,9 +90,13 @@ export class Quotas {
 export class ReplayGuard {
   constructor(private readonly state: StateStore) {}
 
-  async once(scope: string, id: string, ttlMs: number): Promise<void> {
-    if (!(await this.state.putIfAbsent(`replay:${scope}:${id}`, '1', ttlMs))) {
-      throw new Replayed('this signed request was already received');
-    }
+  /**
+   * Records the request and, in the same atomic write, counts it in `windows` (a replay counts
+   * nowhere). Returns the counts, in the order of `windows`.
+   */
+  async once(scope: string, id: string, ttlMs: number, windows: readonly Counter[] = []): Promise<number[]> {
+    const counts = await this.state.putIfAbsentAndCount(`replay:${scope}:${id}`, '1', ttlMs, windows);
+    if (counts === null) throw new Replayed('this signed request was already received');
+    return counts;
   }
 }

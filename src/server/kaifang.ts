@@ -80,7 +80,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
       : new SqlStateStore(db);
   const box = new SecretBox(bootstrap.masterKey);
   const cache = { size: config.cacheSize, ttlMs: config.cacheTtlMs };
-  const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'));
+  const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, 500, store.sqlite);
   const pruner = setInterval(
     () => void callLog.prune(clock.now() - config.callLogRetentionDays * 86_400_000).catch(() => undefined),
     3600_000,

@@ -32,13 +32,34 @@ export const REDACTED_FIELDS = [
   'password',
 ];
 
-const paths = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  // Top level and one level down: each wildcard level costs on every log line, and kaifang's own
-  // log calls never nest secrets deeper.
-  ...REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`]),
-];
+const REDACTED = new Set(REDACTED_FIELDS);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Replaces secret-bearing fields, at the top level and one level down in plain objects, with
+ * "[redacted]", copying only what it changes. Runs on every log line, so it is one pass over the
+ * line's own keys rather than pino's path matcher (which costs per configured path, ~20 µs a
+ * line here). Requests and replies are not plain objects: their serializers pick safe fields.
+ */
+export function redactSecrets(obj: Record<string, unknown>, depth = 1): Record<string, unknown> {
+  let out = obj;
+  for (const key in obj) {
+    const value = obj[key];
+    let replaced: unknown = value;
+    if (REDACTED.has(key)) replaced = '[redacted]';
+    else if (depth > 0 && isPlainObject(value)) replaced = redactSecrets(value, depth - 1);
+    if (replaced !== value) {
+      if (out === obj) out = { ...obj };
+      out[key] = replaced;
+    }
+  }
+  return out;
+}
 
 export function requestSerializer(req: { method: string; url: string; id?: unknown; ip?: string }) {
   const q = req.url.indexOf('?');
@@ -49,7 +70,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   return pino(
     {
       level,
-      redact: { paths, censor: '[redacted]' },
+      formatters: { log: (obj) => redactSecrets(obj) },
       serializers: { req: requestSerializer },
     },
     destination,

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Database } from '../store/schema.ts';
-import type { StateStore } from './state.ts';
+import type { Counter, StateStore } from './state.ts';
 
 /**
  * State in the `kv_state` table of the durable store (the default: survives restarts, shared by
@@ -25,8 +25,22 @@ export class SqlStateStore implements StateStore {
   }
 
   async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const now = this.clock.now();
-    const row = await this.db
+    return SqlStateStore.put(this.db, this.clock.now(), key, value, ttlMs);
+  }
+
+  async putIfAbsentAndCount(key: string, value: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
+    if (counters.length === 0) return (await this.putIfAbsent(key, value, ttlMs)) ? [] : null;
+    return this.db.transaction().execute(async (trx) => {
+      const now = this.clock.now();
+      if (!(await SqlStateStore.put(trx, now, key, value, ttlMs))) return null;
+      const counts: number[] = [];
+      for (const c of counters) counts.push(await SqlStateStore.count(trx, now, c.key, c.ttlMs));
+      return counts;
+    });
+  }
+
+  private static async put(db: Kysely<Database>, now: number, key: string, value: string, ttlMs: number): Promise<boolean> {
+    const row = await db
       .insertInto('kv_state')
       .values({ key, value, n: 0, expires_at: now + ttlMs })
       .onConflict((oc) =>
@@ -50,8 +64,11 @@ export class SqlStateStore implements StateStore {
   }
 
   async incr(key: string, ttlMs: number): Promise<number> {
-    const now = this.clock.now();
-    const row = await this.db
+    return SqlStateStore.count(this.db, this.clock.now(), key, ttlMs);
+  }
+
+  private static async count(db: Kysely<Database>, now: number, key: string, ttlMs: number): Promise<number> {
+    const row = await db
       .insertInto('kv_state')
       .values({ key, value: '', n: 1, expires_at: now + ttlMs })
       .onConflict((oc) =>
@@ -63,6 +80,36 @@ export class SqlStateStore implements StateStore {
       .returning('n')
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async incrBelow(key: string, ttlMs: number, limit: number): Promise<number | null> {
+    if (limit < 1) return null;
+    const now = this.clock.now();
+    const row = await this.db
+      .insertInto('kv_state')
+      .values({ key, value: '', n: 1, expires_at: now + ttlMs })
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet({
+            n: sql<number>`case when kv_state.expires_at <= ${now} then 1 else kv_state.n + 1 end`,
+            expires_at: sql<number>`case when kv_state.expires_at <= ${now} then ${now + ttlMs} else kv_state.expires_at end`,
+          })
+          .where((eb) => eb.or([eb('kv_state.expires_at', '<=', now), eb('kv_state.n', '<', limit)])),
+      )
+      .returning('n')
+      .executeTakeFirst();
+    return row ? Number(row.n) : null;
+  }
+
+  async decr(key: string): Promise<void> {
+    await this.db
+      .updateTable('kv_state')
+      .set({ n: sql<number>`n - 1` })
+      .where('key', '=', key)
+      .where('expires_at', '>', this.clock.now())
+      .where('n', '>', 0)
+      .execute();
   }
 
   async get(key: string): Promise<string | null> {

@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { systemClock, type Clock } from '../core/clock.ts';
-import type { StateStore } from './state.ts';
+import type { Counter, StateStore } from './state.ts';
 
 /**
  * State in the `kv_state` table of the embedded SQLite file, through prepared statements on the
@@ -13,6 +13,7 @@ export class SqliteStateStore implements StateStore {
   readonly backend = 'sql' as const;
   private readonly sweeper: NodeJS.Timeout | undefined;
   private readonly stmt;
+  private readonly admit: (key: string, value: string, ttlMs: number, counters: readonly Counter[]) => number[] | null;
 
   constructor(
     db: SQLite.Database,
@@ -35,6 +36,15 @@ export class SqliteStateStore implements StateStore {
            expires_at = case when kv_state.expires_at <= ? then excluded.expires_at else kv_state.expires_at end
          returning n`,
       ),
+      incrBelow: db.prepare<[string, number, number, number, number, number], { n: number }>(
+        `insert into kv_state (key, value, n, expires_at) values (?, '', 1, ?)
+         on conflict (key) do update set
+           n = case when kv_state.expires_at <= ? then 1 else kv_state.n + 1 end,
+           expires_at = case when kv_state.expires_at <= ? then excluded.expires_at else kv_state.expires_at end
+         where kv_state.expires_at <= ? or kv_state.n < ?
+         returning n`,
+      ),
+      decr: db.prepare<[string, number]>('update kv_state set n = n - 1 where key = ? and expires_at > ? and n > 0'),
       get: db.prepare<[string, number], { value: string }>('select value from kv_state where key = ? and expires_at > ?'),
       set: db.prepare<[string, string, number]>(
         `insert into kv_state (key, value, n, expires_at) values (?, ?, 0, ?)
@@ -44,6 +54,12 @@ export class SqliteStateStore implements StateStore {
       sweep: db.prepare<[number]>('delete from kv_state where expires_at <= ?'),
       ping: db.prepare('select 1'),
     };
+    // One transaction, so one commit: the commit, not the statements, is what a write costs here.
+    this.admit = db.transaction((key: string, value: string, ttlMs: number, counters: readonly Counter[]) => {
+      const now = this.clock.now();
+      if (this.stmt.putIfAbsent.get(key, value, now + ttlMs, now) === undefined) return null;
+      return counters.map((c) => Number(this.stmt.incr.get(c.key, now + c.ttlMs, now, now)!.n));
+    });
     if (sweepEveryMs > 0) {
       this.sweeper = setInterval(() => {
         try {
@@ -69,6 +85,21 @@ export class SqliteStateStore implements StateStore {
   async incr(key: string, ttlMs: number): Promise<number> {
     const now = this.clock.now();
     return Number(this.stmt.incr.get(key, now + ttlMs, now, now)!.n);
+  }
+
+  async putIfAbsentAndCount(key: string, value: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
+    return this.admit(key, value, ttlMs, counters);
+  }
+
+  async incrBelow(key: string, ttlMs: number, limit: number): Promise<number | null> {
+    if (limit < 1) return null;
+    const now = this.clock.now();
+    const row = this.stmt.incrBelow.get(key, now + ttlMs, now, now, now, limit);
+    return row ? Number(row.n) : null;
+  }
+
+  async decr(key: string): Promise<void> {
+    this.stmt.decr.run(key, this.clock.now());
   }
 
   async get(key: string): Promise<string | null> {

@@ -5,6 +5,12 @@
  *
  * TTLs run on the wall clock (as Redis does), not on the injectable application clock.
  */
+/** A counter window for `putIfAbsentAndCount`: the key and, when it starts a window, its TTL. */
+export interface Counter {
+  key: string;
+  ttlMs: number;
+}
+
 export interface StateStore {
   readonly backend: 'sql' | 'redis';
   /** Stores `value` unless the key holds an unexpired value; true when this call stored it. */
@@ -16,6 +22,21 @@ export interface StateStore {
    * expired key) starts it at 1 with `ttlMs` to live; later ones keep that expiry.
    */
   incr(key: string, ttlMs: number): Promise<number>;
+  /**
+   * `incr` that refuses to pass `limit`: counts and returns the new count only while the window's
+   * count is below `limit`, else changes nothing and returns null. Check and count are one atomic
+   * step, so N concurrent callers against a limit L get exactly min(N, L) counts.
+   */
+  incrBelow(key: string, ttlMs: number, limit: number): Promise<number | null>;
+  /** Gives one count back to an unexpired counter (never below 0); for a slot taken but not used. */
+  decr(key: string): Promise<void>;
+  /**
+   * `putIfAbsent` and, only when it stored the value, `incr` of every counter — all in one atomic
+   * step (one transaction, one round trip). Returns the counts, or null when the key was present
+   * and nothing was counted. This is how a signed call is recorded against replay and counted
+   * against its rate limits at the cost of one write.
+   */
+  putIfAbsentAndCount(key: string, value: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null>;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   del(key: string): Promise<void>;

@@ -21,8 +21,10 @@ const row = (i: number, over: Partial<CallRecord> = {}): CallRecord => ({
   ...over,
 });
 
-for (const name of backendNames()) {
-  test(`call log: batched writes, timer flush, query filters, prune (${name})`, async (t) => {
+// SQLite runs twice: through Kysely, and through the prepared-statement writer the server uses.
+const variants = [...backendNames().map((name) => ({ name, prepared: false })), { name: 'sqlite' as const, prepared: true }];
+for (const { name, prepared } of variants) {
+  test(`call log: batched writes, timer flush, query filters, prune (${name}${prepared ? ', prepared statements' : ''})`, async (t) => {
     const backend = await makeBackend(name);
     const store = await openStore({
       dataDir: backend.env.KAIFANG_DATA_DIR!,
@@ -36,7 +38,7 @@ for (const name of backendNames()) {
     await migrateToLatest(store.db, backend.env.KAIFANG_DB_SCHEMA);
     const count = async () => Number((await sql<{ n: number }>`select count(*) as n from call_log`.execute(store.db)).rows[0]!.n);
     const errors: unknown[] = [];
-    const log = new CallLog(store.db, (err) => errors.push(err), 50, 3);
+    const log = new CallLog(store.db, (err) => errors.push(err), 50, 3, prepared ? store.sqlite : undefined);
 
     // Fewer rows than a batch are not written at once, but by the timer.
     log.record(row(0));

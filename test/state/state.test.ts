@@ -160,6 +160,75 @@ for (const { kind, skip } of stateKinds) {
       assert.equal(await b.state.incr(k, LONG_TTL), 201);
     });
 
+    test('incrBelow: counts up to the limit, then refuses without counting; decr gives one back', async () => {
+      const k = key('below');
+      assert.equal(await b.state.incrBelow(k, LONG_TTL, 2), 1);
+      assert.equal(await b.state.incrBelow(k, LONG_TTL, 2), 2);
+      assert.equal(await b.state.incrBelow(k, LONG_TTL, 2), null);
+      assert.equal(await b.state.incrBelow(k, LONG_TTL, 2), null);
+      await b.state.decr(k);
+      assert.equal(await b.state.incrBelow(k, LONG_TTL, 2), 2);
+      assert.equal(await b.state.incrBelow(k, LONG_TTL, 3), 3, 'a higher limit counts on from the same window');
+      assert.equal(await b.state.incrBelow(key('below-zero'), LONG_TTL, 0), null);
+      // decr never goes below 0, and a missing counter stays missing.
+      const d = key('decr');
+      await b.state.decr(d);
+      assert.equal(await b.state.incrBelow(d, LONG_TTL, 1), 1);
+      await b.state.decr(d);
+      await b.state.decr(d);
+      assert.equal(await b.state.incrBelow(d, LONG_TTL, 1), 1);
+      // After the window expires the count starts again.
+      const s = key('below-short');
+      assert.equal(await b.state.incrBelow(s, SHORT_TTL, 1), 1);
+      assert.equal(await b.state.incrBelow(s, SHORT_TTL, 1), null);
+      await sleep(PAST_SHORT_TTL);
+      assert.equal(await b.state.incrBelow(s, SHORT_TTL, 1), 1);
+    });
+
+    test('100 concurrent incrBelow against a limit of 7: exactly 7 counted (1..7), the rest refused', async () => {
+      const k = key('below100');
+      const results = await Promise.all(Array.from({ length: 100 }, () => b.state.incrBelow(k, LONG_TTL, 7)));
+      assert.deepEqual(
+        results.filter((r) => r !== null).sort((x, y) => x! - y!),
+        [1, 2, 3, 4, 5, 6, 7],
+      );
+    });
+
+    test('putIfAbsentAndCount: counts only when it stores; a present key counts nothing', async () => {
+      const k = key('pac');
+      const c1 = key('pac-c1');
+      const c2 = key('pac-c2');
+      assert.deepEqual(await b.state.putIfAbsentAndCount(k, 'v', LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }, { key: c2, ttlMs: LONG_TTL }]), [1, 1]);
+      assert.equal(await b.state.putIfAbsentAndCount(k, 'w', LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }]), null);
+      assert.equal(await b.state.get(k), 'v');
+      // The refused call did not count: the next count of c1 is 2, not 3.
+      assert.deepEqual(await b.state.putIfAbsentAndCount(key('pac-other'), 'v', LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }]), [2]);
+      assert.deepEqual(await b.state.putIfAbsentAndCount(key('pac-none'), 'v', LONG_TTL, []), []);
+      // Counters restart after their window, like incr.
+      const shortC = key('pac-short');
+      assert.deepEqual(await b.state.putIfAbsentAndCount(key('pac-s1'), 'v', LONG_TTL, [{ key: shortC, ttlMs: SHORT_TTL }]), [1]);
+      await sleep(PAST_SHORT_TTL);
+      assert.deepEqual(await b.state.putIfAbsentAndCount(key('pac-s2'), 'v', LONG_TTL, [{ key: shortC, ttlMs: SHORT_TTL }]), [1]);
+    });
+
+    test('100 concurrent putIfAbsentAndCount: one key stored once, every count 1..100 seen once', async () => {
+      const counter = key('pac-cc');
+      const same = key('pac-same');
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          Promise.all([
+            b.state.putIfAbsentAndCount(same, String(i), LONG_TTL, [{ key: key('pac-x'), ttlMs: LONG_TTL }]),
+            b.state.putIfAbsentAndCount(key('pac-u'), 'v', LONG_TTL, [{ key: counter, ttlMs: LONG_TTL }]),
+          ]),
+        ),
+      );
+      assert.equal(results.filter(([s]) => s !== null).length, 1);
+      assert.deepEqual(
+        results.map(([, u]) => u![0]!).sort((x, y) => x - y),
+        Array.from({ length: 100 }, (_, i) => i + 1),
+      );
+    });
+
     describe('across processes (each child is a separate node process on the same backend)', () => {
       test(`${PROCESSES} processes take the same 50 keys: each value is taken exactly once`, async () => {
         const prefix = key('xp-take') + ':';

@@ -126,16 +126,13 @@ export class SmsCodes {
     ];
     for (const [scope, limit, what] of daily) {
       const key = `storepos:sms:day:${scope}:${day}`;
-      const ttl = untilTomorrow + 60_000;
-      const n = await this.state.incr(key, ttl);
-      const back = Number((await this.state.get(`${key}:back`)) ?? 0);
-      const release = async () => void (await this.state.incr(`${key}:back`, ttl));
-      if (n - back > limit) {
-        await release();
+      // Counted only while below the limit, in one atomic step: a refused request counts nothing,
+      // and concurrent requests at two processes can never both take the last slot.
+      if ((await this.state.incrBelow(key, untilTomorrow + 60_000, limit)) === null) {
         await giveBack();
         throw new RateLimited(`${what}; wait ${waitDay} s (until 00:00 China time)`, waitDay);
       }
-      releases.push(release);
+      releases.push(() => this.state.decr(key));
     }
   }
 

@@ -1,5 +1,6 @@
 import { parseCompact } from '../../core/cst.ts';
-import { Disabled, Forbidden, InvalidSignature, NotFound, RateLimited, Expired } from '../../core/errors.ts';
+import { Disabled, Forbidden, InvalidSignature, NotFound, Expired } from '../../core/errors.ts';
+import type { LimitWindow } from '../../core/quota.ts';
 import { ifexpire, type DeveloperKeyWithSecret } from '../../core/opretail/developerKeys.ts';
 import { BUILT_IN_METHODS, type GatewayMethod } from '../../core/opretail/gatewayMethods.ts';
 import { maskSecret, opretail } from '../../core/signing.ts';
@@ -104,14 +105,23 @@ async function methodFor(k: Kaifang, p: Record<string, string>, key: DeveloperKe
   return method;
 }
 
-async function limit(k: Kaifang, scope: string, what: string, perSecond: number | null, perDay: number | null): Promise<void> {
-  try {
-    if (perSecond !== null) await k.quotas.perSecond(scope, perSecond);
-    if (perDay !== null) await k.quotas.perDay(scope, perDay);
-  } catch (err) {
-    if (err instanceof RateLimited) throw new RateLimited(`${what}: ${err.message}; slow down`, err.retryAfterSeconds);
-    throw err;
+/** The key's windows, and a registered method's own (per key, on top of the key's overall limit). */
+function limitWindows(k: Kaifang, key: DeveloperKeyWithSecret, name: string, method: BuiltInMethod | GatewayMethod): LimitWindow[] {
+  const windows = k.quotas.windows(
+    `opretail:key:${key.id}`,
+    { perSecond: key.ratePerSecond ?? k.config.opretailRatePerSecond, perDay: key.ratePerDay ?? k.config.opretailRatePerDay },
+    'this _akey',
+  );
+  if (typeof method !== 'function' && (method.ratePerSecond !== null || method.ratePerDay !== null)) {
+    windows.push(
+      ...k.quotas.windows(
+        `opretail:key:${key.id}:method:${method.id}`,
+        { perSecond: method.ratePerSecond, perDay: method.ratePerDay },
+        `this _akey on ${name} ${method.version}`,
+      ),
+    );
   }
+  return windows;
 }
 
 /**
@@ -131,16 +141,20 @@ export async function runGateway(k: Kaifang, req: GatewayRequest, call: CallStat
   }
 
   const signed = verified(k, params, key, sm);
-  await k.replay.once('opretail', `${key.applicationKey}:${params.text._sig!.toUpperCase()}`, 2 * windowMs);
 
-  const method = await methodFor(k, params.text, key);
-  const name = params.text._mt!;
-  call.endpoint = name;
-  await limit(k, `opretail:key:${key.id}`, 'this _akey', key.ratePerSecond ?? k.config.opretailRatePerSecond, key.ratePerDay ?? k.config.opretailRatePerDay);
-  if (typeof method !== 'function' && (method.ratePerSecond !== null || method.ratePerDay !== null)) {
-    // A method's own limit applies to each key's calls of it, on top of the key's overall limit.
-    await limit(k, `opretail:key:${key.id}:method:${method.id}`, `this _akey on ${name} ${method.version}`, method.ratePerSecond, method.ratePerDay);
-  }
+  // The method is looked up (read only) before the replay record is written so that the record and
+  // the rate counters go to the state store in one write; refusals still come in the spec's order:
+  // a replay (-100) before an unknown method (9) before a limit (18).
+  const found = await methodFor(k, params.text, key).then(
+    (method) => ({ method, error: undefined }),
+    (error: unknown) => ({ method: undefined, error }),
+  );
+  const windows = found.method ? limitWindows(k, key, params.text._mt!, found.method) : [];
+  const counts = await k.replay.once('opretail', `${key.applicationKey}:${params.text._sig!.toUpperCase()}`, 2 * windowMs, windows);
+  if (!found.method) throw found.error;
+  const method = found.method;
+  call.endpoint = params.text._mt!;
+  k.quotas.enforce(windows, counts);
 
   const text: Record<string, string> = Object.create(null);
   const values: Record<string, unknown> = Object.create(null);

@@ -1,14 +1,16 @@
-import type { Kysely } from 'kysely';
-import { withId } from './util.ts';
+import { sql, type Kysely } from 'kysely';
+import { isPostgres, withId } from './util.ts';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema
+  const kvState = db.schema
     .createTable('kv_state')
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
     .addColumn('n', 'bigint', (c) => c.notNull().defaultTo(0))
-    .addColumn('expires_at', 'bigint', (c) => c.notNull())
-    .execute();
+    .addColumn('expires_at', 'bigint', (c) => c.notNull());
+  // On SQLite the table is its primary-key B-tree (no separate rowid tree): one structure fewer
+  // to write on every signed request (measured ~15 µs of ~60 per state write).
+  await (isPostgres(db) ? kvState : kvState.modifyEnd(sql`without rowid`)).execute();
   await db.schema.createIndex('kv_state_expires_at').on('kv_state').column('expires_at').execute();
 
   await withId(db, db.schema.createTable('call_log'))
