@@ -1,8 +1,9 @@
-import { InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig, type Config } from '../server/config.ts';
 import { createKaifang, type Kaifang } from '../server/kaifang.ts';
 import { createLogger } from '../server/logger.ts';
-import { DomainError } from '../core/errors.ts';
+import { DomainError, InvalidInput } from '../core/errors.ts';
 
 /** Options every command accepts, layered over the environment. */
 export interface GlobalOptions {
@@ -52,3 +53,25 @@ export function intOption(name: string) {
     return n;
   };
 }
+
+/** A leaf command with the options every resource command has. */
+export function leaf(parent: Command, nameAndArgs: string, description: string): Command {
+  return parent
+    .command(nameAndArgs)
+    .description(description)
+    .option('--json', 'print JSON (the same shapes as the admin API)')
+    .option('--data-dir <dir>', 'data directory (KAIFANG_DATA_DIR)');
+}
+
+/**
+ * An option parser for secrets: `-` reads the value from stdin, so a key or secret need not
+ * appear in the shell history or `ps`. `what` names it in the error.
+ */
+export const secretValue =
+  (what: string) =>
+  (value: string): string => {
+    if (value !== '-') return value;
+    const line = (readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '').trim();
+    if (line === '') throw new InvalidInput(what, `no ${what} on standard input`);
+    return line;
+  };

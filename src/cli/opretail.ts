@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { InvalidInput } from '../core/errors.ts';
 import type { GatewayMethodChanges, NewGatewayMethod } from '../core/opretail/gatewayMethods.ts';
 import type { Kaifang } from '../server/kaifang.ts';
 import { opretailOperations, type KeyChangesInput, type KeyInput, type OpretailOperations } from '../server/admin/opretailOperations.ts';
-import { fail, output, withKaifang, type GlobalOptions } from './context.ts';
+import { fail, leaf, output, secretValue, withKaifang, type GlobalOptions } from './context.ts';
 import { formatGrants, formatKey, formatKeyList, formatMethod, formatMethodList } from './opretailFormat.ts';
 
 /**
@@ -37,24 +36,7 @@ const choice = <T>(flag: string, names: Record<string, T>) => (value: string): T
 const keytype = choice('--keytype', { '1': 1, formal: 1, '2': 2, test: 2 } as Record<string, 1 | 2>);
 const developerType = choice('--developer-type', { '1': 1, administrator: 1, '2': 2, normal: 2, '3': 3, vendor: 3 } as Record<string, 1 | 2 | 3>);
 
-/** `-` reads the secret from stdin, so it need not appear in the shell history or `ps`. */
-function secretValue(value: string): string {
-  if (value !== '-') return value;
-  const line = readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '';
-  if (line.trim() === '') throw new InvalidInput('applicationSecret', 'no secret on standard input');
-  return line.trim();
-}
-
 // ---- plumbing
-
-/** A leaf command with the options every command has. */
-function leaf(parent: Command, nameAndArgs: string, description: string): Command {
-  return parent
-    .command(nameAndArgs)
-    .description(description)
-    .option('--json', 'print JSON (the same shapes as the admin API)')
-    .option('--data-dir <dir>', 'data directory (KAIFANG_DATA_DIR)');
-}
 
 /** Runs one command against the store; any error becomes one line on stderr and exit code 1. */
 async function run(command: Command, options: Common, body: (ops: OpretailOperations, k: Kaifang) => Promise<void>): Promise<void> {
@@ -145,7 +127,7 @@ function keysCommands(keys: Command): void {
     .requiredOption('--secret <applicationSecret>', 'the existing applicationSecret, or "-" to read it from stdin')
     .action(async (o: Common & KeyInput & { key: string; secret: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const input = { ...keyFields(o), applicationKey: o.key, applicationSecret: secretValue(o.secret) } as KeyInput;
+        const input = { ...keyFields(o), applicationKey: o.key, applicationSecret: secretValue('applicationSecret')(o.secret) } as KeyInput;
         if (o.applicationId) input.applicationId = o.applicationId;
         const key = await ops.createKey(input);
         output(o.json, key, () => formatKey(key));
@@ -203,7 +185,7 @@ function keysCommands(keys: Command): void {
     .option('--secret <applicationSecret>', 'use this secret instead of a random one ("-" reads it from stdin)')
     .action(async (akey: string, o: Common & { secret?: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const key = await ops.rotateSecret(akey, o.secret === undefined ? undefined : secretValue(o.secret));
+        const key = await ops.rotateSecret(akey, o.secret === undefined ? undefined : secretValue('applicationSecret')(o.secret));
         output(o.json, key, () => formatKey(key));
       }),
     );

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { InvalidInput, NotFound } from '../core/errors.ts';
 import { storepos } from '../core/signing.ts';
 import { randomHex, randomString } from '../core/random.ts';
 import type { Kaifang } from '../server/kaifang.ts';
 import { presentAgent, presentMiniProgram, storeposOperations } from '../server/admin/storeposOperations.ts';
-import { fail, output, withKaifang, type GlobalOptions } from './context.ts';
+import { fail, leaf, output, secretValue, withKaifang, type GlobalOptions } from './context.ts';
 import { demoSeeders } from './serve.ts';
 
 /**
@@ -27,22 +26,6 @@ const capValue = (value: string): number | null => {
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`must be a whole number or "default", got "${value}"`);
   return Number(value);
 };
-
-/** `-` reads the value from stdin, so a key or secret need not appear in shell history or `ps`. */
-const secretValue = (what: string) => (value: string): string => {
-  if (value !== '-') return value;
-  const line = (readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '').trim();
-  if (line === '') throw new InvalidInput(what, `no ${what} on standard input`);
-  return line;
-};
-
-function leaf(parent: Command, nameAndArgs: string, description: string): Command {
-  return parent
-    .command(nameAndArgs)
-    .description(description)
-    .option('--json', 'print JSON (the same shapes as the admin API)')
-    .option('--data-dir <dir>', 'data directory (KAIFANG_DATA_DIR)');
-}
 
 async function run(options: Common, body: (ops: Ops, k: Kaifang) => Promise<void>): Promise<void> {
   try {

@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Kaifang } from './kaifang.ts';
 import { opretailAdminOpenApi } from './admin/opretailOpenapi.ts';
 import { opretailFrontOpenApi } from '../fronts/opretail/openapi.ts';
+import { storeposAdminOpenApi } from './admin/storeposOpenapi.ts';
+import { storeposFrontOpenApi } from '../fronts/storepos/openapi.ts';
 
 /**
  * The OpenAPI 3.1 document served at `/openapi.json`. Each part of kaifang (the platform itself,
@@ -67,8 +69,8 @@ export const platformOpenApi: OpenApiFragment = {
         tags: ['admin'],
         summary: 'The call log, newest first (never contains secrets)',
         parameters: [
-          { name: 'front', in: 'query', schema: { type: 'string' }, examples: { opretail: { value: 'opretail' } } },
-          { name: 'credential', in: 'query', schema: { type: 'string' }, description: 'the credential\'s public id, e.g. an Opretail applicationKey' },
+          { name: 'front', in: 'query', schema: { type: 'string' }, examples: { opretail: { value: 'opretail' }, storepos: { value: 'storepos' } } },
+          { name: 'credential', in: 'query', schema: { type: 'string' }, description: 'the credential\'s public id, e.g. an Opretail applicationKey or a storepos agent_id' },
           { name: 'since', in: 'query', schema: { type: 'integer' }, description: 'ms since the epoch, inclusive' },
           { name: 'until', in: 'query', schema: { type: 'integer' }, description: 'ms since the epoch, exclusive' },
           { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 1000, default: 100 } },
@@ -118,7 +120,7 @@ export const platformOpenApi: OpenApiFragment = {
 };
 
 /** Every fragment of the document; fronts add theirs here. */
-export const openApiFragments: OpenApiFragment[] = [platformOpenApi, opretailAdminOpenApi, opretailFrontOpenApi];
+export const openApiFragments: OpenApiFragment[] = [platformOpenApi, opretailAdminOpenApi, opretailFrontOpenApi, storeposAdminOpenApi, storeposFrontOpenApi];
 
 function mergeInto(target: Record<string, unknown>, source: Record<string, unknown> | undefined, what: string): void {
   for (const [name, value] of Object.entries(source ?? {})) {

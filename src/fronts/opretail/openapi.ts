@@ -1,4 +1,5 @@
 import type { OpenApiFragment } from '../../server/openapi.ts';
+import { CODES, type Codename } from './codes.ts';
 
 /**
  * The Opretail (万店掌) gateway `/m.api` in the OpenAPI document: system parameters, the response
@@ -6,33 +7,39 @@ import type { OpenApiFragment } from '../../server/openapi.ts';
  * gateway's behaviour lives in this directory's other files.
  */
 
-/** [code, codename, meaning]: the seed's public codes, kaifang's 18, and the built-in method's business codes. */
-export const RETURN_CODES: [number, string, string][] = [
-  [0, 'SUCCESS', 'call success'],
-  [1, 'KEY_NOTNULL', '_akey is missing or empty'],
-  [2, 'KEY_UNLAWFUL', '_akey is unknown or disabled'],
-  [3, 'KEY_HAS_EXPIRED', 'the key has expired'],
-  [4, 'SIGN_METHOD_NOTNULL', '_sm is missing or empty'],
-  [5, 'SIGN_TYPE_NOTEXIST', '_sm is not md5 or sha1'],
-  [6, 'SIGN_NOTNULL', '_sig is missing or empty'],
-  [7, 'SIGN_WRONG', 'the signature does not match (or a parameter is sent twice with different values)'],
-  [8, 'METHOD_NOTNULL', '_mt is missing or empty'],
-  [9, 'METHOD_NOTEXIST_CODE', 'no enabled method _mt + _version, or the key is not granted it'],
-  [10, 'REQUESTMODE_NOTNULL', '_requestMode is missing, empty, or not post/get/put/delete'],
-  [11, 'APPLICATIONID_NOTNULL', '_aid is missing or empty'],
-  [12, 'APPLICATIONID_NOTSAME', '_aid is not this deployment\'s or not the key\'s'],
-  [13, 'VERSION_NOTNULL', '_version is missing or empty'],
-  [14, 'TIMESTAMP_NOTNULL', '_timestamp is missing or empty'],
-  [15, 'TIMESTAMP_FORMAT_ERROR', '_timestamp is not a real yyyyMMddHHmmss time'],
-  [16, 'TIMESTAMP_OVERTIME', '_timestamp is outside the window (default ±10 minutes, CST)'],
-  [17, 'FORMAT_TYPE_NOTEXIST', '_format is not json or xml'],
-  [18, 'CALL_LIMITED', 'over the per-second or per-day limit of the key or method (kaifang extension)'],
-  [-100, 'API_CALL_REPEAT', 'the same _akey + _sig was seen within the timestamp window'],
-  [-500, 'API_SYSTEM_CALL_ERROR', 'the gateway or the method\'s upstream service failed (timeout, connection, non-2xx)'],
-  [-999, 'UNKNOWN_ERROR', 'unexpected error; reissue the request (logged with the request id)'],
-  [102001, 'PARAM_ERROR', 'open.gateway.authentication: orgid missing or not an integer'],
-  [102005, 'IDENTITY_INFORMATION_WRONG', 'open.gateway.authentication: orgid is not the key\'s enterpriseId'],
-];
+/**
+ * What each code means, for the document. Keyed by codename and typed against `CODES`, so a code
+ * added to or removed from codes.ts without its meaning here fails the type check.
+ */
+const MEANINGS: Record<Codename, string> = {
+  SUCCESS: 'call success',
+  KEY_NOTNULL: '_akey is missing or empty',
+  KEY_UNLAWFUL: '_akey is unknown or disabled',
+  KEY_HAS_EXPIRED: 'the key has expired',
+  SIGN_METHOD_NOTNULL: '_sm is missing or empty',
+  SIGN_TYPE_NOTEXIST: '_sm is not md5 or sha1',
+  SIGN_NOTNULL: '_sig is missing or empty',
+  SIGN_WRONG: 'the signature does not match (or a parameter is sent twice with different values)',
+  METHOD_NOTNULL: '_mt is missing or empty',
+  METHOD_NOTEXIST_CODE: 'no enabled method _mt + _version, or the key is not granted it',
+  REQUESTMODE_NOTNULL: '_requestMode is missing, empty, or not post/get/put/delete',
+  APPLICATIONID_NOTNULL: '_aid is missing or empty',
+  APPLICATIONID_NOTSAME: '_aid is not this deployment\'s or not the key\'s',
+  VERSION_NOTNULL: '_version is missing or empty',
+  TIMESTAMP_NOTNULL: '_timestamp is missing or empty',
+  TIMESTAMP_FORMAT_ERROR: '_timestamp is not a real yyyyMMddHHmmss time',
+  TIMESTAMP_OVERTIME: '_timestamp is outside the window (default ±10 minutes, CST)',
+  FORMAT_TYPE_NOTEXIST: '_format is not json or xml',
+  CALL_LIMITED: 'over the per-second or per-day limit of the key or method (kaifang extension)',
+  API_CALL_REPEAT: 'the same _akey + _sig was seen within the timestamp window',
+  API_SYSTEM_CALL_ERROR: 'the gateway or the method\'s upstream service failed (timeout, connection, non-2xx)',
+  UNKNOWN_ERROR: 'unexpected error; reissue the request (logged with the request id)',
+  PARAM_ERROR: 'open.gateway.authentication: orgid missing or not an integer',
+  IDENTITY_INFORMATION_WRONG: 'open.gateway.authentication: orgid is not the key\'s enterpriseId',
+};
+
+/** [code, codename, meaning], in the order of `CODES`: the seed's public codes, kaifang's 18, and the built-in method's business codes. */
+export const RETURN_CODES: [number, Codename, string][] = (Object.entries(CODES) as [Codename, number][]).map(([name, code]) => [code, name, MEANINGS[name]]);
 
 const codeTable = [
   '| code | codename | meaning |',

@@ -8,37 +8,62 @@ type AgentParams = { agentId: string };
 type AppParams = { appid: string };
 type Page = { limit?: number; offset?: number };
 
-const page = {
+/*
+ * The route schemas, exported because the OpenAPI document (storeposOpenapi.ts) is built from
+ * them: what is validated is what is documented. The core services check the finer rules
+ * (patterns, lengths) and name the field themselves.
+ */
+export const page = {
   type: 'object',
-  properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 }, offset: { type: 'integer', minimum: 0 } },
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1000, description: 'default 100' },
+    offset: { type: 'integer', minimum: 0, description: 'default 0' },
+  },
   additionalProperties: false,
 };
-const agentParams = { type: 'object', properties: { agentId: { type: 'string' } }, required: ['agentId'] };
-const appParams = { type: 'object', properties: { appid: { type: 'string' } }, required: ['appid'] };
-const grantParams = { type: 'object', properties: { agentId: { type: 'string' }, appid: { type: 'string' } }, required: ['agentId', 'appid'] };
-const cap = { type: ['integer', 'null'], minimum: 0 };
+const agentId = { type: 'string', description: 'the agent number (`agent_id`)', examples: ['13000000000000000'] };
+const appid = { type: 'string', description: 'the mini-program\'s WeChat appid', examples: ['wx1234567890abcdef'] };
+export const agentParams = { type: 'object', properties: { agentId }, required: ['agentId'] };
+export const appParams = { type: 'object', properties: { appid }, required: ['appid'] };
+export const grantParams = { type: 'object', properties: { agentId, appid }, required: ['agentId', 'appid'] };
+const cap = { type: ['integer', 'null'], minimum: 0, description: 'own SMS sends per CST day; null = the deployment default (KAIFANG_STOREPOS_SMS_PER_AGENT_PER_DAY)' };
+const name = { type: 'string', description: '1–100 characters' };
 
-const createAgentBody = {
+export const createAgentBody = {
   type: 'object',
-  properties: { name: { type: 'string' }, agentId: { type: 'string' }, key: { type: 'string' }, smsDailyCap: cap },
+  properties: {
+    name,
+    agentId: { type: 'string', description: 'import an existing agent number (1–32 digits); default 17 random digits' },
+    key: { type: 'string', description: 'import an existing key (16–128 printable ASCII, no spaces); default 32 random characters' },
+    smsDailyCap: cap,
+  },
   required: ['name'],
   additionalProperties: false,
 };
-const updateAgentBody = {
+export const updateAgentBody = {
   type: 'object',
-  properties: { name: { type: 'string' }, smsDailyCap: cap },
+  properties: { name, smsDailyCap: cap },
   minProperties: 1,
   additionalProperties: false,
 };
-const rotateBody = { type: ['object', 'null'], properties: { key: { type: 'string' } }, additionalProperties: false };
-const createAppBody = {
+export const rotateBody = {
+  type: ['object', 'null'],
+  properties: { key: { type: 'string', description: 'the new key (16–128 printable ASCII, no spaces); absent = 32 random characters' } },
+  additionalProperties: false,
+};
+const secret = { type: 'string', description: 'the mini-program\'s AppSecret (8–128 printable ASCII, no spaces); stored encrypted, never shown' };
+export const createAppBody = {
   type: 'object',
-  properties: { appid: { type: 'string' }, secret: { type: 'string' }, name: { type: 'string' } },
+  properties: {
+    appid: { type: 'string', description: '"wx" followed by 16 letters or digits', examples: ['wx1234567890abcdef'] },
+    secret,
+    name: { ...name, description: '1–100 characters; default the appid' },
+  },
   required: ['appid', 'secret'],
   additionalProperties: false,
 };
-const secretBody = { type: 'object', properties: { secret: { type: 'string' } }, required: ['secret'], additionalProperties: false };
-const updateAppBody = { type: 'object', properties: { name: { type: 'string' } }, minProperties: 1, additionalProperties: false };
+export const secretBody = { type: 'object', properties: { secret }, required: ['secret'], additionalProperties: false };
+export const updateAppBody = { type: 'object', properties: { name }, minProperties: 1, additionalProperties: false };
 
 /**
  * `/admin/api/storepos` (agents and their mini-program grants) and `/admin/api/wechat/miniapps`.
