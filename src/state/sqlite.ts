@@ -2,6 +2,15 @@ import type SQLite from 'better-sqlite3';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Counter, StateStore } from './state.ts';
 
+interface Admission {
+  key: string;
+  value: string;
+  ttlMs: number;
+  counters: readonly Counter[];
+  resolve(counts: number[] | null): void;
+  reject(err: unknown): void;
+}
+
 /**
  * State in the `kv_state` table of the embedded SQLite file, through prepared statements on the
  * better-sqlite3 handle. Same statements and guarantees as SqlStateStore; this path exists because
@@ -13,7 +22,8 @@ export class SqliteStateStore implements StateStore {
   readonly backend = 'sql' as const;
   private readonly sweeper: NodeJS.Timeout | undefined;
   private readonly stmt;
-  private readonly admit: (key: string, value: string, ttlMs: number, counters: readonly Counter[]) => number[] | null;
+  private readonly admitAll: (batch: Admission[]) => (number[] | null)[];
+  private pending: Admission[] = [];
 
   constructor(
     db: SQLite.Database,
@@ -54,11 +64,16 @@ export class SqliteStateStore implements StateStore {
       sweep: db.prepare<[number]>('delete from kv_state where expires_at <= ?'),
       ping: db.prepare('select 1'),
     };
-    // One transaction, so one commit: the commit, not the statements, is what a write costs here.
-    this.admit = db.transaction((key: string, value: string, ttlMs: number, counters: readonly Counter[]) => {
+    // Group commit: the admissions of every request that reached this point in the same turn of
+    // the event loop go into one transaction, so one commit (the commit, not the statements, is
+    // what a write costs here). Each admission is still atomic, and a transaction is atomic
+    // against other processes sharing the file.
+    this.admitAll = db.transaction((batch: Admission[]) => {
       const now = this.clock.now();
-      if (this.stmt.putIfAbsent.get(key, value, now + ttlMs, now) === undefined) return null;
-      return counters.map((c) => Number(this.stmt.incr.get(c.key, now + c.ttlMs, now, now)!.n));
+      return batch.map(({ key, value, ttlMs, counters }) => {
+        if (this.stmt.putIfAbsent.get(key, value, now + ttlMs, now) === undefined) return null;
+        return counters.map((c) => Number(this.stmt.incr.get(c.key, now + c.ttlMs, now, now)!.n));
+      });
     });
     if (sweepEveryMs > 0) {
       this.sweeper = setInterval(() => {
@@ -87,8 +102,22 @@ export class SqliteStateStore implements StateStore {
     return Number(this.stmt.incr.get(key, now + ttlMs, now, now)!.n);
   }
 
-  async putIfAbsentAndCount(key: string, value: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
-    return this.admit(key, value, ttlMs, counters);
+  putIfAbsentAndCount(key: string, value: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.flushAdmissions());
+      this.pending.push({ key, value, ttlMs, counters, resolve, reject });
+    });
+  }
+
+  private flushAdmissions(): void {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      const results = this.admitAll(batch);
+      batch.forEach((a, i) => a.resolve(results[i]!));
+    } catch (err) {
+      for (const a of batch) a.reject(err);
+    }
   }
 
   async incrBelow(key: string, ttlMs: number, limit: number): Promise<number | null> {
