@@ -34,6 +34,9 @@ export function serveCommand(program: Command): void {
 
 async function serve(options: ServeOptions): Promise<void> {
   const config = configFrom(options);
+  if (options.demo && config.upstreamMode !== 'sandbox') {
+    throw new Error('--demo seeds demo credentials and prints their secrets: it is for sandbox mode only (KAIFANG_UPSTREAM=sandbox)');
+  }
   const k = await createKaifang(config);
   const app = await buildApp(k);
   const address = await app.listen({ port: config.port, host: config.host });
