@@ -15,6 +15,9 @@ interface ServeOptions {
 export type DemoSeeder = (k: import('../server/kaifang.ts').Kaifang, baseUrl: string) => Promise<string>;
 export const demoSeeders: DemoSeeder[] = [];
 
+/** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export function serveCommand(program: Command): void {
   program
     .command('serve')
@@ -62,7 +65,11 @@ async function serve(options: ServeOptions): Promise<void> {
 
   const stop = async (signal: string) => {
     k.log.info({ signal }, 'shutting down');
-    await app.close();
+    const closing = app.close();
+    // In-flight requests get a grace period; a keep-alive connection that turns idle after close
+    // began would otherwise hold shutdown for Fastify's 72 s keep-alive timeout.
+    setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+    await closing;
     await k.close();
     process.exit(0);
   };

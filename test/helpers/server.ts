@@ -54,7 +54,11 @@ export async function startServer(
       return { status: res.status, body };
     },
     async close() {
-      await app.close();
+      // A test is over: drop connections a client left open (e.g. one a sandbox simulator held
+      // past the adapter's timeout) instead of waiting out the keep-alive timeout.
+      const closing = app.close();
+      app.server.closeAllConnections();
+      await closing;
       await k.close();
       await backend.cleanup();
     },
