@@ -1,23 +1,11 @@
 import type { OpenApiFragment } from '../openapi.ts';
+import { ref, ok, errors, body, pathParams } from './openapiParts.ts';
 import * as S from './opretailSchemas.ts';
 
 /** The Opretail admin resources in the OpenAPI document, built from the schemas the routes validate with. */
 
 const base = '/admin/api/opretail';
 const tags = ['admin: opretail'];
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: unknown) => ({ 'application/json': { schema } });
-const ok = (description: string, schema: unknown, status = 200) => ({ [status]: { description, content: json(schema) } });
-const errors = (...statuses: (400 | 404 | 409)[]) => ({
-  ...Object.fromEntries(statuses.map((s) => [s, { $ref: `#/components/responses/${({ 400: 'BadRequest', 404: 'NotFound', 409: 'Conflict' } as const)[s]}` }])),
-  401: { $ref: '#/components/responses/Unauthorized' },
-});
-const body = (schema: unknown, required = true) => ({ required, content: json(schema) });
-
-/** OpenAPI path parameters from the JSON schema of a route's params. */
-function pathParams(schema: { properties: Record<string, unknown> }) {
-  return Object.entries(schema.properties).map(([name, s]) => ({ name, in: 'path', required: true, schema: s }));
-}
 
 const key = ref('OpretailDeveloperKey');
 const method = ref('OpretailMethod');

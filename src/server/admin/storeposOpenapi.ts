@@ -1,4 +1,5 @@
 import type { OpenApiFragment } from '../openapi.ts';
+import { ref, ok, errors, body, pathParams, queryParams } from './openapiParts.ts';
 import * as S from './storepos.ts';
 
 /**
@@ -6,22 +7,6 @@ import * as S from './storepos.ts';
  * document. Request schemas are the ones the routes in storepos.ts validate with; reply schemas
  * follow `presentAgent` / `presentMiniProgram` (storeposOperations.ts) and sandbox.ts.
  */
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: unknown) => ({ 'application/json': { schema } });
-const ok = (description: string, schema: unknown, status = 200) => ({ [status]: { description, content: json(schema) } });
-const errors = (...statuses: (400 | 404 | 409)[]) => ({
-  ...Object.fromEntries(statuses.map((s) => [s, { $ref: `#/components/responses/${({ 400: 'BadRequest', 404: 'NotFound', 409: 'Conflict' } as const)[s]}` }])),
-  401: { $ref: '#/components/responses/Unauthorized' },
-});
-const body = (schema: unknown, required = true) => ({ required, content: json(schema) });
-
-function pathParams(schema: { properties: Record<string, unknown> }) {
-  return Object.entries(schema.properties).map(([name, s]) => ({ name, in: 'path', required: true, schema: s }));
-}
-function queryParams(schema: { properties: Record<string, unknown> }) {
-  return Object.entries(schema.properties).map(([name, s]) => ({ name, in: 'query', required: false, schema: s }));
-}
 
 const STOREPOS = 'admin: storepos';
 const WECHAT = 'admin: wechat';
