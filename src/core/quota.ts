@@ -75,15 +75,6 @@ export class Quotas {
     for (const w of windows) counts.push(await this.state.incr(w.key, w.ttlMs));
     this.enforce(windows, counts);
   }
-
-  /**
-   * Counts one event in a window of `windowMs` for `scope` and returns the count, for limits whose
-   * message the caller words itself (SMS sends per mobile per minute, …).
-   */
-  async count(scope: string, windowMs: number): Promise<number> {
-    const window = Math.floor(this.clock.now() / windowMs);
-    return this.state.incr(`rl:w:${scope}:${windowMs}:${window}`, windowMs + 1000);
-  }
 }
 
 /** Remembers signed requests for as long as their timestamp is acceptable; a second sighting is a replay. */

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { migrations } from './migrations/index.ts';
 import { isPostgres } from './migrations/util.ts';
 import type { Database } from './schema.ts';
+import { Conflict } from '../core/errors.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -114,4 +115,19 @@ async function withSqliteMigrationLock<T>(db: Kysely<Database>, run: () => Promi
 /** True when the database answers; for /readyz. */
 export async function pingStore(db: Kysely<Database>): Promise<void> {
   await sql`select 1`.execute(db);
+}
+
+/**
+ * Runs an insert and turns a unique-index violation into `Conflict(message)`: the index, not a
+ * read before the write, decides which of two racing creations wins, on SQLite and PostgreSQL.
+ */
+export async function insertUnique<T>(insert: Promise<T>, message: string): Promise<T> {
+  try {
+    return await insert;
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    // SQLite: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY; PostgreSQL: 23505 unique_violation.
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') throw new Conflict(message);
+    throw err;
+  }
 }

@@ -1,11 +1,15 @@
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Clock } from '../../src/core/clock.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createKaifang, type Kaifang } from '../../src/server/kaifang.ts';
+import { createLogger } from '../../src/server/logger.ts';
 import { makeBackend, TEST_ADMIN_TOKEN, type Backend } from './backends.ts';
 
 export interface TestServer {
+  /** Every log line so far, when started with `captureLogs` (at trace level); else ''. */
+  logs(): string;
   k: Kaifang;
   app: FastifyInstance;
   /** `http://127.0.0.1:<port>` of the listening server. */
@@ -19,11 +23,21 @@ export interface TestServer {
 
 /** Starts a real kaifang server on a free loopback port, on the given backend. */
 export async function startServer(
-  options: { backend?: Backend['name']; clock?: Clock; config?: Partial<Config>; env?: Record<string, string> } = {},
+  options: { backend?: Backend['name']; clock?: Clock; config?: Partial<Config>; env?: Record<string, string>; captureLogs?: boolean } = {},
 ): Promise<TestServer> {
   const backend = await makeBackend(options.backend ?? 'sqlite');
   const config = loadConfig({ ...backend.env, ...options.env }, { port: 0, ...options.config });
-  const k = await createKaifang(config, options.clock ? { clock: options.clock } : {});
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(String(chunk));
+      cb();
+    },
+  });
+  const k = await createKaifang(config, {
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.captureLogs ? { logger: createLogger('trace', sink) } : {}),
+  });
   const app = await buildApp(k);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
@@ -35,6 +49,7 @@ export async function startServer(
     url,
     backend,
     adminToken: TEST_ADMIN_TOKEN,
+    logs: () => lines.join(''),
     async admin(path, init = {}) {
       const res = await fetch(url + '/admin/api' + path, {
         method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),

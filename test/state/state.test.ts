@@ -360,16 +360,20 @@ for (const { kind, skip } of stateKinds) {
         assert.equal(await outcome(quotas.perDay(scope, 2)), 'ok');
       });
 
-      test('count: a fixed window per scope', async () => {
-        const clock = new ManualClock(CST_NOON);
-        const quotas = new Quotas(b.state, clock);
-        const scope = key('cnt');
-        assert.equal(await quotas.count(scope, 60_000), 1);
-        assert.equal(await quotas.count(scope, 60_000), 2);
-        clock.advance(59_999);
-        assert.equal(await quotas.count(scope, 60_000), 3);
-        clock.advance(1);
-        assert.equal(await quotas.count(scope, 60_000), 1);
+      test('windows counted by ReplayGuard.once: a replay counts nowhere, enforce refuses past the limit', async () => {
+        const quotas = new Quotas(b.state, new ManualClock(CST_NOON));
+        const replay = new ReplayGuard(b.state);
+        const scope = key('win');
+        const windows = quotas.windows(scope, { perSecond: 2, perDay: 100 }, 'this key');
+        assert.deepEqual(await replay.once('w', key('r1'), LONG_TTL, windows), [1, 1]);
+        const r2 = key('r2');
+        const counts = await replay.once('w', r2, LONG_TTL, windows);
+        assert.deepEqual(counts, [2, 2]);
+        quotas.enforce(windows, counts);
+        await assert.rejects(replay.once('w', r2, LONG_TTL, windows), Replayed);
+        const third = await replay.once('w', key('r3'), LONG_TTL, windows);
+        assert.deepEqual(third, [3, 3], 'the replay above was not counted');
+        assert.throws(() => quotas.enforce(windows, third), (err: unknown) => err instanceof RateLimited && /this key: more than 2 calls per second/.test(err.message));
       });
     });
   });

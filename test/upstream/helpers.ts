@@ -1,60 +1,15 @@
-import { Writable } from 'node:stream';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
-import { loadConfig, type Config } from '../../src/server/config.ts';
-import { buildApp } from '../../src/server/app.ts';
-import { createKaifang, type Kaifang } from '../../src/server/kaifang.ts';
-import { createLogger } from '../../src/server/logger.ts';
-import { makeBackend, TEST_ADMIN_TOKEN } from '../helpers/backends.ts';
+import type { Config } from '../../src/server/config.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
 
 /**
- * A kaifang server in sandbox mode (like test/helpers/server.ts) whose log lines are captured at
- * `trace` level, so tests can assert that no secret or session key was ever logged.
+ * A kaifang server in sandbox mode whose log lines are captured at `trace` level, so tests can
+ * assert that no secret or session key was ever logged.
  */
-export interface SandboxServer {
-  k: Kaifang;
-  app: FastifyInstance;
-  url: string;
-  logs(): string;
-  admin(path: string, method?: string): Promise<{ status: number; body: any }>;
-  close(): Promise<void>;
-}
+export type SandboxServer = TestServer;
 
-export async function startSandbox(options: { config?: Partial<Config>; env?: Record<string, string> } = {}): Promise<SandboxServer> {
-  const backend = await makeBackend('sqlite');
-  const config = loadConfig({ ...backend.env, KAIFANG_LOG_LEVEL: 'trace', ...options.env }, { port: 0, ...options.config });
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _enc, cb) {
-      lines.push(String(chunk));
-      cb();
-    },
-  });
-  const k = await createKaifang(config, { logger: createLogger('trace', sink) });
-  const app = await buildApp(k);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  k.setListenUrl(url);
-  return {
-    k,
-    app,
-    url,
-    logs: () => lines.join(''),
-    async admin(path, method = 'GET') {
-      const res = await fetch(`${url}/admin/api${path}`, { method, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
-      return { status: res.status, body: await res.json() };
-    },
-    async close() {
-      // After a client aborted a hung POST, Node may keep a later keep-alive connection counted as
-      // busy, and Fastify's graceful close would wait for its keep-alive timeout (72 s); tests
-      // need not wait for that, so every connection is dropped once the close has begun.
-      const closing = app.close();
-      app.server.closeAllConnections();
-      await closing;
-      await k.close();
-      await backend.cleanup();
-    },
-  };
+export function startSandbox(options: { config?: Partial<Config>; env?: Record<string, string> } = {}): Promise<SandboxServer> {
+  return startServer({ ...options, captureLogs: true });
 }
 
 /** A plain node:http server for one test: records requests (raw body included) and answers with `handle`. */

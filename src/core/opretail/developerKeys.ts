@@ -1,10 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { InvalidInput, NotFound } from '../errors.ts';
 import { randomString } from '../random.ts';
 import type { SecretBox } from '../secrets.ts';
 import { TtlCache } from '../cache.ts';
 import type { Database, OpretailDeveloperKeyTable } from '../../store/schema.ts';
+import { insertUnique } from '../../store/database.ts';
 
 /** An Opretail developer key as the gateway's `open.gateway.authentication` describes it. */
 export interface DeveloperKey {
@@ -129,34 +130,31 @@ export class DeveloperKeys {
     const applicationId = input.applicationId ?? this.defaultAid;
     const applicationKey = input.applicationKey ?? `${applicationId}-${randomString(12)}`;
     const applicationSecret = input.applicationSecret ?? randomString(32);
-    const existing = await this.db
-      .selectFrom('opretail_developer_keys')
-      .select('id')
-      .where('application_key', '=', applicationKey)
-      .executeTakeFirst();
-    if (existing) throw new Conflict(`developer key ${applicationKey} already exists`);
-    const row = await this.db
-      .insertInto('opretail_developer_keys')
-      .values({
-        username: input.username,
-        application_id: applicationId,
-        application_key: applicationKey,
-        application_secret_sealed: this.box.seal(applicationSecret),
-        keytype: input.keytype ?? 1,
-        expire: input.expire ?? null,
-        enterprise_id: input.enterpriseId,
-        shopweb_enterprise_id: input.shopwebEnterpriseId ?? null,
-        switch_status: 1,
-        switch_time: now,
-        developer_type: input.developerType ?? 2,
-        supplier_account: input.supplierAccount ?? null,
-        rate_per_second: input.ratePerSecond ?? null,
-        rate_per_day: input.ratePerDay ?? null,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await insertUnique(
+      this.db
+        .insertInto('opretail_developer_keys')
+        .values({
+          username: input.username,
+          application_id: applicationId,
+          application_key: applicationKey,
+          application_secret_sealed: this.box.seal(applicationSecret),
+          keytype: input.keytype ?? 1,
+          expire: input.expire ?? null,
+          enterprise_id: input.enterpriseId,
+          shopweb_enterprise_id: input.shopwebEnterpriseId ?? null,
+          switch_status: 1,
+          switch_time: now,
+          developer_type: input.developerType ?? 2,
+          supplier_account: input.supplierAccount ?? null,
+          rate_per_second: input.ratePerSecond ?? null,
+          rate_per_day: input.ratePerDay ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+      `developer key ${applicationKey} already exists`,
+    );
     this.cache.delete(applicationKey);
     return { ...fromRow(row), applicationSecret };
   }

@@ -1,8 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { InvalidInput, NotFound } from '../errors.ts';
 import { TtlCache } from '../cache.ts';
 import type { Database, OpretailMethodTable } from '../../store/schema.ts';
+import { insertUnique } from '../../store/database.ts';
 
 /** An operator-registered gateway method: `_mt` + `_version` forwarded to an HTTP service. */
 export interface GatewayMethod {
@@ -102,25 +103,26 @@ export class GatewayMethods {
   async create(input: NewGatewayMethod): Promise<GatewayMethod> {
     validate(input);
     const now = this.clock.now();
-    const exists = await this.row(input.name, input.version);
-    if (exists) throw new Conflict(`method ${input.name} ${input.version} is already registered`);
-    const row = await this.db
-      .insertInto('opretail_methods')
-      .values({
-        name: input.name,
-        version: input.version,
-        url: input.url,
-        test_url: input.testUrl ?? null,
-        timeout_ms: input.timeoutMs ?? null,
-        enabled: 1,
-        rate_per_second: input.ratePerSecond ?? null,
-        rate_per_day: input.ratePerDay ?? null,
-        description: input.description ?? null,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await insertUnique(
+      this.db
+        .insertInto('opretail_methods')
+        .values({
+          name: input.name,
+          version: input.version,
+          url: input.url,
+          test_url: input.testUrl ?? null,
+          timeout_ms: input.timeoutMs ?? null,
+          enabled: 1,
+          rate_per_second: input.ratePerSecond ?? null,
+          rate_per_day: input.ratePerDay ?? null,
+          description: input.description ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+      `method ${input.name} ${input.version} is already registered`,
+    );
     this.routes.delete(routeKey(input.name, input.version));
     return fromRow(row);
   }

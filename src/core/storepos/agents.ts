@@ -1,10 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { InvalidInput, NotFound } from '../errors.ts';
 import { randomDigits, randomString } from '../random.ts';
 import type { SecretBox } from '../secrets.ts';
 import { TtlCache } from '../cache.ts';
 import type { Database, StoreposAgentTable } from '../../store/schema.ts';
+import { insertUnique } from '../../store/database.ts';
 
 /** A storepos (超赢) agent (代理商): the caller of the storepos front, identified by `agent_id`. */
 export interface Agent {
@@ -84,25 +85,23 @@ export class Agents {
     const key = input.key ?? randomString(32);
     // A generated number never starts with 0, so it keeps its 17 digits wherever it is parsed.
     const agentId = input.agentId ?? randomString(1, '123456789') + randomDigits(16);
-    if (await this.row(agentId)) throw new Conflict(`agent ${agentId} already exists`);
-    const row = await this.db
-      .insertInto('storepos_agents')
-      .values({
-        agent_id: agentId,
-        name: input.name,
-        key_sealed: this.box.seal(key),
-        enabled: 1,
-        sms_daily_cap: input.smsDailyCap ?? null,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-      .catch((err: unknown) => {
-        // Two creations of one number racing: the unique index decides, the loser hears Conflict.
-        if (/unique|duplicate/i.test(String((err as Error).message))) throw new Conflict(`agent ${agentId} already exists`);
-        throw err;
-      });
+    // Two creations of one number racing: the unique index decides, the loser hears Conflict.
+    const row = await insertUnique(
+      this.db
+        .insertInto('storepos_agents')
+        .values({
+          agent_id: agentId,
+          name: input.name,
+          key_sealed: this.box.seal(key),
+          enabled: 1,
+          sms_daily_cap: input.smsDailyCap ?? null,
+          created_at: now,
+          updated_at: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+      `agent ${agentId} already exists`,
+    );
     this.cache.delete(agentId);
     return { ...fromRow(row), key };
   }

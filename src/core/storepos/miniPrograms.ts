@@ -1,9 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { Conflict, InvalidInput, NotFound } from '../errors.ts';
+import { InvalidInput, NotFound } from '../errors.ts';
 import type { SecretBox } from '../secrets.ts';
 import { TtlCache } from '../cache.ts';
 import type { Database, WechatMiniappTable } from '../../store/schema.ts';
+import { insertUnique } from '../../store/database.ts';
 
 /** A WeChat mini-program whose AppSecret the platform holds on its agents' behalf. */
 export interface MiniProgram {
@@ -68,17 +69,15 @@ export class MiniPrograms {
     check('secret', typeof input.secret === 'string' && input.secret !== '', 'secret is required');
     const name = input.name ?? input.appid;
     validate({ ...input, name });
-    if (await this.row(input.appid)) throw new Conflict(`mini-program ${input.appid} already exists`);
     const now = this.clock.now();
-    const row = await this.db
-      .insertInto('wechat_miniapps')
-      .values({ appid: input.appid, name, secret_sealed: this.box.seal(input.secret), enabled: 1, created_at: now, updated_at: now })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-      .catch((err: unknown) => {
-        if (/unique|duplicate/i.test(String((err as Error).message))) throw new Conflict(`mini-program ${input.appid} already exists`);
-        throw err;
-      });
+    const row = await insertUnique(
+      this.db
+        .insertInto('wechat_miniapps')
+        .values({ appid: input.appid, name, secret_sealed: this.box.seal(input.secret), enabled: 1, created_at: now, updated_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+      `mini-program ${input.appid} already exists`,
+    );
     this.cache.clear();
     return fromRow(row);
   }
