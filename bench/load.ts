@@ -16,6 +16,7 @@ let next = 0;
 // autocannon ends a run on its one-second ticker, so its own duration (and any wall-clock time
 // around it) is rounded up to whole seconds: time from start to the last response instead.
 const started = process.hrtime.bigint();
+const cpuStart = process.cpuUsage();
 let lastResponse = started;
 const result = await new Promise<autocannon.Result>((resolve, reject) => {
   const instance = autocannon(
@@ -43,6 +44,7 @@ process.stdout.write(
   JSON.stringify({
     requests: result.requests.total,
     seconds,
+    loadCpuUsPerRequest: ((u) => (u.user + u.system) / result.requests.total)(process.cpuUsage(cpuStart)),
     rps: result.requests.total / seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,

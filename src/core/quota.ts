@@ -86,7 +86,7 @@ export class ReplayGuard {
    * nowhere). Returns the counts, in the order of `windows`.
    */
   async once(scope: string, id: string, ttlMs: number, windows: readonly Counter[] = []): Promise<number[]> {
-    const counts = await this.state.putIfAbsentAndCount(`replay:${scope}:${id}`, '1', ttlMs, windows);
+    const counts = await this.state.recordOnce(`replay:${scope}:${id}`, ttlMs, windows);
     if (counts === null) throw new Replayed('this signed request was already received');
     return counts;
   }

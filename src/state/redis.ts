@@ -84,15 +84,15 @@ export class RedisStateStore implements StateStore {
     return (...args) => fn.apply(this.redis, args);
   }
 
-  async putIfAbsentAndCount(key: string, value: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
+  async recordOnce(id: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
     const run = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<number[] | null>>).kaifangPutAndCount!;
     const ms = (t: number) => Math.max(1, Math.ceil(t));
     const result = await run.call(
       this.redis,
       1 + counters.length,
-      this.k(key),
+      this.k(`once:${id}`),
       ...counters.map((c) => this.k(c.key)),
-      value,
+      '1',
       ms(ttlMs),
       ...counters.map((c) => ms(c.ttlMs)),
     );

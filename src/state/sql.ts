@@ -28,11 +28,12 @@ export class SqlStateStore implements StateStore {
     return SqlStateStore.put(this.db, this.clock.now(), key, value, ttlMs);
   }
 
-  async putIfAbsentAndCount(key: string, value: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
-    if (counters.length === 0) return (await this.putIfAbsent(key, value, ttlMs)) ? [] : null;
+  async recordOnce(id: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
+    const key = `once:${id}`;
+    if (counters.length === 0) return (await this.putIfAbsent(key, '1', ttlMs)) ? [] : null;
     return this.db.transaction().execute(async (trx) => {
       const now = this.clock.now();
-      if (!(await SqlStateStore.put(trx, now, key, value, ttlMs))) return null;
+      if (!(await SqlStateStore.put(trx, now, key, '1', ttlMs))) return null;
       const counts: number[] = [];
       for (const c of counters) counts.push(await SqlStateStore.count(trx, now, c.key, c.ttlMs));
       return counts;

@@ -5,7 +5,7 @@
  *
  * TTLs run on the wall clock (as Redis does), not on the injectable application clock.
  */
-/** A counter window for `putIfAbsentAndCount`: the key and, when it starts a window, its TTL. */
+/** A counter window for `recordOnce`: the key and, when it starts a window, its TTL. */
 export interface Counter {
   key: string;
   ttlMs: number;
@@ -31,12 +31,14 @@ export interface StateStore {
   /** Gives one count back to an unexpired counter (never below 0); for a slot taken but not used. */
   decr(key: string): Promise<void>;
   /**
-   * `putIfAbsent` and, only when it stored the value, `incr` of every counter — all in one atomic
-   * step (one transaction, one round trip). Returns the counts, or null when the key was present
-   * and nothing was counted. This is how a signed call is recorded against replay and counted
-   * against its rate limits at the cost of one write.
+   * Records the one-time `id` for `ttlMs` unless it is already recorded and unexpired, and, only
+   * when it recorded it, `incr`s every counter — all in one atomic step. Returns the counts, or
+   * null when the id was already recorded and nothing was counted. This is how a signed call is
+   * recorded against replay and counted against its rate limits at the cost of one write.
+   * Ids are their own namespace: only `recordOnce` reads them (the embedded store keeps them apart
+   * from the other keys), so `get`, `take` and `del` do not see them.
    */
-  putIfAbsentAndCount(key: string, value: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null>;
+  recordOnce(id: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null>;
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   del(key: string): Promise<void>;

@@ -6,6 +6,8 @@ import type { Generated } from 'kysely';
  */
 export interface Database {
   kv_state: KvStateTable;
+  /** SQLite only (see migration 005). */
+  once_log: OnceLogTable;
   call_log: CallLogTable;
   opretail_developer_keys: OpretailDeveloperKeyTable;
   opretail_methods: OpretailMethodTable;
@@ -21,6 +23,12 @@ export interface KvStateTable {
   value: string;
   /** The counter of `incr`; 0 for plain values. */
   n: number;
+  expires_at: number;
+}
+
+export interface OnceLogTable {
+  seq: Generated<number>;
+  id: string;
   expires_at: number;
 }
 

@@ -194,31 +194,43 @@ for (const { kind, skip } of stateKinds) {
       );
     });
 
-    test('putIfAbsentAndCount: counts only when it stores; a present key counts nothing', async () => {
-      const k = key('pac');
-      const c1 = key('pac-c1');
-      const c2 = key('pac-c2');
-      assert.deepEqual(await b.state.putIfAbsentAndCount(k, 'v', LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }, { key: c2, ttlMs: LONG_TTL }]), [1, 1]);
-      assert.equal(await b.state.putIfAbsentAndCount(k, 'w', LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }]), null);
-      assert.equal(await b.state.get(k), 'v');
+    test('recordOnce: counts only when it records; a recorded id counts nothing; ids are not keys', async () => {
+      const id = key('ro');
+      const c1 = key('ro-c1');
+      const c2 = key('ro-c2');
+      assert.deepEqual(await b.state.recordOnce(id, LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }, { key: c2, ttlMs: LONG_TTL }]), [1, 1]);
+      assert.equal(await b.state.recordOnce(id, LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }]), null);
+      // Ids are their own namespace: the key-value operations do not see them.
+      assert.equal(await b.state.get(id), null);
+      assert.equal(await b.state.putIfAbsent(id, 'v', LONG_TTL), true);
+      assert.equal(await b.state.recordOnce(id, LONG_TTL, []), null);
       // The refused call did not count: the next count of c1 is 2, not 3.
-      assert.deepEqual(await b.state.putIfAbsentAndCount(key('pac-other'), 'v', LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }]), [2]);
-      assert.deepEqual(await b.state.putIfAbsentAndCount(key('pac-none'), 'v', LONG_TTL, []), []);
+      assert.deepEqual(await b.state.recordOnce(key('ro-other'), LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }]), [2]);
+      assert.deepEqual(await b.state.recordOnce(key('ro-none'), LONG_TTL, []), []);
       // Counters restart after their window, like incr.
-      const shortC = key('pac-short');
-      assert.deepEqual(await b.state.putIfAbsentAndCount(key('pac-s1'), 'v', LONG_TTL, [{ key: shortC, ttlMs: SHORT_TTL }]), [1]);
+      const shortC = key('ro-short');
+      assert.deepEqual(await b.state.recordOnce(key('ro-s1'), LONG_TTL, [{ key: shortC, ttlMs: SHORT_TTL }]), [1]);
       await sleep(PAST_SHORT_TTL);
-      assert.deepEqual(await b.state.putIfAbsentAndCount(key('pac-s2'), 'v', LONG_TTL, [{ key: shortC, ttlMs: SHORT_TTL }]), [1]);
+      assert.deepEqual(await b.state.recordOnce(key('ro-s2'), LONG_TTL, [{ key: shortC, ttlMs: SHORT_TTL }]), [1]);
     });
 
-    test('100 concurrent putIfAbsentAndCount: one key stored once, every count 1..100 seen once', async () => {
-      const counter = key('pac-cc');
-      const same = key('pac-same');
+    test('recordOnce: after its TTL an id records (and counts) again', async () => {
+      const id = key('ro-ttl');
+      const c = key('ro-ttl-c');
+      assert.deepEqual(await b.state.recordOnce(id, SHORT_TTL, [{ key: c, ttlMs: LONG_TTL }]), [1]);
+      assert.equal(await b.state.recordOnce(id, SHORT_TTL, [{ key: c, ttlMs: LONG_TTL }]), null);
+      await sleep(PAST_SHORT_TTL);
+      assert.deepEqual(await b.state.recordOnce(id, SHORT_TTL, [{ key: c, ttlMs: LONG_TTL }]), [2]);
+    });
+
+    test('100 concurrent recordOnce: one id recorded once, every count 1..100 seen once', async () => {
+      const counter = key('ro-cc');
+      const same = key('ro-same');
       const results = await Promise.all(
-        Array.from({ length: 100 }, (_, i) =>
+        Array.from({ length: 100 }, () =>
           Promise.all([
-            b.state.putIfAbsentAndCount(same, String(i), LONG_TTL, [{ key: key('pac-x'), ttlMs: LONG_TTL }]),
-            b.state.putIfAbsentAndCount(key('pac-u'), 'v', LONG_TTL, [{ key: counter, ttlMs: LONG_TTL }]),
+            b.state.recordOnce(same, LONG_TTL, [{ key: key('ro-x'), ttlMs: LONG_TTL }]),
+            b.state.recordOnce(key('ro-u'), LONG_TTL, [{ key: counter, ttlMs: LONG_TTL }]),
           ]),
         ),
       );

@@ -3,6 +3,7 @@ import * as core from './001_core.ts';
 import * as opretail from './002_opretail.ts';
 import * as sandboxOutbox from './003_sandbox_outbox.ts';
 import * as storepos from './004_storepos.ts';
+import * as onceLog from './005_once_log.ts';
 
 /** The one migration set, in order. Add a file per change; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const migrations: Record<string, Migration> = {
   '002_opretail': opretail,
   '003_sandbox_outbox': sandboxOutbox,
   '004_storepos': storepos,
+  '005_once_log': onceLog,
 };

@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import { isPostgres } from './util.ts';
+
+/**
+ * The embedded store's log of one-time ids (signed requests seen, for replay protection), written
+ * in arrival order: appending touches the last page or two, where keeping the ids in a keyed
+ * B-tree rewrote a random page per call. The SQLite state store keeps the index of the live ids in
+ * memory and follows this log for the ids other processes write. PostgreSQL deployments keep
+ * state in Redis or in kv_state, so the table exists only on SQLite.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  if (isPostgres(db)) return;
+  await db.schema
+    .createTable('once_log')
+    // AUTOINCREMENT: a sequence number is never reused, even after the sweep empties the table,
+    // so a process following the log by "seq > last seen" cannot miss a row.
+    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('id', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('once_log_expires_at').on('once_log').column('expires_at').execute();
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  if (isPostgres(db)) return;
+  await db.schema.dropTable('once_log').execute();
+}
