@@ -75,5 +75,8 @@ const m0 = mainCpu();
 const stats = await load(url, b);
 const us = (cpu() - c0) / REQUESTS;
 const mainUs = (mainCpu() - m0) / REQUESTS;
+const heapReport = which === 'kaifang' ? await (await fetch(`${url}/metrics`)).text().then((t) => t.split('\n').filter((l) => /^kaifang_(process_resident|nodejs_heap_size_used|nodejs_heap_size_total|nodejs_external)/.test(l)).join(' | ')) : '';
+const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))![1]) / 1024;
+console.log(`rss=${rss.toFixed(0)}MB ${heapReport}`);
 console.log(which, `rps=${stats.rps.toFixed(0)} p50=${stats.p50} p99=${stats.p99} cpu/req=${us.toFixed(1)}us main=${mainUs.toFixed(1)}us loadgen=${stats.loadCpuUsPerRequest.toFixed(1)}us`);
 await new Promise<void>((r) => { child.removeAllListeners('exit'); child.once('exit', () => r()); child.kill('SIGTERM'); });

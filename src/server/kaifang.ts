@@ -8,7 +8,6 @@ import { DeveloperKeys } from '../core/opretail/developerKeys.ts';
 import { GatewayMethods } from '../core/opretail/gatewayMethods.ts';
 import { migrateToLatest, openStore, type Store } from '../store/database.ts';
 import type { Database } from '../store/schema.ts';
-import { RedisStateStore } from '../state/redis.ts';
 import { SqlStateStore } from '../state/sql.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
 import type { StateStore } from '../state/state.ts';
@@ -74,7 +73,8 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   }
   const db = store.db;
   const state: StateStore = config.redisUrl
-    ? new RedisStateStore(config.redisUrl, config.redisPrefix)
+    ? // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).
+      new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix)
     : store.sqlite
       ? new SqliteStateStore(store.sqlite)
       : new SqlStateStore(db);

@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import { migrations } from './migrations/index.ts';
 import { isPostgres } from './migrations/util.ts';
 import type { Database } from './schema.ts';
@@ -26,13 +25,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-// bigint columns hold millisecond times and ids, all well inside 2^53: read them as numbers.
-const pgTypes = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === 20) return (v: string) => Number(v);
-    return pg.types.getTypeParser(oid, format as 'text');
-  },
-};
 
 /** Opens the durable store: PostgreSQL when `databaseUrl` is set, else `data-dir/kaifang.sqlite`. */
 export async function openStore(options: StoreOptions): Promise<Store> {
@@ -41,6 +33,8 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
       throw new Error(`KAIFANG_DB_SCHEMA: "${schema}" is not a plain lower-case identifier`);
     }
+    // Loaded only when configured: the embedded default never pays for the driver (~15 MB RSS).
+    const { default: pg } = await import('pg');
     if (schema) {
       const client = new pg.Client({ connectionString: options.databaseUrl });
       await client.connect();
@@ -53,7 +47,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 10,
-      types: pgTypes,
+      // bigint columns hold millisecond times and ids, all well inside 2^53: read them as numbers.
+      types: {
+        getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+          oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
+      },
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
