@@ -30,32 +30,49 @@ export function formatDateTime(ms: number): string {
   return `${pad(p.y, 4)}-${pad(p.mo)}-${pad(p.d)} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
 }
 
-/** `yyyy-MM-dd`, the CST calendar day; used to key daily quotas. */
+const DAY_MS = 86_400_000;
+let lastDay = { index: NaN, text: '' };
+
+/** `yyyy-MM-dd`, the CST calendar day; used to key daily quotas (so on every signed call: memoised). */
 export function formatDay(ms: number): string {
-  return formatDateTime(ms).slice(0, 10);
+  const index = Math.floor((ms + CST_OFFSET_MS) / DAY_MS);
+  if (index !== lastDay.index) lastDay = { index, text: formatDateTime(ms).slice(0, 10) };
+  return lastDay.text;
 }
 
 /** Milliseconds until the next CST midnight, so daily quotas reset on the Chinese calendar day. */
 export function msUntilNextDay(ms: number): number {
-  const day = 86_400_000;
-  return day - ((ms + CST_OFFSET_MS) % day);
+  return DAY_MS - ((ms + CST_OFFSET_MS) % DAY_MS);
+}
+
+function daysInMonth(y: number, mo: number): number {
+  if (mo === 2) return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+  return mo === 4 || mo === 6 || mo === 9 || mo === 11 ? 30 : 31;
 }
 
 function fromFields(y: number, mo: number, d: number, h: number, mi: number, s: number): number | null {
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return null;
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s) - CST_OFFSET_MS;
-  // Reject dates that Date.UTC rolls over (e.g. 0230 -> 0302).
-  const back = parts(ms);
-  if (back.y !== y || back.mo !== mo || back.d !== d) return null;
-  return ms;
+  // Years below 100 are refused: Date.UTC would read them as 19xx.
+  if (y < 100 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
+  return Date.UTC(y, mo - 1, d, h, mi, s) - CST_OFFSET_MS;
 }
 
-/** Parses `yyyyMMddHHmmss` as CST; null if it is not a real date and time. */
+/** The decimal value of `text[from, from + length)`, or -1 if any of it is not an ASCII digit. */
+function digitsAt(text: string, from: number, length: number): number {
+  let n = 0;
+  for (let i = from; i < from + length; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+/** Parses `yyyyMMddHHmmss` as CST; null if it is not a real date and time. (Every signed Opretail call: no regex.) */
 export function parseCompact(text: string): number | null {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(text);
-  if (!m) return null;
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  return fromFields(y, mo, d, h, mi, s);
+  if (text.length !== 14) return null;
+  const fields = [digitsAt(text, 0, 4), digitsAt(text, 4, 2), digitsAt(text, 6, 2), digitsAt(text, 8, 2), digitsAt(text, 10, 2), digitsAt(text, 12, 2)] as const;
+  if (fields.includes(-1)) return null;
+  return fromFields(...fields);
 }
 
 /** Parses `yyyy-MM-dd HH:mm:ss` (or `yyyy-MM-dd`) as CST; null if it is not a real date. */

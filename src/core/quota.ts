@@ -6,7 +6,8 @@ import type { Counter, StateStore } from '../state/state.ts';
 /** A rate-limit window a call is counted in, with what to say when the count passes the limit. */
 export interface LimitWindow extends Counter {
   limit: number;
-  message: string;
+  /** The refusal's message; built only for a refusal (windows are made on every signed call). */
+  message(): string;
   retryAfterSeconds: number;
 }
 
@@ -32,22 +33,24 @@ export class Quotas {
   windows(scope: string, limits: Limits, label: string): LimitWindow[] {
     const now = this.clock.now();
     const out: LimitWindow[] = [];
-    if (limits.perSecond !== null) {
+    const { perSecond, perDay } = limits;
+    if (perSecond !== null) {
       out.push({
         key: `rl:s:${scope}:${Math.floor(now / 1000)}`,
         ttlMs: 2000,
-        limit: limits.perSecond,
-        message: `${label}: more than ${limits.perSecond} calls per second; slow down`,
+        limit: perSecond,
+        message: () => `${label}: more than ${perSecond} calls per second; slow down`,
         retryAfterSeconds: 1,
       });
     }
-    if (limits.perDay !== null) {
+    if (perDay !== null) {
+      const untilTomorrow = msUntilNextDay(now);
       out.push({
         key: `rl:d:${scope}:${formatDay(now)}`,
-        ttlMs: msUntilNextDay(now) + 60_000,
-        limit: limits.perDay,
-        message: `${label}: more than ${limits.perDay} calls today (CST); slow down`,
-        retryAfterSeconds: Math.ceil(msUntilNextDay(now) / 1000),
+        ttlMs: untilTomorrow + 60_000,
+        limit: perDay,
+        message: () => `${label}: more than ${perDay} calls today (CST); slow down`,
+        retryAfterSeconds: Math.ceil(untilTomorrow / 1000),
       });
     }
     return out;
@@ -56,7 +59,7 @@ export class Quotas {
   /** Throws RateLimited for the first window whose count went past its limit. */
   enforce(windows: readonly LimitWindow[], counts: readonly number[]): void {
     windows.forEach((w, i) => {
-      if ((counts[i] ?? 0) > w.limit) throw new RateLimited(w.message, w.retryAfterSeconds);
+      if ((counts[i] ?? 0) > w.limit) throw new RateLimited(w.message(), w.retryAfterSeconds);
     });
   }
 

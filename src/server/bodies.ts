@@ -25,6 +25,13 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 function decodeComponent(raw: string, what: string, param: string): string {
   const s = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
   if (!s.includes('%')) return s;
+  // decodeURIComponent is as strict (bad escapes and invalid UTF-8 throw) and much faster; the
+  // byte-by-byte decoding below runs only to say what is wrong.
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    /* explained below */
+  }
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -67,12 +67,14 @@ export function requestSerializer(req: { method: string; url: string; id?: unkno
 }
 
 /**
- * Logs to `destination`, or to stdout asynchronously: a line is written as soon as the previous
- * write is done, so under load the lines of many requests go out in one write instead of one
- * blocking write each, and none waits when it is quiet. pino flushes what is left when the process
- * exits.
+ * Logs to `destination`, or to stdout asynchronously and buffered: lines go out 4 KiB at a time,
+ * or every 250 ms when quiet, so under load a dozen requests share one write instead of costing
+ * a blocking write each. pino flushes what is left when the process exits.
  */
-export function createLogger(level: string, destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false })): Logger {
+export function createLogger(
+  level: string,
+  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 }),
+): Logger {
   return pino(
     {
       level,

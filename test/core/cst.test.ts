@@ -59,6 +59,9 @@ test('invalid dates and times are refused, never rolled over', () => {
     '2025-01-01 12:00:00',
     '2025010112000a',
     ' 20250101120000',
+    '2025-101120000', // 14 characters, not all digits
+    '+2025010112000',
+    '00990101120000', // year 99: Date.UTC would read 1999
     '２０２５０１０１１２００００', // full-width digits
     '',
   ]) {
