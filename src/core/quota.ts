@@ -6,8 +6,9 @@ import type { Counter, StateStore } from '../state/state.ts';
 /** A rate-limit window a call is counted in, with what to say when the count passes the limit. */
 export interface LimitWindow extends Counter {
   limit: number;
-  /** The refusal's message; built only for a refusal (windows are made on every signed call). */
-  message(): string;
+  /** Opens the refusal's message (e.g. "this _akey"); the message is built only for a refusal. */
+  label: string;
+  period: 'second' | 'day';
   retryAfterSeconds: number;
 }
 
@@ -39,7 +40,8 @@ export class Quotas {
         key: `rl:s:${scope}:${Math.floor(now / 1000)}`,
         ttlMs: 2000,
         limit: perSecond,
-        message: () => `${label}: more than ${perSecond} calls per second; slow down`,
+        label,
+        period: 'second',
         retryAfterSeconds: 1,
       });
     }
@@ -49,7 +51,8 @@ export class Quotas {
         key: `rl:d:${scope}:${formatDay(now)}`,
         ttlMs: untilTomorrow + 60_000,
         limit: perDay,
-        message: () => `${label}: more than ${perDay} calls today (CST); slow down`,
+        label,
+        period: 'day',
         retryAfterSeconds: Math.ceil(untilTomorrow / 1000),
       });
     }
@@ -59,7 +62,10 @@ export class Quotas {
   /** Throws RateLimited for the first window whose count went past its limit. */
   enforce(windows: readonly LimitWindow[], counts: readonly number[]): void {
     windows.forEach((w, i) => {
-      if ((counts[i] ?? 0) > w.limit) throw new RateLimited(w.message(), w.retryAfterSeconds);
+      if ((counts[i] ?? 0) > w.limit) {
+        const per = w.period === 'second' ? 'per second' : 'today (CST)';
+        throw new RateLimited(`${w.label}: more than ${w.limit} calls ${per}; slow down`, w.retryAfterSeconds);
+      }
     });
   }
 

@@ -78,7 +78,13 @@ export class SqliteStateStore implements StateStore {
         'select seq, id, expires_at from once_log where seq > ? order by seq',
       ),
       onceAppend: db.prepare<[string, number]>('insert into once_log (id, expires_at) values (?, ?)'),
-      onceSweep: db.prepare<[number]>('delete from once_log where expires_at <= ?'),
+      // Rows are in recording order: everything before the oldest live row goes (a long-TTL row
+      // holds back later short-TTL ones until it expires), and never the newest row (see 005).
+      onceSweep: db.prepare<[number]>(
+        `delete from once_log where seq < coalesce(
+           (select seq from once_log where expires_at > ? order by seq limit 1),
+           (select max(seq) from once_log))`,
+      ),
       ping: db.prepare('select 1'),
     };
     const transaction = db.transaction((batch: Recording[]) => this.recordAll(batch));

@@ -75,16 +75,33 @@ describe('SqliteStateStore one-time ids', () => {
     await state.close();
   });
 
-  test('sweep deletes expired ids from the log; live ones stay refused', async () => {
-    const state = new SqliteStateStore(store.sqlite!, undefined, 0);
-    await state.recordOnce('sweep:short', 50, []);
-    await state.recordOnce('sweep:long', LONG_TTL, []);
+  test('sweep: expired rows before the oldest live one go; the newest row always stays, so seq never goes back', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'kaifang-once-sweep-'));
+    const fresh = await openStore({ dataDir: own });
+    await migrateToLatest(fresh.db);
+    const state = new SqliteStateStore(fresh.sqlite!, undefined, 0);
+    const rows = () => fresh.sqlite!.prepare<[], { seq: number; id: string }>('select seq, id from once_log order by seq').all();
+    await state.recordOnce('sweep:a', 50, []);
+    await state.recordOnce('sweep:b', 50, []);
+    await state.recordOnce('sweep:live', LONG_TTL, []);
+    await state.recordOnce('sweep:c', 50, []);
     await sleep(300);
-    assert.ok(state.sweep() >= 1);
-    const ids = store.sqlite!.prepare('select id from once_log where id like ?').pluck().all('sweep:%');
-    assert.deepEqual(ids, ['sweep:long']);
-    assert.equal(await state.recordOnce('sweep:long', LONG_TTL, []), null);
-    assert.deepEqual(await state.recordOnce('sweep:short', LONG_TTL, []), []);
+    assert.equal(state.sweep(), 2);
+    // sweep:c expired too, but it is after the oldest live row: it waits for that one.
+    assert.deepEqual(rows().map((r) => r.id), ['sweep:live', 'sweep:c']);
+    assert.equal(await state.recordOnce('sweep:live', LONG_TTL, []), null);
+    assert.deepEqual(await state.recordOnce('sweep:a', 50, []), []);
+
+    // Everything expired: all but the newest row go, and the next row continues the sequence.
+    fresh.sqlite!.prepare('update once_log set expires_at = 0').run();
+    const before = rows();
+    const newest = before.at(-1)!;
+    assert.equal(state.sweep(), before.length - 1);
+    assert.deepEqual(rows(), [newest]);
+    await state.recordOnce('sweep:next', LONG_TTL, []);
+    assert.equal(rows().at(-1)!.seq, newest.seq + 1);
     await state.close();
+    await fresh.close();
+    rmSync(own, { recursive: true, force: true });
   });
 });

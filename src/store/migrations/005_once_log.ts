@@ -12,13 +12,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   if (isPostgres(db)) return;
   await db.schema
     .createTable('once_log')
-    // AUTOINCREMENT: a sequence number is never reused, even after the sweep empties the table,
-    // so a process following the log by "seq > last seen" cannot miss a row.
-    .addColumn('seq', 'integer', (c) => c.primaryKey().autoIncrement())
+    // The rowid: a new row gets the largest seq + 1. The sweep never deletes the newest row, so a
+    // seq is never reused and a process following the log by "seq > last seen" cannot miss a row.
+    // No index on expires_at: rows are in time order, so the sweep deletes a seq range.
+    .addColumn('seq', 'integer', (c) => c.primaryKey())
     .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('expires_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('once_log_expires_at').on('once_log').column('expires_at').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
