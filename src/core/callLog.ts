@@ -1,4 +1,3 @@
-import type SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 
@@ -12,7 +11,8 @@ export interface CallRecord {
   requestId: string;
 }
 
-const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
+/** Latency is kept to the microsecond. */
+export const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export interface CallQuery {
   front?: string;
@@ -20,6 +20,13 @@ export interface CallQuery {
   since?: number;
   until?: number;
   limit?: number;
+}
+
+/** Where call-log rows go when not through Kysely: the embedded store's writer thread. */
+export interface CallLogSink {
+  /** Resolves once the rows are committed. */
+  write(rows: CallRecord[]): Promise<void>;
+  prune(olderThan: number): Promise<number>;
 }
 
 /**
@@ -31,46 +38,18 @@ export class CallLog {
   private buffer: CallRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  private readonly write: (rows: CallRecord[]) => Promise<void>;
 
   /**
-   * With the embedded SQLite handle the batch goes in through one prepared statement in one
-   * transaction: building a 500-row insert costs more than the rows themselves.
+   * Batches go to `sink` when given (on the embedded store: a writer thread, so the inserts cost
+   * the request thread nothing), else through Kysely.
    */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly onError: (err: unknown) => void,
     private readonly flushMs = 200,
     private readonly batchSize = 500,
-    sqlite?: SQLite.Database,
-  ) {
-    if (sqlite) {
-      const insert = sqlite.prepare<[number, string, string, string | null, string, number, string]>(
-        'insert into call_log (at, front, endpoint, credential, outcome, latency_ms, request_id) values (?, ?, ?, ?, ?, ?, ?)',
-      );
-      const all = sqlite.transaction((rows: CallRecord[]) => {
-        for (const r of rows) insert.run(r.at, r.front, r.endpoint, r.credential, r.outcome, roundMs(r.latencyMs), r.requestId);
-      });
-      this.write = async (rows) => all(rows);
-    } else {
-      this.write = async (rows) => {
-        await this.db
-          .insertInto('call_log')
-          .values(
-            rows.map((r) => ({
-              at: r.at,
-              front: r.front,
-              endpoint: r.endpoint,
-              credential: r.credential,
-              outcome: r.outcome,
-              latency_ms: roundMs(r.latencyMs),
-              request_id: r.requestId,
-            })),
-          )
-          .execute();
-      };
-    }
-  }
+    private readonly sink: CallLogSink = kyselySink(db),
+  ) {}
 
   record(row: CallRecord): void {
     this.buffer.push(row);
@@ -87,7 +66,7 @@ export class CallLog {
     const rows = this.buffer;
     this.buffer = [];
     if (rows.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(() => this.write(rows).catch(this.onError));
+    this.flushing = this.flushing.then(() => this.sink.write(rows).catch(this.onError));
     return this.flushing;
   }
 
@@ -110,8 +89,32 @@ export class CallLog {
     }));
   }
 
-  async prune(olderThan: number): Promise<number> {
-    const res = await this.db.deleteFrom('call_log').where('at', '<', olderThan).executeTakeFirst();
-    return Number(res.numDeletedRows);
+  prune(olderThan: number): Promise<number> {
+    return this.sink.prune(olderThan);
   }
+}
+
+function kyselySink(db: Kysely<Database>): CallLogSink {
+  return {
+    async write(rows) {
+      await db
+        .insertInto('call_log')
+        .values(
+          rows.map((r) => ({
+            at: r.at,
+            front: r.front,
+            endpoint: r.endpoint,
+            credential: r.credential,
+            outcome: r.outcome,
+            latency_ms: roundMs(r.latencyMs),
+            request_id: r.requestId,
+          })),
+        )
+        .execute();
+    },
+    async prune(olderThan) {
+      const res = await db.deleteFrom('call_log').where('at', '<', olderThan).executeTakeFirst();
+      return Number(res.numDeletedRows);
+    },
+  };
 }

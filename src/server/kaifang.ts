@@ -10,6 +10,7 @@ import { migrateToLatest, openStore, type Store } from '../store/database.ts';
 import type { Database } from '../store/schema.ts';
 import { SqlStateStore } from '../state/sql.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
+import { SqliteBackgroundWriter } from '../store/sqliteWriter.ts';
 import type { StateStore } from '../state/state.ts';
 import type { Config } from './config.ts';
 import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
@@ -80,7 +81,11 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
       : new SqlStateStore(db);
   const box = new SecretBox(bootstrap.masterKey);
   const cache = { size: config.cacheSize, ttlMs: config.cacheTtlMs };
-  const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, 500, store.sqlite);
+  // On the embedded store, a writer thread takes the call log and the WAL checkpoints off the
+  // request thread.
+  const writer = store.sqlitePath ? new SqliteBackgroundWriter(store.sqlitePath) : undefined;
+  if (writer) writer.takeOverCheckpoints(store.sqlite!);
+  const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, 500, writer);
   const pruner = setInterval(
     () => void callLog.prune(clock.now() - config.callLogRetentionDays * 86_400_000).catch(() => undefined),
     3600_000,
@@ -116,6 +121,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
       closed = true;
       clearInterval(pruner);
       await callLog.flush();
+      await writer?.close();
       await state.close();
       await store.close();
     },

@@ -5,6 +5,7 @@ import { CallLog, type CallRecord } from '../../src/core/callLog.ts';
 import { formatCompact } from '../../src/core/cst.ts';
 import { opretail } from '../../src/core/signing.ts';
 import { migrateToLatest, openStore } from '../../src/store/database.ts';
+import { SqliteBackgroundWriter } from '../../src/store/sqliteWriter.ts';
 import { backendNames, makeBackend } from '../helpers/backends.ts';
 import { startServer } from '../helpers/server.ts';
 
@@ -21,24 +22,26 @@ const row = (i: number, over: Partial<CallRecord> = {}): CallRecord => ({
   ...over,
 });
 
-// SQLite runs twice: through Kysely, and through the prepared-statement writer the server uses.
-const variants = [...backendNames().map((name) => ({ name, prepared: false })), { name: 'sqlite' as const, prepared: true }];
-for (const { name, prepared } of variants) {
-  test(`call log: batched writes, timer flush, query filters, prune (${name}${prepared ? ', prepared statements' : ''})`, async (t) => {
+// SQLite runs twice: through Kysely, and through the writer thread the server uses.
+const variants = [...backendNames().map((name) => ({ name, thread: false })), { name: 'sqlite' as const, thread: true }];
+for (const { name, thread } of variants) {
+  test(`call log: batched writes, timer flush, query filters, prune (${name}${thread ? ', writer thread' : ''})`, async (t) => {
     const backend = await makeBackend(name);
     const store = await openStore({
       dataDir: backend.env.KAIFANG_DATA_DIR!,
       databaseUrl: backend.env.DATABASE_URL,
       databaseSchema: backend.env.KAIFANG_DB_SCHEMA,
     });
+    await migrateToLatest(store.db, backend.env.KAIFANG_DB_SCHEMA);
+    const writer = thread ? new SqliteBackgroundWriter(store.sqlitePath!) : undefined;
     t.after(async () => {
+      await writer?.close();
       await store.close();
       await backend.cleanup();
     });
-    await migrateToLatest(store.db, backend.env.KAIFANG_DB_SCHEMA);
     const count = async () => Number((await sql<{ n: number }>`select count(*) as n from call_log`.execute(store.db)).rows[0]!.n);
     const errors: unknown[] = [];
-    const log = new CallLog(store.db, (err) => errors.push(err), 50, 3, prepared ? store.sqlite : undefined);
+    const log = new CallLog(store.db, (err) => errors.push(err), 50, 3, writer);
 
     // Fewer rows than a batch are not written at once, but by the timer.
     log.record(row(0));

@@ -1,0 +1,39 @@
+import { loadConfig, redactUrl, settings } from '../server/config.js';
+import { fail, output } from './context.js';
+const SECRET_SETTINGS = new Set(['KAIFANG_MASTER_KEY', 'KAIFANG_ADMIN_TOKEN', 'KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET', 'KAIFANG_SMS_TENCENT_SECRET_KEY', 'KAIFANG_SMS_WEBHOOK_SECRET']);
+/** `kaifang config`: the effective settings (secrets hidden), or the settings table for the README. */
+export function configCommand(program) {
+    program
+        .command('config')
+        .description('show the effective configuration (secrets hidden), or --markdown for the table of every setting')
+        .option('--markdown', 'print the table of settings with their defaults and meanings')
+        .option('--json', 'print JSON')
+        .action((options) => {
+        try {
+            if (options.markdown) {
+                process.stdout.write(settingsTable() + '\n');
+                return;
+            }
+            const config = loadConfig();
+            const shown = {};
+            for (const [name, spec] of Object.entries(settings)) {
+                const value = config[name];
+                shown[spec.env] =
+                    value === undefined ? null : SECRET_SETTINGS.has(spec.env) ? '(set)' : typeof value === 'string' ? redactUrl(value) : value;
+            }
+            output(options.json, shown, () => Object.entries(shown)
+                .map(([k, v]) => `${k.padEnd(40)} ${v === null ? '(unset)' : String(v)}`)
+                .join('\n'));
+        }
+        catch (err) {
+            fail(err);
+        }
+    });
+}
+export function settingsTable() {
+    const rows = Object.values(settings).map((s) => {
+        const def = s.default === undefined ? '(unset)' : `\`${String(s.default)}\``;
+        return `| \`${s.env}\` | ${def} | ${s.doc.replace(/\|/g, '\\|')} |`;
+    });
+    return ['| setting | default | meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}

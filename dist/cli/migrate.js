@@ -1,0 +1,25 @@
+import { migrateToLatest, openStore } from '../store/database.js';
+import { configFrom, fail, output } from './context.js';
+export function migrateCommand(program) {
+    program
+        .command('migrate')
+        .description('bring the database schema up to date (the server also does this at start-up)')
+        .option('--data-dir <dir>', 'data directory (KAIFANG_DATA_DIR)')
+        .option('--json', 'print JSON')
+        .action(async (options) => {
+        try {
+            const config = configFrom(options);
+            const store = await openStore(config);
+            try {
+                const applied = await migrateToLatest(store.db, config.databaseUrl ? config.databaseSchema : undefined);
+                output(options.json, { dialect: store.dialect, applied }, () => applied.length === 0 ? `${store.dialect}: schema already up to date` : `${store.dialect}: applied ${applied.join(', ')}`);
+            }
+            finally {
+                await store.close();
+            }
+        }
+        catch (err) {
+            fail(err);
+        }
+    });
+}

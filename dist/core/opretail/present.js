@@ -1,0 +1,26 @@
+import { formatDateTime } from '../cst.js';
+import { ifexpire } from './developerKeys.js';
+/**
+ * A developer key in the field names and types of the seed's `open.gateway.authentication` table
+ * (times as `yyyy-MM-dd HH:mm:ss` CST, `switchStatus` as a string). The gateway, the admin API and
+ * the CLI all show a key this way. The secret is included only when given (creation, rotation,
+ * and the authentication method, whose caller already holds it).
+ */
+export function presentDeveloperKey(key, now, withSecret = false) {
+    return {
+        id: key.id,
+        username: key.username,
+        applicationId: key.applicationId,
+        applicationKey: key.applicationKey,
+        ...(withSecret && 'applicationSecret' in key ? { applicationSecret: key.applicationSecret } : {}),
+        keytype: key.keytype,
+        ifexpire: ifexpire(key, now),
+        expire: key.expire === null ? null : formatDateTime(key.expire),
+        enterpriseId: key.enterpriseId,
+        shopwebEnterpriseId: key.shopwebEnterpriseId,
+        switchStatus: String(key.switchStatus),
+        switchTime: key.switchTime === null ? null : formatDateTime(key.switchTime),
+        developerType: key.developerType,
+        supplierAccount: key.supplierAccount,
+    };
+}

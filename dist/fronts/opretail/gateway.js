@@ -1,0 +1,138 @@
+import { parseCompact } from '../../core/cst.js';
+import { Disabled, Forbidden, InvalidSignature, NotFound, Expired } from '../../core/errors.js';
+import { ifexpire } from '../../core/opretail/developerKeys.js';
+import { BUILT_IN_METHODS } from '../../core/opretail/gatewayMethods.js';
+import { maskSecret, opretail } from '../../core/signing.js';
+import { GatewayError } from './codes.js';
+import { forward } from './forward.js';
+import { authentication } from './methods/authentication.js';
+import { collectParams, quote } from './params.js';
+const BUILT_IN = { 'open.gateway.authentication': authentication };
+for (const name of Object.keys(BUILT_IN))
+    if (!BUILT_IN_METHODS.has(name))
+        throw new Error(`${name} is not reserved in BUILT_IN_METHODS`);
+const SYSTEM = new Set(['_aid', '_akey', '_mt', '_sm', '_requestMode', '_version', '_timestamp', '_sig', '_format']);
+/** Step 1 of the spec's order: the first absent or empty system parameter decides the code. */
+const REQUIRED = [
+    ['_akey', 'KEY_NOTNULL'],
+    ['_sm', 'SIGN_METHOD_NOTNULL'],
+    ['_sig', 'SIGN_NOTNULL'],
+    ['_mt', 'METHOD_NOTNULL'],
+    ['_requestMode', 'REQUESTMODE_NOTNULL'],
+    ['_aid', 'APPLICATIONID_NOTNULL'],
+    ['_version', 'VERSION_NOTNULL'],
+    ['_timestamp', 'TIMESTAMP_NOTNULL'],
+];
+const fail = (codename, result) => {
+    throw new GatewayError(codename, result);
+};
+function checkValues(p) {
+    for (const [name, codename] of REQUIRED) {
+        if (!p[name])
+            fail(codename, `${name} is required and must not be empty`);
+    }
+    const sm = p._sm.toLowerCase();
+    if (sm !== 'md5' && sm !== 'sha1')
+        fail('SIGN_TYPE_NOTEXIST', `_sm must be md5 or sha1, got ${quote(p._sm)}`);
+    if (!['post', 'get', 'put', 'delete'].includes(p._requestMode.toLowerCase())) {
+        fail('REQUESTMODE_NOTNULL', `_requestMode must be post, get, put or delete (any case), got ${quote(p._requestMode)}`);
+    }
+    const timestamp = parseCompact(p._timestamp);
+    if (timestamp === null)
+        fail('TIMESTAMP_FORMAT_ERROR', `_timestamp must be a real date and time as yyyyMMddHHmmss (China Standard Time), got ${quote(p._timestamp)}`);
+    const format = (p._format ?? '').toLowerCase();
+    if (format !== '' && format !== 'json' && format !== 'xml')
+        fail('FORMAT_TYPE_NOTEXIST', `_format must be json (the default) or xml, got ${quote(p._format)}`);
+    return { sm: sm, timestamp: timestamp };
+}
+async function keyFor(k, p, call) {
+    const key = await k.opretail.keys.findForSigning(p._akey);
+    if (!key)
+        throw new NotFound('developerKey', `_akey ${quote(p._akey)} is not a developer key of this platform`);
+    if (key.switchStatus === 2)
+        throw new Disabled(`_akey ${quote(p._akey)} is disabled; ask the platform administrator`);
+    call.credential = key.applicationKey;
+    const aid = k.config.opretailAid;
+    if (p._aid !== aid)
+        fail('APPLICATIONID_NOTSAME', `_aid must be this platform's system number ${quote(aid)}, got ${quote(p._aid)}`);
+    if (p._aid !== key.applicationId)
+        fail('APPLICATIONID_NOTSAME', `_aid ${quote(p._aid)} does not match this key's application id ${quote(key.applicationId)}`);
+    if (ifexpire(key, k.clock.now()) === 2)
+        throw new Expired('_akey has expired; renew the service or contact the platform administrator');
+    return key;
+}
+/** Tries the values as received, then (Java SDK JSON mode) URL-decoded; returns the set that was signed. */
+function verified(k, params, key, sm) {
+    const sig = params.text._sig;
+    if (opretail.verify(params.text, key.applicationSecret, sm, sig))
+        return params;
+    if (params.decoded && opretail.verify(params.decoded.text, key.applicationSecret, sm, sig))
+        return params.decoded;
+    let message = '_sig does not match; sign every parameter except _sig, sorted by name, as name+value with the secret before and after';
+    if (k.config.upstreamMode === 'sandbox') {
+        const expected = maskSecret(opretail.stringToSign(params.text, key.applicationSecret), key.applicationSecret);
+        message += `, then ${sm} in uppercase hex. Sandbox: the string to sign was ${expected}`;
+    }
+    throw new InvalidSignature(message);
+}
+/** The registered, enabled method the key may call; built-ins are open to every key. */
+async function methodFor(k, p, key) {
+    const name = p._mt;
+    const version = p._version;
+    const builtIn = BUILT_IN[name]?.[version];
+    if (builtIn)
+        return builtIn;
+    const method = BUILT_IN[name] ? undefined : await k.opretail.methods.resolve(name, version);
+    if (!method)
+        throw new NotFound('method', `no method ${quote(name)} version ${quote(version)} is registered on this platform`);
+    if (key.developerType !== 1 && !(await k.opretail.methods.isGranted(key.id, method.id))) {
+        throw new Forbidden(`method ${quote(name)} version ${quote(version)} is not granted to this _akey; ask the platform administrator`);
+    }
+    return method;
+}
+/** The key's windows, and a registered method's own (per key, on top of the key's overall limit). */
+function limitWindows(k, key, name, method) {
+    const windows = k.quotas.windows(`opretail:key:${key.id}`, { perSecond: key.ratePerSecond ?? k.config.opretailRatePerSecond, perDay: key.ratePerDay ?? k.config.opretailRatePerDay }, 'this _akey');
+    if (typeof method !== 'function' && (method.ratePerSecond !== null || method.ratePerDay !== null)) {
+        windows.push(...k.quotas.windows(`opretail:key:${key.id}:method:${method.id}`, { perSecond: method.ratePerSecond, perDay: method.ratePerDay }, `this _akey on ${name} ${method.version}`));
+    }
+    return windows;
+}
+/**
+ * One `/m.api` call, in the spec's check order. Nothing is written until the signature checks out
+ * (the replay record), and rate counters move only for a method that exists and is granted.
+ * Returns the method's `data`; every refusal is thrown.
+ */
+export async function runGateway(k, req, call) {
+    const params = collectParams(req.rawQuery, req.body);
+    call.format = params.text._format?.toLowerCase() === 'xml' ? 'xml' : 'json';
+    const { sm, timestamp } = checkValues(params.text);
+    const key = await keyFor(k, params.text, call);
+    const windowMs = k.config.opretailTimestampWindowS * 1000;
+    if (Math.abs(k.clock.now() - timestamp) > windowMs) {
+        fail('TIMESTAMP_OVERTIME', `_timestamp is more than ${k.config.opretailTimestampWindowS} s from the platform's time; send the current China Standard Time with every call`);
+    }
+    const signed = verified(k, params, key, sm);
+    // The method is looked up (read only) before the replay record is written so that the record and
+    // the rate counters go to the state store in one write; refusals still come in the spec's order:
+    // a replay (-100) before an unknown method (9) before a limit (18).
+    const found = await methodFor(k, params.text, key).then((method) => ({ method, error: undefined }), (error) => ({ method: undefined, error }));
+    const windows = found.method ? limitWindows(k, key, params.text._mt, found.method) : [];
+    const counts = await k.replay.once('opretail', `${key.applicationKey}:${params.text._sig.toUpperCase()}`, 2 * windowMs, windows);
+    if (!found.method)
+        throw found.error;
+    const method = found.method;
+    call.endpoint = params.text._mt;
+    k.quotas.enforce(windows, counts);
+    const text = Object.create(null);
+    const values = Object.create(null);
+    for (const n of Object.keys(signed.text)) {
+        if (SYSTEM.has(n))
+            continue;
+        text[n] = signed.text[n];
+        values[n] = signed.values[n];
+    }
+    const env = req.environment?.toLowerCase();
+    const mc = { k, key, text, values, requestId: req.id, test: key.keytype === 2 || env === 'test' || env === 'dev' };
+    return typeof method === 'function' ? method(mc) : forward(method, mc);
+}

@@ -1,0 +1,19 @@
+import { presentDeveloperKey } from '../../../core/opretail/present.js';
+import { InvalidInput } from '../../../core/errors.js';
+import { GatewayError } from '../codes.js';
+/**
+ * `open.gateway.authentication`: the caller's own developer record, when `orgid` is the key's
+ * enterprise. v1 and v2 answer alike: the seed documents only v2's fields and nothing tells v1 apart.
+ */
+const authenticate = async ({ k, key, text }) => {
+    const orgid = text.orgid;
+    if (orgid === undefined || orgid === '')
+        throw new InvalidInput('orgid', 'orgid is required: the open platform enterprise id (an integer)');
+    if (!/^-?\d{1,18}$/.test(orgid))
+        throw new InvalidInput('orgid', `orgid must be an integer, got ${JSON.stringify(orgid.slice(0, 40))}`);
+    if (Number(orgid) !== key.enterpriseId) {
+        throw new GatewayError('IDENTITY_INFORMATION_WRONG', `the identity information is incorrect: _akey does not match the enterprise id ${orgid}`);
+    }
+    return presentDeveloperKey(key, k.clock.now(), true);
+};
+export const authentication = { v1: authenticate, v2: authenticate };

@@ -1,0 +1,49 @@
+import { Ajv } from 'ajv';
+import { InvalidInput } from '../../core/errors.js';
+/*
+ * Fastify's default Ajv coerces JSON bodies (`true` becomes 1, `null` becomes 0) and silently
+ * drops unknown properties, so a typo such as `enterprise_id` would be accepted and ignored. An
+ * operator's request should instead fail naming the field. Bodies are therefore validated strictly;
+ * only the query string and path parameters, which are text by nature, are coerced.
+ * (`ajv` is the copy Fastify itself installs.)
+ */
+const strict = new Ajv({ allowUnionTypes: true, coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false });
+const coercing = new Ajv({ allowUnionTypes: true, coerceTypes: true, removeAdditional: false, useDefaults: true, allErrors: false });
+/** Installs strict validation in an encapsulated admin plugin; a failure becomes `InvalidInput` (400 with `param`). */
+export function useStrictValidation(app) {
+    app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+    app.setSchemaErrorFormatter((errors, context) => describe(errors[0], context));
+}
+/** One Ajv error as an `InvalidInput` naming the field in the operator's terms. */
+function describe(error, context) {
+    const where = context === 'querystring' ? 'query parameter' : context === 'params' ? 'path parameter' : 'field';
+    if (!error)
+        return new InvalidInput(context, `the ${context} is invalid`);
+    const e = error;
+    const path = e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+    switch (e.keyword) {
+        case 'required': {
+            const name = joinPath(path, String(e.params.missingProperty));
+            return new InvalidInput(name, `${where} ${name} is required`);
+        }
+        case 'additionalProperties': {
+            const name = joinPath(path, String(e.params.additionalProperty));
+            return new InvalidInput(name, `unknown ${where} ${name}`);
+        }
+        case 'minProperties':
+            return new InvalidInput(path || context, `the ${context} names nothing to change`);
+        case 'type': {
+            const type = String(e.params.type).replace(/,/g, ' or ');
+            if (path === '')
+                return new InvalidInput(context, `the ${context} must be a JSON ${type}`);
+            return new InvalidInput(path, `${where} ${path} must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`);
+        }
+        case 'enum':
+            return new InvalidInput(path, `${where} ${path} must be one of ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(', ')}`);
+        default:
+            return new InvalidInput(path || context, `${where} ${path || context} ${e.message ?? 'is invalid'}`);
+    }
+}
+function joinPath(parent, name) {
+    return parent === '' ? name : `${parent}.${name}`;
+}

@@ -1,0 +1,120 @@
+export class FormDecodeError extends Error {
+    param;
+    constructor(param, message) {
+        super(message);
+        this.param = param;
+    }
+}
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+function decodeComponent(raw, what, param) {
+    const s = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
+    if (!s.includes('%'))
+        return s;
+    // decodeURIComponent is as strict (bad escapes and invalid UTF-8 throw) and much faster; the
+    // byte-by-byte decoding below runs only to say what is wrong.
+    try {
+        return decodeURIComponent(s);
+    }
+    catch {
+        /* explained below */
+    }
+    const bytes = [];
+    for (let i = 0; i < s.length; i++) {
+        const c = s.charCodeAt(i);
+        if (c === 0x25) {
+            const hex = s.slice(i + 1, i + 3);
+            if (!/^[0-9a-fA-F]{2}$/.test(hex))
+                throw new FormDecodeError(param, `${what} has a bad percent-escape "%${hex}"`);
+            bytes.push(parseInt(hex, 16));
+            i += 2;
+        }
+        else if (c < 0x80) {
+            bytes.push(c);
+        }
+        else {
+            bytes.push(...Buffer.from(s[i], 'utf8'));
+        }
+    }
+    try {
+        return utf8.decode(Uint8Array.from(bytes));
+    }
+    catch {
+        throw new FormDecodeError(param, `${what} is not valid UTF-8 once percent-decoded`);
+    }
+}
+/**
+ * Decodes `application/x-www-form-urlencoded` text (a body or a query string) strictly: bad
+ * percent-escapes and bytes that are not UTF-8 are errors naming the parameter, where lenient
+ * decoders would silently substitute U+FFFD and let a signature check fail for no visible reason.
+ * Order and repeats are kept; the caller decides what a repeated name means.
+ */
+export function decodeForm(text) {
+    const pairs = [];
+    if (text === '')
+        return pairs;
+    for (const part of text.split('&')) {
+        if (part === '')
+            continue;
+        const eq = part.indexOf('=');
+        const rawName = eq === -1 ? part : part.slice(0, eq);
+        const rawValue = eq === -1 ? '' : part.slice(eq + 1);
+        const name = decodeComponent(rawName, 'a parameter name', rawName.slice(0, 40));
+        pairs.push([name, decodeComponent(rawValue, `the value of ${name}`, name)]);
+    }
+    return pairs;
+}
+function decodeUtf8(body) {
+    try {
+        return utf8.decode(body);
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * Installs the front body parsers in an encapsulated Fastify context: form, JSON, and a catch-all
+ * that reports an unsupported content type. Body size is limited by Fastify's `bodyLimit`.
+ */
+export function useFrontBodyParsers(app) {
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {
+        const text = decodeUtf8(body);
+        if (text === undefined)
+            return done(null, { type: 'invalid', reason: 'the form body is not valid UTF-8' });
+        try {
+            done(null, { type: 'form', pairs: decodeForm(text) });
+        }
+        catch (err) {
+            const e = err;
+            done(null, { type: 'invalid', reason: e.message, param: e.param });
+        }
+    });
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+        const buf = body;
+        if (buf.length === 0)
+            return done(null, { type: 'none' });
+        const text = decodeUtf8(buf);
+        if (text === undefined)
+            return done(null, { type: 'invalid', reason: 'the JSON body is not valid UTF-8' });
+        try {
+            done(null, { type: 'json', value: JSON.parse(text) });
+        }
+        catch (err) {
+            done(null, { type: 'invalid', reason: `the JSON body cannot be parsed: ${err.message}` });
+        }
+    });
+    app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
+        const buf = body;
+        if (buf.length === 0)
+            return done(null, { type: 'none' });
+        const type = String(req.headers['content-type'] ?? '').slice(0, 100);
+        done(null, {
+            type: 'invalid',
+            reason: `content type "${type}" is not supported; send application/x-www-form-urlencoded or application/json`,
+        });
+    });
+}
+/** The body as a route sees it (no body at all → `none`). */
+export function bodyOf(request) {
+    return request.body ?? { type: 'none' };
+}

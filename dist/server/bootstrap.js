@@ -1,0 +1,78 @@
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { randomString } from '../core/random.js';
+import { ConfigError } from './config.js';
+/** Parses a 32-byte key written as 64 hex characters or as base64. */
+export function parseMasterKey(text, setting) {
+    const t = text.trim();
+    // Buffer.from(…, 'base64') skips characters it does not know; only accept real base64(url).
+    const key = /^[0-9a-fA-F]{64}$/.test(t)
+        ? Buffer.from(t, 'hex')
+        : /^[A-Za-z0-9+/_-]+={0,2}$/.test(t)
+            ? Buffer.from(t, 'base64')
+            : Buffer.alloc(0);
+    if (key.length !== 32)
+        throw new ConfigError(setting, 'must be 32 bytes as 64 hex characters or base64');
+    return key;
+}
+/**
+ * Reads `path`, or creates it (mode 0600) when missing. Several processes may start on one fresh
+ * data directory at once: the content is written and synced to a private temporary file first and
+ * then linked into place, which is atomic and fails if another process got there first, so no
+ * process ever reads a half-written file or fails on the other's file; all end up with the same value.
+ */
+function readOrCreate(path, make, created) {
+    if (existsSync(path))
+        return readFileSync(path, 'utf8').trim();
+    const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+    const fd = openSync(tmp, 'wx', 0o600);
+    try {
+        writeSync(fd, make() + '\n');
+        fsyncSync(fd);
+    }
+    finally {
+        closeSync(fd);
+    }
+    try {
+        chmodSync(tmp, 0o600);
+        linkSync(tmp, path);
+        created.push(path);
+    }
+    catch (err) {
+        if (err.code !== 'EEXIST')
+            throw err;
+    }
+    finally {
+        unlinkSync(tmp);
+    }
+    return readFileSync(path, 'utf8').trim();
+}
+/** The master key and the admin token: from the settings, or files in the data directory made on first start. */
+export function loadBootstrap(config) {
+    const created = [];
+    mkdirSync(config.dataDir, { recursive: true });
+    let masterKey;
+    let masterKeySource;
+    if (config.masterKey) {
+        masterKey = parseMasterKey(config.masterKey, 'KAIFANG_MASTER_KEY');
+        masterKeySource = 'KAIFANG_MASTER_KEY';
+    }
+    else {
+        masterKeySource = join(config.dataDir, 'master.key');
+        masterKey = parseMasterKey(readOrCreate(masterKeySource, () => randomBytes(32).toString('hex'), created), masterKeySource);
+    }
+    let adminToken;
+    let adminTokenSource;
+    if (config.adminToken) {
+        if (config.adminToken.length < 16)
+            throw new ConfigError('KAIFANG_ADMIN_TOKEN', 'must be at least 16 characters');
+        adminToken = config.adminToken;
+        adminTokenSource = 'KAIFANG_ADMIN_TOKEN';
+    }
+    else {
+        adminTokenSource = join(config.dataDir, 'admin.token');
+        adminToken = readOrCreate(adminTokenSource, () => randomString(40), created);
+    }
+    return { masterKey, masterKeySource, adminToken, adminTokenSource, created };
+}

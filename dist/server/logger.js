@@ -1,0 +1,101 @@
+import { LogController } from 'fastify';
+import pino from 'pino';
+/**
+ * Field names that may carry a secret anywhere in a logged object. pino's redaction replaces them
+ * with "[redacted]"; URLs are logged without their query string (see `requestSerializer`) because
+ * a GET request carries its signature there.
+ */
+export const REDACTED_FIELDS = [
+    'authorization',
+    'applicationSecret',
+    'secret',
+    'key',
+    'appSecret',
+    'agentKey',
+    'session_key',
+    'sessionKey',
+    'sign',
+    '_sig',
+    'token',
+    'access_token',
+    'accessToken',
+    'adminToken',
+    'masterKey',
+    // Codes go by their specific names: a bare `code` is an error's code (ECONNREFUSED) or a reply
+    // status far more often than a secret, and operators need those in logs.
+    'js_code',
+    'smsCode',
+    'oauthCode',
+    'valid_code',
+    'authCode',
+    'password',
+];
+const REDACTED = new Set(REDACTED_FIELDS);
+function isPlainObject(value) {
+    if (value === null || typeof value !== 'object')
+        return false;
+    const proto = Object.getPrototypeOf(value);
+    return proto === Object.prototype || proto === null;
+}
+/**
+ * Replaces secret-bearing fields, at the top level and one level down in plain objects, with
+ * "[redacted]", copying only what it changes. Runs on every log line, so it is one pass over the
+ * line's own keys rather than pino's path matcher (which costs per configured path, ~20 µs a
+ * line here). Requests and replies are not plain objects: their serializers pick safe fields.
+ */
+export function redactSecrets(obj, depth = 1) {
+    let out = obj;
+    for (const key in obj) {
+        const value = obj[key];
+        let replaced = value;
+        if (REDACTED.has(key))
+            replaced = '[redacted]';
+        else if (depth > 0 && isPlainObject(value))
+            replaced = redactSecrets(value, depth - 1);
+        if (replaced !== value) {
+            if (out === obj)
+                out = { ...obj };
+            out[key] = replaced;
+        }
+    }
+    return out;
+}
+export function requestSerializer(req) {
+    const q = req.url.indexOf('?');
+    return { method: req.method, url: q === -1 ? req.url : req.url.slice(0, q), ip: req.ip };
+}
+/**
+ * Logs to `destination`, or to stdout asynchronously and buffered: lines go out 4 KiB at a time,
+ * or every 250 ms when quiet, so under load a dozen requests share one write instead of costing
+ * a blocking write each. pino flushes what is left when the process exits.
+ */
+export function createLogger(level, destination = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 })) {
+    return pino({
+        level,
+        formatters: { log: (obj) => redactSecrets(obj) },
+        serializers: { req: requestSerializer },
+    }, destination);
+}
+/**
+ * One access-log line per request, when it completes (Fastify's default writes two). Half the
+ * log volume on the hot path, and the completed line carries everything the incoming one did.
+ */
+export class AccessLog extends LogController {
+    incomingRequest() { }
+    /** Fastify's default logs the raw URL, query string and its signature included. */
+    routeNotFound(request) {
+        if (this.isLogDisabled(request))
+            return;
+        const { method, url } = requestSerializer(request);
+        request.log.info(`Route ${method}:${url} not found`);
+    }
+    requestCompleted(error, request, reply) {
+        if (this.isLogDisabled(request))
+            return;
+        const line = { req: request, res: reply, responseTime: reply.elapsedTime };
+        if (error)
+            reply.log.error({ ...line, err: error }, 'request errored');
+        else
+            reply.log.info(line, 'request completed');
+    }
+}

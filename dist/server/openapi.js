@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { opretailAdminOpenApi } from './admin/opretailOpenapi.js';
+import { opretailFrontOpenApi } from '../fronts/opretail/openapi.js';
+import { storeposAdminOpenApi } from './admin/storeposOpenapi.js';
+import { storeposFrontOpenApi } from '../fronts/storepos/openapi.js';
+/** `{ error: { kind, message, param? } }`, the admin API's one error shape. */
+const adminError = {
+    type: 'object',
+    required: ['error'],
+    properties: {
+        error: {
+            type: 'object',
+            required: ['kind', 'message'],
+            properties: {
+                kind: { type: 'string', examples: ['InvalidInput', 'NotFound', 'Conflict', 'Unauthorized', 'BadRequest'] },
+                message: { type: 'string' },
+                param: { type: 'string', description: 'the field, query or path parameter at fault (InvalidInput)' },
+            },
+        },
+    },
+};
+const errorResponse = (description) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/AdminError' } } } });
+/** The platform's own endpoints: health, readiness, metrics, the call log. */
+export const platformOpenApi = {
+    tags: [
+        { name: 'platform', description: 'Health, readiness and metrics (no authentication).' },
+        { name: 'admin', description: 'The admin API: `Authorization: Bearer <admin token>` (KAIFANG_ADMIN_TOKEN or data-dir/admin.token).' },
+    ],
+    paths: {
+        '/healthz': { get: { tags: ['platform'], summary: 'The process answers', security: [], responses: { 200: { description: '`{"status":"ok"}`' } } } },
+        '/readyz': {
+            get: {
+                tags: ['platform'],
+                summary: 'The database and the state store answer',
+                security: [],
+                responses: { 200: { description: '`{"status":"ready","checks":{...}}`' }, 503: { description: 'a check fails; `checks` says which' } },
+            },
+        },
+        '/metrics': {
+            get: {
+                tags: ['platform'],
+                summary: 'Prometheus metrics',
+                security: [],
+                responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+            },
+        },
+        '/openapi.json': { get: { tags: ['platform'], summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1 JSON' } } } },
+        '/admin/api/calls': {
+            get: {
+                tags: ['admin'],
+                summary: 'The call log, newest first (never contains secrets)',
+                parameters: [
+                    { name: 'front', in: 'query', schema: { type: 'string' }, examples: { opretail: { value: 'opretail' }, storepos: { value: 'storepos' } } },
+                    { name: 'credential', in: 'query', schema: { type: 'string' }, description: 'the credential\'s public id, e.g. an Opretail applicationKey or a storepos agent_id' },
+                    { name: 'since', in: 'query', schema: { type: 'integer' }, description: 'ms since the epoch, inclusive' },
+                    { name: 'until', in: 'query', schema: { type: 'integer' }, description: 'ms since the epoch, exclusive' },
+                    { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 1000, default: 100 } },
+                ],
+                responses: {
+                    200: {
+                        description: 'the calls',
+                        content: {
+                            'application/json': {
+                                schema: {
+                                    type: 'object',
+                                    properties: {
+                                        calls: {
+                                            type: 'array',
+                                            items: {
+                                                type: 'object',
+                                                properties: {
+                                                    at: { type: 'integer' },
+                                                    front: { type: 'string' },
+                                                    endpoint: { type: 'string' },
+                                                    credential: { type: ['string', 'null'] },
+                                                    outcome: { type: 'string' },
+                                                    latencyMs: { type: 'number' },
+                                                    requestId: { type: 'string' },
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                    401: { $ref: '#/components/responses/Unauthorized' },
+                },
+            },
+        },
+    },
+    components: {
+        schemas: { AdminError: adminError },
+        responses: {
+            BadRequest: errorResponse('invalid input; `error.param` names the field'),
+            Unauthorized: errorResponse('missing or wrong admin token'),
+            NotFound: errorResponse('no such resource'),
+            Conflict: errorResponse('it already exists'),
+        },
+    },
+};
+/** Every fragment of the document; fronts add theirs here. */
+export const openApiFragments = [platformOpenApi, opretailAdminOpenApi, opretailFrontOpenApi, storeposAdminOpenApi, storeposFrontOpenApi];
+function mergeInto(target, source, what) {
+    for (const [name, value] of Object.entries(source ?? {})) {
+        // Two fragments describing the same thing is a bug in one of them: fail loudly, at start-up.
+        if (name in target)
+            throw new Error(`OpenAPI: ${what} ${name} is described twice`);
+        target[name] = value;
+    }
+}
+/** Merges fragments into one document. */
+export function buildOpenApiDocument(fragments, info) {
+    const paths = {};
+    const schemas = {};
+    const parameters = {};
+    const responses = {};
+    const tags = [];
+    for (const f of fragments) {
+        for (const [path, operations] of Object.entries(f.paths))
+            mergeInto((paths[path] ??= {}), operations, `operation of ${path}:`);
+        mergeInto(schemas, f.components?.schemas, 'schema');
+        mergeInto(parameters, f.components?.parameters, 'parameter');
+        mergeInto(responses, f.components?.responses, 'response');
+        tags.push(...(f.tags ?? []));
+    }
+    return {
+        openapi: '3.1.0',
+        info: {
+            title: 'kaifang',
+            version: info.version,
+            description: 'kaifang (开放), a self-hosted open-platform server: the wire-compatible fronts, and the admin API that operates them.',
+        },
+        ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
+        // Admin by default; the fronts and platform endpoints say `security: []` (fronts sign each request instead).
+        security: [{ adminToken: [] }],
+        tags,
+        paths,
+        components: {
+            securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'the admin token' } },
+            schemas,
+            parameters,
+            responses,
+        },
+    };
+}
+const version = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+/** `GET /openapi.json`; merged once at start-up so a bad fragment stops the server, not a request. */
+export async function openApiRoutes(app, { k }) {
+    const base = buildOpenApiDocument(openApiFragments, { version });
+    app.get('/openapi.json', async () => ({ ...base, servers: [{ url: k.selfUrl() }] }));
+}

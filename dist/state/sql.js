@@ -1,0 +1,133 @@
+import { sql } from 'kysely';
+import { systemClock } from '../core/clock.js';
+/**
+ * State in the `kv_state` table of the durable store (the default: survives restarts, shared by
+ * every process on the same database). Each operation is one statement, so the database's own
+ * row locking makes it atomic; `INSERT … ON CONFLICT … RETURNING` works on SQLite ≥ 3.35 and
+ * PostgreSQL alike.
+ */
+export class SqlStateStore {
+    db;
+    clock;
+    backend = 'sql';
+    sweeper;
+    constructor(db, clock = systemClock, sweepEveryMs = 60_000) {
+        this.db = db;
+        this.clock = clock;
+        if (sweepEveryMs > 0) {
+            this.sweeper = setInterval(() => void this.sweep().catch(() => undefined), sweepEveryMs);
+            this.sweeper.unref();
+        }
+    }
+    async putIfAbsent(key, value, ttlMs) {
+        return SqlStateStore.put(this.db, this.clock.now(), key, value, ttlMs);
+    }
+    async recordOnce(id, ttlMs, counters) {
+        const key = `once:${id}`;
+        if (counters.length === 0)
+            return (await this.putIfAbsent(key, '1', ttlMs)) ? [] : null;
+        return this.db.transaction().execute(async (trx) => {
+            const now = this.clock.now();
+            if (!(await SqlStateStore.put(trx, now, key, '1', ttlMs)))
+                return null;
+            const counts = [];
+            for (const c of counters)
+                counts.push(await SqlStateStore.count(trx, now, c.key, c.ttlMs));
+            return counts;
+        });
+    }
+    static async put(db, now, key, value, ttlMs) {
+        const row = await db
+            .insertInto('kv_state')
+            .values({ key, value, n: 0, expires_at: now + ttlMs })
+            .onConflict((oc) => oc
+            .column('key')
+            .doUpdateSet({ value, n: 0, expires_at: now + ttlMs })
+            .where('kv_state.expires_at', '<=', now))
+            .returning('key')
+            .executeTakeFirst();
+        return row !== undefined;
+    }
+    async take(key) {
+        const row = await this.db
+            .deleteFrom('kv_state')
+            .where('key', '=', key)
+            .returning(['value', 'expires_at'])
+            .executeTakeFirst();
+        return row && row.expires_at > this.clock.now() ? row.value : null;
+    }
+    async incr(key, ttlMs) {
+        return SqlStateStore.count(this.db, this.clock.now(), key, ttlMs);
+    }
+    static async count(db, now, key, ttlMs) {
+        const row = await db
+            .insertInto('kv_state')
+            .values({ key, value: '', n: 1, expires_at: now + ttlMs })
+            .onConflict((oc) => oc.column('key').doUpdateSet({
+            n: sql `case when kv_state.expires_at <= ${now} then 1 else kv_state.n + 1 end`,
+            expires_at: sql `case when kv_state.expires_at <= ${now} then ${now + ttlMs} else kv_state.expires_at end`,
+        }))
+            .returning('n')
+            .executeTakeFirstOrThrow();
+        return Number(row.n);
+    }
+    async incrBelow(key, ttlMs, limit) {
+        if (limit < 1)
+            return null;
+        const now = this.clock.now();
+        const row = await this.db
+            .insertInto('kv_state')
+            .values({ key, value: '', n: 1, expires_at: now + ttlMs })
+            .onConflict((oc) => oc
+            .column('key')
+            .doUpdateSet({
+            n: sql `case when kv_state.expires_at <= ${now} then 1 else kv_state.n + 1 end`,
+            expires_at: sql `case when kv_state.expires_at <= ${now} then ${now + ttlMs} else kv_state.expires_at end`,
+        })
+            .where((eb) => eb.or([eb('kv_state.expires_at', '<=', now), eb('kv_state.n', '<', limit)])))
+            .returning('n')
+            .executeTakeFirst();
+        return row ? Number(row.n) : null;
+    }
+    async decr(key) {
+        await this.db
+            .updateTable('kv_state')
+            .set({ n: sql `n - 1` })
+            .where('key', '=', key)
+            .where('expires_at', '>', this.clock.now())
+            .where('n', '>', 0)
+            .execute();
+    }
+    async get(key) {
+        const row = await this.db
+            .selectFrom('kv_state')
+            .select('value')
+            .where('key', '=', key)
+            .where('expires_at', '>', this.clock.now())
+            .executeTakeFirst();
+        return row ? row.value : null;
+    }
+    async set(key, value, ttlMs) {
+        const expires_at = this.clock.now() + ttlMs;
+        await this.db
+            .insertInto('kv_state')
+            .values({ key, value, n: 0, expires_at })
+            .onConflict((oc) => oc.column('key').doUpdateSet({ value, n: 0, expires_at }))
+            .execute();
+    }
+    async del(key) {
+        await this.db.deleteFrom('kv_state').where('key', '=', key).execute();
+    }
+    /** Deletes expired rows; expired rows are already invisible, this only reclaims space. */
+    async sweep() {
+        const result = await this.db.deleteFrom('kv_state').where('expires_at', '<=', this.clock.now()).executeTakeFirst();
+        return Number(result.numDeletedRows);
+    }
+    async ping() {
+        await sql `select 1`.execute(this.db);
+    }
+    async close() {
+        if (this.sweeper)
+            clearInterval(this.sweeper);
+    }
+}

@@ -1,0 +1,116 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { roundMs, type CallLogSink, type CallRecord } from '../core/callLog.ts';
+
+const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
+
+/**
+ * The writer thread, in plain JavaScript: a worker thread does not get the TypeScript loader of
+ * the thread that starts it. It answers every message, in order, with `{ ok, value }` or
+ * `{ ok: false, error }`.
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.betterSqlite3);
+const db = new Database(workerData.path);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('busy_timeout = 5000');
+// Prepared on first use: the thread may start before the migrations have made its tables.
+let statements;
+const prepared = () => statements ??= (() => {
+  const insert = db.prepare('insert into call_log (at, front, endpoint, credential, outcome, latency_ms, request_id) values (?, ?, ?, ?, ?, ?, ?)');
+  return {
+    insertAll: db.transaction((rows) => { for (const r of rows) insert.run(r); }),
+    prune: db.prepare('delete from call_log where at < ?'),
+  };
+})();
+setInterval(() => {
+  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch { /* busy: the next round does it */ }
+}, workerData.checkpointEveryMs);
+parentPort.on('message', (m) => {
+  try {
+    if (m.op === 'calls') { prepared().insertAll(m.rows); parentPort.postMessage({ ok: true, value: null }); }
+    else if (m.op === 'prune') parentPort.postMessage({ ok: true, value: prepared().prune.run(m.olderThan).changes });
+    else if (m.op === 'ping') parentPort.postMessage({ ok: true, value: null });
+    else parentPort.postMessage({ ok: false, error: 'unknown op ' + m.op });
+  } catch (err) {
+    parentPort.postMessage({ ok: false, error: String(err && err.message || err) });
+  }
+});
+`;
+
+type Reply = { ok: true; value: unknown } | { ok: false; error: string };
+
+/**
+ * A background thread with its own connection to the embedded SQLite file, for the writes nobody
+ * waits on: call-log batches and their pruning, and WAL checkpoints. A checkpoint copies the WAL
+ * back into the database file and syncs it; left to SQLite, it runs inside whichever commit
+ * crosses 1,000 WAL pages, which on the request thread is a stall of milliseconds every fraction
+ * of a second under load. So the request thread's connection does not checkpoint (see
+ * `takeOverCheckpoints`) and this thread checkpoints every `checkpointEveryMs` instead (PASSIVE:
+ * it never blocks a writer). If the thread dies, checkpoints go back to the request thread.
+ */
+export class SqliteBackgroundWriter implements CallLogSink {
+  private readonly worker: Worker;
+  private readonly waiting: { resolve(value: unknown): void; reject(err: unknown): void }[] = [];
+  private failure: Error | undefined;
+  private onFailure: (() => void) | undefined;
+
+  constructor(path: string, checkpointEveryMs = 250) {
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, betterSqlite3: BETTER_SQLITE3, checkpointEveryMs } });
+    this.worker.unref();
+    this.worker.on('message', (reply: Reply) => {
+      const next = this.waiting.shift();
+      if (this.waiting.length === 0) this.worker.unref();
+      if (!next) return;
+      if (reply.ok) next.resolve(reply.value);
+      else next.reject(new Error(`SQLite writer: ${reply.error}`));
+    });
+    this.worker.on('error', (err) => this.fail(err));
+    this.worker.on('exit', (code) => this.fail(new Error(`the SQLite writer thread exited (code ${code})`)));
+  }
+
+  /** Stops `connection` from checkpointing on its own while this thread runs; restores it if the thread dies. */
+  takeOverCheckpoints(connection: { readonly open: boolean; pragma(source: string): unknown }): void {
+    connection.pragma('wal_autocheckpoint = 0');
+    this.onFailure = () => {
+      if (connection.open) connection.pragma('wal_autocheckpoint = 1000');
+    };
+    if (this.failure) this.onFailure();
+  }
+
+  private fail(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.onFailure?.();
+    for (const w of this.waiting.splice(0)) w.reject(err);
+  }
+
+  private send(message: object): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      if (this.waiting.length === 0) this.worker.ref();
+      this.waiting.push({ resolve, reject });
+      this.worker.postMessage(message);
+    });
+  }
+
+  /** Resolves once the rows are committed. */
+  async write(rows: CallRecord[]): Promise<void> {
+    await this.send({ op: 'calls', rows: rows.map((r) => [r.at, r.front, r.endpoint, r.credential, r.outcome, roundMs(r.latencyMs), r.requestId]) });
+  }
+
+  async prune(olderThan: number): Promise<number> {
+    return (await this.send({ op: 'prune', olderThan })) as number;
+  }
+
+  /** Waits for what was sent, then stops the thread. */
+  async close(): Promise<void> {
+    if (!this.failure) await this.send({ op: 'ping' }).catch(() => undefined);
+    this.failure ??= new Error('the SQLite writer is closed');
+    this.onFailure?.();
+    this.worker.removeAllListeners('exit');
+    await this.worker.terminate();
+  }
+}
