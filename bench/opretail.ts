@@ -8,7 +8,7 @@
  * Every server and the load generator run as separate processes on loopback. Each request is
  * signed and unique (a `seq` business parameter), so replay protection records every one.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +50,8 @@ const env = {
 
 function startProcess(args: string[], extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    // The server runs compiled, as `npm start` runs it; the baseline's one file runs through tsx.
+    const child = spawn(process.execPath, [...(args[0]!.endsWith('.js') ? [] : ['--import', 'tsx']), ...args], {
       cwd: root,
       env: { ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -126,7 +127,7 @@ async function successes(url: string): Promise<number> {
 }
 
 async function runKaifang(label: string, key: Parameters<typeof signedBodies>[0], seqFrom: number) {
-  const { child, url } = await startProcess(['src/cli/main.ts', 'serve', '--port', '0']);
+  const { child, url } = await startProcess(['dist/cli/main.js', 'serve', '--port', '0']);
   await load(url, signedBodies(key, WARMUP, seqFrom));
   const stats = await load(url, signedBodies(key, REQUESTS, seqFrom + WARMUP));
   const ok = (await successes(url)) - WARMUP;
@@ -163,6 +164,7 @@ async function seedManyKeys(count: number): Promise<void> {
   db.close();
 }
 
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 const config = loadConfig(env);
 const k = await createKaifang(config);
 const key = await k.opretail.keys.create({ username: 'bench', enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });

@@ -8,7 +8,7 @@
  *
  * `npm run bench` is the benchmark of record; this is the tool for the steps in between.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +50,7 @@ function load(url: string, bodies: string[]): Promise<any> {
     c.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error('load'))));
   });
 }
+if (which === 'kaifang') execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
 const k = await createKaifang(loadConfig(env));
 const key = await k.opretail.keys.create({ username: `q${Date.now()}`, enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
 await k.close();
@@ -64,7 +65,7 @@ function bodies(n: number): string[] {
   }
   return out;
 }
-const { child, url } = await start(which === 'baseline' ? ['bench/baseline-server.ts'] : [process.env.BENCH_DIST ? 'dist/cli/main.js' : 'src/cli/main.ts', 'serve', '--port', '0']);
+const { child, url } = await start(which === 'baseline' ? ['bench/baseline-server.ts'] : ['dist/cli/main.js', 'serve', '--port', '0']);
 await load(url, bodies(5000));
 const ticks = (file: string) => { const f = readFileSync(file, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) * 10_000; };
 const cpu = () => ticks(`/proc/${child.pid}/stat`);

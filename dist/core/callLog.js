@@ -1,4 +1,5 @@
-const roundMs = (ms) => Math.round(ms * 1000) / 1000;
+/** Latency is kept to the microsecond. */
+export const roundMs = (ms) => Math.round(ms * 1000) / 1000;
 /**
  * One row per API call, never with a secret in it. Rows are written in small batches off the
  * request path (every `flushMs` or `batchSize` rows), so the log costs a request almost nothing; a
@@ -9,43 +10,20 @@ export class CallLog {
     onError;
     flushMs;
     batchSize;
+    sink;
     buffer = [];
     timer;
     flushing = Promise.resolve();
-    write;
     /**
-     * With the embedded SQLite handle the batch goes in through one prepared statement in one
-     * transaction: building a 500-row insert costs more than the rows themselves.
+     * Batches go to `sink` when given (on the embedded store: a writer thread, so the inserts cost
+     * the request thread nothing), else through Kysely.
      */
-    constructor(db, onError, flushMs = 200, batchSize = 500, sqlite) {
+    constructor(db, onError, flushMs = 200, batchSize = 500, sink = kyselySink(db)) {
         this.db = db;
         this.onError = onError;
         this.flushMs = flushMs;
         this.batchSize = batchSize;
-        if (sqlite) {
-            const insert = sqlite.prepare('insert into call_log (at, front, endpoint, credential, outcome, latency_ms, request_id) values (?, ?, ?, ?, ?, ?, ?)');
-            const all = sqlite.transaction((rows) => {
-                for (const r of rows)
-                    insert.run(r.at, r.front, r.endpoint, r.credential, r.outcome, roundMs(r.latencyMs), r.requestId);
-            });
-            this.write = async (rows) => all(rows);
-        }
-        else {
-            this.write = async (rows) => {
-                await this.db
-                    .insertInto('call_log')
-                    .values(rows.map((r) => ({
-                    at: r.at,
-                    front: r.front,
-                    endpoint: r.endpoint,
-                    credential: r.credential,
-                    outcome: r.outcome,
-                    latency_ms: roundMs(r.latencyMs),
-                    request_id: r.requestId,
-                })))
-                    .execute();
-            };
-        }
+        this.sink = sink;
     }
     record(row) {
         this.buffer.push(row);
@@ -64,7 +42,7 @@ export class CallLog {
         this.buffer = [];
         if (rows.length === 0)
             return this.flushing;
-        this.flushing = this.flushing.then(() => this.write(rows).catch(this.onError));
+        this.flushing = this.flushing.then(() => this.sink.write(rows).catch(this.onError));
         return this.flushing;
     }
     async query(q) {
@@ -89,8 +67,29 @@ export class CallLog {
             requestId: r.request_id,
         }));
     }
-    async prune(olderThan) {
-        const res = await this.db.deleteFrom('call_log').where('at', '<', olderThan).executeTakeFirst();
-        return Number(res.numDeletedRows);
+    prune(olderThan) {
+        return this.sink.prune(olderThan);
     }
+}
+function kyselySink(db) {
+    return {
+        async write(rows) {
+            await db
+                .insertInto('call_log')
+                .values(rows.map((r) => ({
+                at: r.at,
+                front: r.front,
+                endpoint: r.endpoint,
+                credential: r.credential,
+                outcome: r.outcome,
+                latency_ms: roundMs(r.latencyMs),
+                request_id: r.requestId,
+            })))
+                .execute();
+        },
+        async prune(olderThan) {
+            const res = await db.deleteFrom('call_log').where('at', '<', olderThan).executeTakeFirst();
+            return Number(res.numDeletedRows);
+        },
+    };
 }

@@ -7,6 +7,7 @@ import { GatewayMethods } from '../core/opretail/gatewayMethods.js';
 import { migrateToLatest, openStore } from '../store/database.js';
 import { SqlStateStore } from '../state/sql.js';
 import { SqliteStateStore } from '../state/sqlite.js';
+import { SqliteBackgroundWriter } from '../store/sqliteWriter.js';
 import { loadBootstrap } from './bootstrap.js';
 import { createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
@@ -39,7 +40,12 @@ export async function createKaifang(config, options = {}) {
             : new SqlStateStore(db);
     const box = new SecretBox(bootstrap.masterKey);
     const cache = { size: config.cacheSize, ttlMs: config.cacheTtlMs };
-    const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, 500, store.sqlite);
+    // On the embedded store, a writer thread takes the call log and the WAL checkpoints off the
+    // request thread.
+    const writer = store.sqlitePath ? new SqliteBackgroundWriter(store.sqlitePath) : undefined;
+    if (writer)
+        writer.takeOverCheckpoints(store.sqlite);
+    const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, 500, writer);
     const pruner = setInterval(() => void callLog.prune(clock.now() - config.callLogRetentionDays * 86_400_000).catch(() => undefined), 3600_000);
     pruner.unref();
     let closed = false;
@@ -72,6 +78,7 @@ export async function createKaifang(config, options = {}) {
             closed = true;
             clearInterval(pruner);
             await callLog.flush();
+            await writer?.close();
             await state.close();
             await store.close();
         },
