@@ -97,7 +97,7 @@ export const settings = {
     smsWebhookSecret: setting('KAIFANG_SMS_WEBHOOK_SECRET', undefined, optionalText, 'webhook provider: HMAC-SHA256 key of X-Kaifang-Signature (required in live mode; sandbox default `sandbox-webhook-secret`).'),
     callLogRetentionDays: setting('KAIFANG_CALL_LOG_RETENTION_DAYS', 30, integer(1, 3650), 'Call-log rows older than this are deleted.'),
     opretailAid: setting('KAIFANG_OPRETAIL_AID', 'S107', text, 'Opretail `_aid`: this deployment\'s platform system number.'),
-    opretailTimestampWindowS: setting('KAIFANG_OPRETAIL_TIMESTAMP_WINDOW_S', 600, integer(1, 86_400), 'Opretail: how far `_timestamp` may be from now, seconds, either way; also how long a signature is remembered for replay protection.'),
+    opretailTimestampWindowS: setting('KAIFANG_OPRETAIL_TIMESTAMP_WINDOW_S', 600, integer(1, 86_400), 'Opretail: how far `_timestamp` may be from now, seconds, either way; a signature is remembered for replay protection while its `_timestamp` is inside this window.'),
     opretailRatePerSecond: setting('KAIFANG_OPRETAIL_RATE_PER_SECOND', 100, integer(1, 1_000_000), 'Opretail: default calls per second per key (a key or method may set its own).'),
     opretailRatePerDay: setting('KAIFANG_OPRETAIL_RATE_PER_DAY', 1_000_000, integer(1, 1_000_000_000), 'Opretail: default calls per CST day per key (a key or method may set its own).'),
     storeposMinVersion: setting('KAIFANG_STOREPOS_MIN_VERSION', '1.0', dottedVersion, 'storepos: lowest caller `version` served; a lower one gets state VER. Dotted numbers, compared numerically (1.10 > 1.9).'),

@@ -118,7 +118,10 @@ export async function runGateway(k, req, call) {
     // a replay (-100) before an unknown method (9) before a limit (18).
     const found = await methodFor(k, params.text, key).then((method) => ({ method, error: undefined }), (error) => ({ method: undefined, error }));
     const windows = found.method ? limitWindows(k, key, params.text._mt, found.method) : [];
-    const counts = await k.replay.once('opretail', `${key.applicationKey}:${params.text._sig.toUpperCase()}`, 2 * windowMs, windows);
+    // Remembered while the request's own _timestamp is inside the window (+1 s: the timestamp has
+    // whole seconds): a replay after that is refused as TIMESTAMP_OVERTIME, which is checked first.
+    const rememberMs = timestamp + windowMs + 1000 - k.clock.now();
+    const counts = await k.replay.once('opretail', `${key.applicationKey}:${params.text._sig.toUpperCase()}`, Math.max(rememberMs, 1000), windows);
     if (!found.method)
         throw found.error;
     const method = found.method;

@@ -46,38 +46,9 @@ function tooDeep(root: unknown): boolean {
   return false;
 }
 
-interface Entry {
-  name: string;
-  text: string;
-  value: unknown;
-}
-
-function bodyEntries(body: ParsedBody): Entry[] {
-  switch (body.type) {
-    case 'none':
-      return [];
-    case 'invalid':
-      throw unreadable(`the request body cannot be read: ${body.reason}`);
-    case 'form':
-      return body.pairs.map(([name, text]) => ({ name, text, value: text }));
-    case 'json': {
-      const v = body.value;
-      if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-        throw unreadable('a JSON body must be one flat object of parameter names to values');
-      }
-      if (tooDeep(v)) throw unreadable(`the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`);
-      return Object.entries(v).map(([name, value]) => ({ name, text: jsonText(value), value }));
-    }
-  }
-}
-
-function queryEntries(rawQuery: string): Entry[] {
-  try {
-    return decodeForm(rawQuery).map(([name, text]) => ({ name, text, value: text }));
-  } catch (err) {
-    if (err instanceof FormDecodeError) throw unreadable(`the query string cannot be read: ${err.message}`);
-    throw err;
-  }
+/** The parameters gathered so far, and where each was first given (for the error message). */
+interface Collected extends ParamSet {
+  where: Record<string, string>;
 }
 
 /**
@@ -86,18 +57,34 @@ function queryEntries(rawQuery: string): Entry[] {
  * query/body conflict the spec names. (JSON.parse keeps the last of duplicate JSON keys; that
  * cannot be seen here.)
  */
-function addAll(into: Map<string, Entry>, entries: Entry[], where: string, seen: Map<string, string>): void {
-  for (const e of entries) {
-    const prior = into.get(e.name);
-    if (prior && prior.text !== e.text) {
-      const first = seen.get(e.name)!;
-      const how = first === where ? `twice in the ${where}` : `in both the ${first} and the ${where}`;
-      throw unreadable(`parameter ${quote(e.name)} is given ${how} with different values; send it once`);
-    }
-    if (!prior) {
-      into.set(e.name, e);
-      seen.set(e.name, where);
-    }
+function add(into: Collected, name: string, text: string, value: unknown, where: string): void {
+  const prior = into.text[name];
+  if (prior === undefined) {
+    into.text[name] = text;
+    into.values[name] = value;
+    into.where[name] = where;
+  } else if (prior !== text) {
+    const first = into.where[name]!;
+    const how = first === where ? `twice in the ${where}` : `in both the ${first} and the ${where}`;
+    throw unreadable(`parameter ${quote(name)} is given ${how} with different values; send it once`);
+  }
+}
+
+function jsonObject(body: { value: unknown }): Record<string, unknown> {
+  const v = body.value;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    throw unreadable('a JSON body must be one flat object of parameter names to values');
+  }
+  if (tooDeep(v)) throw unreadable(`the JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  return v as Record<string, unknown>;
+}
+
+function queryPairs(rawQuery: string): [string, string][] {
+  try {
+    return decodeForm(rawQuery);
+  } catch (err) {
+    if (err instanceof FormDecodeError) throw unreadable(`the query string cannot be read: ${err.message}`);
+    throw err;
   }
 }
 
@@ -111,29 +98,26 @@ function formDecoded(text: string): string | undefined {
   }
 }
 
+/** The query string's parameters, then the body's, merged (on every call: no intermediate objects). */
 export function collectParams(rawQuery: string, body: ParsedBody): Params {
-  const fromBody = bodyEntries(body);
-  const merged = new Map<string, Entry>();
-  const seen = new Map<string, string>();
-  addAll(merged, queryEntries(rawQuery), 'query string', seen);
-  addAll(merged, fromBody, 'body', seen);
-
-  const text = map<string>();
-  const values = map<unknown>();
-  for (const [name, e] of merged) {
-    text[name] = e.text;
-    values[name] = e.value;
-  }
+  if (body.type === 'invalid') throw unreadable(`the request body cannot be read: ${body.reason}`);
+  const json = body.type === 'json' ? jsonObject(body) : undefined;
+  const into: Collected = { text: map<string>(), values: map<unknown>(), where: map<string>() };
+  for (const [name, text] of queryPairs(rawQuery)) add(into, name, text, text, 'query string');
+  if (body.type === 'form') for (const [name, text] of body.pairs) add(into, name, text, text, 'body');
+  if (json) for (const name of Object.keys(json)) add(into, name, jsonText(json[name]), json[name], 'body');
+  const { text, values } = into;
 
   let decoded: Params['decoded'] = null;
-  if (body.type === 'json') {
-    for (const e of fromBody) {
-      if (typeof e.value !== 'string' || seen.get(e.name) !== 'body') continue;
-      const plain = formDecoded(e.value);
-      if (plain === undefined || plain === e.value) continue;
+  if (json) {
+    for (const name of Object.keys(json)) {
+      const value = json[name];
+      if (typeof value !== 'string' || into.where[name] !== 'body') continue;
+      const plain = formDecoded(value);
+      if (plain === undefined || plain === value) continue;
       decoded ??= { text: Object.assign(map<string>(), text), values: Object.assign(map<unknown>(), values) };
-      decoded.text[e.name] = plain;
-      decoded.values[e.name] = plain;
+      decoded.text[name] = plain;
+      decoded.values[name] = plain;
     }
   }
   return { text, values, decoded };
