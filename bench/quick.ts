@@ -28,7 +28,7 @@ const env = { ...process.env, KAIFANG_DATA_DIR: dataDir, KAIFANG_MASTER_KEY: 'a'
 
 function start(args: string[]): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, ...(args[0]!.endsWith('.js') ? [] : ['--import', 'tsx']), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...nodeArgs, ...(args.some((a) => a.endsWith('.js')) ? [] : ['--import', 'tsx']), ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let seen = '';
     let ok = false;
     child.stdout!.on('data', (c: Buffer) => {
@@ -65,7 +65,7 @@ function bodies(n: number): string[] {
   }
   return out;
 }
-const { child, url } = await start(which === 'baseline' ? ['bench/baseline-server.ts'] : ['dist/cli/main.js', 'serve', '--port', '0']);
+const { child, url } = await start(which === 'baseline' ? ['bench/baseline-server.ts'] : ['--max-semi-space-size=8', 'dist/cli/main.js', 'serve', '--port', '0']);
 await load(url, bodies(5000));
 const ticks = (file: string) => { const f = readFileSync(file, 'utf8').split(') ')[1]!.split(' '); return (Number(f[11]) + Number(f[12])) * 10_000; };
 const cpu = () => ticks(`/proc/${child.pid}/stat`);
