@@ -32,8 +32,13 @@ export class SqliteStateStore implements StateStore {
   private readonly stmt;
   private readonly recordBatch: (batch: Recording[]) => (number[] | null)[];
   private pending: Recording[] = [];
-  /** Live one-time ids → expiry (ms), in the order they were recorded. */
+  /**
+   * Live one-time ids → expiry, in the order they were recorded. The expiry is in 10 ms ticks
+   * since this store started, rounded up (an id is kept up to 10 ms longer, never shorter): a
+   * small integer V8 keeps inline, where a millisecond time would be one more heap object per id.
+   */
   private readonly onceIds = new Map<string, number>();
+  private readonly onceBase: number;
   /** The last `once_log` row this process has seen (read or written). */
   private onceSeq = 0;
 
@@ -91,7 +96,8 @@ export class SqliteStateStore implements StateStore {
     // IMMEDIATE: the write lock is taken before the log is read, so no other process can append
     // between this process catching up and writing.
     this.recordBatch = transaction.immediate;
-    this.followOnceLog(this.clock.now());
+    this.onceBase = this.clock.now();
+    this.followOnceLog(this.onceBase);
     if (sweepEveryMs > 0) {
       this.sweeper = setInterval(() => {
         try {
@@ -108,20 +114,30 @@ export class SqliteStateStore implements StateStore {
   private followOnceLog(now: number): void {
     for (const row of this.stmt.onceSince.iterate(this.onceSeq)) {
       this.onceSeq = row.seq;
-      if (row.expires_at > now) this.rememberOnce(row.id, row.expires_at);
+      if (row.expires_at > now) this.rememberOnce(row.id, this.expiryTick(row.expires_at));
     }
   }
 
-  private rememberOnce(id: string, expiresAt: number): void {
+  private expiryTick(ms: number): number {
+    return Math.ceil((ms - this.onceBase) / 10);
+  }
+
+  /** An id whose expiry tick is later than this is live. */
+  private nowTick(ms: number): number {
+    return Math.floor((ms - this.onceBase) / 10);
+  }
+
+  private rememberOnce(id: string, expiryTick: number): void {
     // Re-inserted at the end, so the map stays in recording order and the oldest expire first.
     this.onceIds.delete(id);
-    this.onceIds.set(id, expiresAt);
+    this.onceIds.set(id, expiryTick);
   }
 
   /** Forgets expired ids from the front of the map (ids of mixed TTLs at most delay this). */
   private forgetExpiredOnce(now: number): void {
-    for (const [id, expiresAt] of this.onceIds) {
-      if (expiresAt > now) break;
+    const tick = this.nowTick(now);
+    for (const [id, expiryTick] of this.onceIds) {
+      if (expiryTick > tick) break;
       this.onceIds.delete(id);
     }
   }
@@ -136,13 +152,14 @@ export class SqliteStateStore implements StateStore {
     const now = this.clock.now();
     this.followOnceLog(now);
     this.forgetExpiredOnce(now);
+    const tick = this.nowTick(now);
     const windows = new Map<string, { ttlMs: number; slots: [counts: number[], index: number][] }>();
     const results = batch.map(({ id, ttlMs, counters }) => {
       const seen = this.onceIds.get(id);
-      if (seen !== undefined && seen > now) return null;
+      if (seen !== undefined && seen > tick) return null;
       const expiresAt = now + ttlMs;
       this.onceSeq = Number(this.stmt.onceAppend.run(id, expiresAt).lastInsertRowid);
-      this.rememberOnce(id, expiresAt);
+      this.rememberOnce(id, this.expiryTick(expiresAt));
       const counts: number[] = new Array(counters.length);
       counters.forEach((c, j) => {
         let window = windows.get(c.key);
