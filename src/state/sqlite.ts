@@ -56,6 +56,9 @@ export class SqliteStateStore implements StateStore {
       take: db.prepare<[string], { value: string; expires_at: number }>(
         'delete from kv_state where key = ? returning value, expires_at',
       ),
+      // The common case of a count: the window is live, only `n` changes. Leaving expires_at out
+      // of the SET keeps its index page clean, one page fewer for the commit to write.
+      bump: db.prepare<[number, string, number], { n: number }>('update kv_state set n = n + ? where key = ? and expires_at > ? returning n'),
       incrBy: db.prepare<[string, number, number, number, number], { n: number }>(
         `insert into kv_state (key, value, n, expires_at) values (?, '', ?, ?)
          on conflict (key) do update set
@@ -169,10 +172,16 @@ export class SqliteStateStore implements StateStore {
       return counts;
     });
     for (const [key, { ttlMs, slots }] of windows) {
-      const last = Number(this.stmt.incrBy.get(key, slots.length, now + ttlMs, now, now)!.n);
+      const last = this.count(now, key, slots.length, ttlMs);
       slots.forEach(([counts, j], k) => (counts[j] = last - slots.length + 1 + k));
     }
     return results;
+  }
+
+  /** Adds `by` to a live window, or starts the window at `by` (the upsert does both, atomically). */
+  private count(now: number, key: string, by: number, ttlMs: number): number {
+    const live = this.stmt.bump.get(by, key, now);
+    return Number((live ?? this.stmt.incrBy.get(key, by, now + ttlMs, now, now)!).n);
   }
 
   recordOnce(id: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
@@ -213,7 +222,7 @@ export class SqliteStateStore implements StateStore {
 
   async incr(key: string, ttlMs: number): Promise<number> {
     const now = this.clock.now();
-    return Number(this.stmt.incrBy.get(key, 1, now + ttlMs, now, now)!.n);
+    return this.count(now, key, 1, ttlMs);
   }
 
   async incrBelow(key: string, ttlMs: number, limit: number): Promise<number | null> {

@@ -121,7 +121,10 @@ export async function runGateway(k, req, call) {
     // Remembered while the request's own _timestamp is inside the window (+1 s: the timestamp has
     // whole seconds): a replay after that is refused as TIMESTAMP_OVERTIME, which is checked first.
     const rememberMs = timestamp + windowMs + 1000 - k.clock.now();
-    const counts = await k.replay.once('opretail', `${key.applicationKey}:${params.text._sig.toUpperCase()}`, Math.max(rememberMs, 1000), windows);
+    // The key's row id and the signature's bytes in base64: the same identity as `_akey` + `_sig`
+    // (the signature checked out, so it is hex), in 40% fewer characters to keep in memory.
+    const replayId = `${key.id}:${Buffer.from(params.text._sig, 'hex').toString('base64')}`;
+    const counts = await k.replay.once('opretail', replayId, Math.max(rememberMs, 1000), windows);
     if (!found.method)
         throw found.error;
     const method = found.method;
