@@ -8,17 +8,16 @@
  * Every server and the load generator run as separate processes on loopback. Each request is
  * signed and unique (a `seq` business parameter), so replay protection records every one.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { opretail } from '../src/core/signing.ts';
-import { formatCompact } from '../src/core/cst.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { createKaifang } from '../src/server/kaifang.ts';
 import { SecretBox } from '../src/core/secrets.ts';
+import { BASELINE_SERVE, KAIFANG_SERVE, ROOT, rssMb, runLoad, signedBodies, startServer, stopServer, type SigningKey, type Stats } from './processes.ts';
 
 const REQUESTS = Number(process.argv[2] ?? 60_000);
 const CONNECTIONS = Number(process.argv[3] ?? 50);
@@ -26,18 +25,6 @@ const WARMUP = 5_000;
 const MANY_KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 
-interface Stats {
-  requests: number;
-  seconds: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  errors: number;
-  timeouts: number;
-}
-
-const root = new URL('..', import.meta.url).pathname;
 const dataDir = mkdtempSync(join(tmpdir(), 'kaifang-bench-'));
 const masterKey = randomBytes(32).toString('hex');
 const env = {
@@ -49,77 +36,7 @@ const env = {
   REDIS_URL: '',
 };
 
-function startProcess(args: string[], extraEnv: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    // The server runs compiled, as `npm start` runs it; the baseline's one file runs through tsx.
-    const child = spawn(process.execPath, [...(args.some((a) => a.endsWith('.js')) ? [] : ['--import', 'tsx']), ...args], {
-      cwd: root,
-      env: { ...env, ...extraEnv },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let seen = '';
-    let listening = false;
-    // Keep draining stdout after start-up (request logs) so the server never blocks on a full pipe.
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (listening) return;
-      seen += chunk.toString();
-      const m = /(?:LISTENING|kaifang listening on) (http:\/\/[\d.:]+)/.exec(seen);
-      if (m) {
-        listening = true;
-        resolve({ child, url: m[1]! });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code}`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  await new Promise<void>((resolve) => {
-    child.removeAllListeners('exit');
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
-
-function load(url: string, bodies: string[]): Promise<Stats> {
-  const file = join(dataDir, `bodies-${randomBytes(4).toString('hex')}.txt`);
-  writeFileSync(file, bodies.join('\n'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', `${url}/m.api`, file, String(CONNECTIONS)], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as Stats) : reject(new Error(`load exited ${code}`))));
-  });
-}
-
-function signedBodies(key: { applicationKey: string; applicationSecret: string; enterpriseId: number }, n: number, from: number): string[] {
-  const out: string[] = [];
-  const timestamp = formatCompact(Date.now());
-  for (let i = from; i < from + n; i++) {
-    const params: Record<string, string> = {
-      _aid: 'S107',
-      _akey: key.applicationKey,
-      _mt: 'open.gateway.authentication',
-      _sm: 'md5',
-      _requestMode: 'post',
-      _version: 'v2',
-      _timestamp: timestamp,
-      orgid: String(key.enterpriseId),
-      seq: String(i),
-    };
-    params._sig = opretail.sign(params, key.applicationSecret, 'md5');
-    out.push(new URLSearchParams(params).toString());
-  }
-  return out;
-}
+const load = (url: string, bodies: string[]) => runLoad(url, bodies, dataDir, CONNECTIONS);
 
 async function successes(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
@@ -127,23 +44,22 @@ async function successes(url: string): Promise<number> {
   return m ? Number(m[1]) : 0;
 }
 
-async function runKaifang(label: string, key: Parameters<typeof signedBodies>[0], seqFrom: number) {
-  // As `npm start` runs it (package.json): compiled, with V8's young generation capped at 8 MB.
-  const { child, url } = await startProcess(['--max-semi-space-size=8', 'dist/cli/main.js', 'serve', '--port', '0']);
+async function runKaifang(label: string, key: SigningKey, seqFrom: number) {
+  const { child, url } = await startServer(KAIFANG_SERVE, env);
   await load(url, signedBodies(key, WARMUP, seqFrom));
   const stats = await load(url, signedBodies(key, REQUESTS, seqFrom + WARMUP));
   const ok = (await successes(url)) - WARMUP;
   const rss = rssMb(child.pid!);
-  await stop(child);
+  await stopServer(child);
   return { label, stats, ok, rss };
 }
 
 async function runBaseline(bodies: string[]) {
-  const { child, url } = await startProcess(['bench/baseline-server.ts']);
+  const { child, url } = await startServer(BASELINE_SERVE, env);
   await load(url, bodies.slice(0, WARMUP));
   const stats = await load(url, bodies);
   const rss = rssMb(child.pid!);
-  await stop(child);
+  await stopServer(child);
   return { stats, rss };
 }
 
@@ -166,7 +82,7 @@ async function seedManyKeys(count: number): Promise<void> {
   db.close();
 }
 
-execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 const config = loadConfig(env);
 const k = await createKaifang(config);
 const key = await k.opretail.keys.create({ username: 'bench', enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
