@@ -2,6 +2,9 @@ import type SQLite from 'better-sqlite3';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Counter, StateStore } from './state.ts';
 
+/** The ids a recording batch took in, each with the expiry it had before (to put back on rollback). */
+type Undo = [id: string, before: number | undefined][];
+
 interface Recording {
   id: string;
   ttlMs: number;
@@ -31,7 +34,7 @@ export class SqliteStateStore implements StateStore {
   readonly backend = 'sql' as const;
   private readonly sweeper: NodeJS.Timeout | undefined;
   private readonly stmt;
-  private readonly recordBatch: (batch: Recording[]) => (number[] | null)[];
+  private readonly recordBatch: (batch: Recording[], undo: Undo) => (number[] | null)[];
   private pending: Recording[] = [];
   /**
    * Live one-time ids → expiry, in the order they were recorded. The expiry is in 10 ms ticks
@@ -96,7 +99,7 @@ export class SqliteStateStore implements StateStore {
       ),
       ping: db.prepare('select 1'),
     };
-    const transaction = db.transaction((batch: Recording[]) => this.recordAll(batch));
+    const transaction = db.transaction((batch: Recording[], undo: Undo) => this.recordAll(batch, undo));
     // IMMEDIATE: the write lock is taken before the log is read, so no other process can append
     // between this process catching up and writing.
     this.recordBatch = transaction.immediate;
@@ -152,7 +155,7 @@ export class SqliteStateStore implements StateStore {
    * window are counted with one statement: k hits take the counts n-k+1 … n in arrival order, as k
    * single increments would.
    */
-  private recordAll(batch: Recording[]): (number[] | null)[] {
+  private recordAll(batch: Recording[], undo: Undo): (number[] | null)[] {
     const now = this.clock.now();
     this.followOnceLog(now);
     this.forgetExpiredOnce(now);
@@ -163,6 +166,7 @@ export class SqliteStateStore implements StateStore {
       if (seen !== undefined && seen > tick) return null;
       const expiresAt = now + ttlMs;
       this.onceSeq = Number(this.stmt.onceAppend.run(id, expiresAt).lastInsertRowid);
+      undo.push([id, seen]);
       this.rememberOnce(id, this.expiryTick(expiresAt));
       const counts: number[] = new Array(counters.length);
       counters.forEach((c, j) => {
@@ -196,14 +200,15 @@ export class SqliteStateStore implements StateStore {
     const batch = this.pending;
     this.pending = [];
     const seq = this.onceSeq;
-    const ids = new Map(batch.map((r) => [r.id, this.onceIds.get(r.id)] as const));
+    const undo: Undo = [];
     try {
-      const results = this.recordBatch(batch);
+      const results = this.recordBatch(batch, undo);
       batch.forEach((r, i) => r.resolve(results[i]!));
     } catch (err) {
-      // Rolled back: forget what this batch remembered, so a retry is not taken for a replay.
+      // Rolled back: forget what this batch remembered, so a retry is not taken for a replay (the
+      // log rows of other processes read in the meantime are read again next time).
       this.onceSeq = seq;
-      for (const [id, before] of ids) {
+      for (const [id, before] of undo.reverse()) {
         this.onceIds.delete(id);
         if (before !== undefined) this.onceIds.set(id, before);
       }
