@@ -85,7 +85,7 @@ async function seedManyKeys(count: number): Promise<void> {
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 const config = loadConfig(env);
 const k = await createKaifang(config);
-const key = await k.opretail.keys.create({ username: 'bench', enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
+const key = await k.fronts.opretail.keys.create({ username: 'bench', enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
 await k.close();
 
 process.stdout.write(`bench: ${ROUNDS} rounds of ${REQUESTS} unique signed requests per run, ${CONNECTIONS} connections, data in ${dataDir}\n`);

@@ -25,7 +25,7 @@ const env = { ...process.env, KAIFANG_DATA_DIR: dataDir, KAIFANG_MASTER_KEY: 'a'
 
 if (which === 'kaifang') execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 const k = await createKaifang(loadConfig(env));
-const key = await k.opretail.keys.create({ username: `q${Date.now()}`, enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
+const key = await k.fronts.opretail.keys.create({ username: `q${Date.now()}`, enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
 await k.close();
 let seq = Date.now() * 10;
 const bodies = (n: number) => signedBodies(key, n, (seq += n) - n);

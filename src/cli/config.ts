@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { loadConfig, redactUrl, settings } from '../server/config.ts';
-import { fail, output } from './context.ts';
+import { redactUrl } from '../core/settings.ts';
+import { loadConfig, settings } from '../server/config.ts';
+import { output } from '../fronts/kit/cli.ts';
+import { fail } from './context.ts';
 
 const SECRET_SETTINGS = new Set(['KAIFANG_MASTER_KEY', 'KAIFANG_ADMIN_TOKEN', 'KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET', 'KAIFANG_SMS_TENCENT_SECRET_KEY', 'KAIFANG_SMS_WEBHOOK_SECRET']);
 

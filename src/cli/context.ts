@@ -1,9 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import { DomainError, InvalidInput } from '../core/errors.ts';
+import type { Front } from '../fronts/kit/front.ts';
+import { flagOf, type CliOptions, type CliRunner } from '../fronts/kit/cli.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { createKaifang, type Kaifang } from '../server/kaifang.ts';
 import { createLogger } from '../server/logger.ts';
-import { DomainError, InvalidInput } from '../core/errors.ts';
 
 /** Options every command accepts, layered over the environment. */
 export interface GlobalOptions {
@@ -29,20 +30,24 @@ export async function withKaifang<T>(options: GlobalOptions, run: (k: Kaifang) =
   }
 }
 
-/** Prints a result as JSON (`--json`) or as the human text. */
-export function output(json: boolean | undefined, data: unknown, human: () => string): void {
-  process.stdout.write(json ? JSON.stringify(data, null, 2) + '\n' : human() + '\n');
+/** Turns a thrown error into one line on stderr and exit code 1. */
+export function fail(err: unknown): never {
+  const e = err as Error;
+  const prefix = err instanceof DomainError ? '' : e.name === 'ConfigError' ? 'configuration: ' : '';
+  process.stderr.write(`kaifang: ${prefix}${e.message}\n`);
+  process.exit(1);
 }
 
-/** Turns a thrown error into one line on stderr and exit code 1 (2 for usage errors). */
-export function fail(err: unknown): never {
-  if (err instanceof DomainError) {
-    process.stderr.write(`kaifang: ${err.message}\n`);
-    process.exit(1);
-  }
-  const e = err as Error;
-  process.stderr.write(`kaifang: ${e.name === 'ConfigError' ? 'configuration: ' : ''}${e.message}\n`);
-  process.exit(1);
+/** The runner a front's CLI commands get: its own services, one line on failure, naming the option at fault. */
+export function runnerFor<S>(front: Front<string, S>): CliRunner<S> {
+  return async (command: Command, options: CliOptions, body: (services: S) => Promise<void>) => {
+    try {
+      await withKaifang(options, (k) => body((k.fronts as unknown as Record<string, S>)[front.name]!));
+    } catch (err) {
+      const flag = err instanceof InvalidInput ? flagOf(command, err.param) : undefined;
+      fail(flag && err instanceof InvalidInput ? new InvalidInput(err.param, `${err.message} (${flag})`) : err);
+    }
+  };
 }
 
 /** Parses an integer option, naming it when it is not one. */
@@ -53,25 +58,3 @@ export function intOption(name: string) {
     return n;
   };
 }
-
-/** A leaf command with the options every resource command has. */
-export function leaf(parent: Command, nameAndArgs: string, description: string): Command {
-  return parent
-    .command(nameAndArgs)
-    .description(description)
-    .option('--json', 'print JSON (the same shapes as the admin API)')
-    .option('--data-dir <dir>', 'data directory (KAIFANG_DATA_DIR)');
-}
-
-/**
- * An option parser for secrets: `-` reads the value from stdin, so a key or secret need not
- * appear in the shell history or `ps`. `what` names it in the error.
- */
-export const secretValue =
-  (what: string) =>
-  (value: string): string => {
-    if (value !== '-') return value;
-    const line = (readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '').trim();
-    if (line === '') throw new InvalidInput(what, `no ${what} on standard input`);
-    return line;
-  };

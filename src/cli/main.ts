@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { serveCommand } from './serve.ts';
-import { migrateCommand } from './migrate.ts';
-import { opretailCommand } from './opretail.ts';
+import { fronts } from '../fronts/index.ts';
+import type { Front } from '../fronts/kit/front.ts';
 import { configCommand } from './config.ts';
-import { storeposCommand } from './storepos.ts';
-import './opretailDemo.ts';
+import { runnerFor } from './context.ts';
+import { migrateCommand } from './migrate.ts';
+import { serveCommand } from './serve.ts';
 
 const program = new Command('kaifang')
   .description('kaifang (开放): a self-hosted open-platform server')
@@ -12,8 +12,11 @@ const program = new Command('kaifang')
 
 serveCommand(program);
 migrateCommand(program);
-opretailCommand(program);
 configCommand(program);
-storeposCommand(program);
+for (const front of fronts as readonly Front<string, unknown>[]) {
+  if (!front.cli) continue;
+  // Usage errors print one line (the front's commands inherit this setting when created).
+  front.cli(program.command(front.name).description(front.title).showHelpAfterError(false), runnerFor(front));
+}
 
 await program.parseAsync(process.argv);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { migrateToLatest, openStore } from '../store/database.ts';
-import { configFrom, fail, output } from './context.ts';
+import { output } from '../fronts/kit/cli.ts';
+import { configFrom, fail } from './context.ts';
 
 export function migrateCommand(program: Command): void {
   program

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
+import { redactUrl } from '../core/settings.ts';
+import { fronts } from '../fronts/index.ts';
+import type { DemoContext, Front } from '../fronts/kit/front.ts';
 import { buildApp } from '../server/app.ts';
-import { redactUrl } from '../server/config.ts';
-import { createKaifang } from '../server/kaifang.ts';
+import { createKaifang, type Kaifang } from '../server/kaifang.ts';
 import { configFrom, fail, intOption } from './context.ts';
 
 interface ServeOptions {
@@ -11,9 +13,25 @@ interface ServeOptions {
   demo?: boolean;
 }
 
-/** Hooks a front can add to `serve --demo`: seed credentials, return text to print. */
-export type DemoSeeder = (k: import('../server/kaifang.ts').Kaifang, baseUrl: string) => Promise<string>;
-export const demoSeeders: DemoSeeder[] = [];
+/** What a front's demo is told about this server. */
+export function demoContext(k: Kaifang, baseUrl: string): DemoContext {
+  return {
+    baseUrl,
+    adminToken: k.bootstrap.adminTokenSource === 'KAIFANG_ADMIN_TOKEN' ? '$KAIFANG_ADMIN_TOKEN' : `$(cat ${k.bootstrap.adminTokenSource})`,
+    cliFlags: k.config.dataDir === './data' ? '' : ` --data-dir ${k.config.dataDir}`,
+    clock: k.core.clock,
+  };
+}
+
+/** `serve --demo`: every front seeds its demo credentials and says how to use them. */
+export async function demoText(k: Kaifang, baseUrl: string): Promise<string> {
+  const ctx = demoContext(k, baseUrl);
+  const parts: string[] = [];
+  for (const front of fronts as readonly Front<string, unknown>[]) {
+    if (front.demo) parts.push(await front.demo((k.fronts as unknown as Record<string, unknown>)[front.name], ctx));
+  }
+  return parts.join('\n');
+}
 
 /** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -50,7 +68,7 @@ async function serve(options: ServeOptions): Promise<void> {
   const lines = [
     `kaifang listening on ${address}`,
     `  store:        ${k.store.dialect === 'sqlite' ? k.store.sqlitePath : redactUrl(config.databaseUrl ?? '')}`,
-    `  state:        ${k.state.backend === 'redis' ? redactUrl(config.redisUrl ?? '') : 'in the database'}`,
+    `  state:        ${k.core.state.backend === 'redis' ? redactUrl(config.redisUrl ?? '') : 'in the database'}`,
     `  upstreams:    ${config.upstreamMode}`,
     `  master key:   ${k.bootstrap.masterKeySource}`,
     `  admin token:  ${k.bootstrap.adminTokenSource}  (Authorization: Bearer <token> on ${baseUrl}/admin/api)`,
@@ -59,9 +77,7 @@ async function serve(options: ServeOptions): Promise<void> {
     `first credential: npx kaifang opretail keys create --username demo --enterprise-id 1`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
-  if (options.demo) {
-    for (const seed of demoSeeders) process.stdout.write((await seed(k, baseUrl)) + '\n');
-  }
+  if (options.demo) process.stdout.write((await demoText(k, baseUrl)) + '\n');
 
   const stop = async (signal: string) => {
     k.log.info({ signal }, 'shutting down');

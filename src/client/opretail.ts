@@ -1,6 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { systemClock, type Clock } from '../core/clock.ts';
-import { formatCompact } from '../core/cst.ts';
+import { chinaTimestamp } from './time.ts';
 import { opretail, valueText, type SignedValue } from '../core/signing.ts';
 
 /**
@@ -58,7 +57,8 @@ export interface OpretailClientOptions {
   /** Sent as the `environment` header: `test` and `dev` route to a method's test service. */
   environment?: 'formal' | 'test' | 'dev';
   fetch?: typeof fetch;
-  clock?: Clock;
+  /** Where the client reads the time (ms since the epoch); default the system clock. */
+  clock?: { now(): number };
   timeoutMs?: number;
 }
 
@@ -107,7 +107,7 @@ export class OpretailClient {
       _sm: o.signMethod,
       _requestMode: o.requestMode ?? (o.transport === 'get' ? 'get' : 'post'),
       _version: version,
-      _timestamp: formatCompact((o.clock ?? systemClock).now()),
+      _timestamp: chinaTimestamp(o.clock?.now() ?? Date.now()),
       ...(o.format ? { _format: o.format } : {}),
     };
     all._sig = opretail.sign(all, o.applicationSecret, o.signMethod);

@@ -1,18 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
+import { kyselyCallLogSink, type CallLogSink, type CallRecord } from '../store/callLogRows.ts';
 
-export interface CallRecord {
-  at: number;
-  front: string;
-  endpoint: string;
-  credential: string | null;
-  outcome: string;
-  latencyMs: number;
-  requestId: string;
-}
-
-/** Latency is kept to the microsecond. */
-export const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
+export type { CallRecord };
 
 export interface CallQuery {
   front?: string;
@@ -20,13 +10,6 @@ export interface CallQuery {
   since?: number;
   until?: number;
   limit?: number;
-}
-
-/** Where call-log rows go when not through Kysely: the embedded store's writer thread. */
-export interface CallLogSink {
-  /** Resolves once the rows are committed. */
-  write(rows: CallRecord[]): Promise<void>;
-  prune(olderThan: number): Promise<number>;
 }
 
 /**
@@ -48,7 +31,7 @@ export class CallLog {
     private readonly onError: (err: unknown) => void,
     private readonly flushMs = 200,
     private readonly batchSize = 500,
-    private readonly sink: CallLogSink = kyselySink(db),
+    private readonly sink: CallLogSink = kyselyCallLogSink(db),
   ) {}
 
   record(row: CallRecord): void {
@@ -92,29 +75,4 @@ export class CallLog {
   prune(olderThan: number): Promise<number> {
     return this.sink.prune(olderThan);
   }
-}
-
-function kyselySink(db: Kysely<Database>): CallLogSink {
-  return {
-    async write(rows) {
-      await db
-        .insertInto('call_log')
-        .values(
-          rows.map((r) => ({
-            at: r.at,
-            front: r.front,
-            endpoint: r.endpoint,
-            credential: r.credential,
-            outcome: r.outcome,
-            latency_ms: roundMs(r.latencyMs),
-            request_id: r.requestId,
-          })),
-        )
-        .execute();
-    },
-    async prune(olderThan) {
-      const res = await db.deleteFrom('call_log').where('at', '<', olderThan).executeTakeFirst();
-      return Number(res.numDeletedRows);
-    },
-  };
 }

@@ -1,7 +1,12 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { Kaifang } from '../server/kaifang.ts';
 import { opretailFront } from './opretail/index.ts';
 import { storeposFront } from './storepos/index.ts';
+import { wechatApps } from './wechat/index.ts';
 
-/** Each front is an encapsulated Fastify plugin with its own parsers and error table. */
-export const fronts: FastifyPluginAsync<{ k: Kaifang }>[] = [opretailFront, storeposFront];
+/**
+ * Every front of kaifang, and the shared WeChat apps' operator surface. The HTTP app, the admin
+ * API, the OpenAPI document, the CLI and `serve --demo` loop over this list: adding a front is its
+ * folder, its migration, and one line here.
+ */
+export const fronts = [opretailFront, storeposFront, wechatApps] as const;
+
+export type Fronts = typeof fronts;

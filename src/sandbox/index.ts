@@ -1,25 +1,26 @@
 import type { FastifyInstance } from 'fastify';
-import type { Kaifang } from '../server/kaifang.ts';
 import { aliyunSmsSimulator } from './aliyunSms.ts';
 import { releaseHangs } from './behaviour.ts';
-import { SandboxOutbox } from './outbox.ts';
+import type { SandboxDeps } from './deps.ts';
 import { smsSimulator } from './sms.ts';
 import { tencentSmsSimulator } from './tencentSms.ts';
 import { wechatSimulator } from './wechat.ts';
 
+export type { SandboxDeps } from './deps.ts';
+
 /**
  * The upstream simulators, mounted under `/sandbox` (sandbox mode only). Each speaks the wire
- * protocol of the real host, so the adapters run their real HTTP code against them. Bodies are
- * kept raw (a Buffer) because the simulators verify signatures over the exact bytes received.
+ * protocol of the real host, so the adapters run their real HTTP code against them, and each checks
+ * requests with its own implementation of the upstream's signing. Bodies are kept raw (a Buffer)
+ * because the simulators verify signatures over the exact bytes received.
  */
-export async function sandbox(app: FastifyInstance, { k }: { k: Kaifang }): Promise<void> {
+export async function sandbox(app: FastifyInstance, { deps }: { deps: SandboxDeps }): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   // A deliberately hung request must not hold up a shutdown.
   app.addHook('preClose', async () => releaseHangs());
-  const outbox = new SandboxOutbox(k.db, k.clock);
-  await app.register(wechatSimulator, { k, prefix: '/wechat' });
-  await app.register(smsSimulator, { k, outbox, prefix: '/sms' });
-  await app.register(aliyunSmsSimulator, { k, outbox, prefix: '/aliyun-sms' });
-  await app.register(tencentSmsSimulator, { k, outbox, prefix: '/tencent-sms' });
+  await app.register(wechatSimulator, { deps, prefix: '/wechat' });
+  await app.register(smsSimulator, { deps, prefix: '/sms' });
+  await app.register(aliyunSmsSimulator, { deps, prefix: '/aliyun-sms' });
+  await app.register(tencentSmsSimulator, { deps, prefix: '/tencent-sms' });
 }

@@ -1,10 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { constantTimeEqual } from '../core/secrets.ts';
-import type { Kaifang } from '../server/kaifang.ts';
+import type { SandboxDeps } from './deps.ts';
 import { webhookSecret } from '../upstream/sms/index.ts';
 import { hang, MAINLAND_MOBILE, SANDBOX_MOBILES } from './behaviour.ts';
-import type { SandboxOutbox } from './outbox.ts';
 
 /** The text a phone would show for a verification code. */
 export function codeText(signName: string, code: string, minutes?: number): string {
@@ -29,7 +28,7 @@ function parseJson(raw: unknown): Record<string, unknown> | undefined {
  *   configured secret and answers 2xx when it "sent" the message, 401/429/4xx otherwise.
  * Both honour the special mobiles of `behaviour.ts` and write the outbox.
  */
-export async function smsSimulator(app: FastifyInstance, { k, outbox }: { k: Kaifang; outbox: SandboxOutbox }): Promise<void> {
+export async function smsSimulator(app: FastifyInstance, { deps }: { deps: SandboxDeps }): Promise<void> {
   app.post('/send', async (request, reply) => {
     const body = parseJson(request.body);
     const reject = (status: number, code: string, message: string) => reply.code(status).send({ status: 'REJECTED', code, message });
@@ -41,17 +40,17 @@ export async function smsSimulator(app: FastifyInstance, { k, outbox }: { k: Kai
     if (mobile === SANDBOX_MOBILES.refused) return reject(200, 'REJECTED', 'sandbox: this number refuses messages');
     if (mobile === SANDBOX_MOBILES.down) return reply.code(503).send('sandbox SMS is down');
     if (mobile === SANDBOX_MOBILES.timeout) {
-      await hang(request, reply, k.config.upstreamTimeoutMs);
+      await hang(request, reply, deps.upstreamTimeoutMs);
       return reply.code(504).send('too late');
     }
-    await outbox.add({ provider: 'sandbox', mobile, code, template: null, text: codeText('kaifang', code, minutes) });
+    await deps.outbox.add({ provider: 'sandbox', mobile, code, template: null, text: codeText('kaifang', code, minutes) });
     return { status: 'SENT' };
   });
 
   app.post('/webhook', async (request, reply) => {
     const raw = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
     const given = String(request.headers['x-kaifang-signature'] ?? '');
-    const expected = `sha256=${createHmac('sha256', webhookSecret(k.config)).update(raw, 'utf8').digest('hex')}`;
+    const expected = `sha256=${createHmac('sha256', webhookSecret(deps.sms)).update(raw, 'utf8').digest('hex')}`;
     if (!constantTimeEqual(given, expected)) return reply.code(401).send('bad X-Kaifang-Signature');
     const body = parseJson(request.body);
     const ts = Number(request.headers['x-kaifang-timestamp']);
@@ -63,10 +62,10 @@ export async function smsSimulator(app: FastifyInstance, { k, outbox }: { k: Kai
     if (mobile === SANDBOX_MOBILES.refused) return reply.code(429).send('daily limit of this number reached');
     if (mobile === SANDBOX_MOBILES.down) return reply.code(503).send('gateway down');
     if (mobile === SANDBOX_MOBILES.timeout) {
-      await hang(request, reply, k.config.upstreamTimeoutMs);
+      await hang(request, reply, deps.upstreamTimeoutMs);
       return reply.code(504).send('too late');
     }
-    await outbox.add({ provider: 'webhook', mobile, code, template: null, text: codeText('kaifang', code, minutes) });
+    await deps.outbox.add({ provider: 'webhook', mobile, code, template: null, text: codeText('kaifang', code, minutes) });
     return reply.code(204).send();
   });
 }

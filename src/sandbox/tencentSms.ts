@@ -1,10 +1,9 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { constantTimeEqual } from '../core/secrets.ts';
-import type { Kaifang } from '../server/kaifang.ts';
+import type { SandboxDeps } from './deps.ts';
 import { tencentCredentials } from '../upstream/sms/index.ts';
 import { hang, MAINLAND_MOBILE, requestId, SANDBOX_MOBILES } from './behaviour.ts';
-import type { SandboxOutbox } from './outbox.ts';
 import { codeText } from './sms.ts';
 
 const AUTH = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([a-z0-9-]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
@@ -32,7 +31,7 @@ function expectedSignature(secretKey: string, headers: Record<string, unknown>, 
  * configured SecretKey, then SmsSdkAppId, SignName and TemplateId against the configuration, and
  * answers per number in `SendStatusSet`, writing the outbox for each number sent.
  */
-export async function tencentSmsSimulator(app: FastifyInstance, { k, outbox }: { k: Kaifang; outbox: SandboxOutbox }): Promise<void> {
+export async function tencentSmsSimulator(app: FastifyInstance, { deps }: { deps: SandboxDeps }): Promise<void> {
   app.post('/', async (request, reply) => {
     const RequestId = requestId();
     const error = (Code: string, Message: string) => reply.code(200).send({ Response: { Error: { Code, Message }, RequestId } });
@@ -46,7 +45,7 @@ export async function tencentSmsSimulator(app: FastifyInstance, { k, outbox }: {
     const auth = AUTH.exec(String(h.authorization ?? ''));
     if (!auth) return error('AuthFailure.InvalidAuthorization', 'The Authorization header is not a TC3-HMAC-SHA256 authorization.');
     const [, secretId, date, service, signedList, signature] = auth as unknown as [string, string, string, string, string, string];
-    const creds = tencentCredentials(k.config);
+    const creds = tencentCredentials(deps.sms);
     if (!constantTimeEqual(secretId, creds.secretId)) return error('AuthFailure.SecretIdNotFound', 'The SecretId is not found.');
     const signed = signedList.split(';');
     const dateOfTs = new Date(Number(ts) * 1000).toISOString().slice(0, 10);
@@ -82,7 +81,7 @@ export async function tencentSmsSimulator(app: FastifyInstance, { k, outbox }: {
     const numbers = (phones as string[]).map((p) => ({ given: p, mobile: p.replace(/^(\+86|0086|86)/, '') }));
     if (numbers.some((n) => n.mobile === SANDBOX_MOBILES.down)) return reply.code(503).send('Service Unavailable');
     if (numbers.some((n) => n.mobile === SANDBOX_MOBILES.timeout)) {
-      await hang(request, reply, k.config.upstreamTimeoutMs);
+      await hang(request, reply, deps.upstreamTimeoutMs);
       return error('InternalError.Timeout', 'too late');
     }
     const SendStatusSet = [];
@@ -94,7 +93,7 @@ export async function tencentSmsSimulator(app: FastifyInstance, { k, outbox }: {
         SendStatusSet.push(status('LimitExceeded.PhoneNumberDailyLimit', 'the number of sms messages sent from a single mobile number every day exceeds the upper limit'));
       } else {
         const [code, minutes] = params as string[];
-        await outbox.add({
+        await deps.outbox.add({
           provider: 'tencent',
           mobile: n.mobile,
           code: code ?? null,

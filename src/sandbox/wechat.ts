@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Kaifang } from '../server/kaifang.ts';
+import type { SandboxDeps } from './deps.ts';
 import { hang } from './behaviour.ts';
 
 /**
@@ -48,7 +48,7 @@ function fail(reply: FastifyReply, errcode: number, errmsg: string) {
   return answer(reply, { errcode, errmsg: `${errmsg}, rid: ${rid()}` });
 }
 
-export async function wechatSimulator(app: FastifyInstance, { k }: { k: Kaifang }): Promise<void> {
+export async function wechatSimulator(app: FastifyInstance, { deps }: { deps: SandboxDeps }): Promise<void> {
   app.get('/sns/jscode2session', async (request, reply) => {
     const q = request.query as Record<string, string | string[] | undefined>;
     const one = (name: string) => (typeof q[name] === 'string' ? (q[name] as string) : undefined);
@@ -71,12 +71,12 @@ export async function wechatSimulator(app: FastifyInstance, { k }: { k: Kaifang 
     if (user.startsWith('garbage')) return reply.code(200).header('content-type', 'text/html').send('<html><body>502 Bad Gateway</body></html>');
     if (user.startsWith('unavailable')) return reply.code(503).header('content-type', 'text/html').send('<html><body>503 Service Unavailable</body></html>');
     if (user.startsWith('timeout')) {
-      await hang(request, reply, k.config.upstreamTimeoutMs);
+      await hang(request, reply, deps.upstreamTimeoutMs);
       return fail(reply, -1, 'system error');
     }
 
     const usedKey = `sandbox:wechat:used:${createHash('sha256').update(jsCode).digest('hex')}`;
-    if (!(await k.state.putIfAbsent(usedKey, '1', USED_TTL_MS))) return fail(reply, 40163, 'code been used');
+    if (!(await deps.state.putIfAbsent(usedKey, '1', USED_TTL_MS))) return fail(reply, 40163, 'code been used');
 
     const session = {
       session_key: randomBytes(16).toString('base64'),

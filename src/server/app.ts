@@ -1,16 +1,16 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { Kaifang } from './kaifang.ts';
-import { AccessLog } from './logger.ts';
-import { healthRoutes } from './health.ts';
-import { adminApi } from './admin/index.ts';
-import { openApiRoutes } from './openapi.ts';
 import { fronts } from '../fronts/index.ts';
 import { sandbox } from '../sandbox/index.ts';
+import { adminApi } from './admin.ts';
+import { healthRoutes } from './health.ts';
+import type { Kaifang } from './kaifang.ts';
+import { AccessLog } from './logger.ts';
+import { openApiRoutes } from './openapi.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** Assembles the HTTP server: health, metrics, admin API, the sandbox, and the four fronts. */
+/** Assembles the HTTP server: health, metrics, the admin API, the sandbox, and every front's wire routes. */
 export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: k.log as FastifyBaseLogger,
@@ -33,7 +33,15 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
   await app.register(adminApi, { k, prefix: '/admin/api' });
   await app.register(openApiRoutes, { k });
   // The simulators exist only in sandbox mode: in live mode /sandbox/* is simply not found.
-  if (k.config.upstreamMode === 'sandbox') await app.register(sandbox, { k, prefix: '/sandbox' });
-  for (const front of fronts) await app.register(front, { k });
+  if (k.config.upstreamMode === 'sandbox') {
+    const c = k.config;
+    await app.register(sandbox, {
+      deps: { db: k.core.db, clock: k.core.clock, state: k.core.state, upstreamTimeoutMs: c.upstreamTimeoutMs, sms: c, outbox: k.outbox },
+      prefix: '/sandbox',
+    });
+  }
+  for (const front of fronts) {
+    if (front.routes) await app.register(front.routes as never, { services: k.fronts[front.name], ctx: k.frontContext });
+  }
   return app;
 }

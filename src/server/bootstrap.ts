@@ -2,7 +2,8 @@ import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openS
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { randomString } from '../core/random.ts';
-import { ConfigError, type Config } from './config.ts';
+import { ConfigError } from '../core/settings.ts';
+import type { Config } from './config.ts';
 
 export interface Bootstrap {
   masterKey: Buffer;

@@ -1,87 +1,16 @@
 import { readFileSync } from 'node:fs';
+import { boolean, ConfigError, integer, oneOf, optionalText, optionalUrl, setting, text, type Setting, type SettingsTable, type SettingsValues } from '../core/settings.ts';
+import { fronts, type Fronts } from '../fronts/index.ts';
 
 /**
  * Every setting kaifang has, read from `KAIFANG_*` / `DATABASE_URL` / `REDIS_URL` and optionally a
- * JSON file (`KAIFANG_CONFIG`, keys are the same variable names; the environment wins). Each is
- * validated at start-up and a bad one stops the process with a message naming it.
+ * JSON file (`KAIFANG_CONFIG`, keys are the same variable names; the environment wins): the
+ * platform's own, below, and each front's (fronts/<name>/settings.ts). Each is validated at
+ * start-up and a bad one stops the process with a message naming it.
  */
 
-export class ConfigError extends Error {
-  constructor(
-    readonly setting: string,
-    message: string,
-  ) {
-    super(`${setting}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Parse<T> = (raw: string, name: string) => T;
-
-interface Setting<T> {
-  env: string;
-  doc: string;
-  default: T;
-  parse: Parse<T>;
-}
-
-const integer =
-  (min: number, max: number): Parse<number> =>
-  (raw, name) => {
-    const n = Number(raw);
-    if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-      throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
-    }
-    return n;
-  };
-
-const oneOf =
-  <T extends string>(...values: T[]): Parse<T> =>
-  (raw, name) => {
-    const v = raw.trim().toLowerCase() as T;
-    if (!values.includes(v)) throw new ConfigError(name, `must be one of ${values.join(', ')}, got "${raw}"`);
-    return v;
-  };
-
-const text: Parse<string> = (raw) => raw;
-
-const optionalText: Parse<string | undefined> = (raw) => (raw === '' ? undefined : raw);
-
-const optionalUrl =
-  (...protocols: string[]): Parse<string | undefined> =>
-  (raw, name) => {
-    if (raw === '') return undefined;
-    let url: URL;
-    try {
-      url = new URL(raw);
-    } catch {
-      throw new ConfigError(name, `is not a URL: "${redactUrl(raw)}"`);
-    }
-    if (!protocols.includes(url.protocol)) {
-      throw new ConfigError(name, `must use ${protocols.join(' or ')}, got "${url.protocol}"`);
-    }
-    return raw;
-  };
-
-const boolean: Parse<boolean> = (raw, name) => {
-  const v = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
-  if (['0', 'false', 'no', 'off'].includes(v)) return false;
-  throw new ConfigError(name, `must be true or false, got "${raw}"`);
-};
-
-const dottedVersion: Parse<string> = (raw, name) => {
-  const v = raw.trim();
-  if (!/^\d{1,9}(\.\d{1,9}){0,7}$/.test(v)) throw new ConfigError(name, `must be a dotted version like 1.0, got "${raw}"`);
-  return v;
-};
-
-function setting<T>(env: string, def: T, parse: Parse<T>, doc: string): Setting<T> {
-  return { env, default: def, parse, doc };
-}
-
-/** The table of settings: README's configuration section is written from it (`kaifang config`). */
-export const settings = {
+/** The platform's settings. */
+export const platformSettings = {
   host: setting('KAIFANG_HOST', '127.0.0.1', text, 'Address to listen on (0.0.0.0 to accept outside connections).'),
   port: setting('KAIFANG_PORT', 8080, integer(0, 65535), 'TCP port.'),
   dataDir: setting('KAIFANG_DATA_DIR', './data', text, 'Where the SQLite file, master key and admin token live.'),
@@ -99,6 +28,7 @@ export const settings = {
   cacheTtlMs: setting('KAIFANG_CACHE_TTL_MS', 2000, integer(0, 600_000), 'How long a process may cache credentials and method routes: a disabled key or changed method takes effect within this bound.'),
   cacheSize: setting('KAIFANG_CACHE_SIZE', 10_000, integer(0, 10_000_000), 'Most credentials/routes cached per process.'),
   upstreamTimeoutMs: setting('KAIFANG_UPSTREAM_TIMEOUT_MS', 5000, integer(100, 120_000), 'Default timeout of a call to an upstream service.'),
+  upstreamMaxAnswerBytes: setting('KAIFANG_UPSTREAM_MAX_ANSWER_BYTES', 1024 * 1024, integer(1024, 64 * 1024 * 1024), 'Largest answer read from an upstream service or a registered method, bytes; a larger one is cut off and the call fails.'),
   wechatApiUrl: setting<string | undefined>('KAIFANG_WECHAT_API_URL', undefined, optionalUrl('http:', 'https:'), 'Live mode: base URL of the WeChat API (unset = https://api.weixin.qq.com). Sandbox mode always uses this server\'s /sandbox/wechat.'),
   smsProvider: setting('KAIFANG_SMS_PROVIDER', 'sandbox' as 'sandbox' | 'aliyun' | 'tencent' | 'webhook', oneOf('sandbox', 'aliyun', 'tencent', 'webhook'), 'Who sends SMS codes: sandbox (outbox, read via the admin API), aliyun, tencent, or webhook (your own gateway).'),
   smsAliyunEndpoint: setting<string | undefined>('KAIFANG_SMS_ALIYUN_ENDPOINT', undefined, optionalUrl('http:', 'https:'), 'Live mode: Alibaba Cloud SMS endpoint (unset = https://dysmsapi.aliyuncs.com). Sandbox mode uses /sandbox/aliyun-sms.'),
@@ -117,19 +47,23 @@ export const settings = {
   smsWebhookUrl: setting<string | undefined>('KAIFANG_SMS_WEBHOOK_URL', undefined, optionalUrl('http:', 'https:'), 'webhook provider: your gateway URL, POSTed signed JSON (used in both modes; required in live mode; unset in sandbox mode = this server\'s /sandbox/sms/webhook).'),
   smsWebhookSecret: setting<string | undefined>('KAIFANG_SMS_WEBHOOK_SECRET', undefined, optionalText, 'webhook provider: HMAC-SHA256 key of X-Kaifang-Signature (required in live mode; sandbox default `sandbox-webhook-secret`).'),
   callLogRetentionDays: setting('KAIFANG_CALL_LOG_RETENTION_DAYS', 30, integer(1, 3650), 'Call-log rows older than this are deleted.'),
-  opretailAid: setting('KAIFANG_OPRETAIL_AID', 'S107', text, 'Opretail `_aid`: this deployment\'s platform system number.'),
-  opretailTimestampWindowS: setting('KAIFANG_OPRETAIL_TIMESTAMP_WINDOW_S', 600, integer(1, 86_400), 'Opretail: how far `_timestamp` may be from now, seconds, either way; a signature is remembered for replay protection while its `_timestamp` is inside this window.'),
-  opretailRatePerSecond: setting('KAIFANG_OPRETAIL_RATE_PER_SECOND', 100, integer(1, 1_000_000), 'Opretail: default calls per second per key (a key or method may set its own).'),
-  opretailRatePerDay: setting('KAIFANG_OPRETAIL_RATE_PER_DAY', 1_000_000, integer(1, 1_000_000_000), 'Opretail: default calls per CST day per key (a key or method may set its own).'),
-  storeposMinVersion: setting('KAIFANG_STOREPOS_MIN_VERSION', '1.0', dottedVersion, 'storepos: lowest caller `version` served; a lower one gets state VER. Dotted numbers, compared numerically (1.10 > 1.9).'),
-  storeposSmsValidMinutes: setting('KAIFANG_STOREPOS_SMS_VALID_MINUTES', 20, integer(1, 1440), 'storepos: how long an SMS code stays valid, minutes (returned as `code` by GetMchSMSValid).'),
-  storeposSmsIntervalS: setting('KAIFANG_STOREPOS_SMS_INTERVAL_S', 60, integer(1, 86_400), 'storepos: least time between two SMS codes sent to one mobile, seconds (all agents together).'),
-  storeposSmsPerMobilePerDay: setting('KAIFANG_STOREPOS_SMS_PER_MOBILE_PER_DAY', 10, integer(1, 1_000_000), 'storepos: most SMS codes sent to one mobile per CST day (all agents together).'),
-  storeposSmsPerAgentPerDay: setting('KAIFANG_STOREPOS_SMS_PER_AGENT_PER_DAY', 10_000, integer(1, 1_000_000_000), 'storepos: default most SMS codes one agent may send per CST day (an agent may have its own cap).'),
 } as const;
 
-type Settings = typeof settings;
-export type Config = { readonly [K in keyof Settings]: Settings[K]['default'] };
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+type SettingsOf<F> = F extends { readonly settings: infer T extends SettingsTable } ? SettingsValues<T> : never;
+type FrontSettings = UnionToIntersection<SettingsOf<Fronts[number]>>;
+
+/** Every setting: the platform's and each front's. README's configuration table is written from it (`kaifang config`). */
+export const settings: SettingsTable = { ...platformSettings };
+for (const front of fronts) {
+  for (const [name, spec] of Object.entries(front.settings) as [string, Setting<unknown>][]) {
+    // Two parts claiming one name is a bug in one of them: fail loudly, at start-up.
+    if (name in settings || Object.values(settings).some((s) => s.env === spec.env)) throw new Error(`setting ${spec.env} is declared twice`);
+    settings[name] = spec;
+  }
+}
+
+export type Config = SettingsValues<typeof platformSettings> & FrontSettings;
 
 /** Reads the configuration from `env` (and the file it names); throws ConfigError on a bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -163,9 +97,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     out[name] = raw === undefined ? spec.default : spec.parse(raw, spec.env);
   }
   return out as Config;
-}
-
-/** Hides the password of a connection URL before it is printed. */
-export function redactUrl(raw: string): string {
-  return raw.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
 }

@@ -16,7 +16,7 @@ export async function healthRoutes(app: FastifyInstance, { k }: { k: Kaifang }):
         checks[name] = `failing: ${(err as Error).message}`;
       }
     };
-    await Promise.all([probe('database', () => pingStore(k.db)), probe('state', () => k.state.ping())]);
+    await Promise.all([probe('database', () => pingStore(k.core.db)), probe('state', () => k.core.state.ping())]);
     const ready = Object.values(checks).every((v) => v === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });

@@ -1,44 +1,48 @@
 import type { Logger } from 'pino';
-import type { Kysely } from 'kysely';
-import { systemClock, type Clock } from '../core/clock.ts';
+import { pruneExpiredTokens } from '../core/bearerTokens.ts';
 import { CallLog } from '../core/callLog.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { Idempotency } from '../core/idempotency.ts';
+import type { Core } from '../core/platform.ts';
 import { Quotas, ReplayGuard } from '../core/quota.ts';
 import { SecretBox } from '../core/secrets.ts';
-import { DeveloperKeys } from '../core/opretail/developerKeys.ts';
-import { GatewayMethods } from '../core/opretail/gatewayMethods.ts';
-import { migrateToLatest, openStore, type Store } from '../store/database.ts';
-import type { Database } from '../store/schema.ts';
+import { UpstreamTokens } from '../core/upstreamTokens.ts';
+import { createWechatApps } from '../core/wechat/index.ts';
+import { fronts, type Fronts } from '../fronts/index.ts';
+import type { CallOutcome, FrontContext } from '../fronts/kit/front.ts';
+import { SandboxOutbox } from '../sandbox/outbox.ts';
 import { SqlStateStore } from '../state/sql.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
-import { SqliteBackgroundWriter } from '../store/sqliteWriter.ts';
 import type { StateStore } from '../state/state.ts';
-import type { Config } from './config.ts';
+import { migrateToLatest, openStore, type Store } from '../store/database.ts';
+import { SqliteBackgroundWriter } from '../store/sqliteWriter.ts';
+import { createUpstreams } from '../upstream/index.ts';
 import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
+import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
-import { createUpstreams, type Upstreams } from '../upstream/index.ts';
-import { createStoreposServices, type StoreposServices } from '../core/storepos/index.ts';
+
+/** Each front's services, by the front's name: built once per process from the list in fronts/index.ts. */
+export type FrontServices = { readonly [F in Fronts[number] as F['name']]: ReturnType<F['services']> };
 
 /**
  * Everything a kaifang process holds, assembled once and handed to the HTTP app, the CLI and the
- * tests: configuration, clock, stores, and the core services. Nothing here knows HTTP.
+ * tests: configuration, the shared core, each front's services (built by looping over the fronts),
+ * and what only the server itself needs (the admin token, metrics, the call log). Nothing here
+ * knows HTTP.
  */
 export interface Kaifang {
   readonly config: Config;
-  readonly clock: Clock;
+  readonly core: Core;
+  readonly fronts: FrontServices;
+  /** What the fronts' routes are handed besides their services. */
+  readonly frontContext: FrontContext;
   readonly log: Logger;
   readonly store: Store;
-  readonly db: Kysely<Database>;
-  readonly state: StateStore;
-  readonly box: SecretBox;
   readonly bootstrap: Bootstrap;
   readonly metrics: Metrics;
-  readonly quotas: Quotas;
-  readonly replay: ReplayGuard;
   readonly callLog: CallLog;
-  readonly opretail: { readonly keys: DeveloperKeys; readonly methods: GatewayMethods };
-  readonly upstreams: Upstreams;
-  readonly storepos: StoreposServices;
+  readonly outbox: SandboxOutbox;
   /**
    * The base URL at which this process is reachable (KAIFANG_PUBLIC_URL, else the address it
    * listens on); sandbox-mode adapters call their simulators there.
@@ -86,32 +90,61 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   const writer = store.sqlitePath ? new SqliteBackgroundWriter(store.sqlitePath) : undefined;
   if (writer) writer.takeOverCheckpoints(store.sqlite!);
   const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, 500, writer);
-  const pruner = setInterval(
-    () => void callLog.prune(clock.now() - config.callLogRetentionDays * 86_400_000).catch(() => undefined),
-    3600_000,
-  );
+  const idempotency = new Idempotency(db, clock);
+  const core: Core = {
+    db,
+    box,
+    clock,
+    state,
+    quotas: new Quotas(state, clock),
+    replay: new ReplayGuard(state),
+    idempotency,
+    upstreamTokens: new UpstreamTokens(state, clock),
+    upstreams,
+    wechat: createWechatApps({ db, box, clock, cache }),
+    cache,
+  };
+  const frontServices = Object.fromEntries(fronts.map((front) => [front.name, front.services(core, config as never)])) as unknown as FrontServices;
+  const pruner = setInterval(() => {
+    const now = clock.now();
+    void callLog.prune(now - config.callLogRetentionDays * 86_400_000).catch(() => undefined);
+    void idempotency.prune().catch(() => undefined);
+    void pruneExpiredTokens(db, now).catch(() => undefined);
+  }, 3600_000);
   pruner.unref();
+
+  const frontContext: FrontContext = {
+    clock,
+    bodyLimit: config.bodyLimit,
+    sandbox: config.upstreamMode === 'sandbox',
+    observe(call: CallOutcome) {
+      const seconds = Number(process.hrtime.bigint() - call.startedAt) / 1e9;
+      metrics.requests.inc({ front: call.front, endpoint: call.endpoint, outcome: call.outcome });
+      metrics.latency.observe({ front: call.front, endpoint: call.endpoint }, seconds);
+      callLog.record({
+        at: clock.now(),
+        front: call.front,
+        endpoint: call.endpoint,
+        credential: call.credential,
+        outcome: call.outcome,
+        latencyMs: seconds * 1000,
+        requestId: call.requestId,
+      });
+    },
+  };
 
   let closed = false;
   return {
     config,
-    clock,
+    core,
+    fronts: frontServices,
+    frontContext,
     log,
     store,
-    db,
-    state,
-    box,
     bootstrap,
     metrics,
-    upstreams,
-    storepos: createStoreposServices({ db, box, clock, state, config, upstreams }),
-    quotas: new Quotas(state, clock),
-    replay: new ReplayGuard(state),
     callLog,
-    opretail: {
-      keys: new DeveloperKeys(db, box, clock, config.opretailAid, cache),
-      methods: new GatewayMethods(db, clock, cache),
-    },
+    outbox: new SandboxOutbox(db, clock),
     selfUrl,
     setListenUrl(url: string) {
       listenUrl = url;

@@ -1,25 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
+import { fronts } from '../fronts/index.ts';
+import type { OpenApiFragment } from '../fronts/kit/openapi.ts';
 import type { Kaifang } from './kaifang.ts';
-import { opretailAdminOpenApi } from './admin/opretailOpenapi.ts';
-import { opretailFrontOpenApi } from '../fronts/opretail/openapi.ts';
-import { storeposAdminOpenApi } from './admin/storeposOpenapi.ts';
-import { storeposFrontOpenApi } from '../fronts/storepos/openapi.ts';
 
 /**
- * The OpenAPI 3.1 document served at `/openapi.json`. Each part of kaifang (the platform itself,
- * each front, each front's admin resources) contributes a fragment; this file only merges them.
- * A new front adds its fragments to `openApiFragments`.
+ * The OpenAPI 3.1 document served at `/openapi.json`: the platform's own fragment (below) merged
+ * with every front's (each front's descriptor lists its wire and admin fragments).
  */
 
 type Json = Record<string, unknown>;
-
-export interface OpenApiFragment {
-  tags?: { name: string; description: string }[];
-  /** Full paths, e.g. `/admin/api/opretail/keys/{akey}`; a path may be split across fragments by method. */
-  paths: Record<string, Record<string, Json>>;
-  components?: { schemas?: Record<string, unknown>; parameters?: Record<string, unknown>; responses?: Record<string, unknown> };
-}
 
 /** `{ error: { kind, message, param? } }`, the admin API's one error shape. */
 const adminError = {
@@ -39,11 +29,27 @@ const adminError = {
 };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/AdminError' } } } });
 
-/** The platform's own endpoints: health, readiness, metrics, the call log. */
+const sandboxSms = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    at: { type: 'integer', description: 'ms since the epoch' },
+    provider: { type: 'string', description: 'the simulator that received it', examples: ['sandbox', 'aliyun', 'tencent', 'webhook'] },
+    mobile: { type: 'string', examples: ['13800138000'] },
+    text: { type: 'string', description: 'the SMS as the user would read it' },
+    code: { type: ['string', 'null'], description: 'the verification code it carries' },
+    template: { type: ['string', 'null'], description: 'the provider template id or code, when the provider uses templates' },
+  },
+};
+
+const adminOk = (description: string, schema: unknown) => ({ 200: { description, content: { 'application/json': { schema } } }, 401: { $ref: '#/components/responses/Unauthorized' } });
+
+/** The platform's own endpoints: health, readiness, metrics, the call log, the sandbox outbox. */
 export const platformOpenApi: OpenApiFragment = {
   tags: [
     { name: 'platform', description: 'Health, readiness and metrics (no authentication).' },
     { name: 'admin', description: 'The admin API: `Authorization: Bearer <admin token>` (KAIFANG_ADMIN_TOKEN or data-dir/admin.token).' },
+    { name: 'admin: sandbox', description: 'The sandbox: what the simulated upstream services received.' },
   ],
   paths: {
     '/healthz': { get: { tags: ['platform'], summary: 'The process answers', security: [], responses: { 200: { description: '`{"status":"ok"}`' } } } },
@@ -107,9 +113,26 @@ export const platformOpenApi: OpenApiFragment = {
         },
       },
     },
+    '/admin/api/sandbox/sms': {
+      get: {
+        tags: ['admin: sandbox'],
+        summary: 'The SMS the sandbox simulators "sent", newest first',
+        description: 'Filled in sandbox mode (KAIFANG_UPSTREAM=sandbox) by the SMS simulators; read the codes of GetMchSMSValid here.',
+        parameters: [
+          { name: 'mobile', in: 'query', required: false, description: 'only this mobile (5–20 digits)', schema: { type: 'string', pattern: '^\\d{5,20}$', examples: ['13800138000'] } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        ],
+        responses: { ...adminOk('the messages', { type: 'object', properties: { messages: { type: 'array', items: { $ref: '#/components/schemas/SandboxSms' } } } }), 400: { $ref: '#/components/responses/BadRequest' } },
+      },
+      delete: {
+        tags: ['admin: sandbox'],
+        summary: 'Empty the sandbox SMS outbox',
+        responses: adminOk('how many messages were deleted', { type: 'object', properties: { deleted: { type: 'integer' } } }),
+      },
+    },
   },
   components: {
-    schemas: { AdminError: adminError },
+    schemas: { AdminError: adminError, SandboxSms: sandboxSms },
     responses: {
       BadRequest: errorResponse('invalid input; `error.param` names the field'),
       Unauthorized: errorResponse('missing or wrong admin token'),
@@ -119,8 +142,8 @@ export const platformOpenApi: OpenApiFragment = {
   },
 };
 
-/** Every fragment of the document; fronts add theirs here. */
-export const openApiFragments: OpenApiFragment[] = [platformOpenApi, opretailAdminOpenApi, opretailFrontOpenApi, storeposAdminOpenApi, storeposFrontOpenApi];
+/** Every fragment of the document: the platform's, then each front's. */
+export const openApiFragments: OpenApiFragment[] = [platformOpenApi, ...fronts.flatMap((front) => front.openapi)];
 
 function mergeInto(target: Record<string, unknown>, source: Record<string, unknown> | undefined, what: string): void {
   for (const [name, value] of Object.entries(source ?? {})) {

@@ -5,7 +5,6 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { migrations } from './migrations/index.ts';
 import { isPostgres } from './migrations/util.ts';
 import type { Database } from './schema.ts';
-import { Conflict } from '../core/errors.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -116,16 +115,10 @@ export async function pingStore(db: Kysely<Database>): Promise<void> {
 }
 
 /**
- * Runs an insert and turns a unique-index violation into `Conflict(message)`: the index, not a
- * read before the write, decides which of two racing creations wins, on SQLite and PostgreSQL.
+ * True for a unique-index violation (SQLite SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY, PostgreSQL
+ * 23505): the index, not a read before the write, decides which of two racing inserts wins.
  */
-export async function insertUnique<T>(insert: Promise<T>, message: string): Promise<T> {
-  try {
-    return await insert;
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    // SQLite: SQLITE_CONSTRAINT_UNIQUE / _PRIMARYKEY; PostgreSQL: 23505 unique_violation.
-    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') throw new Conflict(message);
-    throw err;
-  }
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
 }

@@ -16,6 +16,8 @@ export interface Database {
   storepos_agents: StoreposAgentTable;
   wechat_miniapps: WechatMiniappTable;
   storepos_grants: StoreposGrantTable;
+  idempotency_records: IdempotencyRecordTable;
+  bearer_tokens: BearerTokenTable;
 }
 
 export interface KvStateTable {
@@ -124,4 +126,29 @@ export interface SandboxSmsOutboxTable {
   text: string;
   code: string | null;
   template: string | null;
+}
+
+/** The stored first outcome of an idempotent operation (core/idempotency.ts). */
+export interface IdempotencyRecordTable {
+  key: string;
+  fingerprint: string;
+  state: 'running' | 'done';
+  /** JSON of the outcome once done. */
+  outcome: string | null;
+  lease_until: number;
+  expires_at: number;
+  created_at: number;
+}
+
+/** A bearer token, access token, ticket or one-time code, by its SHA-256 (core/bearerTokens.ts). */
+export interface BearerTokenTable {
+  hash: string;
+  /** Which kind of token ('weiting:access', …): kinds never answer for each other. */
+  kind: string;
+  /** Whom it stands for (an app id, …). */
+  subject: string;
+  /** What it carries besides (an openid, a mobile), as text. */
+  data: string | null;
+  expires_at: number;
+  created_at: number;
 }

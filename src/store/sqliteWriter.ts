@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import { roundMs, type CallLogSink, type CallRecord } from '../core/callLog.ts';
+import { roundMs, type CallLogSink, type CallRecord } from './callLogRows.ts';
 
 const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
 

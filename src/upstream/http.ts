@@ -1,24 +1,37 @@
+import { XMLBuilder, XMLParser } from 'fast-xml-parser';
 import { DomainError, UpstreamUnavailable } from '../core/errors.ts';
-import type { Metrics } from '../server/metrics.ts';
 
 /**
- * The one HTTP helper every upstream adapter goes through, so that timeouts, metrics, retries and
- * error wording are the same for all of them:
+ * The one HTTP helper every upstream call goes through (adapters and the gateway's registered
+ * methods alike), so that timeouts, size caps, metrics, retries and error wording are the same for
+ * all of them:
  *
  * - one deadline (`timeoutMs`) for the whole call, body included, retry included;
+ * - an answer larger than `maxBytes` is cut off while it streams in, never buffered whole;
  * - calls counted in `upstreamCalls{upstream,outcome}` (ok | rejected | unavailable) and timed;
  * - one retry, only for read-only calls, and only when the connection could not be made at all
  *   (refused, DNS failure): then nothing reached the upstream, so a retry cannot repeat an effect;
- * - transport failures, 5xx and unreadable bodies become `UpstreamUnavailable` with a message that
- *   names the upstream host and path but never the query string (WeChat puts `secret` there).
+ * - transport failures, 5xx, oversize and unreadable bodies become `UpstreamUnavailable` with a
+ *   `reason` a front may show and a message for the log that names the upstream host and path but
+ *   never the query string (WeChat puts `secret` there).
  */
+
+/** The counters the helper feeds; the server's Prometheus metrics provide them. */
+export interface UpstreamMetrics {
+  upstreamCalls: { inc(labels: { upstream: string; outcome: string }): void };
+  upstreamLatency: { observe(labels: { upstream: string }, seconds: number): void };
+}
 
 export interface HttpOptions {
   timeoutMs: number;
-  metrics?: Metrics;
+  /** Largest answer body read, bytes (default 1 MiB). */
+  maxBytes?: number;
+  metrics?: UpstreamMetrics;
   /** Injected in tests; the global fetch otherwise. */
   fetch?: typeof fetch;
 }
+
+export const DEFAULT_MAX_ANSWER_BYTES = 1024 * 1024;
 
 export interface UpstreamRequest {
   /** Metric label and error prefix: 'wechat', 'aliyun-sms', … */
@@ -29,6 +42,8 @@ export interface UpstreamRequest {
   body?: string;
   /** True only for calls with no effect upstream; allows one retry on a connection failure. */
   readOnly?: boolean;
+  /** This call's own deadline, instead of the options' (a registered method's timeout). */
+  timeoutMs?: number;
 }
 
 export interface UpstreamResponse {
@@ -61,6 +76,32 @@ function isTimeout(err: unknown): boolean {
   return name === 'TimeoutError' || name === 'AbortError';
 }
 
+class TooLarge extends Error {}
+
+/** Reads a body as UTF-8 text, giving up as soon as it passes `maxBytes`. */
+async function readCapped(res: Response, maxBytes: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new TooLarge();
+  }
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new TooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
 /**
  * Sends the request and hands the answered response (any status below 500, body read) to
  * `handle`, which returns the result or throws `UpstreamRejected`/`UpstreamUnavailable`.
@@ -72,8 +113,10 @@ export async function callUpstream<T>(
 ): Promise<T> {
   const doFetch = options.fetch ?? fetch;
   const where = `${req.method ?? 'GET'} ${safeUrl(req.url)}`;
+  const timeoutMs = req.timeoutMs ?? options.timeoutMs;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_ANSWER_BYTES;
   const started = performance.now();
-  const signal = AbortSignal.timeout(options.timeoutMs);
+  const signal = AbortSignal.timeout(timeoutMs);
   let outcome: 'ok' | 'rejected' | 'unavailable' = 'unavailable';
   try {
     let res: UpstreamResponse | undefined;
@@ -86,18 +129,21 @@ export async function callUpstream<T>(
           signal,
           redirect: 'error',
         });
-        res = { status: r.status, headers: r.headers, text: await r.text() };
+        res = { status: r.status, headers: r.headers, text: await readCapped(r, maxBytes) };
       } catch (err) {
+        if (err instanceof TooLarge) {
+          throw new UpstreamUnavailable(req.upstream, `${req.upstream}: the answer of ${where} is larger than ${maxBytes} bytes`, undefined, 'too-large');
+        }
         if (isTimeout(err) || signal.aborted) {
-          throw new UpstreamUnavailable(req.upstream, `${req.upstream}: no answer within ${options.timeoutMs} ms (${where})`);
+          throw new UpstreamUnavailable(req.upstream, `${req.upstream}: no answer within ${timeoutMs} ms (${where})`, undefined, 'timeout');
         }
         const code = errorCode(err);
         if (req.readOnly && attempt === 1 && code !== undefined && CONNECT_ERRORS.has(code)) continue;
-        throw new UpstreamUnavailable(req.upstream, `${req.upstream}: cannot reach ${where}: ${code ?? 'connection failed'}`);
+        throw new UpstreamUnavailable(req.upstream, `${req.upstream}: cannot reach ${where}: ${code ?? 'connection failed'}`, undefined, 'unreachable');
       }
     }
     if (res.status >= 500) {
-      throw new UpstreamUnavailable(req.upstream, `${req.upstream}: HTTP ${res.status} from ${where}`, res.status);
+      throw new UpstreamUnavailable(req.upstream, `${req.upstream}: HTTP ${res.status} from ${where}`, res.status, 'http-status');
     }
     const result = await handle(res);
     outcome = 'ok';
@@ -125,6 +171,51 @@ export function jsonObject(res: UpstreamResponse, upstream: string): Record<stri
     throw new UpstreamUnavailable(upstream, `${upstream}: the answer (HTTP ${res.status}) is not a JSON object`, res.status);
   }
   return value as Record<string, unknown>;
+}
+
+// WeChat Pay's XML: one flat <xml> element of text fields, often in CDATA. Values stay text (no
+// number parsing: "0001" must stay "0001"), and no entity expansion beyond XML's own five.
+const xmlParser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+  ignoreDeclaration: true,
+});
+const xmlBuilder = new XMLBuilder({ ignoreAttributes: true, format: false, cdataPropName: '__cdata' });
+
+/**
+ * Parses a flat `<xml><name>value</name>…</xml>` body into text fields; anything else (not XML,
+ * another root, nested elements) is an unusable answer.
+ */
+export function xmlFields(res: UpstreamResponse, upstream: string, root = 'xml'): Record<string, string> {
+  let doc: unknown;
+  try {
+    doc = xmlParser.parse(res.text, true);
+  } catch {
+    throw new UpstreamUnavailable(upstream, `${upstream}: the answer (HTTP ${res.status}) is not XML`, res.status);
+  }
+  const top = (doc as Record<string, unknown> | undefined)?.[root];
+  if (top === '' ) return {};
+  if (typeof top !== 'object' || top === null || Array.isArray(top)) {
+    throw new UpstreamUnavailable(upstream, `${upstream}: the answer (HTTP ${res.status}) has no <${root}> element`, res.status);
+  }
+  const out: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of Object.entries(top as Record<string, unknown>)) {
+    if (typeof value !== 'string') {
+      throw new UpstreamUnavailable(upstream, `${upstream}: the answer's <${name}> is not a text field`, res.status);
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+/** `<xml><name><![CDATA[value]]></name>…</xml>` of text fields, as WeChat Pay takes them. */
+export function toXml(fields: Record<string, string>, root = 'xml'): string {
+  const body: Record<string, { __cdata: string }> = {};
+  for (const [name, value] of Object.entries(fields)) body[name] = { __cdata: value };
+  return xmlBuilder.build({ [root]: body }) as string;
 }
 
 /** A short, single-line excerpt of an upstream body for an error message. */

@@ -1,13 +1,20 @@
-import type { Config } from '../server/config.ts';
-import type { Metrics } from '../server/metrics.ts';
-import type { HttpOptions } from './http.ts';
-import { createSmsProvider } from './sms/index.ts';
+import type { HttpOptions, UpstreamMetrics } from './http.ts';
+import { createSmsProvider, type SmsSettings } from './sms/index.ts';
 import type { SmsProvider, WechatMiniProgramLogin } from './types.ts';
 import { WECHAT_API_URL, WechatLoginAdapter } from './wechat.ts';
+
+/** The settings the adapters read (by the platform configuration's own names). */
+export interface UpstreamSettings extends SmsSettings {
+  upstreamTimeoutMs: number;
+  upstreamMaxAnswerBytes: number;
+  wechatApiUrl: string | undefined;
+}
 
 export interface Upstreams {
   wechatLogin: WechatMiniProgramLogin;
   sms: SmsProvider;
+  /** The HTTP options every adapter uses; for calls to operator-given URLs (registered methods). */
+  http: HttpOptions;
 }
 
 /**
@@ -16,14 +23,12 @@ export interface Upstreams {
  * read at call time because the port is known only once the server listens). Throws ConfigError
  * when the chosen live provider lacks a setting.
  */
-export function createUpstreams(config: Config, metrics: Metrics, selfUrl: () => string): Upstreams {
-  const http: HttpOptions = { timeoutMs: config.upstreamTimeoutMs, metrics };
-  const sandbox = config.upstreamMode === 'sandbox';
+export function createUpstreams(settings: UpstreamSettings, metrics: UpstreamMetrics, selfUrl: () => string): Upstreams {
+  const http: HttpOptions = { timeoutMs: settings.upstreamTimeoutMs, maxBytes: settings.upstreamMaxAnswerBytes, metrics };
+  const sandbox = settings.upstreamMode === 'sandbox';
   return {
-    wechatLogin: new WechatLoginAdapter(
-      () => (sandbox ? `${selfUrl()}/sandbox/wechat` : (config.wechatApiUrl ?? WECHAT_API_URL)),
-      http,
-    ),
-    sms: createSmsProvider(config, http, selfUrl),
+    wechatLogin: new WechatLoginAdapter(() => (sandbox ? `${selfUrl()}/sandbox/wechat` : (settings.wechatApiUrl ?? WECHAT_API_URL)), http),
+    sms: createSmsProvider(settings, http, selfUrl),
+    http,
   };
 }

@@ -1,3 +1,4 @@
+import type { RejectReason } from '../core/errors.ts';
 import { UpstreamRejected, UpstreamUnavailable } from '../core/errors.ts';
 import { callUpstream, jsonObject, type HttpOptions } from './http.ts';
 import type { WechatMiniProgramLogin, WechatSession } from './types.ts';
@@ -5,11 +6,63 @@ import type { WechatMiniProgramLogin, WechatSession } from './types.ts';
 export const WECHAT_API_URL = 'https://api.weixin.qq.com';
 
 /**
+ * WeChat's error codes, classified once for every front. The same number can mean different
+ * things depending on the call: 40001 from `cgi-bin/token` is a wrong AppSecret, from any other
+ * call an invalid access token; `credentialCall` says which.
+ */
+const REASONS: Record<string, RejectReason> = {
+  '40029': 'invalid-code',
+  '40163': 'used-code',
+  '42003': 'expired-code',
+  '45011': 'rate-limited',
+  '45009': 'rate-limited',
+  '40226': 'user-blocked',
+  '-1': 'busy',
+  '40125': 'bad-credentials',
+  '40013': 'bad-credentials',
+  '40164': 'bad-credentials',
+  '41002': 'bad-credentials',
+  '41004': 'bad-credentials',
+  '40002': 'bad-credentials',
+  '40001': 'token-invalid',
+  '40014': 'token-invalid',
+  '42001': 'token-invalid',
+  '41001': 'token-invalid',
+  '43004': 'bad-recipient',
+  '40003': 'bad-recipient',
+  '40037': 'bad-configuration',
+  '41008': 'invalid-code',
+};
+
+export function wechatReason(errcode: string, credentialCall = false): RejectReason {
+  if (credentialCall && errcode === '40001') return 'bad-credentials';
+  return REASONS[errcode] ?? 'other';
+}
+
+/**
+ * A WeChat JSON answer: `{errcode, errmsg}` with a non-zero errcode is a refusal (thrown, with its
+ * reason), anything else is the answer. An `errcode` of 0 may ride along on success.
+ */
+export function wechatAnswer(body: Record<string, unknown>, credentialCall = false): Record<string, unknown> {
+  const errcode = body.errcode;
+  if (errcode !== undefined && errcode !== 0 && errcode !== '0') {
+    const code = String(errcode);
+    const errmsg = typeof body.errmsg === 'string' ? body.errmsg : '';
+    throw new UpstreamRejected('wechat', code, errmsg, wechatReason(code, credentialCall));
+  }
+  return body;
+}
+
+export function wechatBase(baseUrl: () => string): string {
+  return baseUrl().replace(/\/+$/, '');
+}
+
+/**
  * WeChat mini-program login: `GET {base}/sns/jscode2session?appid&secret&js_code&grant_type`.
- * Success is `{openid, session_key, unionid?}` (an `errcode` of 0 may ride along); failure is
- * `{errcode, errmsg}` (40029 invalid code, 40163 code used, 45011 frequency limit, 40226 risky user,
- * -1 busy, 40125/41002/41004/41008 bad or missing credentials) → `UpstreamRejected('wechat',
- * String(errcode), errmsg)`. Nothing here logs: the reply carries `session_key`.
+ * Success is `{openid, session_key, unionid?}`; failure `{errcode, errmsg}` (40029 invalid code,
+ * 40163 code used, 45011 frequency limit, 40226 risky user, -1 busy, 40125/41002/41004/41008 bad
+ * or missing credentials) → `UpstreamRejected('wechat', errcode, errmsg, reason)`. Nothing here
+ * logs: the reply carries `session_key`.
  */
 export class WechatLoginAdapter implements WechatMiniProgramLogin {
   constructor(
@@ -20,17 +73,12 @@ export class WechatLoginAdapter implements WechatMiniProgramLogin {
 
   async code2Session(appid: string, secret: string, jsCode: string): Promise<WechatSession> {
     const query = new URLSearchParams({ appid, secret, js_code: jsCode, grant_type: 'authorization_code' });
-    const url = `${this.baseUrl().replace(/\/+$/, '')}/sns/jscode2session?${query}`;
+    const url = `${wechatBase(this.baseUrl)}/sns/jscode2session?${query}`;
     // readOnly: a retry happens only when the connection was refused, i.e. the code never left.
     return callUpstream(this.http, { upstream: 'wechat', url, method: 'GET', readOnly: true }, (res) => {
-      const body = jsonObject(res, 'wechat');
-      const errcode = body.errcode;
-      if (errcode !== undefined && errcode !== 0 && errcode !== '0') {
-        const errmsg = typeof body.errmsg === 'string' ? body.errmsg : '';
-        throw new UpstreamRejected('wechat', String(errcode), errmsg);
-      }
+      const body = wechatAnswer(jsonObject(res, 'wechat'), true);
       if (res.status !== 200) {
-        throw new UpstreamUnavailable('wechat', `wechat: HTTP ${res.status} without an errcode`, res.status);
+        throw new UpstreamUnavailable('wechat', `wechat: HTTP ${res.status} without an errcode`, res.status, 'http-status');
       }
       const { openid, session_key, unionid } = body;
       if (typeof openid !== 'string' || openid === '' || typeof session_key !== 'string' || session_key === '') {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildOpenApiDocument, type OpenApiFragment } from '../../src/server/openapi.ts';
+import type { OpenApiFragment } from '../../src/fronts/kit/openapi.ts';
+import { buildOpenApiDocument } from '../../src/server/openapi.ts';
 import { RETURN_CODES } from '../../src/fronts/opretail/openapi.ts';
 import { CODES } from '../../src/fronts/opretail/codes.ts';
 import { CODE } from '../../src/fronts/storepos/codes.ts';

@@ -43,7 +43,7 @@ for (const backend of backendNames()) {
     });
 
     await t.test('the created key works: the gateway finds it and a signature made with the shown secret verifies', async () => {
-      const stored = await s.k.opretail.keys.findForSigning(akey);
+      const stored = await s.k.fronts.opretail.keys.findForSigning(akey);
       assert.ok(stored);
       assert.equal(stored.switchStatus, 1);
       assert.equal(stored.enterpriseId, 42);
@@ -83,14 +83,14 @@ for (const backend of backendNames()) {
       assert.equal(res.body.shopwebEnterpriseId, 1084);
       assert.equal(res.body.supplierAccount, 'acme');
       assert.equal(res.body.ifexpire, 1);
-      assert.equal((await s.k.opretail.keys.findForSigning('S107-legacy01'))?.applicationSecret, 'legacy-secret-0123456789');
+      assert.equal((await s.k.fronts.opretail.keys.findForSigning('S107-legacy01'))?.applicationSecret, 'legacy-secret-0123456789');
 
       const again = await s.admin(KEYS, { body: { ...body, applicationSecret: 'another-secret-0123456789' } });
       assert.equal(again.status, 409);
       assert.equal(again.body.error.kind, 'Conflict');
       assert.match(again.body.error.message, /S107-legacy01/);
       // The first import's secret is untouched.
-      assert.equal((await s.k.opretail.keys.findForSigning('S107-legacy01'))?.applicationSecret, 'legacy-secret-0123456789');
+      assert.equal((await s.k.fronts.opretail.keys.findForSigning('S107-legacy01'))?.applicationSecret, 'legacy-secret-0123456789');
     });
 
     await t.test('bad input is 400 naming the field', async () => {
@@ -119,7 +119,7 @@ for (const backend of backendNames()) {
       const badLimit = await s.admin(`${KEYS}?limit=lots`);
       assert.equal(badLimit.status, 400);
       assert.equal(badLimit.body.error.param, 'limit');
-      assert.equal((await s.k.opretail.keys.count()), 3, 'no bad request created a key');
+      assert.equal((await s.k.fronts.opretail.keys.count()), 3, 'no bad request created a key');
     });
 
     await t.test('no token or a wrong token is 401', async () => {
@@ -130,7 +130,7 @@ for (const backend of backendNames()) {
       }
       const get = await fetch(`${s.url}/admin/api${KEYS}/${akey}`);
       assert.equal(get.status, 401);
-      assert.equal(await s.k.opretail.keys.count(), 3);
+      assert.equal(await s.k.fronts.opretail.keys.count(), 3);
     });
 
     await t.test('an unknown key is 404 on every key route', async () => {
@@ -161,7 +161,7 @@ for (const backend of backendNames()) {
       assert.equal(res.body.supplierAccount, 'sup');
       assert.equal(res.body.expire, null);
       assert.equal(res.body.ifexpire, 1);
-      assert.equal((await s.k.opretail.keys.get(akey)).enterpriseId, 43);
+      assert.equal((await s.k.fronts.opretail.keys.get(akey)).enterpriseId, 43);
 
       const empty = await s.admin(`${KEYS}/${akey}`, { method: 'PATCH', body: {} });
       assert.equal(empty.status, 400);
@@ -179,12 +179,12 @@ for (const backend of backendNames()) {
       assert.equal(off.status, 200);
       assert.equal(off.body.switchStatus, '2');
       assert.equal(off.body.switchTime, '2026-06-01 12:01:00');
-      assert.equal((await s.k.opretail.keys.findForSigning(akey))?.switchStatus, 2);
+      assert.equal((await s.k.fronts.opretail.keys.findForSigning(akey))?.switchStatus, 2);
       clock.advance(60_000);
       const on = await s.admin(`${KEYS}/${akey}/enable`, { method: 'POST' });
       assert.equal(on.body.switchStatus, '1');
       assert.equal(on.body.switchTime, '2026-06-01 12:02:00');
-      assert.equal((await s.k.opretail.keys.findForSigning(akey))?.switchStatus, 1);
+      assert.equal((await s.k.fronts.opretail.keys.findForSigning(akey))?.switchStatus, 1);
     });
 
     await t.test('POST /keys/:akey/expire: now, at a CST time, or never', async () => {
@@ -195,7 +195,7 @@ for (const backend of backendNames()) {
       const at = await s.admin(`${KEYS}/${akey}/expire`, { body: { at: '2030-01-01 08:00:00' } });
       assert.equal(at.body.ifexpire, 3);
       assert.equal(at.body.expire, '2030-01-01 08:00:00');
-      assert.equal((await s.k.opretail.keys.get(akey)).expire, Date.UTC(2030, 0, 1, 0, 0, 0), 'CST 08:00 is 00:00 UTC');
+      assert.equal((await s.k.fronts.opretail.keys.get(akey)).expire, Date.UTC(2030, 0, 1, 0, 0, 0), 'CST 08:00 is 00:00 UTC');
       const never = await s.admin(`${KEYS}/${akey}/expire`, { body: { at: null } });
       assert.equal(never.body.ifexpire, 1);
       assert.equal(never.body.expire, null);
@@ -212,18 +212,18 @@ for (const backend of backendNames()) {
       assert.equal(res.status, 200);
       assert.match(res.body.applicationSecret, /^[\x21-\x7e]{32}$/);
       assert.notEqual(res.body.applicationSecret, secret);
-      const stored = await s.k.opretail.keys.findForSigning(akey);
+      const stored = await s.k.fronts.opretail.keys.findForSigning(akey);
       assert.equal(stored?.applicationSecret, res.body.applicationSecret);
 
       const chosen = await s.admin(`${KEYS}/${akey}/rotate-secret`, { body: { applicationSecret: 'operator-chosen-secret-42' } });
       assert.equal(chosen.status, 200);
       assert.equal(chosen.body.applicationSecret, 'operator-chosen-secret-42');
-      assert.equal((await s.k.opretail.keys.findForSigning(akey))?.applicationSecret, 'operator-chosen-secret-42');
+      assert.equal((await s.k.fronts.opretail.keys.findForSigning(akey))?.applicationSecret, 'operator-chosen-secret-42');
 
       const short = await s.admin(`${KEYS}/${akey}/rotate-secret`, { body: { applicationSecret: 'short' } });
       assert.equal(short.status, 400);
       assert.equal(short.body.error.param, 'applicationSecret');
-      assert.equal((await s.k.opretail.keys.findForSigning(akey))?.applicationSecret, 'operator-chosen-secret-42');
+      assert.equal((await s.k.fronts.opretail.keys.findForSigning(akey))?.applicationSecret, 'operator-chosen-secret-42');
       const after = await s.admin(`${KEYS}/${akey}`);
       assert.equal('applicationSecret' in after.body, false);
     });

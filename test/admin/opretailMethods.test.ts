@@ -24,7 +24,7 @@ for (const backend of backendNames()) {
       assert.equal(res.body.ratePerDay, null);
       assert.equal(res.body.enabled, true);
       assert.equal(res.body.description, 'orders of a shop');
-      assert.equal((await s.k.opretail.methods.resolve('shop.order.list', 'v1'))?.url, 'http://127.0.0.1:9/orders');
+      assert.equal((await s.k.fronts.opretail.methods.resolve('shop.order.list', 'v1'))?.url, 'http://127.0.0.1:9/orders');
 
       const dup = await s.admin(METHODS, { body: { name: 'shop.order.list', version: 'v1', url: 'http://127.0.0.1:9/other' } });
       assert.equal(dup.status, 409);
@@ -49,7 +49,7 @@ for (const backend of backendNames()) {
         assert.equal(res.status, 400, JSON.stringify(body));
         assert.equal(res.body.error.param, param, JSON.stringify(res.body));
       }
-      assert.equal((await s.k.opretail.methods.list()).length, 2);
+      assert.equal((await s.k.fronts.opretail.methods.list()).length, 2);
     });
 
     await t.test('GET /methods and GET /methods/:name/:version; unknown is 404', async () => {
@@ -73,7 +73,7 @@ for (const backend of backendNames()) {
       assert.equal(res.body.testUrl, null);
       assert.equal(res.body.ratePerDay, 1000);
       assert.equal(res.body.timeoutMs, 2500, 'untouched fields stay');
-      assert.equal((await s.k.opretail.methods.get('shop.order.list', 'v1')).url, 'https://orders.example/v1');
+      assert.equal((await s.k.fronts.opretail.methods.get('shop.order.list', 'v1')).url, 'https://orders.example/v1');
       const empty = await s.admin(`${METHODS}/shop.order.list/v1`, { method: 'PATCH', body: {} });
       assert.equal(empty.status, 400);
       const rename = await s.admin(`${METHODS}/shop.order.list/v1`, { method: 'PATCH', body: { name: 'other' } });
@@ -85,10 +85,10 @@ for (const backend of backendNames()) {
       const off = await s.admin(`${METHODS}/shop.order.list/v1/disable`, { method: 'POST' });
       assert.equal(off.status, 200);
       assert.equal(off.body.enabled, false);
-      assert.equal(await s.k.opretail.methods.resolve('shop.order.list', 'v1'), undefined);
+      assert.equal(await s.k.fronts.opretail.methods.resolve('shop.order.list', 'v1'), undefined);
       const on = await s.admin(`${METHODS}/shop.order.list/v1/enable`, { method: 'POST' });
       assert.equal(on.body.enabled, true);
-      assert.ok(await s.k.opretail.methods.resolve('shop.order.list', 'v1'));
+      assert.ok(await s.k.fronts.opretail.methods.resolve('shop.order.list', 'v1'));
     });
 
     await t.test('grants: grant, list, revoke; unknown method or key is 404; built-in methods need none', async () => {
@@ -101,8 +101,8 @@ for (const backend of backendNames()) {
       const granted = await s.admin(path, { body: { name: 'shop.order.list', version: 'v1' } });
       assert.equal(granted.status, 201, JSON.stringify(granted.body));
       assert.deepEqual(granted.body.grants.map((m: { name: string; version: string }) => `${m.name} ${m.version}`), ['shop.order.list v1']);
-      const method = await s.k.opretail.methods.get('shop.order.list', 'v1');
-      assert.equal(await s.k.opretail.methods.isGranted(key.id, method.id), true);
+      const method = await s.k.fronts.opretail.methods.get('shop.order.list', 'v1');
+      assert.equal(await s.k.fronts.opretail.methods.isGranted(key.id, method.id), true);
       // Granting twice is harmless.
       assert.equal((await s.admin(path, { body: { name: 'shop.order.list', version: 'v1' } })).body.grants.length, 1);
       assert.equal((await s.admin(path)).body.grants.length, 1);
@@ -121,7 +121,7 @@ for (const backend of backendNames()) {
       const revoked = await s.admin(`${path}/shop.order.list/v1`, { method: 'DELETE' });
       assert.equal(revoked.status, 200);
       assert.deepEqual(revoked.body.grants, []);
-      assert.equal(await s.k.opretail.methods.isGranted(key.id, method.id), false);
+      assert.equal(await s.k.fronts.opretail.methods.isGranted(key.id, method.id), false);
       assert.equal((await s.admin(`${path}/shop.order.list/v9`, { method: 'DELETE' })).status, 404);
       assert.equal((await s.admin(`${KEYS}/S107-nobody/grants/shop.order.list/v1`, { method: 'DELETE' })).status, 404);
     });
@@ -136,7 +136,7 @@ for (const backend of backendNames()) {
       const res = await fetch(`${s.url}/admin/api${METHODS}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', version: 'v1', url: 'http://x' }) });
       assert.equal(res.status, 401);
       assert.equal((await fetch(`${s.url}/admin/api${METHODS}`)).status, 401);
-      assert.equal((await s.k.opretail.methods.list()).length, 2);
+      assert.equal((await s.k.fronts.opretail.methods.list()).length, 2);
     });
   });
 }

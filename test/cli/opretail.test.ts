@@ -205,7 +205,7 @@ for (const backend of backendNames()) {
     assert.equal(seen.status, 200);
     assert.equal(seen.body.username, 'dana');
     assert.equal(seen.body.switchStatus, '1');
-    assert.equal((await s.k.opretail.keys.findForSigning('S107-shared1'))?.applicationSecret, 'shared-secret-0123456789');
+    assert.equal((await s.k.fronts.opretail.keys.findForSigning('S107-shared1'))?.applicationSecret, 'shared-secret-0123456789');
 
     assert.equal((await cli('opretail', 'keys', 'disable', 'S107-shared1')).code, 0);
     assert.equal((await s.admin('/opretail/keys/S107-shared1')).body.switchStatus, '2');

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, loadConfig, redactUrl, settings } from '../../src/server/config.ts';
+import { ConfigError, redactUrl } from '../../src/core/settings.ts';
+import { loadConfig, settings } from '../../src/server/config.ts';
 
 function configError(fn: () => unknown): ConfigError {
   try {

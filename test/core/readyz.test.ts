@@ -16,7 +16,7 @@ test('readyz answers 503 naming the failing check when the state backend (Redis)
   const port = await closedPort();
   const s = await startServer({ env: { REDIS_URL: `redis://127.0.0.1:${port}` } });
   t.after(() => s.close());
-  assert.equal(s.k.state.backend, 'redis');
+  assert.equal(s.k.core.state.backend, 'redis');
   const ready = await fetch(`${s.url}/readyz`);
   assert.equal(ready.status, 503);
   const body = (await ready.json()) as { status: string; checks: Record<string, string> };

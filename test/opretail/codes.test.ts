@@ -79,9 +79,9 @@ for (const backend of backendNames()) {
     await t.test('2 KEY_UNLAWFUL: unknown key and disabled key', async () => {
       expectCode(await postForm(s.url, signedParams({ akey: 'S107-unknown', secret: key.secret }, clock.now())), 2, 'KEY_UNLAWFUL', /S107-unknown.*not a developer key/);
       const off = await makeKey(s);
-      await s.k.opretail.keys.setEnabled(off.akey, false);
+      await s.k.fronts.opretail.keys.setEnabled(off.akey, false);
       expectCode(await postForm(s.url, signedParams(off, clock.now())), 2, 'KEY_UNLAWFUL', /disabled/);
-      await s.k.opretail.keys.setEnabled(off.akey, true);
+      await s.k.fronts.opretail.keys.setEnabled(off.akey, true);
       expectCode(await postForm(s.url, signedParams(off, clock.now())), 0, 'SUCCESS');
     });
 
@@ -99,7 +99,7 @@ for (const backend of backendNames()) {
       const ok = await postForm(s.url, signedParams(soon, clock.now(), { orgid: '42' }));
       expectCode(ok, 0, 'SUCCESS');
       assert.equal(ok.body.data.ifexpire, 3);
-      await s.k.opretail.keys.expire(soon.akey);
+      await s.k.fronts.opretail.keys.expire(soon.akey);
       expectCode(await postForm(s.url, signedParams(soon, clock.now())), 3, 'KEY_HAS_EXPIRED');
     });
 
@@ -142,7 +142,7 @@ for (const backend of backendNames()) {
     await t.test('9 METHOD_NOTEXIST_CODE: unknown, unknown version, registered but not granted', async () => {
       expectCode(await call({ _mt: 'no.such.method' }), 9, 'METHOD_NOTEXIST_CODE', /no method "no.such.method" version "v2" is registered/);
       expectCode(await call({ _version: 'v3' }), 9, 'METHOD_NOTEXIST_CODE', /"open.gateway.authentication" version "v3"/);
-      await s.k.opretail.methods.create({ name: 'shop.list', version: 'v1', url: 'http://127.0.0.1:9/' });
+      await s.k.fronts.opretail.methods.create({ name: 'shop.list', version: 'v1', url: 'http://127.0.0.1:9/' });
       expectCode(await call({ _mt: 'shop.list', _version: 'v1' }), 9, 'METHOD_NOTEXIST_CODE', /not granted to this _akey/);
     });
 
@@ -174,11 +174,11 @@ for (const backend of backendNames()) {
     await t.test('18 CALL_LIMITED: a method\'s own per-second limit, per key', async () => {
       const up = await startUpstream((_req, _body, res) => json(res, 200, { ok: true }));
       t.after(() => up.close());
-      const m = await s.k.opretail.methods.create({ name: 'limited.m', version: 'v1', url: up.url, ratePerSecond: 1 });
+      const m = await s.k.fronts.opretail.methods.create({ name: 'limited.m', version: 'v1', url: up.url, ratePerSecond: 1 });
       const a = await makeKey(s);
       const b = await makeKey(s);
-      await s.k.opretail.methods.grant(a.id, m);
-      await s.k.opretail.methods.grant(b.id, m);
+      await s.k.fronts.opretail.methods.grant(a.id, m);
+      await s.k.fronts.opretail.methods.grant(b.id, m);
       const lim = (kk: typeof a) => postForm(s.url, signedParams(kk, clock.now(), { _mt: 'limited.m', _version: 'v1' }));
       expectCode(await lim(a), 0, 'SUCCESS');
       expectCode(await lim(a), 18, 'CALL_LIMITED', /limited\.m v1: more than 1 calls per second/);
@@ -202,7 +202,7 @@ for (const backend of backendNames()) {
         await bad.close();
       });
       const admin = await makeKey(s, { developerType: 1 });
-      const methods = s.k.opretail.methods;
+      const methods = s.k.fronts.opretail.methods;
       await methods.create({ name: 'f.slow', version: 'v1', url: slow.url, timeoutMs: 200 });
       await methods.create({ name: 'f.refused', version: 'v1', url: `http://127.0.0.1:${await freePort()}/` });
       await methods.create({ name: 'f.503', version: 'v1', url: `${bad.url}/503` });
@@ -218,7 +218,7 @@ for (const backend of backendNames()) {
     });
 
     await t.test('-999 UNKNOWN_ERROR: an unexpected throw, no stack trace to the caller', async () => {
-      const methods = s.k.opretail.methods;
+      const methods = s.k.fronts.opretail.methods;
       const original = methods.resolve;
       methods.resolve = async () => {
         throw new Error('boom: internal detail');

@@ -58,7 +58,7 @@ async function createKey(backend: Backend, url: string, ratePerSecond: number): 
   }
   const k = await createKaifang(loadConfig(backend.env), { migrate: false });
   try {
-    const rec = await k.opretail.keys.create({ username: 'burst', enterpriseId: 42, ratePerSecond });
+    const rec = await k.fronts.opretail.keys.create({ username: 'burst', enterpriseId: 42, ratePerSecond });
     return { akey: rec.applicationKey, secret: rec.applicationSecret, id: rec.id, enterpriseId: 42, via: 'core (admin API absent)' };
   } finally {
     await k.close();

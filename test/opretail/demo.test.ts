@@ -4,15 +4,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { opretailDemo } from '../../src/cli/opretailDemo.ts';
+import { demoContext } from '../../src/cli/serve.ts';
+import { opretailDemo } from '../../src/fronts/opretail/demo.ts';
 import { startServer } from '../helpers/server.ts';
 
 test('serve --demo (opretail): seeds one key idempotently and prints a signed call that works once', async (t) => {
   const s = await startServer();
   t.after(() => s.close());
-  await opretailDemo(s.k, s.url);
-  const text = await opretailDemo(s.k, s.url);
-  assert.equal((await s.k.opretail.keys.list()).length, 1);
+  await opretailDemo(s.k.fronts.opretail, demoContext(s.k, s.url));
+  const text = await opretailDemo(s.k.fronts.opretail, demoContext(s.k, s.url));
+  assert.equal((await s.k.fronts.opretail.keys.list()).length, 1);
   const m = /curl -s -X POST (\S+) -d '([^']+)'/.exec(text);
   assert.ok(m, text);
   const post = async () =>

@@ -31,7 +31,7 @@ export interface TestKey {
 }
 
 export async function makeKey(s: TestServer, input: Partial<NewDeveloperKey> = {}): Promise<TestKey & { record: DeveloperKeyWithSecret }> {
-  const record = await s.k.opretail.keys.create({ username: 'dev', enterpriseId: 42, ...input });
+  const record = await s.k.fronts.opretail.keys.create({ username: 'dev', enterpriseId: 42, ...input });
   return { akey: record.applicationKey, secret: record.applicationSecret, id: record.id, enterpriseId: record.enterpriseId, record };
 }
 

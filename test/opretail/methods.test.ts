@@ -15,12 +15,12 @@ for (const backend of backendNames()) {
     const up = await startUpstream((req, _body, res) => json(res, 200, { served: req.url, items: [{ id: 1, name: '门店一' }] }));
     t.after(() => up.close());
     const key = await makeKey(s, { enterpriseId: 77 });
-    const method = await s.k.opretail.methods.create({ name: 'shop.list', version: 'v1', url: `${up.url}/shops` });
+    const method = await s.k.fronts.opretail.methods.create({ name: 'shop.list', version: 'v1', url: `${up.url}/shops` });
 
     await t.test('forwards only the business parameters as JSON with the caller headers; data is the JSON answer', async () => {
       expectCode(await postForm(s.url, signedParams(key, Date.now(), { _mt: 'shop.list', _version: 'v1' })), 9, 'METHOD_NOTEXIST_CODE');
       assert.equal(up.received.length, 0);
-      await s.k.opretail.methods.grant(key.id, method);
+      await s.k.fronts.opretail.methods.grant(key.id, method);
       const p = signedParams(key, Date.now(), { _mt: 'shop.list', _version: 'v1', _format: 'json', orgid: undefined, nonce: undefined, page: '2', q: '上海 店' });
       const r = await postForm(s.url, p, { headers: { 'x-request-id': 'trace-123' } });
       expectCode(r, 0, 'SUCCESS');
@@ -39,7 +39,7 @@ for (const backend of backendNames()) {
 
     await t.test('administrator keys (developerType 1) get every method without grants', async () => {
       const admin = await makeKey(s, { developerType: 1 });
-      await s.k.opretail.methods.create({ name: 'admin.only', version: 'v9', url: `${up.url}/admin` });
+      await s.k.fronts.opretail.methods.create({ name: 'admin.only', version: 'v9', url: `${up.url}/admin` });
       const r = await postForm(s.url, signedParams(admin, Date.now(), { _mt: 'admin.only', _version: 'v9' }));
       expectCode(r, 0, 'SUCCESS');
       assert.equal(r.body.data.served, '/admin');
@@ -54,7 +54,7 @@ for (const backend of backendNames()) {
       const call = () => postForm(s.url, signedParams(admin, Date.now(), { _mt: 'late.added', _version: 'v1' }));
       // Cached as missing first, so the change must travel through the cache expiry.
       expectCode(await call(), 9, 'METHOD_NOTEXIST_CODE');
-      await cli.opretail.methods.create({ name: 'late.added', version: 'v1', url: `${up.url}/late` });
+      await cli.fronts.opretail.methods.create({ name: 'late.added', version: 'v1', url: `${up.url}/late` });
       const until = async (code: number) => {
         const deadline = Date.now() + 15_000;
         for (;;) {
@@ -65,10 +65,10 @@ for (const backend of backendNames()) {
         }
       };
       assert.equal((await until(0)).body.data.served, '/late');
-      await cli.opretail.methods.setEnabled('late.added', 'v1', false);
+      await cli.fronts.opretail.methods.setEnabled('late.added', 'v1', false);
       expectCode(await until(9), 9, 'METHOD_NOTEXIST_CODE');
       // A key disabled by the other instance stops working the same way.
-      await cli.opretail.keys.setEnabled(admin.akey, false);
+      await cli.fronts.opretail.keys.setEnabled(admin.akey, false);
       await until(2);
     });
   });

@@ -15,8 +15,8 @@ for (const backend of backendNames()) {
     const key = await makeKey(s, { enterpriseId: 42 });
     const echo = await startUpstream((req, body, res) => json(res, 200, { path: req.url, got: JSON.parse(body || 'null') }));
     t.after(() => echo.close());
-    const method = await s.k.opretail.methods.create({ name: 'echo.it', version: 'v1', url: `${echo.url}/formal`, testUrl: `${echo.url}/test` });
-    await s.k.opretail.methods.grant(key.id, method);
+    const method = await s.k.fronts.opretail.methods.create({ name: 'echo.it', version: 'v1', url: `${echo.url}/formal`, testUrl: `${echo.url}/test` });
+    await s.k.fronts.opretail.methods.grant(key.id, method);
 
     await t.test('GET with every parameter in the query', async () => {
       const r = await get(s.url, form(signedParams(key, clock.now(), { _requestMode: 'GET' })));
@@ -113,11 +113,11 @@ for (const backend of backendNames()) {
       assert.equal(await path({ environment: 'test' }), '/test');
       assert.equal(await path({ environment: 'dev' }), '/test');
       const testKey = await makeKey(s, { keytype: 2 });
-      await s.k.opretail.methods.grant(testKey.id, method);
+      await s.k.fronts.opretail.methods.grant(testKey.id, method);
       assert.equal(await path({}, testKey), '/test');
       // A method without a test URL serves test keys from its URL.
-      const plainMethod = await s.k.opretail.methods.create({ name: 'echo.formal', version: 'v1', url: `${echo.url}/only` });
-      await s.k.opretail.methods.grant(testKey.id, plainMethod);
+      const plainMethod = await s.k.fronts.opretail.methods.create({ name: 'echo.formal', version: 'v1', url: `${echo.url}/only` });
+      await s.k.fronts.opretail.methods.grant(testKey.id, plainMethod);
       const r = await postForm(s.url, signedParams(testKey, clock.now(), { _mt: 'echo.formal', _version: 'v1' }));
       assert.equal(r.body.data.path, '/only');
     });

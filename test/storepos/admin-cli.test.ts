@@ -110,12 +110,13 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
   // prints requests that work as printed.
   const s = await startServer({ env: backend.env });
   t.after(() => s.k.close());
-  const { storeposDemo } = await import('../../src/cli/storepos.ts');
-  await storeposDemo(s.k, s.url);
-  const text = await storeposDemo(s.k, s.url);
+  const { storeposDemo } = await import('../../src/fronts/storepos/demo.ts');
+  const { demoContext } = await import('../../src/cli/serve.ts');
+  await storeposDemo(s.k.fronts.storepos, demoContext(s.k, s.url));
+  const text = await storeposDemo(s.k.fronts.storepos, demoContext(s.k, s.url));
   const agents = await s.admin('/storepos/agents');
   assert.equal(agents.body.agents.length, 3);
-  const key = (await s.k.storepos.agents.findForSigning('13000000000000000'))!.key;
+  const key = (await s.k.fronts.storepos.agents.findForSigning('13000000000000000'))!.key;
   const bodies = [...text.matchAll(/curl -s -X POST (\S+) -d '([^']+)'/g)];
   assert.equal(bodies.length, 2);
   for (const [, url, body] of bodies) {

@@ -323,7 +323,7 @@ for (const backend of backendNames()) {
     expect(r, 'FAIL', '10005');
 
     // An unexpected failure inside the platform → FAIL 10006, signed, naming the request id.
-    const sms = f.s.k.storepos.sms;
+    const sms = f.s.k.fronts.storepos.sms;
     const original = sms.send;
     sms.send = async () => {
       throw new Error('boom');

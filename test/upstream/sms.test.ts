@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { ConfigError, loadConfig } from '../../src/server/config.ts';
+import { ConfigError } from '../../src/core/settings.ts';
+import { loadConfig } from '../../src/server/config.ts';
 import { Metrics } from '../../src/server/metrics.ts';
 import { createUpstreams } from '../../src/upstream/index.ts';
 import { AliyunSms } from '../../src/upstream/sms/aliyun.ts';
@@ -43,7 +44,7 @@ function verifyTc3(headers: Record<string, string | string[] | undefined>, body:
 test('sandbox provider: sends into the outbox; special mobiles refuse, time out and fail', async (t) => {
   const s = await startSandbox({ config: { upstreamTimeoutMs: 300 } });
   t.after(() => s.close());
-  const sms = s.k.upstreams.sms;
+  const sms = s.k.core.upstreams.sms;
   assert.equal(sms.name, 'sandbox');
   const c = code();
   await sms.send('13800138000', c, 20);
@@ -67,7 +68,7 @@ test('aliyun SendSms against its sandbox stand-in: signature checked with the co
     env: { KAIFANG_SMS_PROVIDER: 'aliyun', KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID: 'LTAIkf', KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET: 'sec ret*~', KAIFANG_SMS_ALIYUN_SIGN_NAME: '开放平台', KAIFANG_SMS_ALIYUN_TEMPLATE_CODE: 'SMS_12345' },
   });
   t.after(() => s.close());
-  const sms = s.k.upstreams.sms;
+  const sms = s.k.core.upstreams.sms;
   assert.equal(sms.name, 'aliyun');
   const c = code();
   await sms.send('13800138001', c, 20);
@@ -150,7 +151,7 @@ test('tencent SendSms against its sandbox stand-in: TC3 verified with the config
     env: { KAIFANG_SMS_PROVIDER: 'tencent', KAIFANG_SMS_TENCENT_SECRET_KEY: 'tc-key', KAIFANG_SMS_TENCENT_SIGN_NAME: '开放' },
   });
   t.after(() => s.close());
-  const sms = s.k.upstreams.sms;
+  const sms = s.k.core.upstreams.sms;
   assert.equal(sms.name, 'tencent');
   const c = code();
   await sms.send('13800138002', c, 15);
@@ -250,11 +251,11 @@ test('webhook: HMAC-signed JSON POST verified by a receiver with node:crypto; no
 test('webhook in sandbox mode posts to the built-in receiver, which checks the signature', async (t) => {
   const s = await startSandbox({ env: { KAIFANG_SMS_PROVIDER: 'webhook' } });
   t.after(() => s.close());
-  await s.k.upstreams.sms.send('13800138009', '111222', 20);
+  await s.k.core.upstreams.sms.send('13800138009', '111222', 20);
   assert.equal((await s.admin('/sandbox/sms?mobile=13800138009')).body.messages[0].provider, 'webhook');
   const forged = new WebhookSms({ url: () => `${s.url}/sandbox/sms/webhook`, secret: 'not-the-secret' }, { timeoutMs: 1000 });
   assert.equal((await rejectsWith(() => forged.send('13800138009', '111222', 20), 'UpstreamRejected')).code, '401');
-  assert.equal((await rejectsWith(() => s.k.upstreams.sms.send('13900000001', '111222', 20), 'UpstreamRejected')).code, '429');
+  assert.equal((await rejectsWith(() => s.k.core.upstreams.sms.send('13900000001', '111222', 20), 'UpstreamRejected')).code, '429');
 });
 
 test('live mode refuses to start a provider without its settings, naming the setting', () => {

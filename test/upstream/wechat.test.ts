@@ -19,7 +19,7 @@ const unionidOf = (user: string) =>
 test('jscode2session through the sandbox: stable openid per (appid, user), fresh session_key, unionid for u-users', async (t) => {
   const s = await startSandbox();
   t.after(() => s.close());
-  const w = s.k.upstreams.wechatLogin;
+  const w = s.k.core.upstreams.wechatLogin;
 
   const a1 = await w.code2Session('wxAAA', SECRET, `sandbox-alice-${uniq()}`);
   const a2 = await w.code2Session('wxAAA', SECRET, `sandbox-alice-${uniq()}`);
@@ -44,7 +44,7 @@ test('jscode2session through the sandbox: stable openid per (appid, user), fresh
 test('every WeChat error of upstreams.md is reached and mapped to UpstreamRejected(wechat, errcode, errmsg)', async (t) => {
   const s = await startSandbox();
   t.after(() => s.close());
-  const w = s.k.upstreams.wechatLogin;
+  const w = s.k.core.upstreams.wechatLogin;
   const code = `sandbox-bob-${uniq()}`;
   await w.code2Session('wxAAA', SECRET, code);
   const cases: [string, string, string, RegExp][] = [
@@ -71,7 +71,7 @@ test('every WeChat error of upstreams.md is reached and mapped to UpstreamReject
 test('timeouts, 5xx, garbage bodies and refused connections are UpstreamUnavailable without the secret', async (t) => {
   const s = await startSandbox({ config: { upstreamTimeoutMs: 300 } });
   t.after(() => s.close());
-  const w = s.k.upstreams.wechatLogin;
+  const w = s.k.core.upstreams.wechatLogin;
 
   const timeout = await rejectsWith(() => w.code2Session('wxAAA', SECRET, 'sandbox-timeout-1'), 'UpstreamUnavailable');
   assert.match(timeout.message, /no answer within 300 ms/);
@@ -97,7 +97,7 @@ test('timeouts, 5xx, garbage bodies and refused connections are UpstreamUnavaila
 test('session_key, secret and js_code never reach the logs; metrics count each outcome', async (t) => {
   const s = await startSandbox();
   t.after(() => s.close());
-  const w = s.k.upstreams.wechatLogin;
+  const w = s.k.core.upstreams.wechatLogin;
   const jsCode = `sandbox-dave-${uniq()}`;
   const ok = await w.code2Session('wxAAA', SECRET, jsCode);
   await rejectsWith(() => w.code2Session('wxAAA', SECRET, jsCode), 'UpstreamRejected');

@@ -1,11 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { InvalidInput, NotFound } from '../errors.ts';
+import { SealedCredentials, type CredentialSpec } from '../credentials.ts';
+import { InvalidInput } from '../errors.ts';
 import { randomString } from '../random.ts';
 import type { SecretBox } from '../secrets.ts';
-import { TtlCache } from '../cache.ts';
 import type { Database, OpretailDeveloperKeyTable } from '../../store/schema.ts';
-import { insertUnique } from '../../store/database.ts';
 
 /** An Opretail developer key as the gateway's `open.gateway.authentication` describes it. */
 export interface DeveloperKey {
@@ -67,17 +66,15 @@ export function ifexpire(key: Pick<DeveloperKey, 'expire'>, now: number): 1 | 2 
 }
 
 const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,20}$/;
-const SECRET_PATTERN = /^[\x21-\x7e]{16,128}$/;
 
 function check(param: string, ok: boolean, message: string): void {
   if (!ok) throw new InvalidInput(param, message);
 }
 
-function validate(input: DeveloperKeyChanges & { applicationKey?: string; applicationSecret?: string; applicationId?: string }): void {
+function validate(input: DeveloperKeyChanges & { applicationKey?: string; applicationId?: string }): void {
   if (input.username !== undefined) check('username', input.username.trim().length > 0 && input.username.length <= 100, 'username must be 1–100 characters');
   if (input.enterpriseId !== undefined) check('enterpriseId', Number.isSafeInteger(input.enterpriseId) && input.enterpriseId > 0, 'enterpriseId must be a positive integer');
   if (input.applicationKey !== undefined) check('applicationKey', KEY_PATTERN.test(input.applicationKey), 'applicationKey must be 1–20 letters, digits, "_", "." or "-"');
-  if (input.applicationSecret !== undefined) check('applicationSecret', SECRET_PATTERN.test(input.applicationSecret), 'applicationSecret must be 16–128 printable ASCII characters without spaces');
   if (input.applicationId !== undefined) check('applicationId', /^[A-Za-z0-9_-]{1,20}$/.test(input.applicationId), 'applicationId must be 1–20 letters, digits, "_" or "-"');
   if (input.keytype !== undefined) check('keytype', input.keytype === 1 || input.keytype === 2, 'keytype must be 1 (formal) or 2 (test)');
   if (input.developerType !== undefined) check('developerType', [1, 2, 3].includes(input.developerType), 'developerType must be 1 (administrator), 2 (normal) or 3 (vendor)');
@@ -110,78 +107,84 @@ function fromRow(row: Row): DeveloperKey {
   };
 }
 
+const SPEC: CredentialSpec<'opretail_developer_keys', DeveloperKey, DeveloperKeyWithSecret> = {
+  table: 'opretail_developer_keys',
+  idColumn: 'application_key',
+  secretColumn: 'application_secret_sealed',
+  what: 'developerKey',
+  label: 'developer key',
+  idPattern: KEY_PATTERN,
+  secret: { param: 'applicationSecret', generatedLength: 32, minLength: 16, importMinLength: 16, maxLength: 128 },
+  fromRow,
+  withSecret: (key, applicationSecret) => ({ ...key, applicationSecret }),
+  enabled: (key) => key.switchStatus === 1,
+  expired: (key, now) => ifexpire(key, now) === 2,
+};
+
 /** Developer keys of the Opretail gateway: issuing, importing, switching, expiring, rotating. */
 export class DeveloperKeys {
-  private readonly cache: TtlCache<DeveloperKeyWithSecret>;
+  private readonly keys: SealedCredentials<'opretail_developer_keys', DeveloperKey, DeveloperKeyWithSecret>;
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly box: SecretBox,
+    db: Kysely<Database>,
+    box: SecretBox,
     private readonly clock: Clock,
     private readonly defaultAid: string,
     cache: { size: number; ttlMs: number },
   ) {
-    this.cache = new TtlCache(cache.size, cache.ttlMs);
+    this.keys = new SealedCredentials(db, box, clock, cache, SPEC);
   }
 
-  async create(input: NewDeveloperKey): Promise<DeveloperKeyWithSecret> {
+  /**
+   * Issues a key, or imports one (`applicationKey`/`applicationSecret` given: a developer moving
+   * over keeps signing as before). `weakSecret` says an imported secret is shorter than kaifang's own.
+   */
+  async create(input: NewDeveloperKey): Promise<DeveloperKeyWithSecret & { weakSecret: boolean }> {
     validate(input);
     const now = this.clock.now();
     const applicationId = input.applicationId ?? this.defaultAid;
     const applicationKey = input.applicationKey ?? `${applicationId}-${randomString(12)}`;
-    const applicationSecret = input.applicationSecret ?? randomString(32);
-    const row = await insertUnique(
-      this.db
-        .insertInto('opretail_developer_keys')
-        .values({
-          username: input.username,
-          application_id: applicationId,
-          application_key: applicationKey,
-          application_secret_sealed: this.box.seal(applicationSecret),
-          keytype: input.keytype ?? 1,
-          expire: input.expire ?? null,
-          enterprise_id: input.enterpriseId,
-          shopweb_enterprise_id: input.shopwebEnterpriseId ?? null,
-          switch_status: 1,
-          switch_time: now,
-          developer_type: input.developerType ?? 2,
-          supplier_account: input.supplierAccount ?? null,
-          rate_per_second: input.ratePerSecond ?? null,
-          rate_per_day: input.ratePerDay ?? null,
-          created_at: now,
-          updated_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow(),
-      `developer key ${applicationKey} already exists`,
+    const { created, weakSecret } = await this.keys.insert(
+      applicationKey,
+      {
+        username: input.username,
+        application_id: applicationId,
+        keytype: input.keytype ?? 1,
+        expire: input.expire ?? null,
+        enterprise_id: input.enterpriseId,
+        shopweb_enterprise_id: input.shopwebEnterpriseId ?? null,
+        switch_status: 1,
+        switch_time: now,
+        developer_type: input.developerType ?? 2,
+        supplier_account: input.supplierAccount ?? null,
+        rate_per_second: input.ratePerSecond ?? null,
+        rate_per_day: input.ratePerDay ?? null,
+        created_at: now,
+        updated_at: now,
+      },
+      input.applicationSecret === undefined ? {} : { secret: input.applicationSecret, imported: true },
     );
-    this.cache.delete(applicationKey);
-    return { ...fromRow(row), applicationSecret };
+    return { ...created, weakSecret };
   }
 
-  async list(options: { limit?: number; offset?: number } = {}): Promise<DeveloperKey[]> {
-    const rows = await this.db
-      .selectFrom('opretail_developer_keys')
-      .selectAll()
-      .orderBy('id')
-      .limit(Math.min(options.limit ?? 100, 1000))
-      .offset(options.offset ?? 0)
-      .execute();
-    return rows.map(fromRow);
+  list(options: { limit?: number; offset?: number } = {}): Promise<DeveloperKey[]> {
+    return this.keys.list(options);
   }
 
-  async get(applicationKey: string): Promise<DeveloperKey> {
-    const row = await this.row(applicationKey);
-    if (!row) throw new NotFound('developerKey', `no developer key ${applicationKey}`);
-    return fromRow(row);
+  count(): Promise<number> {
+    return this.keys.count();
   }
 
-  /** The key with its secret in clear, for verifying a signature; cached for `cacheTtlMs`. */
-  async findForSigning(applicationKey: string): Promise<DeveloperKeyWithSecret | undefined> {
-    return this.cache.get(applicationKey, async () => {
-      const row = await this.row(applicationKey);
-      return row ? { ...fromRow(row), applicationSecret: this.box.open(row.application_secret_sealed) } : undefined;
-    });
+  get(applicationKey: string): Promise<DeveloperKey> {
+    return this.keys.get(applicationKey);
+  }
+
+  /**
+   * The key with its secret in clear, for verifying a signature; cached for `cacheTtlMs`. The
+   * gateway checks switch and expiry itself, in the order of its return codes.
+   */
+  findForSigning(applicationKey: string): Promise<DeveloperKeyWithSecret | undefined> {
+    return this.keys.find(applicationKey);
   }
 
   async update(applicationKey: string, changes: DeveloperKeyChanges): Promise<DeveloperKey> {
@@ -196,55 +199,21 @@ export class DeveloperKeys {
     if (changes.supplierAccount !== undefined) set.supplier_account = changes.supplierAccount;
     if (changes.ratePerSecond !== undefined) set.rate_per_second = changes.ratePerSecond;
     if (changes.ratePerDay !== undefined) set.rate_per_day = changes.ratePerDay;
-    return this.write(applicationKey, set);
+    return this.keys.update(applicationKey, set);
   }
 
-  async setEnabled(applicationKey: string, enabled: boolean): Promise<DeveloperKey> {
+  setEnabled(applicationKey: string, enabled: boolean): Promise<DeveloperKey> {
     const now = this.clock.now();
-    return this.write(applicationKey, { switch_status: enabled ? 1 : 2, switch_time: now, updated_at: now });
+    return this.keys.update(applicationKey, { switch_status: enabled ? 1 : 2, switch_time: now, updated_at: now });
   }
 
   /** Expires the key at `at` (default now); `null` makes it never expire. */
-  async expire(applicationKey: string, at: number | null = this.clock.now()): Promise<DeveloperKey> {
-    return this.write(applicationKey, { expire: at, updated_at: this.clock.now() });
+  expire(applicationKey: string, at: number | null = this.clock.now()): Promise<DeveloperKey> {
+    return this.keys.update(applicationKey, { expire: at, updated_at: this.clock.now() });
   }
 
   /** Replaces the secret; the new one is returned once and only stored sealed. */
-  async rotateSecret(applicationKey: string, newSecret?: string): Promise<DeveloperKeyWithSecret> {
-    if (newSecret !== undefined) validate({ applicationSecret: newSecret });
-    const applicationSecret = newSecret ?? randomString(32);
-    const key = await this.write(applicationKey, {
-      application_secret_sealed: this.box.seal(applicationSecret),
-      updated_at: this.clock.now(),
-    });
-    return { ...key, applicationSecret };
-  }
-
-  async count(): Promise<number> {
-    const row = await this.db
-      .selectFrom('opretail_developer_keys')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
-  private row(applicationKey: string): Promise<Row | undefined> {
-    return this.db
-      .selectFrom('opretail_developer_keys')
-      .selectAll()
-      .where('application_key', '=', applicationKey)
-      .executeTakeFirst();
-  }
-
-  private async write(applicationKey: string, set: Partial<Row>): Promise<DeveloperKey> {
-    const row = await this.db
-      .updateTable('opretail_developer_keys')
-      .set(set)
-      .where('application_key', '=', applicationKey)
-      .returningAll()
-      .executeTakeFirst();
-    this.cache.delete(applicationKey);
-    if (!row) throw new NotFound('developerKey', `no developer key ${applicationKey}`);
-    return fromRow(row);
+  rotateSecret(applicationKey: string, newSecret?: string): Promise<DeveloperKeyWithSecret> {
+    return this.keys.rotate(applicationKey, newSecret, { updated_at: this.clock.now() });
   }
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../clock.ts';
 import { InvalidInput, NotFound } from '../errors.ts';
 import { TtlCache } from '../cache.ts';
 import type { Database, OpretailMethodTable } from '../../store/schema.ts';
-import { insertUnique } from '../../store/database.ts';
+import { insertUnique } from '../unique.ts';
 
 /** An operator-registered gateway method: `_mt` + `_version` forwarded to an HTTP service. */
 export interface GatewayMethod {

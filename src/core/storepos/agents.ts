@@ -1,11 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { InvalidInput, NotFound } from '../errors.ts';
+import { SealedCredentials, type CredentialSpec } from '../credentials.ts';
+import { InvalidInput } from '../errors.ts';
 import { randomDigits, randomString } from '../random.ts';
 import type { SecretBox } from '../secrets.ts';
-import { TtlCache } from '../cache.ts';
 import type { Database, StoreposAgentTable } from '../../store/schema.ts';
-import { insertUnique } from '../../store/database.ts';
 
 /** A storepos (超赢) agent (代理商): the caller of the storepos front, identified by `agent_id`. */
 export interface Agent {
@@ -34,16 +33,14 @@ export interface NewAgent {
 
 // Imported numbers come from the original platform: digits only, so they sign and log plainly.
 export const AGENT_ID_PATTERN = /^[0-9]{1,32}$/;
-const KEY_PATTERN = /^[\x21-\x7e]{16,128}$/;
 
 function check(param: string, ok: boolean, message: string): void {
   if (!ok) throw new InvalidInput(param, message);
 }
 
-function validate(input: { name?: string; agentId?: string; key?: string; smsDailyCap?: number | null }): void {
+function validate(input: { name?: string; agentId?: string; smsDailyCap?: number | null }): void {
   if (input.name !== undefined) check('name', input.name.trim().length > 0 && input.name.length <= 100, 'name must be 1–100 characters');
   if (input.agentId !== undefined) check('agentId', AGENT_ID_PATTERN.test(input.agentId), 'agentId must be 1–32 digits');
-  if (input.key !== undefined) check('key', KEY_PATTERN.test(input.key), 'key must be 16–128 printable ASCII characters without spaces');
   if (input.smsDailyCap != null) check('smsDailyCap', Number.isSafeInteger(input.smsDailyCap) && input.smsDailyCap >= 0, 'smsDailyCap must be a whole number ≥ 0 (or null for the default)');
 }
 
@@ -61,110 +58,81 @@ function fromRow(row: Row): Agent {
   };
 }
 
+const SPEC: CredentialSpec<'storepos_agents', Agent, AgentWithKey> = {
+  table: 'storepos_agents',
+  idColumn: 'agent_id',
+  secretColumn: 'key_sealed',
+  what: 'agent',
+  label: 'agent',
+  idPattern: AGENT_ID_PATTERN,
+  secret: { param: 'key', generatedLength: 32, minLength: 16, importMinLength: 16, maxLength: 128 },
+  fromRow,
+  withSecret: (agent, key) => ({ ...agent, key }),
+  enabled: (agent) => agent.enabled,
+};
+
 /**
- * Agents of the storepos front: issuing, importing, switching on and off, rotating keys. The key
- * is needed in clear to compute MD5 signatures, so it is stored sealed and opened only for
- * `findForSigning`, whose result is cached per process for `cacheTtlMs` (the bound on how long a
- * disabled agent or a rotated key keeps working in another process).
+ * Agents of the storepos front: issuing, importing, switching on and off, rotating keys, on the
+ * shared sealed-credential base (the key is needed in clear to compute MD5 signatures).
  */
 export class Agents {
-  private readonly cache: TtlCache<AgentWithKey>;
+  private readonly agents: SealedCredentials<'storepos_agents', Agent, AgentWithKey>;
 
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly box: SecretBox,
+    db: Kysely<Database>,
+    box: SecretBox,
     private readonly clock: Clock,
     cache: { size: number; ttlMs: number },
   ) {
-    this.cache = new TtlCache(cache.size, cache.ttlMs);
+    this.agents = new SealedCredentials(db, box, clock, cache, SPEC);
   }
 
-  async create(input: NewAgent): Promise<AgentWithKey> {
+  /** Issues an agent, or imports one (`agentId`/`key` given); `weakSecret` flags a short imported key. */
+  async create(input: NewAgent): Promise<AgentWithKey & { weakSecret: boolean }> {
     validate(input);
     const now = this.clock.now();
-    const key = input.key ?? randomString(32);
     // A generated number never starts with 0, so it keeps its 17 digits wherever it is parsed.
     const agentId = input.agentId ?? randomString(1, '123456789') + randomDigits(16);
-    // Two creations of one number racing: the unique index decides, the loser hears Conflict.
-    const row = await insertUnique(
-      this.db
-        .insertInto('storepos_agents')
-        .values({
-          agent_id: agentId,
-          name: input.name,
-          key_sealed: this.box.seal(key),
-          enabled: 1,
-          sms_daily_cap: input.smsDailyCap ?? null,
-          created_at: now,
-          updated_at: now,
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow(),
-      `agent ${agentId} already exists`,
+    const { created, weakSecret } = await this.agents.insert(
+      agentId,
+      { name: input.name, enabled: 1, sms_daily_cap: input.smsDailyCap ?? null, created_at: now, updated_at: now },
+      input.key === undefined ? {} : { secret: input.key, imported: true },
     );
-    this.cache.delete(agentId);
-    return { ...fromRow(row), key };
+    return { ...created, weakSecret };
   }
 
-  async list(options: { limit?: number; offset?: number } = {}): Promise<Agent[]> {
-    const rows = await this.db
-      .selectFrom('storepos_agents')
-      .selectAll()
-      .orderBy('id')
-      .limit(Math.min(options.limit ?? 100, 1000))
-      .offset(options.offset ?? 0)
-      .execute();
-    return rows.map(fromRow);
+  list(options: { limit?: number; offset?: number } = {}): Promise<Agent[]> {
+    return this.agents.list(options);
   }
 
-  async get(agentId: string): Promise<Agent> {
-    const row = await this.row(agentId);
-    if (!row) throw new NotFound('agent', `no agent ${agentId}`);
-    return fromRow(row);
+  get(agentId: string): Promise<Agent> {
+    return this.agents.get(agentId);
   }
 
-  /** The agent with its key in clear, for signing; undefined when unknown. Cached (see class). */
-  async findForSigning(agentId: string): Promise<AgentWithKey | undefined> {
-    if (!AGENT_ID_PATTERN.test(agentId)) return undefined;
-    return this.cache.get(agentId, async () => {
-      const row = await this.row(agentId);
-      return row ? { ...fromRow(row), key: this.box.open(row.key_sealed) } : undefined;
-    });
+  /** The agent with its key in clear, for signing replies; undefined when unknown. Cached. */
+  findForSigning(agentId: string): Promise<AgentWithKey | undefined> {
+    return this.agents.find(agentId);
   }
 
-  async setEnabled(agentId: string, enabled: boolean): Promise<Agent> {
-    return this.write(agentId, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
+  /** The calling agent (`agent_id`): NotFound when unknown, Disabled when switched off. */
+  authenticate(agentId: string): Promise<AgentWithKey> {
+    return this.agents.authenticate(agentId, 'agent_id');
   }
 
-  async update(agentId: string, changes: { name?: string; smsDailyCap?: number | null }): Promise<Agent> {
+  setEnabled(agentId: string, enabled: boolean): Promise<Agent> {
+    return this.agents.update(agentId, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
+  }
+
+  update(agentId: string, changes: { name?: string; smsDailyCap?: number | null }): Promise<Agent> {
     validate(changes);
     const set: Partial<Row> = { updated_at: this.clock.now() };
     if (changes.name !== undefined) set.name = changes.name;
     if (changes.smsDailyCap !== undefined) set.sms_daily_cap = changes.smsDailyCap;
-    return this.write(agentId, set);
+    return this.agents.update(agentId, set);
   }
 
   /** Replaces the key; the new one is returned once and only stored sealed. */
-  async rotateKey(agentId: string, newKey?: string): Promise<AgentWithKey> {
-    if (newKey !== undefined) validate({ key: newKey });
-    const key = newKey ?? randomString(32);
-    const agent = await this.write(agentId, { key_sealed: this.box.seal(key), updated_at: this.clock.now() });
-    return { ...agent, key };
-  }
-
-  private row(agentId: string): Promise<Row | undefined> {
-    return this.db.selectFrom('storepos_agents').selectAll().where('agent_id', '=', agentId).executeTakeFirst();
-  }
-
-  private async write(agentId: string, set: Partial<Row>): Promise<Agent> {
-    const row = await this.db
-      .updateTable('storepos_agents')
-      .set(set)
-      .where('agent_id', '=', agentId)
-      .returningAll()
-      .executeTakeFirst();
-    this.cache.delete(agentId);
-    if (!row) throw new NotFound('agent', `no agent ${agentId}`);
-    return fromRow(row);
+  rotateKey(agentId: string, newKey?: string): Promise<AgentWithKey> {
+    return this.agents.rotate(agentId, newKey, { updated_at: this.clock.now() });
   }
 }

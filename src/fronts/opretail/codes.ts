@@ -1,4 +1,4 @@
-import { DomainError } from '../../core/errors.ts';
+import { DomainError, NotFound, type ErrorKind } from '../../core/errors.ts';
 
 /** The seed's public return codes, kaifang's `18`, and the built-in methods' business codes. */
 export const CODES = {
@@ -45,25 +45,24 @@ export class GatewayError extends Error {
 }
 
 /**
- * The one table from core domain errors to gateway codes. `InvalidInput` can only come from inside
- * a method (the gateway checks its own parameters with GatewayError), so it is a business
- * parameter error.
+ * The one table from core domain errors to gateway codes, complete by type: a new kind of domain
+ * error does not compile until it has a code here. `InvalidInput` can only come from inside a
+ * method (the gateway checks its own parameters with GatewayError), so it is a business parameter
+ * error; `Conflict` likewise (a method refusing a duplicate): the call repeats something done.
  */
-const DOMAIN: Record<string, Codename> = {
+const DOMAIN: Record<ErrorKind, Codename> = {
   NotFound: 'KEY_UNLAWFUL',
   Disabled: 'KEY_UNLAWFUL',
   Expired: 'KEY_HAS_EXPIRED',
   InvalidSignature: 'SIGN_WRONG',
   Replayed: 'API_CALL_REPEAT',
+  Conflict: 'API_CALL_REPEAT',
   Forbidden: 'METHOD_NOTEXIST_CODE',
   RateLimited: 'CALL_LIMITED',
   UpstreamUnavailable: 'API_SYSTEM_CALL_ERROR',
   UpstreamRejected: 'API_SYSTEM_CALL_ERROR',
   InvalidInput: 'PARAM_ERROR',
 };
-
-/** A method that does not exist is a NotFound about a method, not about a key. */
-const NOT_FOUND: Record<string, Codename> = { developerKey: 'KEY_UNLAWFUL', method: 'METHOD_NOTEXIST_CODE' };
 
 export interface Failure {
   codename: Codename;
@@ -75,8 +74,9 @@ export interface Failure {
 export function failureOf(err: unknown): Failure {
   if (err instanceof GatewayError) return { codename: err.codename, result: err.result, unexpected: false };
   if (err instanceof DomainError) {
-    const codename = err.kind === 'NotFound' ? NOT_FOUND[(err as { what?: string }).what ?? ''] : DOMAIN[err.kind];
-    if (codename) return { codename, result: err.message, unexpected: false };
+    // A method that does not exist is a NotFound about a method, not about a key.
+    const codename = err instanceof NotFound && err.what === 'method' ? 'METHOD_NOTEXIST_CODE' : DOMAIN[err.kind];
+    return { codename, result: err.message, unexpected: false };
   }
   return { codename: 'UNKNOWN_ERROR', result: 'the open platform hit an unexpected error; retry, and quote stat.cid to the operator if it persists', unexpected: true };
 }

@@ -3,11 +3,12 @@ import { Disabled, Forbidden, InvalidSignature, NotFound, Expired } from '../../
 import type { LimitWindow } from '../../core/quota.ts';
 import { ifexpire, type DeveloperKeyWithSecret } from '../../core/opretail/developerKeys.ts';
 import { BUILT_IN_METHODS, type GatewayMethod } from '../../core/opretail/gatewayMethods.ts';
-import { maskSecret, opretail } from '../../core/signing.ts';
-import type { ParsedBody } from '../../server/bodies.ts';
-import type { Kaifang } from '../../server/kaifang.ts';
+import { opretail } from '../../core/signing.ts';
+import type { ParsedBody } from '../kit/bodies.ts';
+import type { FrontContext } from '../kit/front.ts';
+import { signatureHint } from '../kit/refusals.ts';
 import { GatewayError, type Codename } from './codes.ts';
-import { forward } from './forward.ts';
+import type { OpretailServices } from './services.ts';
 import { authentication } from './methods/authentication.ts';
 import type { BuiltInMethod } from './methods/types.ts';
 import { collectParams, quote, type Params, type ParamSet } from './params.ts';
@@ -66,55 +67,53 @@ function checkValues(p: Record<string, string>): { sm: 'md5' | 'sha1'; timestamp
   return { sm: sm as 'md5' | 'sha1', timestamp: timestamp! };
 }
 
-async function keyFor(k: Kaifang, p: Record<string, string>, call: CallState): Promise<DeveloperKeyWithSecret> {
-  const key = await k.opretail.keys.findForSigning(p._akey!);
+async function keyFor(s: OpretailServices, p: Record<string, string>, call: CallState): Promise<DeveloperKeyWithSecret> {
+  const key = await s.keys.findForSigning(p._akey!);
   if (!key) throw new NotFound('developerKey', `_akey ${quote(p._akey!)} is not a developer key of this platform`);
   if (key.switchStatus === 2) throw new Disabled(`_akey ${quote(p._akey!)} is disabled; ask the platform administrator`);
   call.credential = key.applicationKey;
-  const aid = k.config.opretailAid;
+  const aid = s.settings.opretailAid;
   if (p._aid !== aid) fail('APPLICATIONID_NOTSAME', `_aid must be this platform's system number ${quote(aid)}, got ${quote(p._aid!)}`);
   if (p._aid !== key.applicationId) fail('APPLICATIONID_NOTSAME', `_aid ${quote(p._aid!)} does not match this key's application id ${quote(key.applicationId)}`);
-  if (ifexpire(key, k.clock.now()) === 2) throw new Expired('_akey has expired; renew the service or contact the platform administrator');
+  if (ifexpire(key, s.clock.now()) === 2) throw new Expired('_akey has expired; renew the service or contact the platform administrator');
   return key;
 }
 
 /** Tries the values as received, then (Java SDK JSON mode) URL-decoded; returns the set that was signed. */
-function verified(k: Kaifang, params: Params, key: DeveloperKeyWithSecret, sm: 'md5' | 'sha1'): ParamSet {
+function verified(ctx: FrontContext, params: Params, key: DeveloperKeyWithSecret, sm: 'md5' | 'sha1'): ParamSet {
   const sig = params.text._sig!;
   if (opretail.verify(params.text, key.applicationSecret, sm, sig)) return params;
   if (params.decoded && opretail.verify(params.decoded.text, key.applicationSecret, sm, sig)) return params.decoded;
   let message = '_sig does not match; sign every parameter except _sig, sorted by name, as name+value with the secret before and after';
-  if (k.config.upstreamMode === 'sandbox') {
-    const expected = maskSecret(opretail.stringToSign(params.text, key.applicationSecret), key.applicationSecret);
-    message += `, then ${sm} in uppercase hex. Sandbox: the string to sign was ${expected}`;
-  }
+  const expected = signatureHint(ctx, () => opretail.stringToSign(params.text, key.applicationSecret), key.applicationSecret);
+  if (expected !== undefined) message += `, then ${sm} in uppercase hex. Sandbox: the string to sign was ${expected}`;
   throw new InvalidSignature(message);
 }
 
 /** The registered, enabled method the key may call; built-ins are open to every key. */
-async function methodFor(k: Kaifang, p: Record<string, string>, key: DeveloperKeyWithSecret): Promise<BuiltInMethod | GatewayMethod> {
+async function methodFor(s: OpretailServices, p: Record<string, string>, key: DeveloperKeyWithSecret): Promise<BuiltInMethod | GatewayMethod> {
   const name = p._mt!;
   const version = p._version!;
   const builtIn = BUILT_IN[name]?.[version];
   if (builtIn) return builtIn;
-  const method = BUILT_IN[name] ? undefined : await k.opretail.methods.resolve(name, version);
+  const method = BUILT_IN[name] ? undefined : await s.methods.resolve(name, version);
   if (!method) throw new NotFound('method', `no method ${quote(name)} version ${quote(version)} is registered on this platform`);
-  if (key.developerType !== 1 && !(await k.opretail.methods.isGranted(key.id, method.id))) {
+  if (key.developerType !== 1 && !(await s.methods.isGranted(key.id, method.id))) {
     throw new Forbidden(`method ${quote(name)} version ${quote(version)} is not granted to this _akey; ask the platform administrator`);
   }
   return method;
 }
 
 /** The key's windows, and a registered method's own (per key, on top of the key's overall limit). */
-function limitWindows(k: Kaifang, key: DeveloperKeyWithSecret, name: string, method: BuiltInMethod | GatewayMethod): LimitWindow[] {
-  const windows = k.quotas.windows(
+function limitWindows(s: OpretailServices, key: DeveloperKeyWithSecret, name: string, method: BuiltInMethod | GatewayMethod): LimitWindow[] {
+  const windows = s.quotas.windows(
     `opretail:key:${key.id}`,
-    { perSecond: key.ratePerSecond ?? k.config.opretailRatePerSecond, perDay: key.ratePerDay ?? k.config.opretailRatePerDay },
+    { perSecond: key.ratePerSecond ?? s.settings.opretailRatePerSecond, perDay: key.ratePerDay ?? s.settings.opretailRatePerDay },
     'this _akey',
   );
   if (typeof method !== 'function' && (method.ratePerSecond !== null || method.ratePerDay !== null)) {
     windows.push(
-      ...k.quotas.windows(
+      ...s.quotas.windows(
         `opretail:key:${key.id}:method:${method.id}`,
         { perSecond: method.ratePerSecond, perDay: method.ratePerDay },
         `this _akey on ${name} ${method.version}`,
@@ -129,38 +128,39 @@ function limitWindows(k: Kaifang, key: DeveloperKeyWithSecret, name: string, met
  * (the replay record), and rate counters move only for a method that exists and is granted.
  * Returns the method's `data`; every refusal is thrown.
  */
-export async function runGateway(k: Kaifang, req: GatewayRequest, call: CallState): Promise<unknown> {
+export async function runGateway(s: OpretailServices, ctx: FrontContext, req: GatewayRequest, call: CallState): Promise<unknown> {
   const params = collectParams(req.rawQuery, req.body);
   call.format = params.text._format?.toLowerCase() === 'xml' ? 'xml' : 'json';
   const { sm, timestamp } = checkValues(params.text);
-  const key = await keyFor(k, params.text, call);
+  const key = await keyFor(s, params.text, call);
 
-  const windowMs = k.config.opretailTimestampWindowS * 1000;
-  if (Math.abs(k.clock.now() - timestamp) > windowMs) {
-    fail('TIMESTAMP_OVERTIME', `_timestamp is more than ${k.config.opretailTimestampWindowS} s from the platform's time; send the current China Standard Time with every call`);
+  const windowS = s.settings.opretailTimestampWindowS;
+  const windowMs = windowS * 1000;
+  if (Math.abs(s.clock.now() - timestamp) > windowMs) {
+    fail('TIMESTAMP_OVERTIME', `_timestamp is more than ${windowS} s from the platform's time; send the current China Standard Time with every call`);
   }
 
-  const signed = verified(k, params, key, sm);
+  const signed = verified(ctx, params, key, sm);
 
   // The method is looked up (read only) before the replay record is written so that the record and
   // the rate counters go to the state store in one write; refusals still come in the spec's order:
   // a replay (-100) before an unknown method (9) before a limit (18).
-  const found = await methodFor(k, params.text, key).then(
+  const found = await methodFor(s, params.text, key).then(
     (method) => ({ method, error: undefined }),
     (error: unknown) => ({ method: undefined, error }),
   );
-  const windows = found.method ? limitWindows(k, key, params.text._mt!, found.method) : [];
+  const windows = found.method ? limitWindows(s, key, params.text._mt!, found.method) : [];
   // Remembered while the request's own _timestamp is inside the window (+1 s: the timestamp has
   // whole seconds): a replay after that is refused as TIMESTAMP_OVERTIME, which is checked first.
-  const rememberMs = timestamp + windowMs + 1000 - k.clock.now();
+  const rememberMs = timestamp + windowMs + 1000 - s.clock.now();
   // The key's row id and the signature's bytes in base64: the same identity as `_akey` + `_sig`
   // (the signature checked out, so it is hex), in 40% fewer characters to keep in memory.
   const replayId = `${key.id}:${Buffer.from(params.text._sig!, 'hex').toString('base64')}`;
-  const counts = await k.replay.once('opretail', replayId, Math.max(rememberMs, 1000), windows);
+  const counts = await s.replay.once('opretail', replayId, Math.max(rememberMs, 1000), windows);
   if (!found.method) throw found.error;
   const method = found.method;
   call.endpoint = params.text._mt!;
-  k.quotas.enforce(windows, counts);
+  s.quotas.enforce(windows, counts);
 
   const text: Record<string, string> = Object.create(null);
   const values: Record<string, unknown> = Object.create(null);
@@ -170,6 +170,7 @@ export async function runGateway(k: Kaifang, req: GatewayRequest, call: CallStat
     values[n] = signed.values[n];
   }
   const env = req.environment?.toLowerCase();
-  const mc = { k, key, text, values, requestId: req.id, test: key.keytype === 2 || env === 'test' || env === 'dev' };
-  return typeof method === 'function' ? method(mc) : forward(method, mc);
+  const test = key.keytype === 2 || env === 'test' || env === 'dev';
+  if (typeof method === 'function') return method({ key, text, now: s.clock.now() });
+  return s.forwarder.call(method, { key, values, requestId: req.id, test });
 }

@@ -1,4 +1,4 @@
-import type { OpenApiFragment } from '../../server/openapi.ts';
+import type { OpenApiFragment } from '../kit/openapi.ts';
 import { CODES, type Codename } from './codes.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { decodeForm, FormDecodeError, type ParsedBody } from '../../server/bodies.ts';
+import { decodeForm, FormDecodeError, type ParsedBody } from '../kit/bodies.ts';
 import { GatewayError } from './codes.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { DomainError, UpstreamRejected, UpstreamUnavailable } from '../../core/errors.ts';
+import { DomainError, UpstreamRejected, UpstreamUnavailable, type ErrorKind, type RejectReason } from '../../core/errors.ts';
 
 export type State = 'SUCCESS' | 'FAIL' | 'VER';
 
@@ -18,52 +18,61 @@ export type Outcome = {
   msg: string;
 };
 
-/** The caller's `version` is below the deployment's minimum: the protocol's own `VER` state. */
-export class VersionTooLow extends DomainError {
-  readonly kind = 'VersionTooLow';
-}
-
-// WeChat's errcodes that say "this js_code is no good" (invalid, used, risky user): the caller's
-// business input, so SUCCESS 10004. 45011 is WeChat's frequency limit. Anything else (-1 busy,
-// 40013/40125 appid or secret refused, …) is the platform's problem: SUCCESS 10006.
-const WECHAT_CODE_ERRORS = new Set(['40029', '40163', '40226']);
-const WECHAT_FREQUENCY = '45011';
+/**
+ * The caller's `version` is below the deployment's minimum: the protocol's own `VER` state, a
+ * refusal only this front has (not a domain error).
+ */
+export class VersionTooLow extends Error {}
 
 /**
- * The one table from domain errors to storepos (state, code, msg). Request-level refusals
- * (parameters, signature, agent, version, our own limits) are FAIL; a request that was processed
- * but failed upstream is SUCCESS with the failure code and the upstream's own code and text.
- * Returns undefined for an error that is not a domain error (the caller logs it: FAIL 10006).
+ * The one table from domain errors to storepos `(state, code)`, complete by type. Request-level
+ * refusals (parameters, signature, agent, our own limits) are FAIL.
+ */
+const REFUSALS: Record<ErrorKind, Omit<Outcome, 'msg'>> = {
+  InvalidInput: { state: 'FAIL', code: CODE.PARAM },
+  InvalidSignature: { state: 'FAIL', code: CODE.SIGN },
+  NotFound: { state: 'FAIL', code: CODE.AGENT },
+  Disabled: { state: 'FAIL', code: CODE.AGENT },
+  Expired: { state: 'FAIL', code: CODE.AGENT },
+  Forbidden: { state: 'FAIL', code: CODE.AGENT },
+  RateLimited: { state: 'FAIL', code: CODE.FREQUENCY },
+  Replayed: { state: 'FAIL', code: CODE.PARAM },
+  Conflict: { state: 'FAIL', code: CODE.PARAM },
+  // Processed, but the upstream failed: SUCCESS with the failure code (see `upstreamOutcome`).
+  UpstreamRejected: { state: 'SUCCESS', code: CODE.SYSTEM },
+  UpstreamUnavailable: { state: 'SUCCESS', code: CODE.SYSTEM },
+};
+
+/**
+ * WeChat refusals by reason: a code that is no good (invalid, used, risky user) is the caller's
+ * business input, SUCCESS 10004; WeChat's frequency limit is 10008; anything else (busy, the
+ * platform's appid or secret refused, …) is the platform's problem, SUCCESS 10006.
+ */
+const WECHAT_REASONS: Partial<Record<RejectReason, string>> = {
+  'invalid-code': CODE.PARAM,
+  'used-code': CODE.PARAM,
+  'expired-code': CODE.PARAM,
+  'user-blocked': CODE.PARAM,
+  'rate-limited': CODE.FREQUENCY,
+};
+
+function upstreamOutcome(err: UpstreamRejected | UpstreamUnavailable): Outcome {
+  const wechat = err.upstream === 'wechat';
+  if (err instanceof UpstreamRejected) {
+    if (!wechat) return { state: 'SUCCESS', code: CODE.SYSTEM, msg: `短信服务商拒绝发送: ${err.code} ${err.upstreamMessage}` };
+    return { state: 'SUCCESS', code: WECHAT_REASONS[err.reason] ?? CODE.SYSTEM, msg: `微信返回 errcode=${err.code} errmsg=${err.upstreamMessage}` };
+  }
+  // The adapter's own message names internal hosts: it goes to the log, not to the agent.
+  return { state: 'SUCCESS', code: CODE.SYSTEM, msg: `系统繁忙: ${wechat ? '微信' : '短信服务商'}暂时不可用, 请稍后重试` };
+}
+
+/**
+ * The storepos outcome of an error, or undefined for one that is not a domain error or a version
+ * refusal (the caller logs it: FAIL 10006).
  */
 export function outcomeOf(err: unknown): Outcome | undefined {
+  if (err instanceof VersionTooLow) return { state: 'VER', code: CODE.PARAM, msg: err.message };
   if (!(err instanceof DomainError)) return undefined;
-  if (err instanceof UpstreamRejected) {
-    if (err.upstream === 'wechat') {
-      const text = `微信返回 errcode=${err.code} errmsg=${err.upstreamMessage}`;
-      if (WECHAT_CODE_ERRORS.has(err.code)) return { state: 'SUCCESS', code: CODE.PARAM, msg: text };
-      if (err.code === WECHAT_FREQUENCY) return { state: 'SUCCESS', code: CODE.FREQUENCY, msg: text };
-      return { state: 'SUCCESS', code: CODE.SYSTEM, msg: text };
-    }
-    return { state: 'SUCCESS', code: CODE.SYSTEM, msg: `短信服务商拒绝发送: ${err.code} ${err.upstreamMessage}` };
-  }
-  if (err instanceof UpstreamUnavailable) {
-    // The adapter's own message names internal hosts: it goes to the log, not to the agent.
-    const who = err.upstream === 'wechat' ? '微信' : '短信服务商';
-    return { state: 'SUCCESS', code: CODE.SYSTEM, msg: `系统繁忙: ${who}暂时不可用, 请稍后重试` };
-  }
-  switch (err.kind) {
-    case 'InvalidInput':
-      return { state: 'FAIL', code: CODE.PARAM, msg: err.message };
-    case 'InvalidSignature':
-      return { state: 'FAIL', code: CODE.SIGN, msg: err.message };
-    case 'NotFound':
-    case 'Disabled':
-      return { state: 'FAIL', code: CODE.AGENT, msg: err.message };
-    case 'RateLimited':
-      return { state: 'FAIL', code: CODE.FREQUENCY, msg: err.message };
-    case 'VersionTooLow':
-      return { state: 'VER', code: CODE.PARAM, msg: err.message };
-    default:
-      return { state: 'FAIL', code: CODE.SYSTEM, msg: err.message };
-  }
+  if (err instanceof UpstreamRejected || err instanceof UpstreamUnavailable) return upstreamOutcome(err);
+  return { ...REFUSALS[err.kind], msg: err.message };
 }

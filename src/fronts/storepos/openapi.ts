@@ -1,4 +1,4 @@
-import type { OpenApiFragment } from '../../server/openapi.ts';
+import type { OpenApiFragment } from '../kit/openapi.ts';
 import { CODE, type State } from './codes.ts';
 import { COMMON } from './params.ts';
 

@@ -1,5 +1,5 @@
 import { InvalidInput } from '../../core/errors.ts';
-import type { ParsedBody } from '../../server/bodies.ts';
+import type { ParsedBody } from '../kit/bodies.ts';
 
 export type Params = Record<string, string>;
 

@@ -1,4 +1,4 @@
-import { ConfigError, type Config } from '../../server/config.ts';
+import { ConfigError } from '../../core/settings.ts';
 import type { HttpOptions } from '../http.ts';
 import type { SmsProvider } from '../types.ts';
 import { ALIYUN_SMS_ENDPOINT, AliyunSms } from './aliyun.ts';
@@ -17,14 +17,35 @@ export const SANDBOX_SMS_CREDENTIALS = {
   webhook: { secret: 'sandbox-webhook-secret' },
 } as const;
 
+/** The settings the SMS providers read (the platform's `KAIFANG_SMS_*`). */
+export interface SmsSettings {
+  upstreamMode: 'sandbox' | 'live';
+  smsProvider: 'sandbox' | 'aliyun' | 'tencent' | 'webhook';
+  smsAliyunEndpoint: string | undefined;
+  smsAliyunAccessKeyId: string | undefined;
+  smsAliyunAccessKeySecret: string | undefined;
+  smsAliyunSignName: string | undefined;
+  smsAliyunTemplateCode: string | undefined;
+  smsTencentEndpoint: string | undefined;
+  smsTencentSecretId: string | undefined;
+  smsTencentSecretKey: string | undefined;
+  smsTencentSdkAppId: string | undefined;
+  smsTencentSignName: string | undefined;
+  smsTencentTemplateId: string | undefined;
+  smsTencentTemplateParams: 'code' | 'code,minutes';
+  smsTencentRegion: string;
+  smsWebhookUrl: string | undefined;
+  smsWebhookSecret: string | undefined;
+}
+
 /** A value from the configuration; in live mode a missing one stops start-up, naming the setting. */
-function pick(config: Config, value: string | undefined, env: string, sandboxDefault: string): string {
+function pick(config: SmsSettings, value: string | undefined, env: string, sandboxDefault: string): string {
   if (value !== undefined && value !== '') return value;
   if (config.upstreamMode === 'sandbox') return sandboxDefault;
   throw new ConfigError(env, `is required when KAIFANG_SMS_PROVIDER=${config.smsProvider} in live mode`);
 }
 
-export function aliyunCredentials(config: Config) {
+export function aliyunCredentials(config: SmsSettings) {
   const d = SANDBOX_SMS_CREDENTIALS.aliyun;
   return {
     accessKeyId: pick(config, config.smsAliyunAccessKeyId, 'KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID', d.accessKeyId),
@@ -34,7 +55,7 @@ export function aliyunCredentials(config: Config) {
   };
 }
 
-export function tencentCredentials(config: Config) {
+export function tencentCredentials(config: SmsSettings) {
   const d = SANDBOX_SMS_CREDENTIALS.tencent;
   return {
     secretId: pick(config, config.smsTencentSecretId, 'KAIFANG_SMS_TENCENT_SECRET_ID', d.secretId),
@@ -45,12 +66,12 @@ export function tencentCredentials(config: Config) {
   };
 }
 
-export function webhookSecret(config: Config): string {
+export function webhookSecret(config: SmsSettings): string {
   return pick(config, config.smsWebhookSecret, 'KAIFANG_SMS_WEBHOOK_SECRET', SANDBOX_SMS_CREDENTIALS.webhook.secret);
 }
 
 /** The configured SMS provider. Sandbox mode only changes where it sends (`selfUrl()/sandbox/…`). */
-export function createSmsProvider(config: Config, http: HttpOptions, selfUrl: () => string): SmsProvider {
+export function createSmsProvider(config: SmsSettings, http: HttpOptions, selfUrl: () => string): SmsProvider {
   const sandbox = config.upstreamMode === 'sandbox';
   switch (config.smsProvider) {
     case 'sandbox':

@@ -1,16 +1,13 @@
 import type { DeveloperKeyWithSecret } from '../../../core/opretail/developerKeys.ts';
-import type { Kaifang } from '../../../server/kaifang.ts';
 
-/** What a method receives once the gateway has authenticated the call. */
+/** What a built-in method receives once the gateway has authenticated the call: nothing more. */
 export interface MethodCall {
-  k: Kaifang;
+  /** The calling key (its caller already holds the secret). */
   key: DeveloperKeyWithSecret;
-  /** Business parameters only, as signed text and as received values. */
+  /** Business parameters only, as signed text. */
   text: Record<string, string>;
-  values: Record<string, unknown>;
-  requestId: string;
-  /** Test key, or an `environment: test|dev` header: use the method's test service. */
-  test: boolean;
+  /** The platform's time, ms. */
+  now: number;
 }
 
 export type BuiltInMethod = (call: MethodCall) => Promise<unknown>;

@@ -1,0 +1,206 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import { TtlCache } from './cache.ts';
+import type { Clock } from './clock.ts';
+import { Disabled, Expired, InvalidInput, NotFound } from './errors.ts';
+import { randomString } from './random.ts';
+import type { SecretBox } from './secrets.ts';
+import { insertUnique } from './unique.ts';
+
+/**
+ * What kaifang accepts as a partner secret. Partners sign with these (MD5/SHA1 with the secret
+ * appended), so they are kept in clear form only sealed under the master key, and shown once.
+ */
+export interface SecretPolicy {
+  /** The field's name in the domain (and the admin API): `applicationSecret`, `key`, `secret`. */
+  param: string;
+  /** Length of a secret kaifang makes up itself; absent = the operator must always give one. */
+  generatedLength?: number;
+  /** Least length of a secret an operator sets (creation or rotation). */
+  minLength: number;
+  /**
+   * Least length of an existing secret brought over unchanged from the original platform (an
+   * import): the partner already signs with it, so it is taken as it is.
+   */
+  importMinLength: number;
+  maxLength: number;
+}
+
+/** How one kind of credential is stored. `C` is its public shape, `CS` the same with the secret in clear. */
+export interface CredentialSpec<TB extends keyof Database, C extends { id: number }, CS extends C> {
+  table: TB;
+  /** Column of the public id a caller presents (`application_key`, `agent_id`, `appid`, …). */
+  idColumn: keyof Database[TB] & string;
+  /** Column of the sealed secret. */
+  secretColumn: keyof Database[TB] & string;
+  /** The domain's name for it, as `NotFound.what` ('developerKey', 'agent', …). */
+  what: string;
+  /** How messages call it ("developer key", "agent"). */
+  label: string;
+  /** A presented id outside this pattern is unknown without a lookup. */
+  idPattern?: RegExp;
+  secret: SecretPolicy;
+  fromRow(row: Selectable<Database[TB]>): C;
+  withSecret(credential: C, secret: string): CS;
+  enabled(credential: C): boolean;
+  /** True when the credential is past its validity at `now`; never, when absent. */
+  expired?(credential: C, now: number): boolean;
+}
+
+const PRINTABLE = /^[\x21-\x7e]*$/;
+
+/**
+ * The one implementation of a credential whose secret kaifang must read back in clear: validate
+ * the secret, seal it with the master key, insert under a unique index (a duplicate id is
+ * `Conflict`), look it up for signing through a per-process cache whose TTL is the documented bound
+ * on how long a change made elsewhere takes to be seen, authenticate (`NotFound` / `Disabled` /
+ * `Expired`), rotate. Each kind (developer keys, agents, WeChat apps, merchants' apps …) is a spec
+ * plus its own field rules.
+ */
+export class SealedCredentials<TB extends keyof Database, C extends { id: number }, CS extends C> {
+  private readonly cache: TtlCache<CS>;
+  // Kysely cannot follow a table chosen by a type parameter; the spec's columns are checked
+  // against the table's type above, so the untyped queries stay inside this class.
+  private readonly q: Kysely<any>;
+  private readonly table: string;
+  private readonly idColumn: string;
+
+  constructor(
+    db: Kysely<Database>,
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+    cache: { size: number; ttlMs: number },
+    private readonly spec: CredentialSpec<TB, C, CS>,
+  ) {
+    this.q = db as unknown as Kysely<any>;
+    this.table = spec.table;
+    this.idColumn = spec.idColumn;
+    this.cache = new TtlCache(cache.size, cache.ttlMs);
+  }
+
+  /**
+   * Checks a secret an operator gives: the policy's length and printable ASCII without spaces.
+   * `imported` secrets come from the original platform and may be shorter; the result says whether
+   * the secret is weaker than what kaifang itself would set, for the caller to warn about.
+   */
+  checkSecret(secret: string, imported = false): { weak: boolean } {
+    const p = this.spec.secret;
+    const min = imported ? p.importMinLength : p.minLength;
+    if (typeof secret !== 'string' || secret.length < min || secret.length > p.maxLength || !PRINTABLE.test(secret)) {
+      const what = imported ? 'an imported ' + p.param : p.param;
+      throw new InvalidInput(p.param, `${what} must be ${min}–${p.maxLength} printable ASCII characters without spaces`);
+    }
+    return { weak: secret.length < p.minLength };
+  }
+
+  /** The given secret, checked, or a new random one. */
+  private secretFor(given: string | undefined, imported: boolean): { secret: string; weak: boolean } {
+    if (given !== undefined) return { secret: given, ...this.checkSecret(given, imported) };
+    const length = this.spec.secret.generatedLength;
+    if (length === undefined) throw new InvalidInput(this.spec.secret.param, `${this.spec.secret.param} is required`);
+    return { secret: randomString(length), weak: false };
+  }
+
+  /**
+   * Inserts a credential with its secret sealed. `values` are the row's other columns; a
+   * duplicate public id is `Conflict`. `imported` marks a secret brought over as it is.
+   */
+  async insert(id: string, values: Record<string, unknown>, options: { secret?: string; imported?: boolean } = {}): Promise<{ created: CS; weakSecret: boolean }> {
+    const { secret, weak } = this.secretFor(options.secret, options.imported ?? false);
+    const row = await insertUnique(
+      this.q
+        .insertInto(this.table)
+        .values({ ...values, [this.idColumn]: id, [this.spec.secretColumn]: this.box.seal(secret) })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+      `${this.spec.label} ${id} already exists`,
+    );
+    this.cache.delete(id);
+    return { created: this.spec.withSecret(this.spec.fromRow(row as Selectable<Database[TB]>), secret), weakSecret: weak };
+  }
+
+  async list(options: { limit?: number; offset?: number } = {}): Promise<C[]> {
+    const rows = await this.q
+      .selectFrom(this.table)
+      .selectAll()
+      .orderBy('id')
+      .limit(Math.min(options.limit ?? 100, 1000))
+      .offset(options.offset ?? 0)
+      .execute();
+    return rows.map((r) => this.spec.fromRow(r as Selectable<Database[TB]>));
+  }
+
+  async count(): Promise<number> {
+    const row = await this.q
+      .selectFrom(this.table)
+      .select((eb: any) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number((row as { n: unknown }).n);
+  }
+
+  async get(id: string): Promise<C> {
+    const row = await this.row(id);
+    if (!row) throw this.notFound(id);
+    return this.spec.fromRow(row);
+  }
+
+  /** The credential with its secret in clear, or undefined when unknown; cached (see the class). */
+  find(id: string): Promise<CS | undefined> {
+    if (this.spec.idPattern && !this.spec.idPattern.test(id)) return Promise.resolve(undefined);
+    return this.cache.get(id, async () => {
+      const row = await this.row(id);
+      if (!row) return undefined;
+      const sealed = (row as Record<string, unknown>)[this.spec.secretColumn] as string;
+      return this.spec.withSecret(this.spec.fromRow(row), this.box.open(sealed));
+    });
+  }
+
+  /**
+   * The credential a caller presents, when it may be used now: else NotFound, Disabled or Expired.
+   * `param` is the wire parameter that carried the id, to name it in the message.
+   */
+  async authenticate(id: string, param?: string): Promise<CS> {
+    const found = await this.find(id);
+    const { label } = this.spec;
+    const named = param === undefined ? `${label} ${id}` : `${param} ${JSON.stringify(id.slice(0, 64))}`;
+    if (!found) throw param === undefined ? this.notFound(id) : new NotFound(this.spec.what, `${named} is not a known ${label}`);
+    if (!this.spec.enabled(found)) throw new Disabled(`${named} is disabled`);
+    if (this.spec.expired?.(found, this.clock.now())) throw new Expired(`${named} has expired`);
+    return found;
+  }
+
+  /** Changes columns of the credential (never its secret: see `rotate`). */
+  async update(id: string, set: Record<string, unknown>): Promise<C> {
+    const row = await this.q
+      .updateTable(this.table)
+      .set(set)
+      .where(this.idColumn, '=', id)
+      .returningAll()
+      .executeTakeFirst();
+    this.cache.delete(id);
+    if (!row) throw this.notFound(id);
+    return this.spec.fromRow(row as Selectable<Database[TB]>);
+  }
+
+  /** Replaces the secret (the given one, checked, or a new random one); the new one is returned once. */
+  async rotate(id: string, newSecret?: string, set: Record<string, unknown> = {}): Promise<CS> {
+    const { secret } = this.secretFor(newSecret, false);
+    const credential = await this.update(id, { ...set, [this.spec.secretColumn]: this.box.seal(secret) });
+    return this.spec.withSecret(credential, secret);
+  }
+
+  /** Forgets every cached lookup in this process (after a change the cache key does not name). */
+  forget(id?: string): void {
+    if (id === undefined) this.cache.clear();
+    else this.cache.delete(id);
+  }
+
+  private async row(id: string): Promise<Selectable<Database[TB]> | undefined> {
+    const row = await this.q.selectFrom(this.table).selectAll().where(this.idColumn, '=', id).executeTakeFirst();
+    return row as Selectable<Database[TB]> | undefined;
+  }
+
+  private notFound(id: string): NotFound {
+    return new NotFound(this.spec.what, `no ${this.spec.label} ${id}`);
+  }
+}

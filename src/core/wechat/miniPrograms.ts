@@ -1,0 +1,109 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Clock } from '../clock.ts';
+import { SealedCredentials, type CredentialSpec } from '../credentials.ts';
+import { InvalidInput } from '../errors.ts';
+import type { SecretBox } from '../secrets.ts';
+import type { Database, WechatMiniappTable } from '../../store/schema.ts';
+
+/** A WeChat mini-program whose AppSecret the platform holds on its partners' behalf. */
+export interface MiniProgram {
+  id: number;
+  appid: string;
+  name: string;
+  enabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface MiniProgramWithSecret extends MiniProgram {
+  secret: string;
+}
+
+/** WeChat appids are "wx" and 16 hex digits; letters of either case are let through for imports. */
+export const WECHAT_APPID_PATTERN = /^wx[0-9A-Za-z]{16}$/;
+
+/** What kaifang accepts as a WeChat AppSecret: WeChat makes them, so there is nothing to generate. */
+export const WECHAT_APP_SECRET = { param: 'secret', minLength: 8, importMinLength: 8, maxLength: 128 } as const;
+
+function validate(input: { appid?: string; name?: string }): void {
+  if (input.appid !== undefined && !WECHAT_APPID_PATTERN.test(input.appid)) throw new InvalidInput('appid', 'appid must be "wx" followed by 16 letters or digits');
+  if (input.name !== undefined && !(input.name.trim().length > 0 && input.name.length <= 100)) throw new InvalidInput('name', 'name must be 1–100 characters');
+}
+
+type Row = Selectable<WechatMiniappTable>;
+
+function fromRow(row: Row): MiniProgram {
+  return {
+    id: Number(row.id),
+    appid: row.appid,
+    name: row.name,
+    enabled: row.enabled === 1,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+const SPEC: CredentialSpec<'wechat_miniapps', MiniProgram, MiniProgramWithSecret> = {
+  table: 'wechat_miniapps',
+  idColumn: 'appid',
+  secretColumn: 'secret_sealed',
+  what: 'miniProgram',
+  label: 'mini-program',
+  idPattern: WECHAT_APPID_PATTERN,
+  secret: WECHAT_APP_SECRET,
+  fromRow,
+  withSecret: (app, secret) => ({ ...app, secret }),
+  enabled: (app) => app.enabled,
+};
+
+/** Mini-programs (appid + sealed AppSecret), on the shared sealed-credential base. */
+export class MiniPrograms {
+  private readonly apps: SealedCredentials<'wechat_miniapps', MiniProgram, MiniProgramWithSecret>;
+
+  constructor(
+    db: Kysely<Database>,
+    box: SecretBox,
+    private readonly clock: Clock,
+    cache: { size: number; ttlMs: number },
+  ) {
+    this.apps = new SealedCredentials(db, box, clock, cache, SPEC);
+  }
+
+  async create(input: { appid: string; secret: string; name?: string }): Promise<MiniProgram> {
+    if (typeof input.appid !== 'string' || input.appid === '') throw new InvalidInput('appid', 'appid is required');
+    const name = input.name ?? input.appid;
+    validate({ appid: input.appid, name });
+    const now = this.clock.now();
+    const { created } = await this.apps.insert(input.appid, { name, enabled: 1, created_at: now, updated_at: now }, { secret: input.secret });
+    const { secret: _secret, ...app } = created;
+    return app;
+  }
+
+  list(options: { limit?: number; offset?: number } = {}): Promise<MiniProgram[]> {
+    return this.apps.list(options);
+  }
+
+  get(appid: string): Promise<MiniProgram> {
+    return this.apps.get(appid);
+  }
+
+  /** The enabled mini-program with its AppSecret: NotFound or Disabled otherwise. Cached. */
+  authenticate(appid: string): Promise<MiniProgramWithSecret> {
+    return this.apps.authenticate(appid);
+  }
+
+  async setSecret(appid: string, secret: string): Promise<MiniProgram> {
+    if (typeof secret !== 'string' || secret === '') throw new InvalidInput('secret', 'secret is required');
+    const { secret: _secret, ...app } = await this.apps.rotate(appid, secret, { updated_at: this.clock.now() });
+    return app;
+  }
+
+  update(appid: string, changes: { name?: string }): Promise<MiniProgram> {
+    validate(changes);
+    return this.apps.update(appid, { ...(changes.name !== undefined ? { name: changes.name } : {}), updated_at: this.clock.now() });
+  }
+
+  setEnabled(appid: string, enabled: boolean): Promise<MiniProgram> {
+    return this.apps.update(appid, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
+  }
+}

@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidInput } from '../../core/errors.ts';
+
+/**
+ * The pieces every front's CLI commands are made of, so that all of them take the same options
+ * (`--json`, `--data-dir`), read secrets the same way, and print the same kind of text: the admin
+ * API's JSON with `--json`, else aligned `label  value` lines for one thing and a table for many.
+ */
+
+/** Options every resource command takes. */
+export interface CliOptions {
+  json?: boolean;
+  dataDir?: string;
+}
+
+/**
+ * Runs one command of a front: opens the store, builds the front's services, runs `body`, closes.
+ * An error becomes one line on stderr (naming the option at fault when it can) and exit code 1.
+ * Provided by the CLI shell (src/cli), which knows how to open kaifang.
+ */
+export type CliRunner<S> = (command: Command, options: CliOptions, body: (services: S) => Promise<void>) => Promise<void>;
+
+/** A leaf command with the options every resource command has. */
+export function leaf(parent: Command, nameAndArgs: string, description: string): Command {
+  return parent
+    .command(nameAndArgs)
+    .description(description)
+    .option('--json', 'print JSON (the same shapes as the admin API)')
+    .option('--data-dir <dir>', 'data directory (KAIFANG_DATA_DIR)');
+}
+
+/** Prints a result as JSON (`--json`) or as the human text. */
+export function output(json: boolean | undefined, data: unknown, human: () => string): void {
+  process.stdout.write(json ? JSON.stringify(data, null, 2) + '\n' : human() + '\n');
+}
+
+/**
+ * Reads a secret given as an option value: `-` reads it from stdin, so a key or secret need not
+ * appear in the shell history or `ps`. `param` names it in the error.
+ */
+export function readSecret(value: string, param: string): string {
+  if (value !== '-') return value;
+  const line = (readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '').trim();
+  if (line === '') throw new InvalidInput(param, `no ${param} on standard input`);
+  return line;
+}
+
+/** A whole number option ("expected a whole number" otherwise; commander names the option). */
+export function wholeNumber(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError('expected a whole number');
+  return Number(value);
+}
+
+/** A whole number, or one of `words` (kept as the word, for the caller to map: commander turns a parser's null into ""). */
+export function wholeNumberOr(...words: string[]) {
+  return (value: string): number | string => (words.includes(value) ? value : wholeNumber(value));
+}
+
+/** One of the named choices (case-insensitive), naming the option and the choices otherwise. */
+export function choice<T>(flag: string, names: Record<string, T>) {
+  return (value: string): T => {
+    const hit = names[value.toLowerCase()];
+    if (hit === undefined) throw new InvalidArgumentError(`${flag} must be one of ${Object.keys(names).join(', ')}; got "${value}"`);
+    return hit;
+  };
+}
+
+/**
+ * The option behind a field error: the option named like the field (`--enterprise-id` for
+ * `enterpriseId`) or whose value placeholder names it (`--secret <applicationSecret>`).
+ */
+export function flagOf(command: Command, param: string): string | undefined {
+  const kebab = `--${param.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return command.options.find((o) => o.long === kebab || o.flags.includes(`<${param}>`))?.long;
+}
+
+const text = (v: unknown): string => (v === null || v === undefined || v === '' ? '-' : String(v));
+
+/** `label  value` lines, labels padded to one width. */
+export function lines(rows: [string, unknown][]): string {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${label.padEnd(width)}  ${text(value)}`).join('\n');
+}
+
+/** A table with a header row; columns as wide as their widest cell. */
+export function table(header: string[], rows: unknown[][]): string {
+  const cells = [header, ...rows.map((r) => r.map(text))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+/** The note printed under a secret shown once. */
+export const SHOWN_ONCE = 'The secret is shown only this once: store it safely now.';

@@ -1,0 +1,41 @@
+import { formatDateTime } from '../../core/cst.ts';
+import { ifexpire, type DeveloperKey, type DeveloperKeyWithSecret } from '../../core/opretail/developerKeys.ts';
+import type { GatewayMethod } from '../../core/opretail/gatewayMethods.ts';
+
+/**
+ * A developer key in the field names and types of the seed's `open.gateway.authentication` table
+ * (times as `yyyy-MM-dd HH:mm:ss` CST, `switchStatus` as a string). The gateway, the admin API and
+ * the CLI all show a key this way. The secret is included only when given (creation, rotation,
+ * and the authentication method, whose caller already holds it).
+ */
+export function presentDeveloperKey(key: DeveloperKey | DeveloperKeyWithSecret, now: number, withSecret = false) {
+  return {
+    id: key.id,
+    username: key.username,
+    applicationId: key.applicationId,
+    applicationKey: key.applicationKey,
+    ...(withSecret && 'applicationSecret' in key ? { applicationSecret: key.applicationSecret } : {}),
+    keytype: key.keytype,
+    ifexpire: ifexpire(key, now),
+    expire: key.expire === null ? null : formatDateTime(key.expire),
+    enterpriseId: key.enterpriseId,
+    shopwebEnterpriseId: key.shopwebEnterpriseId,
+    switchStatus: String(key.switchStatus),
+    switchTime: key.switchTime === null ? null : formatDateTime(key.switchTime),
+    developerType: key.developerType,
+    supplierAccount: key.supplierAccount,
+  };
+}
+
+/** A key as the operator sees it (admin API and CLI): the gateway's presentation plus the key's own rate limits. */
+export function keyView(key: DeveloperKey | DeveloperKeyWithSecret, now: number, withSecret = false) {
+  return { ...presentDeveloperKey(key, now, withSecret), ratePerSecond: key.ratePerSecond, ratePerDay: key.ratePerDay };
+}
+export type KeyView = ReturnType<typeof keyView>;
+
+export interface GrantsView {
+  applicationKey: string;
+  /** Administrator keys may call every method without grants. */
+  allMethods: boolean;
+  grants: GatewayMethod[];
+}

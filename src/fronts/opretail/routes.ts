@@ -1,0 +1,62 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { MethodFailed } from '../../core/opretail/forward.ts';
+import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
+import type { FrontPluginOptions } from '../kit/front.ts';
+import { answerRefusals } from '../kit/refusals.ts';
+import { CODES, failureOf, type Codename } from './codes.ts';
+import { runGateway, type CallState } from './gateway.ts';
+import { peekFormat } from './params.ts';
+import { envelope, render } from './reply.ts';
+import type { OpretailServices } from './services.ts';
+
+const rawQueryOf = (url: string) => {
+  const q = url.indexOf('?');
+  return q === -1 ? '' : url.slice(q + 1);
+};
+
+/**
+ * The 万店掌 (Opretail) gateway: `/m.api`, GET or POST. Every reply, errors included, is HTTP 200
+ * with the gateway shape, because the vendor SDKs read `stat.code` from the body whatever the
+ * status. The one exception is a body over the size limit: 413 (still in the gateway shape), since
+ * the request was cut off unread and proxies and monitoring should see that it was refused.
+ */
+export async function opretailRoutes(app: FastifyInstance, { services, ctx }: FrontPluginOptions<OpretailServices>): Promise<void> {
+  useFrontBodyParsers(app);
+
+  const send = (request: FastifyRequest, reply: FastifyReply, call: CallState, startedAt: bigint, codename: Codename, result: string, data: unknown, status = 200) => {
+    ctx.observe({ front: 'opretail', endpoint: call.endpoint, credential: call.credential, outcome: String(CODES[codename]), startedAt, requestId: request.id });
+    const { contentType, payload } = render(call.format, envelope(request.id, ctx.clock.now(), codename, result, data));
+    return reply.code(status).header('content-type', contentType).send(payload);
+  };
+
+  answerRefusals(app, ctx, (refusal, request, reply) => {
+    const call: CallState = { format: peekFormat(rawQueryOf(request.url)), credential: null, endpoint: '/m.api' };
+    const startedAt = process.hrtime.bigint();
+    if (refusal.unexpected) return send(request, reply, call, startedAt, 'UNKNOWN_ERROR', failureOf(undefined).result, null);
+    return send(request, reply, call, startedAt, 'SIGN_WRONG', refusal.message, null, refusal.status === 413 ? 413 : 200);
+  });
+
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const startedAt = process.hrtime.bigint();
+    const rawQuery = rawQueryOf(request.url);
+    // Until the parameters are read, a query asking for XML gets XML.
+    const call: CallState = { format: peekFormat(rawQuery), credential: null, endpoint: '/m.api' };
+    const environment = request.headers.environment;
+    try {
+      const data = await runGateway(
+        services,
+        ctx,
+        { id: request.id, rawQuery, body: bodyOf(request), environment: typeof environment === 'string' ? environment : undefined },
+        call,
+      );
+      return send(request, reply, call, startedAt, 'SUCCESS', 'success', data);
+    } catch (err) {
+      const failure = failureOf(err);
+      if (failure.unexpected) request.log.error({ err }, 'opretail gateway: unexpected error');
+      else if (err instanceof MethodFailed) request.log.warn({ method: call.endpoint, status: err.status, detail: err.detail }, `opretail method failed: ${err.message}`);
+      return send(request, reply, call, startedAt, failure.codename, failure.result, null);
+    }
+  };
+  app.get('/m.api', handler);
+  app.post('/m.api', handler);
+}

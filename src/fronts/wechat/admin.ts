@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { WechatApps } from '../../core/wechat/index.ts';
+import { useStrictValidation } from '../kit/adminValidation.ts';
+import type { FrontPluginOptions } from '../kit/front.ts';
+import { wechatOperations } from './operations.ts';
+import * as S from './schemas.ts';
+
+type AppParams = { appid: string };
+type Page = { limit?: number; offset?: number };
+
+/** `/admin/api/wechat`: the WeChat apps the platform holds secrets for. Bodies carry secrets and are never logged. */
+export async function wechatAdmin(app: FastifyInstance, { services }: FrontPluginOptions<WechatApps>): Promise<void> {
+  useStrictValidation(app);
+  const ops = wechatOperations(services);
+
+  app.get('/miniapps', { schema: { querystring: S.page } }, async (request) => {
+    const { limit, offset } = request.query as Page;
+    return ops.listMiniapps(limit, offset);
+  });
+  app.post('/miniapps', { schema: { body: S.createMiniappBody } }, async (request, reply) =>
+    reply.code(201).send(await ops.createMiniapp(request.body as { appid: string; secret: string; name?: string })),
+  );
+  app.get('/miniapps/:appid', { schema: { params: S.appParams } }, async (request) => ops.showMiniapp((request.params as AppParams).appid));
+  app.patch('/miniapps/:appid', { schema: { params: S.appParams, body: S.updateMiniappBody } }, async (request) =>
+    ops.updateMiniapp((request.params as AppParams).appid, request.body as { name?: string }),
+  );
+  app.put('/miniapps/:appid/secret', { schema: { params: S.appParams, body: S.secretBody } }, async (request) =>
+    ops.setMiniappSecret((request.params as AppParams).appid, (request.body as { secret: string }).secret),
+  );
+  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
+    app.post(`/miniapps/:appid/${verb}`, { schema: { params: S.appParams } }, async (request) => ops.setMiniappEnabled((request.params as AppParams).appid, enabled));
+  }
+}

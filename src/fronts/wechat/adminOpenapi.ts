@@ -1,0 +1,46 @@
+import { body, errors, ok, operation, pathParams, queryParams, ref, type OpenApiFragment } from '../kit/openapi.ts';
+import * as S from './schemas.ts';
+
+const TAG = 'admin: wechat';
+const op = (summary: string, extra: Record<string, unknown>) => operation(TAG, summary, extra);
+const miniapp = ref('WechatMiniapp');
+const appid = pathParams(S.appParams);
+const miniapps = '/admin/api/wechat/miniapps';
+
+export const wechatAdminOpenApi: OpenApiFragment = {
+  tags: [{ name: TAG, description: 'The WeChat apps whose secrets the platform holds: mini-programs (storepos /Open/WXA_Code2Session).' }],
+  paths: {
+    [miniapps]: {
+      get: op('List mini-programs (secrets never shown)', {
+        parameters: queryParams(S.page),
+        responses: { ...ok('a page of mini-programs, oldest first', { type: 'object', properties: { miniapps: { type: 'array', items: miniapp } } }), ...errors(400) },
+      }),
+      post: op('Register a mini-program and its AppSecret', {
+        requestBody: body(S.createMiniappBody),
+        responses: { ...ok('the mini-program', miniapp, 201), ...errors(400, 409) },
+      }),
+    },
+    [`${miniapps}/{appid}`]: {
+      get: op('Show a mini-program', { parameters: appid, responses: { ...ok('the mini-program', miniapp), ...errors(404) } }),
+      patch: op('Rename a mini-program', {
+        parameters: appid,
+        requestBody: body(S.updateMiniappBody),
+        responses: { ...ok('the mini-program', miniapp), ...errors(400, 404) },
+      }),
+    },
+    [`${miniapps}/{appid}/secret`]: {
+      put: op('Replace the AppSecret (after a reset on the WeChat side)', {
+        parameters: appid,
+        requestBody: body(S.secretBody),
+        responses: { ...ok('the mini-program', miniapp), ...errors(400, 404) },
+      }),
+    },
+    [`${miniapps}/{appid}/disable`]: {
+      post: op('Disable a mini-program: logins with it get FAIL 10004 naming appid', { parameters: appid, responses: { ...ok('the mini-program', miniapp), ...errors(404) } }),
+    },
+    [`${miniapps}/{appid}/enable`]: {
+      post: op('Enable a mini-program', { parameters: appid, responses: { ...ok('the mini-program', miniapp), ...errors(404) } }),
+    },
+  },
+  components: { schemas: { WechatMiniapp: S.miniappView } },
+};

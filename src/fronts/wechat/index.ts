@@ -1,0 +1,20 @@
+import type { WechatApps } from '../../core/wechat/index.ts';
+import { defineFront } from '../kit/front.ts';
+import { wechatAdmin } from './admin.ts';
+import { wechatAdminOpenApi } from './adminOpenapi.ts';
+import { wechatCli } from './cli.ts';
+
+/**
+ * Not a wire front: the operator's side of the WeChat apps the platform holds secrets for
+ * (core/wechat), which several fronts use. It has what a front has but wire routes: admin routes
+ * at `/admin/api/wechat`, `kaifang wechat …`, its OpenAPI fragment.
+ */
+export const wechatApps = defineFront({
+  name: 'wechat',
+  title: 'WeChat apps the platform holds secrets for (mini-programs)',
+  settings: {},
+  services: (core): WechatApps => core.wechat,
+  admin: wechatAdmin,
+  openapi: [wechatAdminOpenApi],
+  cli: wechatCli,
+});

@@ -1,0 +1,39 @@
+/** JSON schemas of `/admin/api/wechat`: the routes validate with them and the OpenAPI document is built from them. */
+
+export const page = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1000, description: 'default 100' },
+    offset: { type: 'integer', minimum: 0, description: 'default 0' },
+  },
+  additionalProperties: false,
+};
+const appid = { type: 'string', description: 'the WeChat appid', examples: ['wx1234567890abcdef'] };
+export const appParams = { type: 'object', properties: { appid }, required: ['appid'] };
+const name = { type: 'string', description: '1–100 characters' };
+const secret = { type: 'string', description: 'the AppSecret (8–128 printable ASCII, no spaces); stored encrypted, never shown' };
+
+export const createMiniappBody = {
+  type: 'object',
+  properties: {
+    appid: { type: 'string', description: '"wx" followed by 16 letters or digits', examples: ['wx1234567890abcdef'] },
+    secret,
+    name: { ...name, description: '1–100 characters; default the appid' },
+  },
+  required: ['appid', 'secret'],
+  additionalProperties: false,
+};
+export const secretBody = { type: 'object', properties: { secret }, required: ['secret'], additionalProperties: false };
+export const updateMiniappBody = { type: 'object', properties: { name }, minProperties: 1, additionalProperties: false };
+
+export const miniappView = {
+  type: 'object',
+  description: 'A WeChat mini-program whose AppSecret the platform holds (never shown).',
+  properties: {
+    appid: { type: 'string', examples: ['wx1234567890abcdef'] },
+    name: { type: 'string' },
+    status: { type: 'string', enum: ['enabled', 'disabled'], description: 'a disabled mini-program cannot be used by WXA_Code2Session' },
+    createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
+    updatedAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
+  },
+};

@@ -1,0 +1,19 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../core/clock.ts';
+import type { StateStore } from '../state/state.ts';
+import type { Database } from '../store/schema.ts';
+import type { SmsSettings } from '../upstream/sms/index.ts';
+import type { SandboxOutbox } from './outbox.ts';
+
+/** What the simulators are given: they know no server, only these. */
+export interface SandboxDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  /** For one-time things the simulated upstreams remember (used codes, nonces). */
+  state: StateStore;
+  /** The adapters' timeout: a simulated hang lasts longer than this. */
+  upstreamTimeoutMs: number;
+  /** The SMS settings, whose credentials the SMS simulators expect. */
+  sms: SmsSettings;
+  outbox: SandboxOutbox;
+}
