@@ -49,6 +49,15 @@ export interface CredentialSpec<TB extends keyof Database, C extends { id: numbe
 
 const PRINTABLE = /^[\x21-\x7e]*$/;
 
+/** What a kind of credential is stored with (the core provides all of it). */
+export interface CredentialDeps {
+  readonly db: Kysely<Database>;
+  readonly box: SecretBox;
+  readonly clock: Clock;
+  /** The per-process cache bound: a change made elsewhere is seen within `ttlMs`. */
+  readonly cache: { size: number; ttlMs: number };
+}
+
 /**
  * The one implementation of a credential whose secret kaifang must read back in clear: validate
  * the secret, seal it with the master key, insert under a unique index (a duplicate id is
@@ -64,18 +73,19 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
   private readonly q: Kysely<any>;
   private readonly table: string;
   private readonly idColumn: string;
+  private readonly box: SecretBox;
+  private readonly clock: Clock;
 
   constructor(
-    db: Kysely<Database>,
-    private readonly box: SecretBox,
-    private readonly clock: Clock,
-    cache: { size: number; ttlMs: number },
+    deps: CredentialDeps,
     private readonly spec: CredentialSpec<TB, C, CS>,
   ) {
-    this.q = db as unknown as Kysely<any>;
+    this.q = deps.db as unknown as Kysely<any>;
+    this.box = deps.box;
+    this.clock = deps.clock;
     this.table = spec.table;
     this.idColumn = spec.idColumn;
-    this.cache = new TtlCache(cache.size, cache.ttlMs);
+    this.cache = new TtlCache(deps.cache.size, deps.cache.ttlMs);
   }
 
   /**

@@ -36,6 +36,11 @@ export class InvalidInput extends DomainError {
   }
 }
 
+/** Throws `InvalidInput(param, message)` unless `ok`: one line per field rule. */
+export function check(param: string, ok: boolean, message: string): void {
+  if (!ok) throw new InvalidInput(param, message);
+}
+
 export class InvalidSignature extends DomainError {
   readonly kind = 'InvalidSignature';
 }

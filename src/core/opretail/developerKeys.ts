@@ -1,10 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { SealedCredentials, type CredentialSpec } from '../credentials.ts';
-import { InvalidInput } from '../errors.ts';
+import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
+import { check } from '../errors.ts';
 import { randomString } from '../random.ts';
-import type { SecretBox } from '../secrets.ts';
-import type { Database, OpretailDeveloperKeyTable } from '../../store/schema.ts';
+import type { OpretailDeveloperKeyTable } from '../../store/schema.ts';
 
 /** An Opretail developer key as the gateway's `open.gateway.authentication` describes it. */
 export interface DeveloperKey {
@@ -67,10 +66,6 @@ export function ifexpire(key: Pick<DeveloperKey, 'expire'>, now: number): 1 | 2 
 
 const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,20}$/;
 
-function check(param: string, ok: boolean, message: string): void {
-  if (!ok) throw new InvalidInput(param, message);
-}
-
 function validate(input: DeveloperKeyChanges & { applicationKey?: string; applicationId?: string }): void {
   if (input.username !== undefined) check('username', input.username.trim().length > 0 && input.username.length <= 100, 'username must be 1–100 characters');
   if (input.enterpriseId !== undefined) check('enterpriseId', Number.isSafeInteger(input.enterpriseId) && input.enterpriseId > 0, 'enterpriseId must be a positive integer');
@@ -125,14 +120,11 @@ const SPEC: CredentialSpec<'opretail_developer_keys', DeveloperKey, DeveloperKey
 export class DeveloperKeys {
   private readonly keys: SealedCredentials<'opretail_developer_keys', DeveloperKey, DeveloperKeyWithSecret>;
 
-  constructor(
-    db: Kysely<Database>,
-    box: SecretBox,
-    private readonly clock: Clock,
-    private readonly defaultAid: string,
-    cache: { size: number; ttlMs: number },
-  ) {
-    this.keys = new SealedCredentials(db, box, clock, cache, SPEC);
+  private readonly clock: Clock;
+
+  constructor(deps: CredentialDeps, private readonly defaultAid: string) {
+    this.keys = new SealedCredentials(deps, SPEC);
+    this.clock = deps.clock;
   }
 
   /**

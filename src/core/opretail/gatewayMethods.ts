@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { InvalidInput, NotFound } from '../errors.ts';
+import { check, NotFound } from '../errors.ts';
 import { TtlCache } from '../cache.ts';
 import type { Database, OpretailMethodTable } from '../../store/schema.ts';
 import { insertUnique } from '../unique.ts';
@@ -59,30 +59,29 @@ function fromRow(row: Row): GatewayMethod {
 }
 
 function checkUrl(param: string, value: string): void {
-  let url: URL;
+  let url: URL | undefined;
   try {
     url = new URL(value);
   } catch {
-    throw new InvalidInput(param, `${param} must be an absolute http(s) URL`);
+    /* named below */
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidInput(param, `${param} must be an http or https URL`);
+  check(param, url !== undefined, `${param} must be an absolute http(s) URL`);
+  check(param, url!.protocol === 'http:' || url!.protocol === 'https:', `${param} must be an http or https URL`);
 }
 
+const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+
 function validate(input: GatewayMethodChanges & { name?: string; version?: string }): void {
-  if (input.name !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(input.name)) {
-    throw new InvalidInput('name', 'name must be 1–100 letters, digits, ".", "_" or "-"');
+  if (input.name !== undefined) {
+    check('name', NAME.test(input.name), 'name must be 1–100 letters, digits, ".", "_" or "-"');
+    check('name', !BUILT_IN_METHODS.has(input.name), `${input.name} is built in and cannot be registered`);
   }
-  if (input.name !== undefined && BUILT_IN_METHODS.has(input.name)) {
-    throw new InvalidInput('name', `${input.name} is built in and cannot be registered`);
-  }
-  if (input.version !== undefined && !/^[A-Za-z0-9_.-]{1,100}$/.test(input.version)) {
-    throw new InvalidInput('version', 'version must be 1–100 letters, digits, ".", "_" or "-"');
-  }
+  if (input.version !== undefined) check('version', NAME.test(input.version), 'version must be 1–100 letters, digits, ".", "_" or "-"');
   if (input.url !== undefined) checkUrl('url', input.url);
   if (input.testUrl != null) checkUrl('testUrl', input.testUrl);
   for (const p of ['timeoutMs', 'ratePerSecond', 'ratePerDay'] as const) {
     const v = input[p];
-    if (v != null && !(Number.isSafeInteger(v) && v > 0)) throw new InvalidInput(p, `${p} must be a positive integer`);
+    if (v != null) check(p, Number.isSafeInteger(v) && v > 0, `${p} must be a positive integer`);
   }
 }
 

@@ -1,10 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { SealedCredentials, type CredentialSpec } from '../credentials.ts';
-import { InvalidInput } from '../errors.ts';
+import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
+import { check } from '../errors.ts';
 import { randomDigits, randomString } from '../random.ts';
-import type { SecretBox } from '../secrets.ts';
-import type { Database, StoreposAgentTable } from '../../store/schema.ts';
+import type { StoreposAgentTable } from '../../store/schema.ts';
 
 /** A storepos (超赢) agent (代理商): the caller of the storepos front, identified by `agent_id`. */
 export interface Agent {
@@ -33,10 +32,6 @@ export interface NewAgent {
 
 // Imported numbers come from the original platform: digits only, so they sign and log plainly.
 export const AGENT_ID_PATTERN = /^[0-9]{1,32}$/;
-
-function check(param: string, ok: boolean, message: string): void {
-  if (!ok) throw new InvalidInput(param, message);
-}
 
 function validate(input: { name?: string; agentId?: string; smsDailyCap?: number | null }): void {
   if (input.name !== undefined) check('name', input.name.trim().length > 0 && input.name.length <= 100, 'name must be 1–100 characters');
@@ -78,13 +73,11 @@ const SPEC: CredentialSpec<'storepos_agents', Agent, AgentWithKey> = {
 export class Agents {
   private readonly agents: SealedCredentials<'storepos_agents', Agent, AgentWithKey>;
 
-  constructor(
-    db: Kysely<Database>,
-    box: SecretBox,
-    private readonly clock: Clock,
-    cache: { size: number; ttlMs: number },
-  ) {
-    this.agents = new SealedCredentials(db, box, clock, cache, SPEC);
+  private readonly clock: Clock;
+
+  constructor(deps: CredentialDeps) {
+    this.agents = new SealedCredentials(deps, SPEC);
+    this.clock = deps.clock;
   }
 
   /** Issues an agent, or imports one (`agentId`/`key` given); `weakSecret` flags a short imported key. */

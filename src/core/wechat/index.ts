@@ -1,7 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/schema.ts';
-import type { Clock } from '../clock.ts';
-import type { SecretBox } from '../secrets.ts';
+import type { CredentialDeps } from '../credentials.ts';
 import { MiniPrograms } from './miniPrograms.ts';
 
 /**
@@ -13,6 +10,6 @@ export interface WechatApps {
   readonly miniPrograms: MiniPrograms;
 }
 
-export function createWechatApps(deps: { db: Kysely<Database>; box: SecretBox; clock: Clock; cache: { size: number; ttlMs: number } }): WechatApps {
-  return { miniPrograms: new MiniPrograms(deps.db, deps.box, deps.clock, deps.cache) };
+export function createWechatApps(deps: CredentialDeps): WechatApps {
+  return { miniPrograms: new MiniPrograms(deps) };
 }

@@ -1,9 +1,8 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { SealedCredentials, type CredentialSpec } from '../credentials.ts';
-import { InvalidInput } from '../errors.ts';
-import type { SecretBox } from '../secrets.ts';
-import type { Database, WechatMiniappTable } from '../../store/schema.ts';
+import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
+import { check } from '../errors.ts';
+import type { WechatMiniappTable } from '../../store/schema.ts';
 
 /** A WeChat mini-program whose AppSecret the platform holds on its partners' behalf. */
 export interface MiniProgram {
@@ -26,8 +25,8 @@ export const WECHAT_APPID_PATTERN = /^wx[0-9A-Za-z]{16}$/;
 export const WECHAT_APP_SECRET = { param: 'secret', minLength: 8, importMinLength: 8, maxLength: 128 } as const;
 
 function validate(input: { appid?: string; name?: string }): void {
-  if (input.appid !== undefined && !WECHAT_APPID_PATTERN.test(input.appid)) throw new InvalidInput('appid', 'appid must be "wx" followed by 16 letters or digits');
-  if (input.name !== undefined && !(input.name.trim().length > 0 && input.name.length <= 100)) throw new InvalidInput('name', 'name must be 1–100 characters');
+  if (input.appid !== undefined) check('appid', WECHAT_APPID_PATTERN.test(input.appid), 'appid must be "wx" followed by 16 letters or digits');
+  if (input.name !== undefined) check('name', input.name.trim().length > 0 && input.name.length <= 100, 'name must be 1–100 characters');
 }
 
 type Row = Selectable<WechatMiniappTable>;
@@ -60,17 +59,15 @@ const SPEC: CredentialSpec<'wechat_miniapps', MiniProgram, MiniProgramWithSecret
 export class MiniPrograms {
   private readonly apps: SealedCredentials<'wechat_miniapps', MiniProgram, MiniProgramWithSecret>;
 
-  constructor(
-    db: Kysely<Database>,
-    box: SecretBox,
-    private readonly clock: Clock,
-    cache: { size: number; ttlMs: number },
-  ) {
-    this.apps = new SealedCredentials(db, box, clock, cache, SPEC);
+  private readonly clock: Clock;
+
+  constructor(deps: CredentialDeps) {
+    this.apps = new SealedCredentials(deps, SPEC);
+    this.clock = deps.clock;
   }
 
   async create(input: { appid: string; secret: string; name?: string }): Promise<MiniProgram> {
-    if (typeof input.appid !== 'string' || input.appid === '') throw new InvalidInput('appid', 'appid is required');
+    check('appid', typeof input.appid === 'string' && input.appid !== '', 'appid is required');
     const name = input.name ?? input.appid;
     validate({ appid: input.appid, name });
     const now = this.clock.now();
@@ -93,7 +90,7 @@ export class MiniPrograms {
   }
 
   async setSecret(appid: string, secret: string): Promise<MiniProgram> {
-    if (typeof secret !== 'string' || secret === '') throw new InvalidInput('secret', 'secret is required');
+    check('secret', typeof secret === 'string' && secret !== '', 'secret is required');
     const { secret: _secret, ...app } = await this.apps.rotate(appid, secret, { updated_at: this.clock.now() });
     return app;
   }

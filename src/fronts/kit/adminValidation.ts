@@ -52,3 +52,13 @@ function describe(error: FastifySchemaValidationError | undefined, context: stri
 function joinPath(parent: string, name: string): string {
   return parent === '' ? name : `${parent}.${name}`;
 }
+
+/** The query of every admin list: `limit` 1–1000 (default 100), `offset` ≥ 0 (default 0). */
+export const pageQuery = {
+  type: 'object',
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+    offset: { type: 'integer', minimum: 0, default: 0 },
+  },
+  additionalProperties: false,
+} as const;

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayMethodChanges, NewGatewayMethod } from '../../core/opretail/gatewayMethods.ts';
-import { useStrictValidation } from '../kit/adminValidation.ts';
+import { pageQuery, useStrictValidation } from '../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
 import { opretailOperations, type KeyChangesInput, type KeyInput } from './operations.ts';
 import * as S from './schemas.ts';
@@ -19,7 +19,7 @@ export async function opretailAdmin(app: FastifyInstance, { services }: FrontPlu
   const ops = opretailOperations(services);
 
   // Developer keys
-  app.get('/keys', { schema: { querystring: S.pageQuery } }, async (request) => {
+  app.get('/keys', { schema: { querystring: pageQuery } }, async (request) => {
     const { limit, offset } = request.query as { limit: number; offset: number };
     return ops.listKeys(limit, offset);
   });

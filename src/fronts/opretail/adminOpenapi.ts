@@ -1,4 +1,5 @@
-import { body, errors, ok, pathParams, ref, type OpenApiFragment } from '../kit/openapi.ts';
+import { pageQuery } from '../kit/adminValidation.ts';
+import { body, errors, ok, pathParams, queryParams, ref, type OpenApiFragment } from '../kit/openapi.ts';
 import * as S from './schemas.ts';
 
 /** The Opretail admin resources in the OpenAPI document, built from the schemas the routes validate with. */
@@ -18,7 +19,7 @@ export const opretailAdminOpenApi: OpenApiFragment = {
   paths: {
     [`${base}/keys`]: {
       get: op('List developer keys (secrets never shown)', {
-        parameters: Object.entries(S.pageQuery.properties).map(([name, schema]) => ({ name, in: 'query', schema })),
+        parameters: queryParams(pageQuery),
         responses: {
           ...ok('a page of keys', { type: 'object', properties: { keys: { type: 'array', items: key }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } }),
           ...errors(400),

@@ -80,14 +80,6 @@ export const createMethodBody = {
 
 export const updateMethodBody = { type: 'object', additionalProperties: false, minProperties: 1, properties: methodFields } as const;
 
-export const pageQuery = {
-  type: 'object',
-  properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-    offset: { type: 'integer', minimum: 0, default: 0 },
-  },
-} as const;
-
 export const akeyParams = {
   type: 'object',
   required: ['akey'],

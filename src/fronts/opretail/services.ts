@@ -19,7 +19,7 @@ export interface OpretailServices {
 
 export function createOpretailServices(core: Core, settings: OpretailSettings): OpretailServices {
   return {
-    keys: new DeveloperKeys(core.db, core.box, core.clock, settings.opretailAid, core.cache),
+    keys: new DeveloperKeys(core, settings.opretailAid),
     methods: new GatewayMethods(core.db, core.clock, core.cache),
     forwarder: new MethodForwarder(core.upstreams.http, core.upstreams.http.timeoutMs),
     replay: core.replay,

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { NewAgent } from '../../core/storepos/agents.ts';
-import { useStrictValidation } from '../kit/adminValidation.ts';
+import { pageQuery, useStrictValidation } from '../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
 import { storeposOperations } from './operations.ts';
 import * as S from './schemas.ts';
@@ -19,7 +19,7 @@ export async function storeposAdmin(app: FastifyInstance, { services }: FrontPlu
   useStrictValidation(app);
   const ops = storeposOperations(services);
 
-  app.get('/agents', { schema: { querystring: S.page } }, async (request) => {
+  app.get('/agents', { schema: { querystring: pageQuery } }, async (request) => {
     const { limit, offset } = request.query as Page;
     return ops.listAgents(limit, offset);
   });

@@ -1,3 +1,4 @@
+import { pageQuery } from '../kit/adminValidation.ts';
 import { body, errors, ok, operation, pathParams, queryParams, ref, type OpenApiFragment } from '../kit/openapi.ts';
 import * as S from './schemas.ts';
 
@@ -15,7 +16,7 @@ export const storeposAdminOpenApi: OpenApiFragment = {
   paths: {
     [agents]: {
       get: op('List agents (keys never shown)', {
-        parameters: queryParams(S.page),
+        parameters: queryParams(pageQuery),
         responses: { ...ok('a page of agents, oldest first', { type: 'object', properties: { agents: { type: 'array', items: agent } } }), ...errors(400) },
       }),
       post: op('Create an agent, or import one with agentId/key', {

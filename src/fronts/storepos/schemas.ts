@@ -4,14 +4,6 @@
  * check the finer rules (patterns, lengths) and name the field themselves.
  */
 
-export const page = {
-  type: 'object',
-  properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 1000, description: 'default 100' },
-    offset: { type: 'integer', minimum: 0, description: 'default 0' },
-  },
-  additionalProperties: false,
-};
 const agentId = { type: 'string', description: 'the agent number (`agent_id`)', examples: ['13000000000000000'] };
 const appid = { type: 'string', description: 'the mini-program\'s WeChat appid', examples: ['wx1234567890abcdef'] };
 export const agentParams = { type: 'object', properties: { agentId }, required: ['agentId'] };

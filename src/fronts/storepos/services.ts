@@ -21,7 +21,7 @@ export function createStoreposServices(core: Core, settings: StoreposSettings): 
   const miniPrograms = core.wechat.miniPrograms;
   const grants = new AgentGrants(core.db, core.clock, miniPrograms, core.cache);
   return {
-    agents: new Agents(core.db, core.box, core.clock, core.cache),
+    agents: new Agents(core),
     grants,
     miniPrograms,
     // Upstreams are read at call time, so a test or a reconfiguration that swaps one is seen.

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { WechatApps } from '../../core/wechat/index.ts';
-import { useStrictValidation } from '../kit/adminValidation.ts';
+import { pageQuery, useStrictValidation } from '../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
 import { wechatOperations } from './operations.ts';
 import * as S from './schemas.ts';
@@ -13,7 +13,7 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
   useStrictValidation(app);
   const ops = wechatOperations(services);
 
-  app.get('/miniapps', { schema: { querystring: S.page } }, async (request) => {
+  app.get('/miniapps', { schema: { querystring: pageQuery } }, async (request) => {
     const { limit, offset } = request.query as Page;
     return ops.listMiniapps(limit, offset);
   });

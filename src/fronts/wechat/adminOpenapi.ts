@@ -1,3 +1,4 @@
+import { pageQuery } from '../kit/adminValidation.ts';
 import { body, errors, ok, operation, pathParams, queryParams, ref, type OpenApiFragment } from '../kit/openapi.ts';
 import * as S from './schemas.ts';
 
@@ -12,7 +13,7 @@ export const wechatAdminOpenApi: OpenApiFragment = {
   paths: {
     [miniapps]: {
       get: op('List mini-programs (secrets never shown)', {
-        parameters: queryParams(S.page),
+        parameters: queryParams(pageQuery),
         responses: { ...ok('a page of mini-programs, oldest first', { type: 'object', properties: { miniapps: { type: 'array', items: miniapp } } }), ...errors(400) },
       }),
       post: op('Register a mini-program and its AppSecret', {

@@ -1,13 +1,5 @@
 /** JSON schemas of `/admin/api/wechat`: the routes validate with them and the OpenAPI document is built from them. */
 
-export const page = {
-  type: 'object',
-  properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 1000, description: 'default 100' },
-    offset: { type: 'integer', minimum: 0, description: 'default 0' },
-  },
-  additionalProperties: false,
-};
 const appid = { type: 'string', description: 'the WeChat appid', examples: ['wx1234567890abcdef'] };
 export const appParams = { type: 'object', properties: { appid }, required: ['appid'] };
 const name = { type: 'string', description: '1–100 characters' };
