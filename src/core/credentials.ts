@@ -93,30 +93,34 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
    * `imported` secrets come from the original platform and may be shorter; the result says whether
    * the secret is weaker than what kaifang itself would set, for the caller to warn about.
    */
-  checkSecret(secret: string, imported = false): { weak: boolean } {
+  checkSecret(secret: string, imported = false): { warning: string | undefined } {
     const p = this.spec.secret;
     const min = imported ? p.importMinLength : p.minLength;
     if (typeof secret !== 'string' || secret.length < min || secret.length > p.maxLength || !PRINTABLE.test(secret)) {
       const what = imported ? 'an imported ' + p.param : p.param;
       throw new InvalidInput(p.param, `${what} must be ${min}–${p.maxLength} printable ASCII characters without spaces`);
     }
-    return { weak: secret.length < p.minLength };
+    if (secret.length >= p.minLength) return { warning: undefined };
+    return {
+      warning: `the imported ${p.param} is ${secret.length} characters long, weaker than the ${p.generatedLength ?? p.minLength} kaifang generates (${p.minLength} at least when an operator sets one): rotate it once the partner can switch`,
+    };
   }
 
   /** The given secret, checked, or a new random one. */
-  private secretFor(given: string | undefined, imported: boolean): { secret: string; weak: boolean } {
+  private secretFor(given: string | undefined, imported: boolean): { secret: string; warning: string | undefined } {
     if (given !== undefined) return { secret: given, ...this.checkSecret(given, imported) };
     const length = this.spec.secret.generatedLength;
     if (length === undefined) throw new InvalidInput(this.spec.secret.param, `${this.spec.secret.param} is required`);
-    return { secret: randomString(length), weak: false };
+    return { secret: randomString(length), warning: undefined };
   }
 
   /**
    * Inserts a credential with its secret sealed. `values` are the row's other columns; a
-   * duplicate public id is `Conflict`. `imported` marks a secret brought over as it is.
+   * duplicate public id is `Conflict`. `imported` marks a secret brought over as it is; `warning`
+   * says when it is weaker than what kaifang would set.
    */
-  async insert(id: string, values: Record<string, unknown>, options: { secret?: string; imported?: boolean } = {}): Promise<{ created: CS; weakSecret: boolean }> {
-    const { secret, weak } = this.secretFor(options.secret, options.imported ?? false);
+  async insert(id: string, values: Record<string, unknown>, options: { secret?: string; imported?: boolean } = {}): Promise<{ created: CS; warning: string | undefined }> {
+    const { secret, warning } = this.secretFor(options.secret, options.imported ?? false);
     const row = await insertUnique(
       this.q
         .insertInto(this.table)
@@ -126,7 +130,7 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
       `${this.spec.label} ${id} already exists`,
     );
     this.cache.delete(id);
-    return { created: this.spec.withSecret(this.spec.fromRow(row as Selectable<Database[TB]>), secret), weakSecret: weak };
+    return { created: this.spec.withSecret(this.spec.fromRow(row as Selectable<Database[TB]>), secret), warning };
   }
 
   async list(options: { limit?: number; offset?: number } = {}): Promise<C[]> {

@@ -1,10 +1,42 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../core/errors.ts';
 import { constantTimeEqual } from '../core/secrets.ts';
 import { fronts } from '../fronts/index.ts';
+import type { CallQuery } from '../core/callLog.ts';
+import { useStrictValidation } from '../fronts/kit/adminValidation.ts';
 import { sandboxAdmin } from '../sandbox/admin.ts';
 import { adminErrorStatus } from './adminErrors.ts';
 import type { Kaifang } from './kaifang.ts';
+
+/** The call log's filters; the OpenAPI document describes the same (openapi.ts). */
+export const callsQuery = {
+  type: 'object',
+  properties: {
+    front: { type: 'string', minLength: 1, maxLength: 40, description: 'only this front (opretail, storepos, …)' },
+    credential: { type: 'string', minLength: 1, maxLength: 200, description: 'only this credential\'s public id, e.g. an Opretail applicationKey or a storepos agent_id' },
+    since: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000, description: 'ms since the epoch, inclusive' },
+    until: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000, description: 'ms since the epoch, exclusive' },
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'newest first, at most this many' },
+  },
+  additionalProperties: false,
+} as const;
+
+/**
+ * Checks the admin token of a request (`Authorization: Bearer <token>`, compared in constant
+ * time); when it is missing or wrong, answers 401 and returns false.
+ */
+export function adminAuthorization(k: Kaifang) {
+  return (request: FastifyRequest, reply: FastifyReply): boolean => {
+    const header = request.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    if (token !== '' && constantTimeEqual(token, k.bootstrap.adminToken)) return true;
+    void reply
+      .code(401)
+      .header('www-authenticate', 'Bearer')
+      .send({ error: { kind: 'Unauthorized', message: 'send the admin token as "Authorization: Bearer <token>"' } });
+    return false;
+  };
+}
 
 /**
  * The admin API's shell under `/admin/api`: Bearer admin token, JSON in and out, errors as
@@ -12,15 +44,9 @@ import type { Kaifang } from './kaifang.ts';
  * `/admin/api/<name>`; the platform adds the call log and the sandbox.
  */
 export async function adminApi(app: FastifyInstance, { k }: { k: Kaifang }): Promise<void> {
+  const authorized = adminAuthorization(k);
   app.addHook('onRequest', async (request, reply) => {
-    const header = request.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-    if (token === '' || !constantTimeEqual(token, k.bootstrap.adminToken)) {
-      return reply
-        .code(401)
-        .header('www-authenticate', 'Bearer')
-        .send({ error: { kind: 'Unauthorized', message: 'send the admin token as "Authorization: Bearer <token>"' } });
-    }
+    if (!authorized(request, reply)) return reply;
   });
 
   app.setErrorHandler((err, request, reply) => {
@@ -44,17 +70,6 @@ export async function adminApi(app: FastifyInstance, { k }: { k: Kaifang }): Pro
   }
   await app.register(sandboxAdmin, { outbox: k.outbox, prefix: '/sandbox' });
 
-  app.get('/calls', async (request) => {
-    const q = request.query as Record<string, string | undefined>;
-    const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
-    return {
-      calls: await k.callLog.query({
-        ...(q.front ? { front: q.front } : {}),
-        ...(q.credential ? { credential: q.credential } : {}),
-        ...(num(q.since) !== undefined ? { since: num(q.since)! } : {}),
-        ...(num(q.until) !== undefined ? { until: num(q.until)! } : {}),
-        ...(num(q.limit) !== undefined ? { limit: num(q.limit)! } : {}),
-      }),
-    };
-  });
+  useStrictValidation(app);
+  app.get('/calls', { schema: { querystring: callsQuery } }, async (request) => ({ calls: await k.callLog.query(request.query as CallQuery) }));
 }

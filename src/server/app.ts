@@ -2,11 +2,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { fronts } from '../fronts/index.ts';
 import { sandbox } from '../sandbox/index.ts';
-import { adminApi } from './admin.ts';
+import { adminApi, adminAuthorization } from './admin.ts';
 import { healthRoutes } from './health.ts';
 import type { Kaifang } from './kaifang.ts';
 import { AccessLog } from './logger.ts';
 import { openApiRoutes } from './openapi.ts';
+import { clientErrorHandler, installNotFound, trackPath } from './refusals.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -22,12 +23,22 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     routerOptions: { maxParamLength: 200 },
+    // A request must arrive in full within the timeout (a stalled body holds no connection for
+    // long); Node checks its connections every second or so and answers 408 in the front's shape.
+    requestTimeout: k.config.requestTimeoutMs,
+    http: {
+      headersTimeout: Math.min(k.config.requestTimeoutMs, 60_000),
+      connectionsCheckingInterval: Math.min(1000, k.config.requestTimeoutMs),
+    },
+    clientErrorHandler: clientErrorHandler(k),
   });
   // Callback style: an async hook costs a promise on every request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    trackPath(request);
     done();
   });
+  installNotFound(app, k, adminAuthorization(k));
 
   await app.register(healthRoutes, { k });
   await app.register(adminApi, { k, prefix: '/admin/api' });

@@ -56,8 +56,15 @@ function readOrCreate(path: string, make: () => string, created: string[]): stri
   return readFileSync(path, 'utf8').trim();
 }
 
-/** The master key and the admin token: from the settings, or files in the data directory made on first start. */
-export function loadBootstrap(config: Config): Bootstrap {
+/** The least length of an admin token, however it is given. */
+const ADMIN_TOKEN_MIN = 16;
+
+/**
+ * The master key and the admin token: from the settings, or files in the data directory. A key
+ * file is made only for a store that holds nothing sealed yet (`storeIsNew`): for one that does, a
+ * missing key file is an error, not a reason to make a new key that cannot open anything.
+ */
+export function loadBootstrap(config: Config, options: { storeIsNew: boolean; storeName: string }): Bootstrap {
   const created: string[] = [];
   mkdirSync(config.dataDir, { recursive: true });
   let masterKey: Buffer;
@@ -67,17 +74,24 @@ export function loadBootstrap(config: Config): Bootstrap {
     masterKeySource = 'KAIFANG_MASTER_KEY';
   } else {
     masterKeySource = join(config.dataDir, 'master.key');
+    if (!options.storeIsNew && !existsSync(masterKeySource)) {
+      throw new ConfigError(
+        masterKeySource,
+        `is missing, but the store ${options.storeName} holds secrets sealed with a master key: restore that key file (or set KAIFANG_MASTER_KEY to the key); a new key is made only for an empty store`,
+      );
+    }
     masterKey = parseMasterKey(readOrCreate(masterKeySource, () => randomBytes(32).toString('hex'), created), masterKeySource);
   }
   let adminToken: string;
   let adminTokenSource: string;
   if (config.adminToken) {
-    if (config.adminToken.length < 16) throw new ConfigError('KAIFANG_ADMIN_TOKEN', 'must be at least 16 characters');
     adminToken = config.adminToken;
     adminTokenSource = 'KAIFANG_ADMIN_TOKEN';
   } else {
     adminTokenSource = join(config.dataDir, 'admin.token');
     adminToken = readOrCreate(adminTokenSource, () => randomString(40), created);
   }
+  // The same rule for the setting and the file: a short token can be guessed.
+  if (adminToken.length < ADMIN_TOKEN_MIN) throw new ConfigError(adminTokenSource, `must be at least ${ADMIN_TOKEN_MIN} characters (it has ${adminToken.length})`);
   return { masterKey, masterKeySource, adminToken, adminTokenSource, created };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { pingStore } from '../store/database.ts';
+import { pingStore, probeWrite } from '../store/database.ts';
 import type { Kaifang } from './kaifang.ts';
 
 /** `/healthz` (the process answers), `/readyz` (database and state answer), `/metrics`. */
@@ -16,7 +16,12 @@ export async function healthRoutes(app: FastifyInstance, { k }: { k: Kaifang }):
         checks[name] = `failing: ${(err as Error).message}`;
       }
     };
-    await Promise.all([probe('database', () => pingStore(k.core.db)), probe('state', () => k.core.state.ping())]);
+    await Promise.all([
+      probe('database', () => pingStore(k.core.db)),
+      // A store that answers but refuses writes (a read-only file or replica) cannot serve a signed call.
+      probe('database writable', () => probeWrite(k.core.db, k.core.clock.now())),
+      probe('state', () => k.core.state.ping()),
+    ]);
     const ready = Object.values(checks).every((v) => v === 'ok');
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
   });

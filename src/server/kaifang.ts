@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import { pruneExpiredTokens } from '../core/bearerTokens.ts';
 import { CallLog } from '../core/callLog.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
+import { opens, recordMasterKey, sealedSample } from '../core/masterKeyCheck.ts';
+import { ConfigError, redactUrl } from '../core/settings.ts';
 import { Idempotency } from '../core/idempotency.ts';
 import type { Core } from '../core/platform.ts';
 import { Quotas, ReplayGuard } from '../core/quota.ts';
@@ -14,7 +16,7 @@ import { SandboxOutbox } from '../sandbox/outbox.ts';
 import { SqlStateStore } from '../state/sql.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
 import type { StateStore } from '../state/state.ts';
-import { migrateToLatest, openStore, type Store } from '../store/database.ts';
+import { migrateToLatest, openStore, probeWrite, type Store } from '../store/database.ts';
 import { SqliteBackgroundWriter } from '../store/sqliteWriter.ts';
 import { createUpstreams } from '../upstream/index.ts';
 import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
@@ -60,22 +62,51 @@ export interface KaifangOptions {
   migrate?: boolean;
 }
 
+/** The store as an operator names it: the SQLite file, or the PostgreSQL URL without its password. */
+function storeName(config: Config, store: Store): string {
+  return store.sqlitePath ?? redactUrl(config.databaseUrl ?? '');
+}
+
+/**
+ * Opens the store and checks, before anything is served, that it can be used: migrated, writable,
+ * and sealed with this master key (a missing or foreign key would make every signed call fail).
+ */
+async function openCheckedStore(config: Config, clock: Clock, migrate: boolean): Promise<{ store: Store; bootstrap: Bootstrap }> {
+  const store = await openStore(config);
+  try {
+    if (migrate) await migrateToLatest(store.db, config.databaseUrl ? config.databaseSchema : undefined);
+    const name = storeName(config, store);
+    try {
+      await probeWrite(store.db, clock.now());
+    } catch (err) {
+      throw new ConfigError(config.databaseUrl ? 'DATABASE_URL' : 'KAIFANG_DATA_DIR', `the store ${name} cannot be written (${(err as Error).message}); kaifang needs to write it`);
+    }
+    const sample = await sealedSample(store.db);
+    const bootstrap = loadBootstrap(config, { storeIsNew: sample === undefined, storeName: name });
+    const box = new SecretBox(bootstrap.masterKey);
+    if (sample !== undefined && !opens(box, sample)) {
+      throw new ConfigError(
+        bootstrap.masterKeySource,
+        `cannot open the secrets in the store ${name}: it is not the master key they were sealed with. Restore the original key; every process of a deployment needs the same one`,
+      );
+    }
+    await recordMasterKey(store.db, box);
+    return { store, bootstrap };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
 export async function createKaifang(config: Config, options: KaifangOptions = {}): Promise<Kaifang> {
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? createLogger(config.logLevel);
-  const bootstrap = loadBootstrap(config);
   let listenUrl = `http://127.0.0.1:${config.port}`;
   const selfUrl = () => config.publicUrl ?? listenUrl;
   const metrics = new Metrics();
   // Before the store opens: a live provider missing a setting stops start-up with nothing to undo.
   const upstreams = createUpstreams(config, metrics, selfUrl);
-  const store = await openStore(config);
-  try {
-    if (options.migrate ?? true) await migrateToLatest(store.db, config.databaseUrl ? config.databaseSchema : undefined);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
+  const { store, bootstrap } = await openCheckedStore(config, clock, options.migrate ?? true);
   const db = store.db;
   const state: StateStore = config.redisUrl
     ? // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { fronts } from '../fronts/index.ts';
-import type { OpenApiFragment } from '../fronts/kit/openapi.ts';
+import { queryParams, type OpenApiFragment } from '../fronts/kit/openapi.ts';
+import { callsQuery } from './admin.ts';
 import type { Kaifang } from './kaifang.ts';
 
 /**
@@ -74,13 +75,7 @@ export const platformOpenApi: OpenApiFragment = {
       get: {
         tags: ['admin'],
         summary: 'The call log, newest first (never contains secrets)',
-        parameters: [
-          { name: 'front', in: 'query', schema: { type: 'string' }, examples: { opretail: { value: 'opretail' }, storepos: { value: 'storepos' } } },
-          { name: 'credential', in: 'query', schema: { type: 'string' }, description: 'the credential\'s public id, e.g. an Opretail applicationKey or a storepos agent_id' },
-          { name: 'since', in: 'query', schema: { type: 'integer' }, description: 'ms since the epoch, inclusive' },
-          { name: 'until', in: 'query', schema: { type: 'integer' }, description: 'ms since the epoch, exclusive' },
-          { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 1000, default: 100 } },
-        ],
+        parameters: queryParams(callsQuery),
         responses: {
           200: {
             description: 'the calls',

@@ -39,6 +39,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       await client.connect();
       try {
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      } catch (err) {
+        // Two processes creating it at once: IF NOT EXISTS is not atomic in PostgreSQL, and the
+        // loser hears a unique violation (or "already exists"); the schema is there either way.
+        const code = (err as { code?: string }).code;
+        if (code !== '23505' && code !== '42P06') throw err;
       } finally {
         await client.end();
       }
@@ -112,6 +117,18 @@ async function withSqliteMigrationLock<T>(db: Kysely<Database>, run: () => Promi
 /** True when the database answers; for /readyz. */
 export async function pingStore(db: Kysely<Database>): Promise<void> {
   await sql`select 1`.execute(db);
+}
+
+/**
+ * Throws when the database cannot be written (a read-only SQLite file or directory, a read-only
+ * PostgreSQL replica or role): one small upsert, for start-up and /readyz.
+ */
+export async function probeWrite(db: Kysely<Database>, now: number): Promise<void> {
+  await db
+    .insertInto('platform_meta')
+    .values({ name: 'write_probe', value: String(now) })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ value: String(now) }))
+    .execute();
 }
 
 /**

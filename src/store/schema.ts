@@ -18,6 +18,7 @@ export interface Database {
   storepos_grants: StoreposGrantTable;
   idempotency_records: IdempotencyRecordTable;
   bearer_tokens: BearerTokenTable;
+  platform_meta: PlatformMetaTable;
 }
 
 export interface KvStateTable {
@@ -151,4 +152,10 @@ export interface BearerTokenTable {
   data: string | null;
   expires_at: number;
   created_at: number;
+}
+
+/** The platform's facts about its store, by name (`master_key_check`, `write_probe`). */
+export interface PlatformMetaTable {
+  name: string;
+  value: string;
 }

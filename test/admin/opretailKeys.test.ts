@@ -104,7 +104,8 @@ for (const backend of backendNames()) {
         [{ username: 'x', enterpriseId: 1, expire: '2027-02-30 00:00:00' }, 'expire', /yyyy-MM-dd HH:mm:ss/],
         [{ username: 'x', enterpriseId: 0 }, 'enterpriseId', />= 1/],
         [{ username: 'x', enterpriseId: 1, applicationKey: 'has space' }, 'applicationKey', /applicationKey/],
-        [{ username: 'x', enterpriseId: 1, applicationSecret: 'short' }, 'applicationSecret', /16/],
+        [{ username: 'x', enterpriseId: 1, applicationSecret: 'has space' }, 'applicationSecret', /1–128 printable ASCII/],
+        [{ username: 'x', enterpriseId: 1, applicationSecret: '' }, 'applicationSecret', /1–128/],
         [{ username: 'x', enterpriseId: 1, ratePerDay: 1.5 }, 'ratePerDay', /integer/],
       ];
       for (const [body, param, message] of cases) {

@@ -129,10 +129,10 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
       assertFailed(await cli('opretail', 'keys', 'show', 'S107-nobody'), /^kaifang: no developer key S107-nobody$/);
       assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x'), /--enterprise-id/);
       assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', 'seven'), /--enterprise-id.*whole number/);
-      assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '0'), /enterpriseId must be a positive integer \(--enterprise-id\)/);
+      assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '0'), /enterpriseId must be a whole number from 1 to \d+ \(--enterprise-id\)/);
       assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '1', '--expire', 'next week'), /CST time.*\(--expire\)/);
       assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '1', '--keytype', 'gold'), /--keytype.*formal, test/);
-      assertFailed(await cli('opretail', 'keys', 'import', '--username', 'x', '--enterprise-id', '1', '--key', 'S107-x', '--secret', 'short'), /applicationSecret.*\(--secret\)/);
+      assertFailed(await cli('opretail', 'keys', 'import', '--username', 'x', '--enterprise-id', '1', '--key', 'S107-x', '--secret', 'has space'), /applicationSecret.*\(--secret\)/);
       assertFailed(await cli('opretail', 'keys', 'set', akey), /nothing to change/);
       assertFailed(await cli('opretail', 'keys', 'disable', 'S107-nobody', '--json'), /no developer key S107-nobody/);
       assertFailed(await cli('opretail', 'keys', 'frobnicate'), /unknown command 'frobnicate'/);

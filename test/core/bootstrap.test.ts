@@ -10,6 +10,8 @@ import { ConfigError } from '../../src/core/settings.ts';
 import { loadBootstrap, parseMasterKey } from '../../src/server/bootstrap.ts';
 import { runTogether } from '../helpers/children.ts';
 
+const NEW_STORE = { storeIsNew: true, storeName: 'test store' };
+
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'kaifang-boot-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +25,7 @@ test('first start creates master.key and admin.token with mode 0600 (even under 
   const old = process.umask(0);
   let first;
   try {
-    first = loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir }));
+    first = loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir }), NEW_STORE);
   } finally {
     process.umask(old);
   }
@@ -41,7 +43,7 @@ test('first start creates master.key and admin.token with mode 0600 (even under 
   // nothing else (no temporary files) is left in the directory
   assert.deepEqual(readdirSync(dir).sort(), ['admin.token', 'master.key']);
 
-  const second = loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir }));
+  const second = loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir }), NEW_STORE);
   assert.deepEqual(second.created, []);
   assert.ok(second.masterKey.equals(first.masterKey));
   assert.equal(second.adminToken, first.adminToken);
@@ -70,7 +72,7 @@ test('KAIFANG_MASTER_KEY as 64 hex characters or as base64 of 32 bytes; no files
   const dir = tempDir(t);
   const raw = randomBytes(32);
   for (const text of [raw.toString('hex'), raw.toString('hex').toUpperCase(), raw.toString('base64'), raw.toString('base64url'), ` ${raw.toString('hex')}\n`]) {
-    const b = loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_MASTER_KEY: text, KAIFANG_ADMIN_TOKEN: 'a-long-enough-admin-token' }));
+    const b = loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_MASTER_KEY: text, KAIFANG_ADMIN_TOKEN: 'a-long-enough-admin-token' }), NEW_STORE);
     assert.ok(b.masterKey.equals(raw), text);
     assert.equal(b.masterKeySource, 'KAIFANG_MASTER_KEY');
     assert.equal(b.adminToken, 'a-long-enough-admin-token');
@@ -95,7 +97,7 @@ test('a bad KAIFANG_MASTER_KEY is a ConfigError naming it, without echoing the v
   ];
   for (const text of bad) {
     assert.throws(
-      () => loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_MASTER_KEY: text })),
+      () => loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_MASTER_KEY: text }), NEW_STORE),
       (err: unknown) => {
         assert.ok(err instanceof ConfigError, String(err));
         assert.equal(err.setting, 'KAIFANG_MASTER_KEY');
@@ -112,11 +114,11 @@ test('a corrupt master.key file is a ConfigError naming the file; a short KAIFAN
   const dir = tempDir(t);
   writeFileSync(join(dir, 'master.key'), 'not a key\n', { mode: 0o600 });
   assert.throws(
-    () => loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir })),
+    () => loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir }), NEW_STORE),
     (err: unknown) => err instanceof ConfigError && err.setting === join(dir, 'master.key'),
   );
   assert.throws(
-    () => loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_MASTER_KEY: randomBytes(32).toString('hex'), KAIFANG_ADMIN_TOKEN: 'short' })),
+    () => loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_MASTER_KEY: randomBytes(32).toString('hex'), KAIFANG_ADMIN_TOKEN: 'short' }), NEW_STORE),
     (err: unknown) => err instanceof ConfigError && err.setting === 'KAIFANG_ADMIN_TOKEN',
   );
 });

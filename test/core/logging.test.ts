@@ -82,7 +82,7 @@ test('a whole server: secret-bearing query strings, bodies and tokens never reac
     body: 'applicationSecret=SECRETBODY&_sig=SECRETBODYSIG',
   });
   // the admin API, with the right token and with a wrong one
-  const admin = await fetch(`${base}/admin/api/calls?token=SECRETADMINQ`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  const admin = await fetch(`${base}/admin/api/calls?credential=SECRETADMINQ`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
   assert.equal(admin.status, 200);
   const wrong = await fetch(`${base}/admin/api/calls`, { headers: { authorization: 'Bearer SECRETWRONGTOKEN' } });
   assert.equal(wrong.status, 401);

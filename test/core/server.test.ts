@@ -12,7 +12,7 @@ for (const backend of backendNames()) {
     assert.deepEqual(await health.json(), { status: 'ok' });
     const ready = await fetch(`${s.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready', checks: { database: 'ok', state: 'ok' } });
+    assert.deepEqual(await ready.json(), { status: 'ready', checks: { database: 'ok', 'database writable': 'ok', state: 'ok' } });
     const metrics = await fetch(`${s.url}/metrics`);
     assert.match(await metrics.text(), /kaifang_requests_total/);
     assert.ok(health.headers.get('x-request-id'));

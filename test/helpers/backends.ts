@@ -37,7 +37,8 @@ export async function makeBackend(name: Backend['name']): Promise<Backend> {
     KAIFANG_LOG_LEVEL: 'silent',
   };
   if (name === 'sqlite') {
-    return { name, env: common, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    // Empty, not absent: a child process given this environment over CI's must not reach PostgreSQL.
+    return { name, env: { ...common, DATABASE_URL: '', REDIS_URL: '' }, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const prefix = `kaifang-test:${schema}:`;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 
 /**
@@ -55,4 +56,36 @@ export async function runTogether<T>(
   }
   for (const c of children) c.stdin!.end('go\n');
   return Promise.all(done);
+}
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Starts `kaifang serve --port 0` as its own process with exactly `env` over the parent's
+ * environment (a SQLite backend passes DATABASE_URL='' so it never inherits CI's PostgreSQL);
+ * resolves with its base URL once it listens.
+ */
+export function serveProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /^kaifang listening on (http:\/\/\S+)/.exec(line);
+      if (m) resolve({ url: m[1]!, child });
+    });
+    child.on('exit', (code) => reject(new Error(`kaifang serve exited with ${code}: ${stderr}`)));
+  });
+}
+
+/** SIGTERM, and wait for the exit. */
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
 }

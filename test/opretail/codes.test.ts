@@ -252,7 +252,7 @@ for (const backend of backendNames()) {
   });
 
   test(`opretail SIGN_WRONG outside sandbox mode does not show the string to sign (${backend})`, async (t) => {
-    const s = await startServer({ backend, config: { upstreamMode: 'live' } });
+    const s = await startServer({ backend, config: { upstreamMode: 'live', smsProvider: 'none' } });
     t.after(() => s.close());
     const key = await makeKey(s);
     const p: Raw = signedParams(key, Date.now());

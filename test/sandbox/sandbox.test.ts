@@ -36,7 +36,7 @@ test('WeChat simulator speaks the jscode2session wire protocol, parameter errors
 });
 
 test('live mode mounts no simulators', async (t) => {
-  const s = await startServer({ env: { KAIFANG_UPSTREAM: 'live' } });
+  const s = await startServer({ env: { KAIFANG_UPSTREAM: 'live', KAIFANG_SMS_PROVIDER: 'none' } });
   t.after(() => s.close());
   assert.equal((await get(`${s.url}/sandbox/wechat/sns/jscode2session?appid=a&secret=b&js_code=sandbox-a&grant_type=authorization_code`)).status, 404);
   assert.equal((await fetch(`${s.url}/sandbox/sms/send`, { method: 'POST' })).status, 404);

@@ -24,7 +24,7 @@ for (const backend of backendNames()) {
     assert.equal(imported.body.agentId, '13000000000000000');
     const dup = await s.admin('/storepos/agents', { body: { name: 'again', agentId: '13000000000000000', key: 'K'.repeat(32) } });
     assert.equal(dup.status, 409);
-    const badKey = await s.admin('/storepos/agents', { body: { name: 'x', agentId: '1', key: 'short' } });
+    const badKey = await s.admin('/storepos/agents', { body: { name: 'x', agentId: '1', key: 'has space' } });
     assert.equal(badKey.status, 400);
     assert.equal(badKey.body.error.param, 'key');
     const badId = await s.admin('/storepos/agents', { body: { name: 'x', agentId: 'abc' } });

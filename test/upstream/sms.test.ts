@@ -264,7 +264,15 @@ test('live mode refuses to start a provider without its settings, naming the set
   assert.throws(() => build({ KAIFANG_SMS_PROVIDER: 'tencent', KAIFANG_SMS_TENCENT_SECRET_ID: 'x' }), (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_TENCENT_SECRET_KEY');
   assert.throws(() => build({ KAIFANG_SMS_PROVIDER: 'webhook' }), (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_WEBHOOK_URL');
   assert.throws(() => loadConfig({ KAIFANG_SMS_PROVIDER: 'twilio' }), ConfigError);
-  assert.equal(build({}).sms.name, 'sandbox');
+  // The outbox in live mode would send nothing: refused at start-up too, and `none` says so on purpose.
+  assert.throws(() => build({}), (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_PROVIDER' && /none/.test(e.message));
+  assert.equal(build({ KAIFANG_SMS_PROVIDER: 'none' }).sms.name, 'none');
+});
+
+test('KAIFANG_SMS_PROVIDER=none refuses every send, saying SMS is off', async () => {
+  const { sms } = createUpstreams(loadConfig({ KAIFANG_UPSTREAM: 'live', KAIFANG_SMS_PROVIDER: 'none' }), new Metrics(false), () => '');
+  const err = await rejectsWith(() => sms.send('13800138000', '123456', 20), 'UpstreamRejected');
+  assert.equal(err.code, 'NOT_CONFIGURED');
 });
 
 test('an SMS send is never retried, even on a refused connection', async () => {

@@ -119,7 +119,7 @@ test('live mode sends the documented request to KAIFANG_WECHAT_API_URL and accep
     res.end(JSON.stringify({ openid: 'oLIVE', session_key: 'c2Vzc2lvbg==', unionid: 'oUNION', errcode: 0, errmsg: 'ok' }));
   });
   t.after(() => upstream.close());
-  const config = loadConfig({ KAIFANG_UPSTREAM: 'live', KAIFANG_WECHAT_API_URL: `${upstream.url}/` });
+  const config = loadConfig({ KAIFANG_UPSTREAM: 'live', KAIFANG_SMS_PROVIDER: 'none', KAIFANG_WECHAT_API_URL: `${upstream.url}/` });
   const { wechatLogin } = createUpstreams(config, new Metrics(false), () => 'http://unused');
   const session = await wechatLogin.code2Session('wx 1&2', 'se=cret', 'code+/ä');
   assert.deepEqual(session, { openid: 'oLIVE', session_key: 'c2Vzc2lvbg==', unionid: 'oUNION' });

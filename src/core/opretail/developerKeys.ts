@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
-import { check } from '../errors.ts';
+import { check, checkInteger, checkText, LIMITS } from '../errors.ts';
 import { randomString } from '../random.ts';
 import type { OpretailDeveloperKeyTable } from '../../store/schema.ts';
 
@@ -67,15 +67,16 @@ export function ifexpire(key: Pick<DeveloperKey, 'expire'>, now: number): 1 | 2 
 const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,20}$/;
 
 function validate(input: DeveloperKeyChanges & { applicationKey?: string; applicationId?: string }): void {
-  if (input.username !== undefined) check('username', input.username.trim().length > 0 && input.username.length <= 100, 'username must be 1–100 characters');
-  if (input.enterpriseId !== undefined) check('enterpriseId', Number.isSafeInteger(input.enterpriseId) && input.enterpriseId > 0, 'enterpriseId must be a positive integer');
+  if (input.username !== undefined) checkText('username', input.username, 100);
+  if (input.enterpriseId !== undefined) checkInteger('enterpriseId', input.enterpriseId, 1, LIMITS.enterpriseId);
   if (input.applicationKey !== undefined) check('applicationKey', KEY_PATTERN.test(input.applicationKey), 'applicationKey must be 1–20 letters, digits, "_", "." or "-"');
   if (input.applicationId !== undefined) check('applicationId', /^[A-Za-z0-9_-]{1,20}$/.test(input.applicationId), 'applicationId must be 1–20 letters, digits, "_" or "-"');
   if (input.keytype !== undefined) check('keytype', input.keytype === 1 || input.keytype === 2, 'keytype must be 1 (formal) or 2 (test)');
   if (input.developerType !== undefined) check('developerType', [1, 2, 3].includes(input.developerType), 'developerType must be 1 (administrator), 2 (normal) or 3 (vendor)');
-  if (input.shopwebEnterpriseId != null) check('shopwebEnterpriseId', Number.isSafeInteger(input.shopwebEnterpriseId) && input.shopwebEnterpriseId > 0, 'shopwebEnterpriseId must be a positive integer');
-  if (input.ratePerSecond != null) check('ratePerSecond', Number.isSafeInteger(input.ratePerSecond) && input.ratePerSecond > 0, 'ratePerSecond must be a positive integer');
-  if (input.ratePerDay != null) check('ratePerDay', Number.isSafeInteger(input.ratePerDay) && input.ratePerDay > 0, 'ratePerDay must be a positive integer');
+  if (input.shopwebEnterpriseId != null) checkInteger('shopwebEnterpriseId', input.shopwebEnterpriseId, 1, LIMITS.enterpriseId);
+  if (input.supplierAccount != null) checkText('supplierAccount', input.supplierAccount, 100);
+  if (input.ratePerSecond != null) checkInteger('ratePerSecond', input.ratePerSecond, 1, LIMITS.ratePerSecond);
+  if (input.ratePerDay != null) checkInteger('ratePerDay', input.ratePerDay, 1, LIMITS.ratePerDay);
   if (input.expire != null) check('expire', Number.isFinite(input.expire), 'expire must be a time');
 }
 
@@ -109,7 +110,7 @@ const SPEC: CredentialSpec<'opretail_developer_keys', DeveloperKey, DeveloperKey
   what: 'developerKey',
   label: 'developer key',
   idPattern: KEY_PATTERN,
-  secret: { param: 'applicationSecret', generatedLength: 32, minLength: 16, importMinLength: 16, maxLength: 128 },
+  secret: { param: 'applicationSecret', generatedLength: 32, minLength: 16, importMinLength: 1, maxLength: 128 },
   fromRow,
   withSecret: (key, applicationSecret) => ({ ...key, applicationSecret }),
   enabled: (key) => key.switchStatus === 1,
@@ -129,14 +130,14 @@ export class DeveloperKeys {
 
   /**
    * Issues a key, or imports one (`applicationKey`/`applicationSecret` given: a developer moving
-   * over keeps signing as before). `weakSecret` says an imported secret is shorter than kaifang's own.
+   * over keeps signing as before). `warning` says when an imported secret is weaker than kaifang's own.
    */
-  async create(input: NewDeveloperKey): Promise<DeveloperKeyWithSecret & { weakSecret: boolean }> {
+  async create(input: NewDeveloperKey): Promise<DeveloperKeyWithSecret & { warning: string | undefined }> {
     validate(input);
     const now = this.clock.now();
     const applicationId = input.applicationId ?? this.defaultAid;
     const applicationKey = input.applicationKey ?? `${applicationId}-${randomString(12)}`;
-    const { created, weakSecret } = await this.keys.insert(
+    const { created, warning } = await this.keys.insert(
       applicationKey,
       {
         username: input.username,
@@ -156,7 +157,7 @@ export class DeveloperKeys {
       },
       input.applicationSecret === undefined ? {} : { secret: input.applicationSecret, imported: true },
     );
-    return { ...created, weakSecret };
+    return { ...created, warning };
   }
 
   list(options: { limit?: number; offset?: number } = {}): Promise<DeveloperKey[]> {

@@ -5,6 +5,22 @@ import type { GatewayMethod } from './gatewayMethods.ts';
 
 const UPSTREAM = 'opretail-method';
 
+/** Deep enough for any real business answer; a deeper one could not be relayed (nor rendered as XML). */
+export const MAX_ANSWER_DEPTH = 64;
+
+/** The service answered, but not with something the gateway can relay; the message says what. */
+class BadAnswer extends UpstreamUnavailable {}
+
+function deeperThan(root: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[root, 0]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    if (value !== null && typeof value === 'object') for (const child of Object.values(value)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** One call of a registered method, as the gateway hands it over once authenticated. */
 export interface ForwardedCall {
   key: Pick<DeveloperKey, 'applicationKey' | 'enterpriseId'>;
@@ -51,11 +67,14 @@ export class MethodForwarder {
         },
         (res) => {
           if (res.status < 200 || res.status > 299) throw new UpstreamUnavailable(UPSTREAM, `HTTP ${res.status}`, res.status, 'http-status');
+          let data: unknown;
           try {
-            return JSON.parse(res.text) as unknown;
+            data = JSON.parse(res.text);
           } catch {
-            throw new UpstreamUnavailable(UPSTREAM, 'not JSON', res.status, 'unreadable');
+            throw new BadAnswer(UPSTREAM, 'a body that is not JSON', res.status);
           }
+          if (deeperThan(data, MAX_ANSWER_DEPTH)) throw new BadAnswer(UPSTREAM, `JSON nested deeper than ${MAX_ANSWER_DEPTH} levels`, res.status);
+          return data;
         },
       );
     } catch (err) {
@@ -73,7 +92,7 @@ export class MethodFailed extends UpstreamUnavailable {
       timeout: `the service did not answer within ${timeoutMs} ms`,
       unreachable: 'the service could not be reached',
       'http-status': `the service answered HTTP ${cause.status}`,
-      unreadable: 'the service answered with a body that is not JSON',
+      unreadable: cause instanceof BadAnswer ? `the service answered with ${cause.message}` : 'the service\'s answer could not be read',
       'too-large': `the service's answer is larger than ${maxBytes} bytes`,
       'in-progress': 'the service is busy',
     };

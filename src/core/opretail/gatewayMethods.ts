@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
-import { check, NotFound } from '../errors.ts';
+import { check, checkInteger, checkText, LIMITS, NotFound } from '../errors.ts';
 import { TtlCache } from '../cache.ts';
 import type { Database, OpretailMethodTable } from '../../store/schema.ts';
 import { insertUnique } from '../unique.ts';
@@ -81,8 +81,9 @@ function validate(input: GatewayMethodChanges & { name?: string; version?: strin
   if (input.testUrl != null) checkUrl('testUrl', input.testUrl);
   for (const p of ['timeoutMs', 'ratePerSecond', 'ratePerDay'] as const) {
     const v = input[p];
-    if (v != null) check(p, Number.isSafeInteger(v) && v > 0, `${p} must be a positive integer`);
+    if (v != null) checkInteger(p, v, 1, LIMITS[p]);
   }
+  if (input.description != null) checkText('description', input.description, 1000);
 }
 
 /** The operator's method table and the grants of keys to methods. */

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
-import { check } from '../errors.ts';
+import { check, checkInteger, checkText, LIMITS } from '../errors.ts';
 import { randomDigits, randomString } from '../random.ts';
 import type { StoreposAgentTable } from '../../store/schema.ts';
 
@@ -34,9 +34,9 @@ export interface NewAgent {
 export const AGENT_ID_PATTERN = /^[0-9]{1,32}$/;
 
 function validate(input: { name?: string; agentId?: string; smsDailyCap?: number | null }): void {
-  if (input.name !== undefined) check('name', input.name.trim().length > 0 && input.name.length <= 100, 'name must be 1–100 characters');
+  if (input.name !== undefined) checkText('name', input.name, 100);
   if (input.agentId !== undefined) check('agentId', AGENT_ID_PATTERN.test(input.agentId), 'agentId must be 1–32 digits');
-  if (input.smsDailyCap != null) check('smsDailyCap', Number.isSafeInteger(input.smsDailyCap) && input.smsDailyCap >= 0, 'smsDailyCap must be a whole number ≥ 0 (or null for the default)');
+  if (input.smsDailyCap != null) checkInteger('smsDailyCap', input.smsDailyCap, 0, LIMITS.smsDailyCap);
 }
 
 type Row = Selectable<StoreposAgentTable>;
@@ -60,7 +60,7 @@ const SPEC: CredentialSpec<'storepos_agents', Agent, AgentWithKey> = {
   what: 'agent',
   label: 'agent',
   idPattern: AGENT_ID_PATTERN,
-  secret: { param: 'key', generatedLength: 32, minLength: 16, importMinLength: 16, maxLength: 128 },
+  secret: { param: 'key', generatedLength: 32, minLength: 16, importMinLength: 1, maxLength: 128 },
   fromRow,
   withSecret: (agent, key) => ({ ...agent, key }),
   enabled: (agent) => agent.enabled,
@@ -80,18 +80,18 @@ export class Agents {
     this.clock = deps.clock;
   }
 
-  /** Issues an agent, or imports one (`agentId`/`key` given); `weakSecret` flags a short imported key. */
-  async create(input: NewAgent): Promise<AgentWithKey & { weakSecret: boolean }> {
+  /** Issues an agent, or imports one (`agentId`/`key` given); `warning` flags a short imported key. */
+  async create(input: NewAgent): Promise<AgentWithKey & { warning: string | undefined }> {
     validate(input);
     const now = this.clock.now();
     // A generated number never starts with 0, so it keeps its 17 digits wherever it is parsed.
     const agentId = input.agentId ?? randomString(1, '123456789') + randomDigits(16);
-    const { created, weakSecret } = await this.agents.insert(
+    const { created, warning } = await this.agents.insert(
       agentId,
       { name: input.name, enabled: 1, sms_daily_cap: input.smsDailyCap ?? null, created_at: now, updated_at: now },
       input.key === undefined ? {} : { secret: input.key, imported: true },
     );
-    return { ...created, weakSecret };
+    return { ...created, warning };
   }
 
   list(options: { limit?: number; offset?: number } = {}): Promise<Agent[]> {

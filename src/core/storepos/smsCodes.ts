@@ -42,9 +42,11 @@ type Release = () => Promise<void>;
  * - Codes are scoped to (agent, mobile), stored only as a salted SHA-256 with their expiry, and a
  *   new send replaces the previous code. The mobile limits are global: they protect the phone's
  *   owner whichever agent asks.
- * - A check first counts itself against the code (`incr`), so at most MAX_CHECKS checks ever look
- *   at one code however many arrive at once, then consumes it with `take`, so exactly one
- *   correct check succeeds.
+ * - A check first takes one of the code's MAX_CHECKS comparison slots (`incrBelow`), so at most
+ *   MAX_CHECKS guesses are ever compared with one code however many arrive at once. A correct
+ *   guess consumes the code with `take`, so exactly one correct check succeeds; a wrong one is
+ *   counted apart, and the code is destroyed when the wrong ones reach MAX_CHECKS. Only wrong
+ *   guesses destroy a code: a correct check never does, whatever arrives beside it.
  */
 export class SmsCodes {
   constructor(
@@ -88,16 +90,11 @@ export class SmsCodes {
     const [id = '', expires = '0', hash = ''] = stored.split('.');
     const ttl = Number(expires) - this.clock.now();
     if (ttl <= 0) return false;
-    const checks = await this.state.incr(`storepos:sms:checks:${id}`, ttl + 1000);
-    if (checks > MAX_CHECKS) {
-      await this.dropIfSame(key, stored);
-      return false;
-    }
-    if (!constantTimeEqual(hash, hashCode(id, sender.agentId, mobile, code))) {
-      if (checks >= MAX_CHECKS) await this.dropIfSame(key, stored);
-      return false;
-    }
-    return (await this.takeIfSame(key, stored)) === 'taken';
+    // No slot left: MAX_CHECKS guesses were (or are being) compared already.
+    if ((await this.state.incrBelow(`storepos:sms:slots:${id}`, ttl + 1000, MAX_CHECKS)) === null) return false;
+    if (constantTimeEqual(hash, hashCode(id, sender.agentId, mobile, code))) return (await this.takeIfSame(key, stored)) === 'taken';
+    if ((await this.state.incr(`storepos:sms:wrong:${id}`, ttl + 1000)) >= MAX_CHECKS) await this.dropIfSame(key, stored);
+    return false;
   }
 
   /** Takes every limit slot in turn; on a refusal gives back the ones already taken and throws. */

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Clock } from '../clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
-import { check } from '../errors.ts';
+import { check, checkText } from '../errors.ts';
 import type { WechatMiniappTable } from '../../store/schema.ts';
 
 /** A WeChat mini-program whose AppSecret the platform holds on its partners' behalf. */
@@ -26,7 +26,7 @@ export const WECHAT_APP_SECRET = { param: 'secret', minLength: 8, importMinLengt
 
 function validate(input: { appid?: string; name?: string }): void {
   if (input.appid !== undefined) check('appid', WECHAT_APPID_PATTERN.test(input.appid), 'appid must be "wx" followed by 16 letters or digits');
-  if (input.name !== undefined) check('name', input.name.trim().length > 0 && input.name.length <= 100, 'name must be 1–100 characters');
+  if (input.name !== undefined) checkText('name', input.name, 100);
 }
 
 type Row = Selectable<WechatMiniappTable>;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
-import { Ajv, type AnySchema } from 'ajv';
+import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
 import { InvalidInput } from '../../core/errors.ts';
 
 /*
@@ -14,11 +14,28 @@ const coercing = new Ajv({ allowUnionTypes: true, coerceTypes: true, removeAddit
 
 /** Installs strict validation in an encapsulated admin plugin; a failure becomes `InvalidInput` (400 with `param`). */
 export function useStrictValidation(app: FastifyInstance): void {
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema as AnySchema));
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict.compile(schema as AnySchema) : finiteOnly(coercing.compile(schema as AnySchema))));
   app.setSchemaErrorFormatter((errors, context) => describe(errors[0], context));
 }
 
 type AjvError = FastifySchemaValidationError & { params: Record<string, unknown> };
+
+/**
+ * Coercion turns query text such as `1e400` into Infinity, which Ajv lets through as an integer
+ * within any bound; a parameter that is not a finite number is refused here instead.
+ */
+function finiteOnly(validate: ValidateFunction): ValidateFunction {
+  const checked = ((data: unknown) => {
+    if (!validate(data)) {
+      checked.errors = validate.errors;
+      return false;
+    }
+    const bad = Object.entries((data ?? {}) as Record<string, unknown>).find(([, v]) => typeof v === 'number' && !Number.isFinite(v));
+    checked.errors = bad ? [{ instancePath: `/${bad[0]}`, schemaPath: '', keyword: 'type', params: { type: 'finite number' }, message: 'must be a finite number' }] : null;
+    return bad === undefined;
+  }) as ValidateFunction;
+  return checked;
+}
 
 /** One Ajv error as an `InvalidInput` naming the field in the operator's terms. */
 function describe(error: FastifySchemaValidationError | undefined, context: string): InvalidInput {
@@ -58,7 +75,7 @@ export const pageQuery = {
   type: 'object',
   properties: {
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-    offset: { type: 'integer', minimum: 0, default: 0 },
+    offset: { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 },
   },
   additionalProperties: false,
 } as const;

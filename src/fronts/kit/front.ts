@@ -30,6 +30,28 @@ export interface FrontContext {
   observe(call: CallOutcome): void;
 }
 
+/** A request refused before it reached the front's routes, or by them for the HTTP layer's reasons. */
+export interface WireRefusal {
+  /** The HTTP status the refusal calls for: 400 unreadable framing, 404 no such path, 405 method, 408 too slow, 413 body too large, 431 header too large. */
+  status: number;
+  /** What is wrong, in words a developer can act on. */
+  message: string;
+  /** The path as received, without the query string. */
+  path: string;
+  /** The raw query string (`_format=xml` and the like may decide the reply's shape). */
+  query: string;
+  requestId: string;
+  /** The platform's time, ms. */
+  now: number;
+}
+
+/** A reply rendered outside Fastify's routing (the server may write it to a bare socket). */
+export interface RenderedReply {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
 export interface FrontPluginOptions<S> {
   services: S;
   ctx: FrontContext;
@@ -63,6 +85,13 @@ export interface Front<Name extends string = string, S = unknown, Settings exten
   services(core: Core, settings: SettingsValues<Settings>): S;
   /** The wire protocol: an encapsulated plugin with its own parsers and error shapes. */
   readonly routes?: FastifyPluginAsync<FrontPluginOptions<S>>;
+  /**
+   * Path prefixes of its wire API (`/m.api`, `/Mch/`): a request the HTTP layer refuses on one of
+   * them (broken framing, an oversize header, a stalled body, no such path or method) is answered
+   * by `refuse`, in the front's documented shape rather than the framework's.
+   */
+  readonly paths?: readonly string[];
+  refuse?(refusal: WireRefusal): RenderedReply;
   /** Operator routes, mounted at `/admin/api/<name>` behind the admin token. */
   readonly admin?: FastifyPluginAsync<FrontPluginOptions<S>>;
   /** Its parts of the OpenAPI document (wire and admin). */

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { maskSecret } from '../../core/signing.ts';
 import type { FrontContext } from './front.ts';
 
@@ -13,14 +13,18 @@ export interface Refusal {
 }
 
 /**
- * Answers Fastify's own refusals (a body over the limit, broken framing, an error thrown past the
- * front's handler) through `answer`, in the front's documented shape instead of Fastify's.
+ * Answers Fastify's own refusals (a body over the limit, an unreadable content type, an error
+ * thrown past the front's handler) through `answer`, in the front's documented shape instead of
+ * Fastify's.
  */
 export function answerRefusals(app: FastifyInstance, ctx: FrontContext, answer: (refusal: Refusal, request: FastifyRequest, reply: FastifyReply) => unknown): void {
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, request, reply) => {
     let refusal: Refusal;
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       refusal = { status: 413, message: `the request body is larger than ${ctx.bodyLimit} bytes`, unexpected: false };
+    } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      const type = JSON.stringify(String(request.headers['content-type'] ?? '').slice(0, 100));
+      refusal = { status: 415, message: `the Content-Type ${type} cannot be read; send application/x-www-form-urlencoded or application/json`, unexpected: false };
     } else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
       refusal = { status: err.statusCode, message: `the request cannot be read: ${String(err.message).slice(0, 200)}`, unexpected: false };
     } else {
@@ -29,6 +33,17 @@ export function answerRefusals(app: FastifyInstance, ctx: FrontContext, answer: 
     }
     return answer(refusal, request, reply);
   });
+}
+
+/**
+ * Routes every HTTP method the server knows but `served` on `url` to `refuse` (the front answers
+ * 405 in its own shape). HEAD goes with GET, as Fastify exposes it.
+ */
+export function refuseOtherMethods(app: FastifyInstance, url: string, served: readonly HTTPMethods[], refuse: (request: FastifyRequest, reply: FastifyReply) => unknown): void {
+  const taken = new Set<string>(served);
+  if (taken.has('GET')) taken.add('HEAD');
+  const others = app.supportedMethods.filter((m) => !taken.has(m)) as HTTPMethods[];
+  app.route({ method: others, url, handler: refuse });
 }
 
 /**

@@ -24,7 +24,7 @@ export async function opretailAdmin(app: FastifyInstance, { services }: FrontPlu
     return ops.listKeys(limit, offset);
   });
   app.post('/keys', { schema: { body: S.createKeyBody } }, async (request, reply) => {
-    return reply.code(201).send((await ops.createKey(request.body as KeyInput)).key);
+    return reply.code(201).send(await ops.createKey(request.body as KeyInput));
   });
   app.get('/keys/:akey', { schema: { params: S.akeyParams } }, async (request) => ops.showKey((request.params as AkeyParams).akey));
   app.patch('/keys/:akey', { schema: { params: S.akeyParams, body: S.updateKeyBody } }, async (request) =>

@@ -87,7 +87,7 @@ export function opretailCli(opretail: Command, runner: CliRunner<OpretailService
 function keysCommands(keys: Command, run: Run): void {
   keyOptions(leaf(keys, 'create', 'issue a new key; prints its secret once'), true).action(async (o: Common & KeyInput, cmd: Command) =>
     run(cmd, o, async (ops) => {
-      const { key } = await ops.createKey({ ...keyFields(o), ...(o.applicationId ? { applicationId: o.applicationId } : {}) } as KeyInput);
+      const key = await ops.createKey({ ...keyFields(o), ...(o.applicationId ? { applicationId: o.applicationId } : {}) } as KeyInput);
       output(o.json, key, () => formatKey(key));
     }),
   );
@@ -99,7 +99,7 @@ function keysCommands(keys: Command, run: Run): void {
       run(cmd, o, async (ops) => {
         const input = { ...keyFields(o), applicationKey: o.key, applicationSecret: readSecret(o.secret, 'applicationSecret') } as KeyInput;
         if (o.applicationId) input.applicationId = o.applicationId;
-        const { key } = await ops.createKey(input);
+        const key = await ops.createKey(input);
         output(o.json, key, () => formatKey(key));
       }),
     );

@@ -79,11 +79,29 @@ async function keyFor(s: OpretailServices, p: Record<string, string>, call: Call
   return key;
 }
 
-/** Tries the values as received, then (Java SDK JSON mode) URL-decoded; returns the set that was signed. */
+/**
+ * `value` as Java's `URLEncoder.encode(value, "UTF-8")` writes it: letters, digits and `. - * _`
+ * kept, space as `+`, every other UTF-8 byte as `%XX`. That is exactly the WHATWG form encoding.
+ */
+function javaUrlEncoded(value: string): string {
+  return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+/**
+ * Which values the caller signed (opretail.md, "Compatibility"): as received; else, for a JSON body
+ * whose values arrived still URL-encoded (the Java SDK's JSON mode), the decoded values; else, for
+ * the Java SDK's `jsonUnescape` mode, the values as received with `data` URL-encoded the way Java's
+ * URLEncoder does. No other variant. Returns the set the method should get.
+ */
 function verified(ctx: FrontContext, params: Params, key: DeveloperKeyWithSecret, sm: 'md5' | 'sha1'): ParamSet {
   const sig = params.text._sig!;
   if (opretail.verify(params.text, key.applicationSecret, sm, sig)) return params;
   if (params.decoded && opretail.verify(params.decoded.text, key.applicationSecret, sm, sig)) return params.decoded;
+  const data = params.text.data;
+  if (data !== undefined) {
+    const encoded = javaUrlEncoded(data);
+    if (encoded !== data && opretail.verify({ ...params.text, data: encoded }, key.applicationSecret, sm, sig)) return params;
+  }
   let message = '_sig does not match; sign every parameter except _sig, sorted by name, as name+value with the secret before and after';
   const expected = signatureHint(ctx, () => opretail.stringToSign(params.text, key.applicationSecret), key.applicationSecret);
   if (expected !== undefined) message += `, then ${sm} in uppercase hex. Sandbox: the string to sign was ${expected}`;

@@ -4,6 +4,7 @@ import { opretailAdminOpenApi } from './adminOpenapi.ts';
 import { opretailCli } from './cli.ts';
 import { opretailDemo } from './demo.ts';
 import { opretailFrontOpenApi } from './openapi.ts';
+import { opretailRefusal } from './refuse.ts';
 import { opretailRoutes } from './routes.ts';
 import { createOpretailServices } from './services.ts';
 import { opretailSettings } from './settings.ts';
@@ -15,6 +16,8 @@ export const opretailFront = defineFront({
   settings: opretailSettings,
   services: createOpretailServices,
   routes: opretailRoutes,
+  paths: ['/m.api'],
+  refuse: opretailRefusal,
   admin: opretailAdmin,
   openapi: [opretailFrontOpenApi, opretailAdminOpenApi],
   cli: opretailCli,

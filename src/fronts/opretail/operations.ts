@@ -51,11 +51,11 @@ export function opretailOperations(s: OpretailServices) {
     },
     /**
      * Creates (or, with applicationKey/applicationSecret, imports) a key; the reply carries the
-     * secret, and `weakSecret` when an imported one is shorter than kaifang's own.
+     * secret, and `warnings` (e.g. an imported secret weaker than kaifang's own).
      */
-    async createKey(input: KeyInput): Promise<{ key: KeyView; weakSecret: boolean }> {
+    async createKey(input: KeyInput): Promise<KeyView & { warnings?: string[] }> {
       const created = await keys.create(withExpire(input));
-      return { key: keyView(created, now(), true), weakSecret: created.weakSecret };
+      return { ...keyView(created, now(), true), ...(created.warning ? { warnings: [created.warning] } : {}) };
     },
     async showKey(applicationKey: string): Promise<KeyView> {
       return keyView(await keys.get(applicationKey), now());

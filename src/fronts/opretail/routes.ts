@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MethodFailed } from '../../core/opretail/forward.ts';
 import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
-import { answerRefusals } from '../kit/refusals.ts';
+import { answerRefusals, refuseOtherMethods } from '../kit/refusals.ts';
 import { CODES, failureOf, type Codename } from './codes.ts';
 import { runGateway, type CallState } from './gateway.ts';
 import { peekFormat } from './params.ts';
@@ -15,18 +15,28 @@ const rawQueryOf = (url: string) => {
 };
 
 /**
- * The 万店掌 (Opretail) gateway: `/m.api`, GET or POST. Every reply, errors included, is HTTP 200
- * with the gateway shape, because the vendor SDKs read `stat.code` from the body whatever the
- * status. The one exception is a body over the size limit: 413 (still in the gateway shape), since
- * the request was cut off unread and proxies and monitoring should see that it was refused.
+ * The 万店掌 (Opretail) gateway: `/m.api`, GET, POST, PUT or DELETE (the Java SDK 1.2.8 sends PUT
+ * and DELETE on purpose; all four are served alike). Every reply the gateway decides, errors
+ * included, is HTTP 200 with the gateway shape, because the vendor SDKs read `stat.code` from the
+ * body whatever the status. Requests refused unread keep their HTTP status, still in the gateway
+ * shape: a body over the size limit (413), another HTTP method (405), and — answered by the server
+ * through `opretailRefusal` — broken framing, oversize headers, a stalled body, a path variant.
  */
 export async function opretailRoutes(app: FastifyInstance, { services, ctx }: FrontPluginOptions<OpretailServices>): Promise<void> {
   useFrontBodyParsers(app);
 
   const send = (request: FastifyRequest, reply: FastifyReply, call: CallState, startedAt: bigint, codename: Codename, result: string, data: unknown, status = 200) => {
+    let rendered: { contentType: string; payload: string };
+    try {
+      rendered = render(call.format, envelope(request.id, ctx.clock.now(), codename, result, data));
+    } catch (err) {
+      // Data that cannot be rendered is the gateway's failure, answered (and counted) once.
+      request.log.error({ err }, 'opretail gateway: the reply cannot be rendered');
+      codename = 'UNKNOWN_ERROR';
+      rendered = render(call.format, envelope(request.id, ctx.clock.now(), codename, failureOf(undefined).result, null));
+    }
     ctx.observe({ front: 'opretail', endpoint: call.endpoint, credential: call.credential, outcome: String(CODES[codename]), startedAt, requestId: request.id });
-    const { contentType, payload } = render(call.format, envelope(request.id, ctx.clock.now(), codename, result, data));
-    return reply.code(status).header('content-type', contentType).send(payload);
+    return reply.code(status).header('content-type', rendered.contentType).send(rendered.payload);
   };
 
   answerRefusals(app, ctx, (refusal, request, reply) => {
@@ -57,6 +67,9 @@ export async function opretailRoutes(app: FastifyInstance, { services, ctx }: Fr
       return send(request, reply, call, startedAt, failure.codename, failure.result, null);
     }
   };
-  app.get('/m.api', handler);
-  app.post('/m.api', handler);
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/m.api', handler });
+  refuseOtherMethods(app, '/m.api', ['GET', 'POST', 'PUT', 'DELETE'], (request, reply) => {
+    const call: CallState = { format: peekFormat(rawQueryOf(request.url)), credential: null, endpoint: '/m.api' };
+    return send(request, reply, call, process.hrtime.bigint(), 'REQUESTMODE_NOTNULL', `HTTP ${request.method} is not served on /m.api; send GET, POST, PUT or DELETE`, null, 405);
+  });
 }

@@ -1,10 +1,12 @@
+import { LIMITS } from '../../core/errors.ts';
+
 /**
  * JSON schemas of the Opretail admin API. The routes validate with them and the OpenAPI document
  * is built from them, so the two cannot drift apart. The schemas check types, enums and required
  * fields; the core services check the finer rules (patterns, URLs) and name the field themselves.
  */
 
-const nullableInt = (description: string) => ({ type: ['integer', 'null'], minimum: 1, description });
+const nullableInt = (maximum: number, description: string) => ({ type: ['integer', 'null'], minimum: 1, maximum, description });
 const cstTime = {
   type: ['string', 'null'],
   description: 'China Standard Time, "yyyy-MM-dd HH:mm:ss" (or "yyyy-MM-dd"); null = never expires',
@@ -14,14 +16,14 @@ const cstTime = {
 /** Fields of a key an operator may set at creation and change later. */
 const keyFields = {
   username: { type: 'string', minLength: 1, maxLength: 100, description: 'developer name' },
-  enterpriseId: { type: 'integer', minimum: 1, description: 'open-platform enterprise id (the `orgid` of open.gateway.authentication)' },
+  enterpriseId: { type: 'integer', minimum: 1, maximum: LIMITS.enterpriseId, description: 'open-platform enterprise id (the `orgid` of open.gateway.authentication)' },
   keytype: { type: 'integer', enum: [1, 2], description: '1 formal, 2 test (test keys go to a method\'s test URL)' },
   expire: cstTime,
-  shopwebEnterpriseId: nullableInt('business-platform enterprise id'),
+  shopwebEnterpriseId: nullableInt(LIMITS.enterpriseId, 'business-platform enterprise id'),
   developerType: { type: 'integer', enum: [1, 2, 3], description: '1 administrator (every method), 2 normal, 3 vendor' },
   supplierAccount: { type: ['string', 'null'], maxLength: 100, description: 'supplier account' },
-  ratePerSecond: nullableInt('calls per second for this key; null = the deployment default'),
-  ratePerDay: nullableInt('calls per CST day for this key; null = the deployment default'),
+  ratePerSecond: nullableInt(LIMITS.ratePerSecond, 'calls per second for this key; null = the deployment default'),
+  ratePerDay: nullableInt(LIMITS.ratePerDay, 'calls per CST day for this key; null = the deployment default'),
 } as const;
 
 export const createKeyBody = {
@@ -31,7 +33,7 @@ export const createKeyBody = {
   properties: {
     ...keyFields,
     applicationKey: { type: 'string', description: 'import an existing key (1–20 of A-Z a-z 0-9 _ . -); default `<aid>-<random>`' },
-    applicationSecret: { type: 'string', description: 'import an existing secret (16–128 printable ASCII); default 32 random characters' },
+    applicationSecret: { type: 'string', description: 'import an existing secret as it is (1–128 printable ASCII without spaces; one shorter than 16 is accepted with a warning); default 32 random characters' },
     applicationId: { type: 'string', description: 'the key\'s `_aid`; default this deployment\'s' },
   },
 } as const;
@@ -61,9 +63,9 @@ export const grantBody = {
 const methodFields = {
   url: { type: 'string', description: 'absolute http(s) URL the gateway POSTs the business parameters to' },
   testUrl: { type: ['string', 'null'], description: 'where test keys and `environment: test|dev` calls go' },
-  timeoutMs: nullableInt('upstream timeout; null = the deployment default'),
-  ratePerSecond: nullableInt('calls per second per key for this method; null = no own limit'),
-  ratePerDay: nullableInt('calls per CST day per key for this method; null = no own limit'),
+  timeoutMs: nullableInt(LIMITS.timeoutMs, 'upstream timeout, ms; null = the deployment default'),
+  ratePerSecond: nullableInt(LIMITS.ratePerSecond, 'calls per second per key for this method; null = no own limit'),
+  ratePerDay: nullableInt(LIMITS.ratePerDay, 'calls per CST day per key for this method; null = no own limit'),
   description: { type: ['string', 'null'], maxLength: 1000 },
 } as const;
 
@@ -119,6 +121,7 @@ export const developerKeyView = {
     supplierAccount: { type: ['string', 'null'] },
     ratePerSecond: { type: ['integer', 'null'] },
     ratePerDay: { type: ['integer', 'null'] },
+    warnings: { type: 'array', items: { type: 'string' }, description: 'create only: e.g. an imported secret weaker than kaifang\'s own' },
   },
 } as const;
 

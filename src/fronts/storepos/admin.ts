@@ -24,7 +24,7 @@ export async function storeposAdmin(app: FastifyInstance, { services }: FrontPlu
     return ops.listAgents(limit, offset);
   });
   // With agentId and key it imports an agent moved from the original platform.
-  app.post('/agents', { schema: { body: S.createAgentBody } }, async (request, reply) => reply.code(201).send((await ops.createAgent(request.body as NewAgent)).agent));
+  app.post('/agents', { schema: { body: S.createAgentBody } }, async (request, reply) => reply.code(201).send(await ops.createAgent(request.body as NewAgent)));
   app.get('/agents/:agentId', { schema: { params: S.agentParams } }, async (request) => ops.showAgent((request.params as AgentParams).agentId));
   app.patch('/agents/:agentId', { schema: { params: S.agentParams, body: S.updateAgentBody } }, async (request) =>
     ops.updateAgent((request.params as AgentParams).agentId, request.body as { name?: string; smsDailyCap?: number | null }),

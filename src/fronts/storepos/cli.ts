@@ -43,7 +43,7 @@ function agentCommands(agents: Command, run: Run): void {
     .option('--sms-daily-cap <n>', 'SMS codes per CST day ("default" = KAIFANG_STOREPOS_SMS_PER_AGENT_PER_DAY)', capValue)
     .action((o: CliOptions & { name: string; smsDailyCap?: number | null }, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const { agent } = await ops.createAgent({ name: o.name, ...(o.smsDailyCap !== undefined ? { smsDailyCap: o.smsDailyCap } : {}) });
+        const agent = await ops.createAgent({ name: o.name, ...(o.smsDailyCap !== undefined ? { smsDailyCap: o.smsDailyCap } : {}) });
         output(o.json, agent, () => formatAgent(agent));
       }),
     );
@@ -55,7 +55,7 @@ function agentCommands(agents: Command, run: Run): void {
     .action((o: CliOptions & { agentId: string; key: string; name: string; smsDailyCap?: number | null }, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const key = readSecret(o.key, 'key');
-        const { agent } = await ops.createAgent({ agentId: o.agentId, key, name: o.name, ...(o.smsDailyCap !== undefined ? { smsDailyCap: o.smsDailyCap } : {}) });
+        const agent = await ops.createAgent({ agentId: o.agentId, key, name: o.name, ...(o.smsDailyCap !== undefined ? { smsDailyCap: o.smsDailyCap } : {}) });
         const { key: _key, ...shown } = agent; // the operator already holds an imported key
         output(o.json, shown, () => formatAgent(shown));
       }),

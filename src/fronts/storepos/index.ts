@@ -4,6 +4,7 @@ import { storeposAdminOpenApi } from './adminOpenapi.ts';
 import { storeposCli } from './cli.ts';
 import { storeposDemo } from './demo.ts';
 import { storeposFrontOpenApi } from './openapi.ts';
+import { storeposRefusal } from './refuse.ts';
 import { storeposRoutes } from './routes.ts';
 import { createStoreposServices } from './services.ts';
 import { storeposSettings } from './settings.ts';
@@ -15,6 +16,8 @@ export const storeposFront = defineFront({
   settings: storeposSettings,
   services: createStoreposServices,
   routes: storeposRoutes,
+  paths: ['/Mch/', '/Open/'],
+  refuse: storeposRefusal,
   admin: storeposAdmin,
   openapi: [storeposFrontOpenApi, storeposAdminOpenApi],
   cli: storeposCli,

@@ -10,10 +10,10 @@ export function storeposOperations(s: StoreposServices) {
     listAgents: async (limit?: number, offset?: number) => ({
       agents: (await agents.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map((a) => presentAgent(a)),
     }),
-    /** Creates (or, with agentId/key, imports) an agent; `weakSecret` when an imported key is short. */
-    createAgent: async (input: NewAgent): Promise<{ agent: AgentView; weakSecret: boolean }> => {
+    /** Creates (or, with agentId/key, imports) an agent; `warnings` when an imported key is weak. */
+    createAgent: async (input: NewAgent): Promise<AgentView & { warnings?: string[] }> => {
       const created = await agents.create(input);
-      return { agent: presentAgent(created, { appids: [] }), weakSecret: created.weakSecret };
+      return { ...presentAgent(created, { appids: [] }), ...(created.warning ? { warnings: [created.warning] } : {}) };
     },
     showAgent: async (agentId: string) => withGrants(await agents.get(agentId)),
     setAgentEnabled: async (agentId: string, enabled: boolean) => withGrants(await agents.setEnabled(agentId, enabled)),

@@ -4,7 +4,7 @@ import { storepos } from '../../core/signing.ts';
 import type { AgentWithKey } from '../../core/storepos/agents.ts';
 import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
 import type { FrontContext, FrontPluginOptions } from '../kit/front.ts';
-import { answerRefusals, signatureHint } from '../kit/refusals.ts';
+import { answerRefusals, refuseOtherMethods, signatureHint } from '../kit/refusals.ts';
 import { CODE, outcomeOf, VersionTooLow, type Outcome } from './codes.ts';
 import { COMMON, paramsOf, requireParams, type Params } from './params.ts';
 import { signedReply, type ReplyFields } from './reply.ts';
@@ -71,19 +71,18 @@ const ENDPOINTS: Endpoint[] = [
 export async function storeposRoutes(app: FastifyInstance, { services, ctx }: FrontPluginOptions<StoreposServices>): Promise<void> {
   useFrontBodyParsers(app);
 
-  // Fastify's own refusals (body too large, broken headers) still answer in the storepos shape.
+  // Fastify's own refusals still answer in the storepos shape: a body over the limit keeps its
+  // 413 (it was not read); any other unreadable request is FAIL 10004 with 200, as any body the
+  // parsers cannot read (a text/plain body, a malformed Content-Type) is.
   answerRefusals(app, ctx, (refusal, _request, reply) =>
-    send(reply, refusal.unexpected ? 200 : refusal.status, { state: 'FAIL', code: refusal.unexpected ? CODE.SYSTEM : CODE.PARAM, msg: refusal.message }, undefined),
+    send(reply, refusal.status === 413 ? 413 : 200, { state: 'FAIL', code: refusal.unexpected ? CODE.SYSTEM : CODE.PARAM, msg: refusal.message }, undefined),
   );
 
   for (const endpoint of ENDPOINTS) {
     app.post(endpoint.path, (request, reply) => handle(services, ctx, endpoint, request, reply));
-    app.route({
-      method: ['GET', 'PUT', 'DELETE', 'PATCH'],
-      url: endpoint.path,
-      handler: async (_request, reply) =>
-        send(reply, 405, { state: 'FAIL', code: CODE.PARAM, msg: `${endpoint.path} takes POST only` }, undefined),
-    });
+    refuseOtherMethods(app, endpoint.path, ['POST'], (_request, reply) =>
+      send(reply, 405, { state: 'FAIL', code: CODE.PARAM, msg: `${endpoint.path} takes POST only` }, undefined),
+    );
   }
 }
 

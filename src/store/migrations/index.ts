@@ -4,7 +4,7 @@ import * as opretail from './002_opretail.ts';
 import * as sandboxOutbox from './003_sandbox_outbox.ts';
 import * as storepos from './004_storepos.ts';
 import * as onceLog from './005_once_log.ts';
-import * as coreTokens from './006_core_tokens.ts';
+import * as corePieces from './006_core_pieces.ts';
 
 /** The one migration set, in order. Add a file per change; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -13,5 +13,5 @@ export const migrations: Record<string, Migration> = {
   '003_sandbox_outbox': sandboxOutbox,
   '004_storepos': storepos,
   '005_once_log': onceLog,
-  '006_core_tokens': coreTokens,
+  '006_core_pieces': corePieces,
 };

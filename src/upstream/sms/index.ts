@@ -1,3 +1,4 @@
+import { UpstreamRejected } from '../../core/errors.ts';
 import { ConfigError } from '../../core/settings.ts';
 import type { HttpOptions } from '../http.ts';
 import type { SmsProvider } from '../types.ts';
@@ -20,7 +21,7 @@ export const SANDBOX_SMS_CREDENTIALS = {
 /** The settings the SMS providers read (the platform's `KAIFANG_SMS_*`). */
 export interface SmsSettings {
   upstreamMode: 'sandbox' | 'live';
-  smsProvider: 'sandbox' | 'aliyun' | 'tencent' | 'webhook';
+  smsProvider: 'sandbox' | 'aliyun' | 'tencent' | 'webhook' | 'none';
   smsAliyunEndpoint: string | undefined;
   smsAliyunAccessKeyId: string | undefined;
   smsAliyunAccessKeySecret: string | undefined;
@@ -70,11 +71,21 @@ export function webhookSecret(config: SmsSettings): string {
   return pick(config, config.smsWebhookSecret, 'KAIFANG_SMS_WEBHOOK_SECRET', SANDBOX_SMS_CREDENTIALS.webhook.secret);
 }
 
+/** SMS switched off by the operator: every send is refused, saying so. */
+const NO_SMS: SmsProvider = {
+  name: 'none',
+  send: async () => {
+    throw new UpstreamRejected('sms', 'NOT_CONFIGURED', 'this platform sends no SMS (KAIFANG_SMS_PROVIDER=none)', 'bad-configuration');
+  },
+};
+
 /** The configured SMS provider. Sandbox mode only changes where it sends (`selfUrl()/sandbox/…`). */
 export function createSmsProvider(config: SmsSettings, http: HttpOptions, selfUrl: () => string): SmsProvider {
   const sandbox = config.upstreamMode === 'sandbox';
   switch (config.smsProvider) {
     case 'sandbox':
+      // The outbox is the sandbox's: in live mode nobody would receive a code.
+      if (!sandbox) throw new ConfigError('KAIFANG_SMS_PROVIDER', 'is "sandbox" (the built-in outbox), which sends nothing in live mode: set aliyun, tencent or webhook with its settings, or none to switch SMS off');
       return new SandboxSms(() => `${selfUrl()}/sandbox/sms`, http);
     case 'aliyun':
       return new AliyunSms(
@@ -94,6 +105,8 @@ export function createSmsProvider(config: SmsSettings, http: HttpOptions, selfUr
         },
         http,
       );
+    case 'none':
+      return NO_SMS;
     case 'webhook': {
       const url = config.smsWebhookUrl;
       if (url === undefined && !sandbox) {

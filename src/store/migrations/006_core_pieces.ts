@@ -1,10 +1,17 @@
 import type { Kysely } from 'kysely';
 
 /**
- * The core pieces the fronts share: stored first outcomes of idempotent operations, and bearer
- * tokens (access tokens, tickets, one-time codes) stored only as their SHA-256.
+ * The core pieces the fronts share: stored first outcomes of idempotent operations, bearer tokens
+ * (access tokens, tickets, one-time codes) stored only as their SHA-256, and the platform's own
+ * facts about the store (the sealed value that proves which master key it belongs to).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('platform_meta')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+
   await db.schema
     .createTable('idempotency_records')
     .addColumn('key', 'text', (c) => c.primaryKey())
@@ -34,6 +41,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropTable('platform_meta').execute();
   await db.schema.dropTable('bearer_tokens').execute();
   await db.schema.dropTable('idempotency_records').execute();
 }
