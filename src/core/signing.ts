@@ -78,12 +78,43 @@ export const storepos = {
 export const wechatPayV2 = storepos;
 
 /**
- * jucai (巨彩, the Jeepay family): the same string as storepos over the top-level JSON fields
- * (null and empty left out), MD5, emitted in lowercase hex as the seed's examples are.
+ * Java's `String.CASE_INSENSITIVE_ORDER`: code unit by code unit, each folded with
+ * `Character.toUpperCase` then `Character.toLowerCase` (one unit in, one unit out), then length.
+ */
+function caseInsensitiveCompare(a: string, b: string): number {
+  const fold = (c: number) => {
+    const upper = String.fromCharCode(c).toUpperCase();
+    const u = upper.length === 1 ? upper : String.fromCharCode(c);
+    const lower = u.toLowerCase();
+    return (lower.length === 1 ? lower : u).charCodeAt(0);
+  };
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const d = fold(x) - fold(y);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * jucai (巨彩, the Jeepay family): every top-level field but `sign` whose value is not empty, as
+ * `name=value` strings sorted as whole strings, case-insensitively (`JeepayKit.getStrSort`), joined
+ * with `&`, then `&key=KEY`; MD5 of the UTF-8 bytes, emitted in lowercase hex as the seed's examples.
  */
 export const jucai = {
   stringToSign(params: SignedParams, key: string): string {
-    return keyedString(params, key, 'sign');
+    const pairs: string[] = [];
+    for (const name of Object.keys(params)) {
+      if (name === 'sign') continue;
+      const text = valueText(params[name]);
+      if (text !== '') pairs.push(`${name}=${text}`);
+    }
+    pairs.sort(caseInsensitiveCompare);
+    pairs.push(`key=${key}`);
+    return pairs.join('&');
   },
   sign(params: SignedParams, key: string): string {
     return hex('md5', jucai.stringToSign(params, key));

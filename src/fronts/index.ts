@@ -1,3 +1,4 @@
+import { jucaiFront } from './jucai/index.ts';
 import { opretailFront } from './opretail/index.ts';
 import { storeposFront } from './storepos/index.ts';
 import { wechatApps } from './wechat/index.ts';
@@ -7,6 +8,6 @@ import { wechatApps } from './wechat/index.ts';
  * API, the OpenAPI document, the CLI and `serve --demo` loop over this list: adding a front is its
  * folder, its migration, and one line here.
  */
-export const fronts = [opretailFront, storeposFront, wechatApps] as const;
+export const fronts = [opretailFront, storeposFront, jucaiFront, wechatApps] as const;
 
 export type Fronts = typeof fronts;

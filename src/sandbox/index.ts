@@ -4,7 +4,9 @@ import { releaseHangs } from './behaviour.ts';
 import type { SandboxDeps } from './deps.ts';
 import { smsSimulator } from './sms.ts';
 import { tencentSmsSimulator } from './tencentSms.ts';
+import { unionPayBridgeSimulator } from './unionpayBridge.ts';
 import { wechatSimulator } from './wechat.ts';
+import { wechatPaySimulator } from './wechatpay.ts';
 
 export type { SandboxDeps } from './deps.ts';
 
@@ -23,4 +25,6 @@ export async function sandbox(app: FastifyInstance, { deps }: { deps: SandboxDep
   await app.register(smsSimulator, { deps, prefix: '/sms' });
   await app.register(aliyunSmsSimulator, { deps, prefix: '/aliyun-sms' });
   await app.register(tencentSmsSimulator, { deps, prefix: '/tencent-sms' });
+  await app.register(wechatPaySimulator, { deps, prefix: '/wechatpay' });
+  await app.register(unionPayBridgeSimulator, { deps, prefix: '/unionpay-bridge' });
 }

@@ -19,6 +19,11 @@ export interface Database {
   idempotency_records: IdempotencyRecordTable;
   bearer_tokens: BearerTokenTable;
   platform_meta: PlatformMetaTable;
+  wechat_pay_merchants: WechatPayMerchantTable;
+  jucai_isvs: JucaiIsvTable;
+  jucai_merchants: JucaiMerchantTable;
+  jucai_apps: JucaiAppTable;
+  jucai_channels: JucaiChannelTable;
 }
 
 export interface KvStateTable {
@@ -158,4 +163,66 @@ export interface BearerTokenTable {
 export interface PlatformMetaTable {
   name: string;
   value: string;
+}
+
+/** A WeChat Pay merchant (service provider) the platform holds the API v2 key of. */
+export interface WechatPayMerchantTable {
+  id: Generated<number>;
+  mch_id: string;
+  appid: string;
+  name: string;
+  key_sealed: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface JucaiIsvTable {
+  id: Generated<number>;
+  /** `ISV_…`, the `orgId` of replies. */
+  isv_no: string;
+  name: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface JucaiMerchantTable {
+  id: Generated<number>;
+  /** `MCH_…`, the `mchNo` callers send. */
+  mch_no: string;
+  isv_ref: number;
+  name: string;
+  enabled: number;
+  /** Calls per second for the whole merchant; null = KAIFANG_JUCAI_MCH_RATE_PER_SECOND. */
+  rate_per_second: number | null;
+  /** Calls per second for each of its apps; null = KAIFANG_JUCAI_APP_RATE_PER_SECOND. */
+  app_rate_per_second: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface JucaiAppTable {
+  id: Generated<number>;
+  app_id: string;
+  mch_ref: number;
+  name: string;
+  secret_sealed: string;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface JucaiChannelTable {
+  mch_ref: number;
+  way_code: string;
+  enabled: number;
+  wechat_pay_mch_id: string | null;
+  sub_mch_id: string | null;
+  sub_appid: string | null;
+  bridge_url: string | null;
+  bridge_merchant_no: string | null;
+  bridge_secret_sealed: string | null;
+  created_at: number;
+  updated_at: number;
 }

@@ -1,17 +1,22 @@
 import type { HttpOptions, UpstreamMetrics } from './http.ts';
 import { createSmsProvider, type SmsSettings } from './sms/index.ts';
-import type { SmsProvider, WechatMiniProgramLogin } from './types.ts';
+import type { SmsProvider, UnionPayUserIds, WechatMiniProgramLogin, WechatPayAuthCodes } from './types.ts';
+import { UnionPayBridgeAdapter } from './unionpay.ts';
 import { WECHAT_API_URL, WechatLoginAdapter } from './wechat.ts';
+import { WECHATPAY_API_URL, WechatPayAdapter } from './wechatpay.ts';
 
 /** The settings the adapters read (by the platform configuration's own names). */
 export interface UpstreamSettings extends SmsSettings {
   upstreamTimeoutMs: number;
   upstreamMaxAnswerBytes: number;
   wechatApiUrl: string | undefined;
+  wechatPayApiUrl: string | undefined;
 }
 
 export interface Upstreams {
   wechatLogin: WechatMiniProgramLogin;
+  wechatPay: WechatPayAuthCodes;
+  unionPay: UnionPayUserIds;
   sms: SmsProvider;
   /** The HTTP options every adapter uses; for calls to operator-given URLs (registered methods). */
   http: HttpOptions;
@@ -28,6 +33,9 @@ export function createUpstreams(settings: UpstreamSettings, metrics: UpstreamMet
   const sandbox = settings.upstreamMode === 'sandbox';
   return {
     wechatLogin: new WechatLoginAdapter(() => (sandbox ? `${selfUrl()}/sandbox/wechat` : (settings.wechatApiUrl ?? WECHAT_API_URL)), http),
+    wechatPay: new WechatPayAdapter(() => (sandbox ? `${selfUrl()}/sandbox/wechatpay` : (settings.wechatPayApiUrl ?? WECHATPAY_API_URL)), http),
+    // Each merchant's channel names its bridge; in sandbox mode they all go to the simulator.
+    unionPay: new UnionPayBridgeAdapter(sandbox ? () => `${selfUrl()}/sandbox/unionpay-bridge` : undefined, http),
     sms: createSmsProvider(settings, http, selfUrl),
     http,
   };

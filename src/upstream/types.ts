@@ -21,3 +21,33 @@ export interface SmsProvider {
   readonly name: string;
   send(mobile: string, code: string, minutes: number): Promise<void>;
 }
+
+/** A WeChat Pay merchant as the platform holds it: the service provider's appid, mch_id and API v2 key. */
+export interface WechatPayMerchantCredentials {
+  appid: string;
+  mchId: string;
+  /** The API v2 key (32 characters), which signs requests and replies. */
+  key: string;
+}
+
+/** WeChat Pay `tools/authcodetoopenid`: who holds the payment code. */
+export interface WechatPayAuthCodes {
+  authCodeToOpenid(
+    merchant: WechatPayMerchantCredentials,
+    request: { authCode: string; subMchId?: string; subAppid?: string },
+  ): Promise<{ openid: string; subOpenid?: string }>;
+}
+
+/** The operator's acquirer bridge for UnionPay, as a merchant's channel names it. */
+export interface UnionPayBridgeSettings {
+  url: string;
+  /** The HMAC-SHA256 secret both directions are signed with. */
+  secret: string;
+  /** The merchant's number at the acquirer. */
+  merchantNo: string;
+}
+
+/** UnionPay user-auth code → the payer's UnionPay user id, through the acquirer bridge. */
+export interface UnionPayUserIds {
+  userIdOf(bridge: UnionPayBridgeSettings, request: { userAuthCode: string; appUpIdentifier: string; requestId: string }): Promise<{ userId: string }>;
+}

@@ -120,8 +120,11 @@ for (const name of backendNames()) {
     await k.core.idempotency.run('durable', 60_000, async () => ({ orderNo: 'A1' }));
     await k.close();
     const again = await createKaifang(loadConfig(backend.env));
-    t.after(() => again.close());
-    assert.deepEqual(await again.core.idempotency.run('durable', 60_000, async () => ({ orderNo: 'B2' })), { value: { orderNo: 'A1' }, repeated: true });
+    try {
+      assert.deepEqual(await again.core.idempotency.run('durable', 60_000, async () => ({ orderNo: 'B2' })), { value: { orderNo: 'A1' }, repeated: true });
+    } finally {
+      await again.close();
+    }
   });
 
   test(`idempotency across processes: 2 processes × 25 concurrent calls of one key run it once (${name})`, async (t) => {

@@ -190,7 +190,18 @@ test('jucai: null dropped, false and numbers kept as text, non-ASCII value', () 
   assert.equal(jucai.sign(params, APP_SECRET), '4cda018d88154ca843d926e7f9b4a323');
 });
 
-test('the keyed schemes differ only in the case of the hex they emit', () => {
+test('jucai: name=value strings sorted whole and case-insensitively (JeepayKit.getStrSort), not by name in code-unit order', () => {
+  // Where the two orders part: "a-b=" before "a=" ('-' < '='), "mch_no=" before "mchNo=" ('_' < 'n'
+  // once folded), "alpha" before "Zeta". Worked out by hand from Java's CASE_INSENSITIVE_ORDER.
+  const params = { mchNo: '1', mch_no: '2', Zeta: 'z', alpha: 'a', 'a-b': 'x', a: 'y', reqTime: '', signType: null };
+  const expected = 'a-b=x&a=y&alpha=a&mch_no=2&mchNo=1&Zeta=z&key=jucaiAppSecret0123456789';
+  assert.equal(jucai.stringToSign(params, APP_SECRET), expected);
+  // python3 hashlib.md5 and openssl dgst -md5 -> 111ec351fc8a2e3140ab7baab41f9c52
+  assert.equal(jucai.sign(params, APP_SECRET), '111ec351fc8a2e3140ab7baab41f9c52');
+  assert.notEqual(storepos.stringToSign(params, APP_SECRET), expected, 'the storepos (code-unit, by name) order differs here');
+});
+
+test('the keyed schemes differ only in the case of the hex they emit (where the orders agree)', () => {
   const params = { b: '2', a: '1' };
   assert.equal(storepos.sign(params, 'k'), jucai.sign(params, 'k').toUpperCase());
   assert.match(jucai.sign(params, 'k'), /^[0-9a-f]{32}$/);

@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify';
 export type ParsedBody =
   | { type: 'none' }
   | { type: 'form'; pairs: [string, string][] }
-  | { type: 'json'; value: unknown }
+  /** `text`: the body as received (a front may look at what JSON.parse hides, e.g. repeated names). */
+  | { type: 'json'; value: unknown; text: string }
   | { type: 'invalid'; reason: string; param?: string };
 
 export class FormDecodeError extends Error {
@@ -100,10 +101,12 @@ export function useFrontBodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     const buf = body as Buffer;
     if (buf.length === 0) return done(null, { type: 'none' } satisfies ParsedBody);
-    const text = decodeUtf8(buf);
-    if (text === undefined) return done(null, { type: 'invalid', reason: 'the JSON body is not valid UTF-8' });
+    const decoded = decodeUtf8(buf);
+    if (decoded === undefined) return done(null, { type: 'invalid', reason: 'the JSON body is not valid UTF-8' });
+    // Some clients (Windows tools, .NET) start their UTF-8 with a byte-order mark; JSON has no use for it.
+    const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
     try {
-      done(null, { type: 'json', value: JSON.parse(text) as unknown } satisfies ParsedBody);
+      done(null, { type: 'json', value: JSON.parse(text) as unknown, text } satisfies ParsedBody);
     } catch (err) {
       done(null, { type: 'invalid', reason: `the JSON body cannot be parsed: ${(err as Error).message}` } satisfies ParsedBody);
     }

@@ -6,6 +6,7 @@ import { wechatOperations } from './operations.ts';
 import * as S from './schemas.ts';
 
 type AppParams = { appid: string };
+type PayParams = { mchId: string };
 type Page = { limit?: number; offset?: number };
 
 /** `/admin/api/wechat`: the WeChat apps the platform holds secrets for. Bodies carry secrets and are never logged. */
@@ -29,5 +30,21 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
   );
   for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
     app.post(`/miniapps/:appid/${verb}`, { schema: { params: S.appParams } }, async (request) => ops.setMiniappEnabled((request.params as AppParams).appid, enabled));
+    app.post(`/pay-merchants/:mchId/${verb}`, { schema: { params: S.payMerchantParams } }, async (request) => ops.setPayMerchantEnabled((request.params as PayParams).mchId, enabled));
   }
+
+  app.get('/pay-merchants', { schema: { querystring: pageQuery } }, async (request) => {
+    const { limit, offset } = request.query as Page;
+    return ops.listPayMerchants(limit, offset);
+  });
+  app.post('/pay-merchants', { schema: { body: S.createPayMerchantBody } }, async (request, reply) =>
+    reply.code(201).send(await ops.createPayMerchant(request.body as { mchId: string; appid: string; key: string; name?: string })),
+  );
+  app.get('/pay-merchants/:mchId', { schema: { params: S.payMerchantParams } }, async (request) => ops.showPayMerchant((request.params as PayParams).mchId));
+  app.patch('/pay-merchants/:mchId', { schema: { params: S.payMerchantParams, body: S.updatePayMerchantBody } }, async (request) =>
+    ops.updatePayMerchant((request.params as PayParams).mchId, request.body as { appid?: string; name?: string }),
+  );
+  app.put('/pay-merchants/:mchId/key', { schema: { params: S.payMerchantParams, body: S.payMerchantKeyBody } }, async (request) =>
+    ops.setPayMerchantKey((request.params as PayParams).mchId, (request.body as { key: string }).key),
+  );
 }

@@ -7,10 +7,29 @@ const op = (summary: string, extra: Record<string, unknown>) => operation(TAG, s
 const miniapp = ref('WechatMiniapp');
 const appid = pathParams(S.appParams);
 const miniapps = '/admin/api/wechat/miniapps';
+const payMerchant = ref('WechatPayMerchant');
+const mchId = pathParams(S.payMerchantParams);
+const pay = '/admin/api/wechat/pay-merchants';
 
 export const wechatAdminOpenApi: OpenApiFragment = {
-  tags: [{ name: TAG, description: 'The WeChat apps whose secrets the platform holds: mini-programs (storepos /Open/WXA_Code2Session).' }],
+  tags: [{ name: TAG, description: 'The WeChat apps whose secrets the platform holds: mini-programs (storepos /Open/WXA_Code2Session) and WeChat Pay merchants (jucai WECHAT channels).' }],
   paths: {
+    [pay]: {
+      get: op('List WeChat Pay merchants (keys never shown)', {
+        parameters: queryParams(pageQuery),
+        responses: { ...ok('a page of WeChat Pay merchants, oldest first', { type: 'object', properties: { payMerchants: { type: 'array', items: payMerchant } } }), ...errors(400) },
+      }),
+      post: op('Register a WeChat Pay merchant and its API v2 key', { requestBody: body(S.createPayMerchantBody), responses: { ...ok('the merchant', payMerchant, 201), ...errors(400, 409) } }),
+    },
+    [`${pay}/{mchId}`]: {
+      get: op('Show a WeChat Pay merchant', { parameters: mchId, responses: { ...ok('the merchant', payMerchant), ...errors(404) } }),
+      patch: op('Change its name or appid', { parameters: mchId, requestBody: body(S.updatePayMerchantBody), responses: { ...ok('the merchant', payMerchant), ...errors(400, 404) } }),
+    },
+    [`${pay}/{mchId}/key`]: {
+      put: op('Replace the API v2 key (after a reset on pay.weixin.qq.com)', { parameters: mchId, requestBody: body(S.payMerchantKeyBody), responses: { ...ok('the merchant', payMerchant), ...errors(400, 404) } }),
+    },
+    [`${pay}/{mchId}/disable`]: { post: op('Disable a WeChat Pay merchant', { parameters: mchId, responses: { ...ok('the merchant', payMerchant), ...errors(404) } }) },
+    [`${pay}/{mchId}/enable`]: { post: op('Enable a WeChat Pay merchant', { parameters: mchId, responses: { ...ok('the merchant', payMerchant), ...errors(404) } }) },
     [miniapps]: {
       get: op('List mini-programs (secrets never shown)', {
         parameters: queryParams(pageQuery),
@@ -43,5 +62,5 @@ export const wechatAdminOpenApi: OpenApiFragment = {
       post: op('Enable a mini-program', { parameters: appid, responses: { ...ok('the mini-program', miniapp), ...errors(404) } }),
     },
   },
-  components: { schemas: { WechatMiniapp: S.miniappView } },
+  components: { schemas: { WechatMiniapp: S.miniappView, WechatPayMerchant: S.payMerchantView } },
 };

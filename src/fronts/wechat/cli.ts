@@ -2,15 +2,19 @@ import type { Command } from 'commander';
 import type { WechatApps } from '../../core/wechat/index.ts';
 import { leaf, lines, output, readSecret, table, type CliOptions, type CliRunner } from '../kit/cli.ts';
 import { wechatOperations } from './operations.ts';
-import type { MiniProgramView } from './present.ts';
+import type { MiniProgramView, PayMerchantView } from './present.ts';
 
 const formatApp = (a: MiniProgramView) => lines([['appid', a.appid], ['name', a.name], ['status', a.status]]);
 const formatAppList = (apps: MiniProgramView[]) => (apps.length === 0 ? 'no mini-programs' : table(['APPID', 'NAME', 'STATUS'], apps.map((a) => [a.appid, a.name, a.status])));
 
-/** `kaifang wechat miniapps …`: the WeChat apps the platform holds secrets for. */
+const formatPay = (m: PayMerchantView) => lines([['mchId', m.mchId], ['appid', m.appid], ['name', m.name], ['status', m.status]]);
+type Run = (cmd: Command, o: CliOptions, body: (ops: ReturnType<typeof wechatOperations>) => Promise<void>) => Promise<void>;
+
+/** `kaifang wechat miniapps …` and `kaifang wechat pay-merchants …`: the WeChat apps the platform holds secrets for. */
 export function wechatCli(wechat: Command, runner: CliRunner<WechatApps>): void {
   const miniapps = wechat.command('miniapps').description('mini-programs (appid + AppSecret) used by storepos WXA_Code2Session');
-  const run = (cmd: Command, o: CliOptions, body: (ops: ReturnType<typeof wechatOperations>) => Promise<void>) => runner(cmd, o, (w) => body(wechatOperations(w)));
+  const run: Run = (cmd, o, body) => runner(cmd, o, (w) => body(wechatOperations(w)));
+  payMerchantCommands(wechat.command('pay-merchants').description('WeChat Pay merchants (mch_id + API v2 key) used by jucai WECHAT channels'), run);
   leaf(miniapps, 'create', 'register a mini-program and its AppSecret (stored encrypted)')
     .requiredOption('--appid <appid>', 'the mini-program appid (wx…)')
     .requiredOption('--secret <secret>', 'its AppSecret ("-" reads it from stdin)')
@@ -46,6 +50,48 @@ export function wechatCli(wechat: Command, runner: CliRunner<WechatApps>): void 
       run(cmd, o, async (ops) => {
         const a = await ops.setMiniappEnabled(appid, enabled);
         output(o.json, a, () => formatApp(a));
+      }),
+    );
+  }
+}
+
+function payMerchantCommands(pay: Command, run: Run): void {
+  leaf(pay, 'create', 'register a WeChat Pay merchant and its API v2 key (stored encrypted)')
+    .requiredOption('--mch-id <mchId>', 'the WeChat Pay merchant number')
+    .requiredOption('--appid <appid>', 'the appid it pays under (wx…)')
+    .requiredOption('--key <key>', 'its API v2 key ("-" reads it from stdin)')
+    .option('--name <name>', 'a name for operators (default: the mch_id)')
+    .action((o: CliOptions & { mchId: string; appid: string; key: string; name?: string }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const m = await ops.createPayMerchant({ mchId: o.mchId, appid: o.appid, key: readSecret(o.key, 'key'), ...(o.name !== undefined ? { name: o.name } : {}) });
+        output(o.json, m, () => formatPay(m));
+      }),
+    );
+  leaf(pay, 'list', 'list WeChat Pay merchants').action((o: CliOptions, cmd: Command) =>
+    run(cmd, o, async (ops) => {
+      const r = await ops.listPayMerchants();
+      output(o.json, r, () => (r.payMerchants.length === 0 ? 'no WeChat Pay merchants' : table(['MCH_ID', 'APPID', 'NAME', 'STATUS'], r.payMerchants.map((m) => [m.mchId, m.appid, m.name, m.status]))));
+    }),
+  );
+  leaf(pay, 'show <mchId>', 'show a WeChat Pay merchant').action((mchId: string, o: CliOptions, cmd: Command) =>
+    run(cmd, o, async (ops) => {
+      const m = await ops.showPayMerchant(mchId);
+      output(o.json, m, () => formatPay(m));
+    }),
+  );
+  leaf(pay, 'set-key <mchId>', 'replace the API v2 key (after resetting it on pay.weixin.qq.com)')
+    .requiredOption('--key <key>', 'the new key ("-" reads it from stdin)')
+    .action((mchId: string, o: CliOptions & { key: string }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const m = await ops.setPayMerchantKey(mchId, readSecret(o.key, 'key'));
+        output(o.json, m, () => formatPay(m));
+      }),
+    );
+  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+    leaf(pay, `${name} <mchId>`, `${name} a WeChat Pay merchant`).action((mchId: string, o: CliOptions, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const m = await ops.setPayMerchantEnabled(mchId, enabled);
+        output(o.json, m, () => formatPay(m));
       }),
     );
   }

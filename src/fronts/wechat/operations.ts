@@ -1,10 +1,20 @@
 import type { WechatApps } from '../../core/wechat/index.ts';
-import { presentMiniProgram } from './present.ts';
+import { presentMiniProgram, presentPayMerchant } from './present.ts';
 
 /** The WeChat app operations, shared by the admin API and the CLI. */
 export function wechatOperations(w: WechatApps) {
   const apps = w.miniPrograms;
+  const pay = w.payMerchants;
   return {
+    listPayMerchants: async (limit?: number, offset?: number) => ({
+      payMerchants: (await pay.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentPayMerchant),
+    }),
+    createPayMerchant: async (input: { mchId: string; appid: string; key: string; name?: string }) => presentPayMerchant(await pay.create(input)),
+    showPayMerchant: async (mchId: string) => presentPayMerchant(await pay.get(mchId)),
+    setPayMerchantKey: async (mchId: string, key: string) => presentPayMerchant(await pay.setKey(mchId, key)),
+    updatePayMerchant: async (mchId: string, changes: { appid?: string; name?: string }) => presentPayMerchant(await pay.update(mchId, changes)),
+    setPayMerchantEnabled: async (mchId: string, enabled: boolean) => presentPayMerchant(await pay.setEnabled(mchId, enabled)),
+
     listMiniapps: async (limit?: number, offset?: number) => ({
       miniapps: (await apps.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentMiniProgram),
     }),

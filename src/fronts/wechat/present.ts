@@ -1,4 +1,5 @@
 import type { MiniProgram } from '../../core/wechat/miniPrograms.ts';
+import type { WechatPayMerchant } from '../../core/wechat/payMerchants.ts';
 
 /** A mini-program as the admin API and the CLI show it; its secret never is. */
 export function presentMiniProgram(app: MiniProgram) {
@@ -11,3 +12,16 @@ export function presentMiniProgram(app: MiniProgram) {
   };
 }
 export type MiniProgramView = ReturnType<typeof presentMiniProgram>;
+
+/** A WeChat Pay merchant as shown; its API v2 key never is. */
+export function presentPayMerchant(m: WechatPayMerchant) {
+  return {
+    mchId: m.mchId,
+    appid: m.appid,
+    name: m.name,
+    status: m.enabled ? 'enabled' : 'disabled',
+    createdAt: new Date(m.createdAt).toISOString(),
+    updatedAt: new Date(m.updatedAt).toISOString(),
+  };
+}
+export type PayMerchantView = ReturnType<typeof presentPayMerchant>;

@@ -29,3 +29,32 @@ export const miniappView = {
     updatedAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
   },
 };
+
+export const payMerchantParams = { type: 'object', properties: { mchId: { type: 'string', description: 'the WeChat Pay merchant number', examples: ['1900000109'] } }, required: ['mchId'] };
+const payKey = { type: 'string', description: 'the API v2 key (32 characters, set on pay.weixin.qq.com); stored encrypted, never shown' };
+export const createPayMerchantBody = {
+  type: 'object',
+  properties: {
+    mchId: { type: 'string', description: 'the WeChat Pay merchant number (service provider)', examples: ['1900000109'] },
+    appid: { type: 'string', description: 'the appid it pays under ("wx" and 16 letters or digits)' },
+    key: payKey,
+    name: { ...name, description: '1–100 characters; default the mchId' },
+  },
+  required: ['mchId', 'appid', 'key'],
+  additionalProperties: false,
+};
+export const payMerchantKeyBody = { type: 'object', properties: { key: payKey }, required: ['key'], additionalProperties: false };
+export const updatePayMerchantBody = { type: 'object', properties: { name, appid: { type: 'string' } }, minProperties: 1, additionalProperties: false };
+
+export const payMerchantView = {
+  type: 'object',
+  description: 'A WeChat Pay merchant whose API v2 key the platform holds (never shown).',
+  properties: {
+    mchId: { type: 'string' },
+    appid: { type: 'string' },
+    name: { type: 'string' },
+    status: { type: 'string', enum: ['enabled', 'disabled'], description: 'a disabled merchant makes its jucai channels answer CHANNEL_NOT_CONFIGURED' },
+    createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
+    updatedAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
+  },
+};

@@ -5,6 +5,7 @@ import * as sandboxOutbox from './003_sandbox_outbox.ts';
 import * as storepos from './004_storepos.ts';
 import * as onceLog from './005_once_log.ts';
 import * as corePieces from './006_core_pieces.ts';
+import * as jucai from './007_jucai.ts';
 
 /** The one migration set, in order. Add a file per change; never edit one that has shipped. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '004_storepos': storepos,
   '005_once_log': onceLog,
   '006_core_pieces': corePieces,
+  '007_jucai': jucai,
 };

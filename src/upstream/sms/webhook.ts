@@ -1,16 +1,8 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { UpstreamRejected } from '../../core/errors.ts';
+import { bodySignature } from '../hmac.ts';
 import { callUpstream, excerpt, type HttpOptions } from '../http.ts';
 import type { SmsProvider } from '../types.ts';
-
-/**
- * `X-Kaifang-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>`. The body carries a
- * `timestamp` (also sent as `X-Kaifang-Timestamp`), so a receiver can reject stale replays with
- * the signature covering the time it checks.
- */
-export function webhookSignature(secret: string, rawBody: string): string {
-  return `sha256=${createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex')}`;
-}
 
 export interface WebhookSmsOptions {
   url: () => string;
@@ -20,7 +12,7 @@ export interface WebhookSmsOptions {
 
 /**
  * The operator's own SMS gateway: `POST url` with JSON `{mobile, code, minutes, requestId,
- * timestamp}`, HMAC-signed. Any 2xx means sent; any other status is a refusal carrying the status
+ * timestamp}`, signed with `X-Kaifang-Signature` (hmac.ts). Any 2xx means sent; any other status is a refusal carrying the status
  * and an excerpt of the body. Never retried (`requestId` lets the receiver de-duplicate anyway).
  */
 export class WebhookSms implements SmsProvider {
@@ -35,7 +27,7 @@ export class WebhookSms implements SmsProvider {
     const body = JSON.stringify({ mobile, code, minutes, requestId: randomUUID(), timestamp });
     const headers = {
       'content-type': 'application/json; charset=utf-8',
-      'x-kaifang-signature': webhookSignature(this.options.secret, body),
+      'x-kaifang-signature': bodySignature(this.options.secret, body),
       'x-kaifang-timestamp': String(timestamp),
     };
     await callUpstream(this.http, { upstream: 'webhook', url: this.options.url(), method: 'POST', headers, body }, (res) => {

@@ -1,0 +1,89 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidSignature, NotFound, Disabled } from '../../core/errors.ts';
+import type { JucaiAppWithSecret } from '../../core/jucai/apps.ts';
+import type { MerchantForCall } from '../../core/jucai/organization.ts';
+import { jucai } from '../../core/signing.ts';
+import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
+import type { FrontContext, FrontPluginOptions } from '../kit/front.ts';
+import { answerRefusals, refuseOtherMethods, signatureHint } from '../kit/refusals.ts';
+import { outcomeOf, SUCCESS, type ReplyCode } from './codes.ts';
+import { readRequest, type Auth2OpenIdRequest } from './params.ts';
+import { reply, replyData, type ReplyData } from './reply.ts';
+import type { JucaiServices } from './services.ts';
+
+const PATH = '/pay/api/1.0/auth2OpenId';
+
+/**
+ * The 巨彩商服 payment identity API: `POST /pay/api/1.0/auth2OpenId`. Always HTTP 200 with
+ * `{code, msg, data, sign}` (jucai.md), checked in this order: a readable JSON body whose fields
+ * follow the rules (400) → `sign` present (401) → merchant and app known, the app the merchant's
+ * (404) → switched on, with its ISV (403) → signature (401) → rate limits of the merchant and the
+ * app (429) → the order (409 for another code) → the channel (200 with `data.returnCode`, or 502).
+ * Nothing is recorded and no channel is called for a refused request.
+ */
+export async function jucaiRoutes(app: FastifyInstance, { services, ctx }: FrontPluginOptions<JucaiServices>): Promise<void> {
+  useFrontBodyParsers(app);
+  const send = (reply: FastifyReply, body: unknown, status = 200) => reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+
+  answerRefusals(app, ctx, (refusal, _request, r) =>
+    send(r, { code: refusal.unexpected ? 500 : 400, msg: `${refusal.unexpected ? '系统错误' : '参数错误'}: ${refusal.message}`, data: null }, refusal.status === 413 ? 413 : 200),
+  );
+  app.post(PATH, (request, r) => handle(services, ctx, request, r, send));
+  refuseOtherMethods(app, PATH, ['POST'], (_request, r) => send(r, { code: 400, msg: `参数错误: ${PATH} takes POST only`, data: null }, 405));
+}
+
+async function handle(s: JucaiServices, ctx: FrontContext, request: FastifyRequest, r: FastifyReply, send: (r: FastifyReply, body: unknown) => FastifyReply): Promise<unknown> {
+  const startedAt = process.hrtime.bigint();
+  let req: Auth2OpenIdRequest | undefined;
+  let app: JucaiAppWithSecret | undefined;
+  let merchant: MerchantForCall | undefined;
+  /** Set once the request's signature verified: only then is the reply signed. */
+  let signer: string | undefined;
+  let code: ReplyCode;
+  let data: ReplyData | null = null;
+  try {
+    const read = readRequest(bodyOf(request));
+    if (read.sign === undefined) throw new InvalidSignature('sign is required');
+    req = { ...read, sign: read.sign };
+    ({ merchant, app } = await identify(s, req));
+    checkSignature(ctx, req, app);
+    signer = app.secret;
+    await s.quotas.perSecond(`jucai:mch:${merchant.id}`, merchant.ratePerSecond ?? s.settings.jucaiMchRatePerSecond);
+    await s.quotas.perSecond(`jucai:app:${app.id}`, merchant.appRatePerSecond ?? s.settings.jucaiAppRatePerSecond);
+    const { payer } = await s.payers.lookUp({ merchant, app, wayCode: req.wayCode, authCode: req.authCode, mchOrderNo: req.mchOrderNo, subAppid: req.subAppid });
+    code = { code: 200, msg: '成功' };
+    data = replyData({ ...SUCCESS, termId: req.termId, orgId: merchant.isvNo, mchNo: req.mchNo, mchOrderNo: req.mchOrderNo, ...payer });
+  } catch (err) {
+    const outcome = outcomeOf(err);
+    if (!outcome) {
+      request.log.error({ err }, 'jucai: unexpected error');
+      code = { code: 500, msg: `系统错误; request id ${request.id}` };
+    } else if (outcome.returnCode && req && merchant) {
+      code = outcome.reply;
+      data = replyData({ ...outcome.returnCode, termId: req.termId, orgId: merchant.isvNo, mchNo: req.mchNo, mchOrderNo: req.mchOrderNo, appid: '', openid: '', subAppid: '', subOpenid: '' });
+    } else {
+      if (outcome.reply.code === 502) request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'jucai: channel unavailable');
+      code = { code: outcome.reply.code, msg: `${outcome.reply.msg}: ${outcome.detail}` };
+    }
+  }
+  ctx.observe({ front: 'jucai', endpoint: PATH, credential: app?.appId ?? null, outcome: data ? `${code.code}:${data.returnCode}` : String(code.code), startedAt, requestId: request.id });
+  return send(r, reply(code, data, signer));
+}
+
+/** The merchant and the app of the request: 404 when either is unknown or the app is not the merchant's, 403 when switched off. */
+async function identify(s: JucaiServices, req: Auth2OpenIdRequest): Promise<{ merchant: MerchantForCall; app: JucaiAppWithSecret }> {
+  const merchant = await s.organization.findForCall(req.mchNo);
+  if (!merchant) throw new NotFound('merchant', `no merchant ${req.mchNo}`);
+  const app = await s.apps.findForSigning(req.appId);
+  if (!app || app.mchRef !== merchant.id) throw new NotFound('app', `no app ${req.appId} of merchant ${req.mchNo}`);
+  if (!merchant.isvEnabled) throw new Disabled(`the ISV ${merchant.isvNo} of merchant ${req.mchNo} is disabled`);
+  if (!merchant.enabled) throw new Disabled(`merchant ${req.mchNo} is disabled`);
+  if (!app.enabled) throw new Disabled(`app ${req.appId} is disabled`);
+  return { merchant, app };
+}
+
+function checkSignature(ctx: FrontContext, req: Auth2OpenIdRequest, app: JucaiAppWithSecret): void {
+  if (jucai.verify(req.signed, app.secret, req.sign)) return;
+  const expected = signatureHint(ctx, () => jucai.stringToSign(req.signed, app.secret), app.secret);
+  throw new InvalidSignature(`sign does not match: MD5 of the non-empty fields but sign as name=value, sorted case-insensitively, joined with &, then &key=<app secret>${expected === undefined ? '' : `; sandbox: the string to sign was ${expected}`}`);
+}
