@@ -5,3 +5,4 @@
 export * from './jucai.ts';
 export * from './opretail.ts';
 export * from './storepos.ts';
+export * from './weiting.ts';

@@ -15,6 +15,8 @@ export interface TokenGrant {
 export interface BearerTokenOptions {
   /** Random bytes per token (default 32: 43 URL-safe characters). */
   bytes?: number;
+  /** Makes a token another way (a protocol's own look); it must carry at least 96 random bits. */
+  format?: () => string;
   /**
    * Cache verified tokens in this process for up to this long (default 0: no cache). A revoked
    * token keeps working here for at most this bound; expiry is checked on every use.
@@ -47,18 +49,20 @@ export class BearerTokens {
    * token keeps working meanwhile.
    */
   async issue(subject: string, ttlMs: number, options: { data?: string; overlapMs?: number } = {}): Promise<{ token: string; expiresAt: number }> {
-    const token = randomBytes(this.options.bytes ?? 32).toString('base64url');
+    const token = this.options.format ? this.options.format() : randomBytes(this.options.bytes ?? 32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = now + ttlMs;
+    let shortened: { hash: string }[] = [];
     await this.db.transaction().execute(async (trx) => {
       if (options.overlapMs !== undefined) {
         const until = now + options.overlapMs;
-        await trx
+        shortened = await trx
           .updateTable('bearer_tokens')
           .set({ expires_at: until })
           .where('kind', '=', this.kind)
           .where('subject', '=', subject)
           .where('expires_at', '>', until)
+          .returning('hash')
           .execute();
       }
       await trx
@@ -66,6 +70,8 @@ export class BearerTokens {
         .values({ hash: sha256Hex(token), kind: this.kind, subject, data: options.data ?? null, expires_at: expiresAt, created_at: now })
         .execute();
     });
+    // This process sees the shortened life at once; others within their cache bound.
+    for (const { hash } of shortened) this.cache.delete(hash);
     return { token, expiresAt };
   }
 
@@ -91,13 +97,20 @@ export class BearerTokens {
    * subject is taken (another subject's attempt leaves it usable for its owner).
    */
   async take(token: string, subject?: string): Promise<TokenGrant | undefined> {
+    const got = await this.redeem(token, subject);
+    return got === 'expired' ? undefined : got;
+  }
+
+  /** `take`, saying `'expired'` for a token that was issued but is past its time (it is deleted too). */
+  async redeem(token: string, subject?: string): Promise<TokenGrant | 'expired' | undefined> {
     if (!plausible(token)) return undefined;
     const hash = sha256Hex(token);
     let q = this.db.deleteFrom('bearer_tokens').where('hash', '=', hash).where('kind', '=', this.kind);
     if (subject !== undefined) q = q.where('subject', '=', subject);
     const row = await q.returning(['hash', 'subject', 'data', 'expires_at']).executeTakeFirst();
     this.cache.delete(hash);
-    if (!row || !constantTimeEqual(row.hash, hash) || Number(row.expires_at) <= this.clock.now()) return undefined;
+    if (!row || !constantTimeEqual(row.hash, hash)) return undefined;
+    if (Number(row.expires_at) <= this.clock.now()) return 'expired';
     return { subject: row.subject, data: row.data, expiresAt: Number(row.expires_at) };
   }
 

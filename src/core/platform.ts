@@ -28,4 +28,6 @@ export interface Core {
   readonly wechat: WechatApps;
   /** The per-process cache bound of hot-path lookups (KAIFANG_CACHE_SIZE, KAIFANG_CACHE_TTL_MS). */
   readonly cache: { size: number; ttlMs: number };
+  /** The base URL at which this deployment is reachable (KAIFANG_PUBLIC_URL, else where it listens): for links it hands out. */
+  publicUrl(): string;
 }

@@ -4,6 +4,7 @@ import type { StateStore } from '../state/state.ts';
 import type { Database } from '../store/schema.ts';
 import type { SmsSettings } from '../upstream/sms/index.ts';
 import type { SandboxOutbox } from './outbox.ts';
+import type { SandboxTemplateInbox } from './templateInbox.ts';
 
 /** What the simulators are given: they know no server, only these. */
 export interface SandboxDeps {
@@ -16,4 +17,6 @@ export interface SandboxDeps {
   /** The SMS settings, whose credentials the SMS simulators expect. */
   sms: SmsSettings;
   outbox: SandboxOutbox;
+  /** Template messages the simulated official accounts "delivered". */
+  templateInbox: SandboxTemplateInbox;
 }

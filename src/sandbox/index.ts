@@ -2,10 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { aliyunSmsSimulator } from './aliyunSms.ts';
 import { releaseHangs } from './behaviour.ts';
 import type { SandboxDeps } from './deps.ts';
+import { partnerPage } from './partnerPage.ts';
 import { smsSimulator } from './sms.ts';
 import { tencentSmsSimulator } from './tencentSms.ts';
 import { unionPayBridgeSimulator } from './unionpayBridge.ts';
 import { wechatSimulator } from './wechat.ts';
+import { wechatOfficialAccountSimulator } from './wechatOfficialAccount.ts';
+import { wechatOpenSimulator, wechatWebAuthSimulator } from './wechatWebAuth.ts';
 import { wechatPaySimulator } from './wechatpay.ts';
 
 export type { SandboxDeps } from './deps.ts';
@@ -22,6 +25,10 @@ export async function sandbox(app: FastifyInstance, { deps }: { deps: SandboxDep
   // A deliberately hung request must not hold up a shutdown.
   app.addHook('preClose', async () => releaseHangs());
   await app.register(wechatSimulator, { deps, prefix: '/wechat' });
+  await app.register(wechatWebAuthSimulator, { deps, prefix: '/wechat' });
+  await app.register(wechatOfficialAccountSimulator, { deps, prefix: '/wechat' });
+  await app.register(wechatOpenSimulator, { deps, prefix: '/wechat-open' });
+  await app.register(partnerPage, { prefix: '/partner' });
   await app.register(smsSimulator, { deps, prefix: '/sms' });
   await app.register(aliyunSmsSimulator, { deps, prefix: '/aliyun-sms' });
   await app.register(tencentSmsSimulator, { deps, prefix: '/tencent-sms' });

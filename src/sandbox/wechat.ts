@@ -1,7 +1,8 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { SandboxDeps } from './deps.ts';
 import { hang } from './behaviour.ts';
+import { wechatAnswer as answer, wechatFailure as fail } from './wechatReplies.ts';
 
 /**
  * Simulator of WeChat `GET /sns/jscode2session`, mounted at `/sandbox/wechat`. Deterministic:
@@ -32,20 +33,6 @@ export function sandboxOpenid(appid: string, user: string): string {
 /** The unionid of `user` (only users whose name starts with `u` have one): 'o' + 27 chars. */
 export function sandboxUnionid(user: string): string {
   return 'o' + b64url(createHmac('sha256', IDENTITY_KEY).update(`unionid|${user}`, 'utf8').digest()).slice(0, 27);
-}
-
-function rid(): string {
-  const h = randomBytes(12).toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 16)}-${h.slice(16, 24)}`;
-}
-
-/** WeChat answers JSON as text/plain; the adapter must not depend on the content type. */
-function answer(reply: FastifyReply, body: object) {
-  return reply.code(200).header('content-type', 'text/plain').send(JSON.stringify(body));
-}
-
-function fail(reply: FastifyReply, errcode: number, errmsg: string) {
-  return answer(reply, { errcode, errmsg: `${errmsg}, rid: ${rid()}` });
 }
 
 export async function wechatSimulator(app: FastifyInstance, { deps }: { deps: SandboxDeps }): Promise<void> {

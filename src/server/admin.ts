@@ -68,7 +68,7 @@ export async function adminApi(app: FastifyInstance, { k }: { k: Kaifang }): Pro
     const services = k.fronts[front.name];
     await app.register(front.admin as never, { services, ctx: k.frontContext, prefix: `/${front.name}` });
   }
-  await app.register(sandboxAdmin, { outbox: k.outbox, prefix: '/sandbox' });
+  await app.register(sandboxAdmin, { outbox: k.outbox, templateInbox: k.templateInbox, prefix: '/sandbox' });
 
   useStrictValidation(app);
   app.get('/calls', { schema: { querystring: callsQuery } }, async (request) => ({ calls: await k.callLog.query(request.query as CallQuery) }));

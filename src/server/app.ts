@@ -47,7 +47,7 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
   if (k.config.upstreamMode === 'sandbox') {
     const c = k.config;
     await app.register(sandbox, {
-      deps: { db: k.core.db, clock: k.core.clock, state: k.core.state, upstreamTimeoutMs: c.upstreamTimeoutMs, sms: c, outbox: k.outbox },
+      deps: { db: k.core.db, clock: k.core.clock, state: k.core.state, upstreamTimeoutMs: c.upstreamTimeoutMs, sms: c, outbox: k.outbox, templateInbox: k.templateInbox },
       prefix: '/sandbox',
     });
   }

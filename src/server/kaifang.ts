@@ -13,6 +13,7 @@ import { createWechatApps } from '../core/wechat/index.ts';
 import { fronts, type Fronts } from '../fronts/index.ts';
 import type { CallOutcome, FrontContext } from '../fronts/kit/front.ts';
 import { SandboxOutbox } from '../sandbox/outbox.ts';
+import { SandboxTemplateInbox } from '../sandbox/templateInbox.ts';
 import { SqlStateStore } from '../state/sql.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
 import type { StateStore } from '../state/state.ts';
@@ -45,6 +46,7 @@ export interface Kaifang {
   readonly metrics: Metrics;
   readonly callLog: CallLog;
   readonly outbox: SandboxOutbox;
+  readonly templateInbox: SandboxTemplateInbox;
   /**
    * The base URL at which this process is reachable (KAIFANG_PUBLIC_URL, else the address it
    * listens on); sandbox-mode adapters call their simulators there.
@@ -122,6 +124,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   if (writer) writer.takeOverCheckpoints(store.sqlite!);
   const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, 500, writer);
   const idempotency = new Idempotency(db, clock);
+  const upstreamTokens = new UpstreamTokens(state, clock);
   const core: Core = {
     db,
     box,
@@ -130,10 +133,11 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     quotas: new Quotas(state, clock),
     replay: new ReplayGuard(state),
     idempotency,
-    upstreamTokens: new UpstreamTokens(state, clock),
+    upstreamTokens,
     upstreams,
-    wechat: createWechatApps({ db, box, clock, cache }),
+    wechat: createWechatApps({ db, box, clock, cache, upstreamTokens, officialAccountApi: () => upstreams.wechatOfficialAccount }),
     cache,
+    publicUrl: selfUrl,
   };
   const frontServices = Object.fromEntries(fronts.map((front) => [front.name, front.services(core, config as never)])) as unknown as FrontServices;
   const pruner = setInterval(() => {
@@ -176,6 +180,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     metrics,
     callLog,
     outbox: new SandboxOutbox(db, clock),
+    templateInbox: new SandboxTemplateInbox(db, clock),
     selfUrl,
     setListenUrl(url: string) {
       listenUrl = url;

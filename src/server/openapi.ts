@@ -43,9 +43,23 @@ const sandboxSms = {
   },
 };
 
+const sandboxTemplateMessage = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    at: { type: 'integer', description: 'ms since the epoch' },
+    appid: { type: 'string', description: 'the official account that sent it' },
+    touser: { type: 'string', description: 'the openid it went to' },
+    templateId: { type: 'string' },
+    url: { type: ['string', 'null'] },
+    data: { type: 'object', additionalProperties: { type: 'object', properties: { value: { type: 'string' } } }, description: 'keyword → value, as sent' },
+    msgid: { type: 'string', description: 'the message id the simulator answered' },
+  },
+};
+
 const adminOk = (description: string, schema: unknown) => ({ 200: { description, content: { 'application/json': { schema } } }, 401: { $ref: '#/components/responses/Unauthorized' } });
 
-/** The platform's own endpoints: health, readiness, metrics, the call log, the sandbox outbox. */
+/** The platform's own endpoints: health, readiness, metrics, the call log, the sandbox outbox and inbox. */
 export const platformOpenApi: OpenApiFragment = {
   tags: [
     { name: 'platform', description: 'Health, readiness and metrics (no authentication).' },
@@ -125,9 +139,26 @@ export const platformOpenApi: OpenApiFragment = {
         responses: adminOk('how many messages were deleted', { type: 'object', properties: { deleted: { type: 'integer' } } }),
       },
     },
+    '/admin/api/sandbox/template-messages': {
+      get: {
+        tags: ['admin: sandbox'],
+        summary: 'The template messages the sandbox WeChat "delivered", newest first',
+        description: 'Filled in sandbox mode by the official-account simulator: the 微厅 prize notices land here.',
+        parameters: [
+          { name: 'touser', in: 'query', required: false, description: 'only this openid', schema: { type: 'string', maxLength: 128 } },
+          { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        ],
+        responses: { ...adminOk('the messages', { type: 'object', properties: { messages: { type: 'array', items: { $ref: '#/components/schemas/SandboxTemplateMessage' } } } }), 400: { $ref: '#/components/responses/BadRequest' } },
+      },
+      delete: {
+        tags: ['admin: sandbox'],
+        summary: 'Empty the sandbox template-message inbox',
+        responses: adminOk('how many messages were deleted', { type: 'object', properties: { deleted: { type: 'integer' } } }),
+      },
+    },
   },
   components: {
-    schemas: { AdminError: adminError, SandboxSms: sandboxSms },
+    schemas: { AdminError: adminError, SandboxSms: sandboxSms, SandboxTemplateMessage: sandboxTemplateMessage },
     responses: {
       BadRequest: errorResponse('invalid input; `error.param` names the field'),
       Unauthorized: errorResponse('missing or wrong admin token'),

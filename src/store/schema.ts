@@ -24,6 +24,14 @@ export interface Database {
   jucai_merchants: JucaiMerchantTable;
   jucai_apps: JucaiAppTable;
   jucai_channels: JucaiChannelTable;
+  wechat_official_accounts: WechatOfficialAccountTable;
+  weiting_apps: WeitingAppTable;
+  weiting_users: WeitingUserTable;
+  weiting_bindings: WeitingBindingTable;
+  weiting_reports: WeitingReportTable;
+  weiting_notices: WeitingNoticeTable;
+  sandbox_template_messages: SandboxTemplateMessageTable;
+  sandbox_wechat_tokens: SandboxWechatTokenTable;
 }
 
 export interface KvStateTable {
@@ -225,4 +233,93 @@ export interface JucaiChannelTable {
   bridge_secret_sealed: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** A WeChat official account the platform holds the AppSecret of, with its prize-notice template. */
+export interface WechatOfficialAccountTable {
+  id: Generated<number>;
+  appid: string;
+  name: string;
+  secret_sealed: string;
+  enabled: number;
+  prize_template_id: string | null;
+  /** JSON `{first, activity, prize, remark}` → template keyword names. */
+  prize_keywords: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WeitingAppTable {
+  id: Generated<number>;
+  appid: string;
+  name: string;
+  secret_sealed: string;
+  /** JSON array of host names. */
+  allowed_hosts: string;
+  daily_token_limit: number | null;
+  enabled: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WeitingUserTable {
+  id: Generated<number>;
+  public_id: string;
+  openid: string;
+  nickname: string;
+  headimg: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WeitingBindingTable {
+  id: Generated<number>;
+  user_ref: number;
+  deviceno: string;
+  devicename: string;
+  bpn: string;
+  sort: string;
+  bound_at: number;
+}
+
+export interface WeitingReportTable {
+  id: Generated<number>;
+  app_ref: number;
+  kind: 'login' | 'order';
+  order_no: string | null;
+  openid: string;
+  deviceno: string;
+  payload: string;
+  created_at: number;
+}
+
+export interface WeitingNoticeTable {
+  id: Generated<number>;
+  app_ref: number;
+  openid: string;
+  fields: string;
+  outcome: 'sent' | 'refused' | 'unavailable' | 'limited';
+  msgid: string | null;
+  reason: string | null;
+  created_at: number;
+}
+
+/** What the sandbox's official account "sent" (sandbox mode only). */
+export interface SandboxTemplateMessageTable {
+  id: Generated<number>;
+  at: number;
+  appid: string;
+  touser: string;
+  template_id: string;
+  url: string | null;
+  data: string;
+  msgid: string;
+}
+
+export interface SandboxWechatTokenTable {
+  id: Generated<number>;
+  appid: string;
+  token_hash: string;
+  fetched_at: number;
+  expires_at: number;
 }

@@ -51,3 +51,24 @@ export interface UnionPayBridgeSettings {
 export interface UnionPayUserIds {
   userIdOf(bridge: UnionPayBridgeSettings, request: { userAuthCode: string; appUpIdentifier: string; requestId: string }): Promise<{ userId: string }>;
 }
+
+/** WeChat web authorization (`sns/oauth2/access_token`): a user's code → their openid. */
+export interface WechatWebAuthorization {
+  exchangeCode(appid: string, secret: string, code: string): Promise<{ openid: string; unionid?: string }>;
+}
+
+/** A template message of an official account. */
+export interface TemplateMessage {
+  touser: string;
+  template_id: string;
+  url?: string;
+  data: Record<string, { value: string }>;
+}
+
+/** The WeChat official account API: its access token, and template messages sent with it. */
+export interface WechatOfficialAccountApi {
+  /** `cgi-bin/token`: a new access token (WeChat ends the previous one after a short overlap). */
+  fetchToken(appid: string, secret: string): Promise<{ token: string; expiresInS: number }>;
+  /** `cgi-bin/message/template/send`: the message id WeChat gave it. */
+  sendTemplate(accessToken: string, message: TemplateMessage): Promise<{ msgid: string }>;
+}

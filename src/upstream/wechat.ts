@@ -1,9 +1,11 @@
 import type { RejectReason } from '../core/errors.ts';
 import { UpstreamRejected, UpstreamUnavailable } from '../core/errors.ts';
 import { callUpstream, jsonObject, type HttpOptions } from './http.ts';
-import type { WechatMiniProgramLogin, WechatSession } from './types.ts';
+import type { TemplateMessage, WechatMiniProgramLogin, WechatOfficialAccountApi, WechatSession, WechatWebAuthorization } from './types.ts';
 
 export const WECHAT_API_URL = 'https://api.weixin.qq.com';
+/** Where a browser is sent for web authorization. */
+export const WECHAT_OPEN_URL = 'https://open.weixin.qq.com';
 
 /**
  * WeChat's error codes, classified once for every front. The same number can mean different
@@ -85,6 +87,67 @@ export class WechatLoginAdapter implements WechatMiniProgramLogin {
         throw new UpstreamUnavailable('wechat', 'wechat: the answer has no openid or session_key');
       }
       return typeof unionid === 'string' && unionid !== '' ? { openid, session_key, unionid } : { openid, session_key };
+    });
+  }
+}
+
+/**
+ * WeChat web authorization, the code exchange: `GET {base}/sns/oauth2/access_token?appid&secret&code
+ * &grant_type=authorization_code` → `{access_token, expires_in, refresh_token, openid, scope,
+ * unionid?}`, or `{errcode, errmsg}` (40029 invalid code, 40163 used, 42003 expired). The user's
+ * access token is not kept: kaifang only needs the openid. A code works once: never retried.
+ */
+export class WechatWebAuthorizationAdapter implements WechatWebAuthorization {
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly http: HttpOptions,
+  ) {}
+
+  async exchangeCode(appid: string, secret: string, code: string): Promise<{ openid: string; unionid?: string }> {
+    const query = new URLSearchParams({ appid, secret, code, grant_type: 'authorization_code' });
+    const url = `${wechatBase(this.baseUrl)}/sns/oauth2/access_token?${query}`;
+    return callUpstream(this.http, { upstream: 'wechat', url, method: 'GET' }, (res) => {
+      const body = wechatAnswer(jsonObject(res, 'wechat'), true);
+      const { openid, unionid } = body;
+      if (typeof openid !== 'string' || openid === '') throw new UpstreamUnavailable('wechat', 'wechat: the code exchange answered without an openid', res.status);
+      return typeof unionid === 'string' && unionid !== '' ? { openid, unionid } : { openid };
+    });
+  }
+}
+
+/**
+ * The official account API: `GET {base}/cgi-bin/token?grant_type=client_credential&appid&secret`
+ * (40001/40125 bad secret, 40013 bad appid, 40164 IP not whitelisted: `bad-credentials`), and
+ * `POST {base}/cgi-bin/message/template/send?access_token=` with the message as JSON →
+ * `{errcode: 0, msgid}` or a refusal (43004 not subscribed, 40003 bad openid, 40037 bad template,
+ * 45009 daily limit, 40001/42001 the token: `token-invalid`, for the caller to refresh once).
+ * A send is never retried here: it may have gone out.
+ */
+export class WechatOfficialAccountAdapter implements WechatOfficialAccountApi {
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly http: HttpOptions,
+  ) {}
+
+  async fetchToken(appid: string, secret: string): Promise<{ token: string; expiresInS: number }> {
+    const query = new URLSearchParams({ grant_type: 'client_credential', appid, secret });
+    const url = `${wechatBase(this.baseUrl)}/cgi-bin/token?${query}`;
+    return callUpstream(this.http, { upstream: 'wechat', url, method: 'GET', readOnly: true }, (res) => {
+      const body = wechatAnswer(jsonObject(res, 'wechat'), true);
+      const { access_token, expires_in } = body;
+      if (typeof access_token !== 'string' || access_token === '') throw new UpstreamUnavailable('wechat', 'wechat: cgi-bin/token answered without an access_token', res.status);
+      return { token: access_token, expiresInS: typeof expires_in === 'number' && expires_in > 0 ? expires_in : 7200 };
+    });
+  }
+
+  async sendTemplate(accessToken: string, message: TemplateMessage): Promise<{ msgid: string }> {
+    const url = `${wechatBase(this.baseUrl)}/cgi-bin/message/template/send?${new URLSearchParams({ access_token: accessToken })}`;
+    const request = { upstream: 'wechat', url, method: 'POST' as const, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(message) };
+    return callUpstream(this.http, request, (res) => {
+      const body = wechatAnswer(jsonObject(res, 'wechat'));
+      const msgid = body.msgid;
+      if (typeof msgid !== 'number' && typeof msgid !== 'string') throw new UpstreamUnavailable('wechat', 'wechat: the template message was answered without a msgid', res.status);
+      return { msgid: String(msgid) };
     });
   }
 }

@@ -28,7 +28,7 @@ test('kaifang/client: another project imports the built entry, typed, and loads 
   const register = `data:text/javascript,import { register } from "node:module"; register(${JSON.stringify(`file://${join(project, 'hooks.mjs')}`)});`;
   const script = "const c = await import('kaifang/client'); console.log(JSON.stringify(Object.keys(c).sort()));";
   const { stdout, stderr } = await run(process.execPath, ['--import', register, '--input-type=module', '-e', script], { cwd: project });
-  assert.deepEqual(JSON.parse(stdout), ['JucaiClient', 'JucaiProtocolError', 'JucaiReplySignatureError', 'OpretailClient', 'OpretailProtocolError', 'StoreposClient', 'StoreposProtocolError', 'StoreposReplySignatureError']);
+  assert.deepEqual(JSON.parse(stdout), ['JucaiClient', 'JucaiProtocolError', 'JucaiReplySignatureError', 'OpretailClient', 'OpretailProtocolError', 'StoreposClient', 'StoreposProtocolError', 'StoreposReplySignatureError', 'WeitingClient', 'WeitingError', 'WeitingProtocolError']);
   const loaded = stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7));
   assert.ok(loaded.some((u) => u.endsWith('/dist/client/index.js')), `the built entry was loaded: ${loaded.join('\n')}`);
   for (const url of loaded) {

@@ -1,7 +1,7 @@
-import { DomainError } from '../../core/errors.ts';
 import { randomDigits, randomString } from '../../core/random.ts';
 import { SANDBOX_BRIDGE_SECRET } from '../../upstream/unionpay.ts';
 import { SANDBOX_WECHATPAY_KEY } from '../../upstream/wechatpay.ts';
+import { createUnlessExists as once } from '../kit/demo.ts';
 import type { DemoContext } from '../kit/front.ts';
 import { signedRequest } from './cli.ts';
 import type { JucaiServices } from './services.ts';
@@ -12,15 +12,6 @@ const DEMO_MCH = 'MCH_I293975931';
 const DEMO_APP = 'MCH_A698612520';
 const DEMO_PAY_MCH = '1900000109';
 const DEMO_PAY_APPID = 'wxd930ea5d5a258f4f';
-
-/** Runs `create` unless the thing is already there (a second `--demo` start changes nothing). */
-async function once(create: () => Promise<unknown>): Promise<void> {
-  try {
-    await create();
-  } catch (err) {
-    if (!(err instanceof DomainError && err.kind === 'Conflict')) throw err;
-  }
-}
 
 /** Seeds an ISV, a merchant, an app and both channels (once) and prints a signed request per wayCode. */
 export async function jucaiDemo(s: JucaiServices, ctx: DemoContext): Promise<string> {

@@ -33,6 +33,24 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
     app.post(`/pay-merchants/:mchId/${verb}`, { schema: { params: S.payMerchantParams } }, async (request) => ops.setPayMerchantEnabled((request.params as PayParams).mchId, enabled));
   }
 
+  app.get('/official-accounts', { schema: { querystring: pageQuery } }, async (request) => {
+    const { limit, offset } = request.query as Page;
+    return ops.listOfficialAccounts(limit, offset);
+  });
+  app.post('/official-accounts', { schema: { body: S.createOfficialAccountBody } }, async (request, reply) =>
+    reply.code(201).send(await ops.createOfficialAccount(request.body as { appid: string; secret: string })),
+  );
+  app.get('/official-accounts/:appid', { schema: { params: S.appParams } }, async (request) => ops.showOfficialAccount((request.params as AppParams).appid));
+  app.patch('/official-accounts/:appid', { schema: { params: S.appParams, body: S.updateOfficialAccountBody } }, async (request) =>
+    ops.updateOfficialAccount((request.params as AppParams).appid, request.body as { name?: string }),
+  );
+  app.put('/official-accounts/:appid/secret', { schema: { params: S.appParams, body: S.secretBody } }, async (request) =>
+    ops.setOfficialAccountSecret((request.params as AppParams).appid, (request.body as { secret: string }).secret),
+  );
+  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
+    app.post(`/official-accounts/:appid/${verb}`, { schema: { params: S.appParams } }, async (request) => ops.setOfficialAccountEnabled((request.params as AppParams).appid, enabled));
+  }
+
   app.get('/pay-merchants', { schema: { querystring: pageQuery } }, async (request) => {
     const { limit, offset } = request.query as Page;
     return ops.listPayMerchants(limit, offset);

@@ -10,10 +10,28 @@ const miniapps = '/admin/api/wechat/miniapps';
 const payMerchant = ref('WechatPayMerchant');
 const mchId = pathParams(S.payMerchantParams);
 const pay = '/admin/api/wechat/pay-merchants';
+const account = ref('WechatOfficialAccount');
+const oa = '/admin/api/wechat/official-accounts';
 
 export const wechatAdminOpenApi: OpenApiFragment = {
-  tags: [{ name: TAG, description: 'The WeChat apps whose secrets the platform holds: mini-programs (storepos /Open/WXA_Code2Session) and WeChat Pay merchants (jucai WECHAT channels).' }],
+  tags: [{ name: TAG, description: 'The WeChat apps whose secrets the platform holds: mini-programs (storepos /Open/WXA_Code2Session) WeChat Pay merchants (jucai WECHAT channels) and official accounts (weiting\'s login broker and prize notices).' }],
   paths: {
+    [oa]: {
+      get: op('List official accounts (secrets never shown)', {
+        parameters: queryParams(pageQuery),
+        responses: { ...ok('a page of official accounts', { type: 'object', properties: { officialAccounts: { type: 'array', items: account } } }), ...errors(400) },
+      }),
+      post: op('Register an official account, its AppSecret and prize-notice template', { requestBody: body(S.createOfficialAccountBody), responses: { ...ok('the account', account, 201), ...errors(400, 409) } }),
+    },
+    [`${oa}/{appid}`]: {
+      get: op('Show an official account', { parameters: appid, responses: { ...ok('the account', account), ...errors(404) } }),
+      patch: op('Change its name, template or keyword mapping', { parameters: appid, requestBody: body(S.updateOfficialAccountBody), responses: { ...ok('the account', account), ...errors(400, 404) } }),
+    },
+    [`${oa}/{appid}/secret`]: {
+      put: op('Replace the AppSecret (the shared access token is dropped)', { parameters: appid, requestBody: body(S.secretBody), responses: { ...ok('the account', account), ...errors(400, 404) } }),
+    },
+    [`${oa}/{appid}/disable`]: { post: op('Disable an official account', { parameters: appid, responses: { ...ok('the account', account), ...errors(404) } }) },
+    [`${oa}/{appid}/enable`]: { post: op('Enable an official account', { parameters: appid, responses: { ...ok('the account', account), ...errors(404) } }) },
     [pay]: {
       get: op('List WeChat Pay merchants (keys never shown)', {
         parameters: queryParams(pageQuery),
@@ -62,5 +80,5 @@ export const wechatAdminOpenApi: OpenApiFragment = {
       post: op('Enable a mini-program', { parameters: appid, responses: { ...ok('the mini-program', miniapp), ...errors(404) } }),
     },
   },
-  components: { schemas: { WechatMiniapp: S.miniappView, WechatPayMerchant: S.payMerchantView } },
+  components: { schemas: { WechatMiniapp: S.miniappView, WechatPayMerchant: S.payMerchantView, WechatOfficialAccount: S.officialAccountView } },
 };

@@ -11,7 +11,7 @@ import { wechatCli } from './cli.ts';
  */
 export const wechatApps = defineFront({
   name: 'wechat',
-  title: 'WeChat apps the platform holds secrets for (mini-programs, WeChat Pay merchants)',
+  title: 'WeChat apps the platform holds secrets for (mini-programs, WeChat Pay merchants, official accounts)',
   settings: {},
   services: (core): WechatApps => core.wechat,
   admin: wechatAdmin,

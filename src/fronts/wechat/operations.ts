@@ -1,11 +1,22 @@
 import type { WechatApps } from '../../core/wechat/index.ts';
-import { presentMiniProgram, presentPayMerchant } from './present.ts';
+import type { PrizeKeywords } from '../../core/wechat/officialAccounts.ts';
+import { presentMiniProgram, presentOfficialAccount, presentPayMerchant } from './present.ts';
 
 /** The WeChat app operations, shared by the admin API and the CLI. */
 export function wechatOperations(w: WechatApps) {
   const apps = w.miniPrograms;
   const pay = w.payMerchants;
+  const oa = w.officialAccounts;
   return {
+    listOfficialAccounts: async (limit?: number, offset?: number) => ({
+      officialAccounts: (await oa.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentOfficialAccount),
+    }),
+    createOfficialAccount: async (input: { appid: string; secret: string; name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> }) => presentOfficialAccount(await oa.create(input)),
+    showOfficialAccount: async (appid: string) => presentOfficialAccount(await oa.get(appid)),
+    updateOfficialAccount: async (appid: string, changes: { name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> }) => presentOfficialAccount(await oa.update(appid, changes)),
+    setOfficialAccountSecret: async (appid: string, secret: string) => presentOfficialAccount(await oa.setSecret(appid, secret)),
+    setOfficialAccountEnabled: async (appid: string, enabled: boolean) => presentOfficialAccount(await oa.setEnabled(appid, enabled)),
+
     listPayMerchants: async (limit?: number, offset?: number) => ({
       payMerchants: (await pay.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentPayMerchant),
     }),

@@ -1,4 +1,5 @@
 import type { MiniProgram } from '../../core/wechat/miniPrograms.ts';
+import type { OfficialAccount } from '../../core/wechat/officialAccounts.ts';
 import type { WechatPayMerchant } from '../../core/wechat/payMerchants.ts';
 
 /** A mini-program as the admin API and the CLI show it; its secret never is. */
@@ -25,3 +26,17 @@ export function presentPayMerchant(m: WechatPayMerchant) {
   };
 }
 export type PayMerchantView = ReturnType<typeof presentPayMerchant>;
+
+/** An official account as shown; its AppSecret never is. */
+export function presentOfficialAccount(a: OfficialAccount) {
+  return {
+    appid: a.appid,
+    name: a.name,
+    status: a.enabled ? 'enabled' : 'disabled',
+    prizeTemplateId: a.prizeTemplateId,
+    prizeKeywords: a.prizeKeywords,
+    createdAt: new Date(a.createdAt).toISOString(),
+    updatedAt: new Date(a.updatedAt).toISOString(),
+  };
+}
+export type OfficialAccountView = ReturnType<typeof presentOfficialAccount>;

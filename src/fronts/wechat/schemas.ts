@@ -58,3 +58,37 @@ export const payMerchantView = {
     updatedAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
   },
 };
+
+const keywords = {
+  type: 'object',
+  description: 'which template keyword carries each field of a prize notice; default first, keyword1, keyword2, remark',
+  properties: { first: { type: 'string' }, activity: { type: 'string' }, prize: { type: 'string' }, remark: { type: 'string' } },
+  additionalProperties: false,
+};
+const templateId = { type: ['string', 'null'], description: 'the prize-notice template id (mp.weixin.qq.com); null = none' };
+export const createOfficialAccountBody = {
+  type: 'object',
+  properties: {
+    appid: { type: 'string', description: '"wx" followed by 16 letters or digits' },
+    secret,
+    name: { ...name, description: '1–100 characters; default the appid' },
+    prizeTemplateId: templateId,
+    prizeKeywords: keywords,
+  },
+  required: ['appid', 'secret'],
+  additionalProperties: false,
+};
+export const updateOfficialAccountBody = { type: 'object', properties: { name, prizeTemplateId: templateId, prizeKeywords: keywords }, minProperties: 1, additionalProperties: false };
+export const officialAccountView = {
+  type: 'object',
+  description: 'An official account whose AppSecret the platform holds (never shown).',
+  properties: {
+    appid: { type: 'string' },
+    name: { type: 'string' },
+    status: { type: 'string', enum: ['enabled', 'disabled'] },
+    prizeTemplateId: { type: ['string', 'null'] },
+    prizeKeywords: keywords,
+    createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
+    updatedAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
+  },
+};

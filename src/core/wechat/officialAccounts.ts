@@ -1,0 +1,170 @@
+import type { Selectable } from 'kysely';
+import type { WechatOfficialAccountTable } from '../../store/schema.ts';
+import type { TemplateMessage, WechatOfficialAccountApi } from '../../upstream/types.ts';
+import type { Clock } from '../clock.ts';
+import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
+import { check, checkText, UpstreamRejected } from '../errors.ts';
+import type { UpstreamTokens } from '../upstreamTokens.ts';
+import { WECHAT_APPID_PATTERN, WECHAT_APP_SECRET } from './miniPrograms.ts';
+
+/**
+ * Which template keyword carries each of a prize notice's fields. The default is WeChat's
+ * classic layout: `first`, `keyword1` (activity), `keyword2` (prize), `remark`.
+ */
+export interface PrizeKeywords {
+  first: string;
+  activity: string;
+  prize: string;
+  remark: string;
+}
+
+export const DEFAULT_PRIZE_KEYWORDS: PrizeKeywords = { first: 'first', activity: 'keyword1', prize: 'keyword2', remark: 'remark' };
+
+/** A WeChat official account (公众号) whose AppSecret the platform holds, with its prize-notice template. */
+export interface OfficialAccount {
+  id: number;
+  appid: string;
+  name: string;
+  enabled: boolean;
+  prizeTemplateId: string | null;
+  prizeKeywords: PrizeKeywords;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface OfficialAccountWithSecret extends OfficialAccount {
+  secret: string;
+}
+
+function fromRow(row: Selectable<WechatOfficialAccountTable>): OfficialAccount {
+  return {
+    id: Number(row.id),
+    appid: row.appid,
+    name: row.name,
+    enabled: row.enabled === 1,
+    prizeTemplateId: row.prize_template_id,
+    prizeKeywords: row.prize_keywords ? (JSON.parse(row.prize_keywords) as PrizeKeywords) : DEFAULT_PRIZE_KEYWORDS,
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+const SPEC: CredentialSpec<'wechat_official_accounts', OfficialAccount, OfficialAccountWithSecret> = {
+  table: 'wechat_official_accounts',
+  idColumn: 'appid',
+  secretColumn: 'secret_sealed',
+  what: 'officialAccount',
+  label: 'official account',
+  idPattern: WECHAT_APPID_PATTERN,
+  secret: WECHAT_APP_SECRET,
+  fromRow,
+  withSecret: (account, secret) => ({ ...account, secret }),
+  enabled: (account) => account.enabled,
+};
+
+const KEYWORD = /^[A-Za-z0-9_]{1,32}$/;
+
+function validate(input: { appid?: string; name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> }): void {
+  if (input.appid !== undefined) check('appid', WECHAT_APPID_PATTERN.test(input.appid), 'appid must be "wx" followed by 16 letters or digits');
+  if (input.name !== undefined) checkText('name', input.name, 100);
+  if (input.prizeTemplateId != null) check('prizeTemplateId', /^[A-Za-z0-9_-]{1,64}$/.test(input.prizeTemplateId), 'prizeTemplateId must be the template id of mp.weixin.qq.com (1–64 letters, digits, _ or -)');
+  for (const [field, keyword] of Object.entries(input.prizeKeywords ?? {})) {
+    check(`prizeKeywords.${field}`, ['first', 'activity', 'prize', 'remark'].includes(field), `prizeKeywords has no field ${field}: first, activity, prize, remark`);
+    check(`prizeKeywords.${field}`, typeof keyword === 'string' && KEYWORD.test(keyword), `prizeKeywords.${field} must be a template keyword name such as keyword1`);
+  }
+}
+
+/**
+ * The official accounts the platform holds AppSecrets for. Their access token is one per account
+ * for every kaifang process (the core's UpstreamTokens): fetched once, refreshed before expiry by
+ * one process, and once more when WeChat calls it invalid (40001/42001), then the call is retried once.
+ */
+export class OfficialAccounts {
+  private readonly accounts: SealedCredentials<'wechat_official_accounts', OfficialAccount, OfficialAccountWithSecret>;
+  private readonly clock: Clock;
+
+  constructor(
+    deps: CredentialDeps,
+    private readonly tokens: UpstreamTokens,
+    private readonly api: () => WechatOfficialAccountApi,
+  ) {
+    this.accounts = new SealedCredentials(deps, SPEC);
+    this.clock = deps.clock;
+  }
+
+  async create(input: { appid: string; secret: string; name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> }): Promise<OfficialAccount> {
+    check('appid', typeof input.appid === 'string' && input.appid !== '', 'appid is required');
+    const name = input.name ?? input.appid;
+    validate({ ...input, name });
+    const now = this.clock.now();
+    const { created } = await this.accounts.insert(
+      input.appid,
+      {
+        name,
+        enabled: 1,
+        prize_template_id: input.prizeTemplateId ?? null,
+        prize_keywords: JSON.stringify({ ...DEFAULT_PRIZE_KEYWORDS, ...input.prizeKeywords }),
+        created_at: now,
+        updated_at: now,
+      },
+      { secret: input.secret },
+    );
+    const { secret: _secret, ...account } = created;
+    return account;
+  }
+
+  list(options: { limit?: number; offset?: number } = {}): Promise<OfficialAccount[]> {
+    return this.accounts.list(options);
+  }
+
+  get(appid: string): Promise<OfficialAccount> {
+    return this.accounts.get(appid);
+  }
+
+  /** The enabled account with its secret: NotFound or Disabled otherwise. Cached. */
+  authenticate(appid: string): Promise<OfficialAccountWithSecret> {
+    return this.accounts.authenticate(appid);
+  }
+
+  async update(appid: string, changes: { name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> }): Promise<OfficialAccount> {
+    validate(changes);
+    const current = await this.get(appid);
+    return this.accounts.update(appid, {
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.prizeTemplateId !== undefined ? { prize_template_id: changes.prizeTemplateId } : {}),
+      ...(changes.prizeKeywords !== undefined ? { prize_keywords: JSON.stringify({ ...current.prizeKeywords, ...changes.prizeKeywords }) } : {}),
+      updated_at: this.clock.now(),
+    });
+  }
+
+  /** Replaces the AppSecret (after a reset on mp.weixin.qq.com); the shared token made with the old one is dropped. */
+  async setSecret(appid: string, secret: string): Promise<OfficialAccount> {
+    check('secret', typeof secret === 'string' && secret !== '', 'secret is required');
+    const { secret: _secret, ...account } = await this.accounts.rotate(appid, secret, { updated_at: this.clock.now() });
+    await this.tokens.forget(tokenName(appid));
+    return account;
+  }
+
+  setEnabled(appid: string, enabled: boolean): Promise<OfficialAccount> {
+    return this.accounts.update(appid, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
+  }
+
+  /**
+   * Sends a template message from the account with the shared access token; when WeChat says the
+   * token is invalid or expired, the token is replaced (once, for every process) and the send
+   * retried once. Other refusals and outages are thrown as they are.
+   */
+  async sendTemplate(account: OfficialAccountWithSecret, message: TemplateMessage): Promise<{ msgid: string }> {
+    const fetchToken = () => this.api().fetchToken(account.appid, account.secret);
+    const token = await this.tokens.get(tokenName(account.appid), fetchToken);
+    try {
+      return await this.api().sendTemplate(token, message);
+    } catch (err) {
+      if (!(err instanceof UpstreamRejected && err.reason === 'token-invalid')) throw err;
+      const fresh = await this.tokens.replaceInvalid(tokenName(account.appid), token, fetchToken);
+      return this.api().sendTemplate(fresh, message);
+    }
+  }
+}
+
+const tokenName = (appid: string) => `wechat-oa:${appid}`;

@@ -1,0 +1,17 @@
+import { NotFound } from '../errors.ts';
+import type { OfficialAccounts, OfficialAccountWithSecret } from '../wechat/officialAccounts.ts';
+
+/**
+ * The one official account the 微厅 platform is: the one named by the setting, or, unset, the only
+ * one registered. Several with no setting, or none, is the operator's to fix: NotFound, saying so.
+ */
+export function theOfficialAccount(accounts: OfficialAccounts, named: string | undefined): () => Promise<OfficialAccountWithSecret> {
+  return async () => {
+    if (named) return accounts.authenticate(named);
+    const all = await accounts.list({ limit: 2 });
+    if (all.length !== 1) {
+      throw new NotFound('officialAccount', all.length === 0 ? 'no official account is registered (kaifang wechat official-accounts create)' : 'several official accounts are registered: set KAIFANG_WEITING_OFFICIAL_ACCOUNT to the one the platform is');
+    }
+    return accounts.authenticate(all[0]!.appid);
+  };
+}

@@ -1,0 +1,25 @@
+import { defineFront } from '../kit/front.ts';
+import { weitingAdmin } from './admin.ts';
+import { weitingAdminOpenApi } from './adminOpenapi.ts';
+import { weitingCli } from './cli.ts';
+import { weitingDemo } from './demo.ts';
+import { weitingFrontOpenApi } from './openapi.ts';
+import { weitingRefusal } from './refuse.ts';
+import { weitingRoutes } from './routes.ts';
+import { createWeitingServices } from './services.ts';
+import { weitingSettings } from './settings.ts';
+
+/** Front C: the 上海电信 微厅 open platform, partner apps of a WeChat official account. */
+export const weitingFront = defineFront({
+  name: 'weiting',
+  title: '上海电信 微厅 platform: partner apps, app tickets, users and their devices, notices and orders',
+  settings: weitingSettings,
+  services: createWeitingServices,
+  routes: weitingRoutes,
+  paths: ['/service/'],
+  refuse: weitingRefusal,
+  admin: weitingAdmin,
+  openapi: [weitingFrontOpenApi, weitingAdminOpenApi],
+  cli: weitingCli,
+  demo: weitingDemo,
+});

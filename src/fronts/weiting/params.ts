@@ -1,0 +1,69 @@
+import { InvalidInput } from '../../core/errors.ts';
+import { decodeForm, FormDecodeError, type ParsedBody } from '../kit/bodies.ts';
+
+export type Fields = Record<string, string>;
+
+const quote = (name: string) => JSON.stringify(name.length > 40 ? name.slice(0, 40) + '…' : name);
+
+/** The query string's parameters (strictly decoded); `access_token` among them. */
+export function queryFields(url: string): Fields {
+  const q = url.indexOf('?');
+  const out: Fields = Object.create(null) as Fields;
+  if (q === -1) return out;
+  try {
+    for (const [name, value] of decodeForm(url.slice(q + 1))) if (!(name in out)) out[name] = value;
+  } catch (err) {
+    if (err instanceof FormDecodeError) throw new InvalidInput(err.param, `the query string cannot be read: ${err.message}`);
+    throw err;
+  }
+  return out;
+}
+
+/**
+ * A POST's parameters: form fields or one flat JSON object (weiting.md: either may come), numbers
+ * and booleans as their text, then the query string's for names the body does not give. A nested
+ * value, a name given twice with different values, or an unreadable body is refused naming it.
+ */
+export function postFields(body: ParsedBody, query: Fields): Fields {
+  const out: Fields = Object.create(null) as Fields;
+  switch (body.type) {
+    case 'invalid':
+      throw new InvalidInput(body.param ?? 'body', body.reason);
+    case 'form':
+      for (const [name, value] of body.pairs) {
+        if (name in out && out[name] !== value) throw new InvalidInput(name, `parameter ${quote(name)} is given twice with different values`);
+        out[name] = value;
+      }
+      break;
+    case 'json': {
+      const v = body.value;
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InvalidInput('body', 'the JSON body must be one object of names to values');
+      for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
+        if (value === null || value === undefined) continue;
+        if (typeof value === 'object') throw new InvalidInput(name, `${quote(name)} must be text, not ${Array.isArray(value) ? 'an array' : 'an object'}`);
+        out[name] = String(value);
+      }
+      break;
+    }
+    case 'none':
+      break;
+  }
+  for (const [name, value] of Object.entries(query)) if (name !== 'access_token' && !(name in out)) out[name] = value;
+  return out;
+}
+
+/** The non-empty value of `name`, or InvalidInput naming it. */
+export function required(fields: Fields, name: string, max = 1024): string {
+  const value = fields[name];
+  if (value === undefined || value.trim() === '') throw new InvalidInput(name, `${name} is required`);
+  if (value.length > max) throw new InvalidInput(name, `${name} is longer than ${max} characters`);
+  return value;
+}
+
+/** The value of an optional `name` (undefined when absent or empty), bounded. */
+export function optional(fields: Fields, name: string, max = 1024): string | undefined {
+  const value = fields[name];
+  if (value === undefined || value === '') return undefined;
+  if (value.length > max) throw new InvalidInput(name, `${name} is longer than ${max} characters`);
+  return value;
+}

@@ -1,0 +1,63 @@
+import { BearerTokens } from '../../core/bearerTokens.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { Core } from '../../core/platform.ts';
+import { randomHex } from '../../core/random.ts';
+import { AccessTokens } from '../../core/weiting/accessTokens.ts';
+import { WeitingApps } from '../../core/weiting/apps.ts';
+import { LoginBroker, seedLikeCode } from '../../core/weiting/loginBroker.ts';
+import { PrizeNotices } from '../../core/weiting/notices.ts';
+import { theOfficialAccount } from '../../core/weiting/officialAccount.ts';
+import { PartnerReports } from '../../core/weiting/reports.ts';
+import { Tickets } from '../../core/weiting/tickets.ts';
+import { WeitingUsers } from '../../core/weiting/users.ts';
+import type { OfficialAccounts } from '../../core/wechat/officialAccounts.ts';
+import type { WeitingSettings } from './settings.ts';
+
+/** What the 微厅 front, its admin routes, its CLI and its demo use. */
+export interface WeitingServices {
+  readonly apps: WeitingApps;
+  readonly accessTokens: AccessTokens;
+  readonly users: WeitingUsers;
+  readonly login: LoginBroker;
+  readonly notices: PrizeNotices;
+  readonly reports: PartnerReports;
+  readonly tickets: Tickets;
+  /** The platform's official accounts (core/wechat). */
+  readonly officialAccounts: OfficialAccounts;
+  readonly clock: Clock;
+  readonly settings: WeitingSettings;
+}
+
+/** The seed's token life, and the previous token's grace once a new one is issued (weiting.md). */
+const TOKEN_TTL_MS = 7200_000;
+const TOKEN_OVERLAP_MS = 300_000;
+
+export function createWeitingServices(core: Core, settings: WeitingSettings): WeitingServices {
+  const apps = new WeitingApps(core);
+  const users = new WeitingUsers(core.db, core.clock);
+  const accounts = core.wechat.officialAccounts;
+  const officialAccount = theOfficialAccount(accounts, settings.weitingOfficialAccount);
+  // Tokens are checked on every call: cached for the deployment's cache bound (a revoked one stops
+  // within KAIFANG_CACHE_TTL_MS; expiry is checked on every use).
+  const tokens = (kind: string, options = {}) => new BearerTokens(core.db, core.clock, kind, options);
+  return {
+    apps,
+    accessTokens: new AccessTokens(tokens('weiting:access', { cache: core.cache }), apps, core.quotas, { ttlMs: TOKEN_TTL_MS, overlapMs: TOKEN_OVERLAP_MS, dailyLimit: settings.weitingTokenDailyLimit }),
+    users,
+    login: new LoginBroker(
+      tokens('weiting:login-state', { format: () => randomHex(24) }),
+      tokens('weiting:code', { format: seedLikeCode }),
+      users,
+      officialAccount,
+      () => core.upstreams.wechatWebAuth,
+      { wechatOpen: core.upstreams.wechatOpenUrl, callback: () => `${core.publicUrl()}/service/wxoauth/2.0/wxcode` },
+      { stateTtlMs: 600_000, codeTtlMs: 300_000 },
+    ),
+    notices: new PrizeNotices(core.db, core.state, core.clock, core.idempotency, accounts, officialAccount, settings.weitingNoticesPerOpenidPerDay),
+    reports: new PartnerReports(core.db, core.clock, users, core.idempotency),
+    tickets: new Tickets(tokens('weiting:ticket'), core.state, 300_000),
+    officialAccounts: accounts,
+    clock: core.clock,
+    settings,
+  };
+}
