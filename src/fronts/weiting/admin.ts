@@ -19,9 +19,16 @@ export const IMPORT_BODY_LIMIT = 8 * 1024 * 1024;
 export async function weitingAdmin(app: FastifyInstance, { services }: FrontPluginOptions<WeitingServices>): Promise<void> {
   useStrictValidation(app);
   const ops = weitingOperations(services);
-  // The import is text: CSV or JSON lines.
+  // The import is text, CSV or JSON lines, and must be UTF-8: a wrong encoding is named, not turned into U+FFFD.
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
   for (const type of ['text/csv', 'application/x-ndjson', 'application/jsonl', 'text/plain']) {
-    app.addContentTypeParser(type, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => done(null, body));
+    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: IMPORT_BODY_LIMIT }, (_req, body, done) => {
+      try {
+        done(null, utf8.decode(body as Buffer));
+      } catch {
+        done(new InvalidInput('body', 'the import is not UTF-8 text (save it as UTF-8; GBK files are not read)'), undefined);
+      }
+    });
   }
 
   app.get('/apps', { schema: { querystring: pageQuery } }, async (request) => {
