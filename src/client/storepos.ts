@@ -42,7 +42,10 @@ export class StoreposReplySignatureError extends Error {
     readonly path: string,
     readonly reply: StoreposReply,
   ) {
-    super(`the reply of ${path} has a wrong sign; it was not sent by a server holding this agent key`);
+    super(
+      `${path} answered ${reply.state} ${reply.code} (${String(reply.msg ?? '')}), but its sign does not verify with this agent key: ` +
+        (reply.code === '10002' ? 'the server refused our signature, so the agent key given to the client is most likely wrong' : 'the key is wrong, or the reply did not come from a server holding this agent key'),
+    );
     this.name = 'StoreposReplySignatureError';
   }
 }

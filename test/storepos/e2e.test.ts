@@ -192,7 +192,7 @@ for (const backend of backendNames()) {
     const mobile = f.mobile();
 
     // Each common parameter missing or empty → FAIL 10004 naming it; still signed (agent known).
-    for (const name of ['pid', 'version', 'sign']) {
+    for (const name of ['pid', 'version']) {
       const fields: Record<string, string> = { agent_id: f.agentId, pid: 'p', version: '1.0', sign: 'X', mobile };
       delete fields[name];
       const res = await fetch(f.s.url + SMS, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
@@ -202,11 +202,18 @@ for (const backend of backendNames()) {
       const empty = (await (await fetch(f.s.url + SMS, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, [name]: '' }).toString() })).json()) as Reply;
       expect(empty, 'FAIL', '10004', new RegExp(name));
     }
+    // A missing or empty sign is a signature error (storepos.md's table), 10002, naming it.
+    for (const sign of [undefined, '']) {
+      const fields: Record<string, string> = { agent_id: f.agentId, pid: 'p', version: '1.0', mobile, ...(sign === undefined ? {} : { sign }) };
+      const r = (await (await fetch(f.s.url + SMS, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() })).json()) as Reply;
+      expect(r, 'FAIL', '10002', /sign is missing or empty/);
+      assertSigned(r, f.key);
+    }
     const noAgent = (await (await fetch(f.s.url + SMS, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `pid=p&version=1.0&sign=X&mobile=${mobile}` })).json()) as Reply;
     expect(noAgent, 'FAIL', '10004', /agent_id/);
     assertSigned(noAgent, null);
     const nothing = (await (await fetch(f.s.url + SMS, { method: 'POST' })).json()) as Reply;
-    expect(nothing, 'FAIL', '10004', /agent_id, pid, version, sign/);
+    expect(nothing, 'FAIL', '10004', /agent_id, pid, version/);
     assertSigned(nothing, null);
 
     // Unknown agent → 10005 with an empty sign; disabled agent → 10005 signed.
@@ -309,7 +316,13 @@ for (const backend of backendNames()) {
 
     // A client holding the old key rejects the (new-key-signed) reply.
     const stale = new StoreposClient({ baseUrl: f.s.url, agentId: f.agentId, key: f.key });
-    await assert.rejects(stale.getMchSMSValid({ mobile: f.mobile() }), StoreposReplySignatureError);
+    // The error carries the server's own answer: FAIL 10002, i.e. the client's key is wrong.
+    await assert.rejects(stale.getMchSMSValid({ mobile: f.mobile() }), (err: StoreposReplySignatureError) => {
+      assert.ok(err instanceof StoreposReplySignatureError);
+      assert.equal(err.reply.code, '10002');
+      assert.match(err.message, /answered FAIL 10002 \(sign is wrong.*agent key given to the client is most likely wrong/);
+      return true;
+    });
     // A forged reply is rejected too; an unsigned 10005 is accepted.
     const forged = new StoreposClient({
       baseUrl: 'http://forged.invalid',

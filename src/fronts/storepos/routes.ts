@@ -93,7 +93,8 @@ async function handle(s: StoreposServices, ctx: FrontContext, endpoint: Endpoint
   let fields: ReplyFields;
   try {
     params = paramsOf(bodyOf(request));
-    requireParams(params, COMMON);
+    // `sign` missing or empty is a signature error (10002), checked in its turn below.
+    requireParams(params, COMMON.filter((name) => name !== 'sign'));
     agent = await s.agents.authenticate(params.agent_id!);
     checkVersion(params.version!, s.settings.storeposMinVersion);
     checkSignature(ctx, params, agent);
@@ -142,7 +143,8 @@ function checkVersion(version: string, minimum: string): void {
 }
 
 function checkSignature(ctx: FrontContext, params: Params, agent: AgentWithKey): void {
-  if (storepos.verify(params, agent.key, params.sign!)) return;
+  if (!params.sign) throw new InvalidSignature('sign is missing or empty');
+  if (storepos.verify(params, agent.key, params.sign)) return;
   // In the sandbox the message shows what was expected to be signed (key masked), to debug with.
   const expected = signatureHint(ctx, () => storepos.stringToSign(params, agent.key), agent.key);
   throw new InvalidSignature(`sign is wrong${expected === undefined ? '' : `; expected MD5 of: ${expected}`}`);
