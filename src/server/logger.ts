@@ -30,6 +30,8 @@ export const REDACTED_FIELDS = [
   'valid_code',
   'authCode',
   'password',
+  // 微厅 app-entry tickets stand for a logged-in mobile number.
+  'ticket',
 ];
 
 const REDACTED = new Set(REDACTED_FIELDS);
