@@ -1,8 +1,11 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { basename, resolve } from 'node:path';
+import type { Command } from 'commander';
 import { DomainError, InvalidInput } from '../core/errors.ts';
 import type { Front } from '../fronts/kit/front.ts';
 import { flagOf, type CliOptions, type CliRunner } from '../fronts/kit/cli.ts';
+import { redactUrl } from '../core/settings.ts';
 import { loadConfig, type Config } from '../server/config.ts';
+import { sqliteFile, storeExists } from '../store/database.ts';
 import { createKaifang, type Kaifang } from '../server/kaifang.ts';
 import { createLogger } from '../server/logger.ts';
 
@@ -19,9 +22,30 @@ export function configFrom(options: GlobalOptions & Partial<Config>): Config {
   });
 }
 
-/** Opens kaifang for one CLI command (logging only warnings, to stderr), runs it, closes. */
+/** A store the operator pointed at that holds no kaifang store. */
+export class NoStore extends Error {
+  override readonly name = 'NoStore';
+}
+
+/**
+ * Refuses a place that holds no kaifang store, naming where it looked and how to point elsewhere:
+ * an operator command must never make a fresh store (and master key and admin token) beside the
+ * real one. Only `serve` and `migrate` create a store.
+ */
+export async function requireStore(config: Config): Promise<void> {
+  if (await storeExists(config)) return;
+  const where = config.databaseUrl
+    ? `the PostgreSQL database ${redactUrl(config.databaseUrl)}${config.databaseSchema ? ` (schema ${config.databaseSchema})` : ''} (DATABASE_URL)`
+    : `${resolve(config.dataDir)} (no ${basename(sqliteFile(config.dataDir))} there)`;
+  throw new NoStore(
+    `no kaifang store in ${where}. Point at the server's store with --data-dir DIR or KAIFANG_DATA_DIR (the embedded SQLite store), or DATABASE_URL (PostgreSQL); \`kaifang serve\` and \`kaifang migrate\` create a new one`,
+  );
+}
+
+/** Opens kaifang for one CLI command (logging only warnings, to stderr) on an existing store, runs it, closes. */
 export async function withKaifang<T>(options: GlobalOptions, run: (k: Kaifang) => Promise<T>): Promise<T> {
   const config = configFrom(options);
+  await requireStore(config);
   const k = await createKaifang(config, { logger: createLogger('warn', process.stderr as never) });
   try {
     return await run(k);
@@ -47,14 +71,5 @@ export function runnerFor<S>(front: Front<string, S>): CliRunner<S> {
       const flag = err instanceof InvalidInput ? flagOf(command, err.param) : undefined;
       fail(flag && err instanceof InvalidInput ? new InvalidInput(err.param, `${err.message} (${flag})`) : err);
     }
-  };
-}
-
-/** Parses an integer option, naming it when it is not one. */
-export function intOption(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^-?\d+$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be an integer, got "${value}"`);
-    return n;
   };
 }

@@ -1,16 +1,35 @@
-import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
 import { redactUrl } from '../core/settings.ts';
 import { fronts } from '../fronts/index.ts';
 import type { DemoContext, Front } from '../fronts/kit/front.ts';
 import { buildApp } from '../server/app.ts';
+import { unknownVariables, type Config } from '../server/config.ts';
 import { createKaifang, type Kaifang } from '../server/kaifang.ts';
-import { configFrom, fail, intOption } from './context.ts';
+import { configFrom, fail } from './context.ts';
 
 interface ServeOptions {
   port?: number;
   host?: string;
   dataDir?: string;
   demo?: boolean;
+  json?: boolean;
+}
+
+/** `--port`: a TCP port, named when it is not one. */
+function portOption(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError(`--port must be a TCP port from 0 to 65535, got "${value}"`);
+  return n;
+}
+
+/**
+ * How a printed `kaifang` command reaches this server's store from any directory: the absolute
+ * data directory, or (PostgreSQL) a reminder that the command needs the server's settings.
+ */
+function storeFlags(config: Config): { flags: string; note: string } {
+  if (config.databaseUrl) return { flags: '', note: ' (run it with this server\'s DATABASE_URL, KAIFANG_DB_SCHEMA and KAIFANG_MASTER_KEY set)' };
+  return { flags: ` --data-dir ${resolve(config.dataDir)}`, note: '' };
 }
 
 /** What a front's demo is told about this server. */
@@ -18,7 +37,7 @@ export function demoContext(k: Kaifang, baseUrl: string): DemoContext {
   return {
     baseUrl,
     adminToken: k.bootstrap.adminTokenSource === 'KAIFANG_ADMIN_TOKEN' ? '$KAIFANG_ADMIN_TOKEN' : `$(cat ${k.bootstrap.adminTokenSource})`,
-    cliFlags: k.config.dataDir === './data' ? '' : ` --data-dir ${k.config.dataDir}`,
+    cliFlags: storeFlags(k.config).flags,
     clock: k.core.clock,
   };
 }
@@ -40,10 +59,11 @@ export function serveCommand(program: Command): void {
   program
     .command('serve')
     .description('run the server (SQLite in the data directory and sandbox upstreams unless configured otherwise)')
-    .option('--port <port>', 'TCP port (KAIFANG_PORT)', intOption('--port'))
+    .option('--port <port>', 'TCP port (KAIFANG_PORT)', portOption)
     .option('--host <host>', 'address to listen on (KAIFANG_HOST)')
     .option('--data-dir <dir>', 'data directory (KAIFANG_DATA_DIR)')
     .option('--demo', 'seed demo credentials for each front and print ready-to-paste requests')
+    .option('--json', 'print the start-up banner as one JSON line')
     .action(async (options: ServeOptions) => {
       try {
         await serve(options);
@@ -65,18 +85,34 @@ async function serve(options: ServeOptions): Promise<void> {
   k.setListenUrl(`http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`);
   const baseUrl = k.selfUrl();
 
+  const store = storeFlags(config);
+  const banner = {
+    listening: address,
+    store: k.store.dialect === 'sqlite' ? k.store.sqlitePath! : redactUrl(config.databaseUrl ?? ''),
+    state: k.core.state.backend === 'redis' ? redactUrl(config.redisUrl ?? '') : 'in the database',
+    upstreams: config.upstreamMode,
+    masterKey: k.bootstrap.masterKeySource,
+    adminToken: k.bootstrap.adminTokenSource,
+    adminApi: `${baseUrl}/admin/api`,
+    openapi: `${baseUrl}/openapi.json`,
+    created: k.bootstrap.created,
+    firstCredential: `npx kaifang opretail keys create --username demo --enterprise-id 1${store.flags}${store.note}`,
+    warnings: unknownVariables(process.env).map((v) => `${v.name} is not a kaifang setting${v.nearest ? `; did you mean ${v.nearest}?` : ''} (it is ignored)`),
+  };
+  for (const warning of banner.warnings) k.log.warn({ variable: warning.split(' ')[0] }, warning);
   const lines = [
     `kaifang listening on ${address}`,
-    `  store:        ${k.store.dialect === 'sqlite' ? k.store.sqlitePath : redactUrl(config.databaseUrl ?? '')}`,
-    `  state:        ${k.core.state.backend === 'redis' ? redactUrl(config.redisUrl ?? '') : 'in the database'}`,
-    `  upstreams:    ${config.upstreamMode}`,
-    `  master key:   ${k.bootstrap.masterKeySource}`,
-    `  admin token:  ${k.bootstrap.adminTokenSource}  (Authorization: Bearer <token> on ${baseUrl}/admin/api)`,
-    `  API document: ${baseUrl}/openapi.json`,
-    ...k.bootstrap.created.map((f) => `  created ${f} (mode 0600); keep it safe`),
-    `first credential: npx kaifang opretail keys create --username demo --enterprise-id 1`,
+    `  store:        ${banner.store}`,
+    `  state:        ${banner.state}`,
+    `  upstreams:    ${banner.upstreams}`,
+    `  master key:   ${banner.masterKey}`,
+    `  admin token:  ${banner.adminToken}  (Authorization: Bearer <token> on ${banner.adminApi})`,
+    `  API document: ${banner.openapi}`,
+    ...banner.created.map((f) => `  created ${f} (mode 0600); keep it safe`),
+    ...banner.warnings.map((w) => `  warning: ${w}`),
+    `first credential: ${banner.firstCredential}`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(options.json ? JSON.stringify(banner) + '\n' : lines.join('\n') + '\n');
   if (options.demo) process.stdout.write((await demoText(k, baseUrl)) + '\n');
 
   const stop = async (signal: string) => {

@@ -100,3 +100,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   return out as Config;
 }
+
+/** Variables that are not settings but are read by name. */
+const OTHER_VARIABLES = new Set(['KAIFANG_CONFIG']);
+
+/** Edit distance of two names (misspellings are a letter or two off). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
+/**
+ * `KAIFANG_*` variables of `env` that are no setting (a misspelling is otherwise silently ignored),
+ * each with the nearest setting's name when one is close.
+ */
+export function unknownVariables(env: NodeJS.ProcessEnv): { name: string; nearest?: string }[] {
+  const known = Object.values(settings).map((spec) => spec.env);
+  return Object.keys(env)
+    .filter((name) => name.startsWith('KAIFANG_') && !known.includes(name) && !OTHER_VARIABLES.has(name))
+    .sort()
+    .map((name) => {
+      const [nearest, d] = known.map((k) => [k, distance(name, k)] as const).sort((x, y) => x[1] - y[1])[0]!;
+      // Within two edits, more for long names; `KAIFANG_` is common to all, so the rest decides.
+      return d <= Math.max(2, Math.floor((name.length - 'KAIFANG_'.length) / 4)) ? { name, nearest } : { name };
+    });
+}

@@ -112,7 +112,10 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   const db = store.db;
   const state: StateStore = config.redisUrl
     ? // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).
-      new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix)
+      new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix, {
+        onUnreachable: (err) => log.error({ redisUrl: redactUrl(config.redisUrl ?? ''), err: { message: err.message } }, `REDIS_URL: Redis cannot be reached (${err.message}); state operations fail until it is back`),
+        onReachable: () => log.info({ redisUrl: redactUrl(config.redisUrl ?? '') }, 'REDIS_URL: Redis is reachable again'),
+      })
     : store.sqlite
       ? new SqliteStateStore(store.sqlite)
       : new SqlStateStore(db);

@@ -38,9 +38,14 @@ export class RedisStateStore implements StateStore {
   readonly backend = 'redis' as const;
   private readonly redis: Redis;
 
+  /**
+   * `onUnreachable` hears the first connection error after each good spell (not every retry),
+   * `onReachable` when the connection is back: for the log, naming REDIS_URL.
+   */
   constructor(
     url: string,
     private readonly prefix = 'kaifang:',
+    events: { onUnreachable?: (err: Error) => void; onReachable?: () => void } = {},
   ) {
     this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
     this.redis.defineCommand('kaifangIncrWindow', { numberOfKeys: 1, lua: INCR_WINDOW });
@@ -48,7 +53,17 @@ export class RedisStateStore implements StateStore {
     this.redis.defineCommand('kaifangIncrBelow', { numberOfKeys: 1, lua: INCR_BELOW });
     this.redis.defineCommand('kaifangDecrFloor', { numberOfKeys: 1, lua: DECR_FLOOR });
     // Errors surface on the commands that fail; an unhandled 'error' event would crash the process.
-    this.redis.on('error', () => undefined);
+    let down = false;
+    this.redis.on('error', (err: Error) => {
+      if (down) return;
+      down = true;
+      events.onUnreachable?.(err);
+    });
+    this.redis.on('ready', () => {
+      if (!down) return;
+      down = false;
+      events.onReachable?.();
+    });
   }
 
   private k(key: string): string {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -25,6 +25,38 @@ export interface Store {
 }
 
 
+/** The SQLite file of the embedded store in `dataDir`. */
+export const sqliteFile = (dataDir: string) => join(dataDir, 'kaifang.sqlite');
+
+/**
+ * Whether a kaifang store is there already (its migrations table exists), without creating
+ * anything: the operator commands refuse to work on a place that holds none.
+ */
+export async function storeExists(options: StoreOptions): Promise<boolean> {
+  if (!options.databaseUrl) return existsSync(sqliteFile(options.dataDir));
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: options.databaseUrl });
+  await connectPostgres(client);
+  try {
+    const { rows } = await client.query(
+      `SELECT 1 FROM information_schema.tables WHERE table_name = 'kysely_migration' AND table_schema = ${options.databaseSchema ? '$1' : 'current_schema()'}`,
+      options.databaseSchema ? [options.databaseSchema] : [],
+    );
+    return rows.length > 0;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Connects, naming DATABASE_URL when PostgreSQL cannot be reached (the driver's message alone names only a host). */
+async function connectPostgres(client: { connect(): Promise<unknown> }): Promise<void> {
+  try {
+    await client.connect();
+  } catch (err) {
+    throw new Error(`DATABASE_URL: cannot connect to PostgreSQL (${(err as Error).message})`, { cause: err });
+  }
+}
+
 /** Opens the durable store: PostgreSQL when `databaseUrl` is set, else `data-dir/kaifang.sqlite`. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   if (options.databaseUrl) {
@@ -36,7 +68,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     const { default: pg } = await import('pg');
     if (schema) {
       const client = new pg.Client({ connectionString: options.databaseUrl });
-      await client.connect();
+      await connectPostgres(client);
       try {
         await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       } catch (err) {
@@ -59,10 +91,16 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await sql`select 1`.execute(db);
+    } catch (err) {
+      await db.destroy();
+      throw new Error(`DATABASE_URL: cannot connect to PostgreSQL (${(err as Error).message})`, { cause: err });
+    }
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   mkdirSync(options.dataDir, { recursive: true });
-  const sqlitePath = join(options.dataDir, 'kaifang.sqlite');
+  const sqlitePath = sqliteFile(options.dataDir);
   const sqlite = new SQLite(sqlitePath);
   // WAL lets several processes share the file; NORMAL sync keeps a committed write through a
   // process crash (kill -9) without an fsync per request. busy_timeout waits out other writers.

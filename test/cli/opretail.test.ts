@@ -23,6 +23,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     const b = await makeBackend(backend);
     t.after(() => b.cleanup());
     const cli = (...args: string[]) => kaifang(b.env, args);
+    assert.equal((await cli('migrate')).code, 0, 'an operator command needs a store: migrate makes one');
     let akey = '';
 
     await t.test('keys create --json prints the key with its secret', async () => {
@@ -145,6 +146,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     const b = await makeBackend(backend);
     t.after(() => b.cleanup());
     const cli = (...args: string[]) => kaifang(b.env, args);
+    assert.equal((await cli('migrate')).code, 0, 'an operator command needs a store: migrate makes one');
 
     const created = await cli('opretail', 'methods', 'create', 'shop.order.list', 'v1', '--url', 'http://127.0.0.1:9/orders', '--test-url', 'http://127.0.0.1:9/test', '--timeout-ms', '3000', '--description', 'orders', '--json');
     assert.equal(created.code, 0, created.stderr);

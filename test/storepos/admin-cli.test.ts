@@ -77,6 +77,7 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
     return JSON.parse(stdout) as any;
   };
 
+  await cli('migrate'); // an operator command needs a store
   const a = await cli('storepos', 'agents', 'create', '--name', 'cli agent', '--sms-daily-cap', '7');
   assert.match(a.agentId, /^\d{17}$/);
   assert.match(a.key, /^[A-Za-z0-9]{32}$/);
