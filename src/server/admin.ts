@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../core/errors.ts';
+import { DomainError, InvalidInput } from '../core/errors.ts';
 import { constantTimeEqual } from '../core/secrets.ts';
 import { fronts } from '../fronts/index.ts';
 import type { CallQuery } from '../core/callLog.ts';
@@ -14,12 +14,23 @@ export const callsQuery = {
   properties: {
     front: { type: 'string', minLength: 1, maxLength: 40, description: 'only this front (opretail, storepos, …)' },
     credential: { type: 'string', minLength: 1, maxLength: 200, description: 'only this credential\'s public id, e.g. an Opretail applicationKey or a storepos agent_id' },
-    since: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000, description: 'ms since the epoch, inclusive' },
-    until: { type: 'integer', minimum: 0, maximum: 8_640_000_000_000_000, description: 'ms since the epoch, exclusive' },
+    since: { type: 'string', maxLength: 40, description: 'inclusive: an ISO 8601 time (2026-03-01T04:00:00Z) or ms since the epoch' },
+    until: { type: 'string', maxLength: 40, description: 'exclusive: an ISO 8601 time or ms since the epoch' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'newest first, at most this many' },
   },
   additionalProperties: false,
 } as const;
+
+/**
+ * A time filter of the admin API: ISO 8601 with a date and a zone (or a bare date, UTC), or ms
+ * since the epoch; InvalidInput naming `param` otherwise. Admin JSON writes every time as ISO 8601 UTC.
+ */
+export function timeParam(param: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const ms = /^\d{1,16}$/.test(value) ? Number(value) : /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d))?$/.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms) || ms > 8_640_000_000_000_000) throw new InvalidInput(param, `${param} must be an ISO 8601 time such as 2026-03-01T04:00:00Z, or ms since the epoch`);
+  return ms;
+}
 
 /**
  * Checks the admin token of a request (`Authorization: Bearer <token>`, compared in constant
@@ -71,5 +82,9 @@ export async function adminApi(app: FastifyInstance, { k }: { k: Kaifang }): Pro
   await app.register(sandboxAdmin, { outbox: k.outbox, templateInbox: k.templateInbox, prefix: '/sandbox' });
 
   useStrictValidation(app);
-  app.get('/calls', { schema: { querystring: callsQuery } }, async (request) => ({ calls: await k.callLog.query(request.query as CallQuery) }));
+  app.get('/calls', { schema: { querystring: callsQuery } }, async (request) => {
+    const q = request.query as Omit<CallQuery, 'since' | 'until'> & { since?: string; until?: string };
+    const query: CallQuery = { ...q, since: timeParam('since', q.since), until: timeParam('until', q.until) };
+    return { calls: (await k.callLog.query(query)).map((call) => ({ ...call, at: new Date(call.at).toISOString() })) };
+  });
 }

@@ -7,7 +7,7 @@ import { healthRoutes } from './health.ts';
 import type { Kaifang } from './kaifang.ts';
 import { AccessLog } from './logger.ts';
 import { openApiRoutes } from './openapi.ts';
-import { clientErrorHandler, installNotFound, trackPath } from './refusals.ts';
+import { clientErrorHandler, installNotFound, installRootErrorHandler, refuseWithoutHost, trackPath } from './refusals.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -29,6 +29,8 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
     http: {
       headersTimeout: Math.min(k.config.requestTimeoutMs, 60_000),
       connectionsCheckingInterval: Math.min(1000, k.config.requestTimeoutMs),
+      // Refused by refuseWithoutHost instead, in the shape of the path.
+      requireHostHeader: false,
     },
     clientErrorHandler: clientErrorHandler(k),
   });
@@ -36,9 +38,11 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     trackPath(request);
+    if (refuseWithoutHost(k, request, reply)) return;
     done();
   });
   installNotFound(app, k, adminAuthorization(k));
+  installRootErrorHandler(app, k);
 
   await app.register(healthRoutes, { k });
   await app.register(adminApi, { k, prefix: '/admin/api' });

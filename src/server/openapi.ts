@@ -34,7 +34,7 @@ const sandboxSms = {
   type: 'object',
   properties: {
     id: { type: 'integer' },
-    at: { type: 'integer', description: 'ms since the epoch' },
+    at: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
     provider: { type: 'string', description: 'the simulator that received it', examples: ['sandbox', 'aliyun', 'tencent', 'webhook'] },
     mobile: { type: 'string', examples: ['13800138000'] },
     text: { type: 'string', description: 'the SMS as the user would read it' },
@@ -47,7 +47,7 @@ const sandboxTemplateMessage = {
   type: 'object',
   properties: {
     id: { type: 'integer' },
-    at: { type: 'integer', description: 'ms since the epoch' },
+    at: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
     appid: { type: 'string', description: 'the official account that sent it' },
     touser: { type: 'string', description: 'the openid it went to' },
     templateId: { type: 'string' },
@@ -103,7 +103,7 @@ export const platformOpenApi: OpenApiFragment = {
                       items: {
                         type: 'object',
                         properties: {
-                          at: { type: 'integer' },
+                          at: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
                           front: { type: 'string' },
                           endpoint: { type: 'string' },
                           credential: { type: ['string', 'null'] },

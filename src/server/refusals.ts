@@ -91,3 +91,35 @@ export function installNotFound(app: FastifyInstance, k: Kaifang, adminAuthorize
     return reply.code(refused.status).header('content-type', refused.contentType).send(refused.body);
   });
 }
+
+/**
+ * Errors outside every plugin's own handler — a body that cannot be read on a path nobody serves
+ * (Fastify parses it before the 404) — answered in the shape of whatever the path names.
+ */
+export function installRootErrorHandler(app: FastifyInstance, k: Kaifang): void {
+  app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, request, reply) => {
+    const status = err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) request.log.error({ err }, 'unexpected error');
+    const message =
+      status === 413
+        ? `the request body is larger than ${k.config.bodyLimit} bytes`
+        : status === 500
+          ? `unexpected error; request id ${request.id}`
+          : `the request cannot be read: ${String(err.message).slice(0, 200)}`;
+    const { path } = splitUrl(request.url);
+    const refused = path === '/admin/api' || path.startsWith('/admin/api/') ? platformReply(status, status === 500 ? 'Internal' : 'BadRequest', message) : refusalFor(k, request.url, status, message, request.id);
+    return reply.code(refused.status).header('content-type', refused.contentType).send(refused.body);
+  });
+}
+
+/**
+ * HTTP/1.1 requires a Host header. Node would refuse a request without one with an empty 400 of
+ * its own; kaifang lets it through (`requireHostHeader: false`) and refuses it here, in the shape
+ * of the path. True when the request was refused.
+ */
+export function refuseWithoutHost(k: Kaifang, request: FastifyRequest, reply: FastifyReply): boolean {
+  if (request.headers.host !== undefined || request.raw.httpVersion !== '1.1') return false;
+  const refused = refusalFor(k, request.url, 400, 'the request has no Host header (HTTP/1.1 requires one)', request.id);
+  void reply.code(refused.status).header('content-type', refused.contentType).header('connection', 'close').send(refused.body);
+  return true;
+}

@@ -30,9 +30,9 @@ for (const backend of backendNames()) {
       assert.equal(key.enterpriseId, 42);
       assert.equal(key.keytype, 1);
       assert.equal(key.ifexpire, 3);
-      assert.equal(key.expire, '2027-12-31 00:00:00');
+      assert.equal(key.expire, '2027-12-30T16:00:00.000Z', 'admin JSON times are ISO 8601 UTC');
       assert.equal(key.switchStatus, '1');
-      assert.equal(key.switchTime, '2026-06-01 12:00:00');
+      assert.equal(key.switchTime, '2026-06-01T04:00:00.000Z');
       assert.equal(key.developerType, 2);
       assert.equal(key.shopwebEnterpriseId, null);
       assert.equal(key.supplierAccount, null);
@@ -179,12 +179,12 @@ for (const backend of backendNames()) {
       const off = await s.admin(`${KEYS}/${akey}/disable`, { method: 'POST' });
       assert.equal(off.status, 200);
       assert.equal(off.body.switchStatus, '2');
-      assert.equal(off.body.switchTime, '2026-06-01 12:01:00');
+      assert.equal(off.body.switchTime, '2026-06-01T04:01:00.000Z');
       assert.equal((await s.k.fronts.opretail.keys.findForSigning(akey))?.switchStatus, 2);
       clock.advance(60_000);
       const on = await s.admin(`${KEYS}/${akey}/enable`, { method: 'POST' });
       assert.equal(on.body.switchStatus, '1');
-      assert.equal(on.body.switchTime, '2026-06-01 12:02:00');
+      assert.equal(on.body.switchTime, '2026-06-01T04:02:00.000Z');
       assert.equal((await s.k.fronts.opretail.keys.findForSigning(akey))?.switchStatus, 1);
     });
 
@@ -192,10 +192,12 @@ for (const backend of backendNames()) {
       const now = await s.admin(`${KEYS}/${akey}/expire`, { method: 'POST' });
       assert.equal(now.status, 200);
       assert.equal(now.body.ifexpire, 2);
-      assert.equal(now.body.expire, '2026-06-01 12:02:00');
+      assert.equal(now.body.expire, '2026-06-01T04:02:00.000Z');
       const at = await s.admin(`${KEYS}/${akey}/expire`, { body: { at: '2030-01-01 08:00:00' } });
       assert.equal(at.body.ifexpire, 3);
-      assert.equal(at.body.expire, '2030-01-01 08:00:00');
+      assert.equal(at.body.expire, '2030-01-01T00:00:00.000Z');
+      const atIso = await s.admin(`${KEYS}/${akey}/expire`, { body: { at: '2030-01-01T08:00:00+08:00' } });
+      assert.equal(atIso.body.expire, '2030-01-01T00:00:00.000Z', 'ISO 8601 with a zone is taken too');
       assert.equal((await s.k.fronts.opretail.keys.get(akey)).expire, Date.UTC(2030, 0, 1, 0, 0, 0), 'CST 08:00 is 00:00 UTC');
       const never = await s.admin(`${KEYS}/${akey}/expire`, { body: { at: null } });
       assert.equal(never.body.ifexpire, 1);

@@ -37,7 +37,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
       assert.equal(key.applicationId, 'S107');
       assert.equal(key.keytype, 2);
       assert.equal(key.developerType, 3);
-      assert.equal(key.expire, '2099-12-31 00:00:00');
+      assert.equal(key.expire, '2099-12-30T16:00:00.000Z');
       assert.equal(key.ifexpire, 3);
       assert.equal(key.switchStatus, '1');
       assert.equal(key.ratePerDay, 500);
@@ -109,7 +109,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
       const expired = (await cli('opretail', 'keys', 'expire', akey, '--json')).json();
       assert.equal(expired.ifexpire, 2);
       const later = (await cli('opretail', 'keys', 'expire', akey, '--at', '2030-01-01 00:00:00', '--json')).json();
-      assert.equal(later.expire, '2030-01-01 00:00:00');
+      assert.equal(later.expire, '2029-12-31T16:00:00.000Z');
       assert.equal(later.ifexpire, 3);
       const never = (await cli('opretail', 'keys', 'expire', akey, '--never', '--json')).json();
       assert.equal(never.expire, null);
@@ -131,7 +131,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
       assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x'), /--enterprise-id/);
       assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', 'seven'), /--enterprise-id.*whole number/);
       assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '0'), /enterpriseId must be a whole number from 1 to \d+ \(--enterprise-id\)/);
-      assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '1', '--expire', 'next week'), /CST time.*\(--expire\)/);
+      assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '1', '--expire', 'next week'), /China Standard Time.*got "next week" \(--expire\)/);
       assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '1', '--keytype', 'gold'), /--keytype.*formal, test/);
       assertFailed(await cli('opretail', 'keys', 'import', '--username', 'x', '--enterprise-id', '1', '--key', 'S107-x', '--secret', 'has space'), /applicationSecret.*\(--secret\)/);
       assertFailed(await cli('opretail', 'keys', 'set', akey), /nothing to change/);

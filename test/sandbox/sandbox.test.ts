@@ -54,7 +54,7 @@ test('admin outbox: newest first, filter by mobile, limit, validation, clear, an
   const all = await s.admin('/sandbox/sms');
   assert.equal(all.status, 200);
   assert.deepEqual(all.body.messages.map((m: { code: string }) => m.code), ['333333', '222222', '111111']);
-  assert.ok(all.body.messages.every((m: { at: number; id: number }) => typeof m.at === 'number' && typeof m.id === 'number'));
+  assert.ok(all.body.messages.every((m: { at: string; id: number }) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(m.at) && typeof m.id === 'number'), 'times in admin JSON are ISO 8601 UTC');
   const one = await s.admin('/sandbox/sms?mobile=13800000001&limit=1');
   assert.deepEqual(one.body.messages.map((m: { code: string }) => m.code), ['333333']);
   assert.equal((await s.admin('/sandbox/sms?limit=0')).body.error.param, 'limit');

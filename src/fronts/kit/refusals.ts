@@ -37,11 +37,12 @@ export function answerRefusals(app: FastifyInstance, ctx: FrontContext, answer: 
 
 /**
  * Routes every HTTP method the server knows but `served` on `url` to `refuse` (the front answers
- * 405 in its own shape). HEAD goes with GET, as Fastify exposes it.
+ * 405 in its own shape). HEAD is refused too unless served: the wire GETs have effects (a token
+ * issued, a ticket spent, a signed call run), and a HEAD would have them while the answer is
+ * dropped — so their GET routes are registered with `exposeHeadRoute: false`.
  */
 export function refuseOtherMethods(app: FastifyInstance, url: string, served: readonly HTTPMethods[], refuse: (request: FastifyRequest, reply: FastifyReply) => unknown): void {
   const taken = new Set<string>(served);
-  if (taken.has('GET')) taken.add('HEAD');
   const others = app.supportedMethods.filter((m) => !taken.has(m)) as HTTPMethods[];
   app.route({ method: others, url, handler: refuse });
 }

@@ -43,9 +43,10 @@ export async function opretailAdmin(app: FastifyInstance, { services }: FrontPlu
 
   // Grants of methods to keys
   app.get('/keys/:akey/grants', { schema: { params: S.akeyParams } }, async (request) => ops.grantsOf((request.params as AkeyParams).akey));
-  app.post('/keys/:akey/grants', { schema: { params: S.akeyParams, body: S.grantBody } }, async (request, reply) => {
-    const { name, version } = request.body as MethodParams;
-    return reply.code(201).send(await ops.grant((request.params as AkeyParams).akey, name, version));
+  // The admin API's one convention for relations: PUT the relation's path to grant (idempotent), DELETE it to revoke.
+  app.put('/keys/:akey/grants/:name/:version', { schema: { params: S.grantParams } }, async (request) => {
+    const { akey, name, version } = request.params as AkeyParams & MethodParams;
+    return ops.grant(akey, name, version);
   });
   app.delete('/keys/:akey/grants/:name/:version', { schema: { params: S.grantParams } }, async (request) => {
     const { akey, name, version } = request.params as AkeyParams & MethodParams;

@@ -57,13 +57,9 @@ export const opretailAdminOpenApi: OpenApiFragment = {
     },
     [`${base}/keys/{akey}/grants`]: {
       get: op('The methods granted to a key', { parameters: akey, responses: { ...ok('the grants', grants), ...errors(404) } }),
-      post: op('Grant a registered method to a key', {
-        parameters: akey,
-        requestBody: body(S.grantBody),
-        responses: { ...ok('the grants after the change', grants, 201), ...errors(400, 404) },
-      }),
     },
     [`${base}/keys/{akey}/grants/{name}/{version}`]: {
+      put: op('Grant a registered method to a key (idempotent)', { parameters: pathParams(S.grantParams), responses: { ...ok('the grants after the change', grants), ...errors(400, 404) } }),
       delete: op('Revoke a method from a key (idempotent)', { parameters: pathParams(S.grantParams), responses: { ...ok('the grants after the change', grants), ...errors(400, 404) } }),
     },
     [`${base}/methods`]: {

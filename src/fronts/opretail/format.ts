@@ -1,10 +1,14 @@
-import type { GatewayMethod } from '../../core/opretail/gatewayMethods.ts';
+import { formatDateTime } from '../../core/cst.ts';
+import type { MethodView } from './present.ts';
 import { lines, SHOWN_ONCE, table } from '../kit/cli.ts';
 import type { GrantsView, KeyView } from './present.ts';
 
 /** Human output of `kaifang opretail …`: aligned lines for one thing, a table for many. */
 
 const KEYTYPE: Record<number, string> = { 1: 'formal', 2: 'test' };
+/** The human text shows times as China Standard Time, as operators of these platforms read them. */
+const cst = (iso: string) => formatDateTime(Date.parse(iso));
+
 const IFEXPIRE: Record<number, string> = { 1: 'never expires', 2: 'expired', 3: 'in service' };
 const SWITCH: Record<string, string> = { '1': 'enabled', '2': 'disabled' };
 const DEVELOPER: Record<number, string> = { 1: 'administrator', 2: 'normal', 3: 'vendor' };
@@ -20,8 +24,8 @@ export function formatKey(key: KeyView): string {
     ['shopwebEnterpriseId', key.shopwebEnterpriseId],
     ['keytype', `${key.keytype} ${KEYTYPE[key.keytype]}`],
     ['switchStatus', `${key.switchStatus} ${SWITCH[key.switchStatus]}`],
-    ['switchTime', key.switchTime && `${key.switchTime} CST`],
-    ['expire', key.expire ? `${key.expire} CST` : 'never'],
+    ['switchTime', key.switchTime && `${cst(key.switchTime)} CST`],
+    ['expire', key.expire ? `${cst(key.expire)} CST` : 'never'],
     ['ifexpire', `${key.ifexpire} ${IFEXPIRE[key.ifexpire]}`],
     ['developerType', `${key.developerType} ${DEVELOPER[key.developerType]}`],
     ['supplierAccount', key.supplierAccount],
@@ -40,14 +44,14 @@ export function formatKeyList(page: { keys: KeyView[]; total: number; limit: num
     k.enterpriseId,
     KEYTYPE[k.keytype],
     SWITCH[k.switchStatus],
-    k.ifexpire === 2 ? `expired ${k.expire}` : (k.expire ?? 'never'),
+    k.ifexpire === 2 ? `expired ${cst(k.expire!)}` : k.expire ? cst(k.expire) : 'never',
     DEVELOPER[k.developerType],
   ]);
   const shown = `${page.offset + 1}–${page.offset + page.keys.length} of ${page.total}`;
   return `${table(['KEY', 'ID', 'USERNAME', 'ENTERPRISE', 'TYPE', 'STATUS', 'EXPIRE (CST)', 'DEVELOPER'], rows)}\n(${shown})`;
 }
 
-export function formatMethod(m: GatewayMethod): string {
+export function formatMethod(m: MethodView): string {
   return lines([
     ['name', m.name],
     ['version', m.version],
@@ -61,14 +65,14 @@ export function formatMethod(m: GatewayMethod): string {
   ]);
 }
 
-function methodTable(methods: GatewayMethod[]): string {
+function methodTable(methods: MethodView[]): string {
   return table(
     ['NAME', 'VERSION', 'STATUS', 'URL', 'TEST URL'],
     methods.map((m) => [m.name, m.version, m.enabled ? 'enabled' : 'disabled', m.url, m.testUrl]),
   );
 }
 
-export function formatMethodList(methods: GatewayMethod[]): string {
+export function formatMethodList(methods: MethodView[]): string {
   return methods.length === 0 ? 'no methods registered yet' : methodTable(methods);
 }
 

@@ -2,7 +2,7 @@ import { parseDateTime } from '../../core/cst.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import type { DeveloperKeyChanges, NewDeveloperKey } from '../../core/opretail/developerKeys.ts';
 import { BUILT_IN_METHODS, type GatewayMethodChanges, type NewGatewayMethod } from '../../core/opretail/gatewayMethods.ts';
-import { keyView, type GrantsView, type KeyView } from './present.ts';
+import { keyView, methodView, type GrantsView, type KeyView } from './present.ts';
 import type { OpretailServices } from './services.ts';
 
 /**
@@ -11,10 +11,14 @@ import type { OpretailServices } from './services.ts';
  */
 
 /** `"yyyy-MM-dd HH:mm:ss"` CST → ms; null stays null ("never"); absent stays absent. */
+/** A time an operator gives: ISO 8601 with a zone, or the seed's China Standard Time text. */
 export function parseCstTime(value: string | null | undefined, param: string): number | null | undefined {
   if (value === undefined || value === null) return value;
-  const ms = parseDateTime(value.trim());
-  if (ms === null) throw new InvalidInput(param, `${param} must be a CST time "yyyy-MM-dd HH:mm:ss", e.g. "2027-12-31 00:00:00"; got "${value.slice(0, 40)}"`);
+  const text = value.trim();
+  const ms = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/.test(text) ? Date.parse(text) : parseDateTime(text);
+  if (ms === null || !Number.isFinite(ms)) {
+    throw new InvalidInput(param, `${param} must be an ISO 8601 time with a zone ("2027-12-31T00:00:00+08:00") or China Standard Time "yyyy-MM-dd HH:mm:ss" ("2027-12-31 00:00:00"); got "${value.slice(0, 40)}"`);
+  }
   return ms;
 }
 
@@ -33,7 +37,7 @@ export function opretailOperations(s: OpretailServices) {
 
   async function grantsOf(applicationKey: string): Promise<GrantsView> {
     const key = await keys.get(applicationKey);
-    return { applicationKey, allMethods: key.developerType === 1, grants: await methods.grantsOf(key.id) };
+    return { applicationKey, allMethods: key.developerType === 1, grants: (await methods.grantsOf(key.id)).map(methodView) };
   }
 
   /** The key and the registered method a grant names; built-in methods need no grant. */
@@ -87,11 +91,11 @@ export function opretailOperations(s: OpretailServices) {
       return grantsOf(applicationKey);
     },
 
-    listMethods: async () => ({ methods: await methods.list() }),
-    createMethod: (input: NewGatewayMethod) => methods.create(input),
-    showMethod: (name: string, version: string) => methods.get(name, version),
-    updateMethod: (name: string, version: string, changes: GatewayMethodChanges) => methods.update(name, version, changes),
-    setMethodEnabled: (name: string, version: string, enabled: boolean) => methods.setEnabled(name, version, enabled),
+    listMethods: async () => ({ methods: (await methods.list()).map(methodView) }),
+    createMethod: async (input: NewGatewayMethod) => methodView(await methods.create(input)),
+    showMethod: async (name: string, version: string) => methodView(await methods.get(name, version)),
+    updateMethod: async (name: string, version: string, changes: GatewayMethodChanges) => methodView(await methods.update(name, version, changes)),
+    setMethodEnabled: async (name: string, version: string, enabled: boolean) => methodView(await methods.setEnabled(name, version, enabled)),
   };
 }
 export type OpretailOperations = ReturnType<typeof opretailOperations>;

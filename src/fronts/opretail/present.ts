@@ -27,15 +27,27 @@ export function presentDeveloperKey(key: DeveloperKey | DeveloperKeyWithSecret, 
   };
 }
 
-/** A key as the operator sees it (admin API and CLI): the gateway's presentation plus the key's own rate limits. */
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * A key as the operator sees it (admin API and CLI): the gateway's presentation plus the key's own
+ * rate limits, with its times in ISO 8601 UTC like every time in admin JSON (the gateway's own
+ * replies keep the seed's China-time text).
+ */
 export function keyView(key: DeveloperKey | DeveloperKeyWithSecret, now: number, withSecret = false) {
-  return { ...presentDeveloperKey(key, now, withSecret), ratePerSecond: key.ratePerSecond, ratePerDay: key.ratePerDay };
+  return { ...presentDeveloperKey(key, now, withSecret), expire: iso(key.expire), switchTime: iso(key.switchTime), ratePerSecond: key.ratePerSecond, ratePerDay: key.ratePerDay };
 }
 export type KeyView = ReturnType<typeof keyView>;
+
+/** A gateway method as admin JSON shows it (times ISO 8601 UTC). */
+export function methodView(method: GatewayMethod) {
+  return { ...method, createdAt: new Date(method.createdAt).toISOString(), updatedAt: new Date(method.updatedAt).toISOString() };
+}
+export type MethodView = ReturnType<typeof methodView>;
 
 export interface GrantsView {
   applicationKey: string;
   /** Administrator keys may call every method without grants. */
   allMethods: boolean;
-  grants: GatewayMethod[];
+  grants: MethodView[];
 }

@@ -67,7 +67,7 @@ export async function opretailRoutes(app: FastifyInstance, { services, ctx }: Fr
       return send(request, reply, call, startedAt, failure.codename, failure.result, null);
     }
   };
-  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/m.api', handler });
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/m.api', handler, exposeHeadRoute: false });
   refuseOtherMethods(app, '/m.api', ['GET', 'POST', 'PUT', 'DELETE'], (request, reply) => {
     const call: CallState = { format: peekFormat(rawQueryOf(request.url)), credential: null, endpoint: '/m.api' };
     return send(request, reply, call, process.hrtime.bigint(), 'REQUESTMODE_NOTNULL', `HTTP ${request.method} is not served on /m.api; send GET, POST, PUT or DELETE`, null, 405);

@@ -9,8 +9,8 @@ import { LIMITS } from '../../core/errors.ts';
 const nullableInt = (maximum: number, description: string) => ({ type: ['integer', 'null'], minimum: 1, maximum, description });
 const cstTime = {
   type: ['string', 'null'],
-  description: 'China Standard Time, "yyyy-MM-dd HH:mm:ss" (or "yyyy-MM-dd"); null = never expires',
-  examples: ['2027-12-31 00:00:00'],
+  description: 'ISO 8601 with a zone, or China Standard Time "yyyy-MM-dd HH:mm:ss" (or "yyyy-MM-dd"); null = never expires',
+  examples: ['2027-12-31T00:00:00+08:00', '2027-12-31 00:00:00'],
 };
 
 /** Fields of a key an operator may set at creation and change later. */
@@ -44,20 +44,13 @@ export const updateKeyBody = { type: 'object', additionalProperties: false, minP
 export const expireBody = {
   type: ['object', 'null'],
   additionalProperties: false,
-  properties: { at: { ...cstTime, description: 'when the key expires (CST "yyyy-MM-dd HH:mm:ss"); absent = now; null = never' } },
+  properties: { at: { ...cstTime, description: 'when the key expires (ISO 8601 with a zone, or CST "yyyy-MM-dd HH:mm:ss"); absent = now; null = never' } },
 } as const;
 
 export const rotateBody = {
   type: ['object', 'null'],
   additionalProperties: false,
   properties: { applicationSecret: { type: 'string', description: 'the new secret (16–128 printable ASCII); absent = 32 random characters' } },
-} as const;
-
-export const grantBody = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['name', 'version'],
-  properties: { name: { type: 'string', description: 'method name (`_mt`)' }, version: { type: 'string', description: 'method version (`_version`)' } },
 } as const;
 
 const methodFields = {
@@ -112,11 +105,11 @@ export const developerKeyView = {
     applicationSecret: { type: 'string', description: 'only in the replies of create and rotate-secret' },
     keytype: { type: 'integer', enum: [1, 2] },
     ifexpire: { type: 'integer', enum: [1, 2, 3], description: '1 never expires, 2 expired, 3 in service' },
-    expire: { type: ['string', 'null'], examples: ['2027-12-31 00:00:00'] },
+    expire: { type: ['string', 'null'], format: 'date-time', description: 'ISO 8601, UTC', examples: ['2027-12-30T16:00:00.000Z'] },
     enterpriseId: { type: 'integer' },
     shopwebEnterpriseId: { type: ['integer', 'null'] },
     switchStatus: { type: 'string', enum: ['1', '2'], description: '1 enabled, 2 disabled' },
-    switchTime: { type: ['string', 'null'] },
+    switchTime: { type: ['string', 'null'], format: 'date-time', description: 'ISO 8601, UTC' },
     developerType: { type: 'integer', enum: [1, 2, 3] },
     supplierAccount: { type: ['string', 'null'] },
     ratePerSecond: { type: ['integer', 'null'] },
@@ -138,8 +131,8 @@ export const gatewayMethodView = {
     ratePerSecond: { type: ['integer', 'null'] },
     ratePerDay: { type: ['integer', 'null'] },
     description: { type: ['string', 'null'] },
-    createdAt: { type: 'integer', description: 'ms since the epoch' },
-    updatedAt: { type: 'integer', description: 'ms since the epoch' },
+    createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
+    updatedAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
   },
 } as const;
 

@@ -153,7 +153,7 @@ export function weitingCli(wt: Command, runner: CliRunner<WeitingServices>): voi
     run(cmd, o, async (ops) => {
       const r = await ops.listNotices(o.openid, o.limit);
       output(o.json, r, () =>
-        r.notices.length ? table(['AT', 'APPID', 'OPENID', 'OUTCOME', 'MSGID', 'REASON'], r.notices.map((n) => [new Date(n.createdAt).toISOString(), n.appid, n.openid, n.outcome, n.msgid, n.reason])) : 'no notices',
+        r.notices.length ? table(['AT', 'APPID', 'OPENID', 'OUTCOME', 'MSGID', 'REASON'], r.notices.map((n) => [n.createdAt, n.appid, n.openid, n.outcome, n.msgid, n.reason])) : 'no notices',
       );
     }),
   );

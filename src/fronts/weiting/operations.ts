@@ -1,6 +1,6 @@
 import { checkInteger, InvalidInput } from '../../core/errors.ts';
 import { parseImport } from './importRows.ts';
-import { presentApp, type AppView } from './present.ts';
+import { isoCreatedAt, presentApp, presentUser, type AppView } from './present.ts';
 import type { WeitingServices } from './services.ts';
 
 export interface ImportReport {
@@ -31,7 +31,7 @@ export function weitingOperations(s: WeitingServices) {
     showUser: async (openid: string) => {
       const user = await s.users.info(openid);
       if (!user) throw new InvalidInput('openid', `no user ${openid}`);
-      return user;
+      return presentUser(user);
     },
     /** Imports users and bindings; every row reports what it did, a refused row writes nothing. */
     importUsers: async (text: string, format: 'csv' | 'jsonl'): Promise<ImportReport> => {
@@ -56,11 +56,11 @@ export function weitingOperations(s: WeitingServices) {
     },
     listNotices: async (openid?: string, limit?: number) => {
       checkListFilter(openid, limit);
-      return { notices: await s.notices.list({ ...(openid ? { openid } : {}), ...(limit ? { limit } : {}) }) };
+      return { notices: (await s.notices.list({ ...(openid ? { openid } : {}), ...(limit ? { limit } : {}) })).map(isoCreatedAt) };
     },
     listOrders: async (openid?: string, limit?: number) => {
       checkListFilter(openid, limit);
-      return { orders: await s.reports.orders({ ...(openid ? { openid } : {}), ...(limit ? { limit } : {}) }) };
+      return { orders: (await s.reports.orders({ ...(openid ? { openid } : {}), ...(limit ? { limit } : {}) })).map(isoCreatedAt) };
     },
   };
 }

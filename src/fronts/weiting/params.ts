@@ -22,7 +22,9 @@ export function queryFields(url: string): Fields {
 /**
  * A POST's parameters: form fields or one flat JSON object (weiting.md: either may come), numbers
  * and booleans as their text, then the query string's for names the body does not give. A nested
- * value, a name given twice with different values, or an unreadable body is refused naming it.
+ * value, a form field given twice with different values, or an unreadable body is refused naming
+ * it. (A JSON object's repeated name keeps its last value, as JSON.parse and the seed's Node
+ * server read it; a repeated query parameter its first.)
  */
 export function postFields(body: ParsedBody, query: Fields): Fields {
   const out: Fields = Object.create(null) as Fields;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatCompact, formatDateTime } from '../../core/cst.ts';
+import { formatCompact, formatDateTime, parseDateTime } from '../../core/cst.ts';
 import { InvalidInput } from '../../core/errors.ts';
 import type { WeitingApp } from '../../core/weiting/apps.ts';
 import type { TicketFailure } from '../../core/weiting/tickets.ts';
@@ -18,7 +18,15 @@ type Handler = (s: WeitingServices, request: FastifyRequest, app: WeitingApp, qu
 /** A JSON answer and the outcome the metrics and call log record for it. */
 const json = (body: Record<string, unknown>, outcome: string | number = String(body.status ?? body.errcode ?? body.flag ?? '')): Answer => ({ body, outcome: String(outcome) });
 
-const URL_PATTERN = /^https?:\/\/[^\s]+$/;
+/** An http(s) URL with a host, no whitespace or control characters, well-formed Unicode (it goes to WeChat as JSON). */
+function isWebUrl(text: string): boolean {
+  if (!/^https?:\/\/[^\x00-\x20\x7f]+$/.test(text) || /\p{Cs}/u.test(text)) return false;
+  try {
+    return new URL(text).hostname !== '';
+  } catch {
+    return false;
+  }
+}
 const DATE = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/;
 
 /** weekBind / flowOrders fields: `openid` and `deviceno` always, and what each adds. */
@@ -119,7 +127,7 @@ const ENDPOINTS: { method: 'GET' | 'POST'; path: string; handle: Handler; onFail
       const openid = required(fields, 'openid', 64);
       if (!OPENID_PATTERN.test(openid)) throw new InvalidInput('openid', 'openid must be 6–64 letters, digits, _ or -');
       const url = optional(fields, 'url', 1024);
-      if (url !== undefined && !URL_PATTERN.test(url)) throw new InvalidInput('url', 'url must be an http(s) URL');
+      if (url !== undefined && !isWebUrl(url)) throw new InvalidInput('url', 'url must be an http(s) URL');
       const notice = { openid, first: required(fields, 'first', 200), activity: required(fields, 'activity', 200), prize: required(fields, 'prize', 200), remark: required(fields, 'remark', 200), ...(url ? { url } : {}) };
       const key = idempotencyKey(request);
       const sent = await s.notices.send(app, notice, key);
@@ -142,8 +150,8 @@ const ENDPOINTS: { method: 'GET' | 'POST'; path: string; handle: Handler; onFail
     path: '/service/flowOrders/create',
     async handle(s, request, app, query) {
       const fields = reportFields(postFields(bodyOf(request), query), ['traffic_package_name', 'transaction_date']);
-      if (!fields.traffic_package_name) throw new InvalidInput('traffic_package_name', 'traffic_package_name is required');
-      if (fields.transaction_date !== undefined && !DATE.test(fields.transaction_date)) throw new InvalidInput('transaction_date', 'transaction_date must be yyyy-MM-dd or yyyy-MM-dd HH:mm:ss');
+      if (!fields.traffic_package_name?.trim()) throw new InvalidInput('traffic_package_name', 'traffic_package_name is required');
+      if (fields.transaction_date !== undefined && (!DATE.test(fields.transaction_date) || parseDateTime(fields.transaction_date) === null)) throw new InvalidInput('transaction_date', 'transaction_date must be yyyy-MM-dd or yyyy-MM-dd HH:mm:ss');
       return json({ data: await s.reports.order(app, fields, idempotencyKey(request)), status: 200, info: 0 });
     },
     onFailure: (f, message) => json({ data: f === 'input' ? message : '接口异常，请稍后再试', status: 0, info: 0 }),
@@ -183,9 +191,11 @@ export async function weitingRoutes(app: FastifyInstance, { services: s, ctx }: 
   const observe = (request: FastifyRequest, endpoint: string, startedAt: bigint, credential: string | null, outcome: string) =>
     ctx.observe({ front: 'weiting', endpoint, credential, outcome, startedAt, requestId: request.id });
 
-  answerRefusals(app, ctx, (refusal, _request, reply) => send(reply, refusal.unexpected ? INTERFACE_ERROR : { status: 0, errMsg: refusal.message }, refusal.status === 413 ? 413 : 200));
+  // The HTTP layer's refusals (a body too large or unreadable, a Content-Type nobody can parse) keep
+  // their 4xx status in the seed's error shape; a failure of kaifang's own is the seed's 40005.
+  answerRefusals(app, ctx, (refusal, _request, reply) => (refusal.unexpected ? send(reply, INTERFACE_ERROR) : send(reply, { status: 0, errMsg: refusal.message }, refusal.status)));
 
-  app.get('/service/1.0/access/token', async (request, reply) => {
+  app.get('/service/1.0/access/token', { exposeHeadRoute: false }, async (request, reply) => {
     const startedAt = process.hrtime.bigint();
     let answer: Answer;
     let query: Fields = {};
@@ -211,6 +221,7 @@ export async function weitingRoutes(app: FastifyInstance, { services: s, ctx }: 
     app.route({
       method: endpoint.method,
       url: endpoint.path,
+      exposeHeadRoute: false,
       handler: async (request, reply) => {
         const startedAt = process.hrtime.bigint();
         let answer: Answer;
@@ -232,7 +243,7 @@ export async function weitingRoutes(app: FastifyInstance, { services: s, ctx }: 
     });
   }
 
-  app.get('/service/wxoauth/2.0/wxcode', async (request, reply) => {
+  app.get('/service/wxoauth/2.0/wxcode', { exposeHeadRoute: false }, async (request, reply) => {
     const startedAt = process.hrtime.bigint();
     const page = (status: number, title: string, detail: string) => {
       observe(request, '/service/wxoauth/2.0/wxcode', startedAt, null, String(status));

@@ -62,11 +62,11 @@ export const userView = {
     openid: { type: 'string' },
     nickname: { type: 'string' },
     headimg: { type: 'string' },
-    createdAt: { type: 'integer', description: 'ms since the epoch' },
-    updatedAt: { type: 'integer', description: 'ms since the epoch' },
+    createdAt: timestamp,
+    updatedAt: timestamp,
     accounts: {
       type: 'array',
-      items: { type: 'object', properties: { deviceno: { type: 'string' }, devicename: { type: 'string' }, bpn: { type: 'string' }, sort: { type: 'string' }, boundAt: { type: 'integer', description: 'ms since the epoch' } } },
+      items: { type: 'object', properties: { deviceno: { type: 'string' }, devicename: { type: 'string' }, bpn: { type: 'string' }, sort: { type: 'string' }, boundAt: timestamp } },
     },
   },
 };
@@ -80,7 +80,7 @@ export const noticeView = {
     outcome: { type: 'string', enum: ['sent', 'refused', 'unavailable', 'limited'] },
     msgid: { type: ['string', 'null'] },
     reason: { type: ['string', 'null'] },
-    createdAt: { type: 'integer', description: 'ms since the epoch' },
+    createdAt: timestamp,
   },
 };
 export const orderView = {
@@ -91,6 +91,6 @@ export const orderView = {
     openid: { type: 'string' },
     deviceno: { type: 'string' },
     fields: { type: 'object', additionalProperties: { type: 'string' }, description: 'every field the partner sent' },
-    createdAt: { type: 'integer', description: 'ms since the epoch' },
+    createdAt: timestamp,
   },
 };
