@@ -5,6 +5,7 @@ import { configCommand } from './config.ts';
 import { runnerFor } from './context.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
+import { storeCommand } from './store.ts';
 
 const program = new Command('kaifang')
   .description('kaifang (开放): a self-hosted open-platform server')
@@ -12,6 +13,7 @@ const program = new Command('kaifang')
 
 serveCommand(program);
 migrateCommand(program);
+storeCommand(program);
 configCommand(program);
 for (const front of fronts as readonly Front<string, unknown>[]) {
   if (!front.cli) continue;
