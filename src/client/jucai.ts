@@ -1,4 +1,5 @@
 import { jucai } from '../core/signing.ts';
+import { jsonObjectReply } from './json.ts';
 
 /**
  * Typed client of the 巨彩商服 payment identity API (`POST /pay/api/1.0/auth2OpenId`). Works
@@ -108,15 +109,9 @@ export class JucaiClient {
       body: JSON.stringify(this.signedBody(input)),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
     });
-    const text = await res.text();
-    let reply: unknown;
-    try {
-      reply = JSON.parse(text);
-    } catch {
-      throw new JucaiProtocolError(res.status, `${PATH} answered HTTP ${res.status} with a body that is not JSON`);
-    }
-    const r = reply as JucaiReply;
-    if (typeof reply !== 'object' || reply === null || typeof r.code !== 'number' || typeof r.msg !== 'string') {
+    const reply = await jsonObjectReply(res, PATH, (message) => new JucaiProtocolError(res.status, message));
+    const r = reply as unknown as JucaiReply;
+    if (typeof r.code !== 'number' || typeof r.msg !== 'string') {
       throw new JucaiProtocolError(res.status, `${PATH} answered HTTP ${res.status} without code and msg`);
     }
     if (r.sign !== undefined && !jucai.verify({ ...(r.data ?? {}) }, this.options.secret, r.sign)) throw new JucaiReplySignatureError(r);

@@ -1,4 +1,5 @@
 import { storepos } from '../core/signing.ts';
+import { jsonObjectReply } from './json.ts';
 
 /**
  * Typed client of the 超赢 (storepos) agent API. Works against kaifang or the original host
@@ -105,13 +106,7 @@ export class StoreposClient {
       body: new URLSearchParams(this.signedParams(params)).toString(),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
     });
-    const text = await res.text();
-    let reply: unknown;
-    try {
-      reply = JSON.parse(text);
-    } catch {
-      throw new StoreposProtocolError(path, res.status, `${path} answered HTTP ${res.status} with a body that is not JSON`);
-    }
+    const reply = await jsonObjectReply(res, path, (message) => new StoreposProtocolError(path, res.status, message));
     if (!isReply(reply)) throw new StoreposProtocolError(path, res.status, `${path} answered HTTP ${res.status} without state, code and sign`);
     this.verify(path, reply);
     return reply as R;

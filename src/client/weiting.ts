@@ -1,3 +1,5 @@
+import { jsonObjectReply } from './json.ts';
+
 /**
  * Typed client of the 上海电信 微厅 open platform (`/service/…`), against kaifang or the original
  * host. It gets the access token itself, keeps it, renews it before it expires (the token lives
@@ -208,14 +210,6 @@ export class WeitingClient {
       ...(payload !== undefined ? { body: payload } : {}),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
     });
-    const text = await res.text();
-    let reply: unknown;
-    try {
-      reply = JSON.parse(text);
-    } catch {
-      throw new WeitingProtocolError(res.status, `${path} answered HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
-    }
-    if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) throw new WeitingProtocolError(res.status, `${path} answered HTTP ${res.status} with JSON that is not an object`);
-    return reply as Reply;
+    return jsonObjectReply(res, path, (message) => new WeitingProtocolError(res.status, message));
   }
 }

@@ -40,28 +40,6 @@ export const NOT_COPIED: Partial<Record<keyof Database, string>> = {
   once_log: 'the SQLite state\'s replay log (part of the short-lived state above)',
 };
 
-/** Tables whose rows carry an `id` from a sequence on PostgreSQL. */
-const WITH_ID = new Set<string>([
-  'call_log',
-  'opretail_developer_keys',
-  'opretail_methods',
-  'sandbox_sms_outbox',
-  'storepos_agents',
-  'wechat_miniapps',
-  'wechat_pay_merchants',
-  'jucai_isvs',
-  'jucai_merchants',
-  'jucai_apps',
-  'wechat_official_accounts',
-  'weiting_apps',
-  'weiting_users',
-  'weiting_bindings',
-  'weiting_reports',
-  'weiting_notices',
-  'sandbox_template_messages',
-  'sandbox_wechat_tokens',
-]);
-
 /** The target already holds data: a copy would mix two stores. */
 export class TargetNotEmpty extends Error {
   override readonly name = 'TargetNotEmpty';
@@ -119,7 +97,8 @@ async function copyInto(sqlite: NonNullable<Store['sqlite']>, target: Store, pro
         if (batch.length >= BATCH) await flush();
       }
       await flush();
-      if (WITH_ID.has(table)) {
+      const hasId = (sqlite.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = 'id'`).get() as unknown) !== undefined;
+      if (hasId) {
         // The next id continues after the copied ones (or starts at 1 for an empty table).
         await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), COALESCE((SELECT MAX(id) FROM ${sql.table(table)}), 1), (SELECT MAX(id) FROM ${sql.table(table)}) IS NOT NULL)`.execute(trx);
       }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { startServer } from '../helpers/server.ts';
+import { exchange, rng } from '../helpers/fuzz.ts';
 
 /**
  * A seeded fuzz of what reaches the HTTP layer itself, on every front path: every HTTP method,
@@ -12,42 +12,8 @@ import { startServer } from '../helpers/server.ts';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const CASES = Number(process.env.FUZZ_CASES ?? 300);
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const FRONT_PATHS = ['/m.api', '/m.api/', '/m.api/x', '/Mch/GetMchSMSValid', '/Mch/CheckMchSMSValid', '/Open/WXA_Code2Session', '/Mch/Nope', '/Open/'];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'SEARCH', 'PROPFIND', 'FOO'];
-
-/** Sends raw bytes and reads until the server closes or answers one full reply. */
-function exchange(url: string, bytes: Buffer, waitMs = 5000): Promise<string> {
-  const { port } = new URL(url);
-  return new Promise((resolve) => {
-    const c = net.connect(Number(port), '127.0.0.1', () => c.write(bytes));
-    let reply = Buffer.alloc(0);
-    const done = () => {
-      c.destroy();
-      resolve(reply.toString('utf8'));
-    };
-    c.on('data', (d: Buffer) => {
-      reply = Buffer.concat([reply, d]);
-      const text = reply.toString('latin1');
-      const head = text.indexOf('\r\n\r\n');
-      const length = /content-length: (\d+)/i.exec(text.slice(0, head))?.[1];
-      if (head !== -1 && length !== undefined && reply.length >= head + 4 + Number(length)) done();
-    });
-    c.on('error', () => undefined);
-    c.on('close', done);
-    setTimeout(done, waitMs);
-  });
-}
 
 /** Checks the reply is in the shape its path names; returns its status. */
 function checkShape(path: string, method: string, reply: string, where: string): number {
@@ -120,13 +86,13 @@ test(`HTTP-layer fuzz on every front path: ${CASES} cases, seed ${SEED}`, async 
   ];
   for (let i = 0; i < CASES; i++) {
     const [label, method, path, request] = pick(cases)();
-    const reply = await exchange(s.url, request);
+    const reply = await exchangeWith(s.url, request);
     const status = checkShape(path, method, reply, `case ${i} (${label}) ${method} ${path}, seed ${SEED}`);
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
   }
   // A few stalled bodies, at once.
   const stalled = await Promise.all(
-    FRONT_PATHS.map(async (path) => [path, await exchange(s.url, Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"a":`))] as const),
+    FRONT_PATHS.map(async (path) => [path, await exchangeWith(s.url, Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"a":`))] as const),
   );
   for (const [path, reply] of stalled) assert.equal(checkShape(path, 'POST', reply, `stalled ${path}`), 408);
   t.diagnostic(JSON.stringify(Object.fromEntries(statuses)));
@@ -173,3 +139,6 @@ test(`admin API fuzz: wrong types, huge numbers, control characters in queries a
     }
   }
 });
+
+/** Sends raw bytes to the server at `url` (see helpers/fuzz.ts). */
+const exchangeWith = (url: string, bytes: Buffer, waitMs?: number) => exchange(Number(new URL(url).port), bytes, waitMs);

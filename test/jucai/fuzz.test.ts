@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { backendNames } from '../helpers/backends.ts';
 import { independentSign, jucaiFixture } from './helpers.ts';
+import { rng } from '../helpers/fuzz.ts';
 
 /**
  * A seeded fuzz of `auth2OpenId`: every case is a mutation of one valid signed request that makes
@@ -12,17 +13,6 @@ import { independentSign, jucaiFixture } from './helpers.ts';
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261202);
 const CASES = Number(process.env.FUZZ_CASES ?? 300);
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function raw(url: string, contentType: string | undefined, body: Buffer): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {

@@ -5,6 +5,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { backendNames } from '../helpers/backends.ts';
 import { startServer } from '../helpers/server.ts';
 import { expectCode, form, makeKey, postForm, signedParams, type Raw } from './helpers.ts';
+import { rng } from '../helpers/fuzz.ts';
 
 /**
  * A bounded, seeded fuzz of /m.api. Every case is a mutation of one valid signed request that
@@ -16,17 +17,6 @@ import { expectCode, form, makeKey, postForm, signedParams, type Raw } from './h
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20250601);
 const CASES = Number(process.env.FUZZ_CASES ?? 400);
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface RawReply {
   status: number;

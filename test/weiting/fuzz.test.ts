@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { TOKEN_REFUSED, weitingFixture, type Json } from './helpers.ts';
+import { exchange, rng } from '../helpers/fuzz.ts';
 
 /**
  * A seeded fuzz of every `/service/` endpoint over real HTTP (weiting.md). Each case is a request
@@ -37,17 +38,6 @@ const CASES = Number(process.env.FUZZ_CASES ?? 2500);
 /** Fastify's bodyLimit (KAIFANG_BODY_LIMIT's default) and Node's header limit. */
 const BODY_LIMIT = 65_536;
 const HEADER_LIMIT = 16_384;
-
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type EpName = 'token' | 'getBaseUrl' | 'getOpenidByCode' | 'userInfo' | 'notice' | 'weekBind' | 'flowOrders' | 'ticket' | 'wxcode';
 const ENDPOINTS: Record<EpName, { method: 'GET' | 'POST'; path: string; weight: number }> = {
@@ -1326,28 +1316,6 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
 
 // ---------------------------------------------------------------------------------------------
 // Broken HTTP framing on /service/ paths, over a raw socket.
-
-/** Sends raw bytes; resolves with what came back once the server closed, answered one full reply, or `waitMs` passed. */
-function exchange(port: number, bytes: Buffer, waitMs = 4000): Promise<string> {
-  return new Promise((resolve) => {
-    const c = net.connect(port, '127.0.0.1', () => c.write(bytes));
-    let reply = Buffer.alloc(0);
-    const done = () => {
-      c.destroy();
-      resolve(reply.toString('utf8'));
-    };
-    c.on('data', (d: Buffer) => {
-      reply = Buffer.concat([reply, d]);
-      const text = reply.toString('latin1');
-      const head = text.indexOf('\r\n\r\n');
-      const length = /content-length: (\d+)/i.exec(text.slice(0, head))?.[1];
-      if (head !== -1 && length !== undefined && reply.length >= head + 4 + Number(length)) done();
-    });
-    c.on('error', () => undefined);
-    c.on('close', done);
-    setTimeout(done, waitMs);
-  });
-}
 
 test('weiting: broken HTTP framing on /service/ paths is refused with a 4xx in the {status: 0, errMsg} shape, doing nothing', async (t) => {
   const f = await weitingFixture('sqlite', { env: { KAIFANG_REQUEST_TIMEOUT_MS: '1000' } });
