@@ -55,7 +55,7 @@ test('serve: --port out of range names the flag; unknown KAIFANG_* variables are
   assert.equal(bad.code, 1);
   assert.match(bad.stderr, /--port must be a TCP port from 0 to 65535, got "70000"/);
 
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0', '--json'], {
+  const child = spawn(process.execPath, ['bin/kaifang.js', 'serve', '--port', '0', '--json'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...backend.env, KAIFANG_LOG_LEVEL: 'silent', KAIFANG_PROT: '9000', KAIFANG_WEITING_TOKEN_DAILY_LIMITS: '5' },
     stdio: ['ignore', 'pipe', 'pipe'],

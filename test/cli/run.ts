@@ -21,7 +21,7 @@ export function kaifang(env: Record<string, string>, args: string[], stdin?: str
     Object.entries(process.env).filter(([name]) => !/^(KAIFANG_|DATABASE_URL$|REDIS_URL$)/.test(name)),
   ) as Record<string, string>;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, ['bin/kaifang.js', ...args], {
       cwd: ROOT,
       env: { ...base, KAIFANG_LOG_LEVEL: 'silent', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -141,7 +141,7 @@ test('a store that cannot be written stops start-up, and /readyz says when write
     if (asRoot) chownSync(join(dir, f), 65534, 65534);
   }
   chmodSync(join(dir, 'kaifang.sqlite'), 0o444);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
+  const r = spawnSync(process.execPath, ['bin/kaifang.js', 'serve', '--port', '0'], {
     env: { ...process.env, ...env, DATABASE_URL: '', REDIS_URL: '', HOME: dir },
     encoding: 'utf8',
     timeout: 60_000,

@@ -66,7 +66,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * resolves with its base URL once it listens.
  */
 export function serveProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, ['bin/kaifang.js', 'serve', '--port', '0'], {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -14,7 +14,7 @@ import { freePort, postForm, signedParams, type TestKey } from './helpers.ts';
 
 async function startProcess(backend: Backend): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), '--host', '127.0.0.1'], {
+  const child = spawn(process.execPath, ['bin/kaifang.js', 'serve', '--port', String(port), '--host', '127.0.0.1'], {
     cwd: new URL('../../', import.meta.url),
     env: { ...process.env, ...backend.env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -30,7 +30,7 @@ test('serve --demo (opretail): seeds one key idempotently and prints a signed ca
 test('serve --demo is refused in live mode, naming why, before anything is created', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'kaifang-demo-'));
   try {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--demo', '--port', '0'], {
+    const r = spawnSync(process.execPath, ['bin/kaifang.js', 'serve', '--demo', '--port', '0'], {
       env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', KAIFANG_DATA_DIR: dataDir, KAIFANG_UPSTREAM: 'live', KAIFANG_SMS_PROVIDER: 'none', KAIFANG_LOG_LEVEL: 'silent' },
       encoding: 'utf8',
       timeout: 60_000,

@@ -73,7 +73,7 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
   const { DATABASE_URL: _db, REDIS_URL: _redis, ...inherited } = process.env;
   const env = { ...inherited, ...backend.env };
   const cli = async (...args: string[]) => {
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args, '--json'], { env });
+    const { stdout } = await run(process.execPath, ['bin/kaifang.js', ...args, '--json'], { env });
     return JSON.parse(stdout) as any;
   };
 
@@ -101,7 +101,7 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
   assert.equal(signed.sign, independentSign(signed, rotated.key));
 
   // A failing command: one line on stderr, exit code 1, no stack.
-  await assert.rejects(run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'storepos', 'agents', 'show', '1'], { env }), (err: { code: number; stderr: string }) => {
+  await assert.rejects(run(process.execPath, ['bin/kaifang.js', 'storepos', 'agents', 'show', '1'], { env }), (err: { code: number; stderr: string }) => {
     assert.equal(err.code, 1);
     assert.match(err.stderr, /^kaifang: no agent 1\n$/);
     return true;

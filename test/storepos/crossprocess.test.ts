@@ -7,7 +7,7 @@ import { assertSigned, independentSign, type Reply } from './helpers.ts';
 
 /** Starts `kaifang serve --port 0` as its own process; resolves with its base URL once it listens. */
 function serve(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', '0'], {
+  const child = spawn(process.execPath, ['bin/kaifang.js', 'serve', '--port', '0'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
