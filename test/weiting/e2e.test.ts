@@ -485,6 +485,16 @@ for (const backend of backendNames()) {
     assert.deepEqual(base.body, { status: 40005, errMsg: '接口异常，请稍后再试' });
   });
 
+  test(`weiting with the official account named by KAIFANG_WEITING_OFFICIAL_ACCOUNT switched off: 推送接口异常, not the caller's fault (${backend})`, async (t) => {
+    const f = await weitingFixture(backend, { env: { KAIFANG_WEITING_OFFICIAL_ACCOUNT: OA_APPID } });
+    t.after(() => f.close());
+    const token = await f.token();
+    const send = () => f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: notice('oSomeone0000001') });
+    assert.deepEqual((await send()).body, { status: 200, result: '发送成功' });
+    assert.equal((await f.s.admin(`/wechat/official-accounts/${OA_APPID}/disable`, { method: 'POST' })).status, 200);
+    assert.deepEqual((await send()).body, { status: 40005, errMsg: '推送接口异常' });
+  });
+
   test(`weiting: the HTTP layer's refusals in the seed's shape (${backend})`, async (t) => {
     const f = await weitingFixture(backend);
     t.after(() => f.close());
