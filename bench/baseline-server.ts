@@ -1,9 +1,25 @@
 /**
- * The comparison baseline of quality.md: a bare Fastify route that parses the same form body as
- * `/m.api` and computes one MD5 over it — the ceiling for this stack on this machine.
+ * The comparison baselines, bare Fastify on the same machine:
+ * - `POST /m.api` (quality.md): parses the same form body as `/m.api` and computes one MD5 over it —
+ *   the ceiling for this stack;
+ * - `GET /service/1.0/user/info` (issue 11): reads the query, hashes `access_token` with SHA-256
+ *   and answers a JSON of the same size as kaifang's (the template is BASELINE_USERINFO_FILE, the
+ *   hash going into its 24-hex-digit `_id`).
+ * `GET /__stats` tells the benchmark what it served and the event loop's delay since the last call
+ * (the same monitor and resolution as kaifang's /metrics), and GC time.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import Fastify from 'fastify';
+
+const eld = monitorEventLoopDelay({ resolution: 2 });
+eld.enable();
+let gcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcMs += e.duration;
+}).observe({ entryTypes: ['gc'] });
+let served = 0;
 
 const app = Fastify({ logger: false });
 app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -14,8 +30,25 @@ app.post('/m.api', async (request) => {
   let text = '';
   for (const name of Object.keys(params).sort()) text += name + params[name];
   const sig = createHash('md5').update(text).digest('hex').toUpperCase();
+  served++;
   return { stat: { cid: request.id, code: 0, codename: 'SUCCESS', systime: Date.now() }, result: 'ok', data: { sig } };
 });
+
+const userInfo = process.env.BASELINE_USERINFO_FILE ? (JSON.parse(readFileSync(process.env.BASELINE_USERINFO_FILE, 'utf8')) as { result: { _id: string } }) : undefined;
+app.get('/service/1.0/user/info', async (request, reply) => {
+  const query = request.query as Record<string, string | undefined>;
+  const hash = createHash('sha256').update(query.access_token ?? '').digest('hex');
+  served++;
+  const body = userInfo ? { ...userInfo, result: { ...userInfo.result, _id: hash.slice(0, 24) } } : { result: null, flag: 1, token: hash };
+  return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+});
+
+app.get('/__stats', async () => {
+  const out = { served, eldP99Ms: eld.percentile(99) / 1e6, eldMaxMs: eld.max / 1e6, gcMs };
+  eld.reset();
+  return out;
+});
+
 const address = await app.listen({ port: Number(process.env.PORT ?? 0), host: '127.0.0.1' });
 process.stdout.write(`LISTENING ${address}\n`);
 process.once('SIGTERM', () => process.exit(0)); // a clean exit, so --cpu-prof can write its profile

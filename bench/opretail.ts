@@ -1,33 +1,40 @@
 /**
- * Benchmark of a signed Opretail `/m.api` call (`open.gateway.authentication`) on the embedded
- * default (SQLite file, state in SQLite), beside the baseline of quality.md measured in the same
- * run, and again with 1,000,000 developer keys in the store.
+ * The benchmark of record (issue 9, quality.md): a signed Opretail `/m.api` call
+ * (`open.gateway.authentication`) on the embedded default (SQLite file, state in SQLite, request
+ * logging, call log, metrics all on), beside the baseline (bare Fastify: the same form body parsed,
+ * one MD5) measured in the same run, with 1 developer key and again with 1,000,000.
  *
- *   npm run bench            (or: tsx bench/opretail.ts [requests] [connections]; BENCH_ROUNDS, BENCH_KEYS)
+ *   npm run bench        (wrk must be installed: Debian `apt-get install wrk`)
  *
- * Every server and the load generator run as separate processes on loopback. Each request is
- * signed and unique (a `seq` business parameter), so replay protection records every one.
+ * wrk runs as its own process, one thread, 50 connections, over a file of pre-signed unique
+ * requests (bench/wrk.lua); every reply is checked against the server's own count of successes.
+ * Each round runs the baseline, then each kaifang build, each a fresh process with a warm-up;
+ * figures are medians over the rounds of the per-round ratios. Settings (environment):
+ * BENCH_ROUNDS (5), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50),
+ * BENCH_KEYS (1000000; 0 skips), BENCH_VARIANTS ("A=dir,B=dir": builds to compare, A/B),
+ * BENCH_NODE_ARGS (extra node flags for kaifang, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
+ * BENCH_RESULTS_FILE (markdown), BENCH_JSON_FILE (every figure).
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { SecretBox } from '../src/core/secrets.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { createKaifang } from '../src/server/kaifang.ts';
-import { SecretBox } from '../src/core/secrets.ts';
-import { BASELINE_SERVE, KAIFANG_SERVE, ROOT, rssMb, runLoad, signedBodies, startServer, stopServer, type SigningKey, type Stats } from './processes.ts';
+import { abRows, buildRoot, fmt, requireWrk, ROUND_HEADER, roundRows, summary, table, variantsFromEnv, type Round } from './harness.ts';
+import { gatewayRounds, knobsFromEnv } from './scenarios.ts';
 
-const REQUESTS = Number(process.argv[2] ?? 60_000);
-const CONNECTIONS = Number(process.argv[3] ?? 50);
-const WARMUP = 5_000;
+requireWrk();
+const knobs = knobsFromEnv();
 const MANY_KEYS = Number(process.env.BENCH_KEYS ?? 1_000_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const variants = variantsFromEnv();
+const log = (line: string) => process.stdout.write(line + '\n');
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kaifang-bench-'));
 const masterKey = randomBytes(32).toString('hex');
-const env = {
+const env: NodeJS.ProcessEnv = {
   ...process.env,
   KAIFANG_DATA_DIR: dataDir,
   KAIFANG_MASTER_KEY: masterKey,
@@ -35,33 +42,6 @@ const env = {
   DATABASE_URL: '',
   REDIS_URL: '',
 };
-
-const load = (url: string, bodies: string[]) => runLoad(url, bodies, dataDir, CONNECTIONS);
-
-async function successes(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const m = /kaifang_requests_total\{front="opretail",endpoint="open\.gateway\.authentication",outcome="0"\} (\d+)/.exec(text);
-  return m ? Number(m[1]) : 0;
-}
-
-async function runKaifang(label: string, key: SigningKey, seqFrom: number) {
-  const { child, url } = await startServer(KAIFANG_SERVE, env);
-  await load(url, signedBodies(key, WARMUP, seqFrom));
-  const stats = await load(url, signedBodies(key, REQUESTS, seqFrom + WARMUP));
-  const ok = (await successes(url)) - WARMUP;
-  const rss = rssMb(child.pid!);
-  await stopServer(child);
-  return { label, stats, ok, rss };
-}
-
-async function runBaseline(bodies: string[]) {
-  const { child, url } = await startServer(BASELINE_SERVE, env);
-  await load(url, bodies.slice(0, WARMUP));
-  const stats = await load(url, bodies);
-  const rss = rssMb(child.pid!);
-  await stopServer(child);
-  return { stats, rss };
-}
 
 async function seedManyKeys(count: number): Promise<void> {
   const db = new Database(join(dataDir, 'kaifang.sqlite'));
@@ -74,98 +54,72 @@ async function seedManyKeys(count: number): Promise<void> {
     values (?, 'S107', ?, ?, 1, null, ?, null, 1, ?, 2, null, null, null, ?, ?)`);
   const now = Date.now();
   const batch = db.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) {
-      insert.run(`bench-${i}`, `S107-b${i}`, box.seal(randomBytes(16).toString('hex')), 1000 + i, now, now, now);
-    }
+    for (let i = from; i < to; i++) insert.run(`bench-${i}`, `S107-b${i}`, box.seal(randomBytes(16).toString('hex')), 1000 + i, now, now, now);
   });
   for (let i = 0; i < count; i += 50_000) batch(i, Math.min(count, i + 50_000));
   db.close();
 }
 
-execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-const config = loadConfig(env);
-const k = await createKaifang(config);
+if (variants.some((v) => v.name === 'kaifang')) buildRoot();
+const k = await createKaifang(loadConfig(env));
 const key = await k.fronts.opretail.keys.create({ username: 'bench', enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
 await k.close();
 
-process.stdout.write(`bench: ${ROUNDS} rounds of ${REQUESTS} unique signed requests per run, ${CONNECTIONS} connections, data in ${dataDir}\n`);
-
-interface Pair {
-  round: number;
-  baseline: { stats: Stats; rss: number };
-  kaifang: Awaited<ReturnType<typeof runKaifang>>;
+log(
+  `bench: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${knobs.warmupSeconds} s warm-up, wrk 1 thread ${knobs.connections} connections; ` +
+    `kaifang builds: ${variants.map((v) => `${v.name} (${v.dir})`).join(', ')}; data in ${dataDir}`,
+);
+const scenario = { key, variants, env, processes: 1, scratch: dataDir, knobs, log };
+const one = await gatewayRounds({ ...scenario, label: '1 key' });
+let many: Round[] = [];
+if (MANY_KEYS > 0) {
+  log(`seeding ${MANY_KEYS} developer keys…`);
+  await seedManyKeys(MANY_KEYS);
+  many = await gatewayRounds({ ...scenario, label: `${MANY_KEYS} keys` });
 }
 
-/**
- * Baseline and kaifang alternate, ROUNDS times: this machine's speed drifts by tens of percent
- * from one minute to the next, so each kaifang run is compared with the baseline run just before
- * it, and the median of those ratios is the figure.
- */
-async function rounds(label: string, seqBase: number): Promise<Pair[]> {
-  const pairs: Pair[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    const baseline = await runBaseline(signedBodies(key, REQUESTS, 0));
-    const kaifang = await runKaifang(label, key, seqBase + round * 10_000_000);
-    pairs.push({ round, baseline, kaifang });
-    process.stdout.write(`  ${label}, round ${round}: baseline ${baseline.stats.rps.toFixed(0)} req/s, kaifang ${kaifang.stats.rps.toFixed(0)} req/s\n`);
+const sections: string[] = [];
+for (const [label, rounds] of [
+  ['1 key', one],
+  [`${MANY_KEYS} developer keys`, many],
+] as const) {
+  if (rounds.length === 0) continue;
+  for (const v of variants) {
+    sections.push(`#### ${v.name}: /m.api with ${label}, against the baseline`, '', ...table(ROUND_HEADER, roundRows(rounds, v.name)), '');
   }
-  return pairs;
+  const ab = abRows(rounds, variants.map((v) => v.name));
+  if (ab.length) sections.push(`#### A/B with ${label} (paired within each round)`, '', ...ab, '');
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const fmt = (n: number, d = 0) => n.toFixed(d);
-
-function table(pairs: Pair[]): string[] {
-  const rows = [['round', 'baseline req/s', 'kaifang req/s', 'ratio', 'baseline p50/p99 ms', 'kaifang p50/p99 ms', 'p99 ratio', 'ok replies', 'RSS MB (baseline, kaifang)']];
-  for (const { round, baseline: b, kaifang: k } of pairs) {
-    rows.push([
-      String(round),
-      fmt(b.stats.rps),
-      fmt(k.stats.rps),
-      fmt(k.stats.rps / b.stats.rps, 2),
-      `${fmt(b.stats.p50)} / ${fmt(b.stats.p99)}`,
-      `${fmt(k.stats.p50)} / ${fmt(k.stats.p99)}`,
-      fmt(k.stats.p99 / Math.max(b.stats.p99, 0.01), 2),
-      `${k.ok}/${REQUESTS}`,
-      `${fmt(b.rss)}, ${fmt(k.rss)}`,
-    ]);
-  }
-  const lines = rows.map((r) => `| ${r.join(' | ')} |`);
-  lines.splice(1, 0, `|${rows[0]!.map(() => '---').join('|')}|`);
-  return lines;
+const cols = variants.flatMap((v) => [[`${v.name}, 1 key`, summary(one, v.name)] as const, ...(many.length ? [[`${v.name}, ${MANY_KEYS} keys`, summary(many, v.name)] as const] : [])]);
+const row = (name: string, f: (s: ReturnType<typeof summary>) => string) => [name, ...cols.map(([, s]) => f(s))];
+sections.push(
+  '#### Medians of the rounds',
+  '',
+  ...table(
+    ['figure', ...cols.map(([n]) => n)],
+    [
+      row('throughput, kaifang / baseline', (s) => fmt(s.ratio, 2)),
+      row('p99, kaifang / baseline', (s) => fmt(s.p99Ratio, 2)),
+      row('kaifang req/s (baseline req/s)', (s) => `${fmt(s.rps)} (${fmt(s.baselineRps)})`),
+      row('kaifang p50 / p90 / p99 / max ms', (s) => `${fmt(s.p50, 1)} / ${fmt(s.p90, 1)} / ${fmt(s.p99, 1)} / ${fmt(s.max)}`),
+      row('baseline p99 ms', (s) => fmt(s.baselineP99, 1)),
+      row('request-thread CPU µs per call (baseline)', (s) => `${fmt(s.mainCpuUs)} (${fmt(s.baselineCpuUs)})`),
+      row('whole-process CPU µs per call', (s) => fmt(s.procCpuUs)),
+      row('GC ms per s', (s) => fmt(s.gcMsPerS, 1)),
+      row('event-loop delay p99 / max ms (max of rounds)', (s) => `${fmt(s.eldP99Ms, 1)} / ${fmt(s.eldMaxMs, 1)} (${fmt(s.eldMaxOfMax, 1)})`),
+      row('RSS MB at the end (max)', (s) => `${fmt(s.rssEnd)} (${fmt(s.rssMax)})`),
+      row('wrk CPU µs per request', (s) => fmt(s.wrkCpuUs, 1)),
+      row('every reply checked', (s) => (s.allChecked ? 'yes' : '**NO**')),
+    ],
+  ),
+  '',
+);
+if (many.length) {
+  for (const v of variants) sections.push(`${v.name}: ${MANY_KEYS} keys vs 1 key (each against its own baseline): ${fmt((summary(many, v.name).ratio / summary(one, v.name).ratio) * 100, 1)}% of the throughput`);
 }
-
-const ratio = (pairs: Pair[]) => median(pairs.map((p) => p.kaifang.stats.rps / p.baseline.stats.rps));
-const p99Ratio = (pairs: Pair[]) => median(pairs.map((p) => p.kaifang.stats.p99 / Math.max(p.baseline.stats.p99, 0.01)));
-const p99 = (pairs: Pair[]) => median(pairs.map((p) => p.kaifang.stats.p99));
-const maxRss = (pairs: Pair[]) => Math.max(...pairs.map((p) => p.kaifang.rss));
-
-const one = await rounds('1 key', 1_000_000_000);
-process.stdout.write(`seeding ${MANY_KEYS} developer keys…\n`);
-await seedManyKeys(MANY_KEYS);
-const many = await rounds(`${MANY_KEYS} keys`, 2_000_000_000);
-
-const report = [
-  `### kaifang /m.api with 1 key, against the baseline`,
-  '',
-  ...table(one),
-  '',
-  `### kaifang /m.api with ${MANY_KEYS} developer keys in the store, against the baseline`,
-  '',
-  ...table(many),
-  '',
-  '| figure (medians of the rounds) | 1 key | ' + `${MANY_KEYS} keys |`,
-  '|---|---|---|',
-  `| throughput, kaifang / baseline | ${fmt(ratio(one), 2)} | ${fmt(ratio(many), 2)} |`,
-  `| p99, kaifang / baseline | ${fmt(p99Ratio(one), 2)} | ${fmt(p99Ratio(many), 2)} |`,
-  `| kaifang p99 ms | ${fmt(p99(one))} | ${fmt(p99(many))} |`,
-  `| kaifang RSS at the end of a run, MB (max) | ${fmt(maxRss(one))} | ${fmt(maxRss(many))} |`,
-  '',
-  `${MANY_KEYS} keys vs 1 key (each against its own baseline): ${fmt((ratio(many) / ratio(one)) * 100, 1)}% of the throughput`,
-].join('\n');
-process.stdout.write(report + '\n');
+const report = sections.join('\n');
+log('\n' + report);
 if (process.env.BENCH_RESULTS_FILE) writeFileSync(process.env.BENCH_RESULTS_FILE, report + '\n');
+if (process.env.BENCH_JSON_FILE) writeFileSync(process.env.BENCH_JSON_FILE, JSON.stringify({ knobs, variants, one, many }, null, 1));
 rmSync(dataDir, { recursive: true, force: true });

@@ -1,4 +1,8 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** How often the event-loop delay monitor's timer asks to run, ms (see `eventLoopDelay`). */
+export const EVENT_LOOP_RESOLUTION_MS = 2;
 
 /** Prometheus metrics of one kaifang instance; labels never carry credentials or values. */
 export class Metrics {
@@ -29,8 +33,41 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  /**
+   * The event loop's delay, from `perf_hooks.monitorEventLoopDelay`: a timer due every
+   * EVENT_LOOP_RESOLUTION_MS records how long it really took between two of its runs, so an idle
+   * loop shows about 2 ms and a loop blocked for 30 ms shows up to 32 ms. The gauges cover the time
+   * since the previous scrape of /metrics (each scrape starts a new window), so one scraper (or a
+   * benchmark round) reads the worst stall of its own interval.
+   */
+  private readonly eventLoopDelay: IntervalHistogram | undefined;
 
   constructor(defaults = true) {
-    if (defaults) collectDefaultMetrics({ register: this.registry, prefix: 'kaifang_' });
+    if (!defaults) return;
+    collectDefaultMetrics({ register: this.registry, prefix: 'kaifang_' });
+    const h = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
+    h.enable();
+    this.eventLoopDelay = h;
+    const seconds = (ns: number) => (Number.isFinite(ns) ? ns / 1e9 : 0);
+    const windowed = (name: string, help: string, read: (h: IntervalHistogram) => number, last = false) =>
+      new Gauge({
+        name,
+        help: `${help} since the previous scrape (timer every ${EVENT_LOOP_RESOLUTION_MS} ms, its own interval included)`,
+        registers: [this.registry],
+        collect() {
+          this.set(h.count > 0 ? read(h) : 0);
+          // The last gauge of the group (registration order = collection order) starts the next window.
+          if (last) h.reset();
+        },
+      });
+    windowed('kaifang_event_loop_delay_p50_seconds', 'Median event-loop delay', (x) => seconds(x.percentile(50)));
+    windowed('kaifang_event_loop_delay_p99_seconds', '99th percentile of the event-loop delay', (x) => seconds(x.percentile(99)));
+    windowed('kaifang_event_loop_delay_max_seconds', 'Longest event-loop delay', (x) => seconds(x.max));
+    windowed('kaifang_event_loop_delay_samples', 'Event-loop delay samples', (x) => x.count, true);
+  }
+
+  /** Stops the event-loop delay monitor (its timer does not keep the process alive either way). */
+  close(): void {
+    this.eventLoopDelay?.disable();
   }
 }

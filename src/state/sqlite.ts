@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
 import { systemClock, type Clock } from '../core/clock.ts';
 import type { Counter, StateStore } from './state.ts';
@@ -25,10 +26,10 @@ interface Recording {
  * and the index of the live ones is kept here in memory. Before it checks ids, a recording
  * transaction reads the log rows other processes appended since it last looked, under SQLite's
  * write lock, so an id is recorded once across every process sharing the file; a restarted
- * process reads the live part of the log back. Memory: one entry per id recorded in the last TTL
- * (150–250 bytes of resident memory each, measured; 90–150 MB for a sustained 1,000 signed
- * Opretail calls a second with the default 600 s window), which is where Redis (`REDIS_URL`)
- * takes over.
+ * process reads the live part of the log back. Memory: one entry per id recorded in the last TTL,
+ * about 60–80 bytes in typed arrays (`OnceIndex`; 40–50 MB for a sustained 1,000 signed Opretail
+ * calls a second with the default 600 s window); well past that, Redis (`REDIS_URL`) takes over.
+ * Expired rows are swept from the log every minute in slices of a few milliseconds each.
  */
 export class SqliteStateStore implements StateStore {
   readonly backend = 'sql' as const;
@@ -36,12 +37,14 @@ export class SqliteStateStore implements StateStore {
   private readonly stmt;
   private readonly recordBatch: (batch: Recording[], undo: Undo) => (number[] | null)[];
   private pending: Recording[] = [];
+  /** Turn the connection's busy handler off and back on (see `withoutWaiting`). */
+  private readonly busyHandler: { off: SQLite.Statement; on: SQLite.Statement };
+  private sweeping = false;
   /**
    * Live one-time ids → expiry, in the order they were recorded. The expiry is in 10 ms ticks
-   * since this store started, rounded up (an id is kept up to 10 ms longer, never shorter): a
-   * small integer V8 keeps inline, where a millisecond time would be one more heap object per id.
+   * since this store started, rounded up (an id is kept up to 10 ms longer, never shorter).
    */
-  private readonly onceIds = new Map<string, number>();
+  private readonly onceIds = new OnceIndex();
   private readonly onceBase: number;
   /** The last `once_log` row this process has seen (read or written). */
   private onceSeq = 0;
@@ -92,13 +95,14 @@ export class SqliteStateStore implements StateStore {
       onceAppend: db.prepare<[string, number]>('insert into once_log (id, expires_at) values (?, ?)'),
       // Rows are in recording order: everything before the oldest live row goes (a long-TTL row
       // holds back later short-TTL ones until it expires), and never the newest row (see 005).
-      onceSweep: db.prepare<[number]>(
-        `delete from once_log where seq < coalesce(
-           (select seq from once_log where expires_at > ? order by seq limit 1),
-           (select max(seq) from once_log))`,
-      ),
+      sweepSome: db.prepare<[number, number]>('delete from kv_state where key in (select key from kv_state where expires_at <= ? limit ?)'),
+      onceOldest: db.prepare<[number], { seq: number; expires_at: number }>('select seq, expires_at from once_log order by seq limit ?'),
+      onceNewest: db.prepare<[], { seq: number | null }>('select max(seq) as seq from once_log'),
+      onceDeleteBefore: db.prepare<[number]>('delete from once_log where seq < ?'),
       ping: db.prepare('select 1'),
     };
+    const timeoutMs = Number(db.pragma('busy_timeout', { simple: true })) || 0;
+    this.busyHandler = { off: db.prepare('pragma busy_timeout = 0'), on: db.prepare(`pragma busy_timeout = ${timeoutMs}`) };
     const transaction = db.transaction((batch: Recording[], undo: Undo) => this.recordAll(batch, undo));
     // IMMEDIATE: the write lock is taken before the log is read, so no other process can append
     // between this process catching up and writing.
@@ -106,14 +110,23 @@ export class SqliteStateStore implements StateStore {
     this.onceBase = this.clock.now();
     this.followOnceLog(this.onceBase);
     if (sweepEveryMs > 0) {
-      this.sweeper = setInterval(() => {
-        try {
-          this.sweep();
-        } catch {
-          /* busy: the next sweep will do it */
-        }
-      }, sweepEveryMs);
+      this.sweeper = setInterval(() => this.sweepInSlices(), sweepEveryMs);
       this.sweeper.unref();
+    }
+  }
+
+  /**
+   * Runs `fn` with the connection's busy handler off: SQLite's handler *sleeps* while another
+   * connection holds the write lock (1, 2, 5, 10, 15 ms… up to busy_timeout), and on the request
+   * thread a sleep is a stall of the whole event loop. A sweep slice that finds the lock taken
+   * throws SQLITE_BUSY at once and leaves the rest to the next sweep.
+   */
+  private withoutWaiting<T>(fn: () => T): T {
+    this.busyHandler.off.get();
+    try {
+      return fn();
+    } finally {
+      this.busyHandler.on.get();
     }
   }
 
@@ -125,8 +138,9 @@ export class SqliteStateStore implements StateStore {
     }
   }
 
+  /** At least 1: the index keeps 0 for an empty slot. */
   private expiryTick(ms: number): number {
-    return Math.ceil((ms - this.onceBase) / 10);
+    return Math.max(1, Math.ceil((ms - this.onceBase) / 10));
   }
 
   /** An id whose expiry tick is later than this is live. */
@@ -135,18 +149,12 @@ export class SqliteStateStore implements StateStore {
   }
 
   private rememberOnce(id: string, expiryTick: number): void {
-    // Re-inserted at the end, so the map stays in recording order and the oldest expire first.
-    this.onceIds.delete(id);
     this.onceIds.set(id, expiryTick);
   }
 
-  /** Forgets expired ids from the front of the map (ids of mixed TTLs at most delay this). */
-  private forgetExpiredOnce(now: number): void {
-    const tick = this.nowTick(now);
-    for (const [id, expiryTick] of this.onceIds) {
-      if (expiryTick > tick) break;
-      this.onceIds.delete(id);
-    }
+  /** Forgets expired ids in recording order (ids of mixed TTLs at most delay this), at most `max`; returns how many. */
+  private forgetExpiredOnce(now: number, max = Infinity): number {
+    return this.onceIds.forgetUpTo(this.nowTick(now), max);
   }
 
   /**
@@ -202,16 +210,16 @@ export class SqliteStateStore implements StateStore {
     const seq = this.onceSeq;
     const undo: Undo = [];
     try {
+      // With SQLite's busy handler: when another connection holds the write lock, this sleeps (a
+      // stall of the event loop; see bench/RESULTS.md for why it stays: trying again later off the
+      // loop measured no better).
       const results = this.recordBatch(batch, undo);
       batch.forEach((r, i) => r.resolve(results[i]!));
     } catch (err) {
       // Rolled back: forget what this batch remembered, so a retry is not taken for a replay (the
       // log rows of other processes read in the meantime are read again next time).
       this.onceSeq = seq;
-      for (const [id, before] of undo.reverse()) {
-        this.onceIds.delete(id);
-        if (before !== undefined) this.onceIds.set(id, before);
-      }
+      for (const [id, before] of undo.reverse()) this.onceIds.restore(id, before);
       for (const r of batch) r.reject(err);
     }
   }
@@ -254,11 +262,65 @@ export class SqliteStateStore implements StateStore {
     this.stmt.del.run(key);
   }
 
-  /** Deletes expired keys and one-time ids; returns how many. */
+  /**
+   * Deletes up to `limit` expired rows (kv_state first, then the front of once_log); returns how
+   * many. The log goes from its front up to the oldest live row (a long-TTL row holds back later
+   * short-TTL ones until it expires), never its newest row (see 005).
+   */
+  private sweepSome(now: number, limit: number): number {
+    const kv = this.stmt.sweepSome.run(now, limit).changes;
+    if (kv >= limit) return kv;
+    const rows = this.stmt.onceOldest.all(limit - kv);
+    if (rows.length === 0) return kv;
+    const newest = this.stmt.onceNewest.get()!.seq ?? 0;
+    let cut = rows.length;
+    for (let i = 0; i < rows.length; i++) {
+      if (rows[i]!.expires_at > now) {
+        cut = i;
+        break;
+      }
+    }
+    // Everything before the first live row of this slice, or the whole slice, but never the newest.
+    const before = Math.min(cut < rows.length ? rows[cut]!.seq : rows[rows.length - 1]!.seq + 1, newest);
+    return kv + this.stmt.onceDeleteBefore.run(before).changes;
+  }
+
+  /** Deletes expired keys and one-time ids, all at once; returns how many. */
   sweep(): number {
     const now = this.clock.now();
     this.forgetExpiredOnce(now);
-    return this.stmt.sweep.run(now).changes + this.stmt.onceSweep.run(now).changes;
+    let total = 0;
+    for (;;) {
+      const n = this.sweepSome(now, SWEEP_SLICE);
+      total += n;
+      if (n < SWEEP_SLICE) return total;
+    }
+  }
+
+  /**
+   * The periodic sweep, in slices of SWEEP_SLICE rows with the event loop free between them: at
+   * 10,000 signed calls a second a minute's expired ids are 600,000 log rows, and one DELETE of
+   * them held the request thread for about a second (300,000 rows: 480 ms, measured). A slice that
+   * finds the write lock taken stops this sweep; the next one carries on.
+   */
+  private sweepInSlices(): void {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    const now = this.clock.now();
+    const step = () => {
+      let more = false;
+      try {
+        // The memory index forgets as calls are recorded; after a quiet spell, here, in slices too.
+        const forgotten = this.forgetExpiredOnce(this.clock.now(), SWEEP_SLICE * 10);
+        const deleted = this.withoutWaiting(() => this.sweepSome(now, SWEEP_SLICE));
+        more = forgotten === SWEEP_SLICE * 10 || deleted >= SWEEP_SLICE;
+      } catch {
+        /* busy (or closing): the next sweep does it */
+      }
+      if (more) setImmediate(step);
+      else this.sweeping = false;
+    };
+    step();
   }
 
   async ping(): Promise<void> {
@@ -267,5 +329,170 @@ export class SqliteStateStore implements StateStore {
 
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+  }
+}
+
+/** Rows one sweep slice deletes: a few milliseconds of the request thread. */
+const SWEEP_SLICE = 2000;
+
+/**
+ * The in-memory index of live one-time ids: a 64-bit fingerprint of each id and its expiry in typed
+ * arrays (an open-addressing table with linear probing, no tombstones), and a queue of the same in
+ * recording order to forget them as they expire. Where a Map of strings held 150–250 bytes per id
+ * in objects the garbage collector traces on every full collection, this holds 50–100 bytes in a
+ * few flat buffers it never traces (measured in bench/RESULTS.md).
+ *
+ * A fingerprint (two 32-bit hashes of the id, seeded at random per process) stands for the id: the
+ * same id always has the same fingerprint, so a replay is never missed; two different ids share
+ * one with a chance of about n / 2^64 for n live ids (10^-13 for a million), which would refuse
+ * one request as a replay. The seeds are secret to the process, so nobody can aim at another
+ * caller's ids. The log table (`once_log`) keeps the ids themselves.
+ */
+export class OnceIndex {
+  private readonly seedA = randomInt(0x7fffffff) | 1;
+  private readonly seedB = randomInt(0x7fffffff) | 1;
+  /** Table: fingerprint halves and expiry tick; `exp` 0 = empty slot (ticks start at 1). */
+  private fa = new Int32Array(1 << 16);
+  private fb = new Int32Array(1 << 16);
+  private exp = new Float64Array(1 << 16);
+  private count = 0;
+  /** Recording-order queue (a ring): fingerprint halves and the expiry each recording gave. */
+  private qa = new Int32Array(1 << 14);
+  private qb = new Int32Array(1 << 14);
+  private qe = new Float64Array(1 << 14);
+  private head = 0;
+  private length = 0;
+  private a = 0;
+  private b = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Sets this.a, this.b to the id's fingerprint. */
+  private fingerprint(id: string): void {
+    let a = this.seedA;
+    let b = this.seedB;
+    for (let i = 0; i < id.length; i++) {
+      const c = id.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    a ^= a >>> 16;
+    a = Math.imul(a, 0x85ebca6b);
+    a ^= a >>> 13;
+    a = Math.imul(a, 0xc2b2ae35);
+    a ^= a >>> 16;
+    b ^= b >>> 13;
+    b = Math.imul(b, 0x27d4eb2f);
+    b ^= b >>> 16;
+    this.a = a;
+    this.b = b;
+  }
+
+  /** The slot holding (a, b), or the empty slot where it would go. */
+  private slot(a: number, b: number): number {
+    const mask = this.exp.length - 1;
+    let i = (a ^ Math.imul(b, 0x9e3779b1)) & mask;
+    while (this.exp[i] !== 0 && (this.fa[i] !== a || this.fb[i] !== b)) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** The id's expiry tick, or undefined. */
+  get(id: string): number | undefined {
+    this.fingerprint(id);
+    const e = this.exp[this.slot(this.a, this.b)]!;
+    return e === 0 ? undefined : e;
+  }
+
+  /** Records the id (again) with this expiry, at the end of the recording order. */
+  set(id: string, expiryTick: number): void {
+    this.fingerprint(id);
+    this.put(this.a, this.b, expiryTick);
+    this.enqueue(this.a, this.b, expiryTick);
+  }
+
+  /** Puts back what the id had before a rolled-back recording (undefined: it was not there). */
+  restore(id: string, before: number | undefined): void {
+    this.fingerprint(id);
+    if (before === undefined) this.remove(this.slot(this.a, this.b));
+    else this.put(this.a, this.b, before);
+  }
+
+  /** Forgets, in recording order, the ids whose expiry is at most `tick`, stopping at a live one or after `max`. */
+  forgetUpTo(tick: number, max = Infinity): number {
+    let n = 0;
+    while (this.length > 0 && n < max) {
+      const h = this.head;
+      const e = this.qe[h]!;
+      if (e > tick) break;
+      const i = this.slot(this.qa[h]!, this.qb[h]!);
+      // A later recording of the same id has its own entry further on: only its own expiry removes it.
+      if (this.exp[i] === e) this.remove(i);
+      this.head = (h + 1) & (this.qe.length - 1);
+      this.length--;
+      n++;
+    }
+    return n;
+  }
+
+  private put(a: number, b: number, expiryTick: number): void {
+    if ((this.count + 1) * 2 > this.exp.length) this.grow();
+    const i = this.slot(a, b);
+    if (this.exp[i] === 0) this.count++;
+    this.fa[i] = a;
+    this.fb[i] = b;
+    this.exp[i] = expiryTick;
+  }
+
+  /** Empties slot i and shifts the probe run after it back (linear probing without tombstones). */
+  private remove(i: number): void {
+    if (this.exp[i] === 0) return;
+    const mask = this.exp.length - 1;
+    this.count--;
+    let hole = i;
+    let j = i;
+    for (;;) {
+      j = (j + 1) & mask;
+      if (this.exp[j] === 0) break;
+      const home = (this.fa[j]! ^ Math.imul(this.fb[j]!, 0x9e3779b1)) & mask;
+      // The entry at j may move to the hole unless its home lies cyclically in (hole, j].
+      if (hole <= j ? hole < home && home <= j : hole < home || home <= j) continue;
+      this.fa[hole] = this.fa[j]!;
+      this.fb[hole] = this.fb[j]!;
+      this.exp[hole] = this.exp[j]!;
+      hole = j;
+    }
+    this.exp[hole] = 0;
+  }
+
+  private grow(): void {
+    const [fa, fb, exp] = [this.fa, this.fb, this.exp];
+    const size = exp.length * 2;
+    this.fa = new Int32Array(size);
+    this.fb = new Int32Array(size);
+    this.exp = new Float64Array(size);
+    this.count = 0;
+    for (let i = 0; i < exp.length; i++) if (exp[i] !== 0) this.put(fa[i]!, fb[i]!, exp[i]!);
+  }
+
+  private enqueue(a: number, b: number, expiryTick: number): void {
+    if (this.length === this.qe.length) {
+      const size = this.qe.length * 2;
+      const [qa, qb, qe] = [new Int32Array(size), new Int32Array(size), new Float64Array(size)];
+      for (let k = 0; k < this.length; k++) {
+        const h = (this.head + k) & (this.qe.length - 1);
+        qa[k] = this.qa[h]!;
+        qb[k] = this.qb[h]!;
+        qe[k] = this.qe[h]!;
+      }
+      [this.qa, this.qb, this.qe, this.head] = [qa, qb, qe, 0];
+    }
+    const t = (this.head + this.length) & (this.qe.length - 1);
+    this.qa[t] = a;
+    this.qb[t] = b;
+    this.qe[t] = expiryTick;
+    this.length++;
   }
 }

@@ -17,7 +17,8 @@ import { weitingFixture } from '../weiting/helpers.ts';
 
 /** Values one edit away from `secret`: what a prefix, length or off-by-one comparison would wrongly accept. */
 function nearMisses(secret: string): string[] {
-  const flip = (c: string) => (c === 'a' ? 'b' : 'a');
+  // Another character also when compared case-insensitively (hex signatures are).
+  const flip = (c: string) => (c.toLowerCase() === 'a' ? 'b' : 'a');
   return [
     secret.slice(0, Math.ceil(secret.length / 2)),
     secret.slice(0, -1),

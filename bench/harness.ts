@@ -1,0 +1,440 @@
+/**
+ * The wrk benchmark's machinery, shared by bench/opretail.ts, bench/weiting.ts and bench/pgredis.ts:
+ * server processes, wrk runs over files of pre-built requests, the servers' own counts, CPU time
+ * per call of the request thread, the event loop's delay, RSS, and rounds that alternate the
+ * baseline with one or more kaifang builds so each figure is a median of paired ratios.
+ *
+ * Nothing is installed here: wrk must be on PATH (Debian: `apt-get install wrk`).
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+const WRK_SCRIPT = join(ROOT, 'bench', 'wrk.lua');
+
+/** Stops with a message saying how to get wrk when it is not installed. */
+export function requireWrk(): void {
+  const found = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  if (found.error) {
+    process.stderr.write(
+      'bench: wrk is not installed. The benchmark measures with wrk (C, one thread) so that the load generator takes\n' +
+        'little of this machine\'s CPU. Install it with your package manager, e.g. on Debian or Ubuntu:\n\n' +
+        '    sudo apt-get install wrk\n\n' +
+        '(the autocannon benchmark of earlier runs is still there: npm run bench:autocannon)\n',
+    );
+    process.exit(2);
+  }
+}
+
+/** A kaifang build to measure: a directory holding `dist/` (compiled) and a `node_modules` to resolve from. */
+export interface Variant {
+  name: string;
+  dir: string;
+  /** Node flags this build runs with besides `npm start`'s (an A/B of a flag). */
+  nodeArgs?: string[];
+}
+
+/**
+ * BENCH_VARIANTS="A=/tmp/kf-a,B=/tmp/kf-b,C=/tmp/kf-b@--single-threaded-gc" (each dir built with
+ * `npm run build`; after `@`, extra node flags separated by spaces), else this checkout as "kaifang".
+ */
+export function variantsFromEnv(): Variant[] {
+  const spec = process.env.BENCH_VARIANTS;
+  if (!spec) return [{ name: 'kaifang', dir: ROOT }];
+  return spec.split(',').map((part) => {
+    const [name, rest] = part.split('=');
+    const [dir, flags] = (rest ?? '').split('@');
+    if (!name || !dir || !existsSync(join(dir, 'dist', 'cli', 'main.js'))) throw new Error(`BENCH_VARIANTS: "${part}" is not name=dir[@flags] with dir/dist/cli/main.js`);
+    return { name, dir, ...(flags ? { nodeArgs: flags.split(' ').filter(Boolean) } : {}) };
+  });
+}
+
+export function buildRoot(): void {
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** kaifang's command line as `npm start` runs it (package.json), on an OS-chosen port. */
+export const kaifangArgs = (nodeArgs: string[] = []) => ['--max-semi-space-size=8', ...nodeArgs, 'dist/cli/main.js', 'serve', '--port', '0'];
+
+export interface Running {
+  child: ChildProcess;
+  url: string;
+  pid: number;
+}
+
+/** Starts `node args…` in `cwd` and waits for the line saying where it listens. */
+export function startProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let seen = '';
+    let listening = false;
+    // Keep draining stdout after start-up (the access log) so the server never blocks on a full pipe.
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (listening) return;
+      seen += chunk.toString();
+      const m = /(?:LISTENING|kaifang listening on) (http:\/\/[\d.:]+)/.exec(seen);
+      if (m) {
+        listening = true;
+        resolve({ child, url: m[1]!, pid: child.pid! });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${code} before listening`)));
+  });
+}
+
+export async function stopProcess(r: Running): Promise<void> {
+  if (r.child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    r.child.removeAllListeners('exit');
+    r.child.once('exit', () => resolve());
+    r.child.kill('SIGTERM');
+  });
+}
+
+export function rssMb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+}
+
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim() || '100');
+
+/** utime + stime of a process (all its threads) or of one thread, µs. */
+export function cpuUs(pid: number, tid?: number): number {
+  const file = tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`;
+  const f = readFileSync(file, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) * TICK_US;
+}
+
+/** CPU time of every process whose command name is one of `names` (the databases), µs. */
+export function cpuOfCommands(names: string[]): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const comm = readFileSync(`/proc/${entry}/comm`, 'utf8').trim();
+      if (names.some((n) => comm.startsWith(n))) total += cpuUs(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return total;
+}
+
+/** Prometheus text → `name{labels}` → value. */
+export async function scrape(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const sp = line.lastIndexOf(' ');
+    out.set(line.slice(0, sp), Number(line.slice(sp + 1)));
+  }
+  return out;
+}
+
+/** Sum of every series of `name` whose labels include all of `labels` (e.g. `front="opretail"`). */
+export function sumOf(m: Map<string, number>, name: string, ...labels: string[]): number {
+  let total = 0;
+  for (const [k, v] of m) {
+    if (!(k === name || k.startsWith(name + '{'))) continue;
+    if (labels.every((l) => k.includes(l))) total += v;
+  }
+  return total;
+}
+
+export interface WrkResult {
+  sent: number;
+  wrapped: number;
+  completed: number;
+  durationUs: number;
+  errors: { connect: number; read: number; write: number; status: number; timeout: number };
+  latencyUs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** CPU time of wrk itself, µs (a gauge of how much of the machine the load generator took). */
+  wrkCpuUs: number;
+}
+
+export interface WrkOptions {
+  file: string;
+  method: 'GET' | 'POST';
+  contentType?: string;
+  connections: number;
+  durationS: number;
+}
+
+/** One wrk run (its own process, one thread) over the requests in `file`. */
+export function runWrk(url: string, o: WrkOptions): Promise<WrkResult> {
+  return new Promise((resolve, reject) => {
+    // bash's `times` prints the CPU time of its children: wrk's own.
+    const cmd = `wrk -t1 -c${o.connections} -d${o.durationS}s --timeout 30s -s ${WRK_SCRIPT} ${url}; s=$?; times; exit $s`;
+    const child = spawn('bash', ['-c', cmd], {
+      env: { ...process.env, WRK_REQUESTS: o.file, WRK_METHOD: o.method, WRK_CONTENT_TYPE: o.contentType ?? '' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.once('exit', (code) => {
+      const m = /WRK_RESULT (\{.*\})/.exec(out);
+      if (code !== 0 || !m) return reject(new Error(`wrk failed (${code}):\n${out}`));
+      const result = JSON.parse(m[1]!) as Omit<WrkResult, 'wrkCpuUs'>;
+      // `times`: the shell's own line, then its children's: "0m1.234s 0m0.567s".
+      const t = out.trim().split('\n').slice(-1)[0]!.match(/(\d+)m([\d.]+)s/g) ?? [];
+      const secs = t.map((x) => {
+        const [, mm, ss] = /(\d+)m([\d.]+)s/.exec(x)!;
+        return Number(mm) * 60 + Number(ss);
+      });
+      resolve({ ...result, wrkCpuUs: (secs[0]! + secs[1]!) * 1e6 });
+    });
+  });
+}
+
+/** Writes request lines (`path` or `path\tbody`) to `file`. */
+export function writeRequests(file: string, lines: string[]): string {
+  writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What a server says about itself: the calls it answered, the event loop's delay, GC. */
+export interface ServerCounts {
+  /** Calls answered with the expected success. */
+  ok: number;
+  /** Every call of the measured endpoint, whatever its outcome. */
+  total: number;
+  eldP99Ms: number;
+  eldMaxMs: number;
+  gcMs: number;
+}
+
+/** How the benchmark reads a server's counts (kaifang: /metrics; the baseline: its /__stats). */
+export type Counter = (url: string) => Promise<ServerCounts>;
+
+export function kaifangCounter(front: string, endpoint: string, okOutcome: string): Counter {
+  return async (url) => {
+    const m = await scrape(url);
+    return {
+      ok: sumOf(m, 'kaifang_requests_total', `front="${front}"`, `endpoint="${endpoint}"`, `outcome="${okOutcome}"`),
+      total: sumOf(m, 'kaifang_requests_total', `front="${front}"`),
+      eldP99Ms: (m.get('kaifang_event_loop_delay_p99_seconds') ?? NaN) * 1000,
+      eldMaxMs: (m.get('kaifang_event_loop_delay_max_seconds') ?? NaN) * 1000,
+      gcMs: sumOf(m, 'kaifang_nodejs_gc_duration_seconds_sum') * 1000,
+    };
+  };
+}
+
+export const baselineCounter: Counter = async (url) => {
+  const s = (await (await fetch(`${url}/__stats`)).json()) as { served: number; eldP99Ms: number; eldMaxMs: number; gcMs: number };
+  return { ok: s.served, total: s.served, eldP99Ms: s.eldP99Ms, eldMaxMs: s.eldMaxMs, gcMs: s.gcMs };
+};
+
+/** Waits until the server has answered what wrk left in flight (its count stops moving). */
+async function settle(processes: Running[], count: Counter): Promise<ServerCounts[]> {
+  let last = await Promise.all(processes.map((p) => count(p.url)));
+  for (let i = 0; i < 50; i++) {
+    await sleep(100);
+    const now = await Promise.all(processes.map((p) => count(p.url)));
+    if (now.every((c, j) => c.total === last[j]!.total)) return now;
+    last = now;
+  }
+  return last;
+}
+
+/** One measured run of one target: throughput, latency, the check of every reply, CPU, delay, RSS. */
+export interface Measured {
+  rps: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  /** Requests wrk sent (completed + in flight when it stopped). */
+  sent: number;
+  completed: number;
+  /** Successes counted by the server(s) during the run. */
+  ok: number;
+  /** Calls counted by the server(s) that were not the expected success (should be 0). */
+  bad: number;
+  /** wrk: non-2xx replies, socket errors, timeouts; wrapped = the request file ran out. */
+  wrkErrors: number;
+  wrapped: number;
+  /** ok === every call counted, within [completed, sent], nothing wrapped, no wrk error. */
+  checked: boolean;
+  /** CPU µs per call: request thread(s), whole process(es), wrk, the databases (when measured). */
+  mainCpuUs: number;
+  procCpuUs: number;
+  wrkCpuUs: number;
+  dbCpuUs: number;
+  eldP99Ms: number;
+  eldMaxMs: number;
+  gcMsPerS: number;
+  rssMb: number;
+}
+
+export interface RunPlan {
+  /** The request file of each process (one per process; each gets its own wrk). */
+  files: string[];
+  method: 'GET' | 'POST';
+  contentType?: string;
+  connections: number;
+  durationS: number;
+  count: Counter;
+  /** Command names whose CPU is measured as the databases' (e.g. postgres, redis-server). */
+  dbCommands?: string[];
+}
+
+/** One measured run against `processes` (one wrk per process, all at once). */
+export async function measure(processes: Running[], plan: RunPlan): Promise<Measured> {
+  const before = await settle(processes, plan.count); // also starts a new event-loop delay window
+  const main0 = processes.map((p) => cpuUs(p.pid, p.pid));
+  const proc0 = processes.map((p) => cpuUs(p.pid));
+  const db0 = plan.dbCommands ? cpuOfCommands(plan.dbCommands) : 0;
+  const runs = await Promise.all(
+    processes.map((p, i) =>
+      runWrk(p.url, { file: plan.files[i]!, method: plan.method, ...(plan.contentType ? { contentType: plan.contentType } : {}), connections: plan.connections, durationS: plan.durationS }),
+    ),
+  );
+  const mainUs = processes.reduce((s, p, i) => s + cpuUs(p.pid, p.pid) - main0[i]!, 0);
+  const procUs = processes.reduce((s, p, i) => s + cpuUs(p.pid) - proc0[i]!, 0);
+  const dbUs = plan.dbCommands ? cpuOfCommands(plan.dbCommands) - db0 : 0;
+  // Read at once: the event-loop delay window is the run's (every read starts a new one).
+  const delay = await Promise.all(processes.map((p) => plan.count(p.url)));
+  const after = await settle(processes, plan.count);
+  const ok = after.reduce((s, c, i) => s + c.ok - before[i]!.ok, 0);
+  const total = after.reduce((s, c, i) => s + c.total - before[i]!.total, 0);
+  const sent = runs.reduce((s, r) => s + r.sent, 0);
+  const completed = runs.reduce((s, r) => s + r.completed, 0);
+  const wrkErrors = runs.reduce((s, r) => s + r.errors.connect + r.errors.read + r.errors.write + r.errors.status + r.errors.timeout, 0);
+  const wrapped = runs.reduce((s, r) => s + r.wrapped, 0);
+  const seconds = Math.max(...runs.map((r) => r.durationUs)) / 1e6;
+  const worst = (f: (r: WrkResult) => number) => Math.max(...runs.map(f)) / 1000;
+  return {
+    rps: completed / seconds,
+    p50: worst((r) => r.latencyUs.p50),
+    p90: worst((r) => r.latencyUs.p90),
+    p99: worst((r) => r.latencyUs.p99),
+    max: worst((r) => r.latencyUs.max),
+    sent,
+    completed,
+    ok,
+    bad: total - ok,
+    wrkErrors,
+    wrapped,
+    checked: ok === total && ok >= completed && ok <= sent && wrapped === 0 && wrkErrors === 0,
+    mainCpuUs: mainUs / Math.max(ok, 1),
+    procCpuUs: procUs / Math.max(ok, 1),
+    wrkCpuUs: runs.reduce((s, r) => s + r.wrkCpuUs, 0) / Math.max(completed, 1),
+    dbCpuUs: dbUs / Math.max(ok, 1),
+    eldP99Ms: Math.max(...delay.map((c) => c.eldP99Ms)),
+    eldMaxMs: Math.max(...delay.map((c) => c.eldMaxMs)),
+    gcMsPerS: after.reduce((s, c, i) => s + c.gcMs - before[i]!.gcMs, 0) / seconds / processes.length,
+    rssMb: Math.max(...processes.map((p) => rssMb(p.pid))),
+  };
+}
+
+export const median = (xs: number[]): number => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export const fmt = (n: number, d = 0): string => (Number.isFinite(n) ? n.toFixed(d) : '–');
+
+/** A markdown table. */
+export function table(header: string[], rows: string[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+/** One round's figures: the baseline's and each kaifang build's, measured one after the other. */
+export interface Round {
+  round: number;
+  baseline: Measured;
+  kaifang: Record<string, Measured>;
+}
+
+export function roundRows(rounds: Round[], variant: string): string[][] {
+  return rounds.map(({ round, baseline: b, kaifang }) => {
+    const k = kaifang[variant]!;
+    return [
+      String(round),
+      fmt(b.rps),
+      fmt(k.rps),
+      fmt(k.rps / b.rps, 2),
+      `${fmt(b.p50, 1)} / ${fmt(b.p90, 1)} / ${fmt(b.p99, 1)} / ${fmt(b.max)}`,
+      `${fmt(k.p50, 1)} / ${fmt(k.p90, 1)} / ${fmt(k.p99, 1)} / ${fmt(k.max)}`,
+      fmt(k.p99 / b.p99, 2),
+      `${fmt(b.mainCpuUs)} / ${fmt(k.mainCpuUs)}`,
+      `${fmt(b.eldP99Ms, 1)}, ${fmt(b.eldMaxMs, 1)} / ${fmt(k.eldP99Ms, 1)}, ${fmt(k.eldMaxMs, 1)}`,
+      `${k.ok}/${k.sent}${k.checked ? '' : ` **unchecked: bad ${k.bad}, wrk errors ${k.wrkErrors}, wrapped ${k.wrapped}**`}`,
+      `${fmt(b.rssMb)} / ${fmt(k.rssMb)}`,
+    ];
+  });
+}
+
+export const ROUND_HEADER = [
+  'round',
+  'baseline req/s',
+  'kaifang req/s',
+  'ratio',
+  'baseline p50/p90/p99/max ms',
+  'kaifang p50/p90/p99/max ms',
+  'p99 ratio',
+  'request-thread CPU µs/call (baseline / kaifang)',
+  'event-loop delay p99, max ms (baseline / kaifang)',
+  'ok replies / sent',
+  'RSS MB (baseline / kaifang)',
+];
+
+/** Medians over the rounds for one kaifang build. */
+export function summary(rounds: Round[], variant: string) {
+  const ks = rounds.map((r) => r.kaifang[variant]!);
+  return {
+    ratio: median(rounds.map((r) => r.kaifang[variant]!.rps / r.baseline.rps)),
+    p99Ratio: median(rounds.map((r) => r.kaifang[variant]!.p99 / r.baseline.p99)),
+    rps: median(ks.map((k) => k.rps)),
+    baselineRps: median(rounds.map((r) => r.baseline.rps)),
+    p50: median(ks.map((k) => k.p50)),
+    p90: median(ks.map((k) => k.p90)),
+    p99: median(ks.map((k) => k.p99)),
+    max: median(ks.map((k) => k.max)),
+    maxOfMax: Math.max(...ks.map((k) => k.max)),
+    baselineP99: median(rounds.map((r) => r.baseline.p99)),
+    mainCpuUs: median(ks.map((k) => k.mainCpuUs)),
+    procCpuUs: median(ks.map((k) => k.procCpuUs)),
+    baselineCpuUs: median(rounds.map((r) => r.baseline.mainCpuUs)),
+    dbCpuUs: median(ks.map((k) => k.dbCpuUs)),
+    eldP99Ms: median(ks.map((k) => k.eldP99Ms)),
+    eldMaxMs: median(ks.map((k) => k.eldMaxMs)),
+    eldMaxOfMax: Math.max(...ks.map((k) => k.eldMaxMs)),
+    baselineEldMax: median(rounds.map((r) => r.baseline.eldMaxMs)),
+    gcMsPerS: median(ks.map((k) => k.gcMsPerS)),
+    rssEnd: ks[ks.length - 1]!.rssMb,
+    rssMax: Math.max(...ks.map((k) => k.rssMb)),
+    wrkCpuUs: median(ks.map((k) => k.wrkCpuUs)),
+    allChecked: ks.every((k) => k.checked) && rounds.every((r) => r.baseline.checked),
+  };
+}
+
+/** The order of the kaifang builds in round `round`: rotated, so no build always runs right after the baseline. */
+export function rotation<T>(items: T[], round: number): T[] {
+  const k = (round - 1) % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
+
+/** With two or more builds: each build's ratio to the first, paired within each round, as medians. */
+export function abRows(rounds: Round[], variants: string[]): string[] {
+  if (variants.length < 2) return [];
+  const a = variants[0]!;
+  const rows = variants.slice(1).map((v) => {
+    const per = rounds.map((r) => r.kaifang[v]!.rps / r.kaifang[a]!.rps);
+    const cpu = rounds.map((r) => r.kaifang[v]!.mainCpuUs - r.kaifang[a]!.mainCpuUs);
+    const p99 = rounds.map((r) => r.kaifang[v]!.p99 / r.kaifang[a]!.p99);
+    return [
+      `${v} / ${a}`,
+      fmt(median(per), 3),
+      per.map((x) => fmt(x, 2)).join(', '),
+      fmt(median(p99), 2),
+      `${fmt(median(cpu), 1)}`,
+      `${fmt(summary(rounds, a).eldMaxMs, 1)} → ${fmt(summary(rounds, v).eldMaxMs, 1)}`,
+    ];
+  });
+  return table(['A/B', 'throughput ratio (median)', 'per round', 'p99 ratio (median)', 'Δ request-thread CPU µs/call (median)', 'median event-loop max ms'], rows);
+}

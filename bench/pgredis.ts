@@ -1,0 +1,113 @@
+/**
+ * The signed `/m.api` call with PostgreSQL + Redis (issue 9: no target, reported so operators know
+ * what a process costs when they scale out): one kaifang process, then two processes sharing the
+ * database and Redis, each with its own wrk (half the connections each, run at once), beside the
+ * form + MD5 baseline measured in the same rounds. The CPU time of the postgres and redis-server
+ * processes is measured too.
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 npm run bench:pg
+ *
+ * A fresh schema (KAIFANG_DB_SCHEMA=bench_…) and Redis prefix (KAIFANG_REDIS_PREFIX=kaifang-bench-…:)
+ * are made for the run and removed after it. Settings as bench/opretail.ts.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/server/config.ts';
+import { createKaifang } from '../src/server/kaifang.ts';
+import { abRows, buildRoot, fmt, requireWrk, ROUND_HEADER, roundRows, summary, table, variantsFromEnv, type Round } from './harness.ts';
+import { gatewayRounds, knobsFromEnv } from './scenarios.ts';
+
+requireWrk();
+const { DATABASE_URL, REDIS_URL } = process.env;
+if (!DATABASE_URL || !REDIS_URL) {
+  process.stderr.write('bench:pg needs DATABASE_URL (PostgreSQL) and REDIS_URL, e.g.\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 npm run bench:pg\n');
+  process.exit(2);
+}
+const knobs = knobsFromEnv();
+const variants = variantsFromEnv();
+const log = (line: string) => process.stdout.write(line + '\n');
+const tag = randomBytes(4).toString('hex');
+const schema = `bench_${tag}`;
+const prefix = `kaifang-bench-${tag}:`;
+const scratch = mkdtempSync(join(tmpdir(), 'kaifang-bench-pg-'));
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  KAIFANG_DATA_DIR: scratch,
+  KAIFANG_MASTER_KEY: randomBytes(32).toString('hex'),
+  KAIFANG_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+  DATABASE_URL,
+  KAIFANG_DB_SCHEMA: schema,
+  REDIS_URL,
+  KAIFANG_REDIS_PREFIX: prefix,
+};
+
+if (variants.some((v) => v.name === 'kaifang')) buildRoot();
+const k = await createKaifang(loadConfig(env));
+const key = await k.fronts.opretail.keys.create({ username: 'bench', enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
+await k.close();
+
+log(`bench:pg: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${knobs.warmupSeconds} s warm-up; schema ${schema}, Redis prefix ${prefix}`);
+const dbCommands = ['postgres', 'redis-server'];
+const scenario = { key, variants, env, scratch, knobs, log, dbCommands };
+let one: Round[] = [];
+let two: Round[] = [];
+try {
+  one = await gatewayRounds({ ...scenario, label: 'PG+Redis, 1 process', processes: 1 });
+  two = await gatewayRounds({ ...scenario, label: 'PG+Redis, 2 processes', processes: 2 });
+} finally {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(REDIS_URL);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+const sections: string[] = [];
+for (const [label, rounds] of [
+  ['1 process', one],
+  ['2 processes (one wrk each, half the connections each, at once)', two],
+] as const) {
+  for (const v of variants) sections.push(`#### ${v.name}: PostgreSQL + Redis, ${label}, against the baseline (one process)`, '', ...table(ROUND_HEADER, roundRows(rounds, v.name)), '');
+  const ab = abRows(rounds, variants.map((v) => v.name));
+  if (ab.length) sections.push(`#### A/B, ${label}`, '', ...ab, '');
+}
+const cols = variants.flatMap((v) => [[`${v.name}, 1 process`, summary(one, v.name)] as const, [`${v.name}, 2 processes`, summary(two, v.name)] as const]);
+const row = (name: string, f: (s: ReturnType<typeof summary>) => string) => [name, ...cols.map(([, s]) => f(s))];
+sections.push(
+  '#### Medians of the rounds',
+  '',
+  ...table(
+    ['figure', ...cols.map(([c]) => c)],
+    [
+      row('throughput, kaifang / baseline', (s) => fmt(s.ratio, 2)),
+      row('p99, kaifang / baseline', (s) => fmt(s.p99Ratio, 2)),
+      row('kaifang req/s, all processes (baseline req/s)', (s) => `${fmt(s.rps)} (${fmt(s.baselineRps)})`),
+      row('kaifang p50 / p90 / p99 / max ms (worst process)', (s) => `${fmt(s.p50, 1)} / ${fmt(s.p90, 1)} / ${fmt(s.p99, 1)} / ${fmt(s.max)}`),
+      row('request-thread CPU µs per call (baseline)', (s) => `${fmt(s.mainCpuUs)} (${fmt(s.baselineCpuUs)})`),
+      row('whole-process CPU µs per call', (s) => fmt(s.procCpuUs)),
+      row('postgres + redis-server CPU µs per call', (s) => fmt(s.dbCpuUs)),
+      row('wrk CPU µs per request', (s) => fmt(s.wrkCpuUs, 1)),
+      row('event-loop delay p99 / max ms (max of rounds)', (s) => `${fmt(s.eldP99Ms, 1)} / ${fmt(s.eldMaxMs, 1)} (${fmt(s.eldMaxOfMax, 1)})`),
+      row('RSS MB at the end, largest process (max)', (s) => `${fmt(s.rssEnd)} (${fmt(s.rssMax)})`),
+      row('every reply checked', (s) => (s.allChecked ? 'yes' : '**NO**')),
+    ],
+  ),
+  '',
+);
+for (const v of variants) sections.push(`${v.name}: 2 processes / 1 process: ${fmt(summary(two, v.name).rps / summary(one, v.name).rps, 2)}× the throughput`);
+const report = sections.join('\n');
+log('\n' + report);
+if (process.env.BENCH_RESULTS_FILE) writeFileSync(process.env.BENCH_RESULTS_FILE, report + '\n');
+if (process.env.BENCH_JSON_FILE) writeFileSync(process.env.BENCH_JSON_FILE, JSON.stringify({ knobs, variants, one, two }, null, 1));
