@@ -55,7 +55,7 @@ export function buildRoot(): void {
 }
 
 /** kaifang's command line as `npm start` runs it (package.json), on an OS-chosen port. */
-export const kaifangArgs = (nodeArgs: string[] = []) => ['--max-semi-space-size=8', ...nodeArgs, 'dist/cli/main.js', 'serve', '--port', '0'];
+export const kaifangArgs = (nodeArgs: string[] = []) => ['--max-semi-space-size=8', '--single-threaded-gc', ...nodeArgs, 'dist/cli/main.js', 'serve', '--port', '0'];
 
 export interface Running {
   child: ChildProcess;

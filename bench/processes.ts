@@ -13,7 +13,7 @@ import { opretail } from '../src/core/signing.ts';
 export const ROOT = new URL('..', import.meta.url).pathname;
 
 /** kaifang as `npm start` runs it (package.json): compiled, V8's young generation capped at 8 MB. */
-export const KAIFANG_SERVE = ['--max-semi-space-size=8', 'dist/cli/main.js', 'serve', '--port', '0'];
+export const KAIFANG_SERVE = ['--max-semi-space-size=8', '--single-threaded-gc', 'dist/cli/main.js', 'serve', '--port', '0'];
 /** The baseline of quality.md: one TypeScript file, run through tsx. */
 export const BASELINE_SERVE = ['bench/baseline-server.ts'];
 

@@ -34,6 +34,7 @@ export class PartnerReports {
         .execute();
       await this.users.bind(fields.openid, { deviceno: fields.deviceno }, trx);
     });
+    this.users.forget(fields.openid);
   }
 
   async order(app: WeitingApp, fields: ReportFields, idempotencyKey?: string): Promise<string> {

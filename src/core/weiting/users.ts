@@ -1,5 +1,6 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database, WeitingBindingTable, WeitingUserTable } from '../../store/schema.ts';
+import { TtlCache } from '../cache.ts';
 import type { Clock } from '../clock.ts';
 import { check } from '../errors.ts';
 import { randomHex } from '../random.ts';
@@ -46,32 +47,58 @@ export function deviceName(deviceno: string): string {
   return /^1\d{10}$/.test(deviceno) ? '手机' : '固话';
 }
 
-const userFromRow = (row: Selectable<WeitingUserTable>, bindings: Selectable<WeitingBindingTable>[]): WeitingUser => ({
-  publicId: row.public_id,
-  openid: row.openid,
-  nickname: row.nickname,
-  headimg: row.headimg,
-  createdAt: Number(row.created_at),
-  updatedAt: Number(row.updated_at),
-  accounts: bindings.map((b) => ({ deviceno: b.deviceno, devicename: b.devicename, bpn: b.bpn, sort: b.sort, boundAt: Number(b.bound_at) })),
-});
-
 /**
  * The official account's users and the telecom devices bound to them: from the login broker (a
  * user appears the first time they log in), from partners' login reports (a device is bound the
  * first time it is reported), and from the operator's import of existing data.
  */
 export class WeitingUsers {
+  /**
+   * user/info is the platform's hot read: answered from this process's cache for at most the
+   * deployment's cache bound (KAIFANG_CACHE_TTL_MS), which is also how long a binding made by
+   * another process takes to show; this process's own changes drop the entry at once.
+   */
+  private readonly cache: TtlCache<WeitingUser>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
-  ) {}
+    cache: { size: number; ttlMs: number } = { size: 0, ttlMs: 0 },
+  ) {
+    this.cache = new TtlCache(cache.size, cache.ttlMs);
+  }
 
-  async info(openid: string): Promise<WeitingUser | undefined> {
-    const row = await this.db.selectFrom('weiting_users').selectAll().where('openid', '=', openid).executeTakeFirst();
-    if (!row) return undefined;
-    const bindings = await this.db.selectFrom('weiting_bindings').selectAll().where('user_ref', '=', row.id).orderBy('id').execute();
-    return userFromRow(row, bindings);
+  /** Drops the user's cached view (after a change committed in a transaction of the caller's). */
+  forget(openid: string): void {
+    this.cache.delete(openid);
+  }
+
+  info(openid: string): Promise<WeitingUser | undefined> {
+    return this.cache.get(openid, () => this.load(openid));
+  }
+
+  /** The user and their bindings in one query (a user without bindings is one row of nulls on the binding side). */
+  private async load(openid: string): Promise<WeitingUser | undefined> {
+    const rows = await this.db
+      .selectFrom('weiting_users as u')
+      .leftJoin('weiting_bindings as b', 'b.user_ref', 'u.id')
+      .select(['u.id', 'u.public_id', 'u.openid', 'u.nickname', 'u.headimg', 'u.created_at', 'u.updated_at', 'b.id as binding', 'b.deviceno', 'b.devicename', 'b.bpn', 'b.sort', 'b.bound_at'])
+      .where('u.openid', '=', openid)
+      .orderBy('b.id')
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    return {
+      publicId: first.public_id,
+      openid: first.openid,
+      nickname: first.nickname,
+      headimg: first.headimg,
+      createdAt: Number(first.created_at),
+      updatedAt: Number(first.updated_at),
+      accounts: rows
+        .filter((r) => r.binding !== null)
+        .map((r) => ({ deviceno: r.deviceno!, devicename: r.devicename!, bpn: r.bpn!, sort: r.sort!, boundAt: Number(r.bound_at) })),
+    };
   }
 
   /** The user's row id, creating the user when new (concurrent creations of one openid end with one user). */
@@ -86,6 +113,7 @@ export class WeitingUsers {
         .values({ public_id: randomHex(12), openid, nickname: '', headimg: '', created_at: now, updated_at: now })
         .returning('id')
         .executeTakeFirstOrThrow();
+      this.cache.delete(openid);
       return Number(row.id);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
@@ -111,7 +139,10 @@ export class WeitingUsers {
       .onConflict((oc) => oc.columns(['user_ref', 'deviceno']).doNothing())
       .executeTakeFirst();
     const bound = Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
-    if (bound) await db.updateTable('weiting_users').set({ updated_at: this.clock.now() }).where('id', '=', userRef).execute();
+    if (bound) {
+      await db.updateTable('weiting_users').set({ updated_at: this.clock.now() }).where('id', '=', userRef).execute();
+      this.cache.delete(openid);
+    }
     return bound;
   }
 
@@ -120,6 +151,13 @@ export class WeitingUsers {
    * name, avatar or device detail), `skipped` (nothing new). A row that fails writes nothing.
    */
   async importRow(row: ImportRow): Promise<'created' | 'updated' | 'skipped'> {
+    // Dropped again after the commit: a read between the change and the commit may have cached the old row.
+    const result = await this.importInTransaction(row);
+    this.cache.delete(row.openid);
+    return result;
+  }
+
+  private importInTransaction(row: ImportRow): Promise<'created' | 'updated' | 'skipped'> {
     return this.db.transaction().execute(async (trx) => {
       const before = await trx.selectFrom('weiting_users').selectAll().where('openid', '=', row.openid).executeTakeFirst();
       let result: 'created' | 'updated' | 'skipped' = before ? 'skipped' : 'created';

@@ -34,7 +34,7 @@ const TOKEN_OVERLAP_MS = 300_000;
 
 export function createWeitingServices(core: Core, settings: WeitingSettings): WeitingServices {
   const apps = new WeitingApps(core);
-  const users = new WeitingUsers(core.db, core.clock);
+  const users = new WeitingUsers(core.db, core.clock, core.cache);
   const accounts = core.wechat.officialAccounts;
   const officialAccount = theOfficialAccount(accounts, settings.weitingOfficialAccount);
   // Tokens are checked on every call: cached for the deployment's cache bound (a revoked one stops
