@@ -5,6 +5,8 @@
  * - `GET /service/1.0/user/info` (issue 11): reads the query, hashes `access_token` with SHA-256
  *   and answers a JSON of the same size as kaifang's (the template is BASELINE_USERINFO_FILE, the
  *   hash going into its 24-hex-digit `_id`).
+ * - `POST /pay/api/1.0/auth2OpenId` (issue 10): parses the same JSON body, computes one MD5 over its
+ *   sorted `name=value` pairs and answers a `{code, msg, data, sign}` of the same fields.
  * `GET /__stats` tells the benchmark what it served and the event loop's delay since the last call
  * (the same monitor and resolution as kaifang's /metrics), and GC time.
  */
@@ -41,6 +43,17 @@ app.get('/service/1.0/user/info', async (request, reply) => {
   served++;
   const body = userInfo ? { ...userInfo, result: { ...userInfo.result, _id: hash.slice(0, 24) } } : { result: null, flag: 1, token: hash };
   return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+});
+
+const JUCAI_KEY = process.env.BASELINE_JUCAI_SECRET ?? 'baseline';
+app.post('/pay/api/1.0/auth2OpenId', async (request) => {
+  const fields = request.body as Record<string, unknown>;
+  const pairs: string[] = [];
+  for (const name of Object.keys(fields).sort()) if (name !== 'sign' && fields[name] !== '') pairs.push(`${name}=${String(fields[name])}`);
+  const sign = createHash('md5').update(pairs.join('&') + `&key=${JUCAI_KEY}`).digest('hex');
+  served++;
+  const data = { returnCode: '000000', returnMsg: 'SUCCESS', termId: fields.termId, randomStr: sign.toUpperCase(), orgId: 'ISV_I000000000', mchNo: fields.mchNo, mchOrderNo: fields.mchOrderNo, appid: 'wxd930ea5d5a258f4f', openid: `o${sign.slice(0, 27)}`, subAppid: '', subOpenid: '' };
+  return { code: 200, msg: '成功', data, sign };
 });
 
 app.get('/__stats', async () => {

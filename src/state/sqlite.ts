@@ -6,8 +6,9 @@ import type { Counter, StateStore } from './state.ts';
 /** The ids a recording batch took in, each with the expiry it had before (to put back on rollback). */
 type Undo = [id: string, before: number | undefined][];
 
+/** A one-time id and the windows it counts in; a plain count (`incr`) has no id. */
 interface Recording {
-  id: string;
+  id: string | null;
   ttlMs: number;
   counters: readonly Counter[];
   resolve(counts: number[] | null): void;
@@ -158,7 +159,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   /**
-   * One transaction for every recording that reached the store in this turn of the event loop
+   * One transaction for every recording and count that reached the store in this turn of the event loop
    * (group commit: one commit serves them all). The recorded calls of a batch that count in one
    * window are counted with one statement: k hits take the counts n-k+1 … n in arrival order, as k
    * single increments would.
@@ -170,12 +171,14 @@ export class SqliteStateStore implements StateStore {
     const tick = this.nowTick(now);
     const windows = new Map<string, { ttlMs: number; slots: [counts: number[], index: number][] }>();
     const results = batch.map(({ id, ttlMs, counters }) => {
-      const seen = this.onceIds.get(id);
-      if (seen !== undefined && seen > tick) return null;
-      const expiresAt = now + ttlMs;
-      this.onceSeq = Number(this.stmt.onceAppend.run(id, expiresAt).lastInsertRowid);
-      undo.push([id, seen]);
-      this.rememberOnce(id, this.expiryTick(expiresAt));
+      if (id !== null) {
+        const seen = this.onceIds.get(id);
+        if (seen !== undefined && seen > tick) return null;
+        const expiresAt = now + ttlMs;
+        this.onceSeq = Number(this.stmt.onceAppend.run(id, expiresAt).lastInsertRowid);
+        undo.push([id, seen]);
+        this.rememberOnce(id, this.expiryTick(expiresAt));
+      }
       const counts: number[] = new Array(counters.length);
       counters.forEach((c, j) => {
         let window = windows.get(c.key);
@@ -198,6 +201,10 @@ export class SqliteStateStore implements StateStore {
   }
 
   recordOnce(id: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
+    return this.enqueue(id, ttlMs, counters);
+  }
+
+  private enqueue(id: string | null, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
     return new Promise((resolve, reject) => {
       if (this.pending.length === 0) setImmediate(() => this.flushRecordings());
       this.pending.push({ id, ttlMs, counters, resolve, reject });
@@ -234,9 +241,13 @@ export class SqliteStateStore implements StateStore {
     return row && row.expires_at > this.clock.now() ? row.value : null;
   }
 
+  /**
+   * Joins the recordings' group commit: a count is a write, and a write of its own was a commit of
+   * its own (~50 µs each, and a wait on the lock whenever the writer thread held it).
+   */
   async incr(key: string, ttlMs: number): Promise<number> {
-    const now = this.clock.now();
-    return this.count(now, key, 1, ttlMs);
+    const counts = await this.enqueue(null, 0, [{ key, ttlMs }]);
+    return counts![0]!;
   }
 
   async incrBelow(key: string, ttlMs: number, limit: number): Promise<number | null> {

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, openStore, type Store } from '../../src/store/database.ts';
@@ -103,5 +103,28 @@ describe('SqliteStateStore one-time ids', () => {
     await state.close();
     await fresh.close();
     rmSync(own, { recursive: true, force: true });
+  });
+  test('counts join the group commit: 100 counts asked in one turn are one commit, 100 awaited one by one are 100', async () => {
+    const fresh = await openStore({ dataDir: mkdtempSync(join(tmpdir(), 'kaifang-incr-')) });
+    await migrateToLatest(fresh.db);
+    // No checkpoints, so the write-ahead log only grows: every commit appends at least one 4 KiB page.
+    fresh.sqlite!.pragma('wal_autocheckpoint = 0');
+    const state = new SqliteStateStore(fresh.sqlite!, undefined, 0);
+    const wal = () => statSync(`${fresh.sqlitePath!}-wal`).size;
+    const page = Number(fresh.sqlite!.pragma('page_size', { simple: true }));
+    try {
+      await state.incr('warm', LONG_TTL);
+      let before = wal();
+      const counts = await Promise.all(Array.from({ length: 100 }, (_, i) => state.incr(`together:${i % 3}`, LONG_TTL)));
+      assert.deepEqual(counts.filter((_, i) => i % 3 === 0), Array.from({ length: 34 }, (_, i) => i + 1));
+      assert.ok(wal() - before < 5 * page, `one commit writes a few pages, not ${(wal() - before) / page}`);
+      before = wal();
+      for (let i = 0; i < 100; i++) await state.incr('alone', LONG_TTL);
+      assert.ok(wal() - before >= 100 * page, 'each awaited count is a commit of its own');
+    } finally {
+      await state.close();
+      rmSync(join(fresh.sqlitePath!, '..'), { recursive: true, force: true });
+      await fresh.close();
+    }
   });
 });
