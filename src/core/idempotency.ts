@@ -44,6 +44,13 @@ export interface IdempotentResult<T> {
 
 type Stored = { ok: true; value: unknown } | { ok: false; error: StoredError };
 
+/** A done record as the database holds it (it does not change until it expires). */
+interface DoneRecord {
+  fingerprint: string;
+  outcome: string | null;
+  expiresAt: number;
+}
+
 interface StoredError {
   kind: ErrorKind;
   message: string;
@@ -99,12 +106,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * A running record carries a lease (`leaseMs`, renewed by nothing: set it above the operation's
  * longest run); a record whose lease passed was left by a process that died mid-run, and the next
  * caller takes it over.
+ *
+ * A done record never changes until it expires (nothing but expiry removes one), so this process
+ * keeps the last `doneKept` it read or wrote and answers their repeats without the database: a
+ * cashier's retry storm costs no query, and every process still agrees, since what it keeps is
+ * what the database holds.
  */
 export class Idempotency {
+  private readonly done = new Map<string, DoneRecord>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,
-    private readonly options: { leaseMs?: number; pollMs?: number } = {},
+    private readonly options: { leaseMs?: number; pollMs?: number; doneKept?: number } = {},
   ) {}
 
   async run<T>(key: string, ttlMs: number, fn: () => Promise<T>, options: IdempotencyOptions = {}): Promise<IdempotentResult<T>> {
@@ -112,12 +126,17 @@ export class Idempotency {
     // Waiting runs on real time: an injected test clock may stand still.
     const waitUntil = performance.now() + (options.waitMs ?? 10_000);
     const leaseMs = this.options.leaseMs ?? 60_000;
+    const kept = this.done.get(key);
+    if (kept !== undefined) {
+      if (kept.expiresAt > this.clock.now()) return this.repeat<T>(kept, fingerprint);
+      this.done.delete(key);
+    }
     for (;;) {
       const now = this.clock.now();
       const row = await this.db.selectFrom('idempotency_records').selectAll().where('key', '=', key).executeTakeFirst();
       if (row && Number(row.expires_at) > now) {
+        if (row.state === 'done') return this.repeat<T>(this.keep(key, { fingerprint: row.fingerprint, outcome: row.outcome, expiresAt: Number(row.expires_at) }), fingerprint);
         if (row.fingerprint !== fingerprint) throw new Conflict('this key was already used for a different request');
-        if (row.state === 'done') return { value: this.answer<T>(row.outcome), repeated: true };
         const leaseUntil = Number(row.lease_until);
         if (leaseUntil > now) {
           if (performance.now() >= waitUntil) {
@@ -134,7 +153,7 @@ export class Idempotency {
           .where('state', '=', 'running')
           .where('lease_until', '=', leaseUntil)
           .executeTakeFirst();
-        if (Number(taken.numUpdatedRows) === 1) return this.runOwned(key, fn, options);
+        if (Number(taken.numUpdatedRows) === 1) return this.runOwned(key, { fingerprint, leaseUntil: now + leaseMs, expiresAt: Number(row.expires_at) }, fn, options);
         continue;
       }
       if (row) {
@@ -150,11 +169,27 @@ export class Idempotency {
         if (isUniqueViolation(err)) continue; // another caller claimed it first: read its record
         throw err;
       }
-      return this.runOwned(key, fn, options);
+      return this.runOwned(key, { fingerprint, leaseUntil: now + leaseMs, expiresAt: now + ttlMs }, fn, options);
     }
   }
 
-  private async runOwned<T>(key: string, fn: () => Promise<T>, options: IdempotencyOptions): Promise<IdempotentResult<T>> {
+  private repeat<T>(record: DoneRecord, fingerprint: string): IdempotentResult<T> {
+    if (record.fingerprint !== fingerprint) throw new Conflict('this key was already used for a different request');
+    return { value: this.answer<T>(record.outcome), repeated: true };
+  }
+
+  private keep(key: string, record: DoneRecord): DoneRecord {
+    if (this.done.size >= (this.options.doneKept ?? 10_000)) this.done.delete(this.done.keys().next().value!);
+    this.done.set(key, record);
+    return record;
+  }
+
+  private async runOwned<T>(
+    key: string,
+    claim: { fingerprint: string; leaseUntil: number; expiresAt: number },
+    fn: () => Promise<T>,
+    options: IdempotencyOptions,
+  ): Promise<IdempotentResult<T>> {
     let stored: Stored;
     try {
       stored = { ok: true, value: await fn() };
@@ -166,9 +201,19 @@ export class Idempotency {
       }
       stored = { ok: false, error: storeError(err as DomainError) };
     }
-    // Acknowledged only once stored: an answer a caller saw is one a repeat will see.
-    await this.db.updateTable('idempotency_records').set({ state: 'done', outcome: JSON.stringify(stored) }).where('key', '=', key).execute();
-    return { value: this.answer<T>(JSON.stringify(stored)), repeated: false };
+    // Acknowledged only once stored: an answer a caller saw is one a repeat will see. Stored only
+    // while the claim is still this call's: a run that outlived its lease was taken over, and the
+    // record is the taker's to finish.
+    const outcome = JSON.stringify(stored);
+    const res = await this.db
+      .updateTable('idempotency_records')
+      .set({ state: 'done', outcome })
+      .where('key', '=', key)
+      .where('state', '=', 'running')
+      .where('lease_until', '=', claim.leaseUntil)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) === 1) this.keep(key, { fingerprint: claim.fingerprint, outcome, expiresAt: claim.expiresAt });
+    return { value: this.answer<T>(outcome), repeated: false };
   }
 
   private answer<T>(outcome: string | null): T {

@@ -114,6 +114,50 @@ for (const name of backendNames()) {
     assert.deepEqual(await idem.run('orphan', 60_000, async () => 'mine'), { value: 'mine', repeated: false });
   });
 
+  test(`idempotency: a done record's repeats are answered from memory, until it expires; a run that outlived its lease does not overwrite the taker's outcome (${name})`, async (t) => {
+    const clock = new ManualClock(Date.UTC(2026, 11, 1));
+    const { k, close } = await open(name, clock);
+    t.after(close);
+    const reads: string[] = [];
+    const counted = k.core.db.withPlugin({
+      transformQuery: (args) => (args.node.kind === 'SelectQueryNode' && reads.push(args.queryId.queryId), args.node),
+      transformResult: async (args) => args.result,
+    });
+    const mine = new Idempotency(counted, clock, { doneKept: 2 });
+    const other = new Idempotency(counted, clock);
+    await mine.run('kept', 60_000, async () => 'A', { fingerprint: 'f' });
+    const afterFirst = reads.length;
+    for (let i = 0; i < 5; i++) assert.deepEqual(await mine.run('kept', 60_000, async () => 'B', { fingerprint: 'f' }), { value: 'A', repeated: true });
+    await assert.rejects(mine.run('kept', 60_000, async () => 'B', { fingerprint: 'g' }), Conflict);
+    assert.equal(reads.length, afterFirst, 'no query for a kept record');
+    // Another instance (process) reads the record once, then keeps it too.
+    assert.deepEqual(await other.run('kept', 60_000, async () => 'B', { fingerprint: 'f' }), { value: 'A', repeated: true });
+    assert.deepEqual(await other.run('kept', 60_000, async () => 'B', { fingerprint: 'f' }), { value: 'A', repeated: true });
+    assert.equal(reads.length, afterFirst + 1);
+    // Bounded: past doneKept the oldest goes and is read again (same answer).
+    await mine.run('k2', 60_000, async () => 2);
+    await mine.run('k3', 60_000, async () => 3);
+    const before = reads.length;
+    assert.deepEqual(await mine.run('kept', 60_000, async () => 'B', { fingerprint: 'f' }), { value: 'A', repeated: true });
+    assert.equal(reads.length, before + 1);
+    // Expired: kept or not, it runs again.
+    clock.advance(60_001);
+    assert.deepEqual(await mine.run('kept', 60_000, async () => 'C', { fingerprint: 'f' }), { value: 'C', repeated: false });
+
+    // A run that outlives its lease is taken over; when it finally ends, the taker's outcome stays.
+    const slow = new Idempotency(k.core.db, clock, { leaseMs: 10_000, pollMs: 10 });
+    let finish!: (v: string) => void;
+    const late = slow.run('lease', 60_000, () => new Promise<string>((r) => (finish = r)));
+    await sleep(50);
+    clock.advance(10_001);
+    assert.deepEqual(await slow.run('lease', 60_000, async () => 'taker'), { value: 'taker', repeated: false });
+    finish('late');
+    assert.deepEqual(await late, { value: 'late', repeated: false });
+    const fresh = new Idempotency(k.core.db, clock);
+    assert.deepEqual(await fresh.run('lease', 60_000, async () => 'never'), { value: 'taker', repeated: true });
+    assert.deepEqual(await slow.run('lease', 60_000, async () => 'never'), { value: 'taker', repeated: true });
+  });
+
   test(`idempotency: the outcome is in the database (another process reads it) (${name})`, async (t) => {
     const { k, backend, close } = await open(name);
     t.after(close);
