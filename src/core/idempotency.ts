@@ -108,7 +108,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * caller takes it over.
  *
  * A done record never changes until it expires (nothing but expiry removes one), so this process
- * keeps the last `doneKept` it read or wrote and answers their repeats without the database: a
+ * keeps the last `doneKept` (KAIFANG_CACHE_SIZE) it read or wrote and answers their repeats without the database: a
  * cashier's retry storm costs no query, and every process still agrees, since what it keeps is
  * what the database holds.
  */
@@ -179,7 +179,9 @@ export class Idempotency {
   }
 
   private keep(key: string, record: DoneRecord): DoneRecord {
-    if (this.done.size >= (this.options.doneKept ?? 10_000)) this.done.delete(this.done.keys().next().value!);
+    const max = this.options.doneKept ?? 10_000;
+    if (max <= 0) return record;
+    if (this.done.size >= max) this.done.delete(this.done.keys().next().value!);
     this.done.set(key, record);
     return record;
   }

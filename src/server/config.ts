@@ -27,7 +27,7 @@ export const platformSettings = {
   bodyLimit: setting('KAIFANG_BODY_LIMIT', 65536, integer(1024, 16 * 1024 * 1024), 'Largest accepted request body, bytes.'),
   requestTimeoutMs: setting('KAIFANG_REQUEST_TIMEOUT_MS', 30_000, integer(1000, 600_000), 'A request (headers and body) must arrive in full within this; a stalled one is answered 408 (in the front\'s shape) and its connection closed.'),
   cacheTtlMs: setting('KAIFANG_CACHE_TTL_MS', 2000, integer(0, 600_000), 'How long a process may cache credentials and method routes: a disabled key or changed method takes effect within this bound.'),
-  cacheSize: setting('KAIFANG_CACHE_SIZE', 10_000, integer(0, 10_000_000), 'Most credentials/routes cached per process.'),
+  cacheSize: setting('KAIFANG_CACHE_SIZE', 10_000, integer(0, 10_000_000), 'Most entries each per-process cache holds: credentials, method routes, 微厅 users, and the done idempotency records whose repeats are answered from memory.'),
   upstreamTimeoutMs: setting('KAIFANG_UPSTREAM_TIMEOUT_MS', 5000, integer(100, 120_000), 'Default timeout of a call to an upstream service.'),
   upstreamMaxAnswerBytes: setting('KAIFANG_UPSTREAM_MAX_ANSWER_BYTES', 1024 * 1024, integer(1024, 64 * 1024 * 1024), 'Largest answer read from an upstream service or a registered method, bytes; a larger one is cut off and the call fails.'),
   wechatApiUrl: setting<string | undefined>('KAIFANG_WECHAT_API_URL', undefined, optionalUrl('http:', 'https:'), 'Live mode: base URL of the WeChat API (unset = https://api.weixin.qq.com). Sandbox mode always uses this server\'s /sandbox/wechat.'),

@@ -126,7 +126,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   const writer = store.sqlitePath ? new SqliteBackgroundWriter(store.sqlitePath) : undefined;
   if (writer) writer.takeOverCheckpoints(store.sqlite!);
   const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, 500, writer);
-  const idempotency = new Idempotency(db, clock);
+  const idempotency = new Idempotency(db, clock, { doneKept: config.cacheSize });
   const upstreamTokens = new UpstreamTokens(state, clock);
   const core: Core = {
     db,
