@@ -438,3 +438,41 @@ export function abRows(rounds: Round[], variants: string[]): string[] {
   });
   return table(['A/B', 'throughput ratio (median)', 'per round', 'p99 ratio (median)', 'Δ request-thread CPU µs/call (median)', 'median event-loop max ms'], rows);
 }
+
+export type Summary = ReturnType<typeof summary>;
+/** One row of the medians table: its name, and its cell for one column's summary. */
+export type MedianRow = readonly [name: string, cell: (s: Summary) => string];
+
+/** The rows every benchmark reports, by name, to pick from (a benchmark may add its own). */
+export const MEDIAN_ROWS = {
+  ratio: ['throughput, kaifang / baseline', (s) => fmt(s.ratio, 2)],
+  p99Ratio: ['p99, kaifang / baseline', (s) => fmt(s.p99Ratio, 2)],
+  rps: ['kaifang req/s (baseline req/s)', (s) => `${fmt(s.rps)} (${fmt(s.baselineRps)})`],
+  latency: ['kaifang p50 / p90 / p99 / max ms', (s) => `${fmt(s.p50, 1)} / ${fmt(s.p90, 1)} / ${fmt(s.p99, 1)} / ${fmt(s.max)}`],
+  baselineP99: ['baseline p99 ms', (s) => fmt(s.baselineP99, 1)],
+  cpu: ['request-thread CPU µs per call (baseline)', (s) => `${fmt(s.mainCpuUs)} (${fmt(s.baselineCpuUs)})`],
+  procCpu: ['whole-process CPU µs per call', (s) => fmt(s.procCpuUs)],
+  dbCpu: ['postgres + redis-server CPU µs per call', (s) => fmt(s.dbCpuUs)],
+  gc: ['GC ms per s', (s) => fmt(s.gcMsPerS, 1)],
+  eventLoop: ['event-loop delay p99 / max ms (max of rounds)', (s) => `${fmt(s.eldP99Ms, 1)} / ${fmt(s.eldMaxMs, 1)} (${fmt(s.eldMaxOfMax, 1)})`],
+  rss: ['RSS MB at the end (max)', (s) => `${fmt(s.rssEnd)} (${fmt(s.rssMax)})`],
+  wrkCpu: ['wrk CPU µs per request', (s) => fmt(s.wrkCpuUs, 1)],
+  checked: ['every reply checked', (s) => (s.allChecked ? 'yes' : '**NO**')],
+} satisfies Record<string, MedianRow>;
+
+const M = MEDIAN_ROWS;
+/** The medians every single-process benchmark shows, in order. */
+export const STANDARD_MEDIANS: MedianRow[] = [M.ratio, M.p99Ratio, M.rps, M.latency, M.baselineP99, M.cpu, M.procCpu, M.gc, M.eventLoop, M.rss, M.wrkCpu, M.checked];
+
+/** "Medians of the rounds": one column per (label, summary), one line per row. */
+export function mediansSection(cols: readonly (readonly [label: string, s: Summary])[], rows: readonly MedianRow[] = STANDARD_MEDIANS): string[] {
+  return [
+    '#### Medians of the rounds',
+    '',
+    ...table(
+      ['figure', ...cols.map(([label]) => label)],
+      rows.map(([name, cell]) => [name, ...cols.map(([, s]) => cell(s))]),
+    ),
+    '',
+  ];
+}

@@ -30,6 +30,7 @@ import {
   kaifangArgs,
   kaifangCounter,
   measure,
+  mediansSection,
   requireWrk,
   ROOT,
   rotation,
@@ -180,28 +181,7 @@ const cols = variants.flatMap((v) => [
   [`${v.name}, repeat`, summary(repeats, v.name)] as const,
   ...(withFull ? [[`${v.name}, full path`, summary(fulls, v.name)] as const] : []),
 ]);
-const row = (name: string, f: (s: ReturnType<typeof summary>) => string) => [name, ...cols.map(([, s]) => f(s))];
-sections.push(
-  '#### Medians of the rounds',
-  '',
-  ...table(
-    ['figure', ...cols.map(([c]) => c)],
-    [
-      row('throughput, kaifang / baseline', (s) => fmt(s.ratio, 2)),
-      row('p99, kaifang / baseline', (s) => fmt(s.p99Ratio, 2)),
-      row('kaifang req/s (baseline req/s)', (s) => `${fmt(s.rps)} (${fmt(s.baselineRps)})`),
-      row('kaifang p50 / p90 / p99 / max ms', (s) => `${fmt(s.p50, 1)} / ${fmt(s.p90, 1)} / ${fmt(s.p99, 1)} / ${fmt(s.max)}`),
-      row('baseline p99 ms', (s) => fmt(s.baselineP99, 1)),
-      row('request-thread CPU µs per call (baseline)', (s) => `${fmt(s.mainCpuUs)} (${fmt(s.baselineCpuUs)})`),
-      row('whole-process CPU µs per call', (s) => fmt(s.procCpuUs)),
-      row('GC ms per s', (s) => fmt(s.gcMsPerS, 1)),
-      row('event-loop delay p99 / max ms (max of rounds)', (s) => `${fmt(s.eldP99Ms, 1)} / ${fmt(s.eldMaxMs, 1)} (${fmt(s.eldMaxOfMax, 1)})`),
-      row('RSS MB at the end (max)', (s) => `${fmt(s.rssEnd)} (${fmt(s.rssMax)})`),
-      row('every reply checked', (s) => (s.allChecked ? 'yes' : '**NO**')),
-    ],
-  ),
-  '',
-);
+sections.push(...mediansSection(cols));
 const report = sections.join('\n');
 log('\n' + report);
 if (process.env.BENCH_RESULTS_FILE) writeFileSync(process.env.BENCH_RESULTS_FILE, report + '\n');

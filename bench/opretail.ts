@@ -23,7 +23,7 @@ import Database from 'better-sqlite3';
 import { SecretBox } from '../src/core/secrets.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { createKaifang } from '../src/server/kaifang.ts';
-import { abRows, buildRoot, fmt, requireWrk, ROUND_HEADER, roundRows, summary, table, variantsFromEnv, type Round } from './harness.ts';
+import { abRows, buildRoot, fmt, mediansSection, requireWrk, ROUND_HEADER, roundRows, summary, table, variantsFromEnv, type Round } from './harness.ts';
 import { gatewayRounds, knobsFromEnv } from './scenarios.ts';
 
 requireWrk();
@@ -92,29 +92,7 @@ for (const [label, rounds] of [
 }
 
 const cols = variants.flatMap((v) => [[`${v.name}, 1 key`, summary(one, v.name)] as const, ...(many.length ? [[`${v.name}, ${MANY_KEYS} keys`, summary(many, v.name)] as const] : [])]);
-const row = (name: string, f: (s: ReturnType<typeof summary>) => string) => [name, ...cols.map(([, s]) => f(s))];
-sections.push(
-  '#### Medians of the rounds',
-  '',
-  ...table(
-    ['figure', ...cols.map(([n]) => n)],
-    [
-      row('throughput, kaifang / baseline', (s) => fmt(s.ratio, 2)),
-      row('p99, kaifang / baseline', (s) => fmt(s.p99Ratio, 2)),
-      row('kaifang req/s (baseline req/s)', (s) => `${fmt(s.rps)} (${fmt(s.baselineRps)})`),
-      row('kaifang p50 / p90 / p99 / max ms', (s) => `${fmt(s.p50, 1)} / ${fmt(s.p90, 1)} / ${fmt(s.p99, 1)} / ${fmt(s.max)}`),
-      row('baseline p99 ms', (s) => fmt(s.baselineP99, 1)),
-      row('request-thread CPU µs per call (baseline)', (s) => `${fmt(s.mainCpuUs)} (${fmt(s.baselineCpuUs)})`),
-      row('whole-process CPU µs per call', (s) => fmt(s.procCpuUs)),
-      row('GC ms per s', (s) => fmt(s.gcMsPerS, 1)),
-      row('event-loop delay p99 / max ms (max of rounds)', (s) => `${fmt(s.eldP99Ms, 1)} / ${fmt(s.eldMaxMs, 1)} (${fmt(s.eldMaxOfMax, 1)})`),
-      row('RSS MB at the end (max)', (s) => `${fmt(s.rssEnd)} (${fmt(s.rssMax)})`),
-      row('wrk CPU µs per request', (s) => fmt(s.wrkCpuUs, 1)),
-      row('every reply checked', (s) => (s.allChecked ? 'yes' : '**NO**')),
-    ],
-  ),
-  '',
-);
+sections.push(...mediansSection(cols));
 if (many.length) {
   for (const v of variants) sections.push(`${v.name}: ${MANY_KEYS} keys vs 1 key (each against its own baseline): ${fmt((summary(many, v.name).ratio / summary(one, v.name).ratio) * 100, 1)}% of the throughput`);
 }

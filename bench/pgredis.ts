@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/server/config.ts';
 import { createKaifang } from '../src/server/kaifang.ts';
-import { abRows, buildRoot, fmt, requireWrk, ROUND_HEADER, roundRows, summary, table, variantsFromEnv, type Round } from './harness.ts';
+import { abRows, buildRoot, fmt, MEDIAN_ROWS, mediansSection, requireWrk, ROUND_HEADER, roundRows, summary, table, variantsFromEnv, type Round } from './harness.ts';
 import { gatewayRounds, knobsFromEnv } from './scenarios.ts';
 
 requireWrk();
@@ -84,27 +84,20 @@ for (const [label, rounds] of [
   if (ab.length) sections.push(`#### A/B, ${label}`, '', ...ab, '');
 }
 const cols = variants.flatMap((v) => [[`${v.name}, 1 process`, summary(one, v.name)] as const, [`${v.name}, 2 processes`, summary(two, v.name)] as const]);
-const row = (name: string, f: (s: ReturnType<typeof summary>) => string) => [name, ...cols.map(([, s]) => f(s))];
 sections.push(
-  '#### Medians of the rounds',
-  '',
-  ...table(
-    ['figure', ...cols.map(([c]) => c)],
-    [
-      row('throughput, kaifang / baseline', (s) => fmt(s.ratio, 2)),
-      row('p99, kaifang / baseline', (s) => fmt(s.p99Ratio, 2)),
-      row('kaifang req/s, all processes (baseline req/s)', (s) => `${fmt(s.rps)} (${fmt(s.baselineRps)})`),
-      row('kaifang p50 / p90 / p99 / max ms (worst process)', (s) => `${fmt(s.p50, 1)} / ${fmt(s.p90, 1)} / ${fmt(s.p99, 1)} / ${fmt(s.max)}`),
-      row('request-thread CPU µs per call (baseline)', (s) => `${fmt(s.mainCpuUs)} (${fmt(s.baselineCpuUs)})`),
-      row('whole-process CPU µs per call', (s) => fmt(s.procCpuUs)),
-      row('postgres + redis-server CPU µs per call', (s) => fmt(s.dbCpuUs)),
-      row('wrk CPU µs per request', (s) => fmt(s.wrkCpuUs, 1)),
-      row('event-loop delay p99 / max ms (max of rounds)', (s) => `${fmt(s.eldP99Ms, 1)} / ${fmt(s.eldMaxMs, 1)} (${fmt(s.eldMaxOfMax, 1)})`),
-      row('RSS MB at the end, largest process (max)', (s) => `${fmt(s.rssEnd)} (${fmt(s.rssMax)})`),
-      row('every reply checked', (s) => (s.allChecked ? 'yes' : '**NO**')),
-    ],
-  ),
-  '',
+  ...mediansSection(cols, [
+    MEDIAN_ROWS.ratio,
+    MEDIAN_ROWS.p99Ratio,
+    ['kaifang req/s, all processes (baseline req/s)', MEDIAN_ROWS.rps[1]],
+    ['kaifang p50 / p90 / p99 / max ms (worst process)', MEDIAN_ROWS.latency[1]],
+    MEDIAN_ROWS.cpu,
+    MEDIAN_ROWS.procCpu,
+    MEDIAN_ROWS.dbCpu,
+    MEDIAN_ROWS.wrkCpu,
+    MEDIAN_ROWS.eventLoop,
+    ['RSS MB at the end, largest process (max)', MEDIAN_ROWS.rss[1]],
+    MEDIAN_ROWS.checked,
+  ]),
 );
 for (const v of variants) sections.push(`${v.name}: 2 processes / 1 process: ${fmt(summary(two, v.name).rps / summary(one, v.name).rps, 2)}× the throughput`);
 const report = sections.join('\n');
