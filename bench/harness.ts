@@ -476,3 +476,20 @@ export function mediansSection(cols: readonly (readonly [label: string, s: Summa
     '',
   ];
 }
+
+/** Starts one process, warms it up for `warmupS` with `plan`, measures `plan`, and stops it. */
+export async function measureProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv, plan: RunPlan, warmupS: number): Promise<Measured> {
+  const p = await startProcess(args, cwd, env);
+  try {
+    await measure([p], { ...plan, durationS: warmupS });
+    return await measure([p], plan);
+  } finally {
+    await stopProcess(p);
+  }
+}
+
+/** The bare-Fastify baseline (bench/baseline-server.ts) as `measureProcess` runs it. */
+export const BASELINE_ARGS = ['--import', 'tsx', 'bench/baseline-server.ts'];
+
+/** One run in a progress line: throughput, p99 and the check of every reply. */
+export const brief = (m: Measured): string => `${m.rps.toFixed(0)} req/s p99 ${m.p99.toFixed(1)} ms ok ${m.ok}/${m.sent}${m.checked ? '' : ' UNCHECKED'}`;

@@ -24,12 +24,15 @@ import { jucai } from '../src/core/signing.ts';
 import { SANDBOX_WECHATPAY_KEY } from '../src/upstream/wechatpay.ts';
 import {
   abRows,
+  BASELINE_ARGS,
   baselineCounter,
+  brief,
   buildRoot,
   fmt,
   kaifangArgs,
   kaifangCounter,
   measure,
+  measureProcess,
   mediansSection,
   requireWrk,
   ROOT,
@@ -129,14 +132,7 @@ log(`bench:jucai: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${
 const repeats: Round[] = [];
 const fulls: Round[] = [];
 for (let round = 1; round <= knobs.rounds; round++) {
-  const b = await startProcess(['--import', 'tsx', 'bench/baseline-server.ts'], ROOT, baselineEnv);
-  let baseline: Measured;
-  try {
-    await measure([b], plan(repeatFile, baselineCounter, knobs.warmupSeconds));
-    baseline = await measure([b], plan(repeatFile, baselineCounter));
-  } finally {
-    await stopProcess(b);
-  }
+  const baseline = await measureProcess(BASELINE_ARGS, ROOT, baselineEnv, plan(repeatFile, baselineCounter), knobs.warmupSeconds);
   const kRepeat: Record<string, Measured> = {};
   const kFull: Record<string, Measured> = {};
   for (const v of rotation(variants, round)) {
@@ -162,8 +158,7 @@ for (let round = 1; round <= knobs.rounds; round++) {
         .map((v) => {
           const r = kRepeat[v.name]!;
           const f = kFull[v.name];
-          const full = f ? `, full path ${f.rps.toFixed(0)} req/s p99 ${f.p99.toFixed(1)} ms ok ${f.ok}/${f.sent}${f.checked ? '' : ' UNCHECKED'}` : '';
-          return `${v.name} repeat ${r.rps.toFixed(0)} req/s (${(r.rps / baseline.rps).toFixed(2)}) p99 ${r.p99.toFixed(1)} ms ok ${r.ok}/${r.sent}${r.checked ? '' : ' UNCHECKED'}${full}`;
+          return `${v.name} repeat (${(r.rps / baseline.rps).toFixed(2)}) ${brief(r)}${f ? `, full path ${brief(f)}` : ''}`;
         })
         .join('; '),
   );

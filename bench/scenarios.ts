@@ -9,8 +9,10 @@ import { opretail } from '../src/core/signing.ts';
 import {
   kaifangArgs,
   kaifangCounter,
+  BASELINE_ARGS,
   baselineCounter,
   measure,
+  measureProcess,
   ROOT,
   rotation,
   startProcess,
@@ -120,14 +122,7 @@ export async function gatewayRounds(s: GatewayScenario): Promise<Round[]> {
       ...(s.dbCommands ? { dbCommands: s.dbCommands } : {}),
     });
     // The baseline: one process, all connections.
-    const b = await startProcess(['--import', 'tsx', 'bench/baseline-server.ts'], ROOT, s.env);
-    let baseline: Measured;
-    try {
-      await measure([b], { ...plan([baselineFile], knobs.connections, baselineCounter), durationS: knobs.warmupSeconds });
-      baseline = await measure([b], plan([baselineFile], knobs.connections, baselineCounter));
-    } finally {
-      await stopProcess(b);
-    }
+    const baseline = await measureProcess(BASELINE_ARGS, ROOT, s.env, plan([baselineFile], knobs.connections, baselineCounter), knobs.warmupSeconds);
     const kaifang: Record<string, Measured> = {};
     for (const v of rotation(s.variants, round)) {
       const warm: string[] = [];

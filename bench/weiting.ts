@@ -18,12 +18,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   abRows,
+  BASELINE_ARGS,
   baselineCounter,
+  brief,
   buildRoot,
   fmt,
   kaifangArgs,
   kaifangCounter,
   measure,
+  measureProcess,
   mediansSection,
   requireWrk,
   ROOT,
@@ -107,14 +110,7 @@ log(`bench:weiting: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a 
 const info: Round[] = [];
 const tokens: Round[] = [];
 for (let round = 1; round <= knobs.rounds; round++) {
-  const b = await startProcess(['--import', 'tsx', 'bench/baseline-server.ts'], ROOT, baselineEnv);
-  let baseline: Measured;
-  try {
-    await measure([b], plan(infoFile, baselineCounter, knobs.warmupSeconds));
-    baseline = await measure([b], plan(infoFile, baselineCounter));
-  } finally {
-    await stopProcess(b);
-  }
+  const baseline = await measureProcess(BASELINE_ARGS, ROOT, baselineEnv, plan(infoFile, baselineCounter), knobs.warmupSeconds);
   const kInfo: Record<string, Measured> = {};
   const kToken: Record<string, Measured> = {};
   for (const v of rotation(variants, round)) {
@@ -136,7 +132,7 @@ for (let round = 1; round <= knobs.rounds; round++) {
         .map((v) => {
           const i = kInfo[v.name]!;
           const t = kToken[v.name]!;
-          return `${v.name} user/info ${i.rps.toFixed(0)} req/s (${(i.rps / baseline.rps).toFixed(2)}) p99 ${i.p99.toFixed(1)} ms ok ${i.ok}/${i.sent}${i.checked ? '' : ' UNCHECKED'}, token ${t.rps.toFixed(0)} req/s p99 ${t.p99.toFixed(1)} ms ok ${t.ok}/${t.sent}${t.checked ? '' : ' UNCHECKED'}`;
+          return `${v.name} user/info (${(i.rps / baseline.rps).toFixed(2)}) ${brief(i)}, token ${brief(t)}`;
         })
         .join('; '),
   );
