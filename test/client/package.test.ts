@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { compiledIsFresh } from '../../bin/fresh.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -15,21 +16,10 @@ const TSC = join(ROOT, 'node_modules', '.bin', 'tsc');
 const SERVER_PACKAGES = ['fastify', 'kysely', 'better-sqlite3', '/pg/', 'ioredis', 'pino', 'prom-client', 'commander', 'lru-cache'];
 const SERVER_DIRS = ['/dist/server/', '/dist/store/', '/dist/state/', '/dist/fronts/', '/dist/upstream/', '/dist/sandbox/', '/dist/cli/'];
 
-/** The newest modification time of any file under `dir`. */
-function newest(dir: string): number {
-  let time = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    time = Math.max(time, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
-  }
-  return time;
-}
-
 test('kaifang/client: another project imports the built entry, typed, and loads none of the server', async (t) => {
   // `npm test` builds first; alone, after an edit, build here. Never while it is fresh: other test
   // files run the compiled server and CLI at the same time, and a rebuild rewrites them under them.
-  const entry = join(ROOT, 'dist', 'client', 'index.js');
-  if (!existsSync(entry) || statSync(entry).mtimeMs < newest(join(ROOT, 'src'))) await run(TSC, ['-p', 'tsconfig.build.json'], { cwd: ROOT });
+  if (!compiledIsFresh(ROOT)) await run(TSC, ['-p', 'tsconfig.build.json'], { cwd: ROOT });
   // A project that installed kaifang: node_modules/kaifang is the package.
   const project = mkdtempSync(join(tmpdir(), 'kaifang-client-'));
   t.after(() => rmSync(project, { recursive: true, force: true }));

@@ -1,0 +1,21 @@
+// Whether dist/ (from `npm run build`) is there and no source file is newer than it: shared by the
+// CLI entry (compiled or sources), `npm start` (build or not) and the client-package test.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The newest modification time of any file under `dir`. */
+function newest(dir) {
+  let time = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    time = Math.max(time, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
+  }
+  return time;
+}
+
+/** True when `root`/dist/cli/main.js exists and nothing under `root`/src is newer (or there is no src: a package). */
+export function compiledIsFresh(root) {
+  const compiled = join(root, 'dist', 'cli', 'main.js');
+  const sources = join(root, 'src');
+  return existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newest(sources));
+}
