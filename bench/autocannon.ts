@@ -20,7 +20,9 @@ import Database from 'better-sqlite3';
 import { loadConfig } from '../src/server/config.ts';
 import { createKaifang } from '../src/server/kaifang.ts';
 import { SecretBox } from '../src/core/secrets.ts';
-import { BASELINE_SERVE, KAIFANG_SERVE, ROOT, rssMb, runLoad, signedBodies, startServer, stopServer, type SigningKey, type Stats } from './processes.ts';
+import { ROOT, rssMb, startProcess, stopProcess } from './harness.ts';
+import { BASELINE_SERVE, KAIFANG_SERVE, runLoad, signedBodies, type Stats } from './processes.ts';
+import type { SigningKey } from './scenarios.ts';
 
 const REQUESTS = Number(process.argv[2] ?? 60_000);
 const CONNECTIONS = Number(process.argv[3] ?? 50);
@@ -48,21 +50,23 @@ async function successes(url: string): Promise<number> {
 }
 
 async function runKaifang(label: string, key: SigningKey, seqFrom: number) {
-  const { child, url } = await startServer(KAIFANG_SERVE, env);
+  const server = await startProcess(KAIFANG_SERVE, ROOT, env);
+  const { url } = server;
   await load(url, signedBodies(key, WARMUP, seqFrom));
   const stats = await load(url, signedBodies(key, REQUESTS, seqFrom + WARMUP));
   const ok = (await successes(url)) - WARMUP;
-  const rss = rssMb(child.pid!);
-  await stopServer(child);
+  const rss = rssMb(server.pid);
+  await stopProcess(server);
   return { label, stats, ok, rss };
 }
 
 async function runBaseline(bodies: string[]) {
-  const { child, url } = await startServer(BASELINE_SERVE, env);
+  const server = await startProcess(BASELINE_SERVE, ROOT, env);
+  const { url } = server;
   await load(url, bodies.slice(0, WARMUP));
   const stats = await load(url, bodies);
-  const rss = rssMb(child.pid!);
-  await stopServer(child);
+  const rss = rssMb(server.pid);
+  await stopProcess(server);
   return { stats, rss };
 }
 
