@@ -192,6 +192,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
       if (closed) return;
       closed = true;
       clearInterval(pruner);
+      metrics.close();
       await callLog.flush();
       await writer?.close();
       await state.close();
