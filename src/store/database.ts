@@ -124,7 +124,16 @@ export async function migrateToLatest(db: Kysely<Database>, schema?: string): Pr
     provider: { getMigrations: async () => migrations },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const { error, results } = await (isPostgres(db as unknown as Kysely<unknown>) ? migrator.migrateToLatest() : withSqliteMigrationLock(db, () => migrator.migrateToLatest()));
+  const postgres = isPostgres(db as unknown as Kysely<unknown>);
+  let outcome = await (postgres ? migrator.migrateToLatest() : withSqliteMigrationLock(db, () => migrator.migrateToLatest()));
+  // Kysely looks for its tables in every schema of the database (pg_get_serial_sequence on each
+  // table): another deployment's schema dropped during that scan fails it with 3F000 "schema does
+  // not exist". The migrator applies only what is pending, so the next scan (which no longer sees
+  // that schema) carries on safely.
+  for (let retries = 5; postgres && retries > 0 && (outcome.error as { code?: string } | undefined)?.code === '3F000'; retries--) {
+    outcome = await migrator.migrateToLatest();
+  }
+  const { error, results } = outcome;
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
