@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../src/server/config.ts';
 import { createKaifang } from '../src/server/kaifang.ts';
-import { SecretBox } from '../src/core/secrets.ts';
+import { SecretBox } from '../src/kernel/secrets.ts';
 import { ROOT, rssMb, startProcess, stopProcess } from './harness.ts';
 import { BASELINE_SERVE, KAIFANG_SERVE, runLoad, signedBodies, type Stats } from './processes.ts';
 import type { SigningKey } from './scenarios.ts';

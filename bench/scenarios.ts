@@ -4,8 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { formatCompact } from '../src/core/cst.ts';
-import { opretail } from '../src/core/signing.ts';
+import { formatCompact } from '../src/kernel/cst.ts';
+import { opretail } from '../src/fronts/opretail/signing.ts';
 import {
   kaifangArgs,
   kaifangCounter,

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { SqliteStateStore } from '../src/state/sqlite.ts';
 import { migrateToLatest, openStore } from '../src/store/database.ts';
+import { platformMigrations } from '../src/store/migrations/index.ts';
 
 const N = Number(process.argv[2] ?? 300_000);
 let now = Date.now();
@@ -21,7 +22,7 @@ const clock = { now: () => now };
 async function filled(sweepEveryMs: number) {
   const dir = mkdtempSync(join(tmpdir(), 'kaifang-sweep-'));
   const store = await openStore({ dataDir: dir });
-  await migrateToLatest(store.db);
+  await migrateToLatest(store.db, platformMigrations);
   const state = new SqliteStateStore(store.sqlite!, clock, sweepEveryMs);
   const heap0 = process.memoryUsage();
   for (let i = 0; i < N; i += 50) {

@@ -3,10 +3,11 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The newest modification time of any file under `dir`. */
+/** The newest modification time of any file under `dir`, a front's tests (`fronts/<name>/test/`) aside: they are not built. */
 function newest(dir) {
   let time = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && entry.name === 'test') continue;
     const path = join(dir, entry.name);
     time = Math.max(time, entry.isDirectory() ? newest(path) : statSync(path).mtimeMs);
   }

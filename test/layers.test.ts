@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The layer rules of shared/spec/platform.md ("Layout"), read from the import graph of src/: every
- * relative import (static, type-only, re-export or dynamic) is an edge.
+ * relative import (static, type-only, re-export or dynamic) is an edge. Dependencies point down:
+ * cli/server → fronts → core → store/state/upstream → kernel. A front's tests
+ * (`fronts/<name>/test/`) are not part of the server and are checked on their own below.
  */
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,8 +23,11 @@ function files(dir: string): string[] {
 
 const IMPORT = /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
-/** src-relative path → the src-relative paths it imports. */
+const isFrontTest = (path: string) => /^fronts\/[^/]+\/test\//.test(path);
+
+/** src-relative path → the src-relative paths it imports (outside src/: a path starting with ../). */
 const graph = new Map<string, string[]>();
+const testGraph = new Map<string, string[]>();
 for (const file of files(SRC)) {
   const text = readFileSync(file, 'utf8');
   const edges: string[] = [];
@@ -31,55 +36,111 @@ for (const file of files(SRC)) {
     if (!spec.startsWith('.')) continue;
     edges.push(relative(SRC, resolve(dirname(file), spec)));
   }
-  graph.set(relative(SRC, file), edges);
+  const path = relative(SRC, file);
+  (isFrontTest(path) ? testGraph : graph).set(path, edges);
 }
 
-function violations(from: (file: string) => boolean, forbidden: (target: string, file: string) => boolean): string[] {
+function violations(from: (file: string) => boolean, forbidden: (target: string, file: string) => boolean, of = graph): string[] {
   const out: string[] = [];
-  for (const [file, edges] of graph) {
+  for (const [file, edges] of of) {
     if (!from(file)) continue;
     for (const target of edges) if (forbidden(target, file)) out.push(`${file} → ${target}`);
   }
   return out;
 }
 
-const under = (...dirs: string[]) => (path: string) => dirs.some((d) => path.startsWith(`${d}/`));
+const under =
+  (...dirs: string[]) =>
+  (path: string) =>
+    dirs.some((d) => path.startsWith(`${d}/`));
+const frontOf = (path: string) => /^fronts\/([^/]+)\//.exec(path)?.[1];
+const FRONT_NAMES = readdirSync(join(SRC, 'fronts')).filter((name) => name !== 'kit' && statSync(join(SRC, 'fronts', name)).isDirectory());
 
 test('the graph was read (the rules below are not vacuous)', () => {
   assert.ok(graph.size > 50, `${graph.size} files`);
-  assert.ok((graph.get('server/app.ts') ?? []).includes('fronts/index.ts'));
+  assert.ok((graph.get('server/app.ts') ?? []).includes('fronts/all.ts'));
+  assert.ok(testGraph.size > 20, `${testGraph.size} front test files`);
+  assert.ok(FRONT_NAMES.length >= 2, FRONT_NAMES.join(' '));
 });
 
-test('the store knows no service: src/store imports only src/store', () => {
-  assert.deepEqual(violations(under('store'), (t) => !under('store')(t)), []);
+test('the kernel imports nothing of kaifang\'s but itself', () => {
+  assert.deepEqual(violations(under('kernel'), (t) => !under('kernel')(t)), []);
 });
 
-test('short-lived state knows only the store and the clock', () => {
-  assert.deepEqual(violations(under('state'), (t) => !under('state', 'store')(t) && t !== 'core/clock.ts'), []);
+test('the store knows no service: src/store imports only the store and the kernel', () => {
+  assert.deepEqual(violations(under('store'), (t) => !under('store', 'kernel')(t)), []);
 });
 
-test('the core and the adapters know no HTTP framework module, front, CLI or simulator: no src/server, src/fronts, src/cli, src/sandbox', () => {
-  assert.deepEqual(violations(under('core', 'upstream'), under('server', 'fronts', 'cli', 'sandbox')), []);
+test('short-lived state imports only itself, the kernel, and the store\'s table types (its SQL implementation lives in the store)', () => {
+  assert.deepEqual(violations(under('state'), (t) => !under('state', 'kernel')(t) && t !== 'store/schema.ts'), []);
+});
+
+test('the upstream adapters import only themselves and the kernel', () => {
+  assert.deepEqual(violations(under('upstream'), (t) => !under('upstream', 'kernel')(t)), []);
+});
+
+test('the core knows no HTTP framework module, front, CLI or simulator: no src/server, src/fronts, src/cli, src/sandbox', () => {
+  assert.deepEqual(violations(under('core'), under('server', 'fronts', 'cli', 'sandbox', 'client')), []);
 });
 
 test('the simulators know no server, front or CLI (they take narrow dependencies)', () => {
-  assert.deepEqual(violations(under('sandbox'), under('server', 'fronts', 'cli')), []);
+  assert.deepEqual(violations(under('sandbox'), under('server', 'fronts', 'cli', 'core', 'client')), []);
 });
 
-test('a front knows no server, no CLI shell and no other front (only its folder and the kit)', () => {
-  const frontOf = (path: string) => /^fronts\/([^/]+)\//.exec(path)?.[1];
+test('a front knows no server, no CLI shell and no other front (only its folder, the kit, and what lies below)', () => {
   assert.deepEqual(
     violations(under('fronts'), (t, file) => {
       if (under('server', 'cli', 'sandbox')(t)) return true;
+      // src/client holds the clients' shared helpers (and the generated entry): for clients only.
+      if (under('client')(t) && !/^fronts\/[^/]+\/client\.ts$/.test(file)) return true;
       const target = frontOf(t);
-      return target !== undefined && target !== 'kit' && target !== frontOf(file) && file !== 'fronts/index.ts';
+      return target !== undefined && target !== 'kit' && target !== frontOf(file) && !['fronts/index.ts', 'fronts/all.ts'].includes(file);
     }),
     [],
   );
 });
 
-test('the clients ship without the server: src/client imports only src/client and the signing module', () => {
-  assert.deepEqual(violations(under('client'), (t) => !under('client')(t) && t !== 'core/signing.ts'), []);
+test('the kit knows no front', () => {
+  assert.deepEqual(violations(under('fronts/kit'), (t) => frontOf(t) !== undefined && frontOf(t) !== 'kit'), []);
+});
+
+test('a front\'s client ships without the server: it imports only the kernel, src/client\'s helpers, and its front\'s signing and wire types', () => {
+  const clients = (path: string) => /^fronts\/[^/]+\/client\.ts$/.test(path);
+  assert.ok([...graph.keys()].filter(clients).length >= 1, 'the rule below reads at least one client');
+  assert.deepEqual(
+    violations(clients, (t, file) => {
+      const own = `fronts/${frontOf(file)}/`;
+      return !under('kernel', 'client')(t) && t !== `${own}signing.ts` && t !== `${own}wire.ts`;
+    }),
+    [],
+  );
+  // and the helpers and the entry import only clients, helpers and the kernel
+  assert.deepEqual(violations(under('client'), (t) => !under('client', 'kernel')(t) && !clients(t)), []);
+});
+
+test('a front\'s signing scheme and wire types are leaves over the kernel (the client takes them)', () => {
+  const leaves = (path: string) => /^fronts\/[^/]+\/(signing|wire)\.ts$/.test(path);
+  assert.deepEqual(violations(leaves, (t) => !under('kernel')(t)), []);
+});
+
+test('a front\'s tests import no other front', () => {
+  assert.deepEqual(
+    violations(
+      () => true,
+      (t, file) => {
+        const target = frontOf(t);
+        return target !== undefined && target !== 'kit' && target !== frontOf(file);
+      },
+      testGraph,
+    ),
+    [],
+  );
+});
+
+test('only fronts/index.ts and the generated client entry name every front', () => {
+  // Adding or removing a front is its folder and its line in fronts/index.ts.
+  const naming = [...graph].filter(([file, edges]) => !under('fronts')(file) && FRONT_NAMES.some((name) => edges.some((t) => t.startsWith(`fronts/${name}/`)))).map(([file]) => file);
+  assert.deepEqual(naming.sort(), ['client/index.ts']);
 });
 
 test('no import cycles anywhere in src/', () => {

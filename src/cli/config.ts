@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { redactUrl } from '../core/settings.ts';
+import { redactUrl } from '../kernel/settings.ts';
 import { loadConfig, settings } from '../server/config.ts';
 import { output } from '../fronts/kit/cli.ts';
 import { fail } from './context.ts';

@@ -1,9 +1,9 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DomainError, InvalidInput } from '../core/errors.ts';
+import { DomainError, InvalidInput } from '../kernel/errors.ts';
 import type { Front } from '../fronts/kit/front.ts';
 import { flagOf, type CliOptions, type CliRunner } from '../fronts/kit/cli.ts';
-import { redactUrl } from '../core/settings.ts';
+import { redactUrl } from '../kernel/settings.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { sqliteFile, storeExists } from '../store/database.ts';
 import { createKaifang, type Kaifang } from '../server/kaifang.ts';

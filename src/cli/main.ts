@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { fronts } from '../fronts/index.ts';
+import { fronts } from '../fronts/all.ts';
 import type { Front } from '../fronts/kit/front.ts';
 import { configCommand } from './config.ts';
 import { runnerFor } from './context.ts';

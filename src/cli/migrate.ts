@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { migrateToLatest, openStore } from '../store/database.ts';
 import { output } from '../fronts/kit/cli.ts';
 import { configFrom, fail } from './context.ts';
+import { migrations } from '../server/storeLayout.ts';
 
 export function migrateCommand(program: Command): void {
   program
@@ -14,7 +15,7 @@ export function migrateCommand(program: Command): void {
         const config = configFrom(options);
         const store = await openStore(config);
         try {
-          const applied = await migrateToLatest(store.db, config.databaseUrl ? config.databaseSchema : undefined);
+          const applied = await migrateToLatest(store.db, migrations, config.databaseUrl ? config.databaseSchema : undefined);
           output(options.json, { dialect: store.dialect, applied }, () =>
             applied.length === 0 ? `${store.dialect}: schema already up to date` : `${store.dialect}: applied ${applied.join(', ')}`,
           );

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { redactUrl } from '../core/settings.ts';
-import { fronts } from '../fronts/index.ts';
+import { redactUrl } from '../kernel/settings.ts';
+import { fronts } from '../fronts/all.ts';
 import type { DemoContext, Front } from '../fronts/kit/front.ts';
 import { buildApp } from '../server/app.ts';
 import { unknownVariables, type Config } from '../server/config.ts';

@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { redactUrl } from '../core/settings.ts';
+import { redactUrl } from '../kernel/settings.ts';
 import { output } from '../fronts/kit/cli.ts';
 import { copyStore, NOT_COPIED, type CopiedTable } from '../store/copy.ts';
 import { migrateToLatest, openStore } from '../store/database.ts';
 import { configFrom, fail, requireStore } from './context.ts';
+import { durableTables, migrations } from '../server/storeLayout.ts';
 
 interface CopyOptions {
   to: string;
@@ -44,11 +45,11 @@ async function copy(options: CopyOptions): Promise<void> {
   const source = await openStore(config);
   try {
     // The schema the code expects, on both sides: an old SQLite store is brought up to date first.
-    await migrateToLatest(source.db);
+    await migrateToLatest(source.db, migrations);
     const target = await openStore({ dataDir: config.dataDir, databaseUrl: options.to, databaseSchema: options.toSchema });
     try {
-      await migrateToLatest(target.db, options.toSchema);
-      const copied: CopiedTable[] = await copyStore(source, target, (t) => {
+      await migrateToLatest(target.db, migrations, options.toSchema);
+      const copied: CopiedTable[] = await copyStore(source, target, durableTables, (t) => {
         if (!options.json) process.stderr.write(`  ${t.table.padEnd(28)} ${t.rows} rows\n`);
       });
       const masterKey = config.masterKey ? 'KAIFANG_MASTER_KEY (the same value)' : `KAIFANG_MASTER_KEY="$(cat ${resolve(config.dataDir, 'master.key')})"`;

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { TtlCache } from './cache.ts';
-import type { Clock } from './clock.ts';
-import { constantTimeEqual, sha256Hex } from './secrets.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { constantTimeEqual, sha256Hex } from '../kernel/secrets.ts';
 
 /** What a valid token stands for. */
 export interface TokenGrant {

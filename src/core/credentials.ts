@@ -1,10 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { TtlCache } from './cache.ts';
-import type { Clock } from './clock.ts';
-import { Disabled, Expired, InvalidInput, NotFound } from './errors.ts';
-import { randomString } from './random.ts';
-import type { SecretBox } from './secrets.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { Disabled, Expired, InvalidInput, NotFound } from '../kernel/errors.ts';
+import { randomString } from '../kernel/random.ts';
+import type { SecretBox } from '../kernel/secrets.ts';
 import { insertUnique } from './unique.ts';
 
 /**

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../store/database.ts';
 import type { Database } from '../store/schema.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import {
   Conflict,
   Disabled,
@@ -18,7 +18,7 @@ import {
   type ErrorKind,
   type RejectReason,
   type UnavailableReason,
-} from './errors.ts';
+} from '../kernel/errors.ts';
 
 export interface IdempotencyOptions {
   /**

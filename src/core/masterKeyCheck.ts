@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import type { SecretBox } from './secrets.ts';
+import type { SecretBox } from '../kernel/secrets.ts';
 
 const CHECK_NAME = 'master_key_check';
 const CHECK_TEXT = 'kaifang master key check';

@@ -2,10 +2,10 @@ import type { Kysely } from 'kysely';
 import type { StateStore } from '../state/state.ts';
 import type { Database } from '../store/schema.ts';
 import type { Upstreams } from '../upstream/index.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { Idempotency } from './idempotency.ts';
 import type { Quotas, ReplayGuard } from './quota.ts';
-import type { SecretBox } from './secrets.ts';
+import type { SecretBox } from '../kernel/secrets.ts';
 import type { UpstreamTokens } from './upstreamTokens.ts';
 import type { WechatApps } from './wechat/index.ts';
 

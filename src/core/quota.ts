@@ -1,6 +1,6 @@
-import type { Clock } from './clock.ts';
-import { formatDay, msUntilNextDay } from './cst.ts';
-import { RateLimited, Replayed } from './errors.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { formatDay, msUntilNextDay } from '../kernel/cst.ts';
+import { RateLimited, Replayed } from '../kernel/errors.ts';
 import type { Counter, StateStore } from '../state/state.ts';
 
 /** A rate-limit window a call is counted in, with what to say when the count passes the limit. */

@@ -1,5 +1,5 @@
 import { isUniqueViolation } from '../store/database.ts';
-import { Conflict } from './errors.ts';
+import { Conflict } from '../kernel/errors.ts';
 
 /**
  * Runs an insert and turns a unique-index violation into `Conflict(message)`: the index, not a

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { StateStore } from '../state/state.ts';
-import type { Clock } from './clock.ts';
-import { UpstreamUnavailable } from './errors.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { UpstreamUnavailable } from '../kernel/errors.ts';
 
 /** What an upstream's token endpoint gave. */
 export interface FetchedToken {

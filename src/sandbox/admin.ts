@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { InvalidInput } from '../core/errors.ts';
+import { InvalidInput } from '../kernel/errors.ts';
 import type { SandboxOutbox } from './outbox.ts';
 import type { SandboxTemplateInbox } from './templateInbox.ts';
 

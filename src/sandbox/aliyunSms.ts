@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { constantTimeEqual } from '../core/secrets.ts';
+import { constantTimeEqual } from '../kernel/secrets.ts';
 import type { SandboxDeps } from './deps.ts';
 import { aliyunCredentials } from '../upstream/sms/index.ts';
 import { hang, MAINLAND_MOBILE, requestId, SANDBOX_MOBILES } from './behaviour.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { StateStore } from '../state/state.ts';
 import type { Database } from '../store/schema.ts';
 import type { SmsSettings } from '../upstream/sms/index.ts';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { escapeHtml, htmlPage } from '../core/html.ts';
+import { escapeHtml, htmlPage } from '../kernel/html.ts';
 
 /**
  * `GET /sandbox/partner`: stands in for a partner's page at the end of a 微厅 WeChat login, so the

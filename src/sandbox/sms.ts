@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { constantTimeEqual } from '../core/secrets.ts';
+import { constantTimeEqual } from '../kernel/secrets.ts';
 import type { SandboxDeps } from './deps.ts';
 import { webhookSecret } from '../upstream/sms/index.ts';
 import { hang, MAINLAND_MOBILE, SANDBOX_MOBILES } from './behaviour.ts';

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../kernel/clock.ts';
 import type { Database } from '../store/schema.ts';
 
 export interface InboxMessage {

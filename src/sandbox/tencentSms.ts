@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { constantTimeEqual } from '../core/secrets.ts';
+import { constantTimeEqual } from '../kernel/secrets.ts';
 import type { SandboxDeps } from './deps.ts';
 import { tencentCredentials } from '../upstream/sms/index.ts';
 import { hang, MAINLAND_MOBILE, requestId, SANDBOX_MOBILES } from './behaviour.ts';

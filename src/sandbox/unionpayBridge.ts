@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { constantTimeEqual } from '../core/secrets.ts';
+import { constantTimeEqual } from '../kernel/secrets.ts';
 import { SANDBOX_BRIDGE_SECRET } from '../upstream/unionpay.ts';
 import { hang } from './behaviour.ts';
 import type { SandboxDeps } from './deps.ts';

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { sha256Hex } from '../core/secrets.ts';
+import { sha256Hex } from '../kernel/secrets.ts';
 import { hang } from './behaviour.ts';
 import type { SandboxDeps } from './deps.ts';
 import { wechatAnswer, wechatFailure } from './wechatReplies.ts';

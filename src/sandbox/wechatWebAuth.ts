@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { escapeHtml, htmlPage } from '../core/html.ts';
-import { sha256Hex } from '../core/secrets.ts';
+import { escapeHtml, htmlPage } from '../kernel/html.ts';
+import { sha256Hex } from '../kernel/secrets.ts';
 import { hang } from './behaviour.ts';
 import type { SandboxDeps } from './deps.ts';
 import { sandboxOpenid, sandboxUnionid } from './wechat.ts';

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
-import { randomDigits } from '../core/random.ts';
-import { constantTimeEqual } from '../core/secrets.ts';
+import { randomDigits } from '../kernel/random.ts';
+import { constantTimeEqual } from '../kernel/secrets.ts';
 import { SANDBOX_WECHATPAY_KEY } from '../upstream/wechatpay.ts';
 import { hang } from './behaviour.ts';
 import type { SandboxDeps } from './deps.ts';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, InvalidInput } from '../core/errors.ts';
-import { constantTimeEqual } from '../core/secrets.ts';
-import { fronts } from '../fronts/index.ts';
+import { DomainError, InvalidInput } from '../kernel/errors.ts';
+import { constantTimeEqual } from '../kernel/secrets.ts';
+import { fronts } from '../fronts/all.ts';
 import type { CallQuery } from '../core/callLog.ts';
 import { useStrictValidation } from '../fronts/kit/adminValidation.ts';
 import { sandboxAdmin } from '../sandbox/admin.ts';

@@ -1,4 +1,4 @@
-import type { DomainError, ErrorKind } from '../core/errors.ts';
+import type { DomainError, ErrorKind } from '../kernel/errors.ts';
 
 /** The admin API's one table from domain errors to HTTP statuses, complete by type. */
 const STATUS: Record<ErrorKind, number> = {

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { fronts } from '../fronts/index.ts';
+import { fronts } from '../fronts/all.ts';
 import { sandbox } from '../sandbox/index.ts';
 import { adminApi, adminAuthorization } from './admin.ts';
 import { healthRoutes } from './health.ts';

@@ -1,8 +1,8 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { randomString } from '../core/random.ts';
-import { ConfigError } from '../core/settings.ts';
+import { randomString } from '../kernel/random.ts';
+import { ConfigError } from '../kernel/settings.ts';
 import type { Config } from './config.ts';
 
 export interface Bootstrap {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { boolean, ConfigError, integer, oneOf, optionalText, optionalUrl, setting, text, type Setting, type SettingsTable, type SettingsValues } from '../core/settings.ts';
-import { fronts, type Fronts } from '../fronts/index.ts';
+import { boolean, ConfigError, integer, oneOf, optionalText, optionalUrl, setting, text, type Setting, type SettingsTable, type SettingsValues } from '../kernel/settings.ts';
+import { fronts, type InstalledFront } from '../fronts/all.ts';
 
 /**
  * Every setting kaifang has, read from `KAIFANG_*` / `DATABASE_URL` / `REDIS_URL` and optionally a
@@ -53,7 +53,7 @@ export const platformSettings = {
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 type SettingsOf<F> = F extends { readonly settings: infer T extends SettingsTable } ? SettingsValues<T> : never;
-type FrontSettings = UnionToIntersection<SettingsOf<Fronts[number]>>;
+type FrontSettings = UnionToIntersection<SettingsOf<InstalledFront>>;
 
 /** Every setting: the platform's and each front's. README's configuration table is written from it (`kaifang config`). */
 export const settings: SettingsTable = { ...platformSettings };

@@ -1,16 +1,16 @@
 import type { Logger } from 'pino';
 import { pruneExpiredTokens } from '../core/bearerTokens.ts';
 import { CallLog } from '../core/callLog.ts';
-import { systemClock, type Clock } from '../core/clock.ts';
+import { systemClock, type Clock } from '../kernel/clock.ts';
 import { opens, recordMasterKey, sealedSample } from '../core/masterKeyCheck.ts';
-import { ConfigError, redactUrl } from '../core/settings.ts';
+import { ConfigError, redactUrl } from '../kernel/settings.ts';
 import { Idempotency } from '../core/idempotency.ts';
 import type { Core } from '../core/platform.ts';
 import { Quotas, ReplayGuard } from '../core/quota.ts';
-import { SecretBox } from '../core/secrets.ts';
+import { SecretBox } from '../kernel/secrets.ts';
 import { UpstreamTokens } from '../core/upstreamTokens.ts';
 import { createWechatApps } from '../core/wechat/index.ts';
-import { fronts, type Fronts } from '../fronts/index.ts';
+import { fronts, type InstalledFront } from '../fronts/all.ts';
 import type { CallOutcome, FrontContext } from '../fronts/kit/front.ts';
 import { SandboxOutbox } from '../sandbox/outbox.ts';
 import { SandboxTemplateInbox } from '../sandbox/templateInbox.ts';
@@ -24,9 +24,10 @@ import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
+import { migrations } from './storeLayout.ts';
 
 /** Each front's services, by the front's name: built once per process from the list in fronts/index.ts. */
-export type FrontServices = { readonly [F in Fronts[number] as F['name']]: ReturnType<F['services']> };
+export type FrontServices = { readonly [F in InstalledFront as F['name']]: ReturnType<F['services']> };
 
 /**
  * Everything a kaifang process holds, assembled once and handed to the HTTP app, the CLI and the
@@ -76,7 +77,7 @@ function storeName(config: Config, store: Store): string {
 async function openCheckedStore(config: Config, clock: Clock, migrate: boolean): Promise<{ store: Store; bootstrap: Bootstrap }> {
   const store = await openStore(config);
   try {
-    if (migrate) await migrateToLatest(store.db, config.databaseUrl ? config.databaseSchema : undefined);
+    if (migrate) await migrateToLatest(store.db, migrations, config.databaseUrl ? config.databaseSchema : undefined);
     const name = storeName(config, store);
     try {
       await probeWrite(store.db, clock.now());

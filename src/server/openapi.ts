@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { fronts } from '../fronts/index.ts';
+import { fronts } from '../fronts/all.ts';
 import { queryParams, type OpenApiFragment } from '../fronts/kit/openapi.ts';
 import { callsQuery } from './admin.ts';
 import type { Kaifang } from './kaifang.ts';

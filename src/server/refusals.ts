@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { fronts } from '../fronts/index.ts';
+import { fronts } from '../fronts/all.ts';
 import type { Front, RenderedReply } from '../fronts/kit/front.ts';
 import type { Kaifang } from './kaifang.ts';
 

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { systemClock, type Clock } from '../core/clock.ts';
+import { systemClock, type Clock } from '../kernel/clock.ts';
 import type { Database } from '../store/schema.ts';
 import type { Counter, StateStore } from './state.ts';
 

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type SQLite from 'better-sqlite3';
-import { systemClock, type Clock } from '../core/clock.ts';
+import { systemClock, type Clock } from '../kernel/clock.ts';
 import type { Counter, StateStore } from './state.ts';
 
 /** The ids a recording batch took in, each with the expiry it had before (to put back on rollback). */

@@ -3,32 +3,20 @@ import type { Database } from './schema.ts';
 import type { Store } from './database.ts';
 
 /**
- * Every durable table, in an order that satisfies the foreign keys (the migrations' order). A
- * table added by a migration belongs here or in NOT_COPIED; a test holds that.
+ * The platform's durable tables, in an order that satisfies the foreign keys (the migrations'
+ * order). Each front lists its own (`store.tables` in its descriptor) and `server/storeLayout.ts`
+ * puts them after these; a table added by a migration belongs in one of those lists or in
+ * NOT_COPIED, and a test holds that.
  */
-export const DURABLE_TABLES = [
+export const PLATFORM_TABLES = [
   'platform_meta',
   'call_log',
-  'opretail_developer_keys',
-  'opretail_methods',
-  'opretail_grants',
   'sandbox_sms_outbox',
-  'storepos_agents',
-  'wechat_miniapps',
-  'storepos_grants',
   'idempotency_records',
   'bearer_tokens',
+  'wechat_miniapps',
   'wechat_pay_merchants',
-  'jucai_isvs',
-  'jucai_merchants',
-  'jucai_apps',
-  'jucai_channels',
   'wechat_official_accounts',
-  'weiting_apps',
-  'weiting_users',
-  'weiting_bindings',
-  'weiting_reports',
-  'weiting_notices',
   'sandbox_template_messages',
   'sandbox_wechat_tokens',
 ] as const satisfies readonly (keyof Database)[];
@@ -63,10 +51,15 @@ async function countRows(db: Kysely<Database>, table: string): Promise<number> {
  * references hold) and sealed secrets stay as they are (the same master key opens them); the id
  * sequences continue after the copied rows. Each table's row count is checked before the commit.
  */
-export async function copyStore(source: Store, target: Store, progress: (table: CopiedTable) => void = () => undefined): Promise<CopiedTable[]> {
+export async function copyStore(
+  source: Store,
+  target: Store,
+  tables: readonly (keyof Database)[],
+  progress: (table: CopiedTable) => void = () => undefined,
+): Promise<CopiedTable[]> {
   if (source.dialect !== 'sqlite' || !source.sqlite) throw new Error('the source must be the embedded SQLite store');
   if (target.dialect !== 'postgres') throw new Error('the target must be PostgreSQL');
-  for (const table of DURABLE_TABLES) {
+  for (const table of tables) {
     const n = await countRows(target.db, table);
     if (n > 0) throw new TargetNotEmpty(`the target already holds data (${table}: ${n} rows); copy only into an empty database or schema`);
   }
@@ -74,16 +67,21 @@ export async function copyStore(source: Store, target: Store, progress: (table: 
   // One read transaction: every table as of the same moment, even if a server still writes.
   sqlite.exec('BEGIN');
   try {
-    return await copyInto(sqlite, target, progress);
+    return await copyInto(sqlite, target, tables, progress);
   } finally {
     sqlite.exec('COMMIT');
   }
 }
 
-async function copyInto(sqlite: NonNullable<Store['sqlite']>, target: Store, progress: (table: CopiedTable) => void): Promise<CopiedTable[]> {
+async function copyInto(
+  sqlite: NonNullable<Store['sqlite']>,
+  target: Store,
+  tables: readonly (keyof Database)[],
+  progress: (table: CopiedTable) => void,
+): Promise<CopiedTable[]> {
   return target.db.transaction().execute(async (trx) => {
     const copied: CopiedTable[] = [];
-    for (const table of DURABLE_TABLES) {
+    for (const table of tables) {
       let rows = 0;
       let batch: Record<string, unknown>[] = [];
       const flush = async () => {

@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import { migrations } from './migrations/index.ts';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import { isPostgres } from './migrations/util.ts';
 import { withStatementCache } from './statementCache.ts';
 import type { Database } from './schema.ts';
@@ -114,14 +113,16 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 }
 
 /**
- * Brings the schema up to date; safe to run from several processes at once (Kysely locks). With a
+ * Brings the schema up to date with `migrations` (the platform's and the fronts', see
+ * `server/storeLayout.ts`); safe to run from several processes at once (Kysely locks). With a
  * PostgreSQL schema, Kysely's own tables go there too: left to itself Kysely looks for them in any
  * schema of the database and, finding another deployment's, would skip creating ours.
  */
-export async function migrateToLatest(db: Kysely<Database>, schema?: string): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<Database>, migrations: Readonly<Record<string, Migration>>, schema?: string): Promise<string[]> {
+  const all = { ...migrations, ...(await migrationsOfRemovedFronts(db, migrations, schema)) };
   const migrator = new Migrator({
     db,
-    provider: { getMigrations: async () => migrations },
+    provider: { getMigrations: async () => all },
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const postgres = isPostgres(db as unknown as Kysely<unknown>);
@@ -136,6 +137,41 @@ export async function migrateToLatest(db: Kysely<Database>, schema?: string): Pr
   const { error, results } = outcome;
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The store holds a migration this build does not have and that sorts after all of this build's. */
+export class StoreNewerThanBuild extends Error {
+  override readonly name = 'StoreNewerThanBuild';
+}
+
+/**
+ * Migrations the store ran that this build does not have. One that sorts before this build's last
+ * migration belongs to a front this build was made without (a removed front): its tables stay, and
+ * it is answered with a no-op so that Kysely does not call the store corrupted. One that sorts
+ * after was made by a newer build, whose tables this one would not understand: that stops here.
+ */
+async function migrationsOfRemovedFronts(db: Kysely<Database>, migrations: Readonly<Record<string, Migration>>, schema?: string): Promise<Record<string, Migration>> {
+  let applied: string[];
+  try {
+    const table = schema ? `${schema}.kysely_migration` : 'kysely_migration';
+    const { rows } = await sql<{ name: string }>`SELECT name FROM ${sql.table(table)}`.execute(db);
+    applied = rows.map((r) => r.name);
+  } catch {
+    return {}; // a new store: nothing ran yet
+  }
+  const known = Object.keys(migrations).sort();
+  const last = known[known.length - 1] ?? '';
+  const removed: Record<string, Migration> = {};
+  for (const name of applied) {
+    if (name in migrations) continue;
+    if (name > last) {
+      throw new StoreNewerThanBuild(
+        `this store was brought up to date by a newer kaifang: it has migration ${name}, and this build knows migrations up to ${last}. Run the newer build (or a later one) on it; this one would not understand its tables`,
+      );
+    }
+    removed[name] = { up: async () => undefined };
+  }
+  return removed;
 }
 
 /**

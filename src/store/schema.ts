@@ -2,34 +2,22 @@ import type { Generated } from 'kysely';
 
 /**
  * The durable tables, typed for Kysely. Times are milliseconds since the epoch (bigint), flags are
- * integers, secrets are sealed by SecretBox (`*_sealed`).
+ * integers, secrets are sealed by SecretBox (`*_sealed`). Here: the platform's own tables (state,
+ * call log, core pieces, the WeChat apps, the sandbox's records); each front adds its own from its
+ * `tables.ts` by declaration merging, so the type lists exactly the tables of the fronts that exist.
  */
 export interface Database {
   kv_state: KvStateTable;
   /** SQLite only (see migration 005). */
   once_log: OnceLogTable;
   call_log: CallLogTable;
-  opretail_developer_keys: OpretailDeveloperKeyTable;
-  opretail_methods: OpretailMethodTable;
-  opretail_grants: OpretailGrantTable;
   sandbox_sms_outbox: SandboxSmsOutboxTable;
-  storepos_agents: StoreposAgentTable;
   wechat_miniapps: WechatMiniappTable;
-  storepos_grants: StoreposGrantTable;
   idempotency_records: IdempotencyRecordTable;
   bearer_tokens: BearerTokenTable;
   platform_meta: PlatformMetaTable;
   wechat_pay_merchants: WechatPayMerchantTable;
-  jucai_isvs: JucaiIsvTable;
-  jucai_merchants: JucaiMerchantTable;
-  jucai_apps: JucaiAppTable;
-  jucai_channels: JucaiChannelTable;
   wechat_official_accounts: WechatOfficialAccountTable;
-  weiting_apps: WeitingAppTable;
-  weiting_users: WeitingUserTable;
-  weiting_bindings: WeitingBindingTable;
-  weiting_reports: WeitingReportTable;
-  weiting_notices: WeitingNoticeTable;
   sandbox_template_messages: SandboxTemplateMessageTable;
   sandbox_wechat_tokens: SandboxWechatTokenTable;
 }
@@ -59,60 +47,6 @@ export interface CallLogTable {
   request_id: string;
 }
 
-export interface OpretailDeveloperKeyTable {
-  id: Generated<number>;
-  username: string;
-  application_id: string;
-  application_key: string;
-  application_secret_sealed: string;
-  keytype: number;
-  expire: number | null;
-  enterprise_id: number;
-  shopweb_enterprise_id: number | null;
-  switch_status: number;
-  switch_time: number | null;
-  developer_type: number;
-  supplier_account: string | null;
-  rate_per_second: number | null;
-  rate_per_day: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface OpretailMethodTable {
-  id: Generated<number>;
-  name: string;
-  version: string;
-  url: string;
-  test_url: string | null;
-  timeout_ms: number | null;
-  enabled: number;
-  rate_per_second: number | null;
-  rate_per_day: number | null;
-  description: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface OpretailGrantTable {
-  key_id: number;
-  method_id: number;
-  created_at: number;
-}
-
-export interface StoreposAgentTable {
-  id: Generated<number>;
-  /** The agent number callers send as `agent_id` (17 digits when kaifang generates it). */
-  agent_id: string;
-  name: string;
-  key_sealed: string;
-  enabled: number;
-  /** Own SMS sends per CST day; null = KAIFANG_STOREPOS_SMS_PER_AGENT_PER_DAY. */
-  sms_daily_cap: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
 export interface WechatMiniappTable {
   id: Generated<number>;
   appid: string;
@@ -121,12 +55,6 @@ export interface WechatMiniappTable {
   enabled: number;
   created_at: number;
   updated_at: number;
-}
-
-export interface StoreposGrantTable {
-  agent_ref: number;
-  miniapp_ref: number;
-  created_at: number;
 }
 
 /** What the sandbox SMS simulators "sent" (sandbox mode only). */
@@ -185,56 +113,6 @@ export interface WechatPayMerchantTable {
   updated_at: number;
 }
 
-export interface JucaiIsvTable {
-  id: Generated<number>;
-  /** `ISV_…`, the `orgId` of replies. */
-  isv_no: string;
-  name: string;
-  enabled: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface JucaiMerchantTable {
-  id: Generated<number>;
-  /** `MCH_…`, the `mchNo` callers send. */
-  mch_no: string;
-  isv_ref: number;
-  name: string;
-  enabled: number;
-  /** Calls per second for the whole merchant; null = KAIFANG_JUCAI_MCH_RATE_PER_SECOND. */
-  rate_per_second: number | null;
-  /** Calls per second for each of its apps; null = KAIFANG_JUCAI_APP_RATE_PER_SECOND. */
-  app_rate_per_second: number | null;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface JucaiAppTable {
-  id: Generated<number>;
-  app_id: string;
-  mch_ref: number;
-  name: string;
-  secret_sealed: string;
-  enabled: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface JucaiChannelTable {
-  mch_ref: number;
-  way_code: string;
-  enabled: number;
-  wechat_pay_mch_id: string | null;
-  sub_mch_id: string | null;
-  sub_appid: string | null;
-  bridge_url: string | null;
-  bridge_merchant_no: string | null;
-  bridge_secret_sealed: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
 /** A WeChat official account the platform holds the AppSecret of, with its prize-notice template. */
 export interface WechatOfficialAccountTable {
   id: Generated<number>;
@@ -247,61 +125,6 @@ export interface WechatOfficialAccountTable {
   prize_keywords: string | null;
   created_at: number;
   updated_at: number;
-}
-
-export interface WeitingAppTable {
-  id: Generated<number>;
-  appid: string;
-  name: string;
-  secret_sealed: string;
-  /** JSON array of host names. */
-  allowed_hosts: string;
-  daily_token_limit: number | null;
-  enabled: number;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface WeitingUserTable {
-  id: Generated<number>;
-  public_id: string;
-  openid: string;
-  nickname: string;
-  headimg: string;
-  created_at: number;
-  updated_at: number;
-}
-
-export interface WeitingBindingTable {
-  id: Generated<number>;
-  user_ref: number;
-  deviceno: string;
-  devicename: string;
-  bpn: string;
-  sort: string;
-  bound_at: number;
-}
-
-export interface WeitingReportTable {
-  id: Generated<number>;
-  app_ref: number;
-  kind: 'login' | 'order';
-  order_no: string | null;
-  openid: string;
-  deviceno: string;
-  payload: string;
-  created_at: number;
-}
-
-export interface WeitingNoticeTable {
-  id: Generated<number>;
-  app_ref: number;
-  openid: string;
-  fields: string;
-  outcome: 'sent' | 'refused' | 'unavailable' | 'limited';
-  msgid: string | null;
-  reason: string | null;
-  created_at: number;
 }
 
 /** What the sandbox's official account "sent" (sandbox mode only). */

@@ -1,5 +1,5 @@
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
-import { DomainError, UpstreamUnavailable } from '../core/errors.ts';
+import { DomainError, UpstreamUnavailable } from '../kernel/errors.ts';
 
 /**
  * The one HTTP helper every upstream call goes through (adapters and the gateway's registered

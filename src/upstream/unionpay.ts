@@ -1,5 +1,5 @@
-import { constantTimeEqual } from '../core/secrets.ts';
-import { UpstreamRejected, UpstreamUnavailable, type RejectReason } from '../core/errors.ts';
+import { constantTimeEqual } from '../kernel/secrets.ts';
+import { UpstreamRejected, UpstreamUnavailable, type RejectReason } from '../kernel/errors.ts';
 import { bodySignature } from './hmac.ts';
 import { callUpstream, jsonObject, type HttpOptions } from './http.ts';
 import type { UnionPayBridgeSettings, UnionPayUserIds } from './types.ts';

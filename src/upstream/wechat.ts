@@ -1,5 +1,5 @@
-import type { RejectReason } from '../core/errors.ts';
-import { UpstreamRejected, UpstreamUnavailable } from '../core/errors.ts';
+import type { RejectReason } from '../kernel/errors.ts';
+import { UpstreamRejected, UpstreamUnavailable } from '../kernel/errors.ts';
 import { callUpstream, jsonObject, type HttpOptions } from './http.ts';
 import type { TemplateMessage, WechatMiniProgramLogin, WechatOfficialAccountApi, WechatSession, WechatWebAuthorization } from './types.ts';
 

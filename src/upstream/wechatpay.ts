@@ -1,6 +1,6 @@
-import { UpstreamRejected, UpstreamUnavailable, type RejectReason } from '../core/errors.ts';
-import { randomString } from '../core/random.ts';
-import { wechatPayV2 } from '../core/signing.ts';
+import { UpstreamRejected, UpstreamUnavailable, type RejectReason } from '../kernel/errors.ts';
+import { randomString } from '../kernel/random.ts';
+import { wechatPayV2 } from '../kernel/signing.ts';
 import { callUpstream, toXml, xmlFields, type HttpOptions } from './http.ts';
 import type { WechatPayAuthCodes, WechatPayMerchantCredentials } from './types.ts';
 

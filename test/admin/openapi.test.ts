@@ -7,7 +7,7 @@ import { CODES } from '../../src/fronts/opretail/codes.ts';
 import { CODE } from '../../src/fronts/storepos/codes.ts';
 import { COMMON } from '../../src/fronts/storepos/params.ts';
 import { startServer } from '../helpers/server.ts';
-import { storeposFixture } from '../storepos/helpers.ts';
+import { storeposFixture } from '../../src/fronts/storepos/test/helpers.ts';
 
 const HTTP_METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { fronts } from '../../src/fronts/all.ts';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { kaifang } from './run.ts';
 /** The operator's day: the CLI never works on the wrong store, settings and signals behave. */
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const installed = new Set<string>(fronts.map((front) => front.name));
 
 test('an operator command on a place with no kaifang store refuses, naming where it looked, and creates nothing', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kaifang-nostore-'));
@@ -119,7 +121,7 @@ test('reading a secret from an empty stdin is one line for every command that ta
     ['wechat', 'official-accounts', 'create', '--appid', 'wx1234567890abcdef', '--secret', '-'],
     ['wechat', 'miniapps', 'create', '--appid', 'wx1234567890abcdef', '--secret', '-'],
     ['jucai', 'apps', 'import', '--app-id', 'A', '--mch-no', 'M', '--secret', '-'],
-  ]) {
+  ].filter(([front]) => installed.has(front!))) {
     const r = await kaifang(backend.env, args, '');
     assert.equal(r.code, 1, args.join(' '));
     assert.match(r.stderr, /^kaifang: no \w+ on standard input \(--\w+\)\n$/, r.stderr);

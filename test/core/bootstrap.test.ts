@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/server/config.ts';
-import { ConfigError } from '../../src/core/settings.ts';
+import { ConfigError } from '../../src/kernel/settings.ts';
 import { loadBootstrap, parseMasterKey } from '../../src/server/bootstrap.ts';
 import { runTogether } from '../helpers/children.ts';
 

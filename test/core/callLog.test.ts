@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { CallLog, type CallRecord } from '../../src/core/callLog.ts';
-import { formatCompact } from '../../src/core/cst.ts';
-import { opretail } from '../../src/core/signing.ts';
+import { formatCompact } from '../../src/kernel/cst.ts';
+import { opretail } from '../../src/fronts/opretail/signing.ts';
 import { migrateToLatest, openStore } from '../../src/store/database.ts';
 import { SqliteBackgroundWriter } from '../../src/store/sqliteWriter.ts';
 import { backendNames, makeBackend } from '../helpers/backends.ts';
 import { startServer } from '../helpers/server.ts';
+import { platformMigrations } from '../../src/store/migrations/index.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -32,7 +33,7 @@ for (const { name, thread } of variants) {
       databaseUrl: backend.env.DATABASE_URL,
       databaseSchema: backend.env.KAIFANG_DB_SCHEMA,
     });
-    await migrateToLatest(store.db, backend.env.KAIFANG_DB_SCHEMA);
+    await migrateToLatest(store.db, platformMigrations, backend.env.KAIFANG_DB_SCHEMA);
     const writer = thread ? new SqliteBackgroundWriter(store.sqlitePath!) : undefined;
     t.after(async () => {
       await writer?.close();
@@ -101,7 +102,7 @@ test('call log: a failing write goes to onError, not to the caller, and later wr
   log.record(row(0));
   await log.flush();
   assert.equal(errors.length, 1);
-  await migrateToLatest(store.db);
+  await migrateToLatest(store.db, platformMigrations);
   log.record(row(1));
   assert.deepEqual(
     (await log.query({})).map((r) => r.requestId),

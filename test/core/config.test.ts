@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, redactUrl } from '../../src/core/settings.ts';
+import { ConfigError, redactUrl } from '../../src/kernel/settings.ts';
 import { loadConfig, settings } from '../../src/server/config.ts';
 
 function configError(fn: () => unknown): ConfigError {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { formatCompact, formatDateTime, formatDay, msUntilNextDay, parseCompact, parseDateTime } from '../../src/core/cst.ts';
+import { formatCompact, formatDateTime, formatDay, msUntilNextDay, parseCompact, parseDateTime } from '../../src/kernel/cst.ts';
 
 // Epoch values from Python (UTC = CST - 8h), e.g.
 //   python3 -c 'import calendar;print(calendar.timegm((2025,6,30,4,34,56))*1000)'   -> 1751258096000

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { ConfigError } from '../../src/core/settings.ts';
+import { ConfigError } from '../../src/kernel/settings.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { createKaifang } from '../../src/server/kaifang.ts';
 import { backendNames, makeBackend } from '../helpers/backends.ts';

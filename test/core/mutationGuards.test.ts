@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { ManualClock } from '../../src/core/clock.ts';
-import { StoreposClient } from '../../src/client/storepos.ts';
+import { ManualClock } from '../../src/kernel/clock.ts';
+import { StoreposClient } from '../../src/fronts/storepos/client.ts';
 import { REDACTED_FIELDS } from '../../src/server/logger.ts';
 import { startServer } from '../helpers/server.ts';
-import { expectCode, json, makeKey, postForm, signedParams, startUpstream } from '../opretail/helpers.ts';
-import { storeposFixture } from '../storepos/helpers.ts';
-import { weitingFixture } from '../weiting/helpers.ts';
+import { expectCode, json, makeKey, postForm, signedParams, startUpstream } from '../../src/fronts/opretail/test/helpers.ts';
+import { storeposFixture } from '../../src/fronts/storepos/test/helpers.ts';
+import { weitingFixture } from '../../src/fronts/weiting/test/helpers.ts';
 
 /**
  * Assertions that catch the small bugs a mutation run of the suite let through (issue 12): a
@@ -62,7 +62,7 @@ test('secrets of the fronts: a near miss of a 微厅 app secret or access token,
   t.after(() => sp.close());
   const mobile = sp.mobile();
   const good = { agent_id: sp.agentId, pid: 'p', version: '1.0', mobile };
-  const { independentSign } = await import('../storepos/helpers.ts');
+  const { independentSign } = await import('../../src/fronts/storepos/test/helpers.ts');
   const sign = independentSign(good, sp.key);
   for (const wrong of nearMisses(sign)) {
     const r = await sp.post('/Mch/GetMchSMSValid', { mobile }, { sign: wrong });

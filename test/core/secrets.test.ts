@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDecipheriv, randomBytes } from 'node:crypto';
-import { SecretBox, constantTimeEqual, sha256Hex } from '../../src/core/secrets.ts';
+import { SecretBox, constantTimeEqual, sha256Hex } from '../../src/kernel/secrets.ts';
 
 test('sha256Hex matches independently computed digests', () => {
   // python3 -c 'import hashlib;print(hashlib.sha256("abc".encode()).hexdigest())'

@@ -5,6 +5,7 @@ import { CallLog } from '../../src/core/callLog.ts';
 import { migrateToLatest, openStore } from '../../src/store/database.ts';
 import { SqliteBackgroundWriter } from '../../src/store/sqliteWriter.ts';
 import { makeBackend } from '../helpers/backends.ts';
+import { platformMigrations } from '../../src/store/migrations/index.ts';
 
 /*
  * The embedded store's writer thread: it checkpoints the WAL for the request thread's connection
@@ -21,7 +22,7 @@ test('writer thread: takes over WAL checkpoints from the request connection, and
     await store.close();
     await backend.cleanup();
   });
-  await migrateToLatest(store.db);
+  await migrateToLatest(store.db, platformMigrations);
   const sqlite = store.sqlite!;
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
   const writer = new SqliteBackgroundWriter(store.sqlitePath!, 50);
@@ -59,7 +60,7 @@ test('writer thread: a failing call-log write goes to onError; the thread keeps 
   await log.flush();
   assert.equal(errors.length, 1);
   assert.match(String(errors[0]), /SQLite writer: no such table: call_log/);
-  await migrateToLatest(store.db);
+  await migrateToLatest(store.db, platformMigrations);
   log.record(row('after-migration'));
   assert.deepEqual(
     (await log.query({})).map((r) => r.requestId),

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { formatCompact } from '../../src/core/cst.ts';
-import { opretail } from '../../src/core/signing.ts';
+import { formatCompact } from '../../src/kernel/cst.ts';
+import { opretail } from '../../src/fronts/opretail/signing.ts';
 import { backendNames, makeBackend, type Backend } from '../helpers/backends.ts';
 
 /*

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Clock } from '../../src/core/clock.ts';
+import type { Clock } from '../../src/kernel/clock.ts';
 import { loadConfig, type Config } from '../../src/server/config.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { createKaifang, type Kaifang } from '../../src/server/kaifang.ts';

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateToLatest, openStore, type Store } from '../../src/store/database.ts';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
+import { platformMigrations } from '../../src/store/migrations/index.ts';
 
 /*
  * The embedded store's one-time ids live in an append-only log plus an index in memory (see
@@ -24,7 +25,7 @@ describe('SqliteStateStore one-time ids', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kaifang-once-'));
     store = await openStore({ dataDir: dir });
-    await migrateToLatest(store.db);
+    await migrateToLatest(store.db, platformMigrations);
   });
   after(async () => {
     await store.close();
@@ -78,7 +79,7 @@ describe('SqliteStateStore one-time ids', () => {
   test('sweep: expired rows before the oldest live one go; the newest row always stays, so seq never goes back', async () => {
     const own = mkdtempSync(join(tmpdir(), 'kaifang-once-sweep-'));
     const fresh = await openStore({ dataDir: own });
-    await migrateToLatest(fresh.db);
+    await migrateToLatest(fresh.db, platformMigrations);
     const state = new SqliteStateStore(fresh.sqlite!, undefined, 0);
     const rows = () => fresh.sqlite!.prepare<[], { seq: number; id: string }>('select seq, id from once_log order by seq').all();
     await state.recordOnce('sweep:a', 50, []);
@@ -106,7 +107,7 @@ describe('SqliteStateStore one-time ids', () => {
   });
   test('counts join the group commit: 100 counts asked in one turn are one commit, 100 awaited one by one are 100', async () => {
     const fresh = await openStore({ dataDir: mkdtempSync(join(tmpdir(), 'kaifang-incr-')) });
-    await migrateToLatest(fresh.db);
+    await migrateToLatest(fresh.db, platformMigrations);
     // No checkpoints, so the write-ahead log only grows: every commit appends at least one 4 KiB page.
     fresh.sqlite!.pragma('wal_autocheckpoint = 0');
     const state = new SqliteStateStore(fresh.sqlite!, undefined, 0);

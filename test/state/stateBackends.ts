@@ -1,13 +1,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { systemClock } from '../../src/core/clock.ts';
+import { systemClock } from '../../src/kernel/clock.ts';
 import { migrateToLatest, openStore, type Store } from '../../src/store/database.ts';
 import { RedisStateStore } from '../../src/state/redis.ts';
 import { SqlStateStore } from '../../src/state/sql.ts';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import type { StateStore } from '../../src/state/state.ts';
 import { hasPostgresAndRedis, makeBackend } from '../helpers/backends.ts';
+import { platformMigrations } from '../../src/store/migrations/index.ts';
 
 /**
  * The StateStore backends: SQLite through prepared statements (the embedded default), the Kysely
@@ -77,7 +78,7 @@ export async function makeStateBackend(kind: StateKind): Promise<StateBackend> {
       databaseUrl: kind === 'sql-postgres' ? env.DATABASE_URL : undefined,
       databaseSchema: kind === 'sql-postgres' ? env.KAIFANG_DB_SCHEMA : undefined,
     });
-    await migrateToLatest(store.db, kind === 'sql-postgres' ? env.KAIFANG_DB_SCHEMA : undefined);
+    await migrateToLatest(store.db, platformMigrations, kind === 'sql-postgres' ? env.KAIFANG_DB_SCHEMA : undefined);
     await store.close();
   }
   const opened = await openState(kind, env);

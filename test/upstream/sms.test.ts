@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { ConfigError } from '../../src/core/settings.ts';
+import { ConfigError } from '../../src/kernel/settings.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { Metrics } from '../../src/server/metrics.ts';
 import { createUpstreams } from '../../src/upstream/index.ts';

@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../kernel/clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
-import { check, checkText } from '../errors.ts';
+import { check, checkText } from '../../kernel/validation.ts';
 import type { WechatMiniappTable } from '../../store/schema.ts';
 
 /** A WeChat mini-program whose AppSecret the platform holds on its partners' behalf. */

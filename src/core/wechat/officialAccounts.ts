@@ -1,9 +1,10 @@
 import type { Selectable } from 'kysely';
 import type { WechatOfficialAccountTable } from '../../store/schema.ts';
 import type { TemplateMessage, WechatOfficialAccountApi } from '../../upstream/types.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../kernel/clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
-import { check, checkText, UpstreamRejected } from '../errors.ts';
+import { UpstreamRejected } from '../../kernel/errors.ts';
+import { check, checkText } from '../../kernel/validation.ts';
 import type { UpstreamTokens } from '../upstreamTokens.ts';
 import { WECHAT_APPID_PATTERN, WECHAT_APP_SECRET } from './miniPrograms.ts';
 

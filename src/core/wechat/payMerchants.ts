@@ -1,8 +1,8 @@
 import type { Selectable } from 'kysely';
 import type { WechatPayMerchantTable } from '../../store/schema.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../../kernel/clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
-import { check, checkText } from '../errors.ts';
+import { check, checkText } from '../../kernel/validation.ts';
 import { WECHAT_APPID_PATTERN } from './miniPrograms.ts';
 
 /** A WeChat Pay merchant (service provider mode): its mch_id, the appid it pays under, and its API v2 key (sealed). */

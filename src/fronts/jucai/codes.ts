@@ -1,4 +1,4 @@
-import { DomainError, NotFound, UpstreamRejected, type ErrorKind, type RejectReason } from '../../core/errors.ts';
+import { DomainError, NotFound, UpstreamRejected, type ErrorKind, type RejectReason } from '../../kernel/errors.ts';
 
 /** A reply's `code` and `msg` (jucai.md, "The reply code table"). */
 export interface ReplyCode {

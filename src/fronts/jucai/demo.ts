@@ -1,9 +1,9 @@
-import { randomDigits, randomString } from '../../core/random.ts';
+import { randomDigits, randomString } from '../../kernel/random.ts';
 import { SANDBOX_BRIDGE_SECRET } from '../../upstream/unionpay.ts';
 import { SANDBOX_WECHATPAY_KEY } from '../../upstream/wechatpay.ts';
 import { createUnlessExists as once } from '../kit/demo.ts';
 import type { DemoContext } from '../kit/front.ts';
-import { signedRequest } from './cli.ts';
+import { signedRequest } from './admin/cli.ts';
 import type { JucaiServices } from './services.ts';
 
 // The seed's own example numbers, and WeChat Pay's documented example merchant.

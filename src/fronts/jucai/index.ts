@@ -1,7 +1,8 @@
 import { defineFront } from '../kit/front.ts';
-import { jucaiAdmin } from './admin.ts';
-import { jucaiAdminOpenApi } from './adminOpenapi.ts';
-import { jucaiCli } from './cli.ts';
+import * as m007 from './migrations/007_jucai.ts';
+import { jucaiAdmin } from './admin/routes.ts';
+import { jucaiAdminOpenApi } from './admin/openapi.ts';
+import { jucaiCli } from './admin/cli.ts';
 import { jucaiDemo } from './demo.ts';
 import { jucaiFrontOpenApi } from './openapi.ts';
 import { jucaiRefusal } from './refuse.ts';
@@ -14,6 +15,7 @@ export const jucaiFront = defineFront({
   name: 'jucai',
   title: '巨彩商服 payment identity API: ISVs, merchants, channels and apps',
   settings: jucaiSettings,
+  store: { migrations: { '007_jucai': m007 }, tables: ['jucai_isvs', 'jucai_merchants', 'jucai_apps', 'jucai_channels'] },
   services: createJucaiServices,
   routes: jucaiRoutes,
   paths: ['/pay/'],

@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
-import { InvalidInput } from '../../core/errors.ts';
-import { APP_ID_PATTERN } from '../../core/jucai/apps.ts';
-import { WAY_CODES, type WayCode } from '../../core/jucai/channels.ts';
-import { MCH_NO_PATTERN } from '../../core/jucai/organization.ts';
-import type { SignedParams } from '../../core/signing.ts';
+import { InvalidInput } from '../../kernel/errors.ts';
+import { APP_ID_PATTERN } from './domain/apps.ts';
+import { WAY_CODES, type WayCode } from './domain/channels.ts';
+import { MCH_NO_PATTERN } from './domain/organization.ts';
+import type { SignedParams } from '../../kernel/signing.ts';
 import type { ParsedBody } from '../kit/bodies.ts';
 
 /** An `auth2OpenId` request whose every field passed the rules of jucai.md. */

@@ -1,5 +1,5 @@
-import { randomString } from '../../core/random.ts';
-import { jucai } from '../../core/signing.ts';
+import { randomString } from '../../kernel/random.ts';
+import { jucai } from './signing.ts';
 import type { ReplyCode, ReturnCode } from './codes.ts';
 
 /** `data` of a processed request, in the seed's field order. */

@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidSignature, NotFound, Disabled } from '../../core/errors.ts';
-import type { JucaiAppWithSecret } from '../../core/jucai/apps.ts';
-import type { MerchantForCall } from '../../core/jucai/organization.ts';
-import { jucai } from '../../core/signing.ts';
+import { InvalidSignature, NotFound, Disabled } from '../../kernel/errors.ts';
+import type { JucaiAppWithSecret } from './domain/apps.ts';
+import type { MerchantForCall } from './domain/organization.ts';
+import { jucai } from './signing.ts';
 import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
 import type { FrontContext, FrontPluginOptions } from '../kit/front.ts';
 import { answerRefusals, refuseOtherMethods, signatureHint } from '../kit/refusals.ts';

@@ -1,8 +1,8 @@
-import type { Clock } from '../../core/clock.ts';
-import { JucaiApps } from '../../core/jucai/apps.ts';
-import { Channels } from '../../core/jucai/channels.ts';
-import { Organization } from '../../core/jucai/organization.ts';
-import { PayerIdentities } from '../../core/jucai/payerIdentity.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { JucaiApps } from './domain/apps.ts';
+import { Channels } from './domain/channels.ts';
+import { Organization } from './domain/organization.ts';
+import { PayerIdentities } from './domain/payerIdentity.ts';
 import type { Core } from '../../core/platform.ts';
 import type { Quotas } from '../../core/quota.ts';
 import type { WechatPayMerchants } from '../../core/wechat/payMerchants.ts';

@@ -1,4 +1,4 @@
-import { integer, setting, type SettingsValues } from '../../core/settings.ts';
+import { integer, setting, type SettingsValues } from '../../kernel/settings.ts';
 
 /** The 巨彩 payment identity API's settings. */
 export const jucaiSettings = {

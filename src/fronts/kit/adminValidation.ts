@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifySchemaValidationError } from 'fastify';
 import { Ajv, type AnySchema, type ValidateFunction } from 'ajv';
-import { InvalidInput } from '../../core/errors.ts';
+import { InvalidInput } from '../../kernel/errors.ts';
 
 /*
  * Fastify's default Ajv coerces JSON bodies (`true` becomes 1, `null` becomes 0) and silently

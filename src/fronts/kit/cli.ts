@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
-import { InvalidInput } from '../../core/errors.ts';
+import { InvalidInput } from '../../kernel/errors.ts';
 
 /**
  * The pieces every front's CLI commands are made of, so that all of them take the same options

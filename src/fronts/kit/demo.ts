@@ -1,4 +1,4 @@
-import { DomainError } from '../../core/errors.ts';
+import { DomainError } from '../../kernel/errors.ts';
 
 /** Runs `create` unless the thing is already there, so a second `serve --demo` start changes nothing. */
 export async function createUnlessExists(create: () => Promise<unknown>): Promise<void> {

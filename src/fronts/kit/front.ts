@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { FastifyPluginAsync } from 'fastify';
-import type { Clock } from '../../core/clock.ts';
+import type { Migration } from 'kysely';
+import type { Clock } from '../../kernel/clock.ts';
 import type { Core } from '../../core/platform.ts';
-import type { SettingsTable, SettingsValues } from '../../core/settings.ts';
+import type { Database } from '../../store/schema.ts';
+import type { SettingsTable, SettingsValues } from '../../kernel/settings.ts';
 import type { CliRunner } from './cli.ts';
 import type { OpenApiFragment } from './openapi.ts';
 
@@ -68,6 +70,17 @@ export interface DemoContext {
   clock: Clock;
 }
 
+/** A front's part of the store. */
+export interface FrontStore {
+  /**
+   * Its migrations by name. Names share one order with the platform's and every other front's
+   * (Kysely sorts by name): a new one takes the next free number across all of them.
+   */
+  readonly migrations: Readonly<Record<string, Migration>>;
+  /** Its durable tables, parents before children: `kaifang store copy` copies them in this order. */
+  readonly tables: readonly (keyof Database)[];
+}
+
 /**
  * Everything that is one front's, as one value: its name (the admin API mounts its admin routes at
  * `/admin/api/<name>`, the CLI its commands under `kaifang <name>`), its settings, how it builds
@@ -81,6 +94,8 @@ export interface Front<Name extends string = string, S = unknown, Settings exten
   readonly title: string;
   /** Its own settings (`KAIFANG_<NAME>_*`), read at start-up with the platform's. */
   readonly settings: Settings;
+  /** Its tables and migrations. */
+  readonly store?: FrontStore;
   /** Builds the front's services, once per process; the routes, admin API, CLI and demo share them. */
   services(core: Core, settings: SettingsValues<Settings>): S;
   /** The wire protocol: an encapsulated plugin with its own parsers and error shapes. */

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
-import { maskSecret } from '../../core/signing.ts';
+import { maskSecret } from '../../kernel/signing.ts';
 import type { FrontContext } from './front.ts';
 
 /** A request refused before (or outside) the front's own handling, for the front to answer in its shape. */

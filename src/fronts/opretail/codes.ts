@@ -1,4 +1,4 @@
-import { DomainError, NotFound, type ErrorKind } from '../../core/errors.ts';
+import { DomainError, NotFound, type ErrorKind } from '../../kernel/errors.ts';
 
 /** The seed's public return codes, kaifang's `18`, and the built-in methods' business codes. */
 export const CODES = {

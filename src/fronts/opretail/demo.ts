@@ -1,5 +1,5 @@
-import { formatCompact } from '../../core/cst.ts';
-import { opretail } from '../../core/signing.ts';
+import { formatCompact } from '../../kernel/cst.ts';
+import { opretail } from './signing.ts';
 import type { DemoContext } from '../kit/front.ts';
 import type { OpretailServices } from './services.ts';
 

@@ -1,4 +1,4 @@
-import { formatDateTime } from '../../core/cst.ts';
+import { formatDateTime } from '../../kernel/cst.ts';
 import type { MethodView } from './present.ts';
 import { lines, SHOWN_ONCE, table } from '../kit/cli.ts';
 import type { GrantsView, KeyView } from './present.ts';

@@ -1,9 +1,9 @@
-import { parseCompact } from '../../core/cst.ts';
-import { Disabled, Forbidden, InvalidSignature, NotFound, Expired } from '../../core/errors.ts';
+import { parseCompact } from '../../kernel/cst.ts';
+import { Disabled, Forbidden, InvalidSignature, NotFound, Expired } from '../../kernel/errors.ts';
 import type { LimitWindow } from '../../core/quota.ts';
-import { ifexpire, type DeveloperKeyWithSecret } from '../../core/opretail/developerKeys.ts';
-import { BUILT_IN_METHODS, type GatewayMethod } from '../../core/opretail/gatewayMethods.ts';
-import { opretail } from '../../core/signing.ts';
+import { ifexpire, type DeveloperKeyWithSecret } from './domain/developerKeys.ts';
+import { BUILT_IN_METHODS, type GatewayMethod } from './domain/gatewayMethods.ts';
+import { opretail } from './signing.ts';
 import type { ParsedBody } from '../kit/bodies.ts';
 import type { FrontContext } from '../kit/front.ts';
 import { signatureHint } from '../kit/refusals.ts';

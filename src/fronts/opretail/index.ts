@@ -1,7 +1,8 @@
 import { defineFront } from '../kit/front.ts';
-import { opretailAdmin } from './admin.ts';
-import { opretailAdminOpenApi } from './adminOpenapi.ts';
-import { opretailCli } from './cli.ts';
+import * as m002 from './migrations/002_opretail.ts';
+import { opretailAdmin } from './admin/routes.ts';
+import { opretailAdminOpenApi } from './admin/openapi.ts';
+import { opretailCli } from './admin/cli.ts';
 import { opretailDemo } from './demo.ts';
 import { opretailFrontOpenApi } from './openapi.ts';
 import { opretailRefusal } from './refuse.ts';
@@ -14,6 +15,7 @@ export const opretailFront = defineFront({
   name: 'opretail',
   title: '万店掌 (Opretail) gateway: developer keys and methods',
   settings: opretailSettings,
+  store: { migrations: { '002_opretail': m002 }, tables: ['opretail_developer_keys', 'opretail_methods', 'opretail_grants'] },
   services: createOpretailServices,
   routes: opretailRoutes,
   paths: ['/m.api'],

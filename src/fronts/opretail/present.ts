@@ -1,6 +1,6 @@
-import { formatDateTime } from '../../core/cst.ts';
-import { ifexpire, type DeveloperKey, type DeveloperKeyWithSecret } from '../../core/opretail/developerKeys.ts';
-import type { GatewayMethod } from '../../core/opretail/gatewayMethods.ts';
+import { formatDateTime } from '../../kernel/cst.ts';
+import { ifexpire, type DeveloperKey, type DeveloperKeyWithSecret } from './domain/developerKeys.ts';
+import type { GatewayMethod } from './domain/gatewayMethods.ts';
 
 /**
  * A developer key in the field names and types of the seed's `open.gateway.authentication` table

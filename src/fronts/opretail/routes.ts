@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MethodFailed } from '../../core/opretail/forward.ts';
+import { MethodFailed } from './domain/forward.ts';
 import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
 import { answerRefusals, refuseOtherMethods } from '../kit/refusals.ts';

@@ -1,7 +1,7 @@
-import type { Clock } from '../../core/clock.ts';
-import { DeveloperKeys } from '../../core/opretail/developerKeys.ts';
-import { MethodForwarder } from '../../core/opretail/forward.ts';
-import { GatewayMethods } from '../../core/opretail/gatewayMethods.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { DeveloperKeys } from './domain/developerKeys.ts';
+import { MethodForwarder } from './domain/forward.ts';
+import { GatewayMethods } from './domain/gatewayMethods.ts';
 import type { Core } from '../../core/platform.ts';
 import type { Quotas, ReplayGuard } from '../../core/quota.ts';
 import type { OpretailSettings } from './settings.ts';

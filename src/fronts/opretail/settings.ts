@@ -1,4 +1,4 @@
-import { integer, setting, text, type SettingsValues } from '../../core/settings.ts';
+import { integer, setting, text, type SettingsValues } from '../../kernel/settings.ts';
 
 /** The 万店掌 gateway's settings. */
 export const opretailSettings = {

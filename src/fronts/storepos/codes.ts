@@ -1,4 +1,4 @@
-import { DomainError, UpstreamRejected, UpstreamUnavailable, type ErrorKind, type RejectReason } from '../../core/errors.ts';
+import { DomainError, UpstreamRejected, UpstreamUnavailable, type ErrorKind, type RejectReason } from '../../kernel/errors.ts';
 
 export type State = 'SUCCESS' | 'FAIL' | 'VER';
 

@@ -1,7 +1,7 @@
-import { NotFound } from '../../core/errors.ts';
-import { randomHex, randomString } from '../../core/random.ts';
+import { NotFound } from '../../kernel/errors.ts';
+import { randomHex, randomString } from '../../kernel/random.ts';
 import type { DemoContext } from '../kit/front.ts';
-import { signedBody } from './cli.ts';
+import { signedBody } from './admin/cli.ts';
 import type { StoreposServices } from './services.ts';
 
 const DEMO_AGENT = '13000000000000000'; // the seed's example agent_id

@@ -1,7 +1,8 @@
 import { defineFront } from '../kit/front.ts';
-import { storeposAdmin } from './admin.ts';
-import { storeposAdminOpenApi } from './adminOpenapi.ts';
-import { storeposCli } from './cli.ts';
+import * as m004 from './migrations/004_storepos.ts';
+import { storeposAdmin } from './admin/routes.ts';
+import { storeposAdminOpenApi } from './admin/openapi.ts';
+import { storeposCli } from './admin/cli.ts';
 import { storeposDemo } from './demo.ts';
 import { storeposFrontOpenApi } from './openapi.ts';
 import { storeposRefusal } from './refuse.ts';
@@ -14,6 +15,7 @@ export const storeposFront = defineFront({
   name: 'storepos',
   title: '超赢 (storepos) agent API: agents and their mini-program grants',
   settings: storeposSettings,
+  store: { migrations: { '004_storepos': m004 }, tables: ['storepos_agents', 'storepos_grants'] },
   services: createStoreposServices,
   routes: storeposRoutes,
   paths: ['/Mch/', '/Open/'],

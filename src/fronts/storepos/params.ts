@@ -1,4 +1,4 @@
-import { InvalidInput } from '../../core/errors.ts';
+import { InvalidInput } from '../../kernel/errors.ts';
 import type { ParsedBody } from '../kit/bodies.ts';
 
 export type Params = Record<string, string>;

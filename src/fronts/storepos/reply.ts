@@ -1,4 +1,4 @@
-import { storepos } from '../../core/signing.ts';
+import { storepos } from './signing.ts';
 import type { Outcome } from './codes.ts';
 
 export type ReplyFields = Outcome & Record<string, string | number>;

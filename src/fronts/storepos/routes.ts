@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidInput, InvalidSignature } from '../../core/errors.ts';
-import { storepos } from '../../core/signing.ts';
-import type { AgentWithKey } from '../../core/storepos/agents.ts';
+import { InvalidInput, InvalidSignature } from '../../kernel/errors.ts';
+import { storepos } from './signing.ts';
+import type { AgentWithKey } from './domain/agents.ts';
 import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
 import type { FrontContext, FrontPluginOptions } from '../kit/front.ts';
 import { answerRefusals, refuseOtherMethods, signatureHint } from '../kit/refusals.ts';

@@ -1,8 +1,8 @@
 import type { Core } from '../../core/platform.ts';
-import { Agents } from '../../core/storepos/agents.ts';
-import { AgentGrants } from '../../core/storepos/grants.ts';
-import { MiniProgramLogin } from '../../core/storepos/login.ts';
-import { SmsCodes } from '../../core/storepos/smsCodes.ts';
+import { Agents } from './domain/agents.ts';
+import { AgentGrants } from './domain/grants.ts';
+import { MiniProgramLogin } from './domain/login.ts';
+import { SmsCodes } from './domain/smsCodes.ts';
 import type { MiniPrograms } from '../../core/wechat/miniPrograms.ts';
 import type { StoreposSettings } from './settings.ts';
 

@@ -1,4 +1,4 @@
-import { dottedVersion, integer, setting, type SettingsValues } from '../../core/settings.ts';
+import { dottedVersion, integer, setting, type SettingsValues } from '../../kernel/settings.ts';
 
 /** The 超赢 agent API's settings. */
 export const storeposSettings = {

@@ -1,8 +1,8 @@
 import type { WechatApps } from '../../core/wechat/index.ts';
 import { defineFront } from '../kit/front.ts';
-import { wechatAdmin } from './admin.ts';
-import { wechatAdminOpenApi } from './adminOpenapi.ts';
-import { wechatCli } from './cli.ts';
+import { wechatAdmin } from './admin/routes.ts';
+import { wechatAdminOpenApi } from './admin/openapi.ts';
+import { wechatCli } from './admin/cli.ts';
 
 /**
  * Not a wire front: the operator's side of the WeChat apps the platform holds secrets for

@@ -1,4 +1,4 @@
-import { DomainError, type ErrorKind } from '../../core/errors.ts';
+import { DomainError, type ErrorKind } from '../../kernel/errors.ts';
 
 /**
  * The 微厅 endpoints answer in the seed's shapes, each its own (weiting.md), so the one table maps a

@@ -1,4 +1,4 @@
-import { randomString } from '../../core/random.ts';
+import { randomString } from '../../kernel/random.ts';
 import { createUnlessExists } from '../kit/demo.ts';
 import type { DemoContext } from '../kit/front.ts';
 import type { WeitingServices } from './services.ts';

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
-import { parseDateTime } from '../../core/cst.ts';
-import { InvalidInput } from '../../core/errors.ts';
-import { DEVICENO_PATTERN, OPENID_PATTERN, type ImportRow } from '../../core/weiting/users.ts';
+import { parseDateTime } from '../../kernel/cst.ts';
+import { InvalidInput } from '../../kernel/errors.ts';
+import { DEVICENO_PATTERN, OPENID_PATTERN, type ImportRow } from './domain/users.ts';
 
 /**
  * The operator's import of existing users and bindings: CSV with a header line, or JSON lines (one

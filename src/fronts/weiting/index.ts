@@ -1,7 +1,8 @@
 import { defineFront } from '../kit/front.ts';
-import { weitingAdmin } from './admin.ts';
-import { weitingAdminOpenApi } from './adminOpenapi.ts';
-import { weitingCli } from './cli.ts';
+import * as m008 from './migrations/008_weiting.ts';
+import { weitingAdmin } from './admin/routes.ts';
+import { weitingAdminOpenApi } from './admin/openapi.ts';
+import { weitingCli } from './admin/cli.ts';
 import { weitingDemo } from './demo.ts';
 import { weitingFrontOpenApi } from './openapi.ts';
 import { weitingRefusal } from './refuse.ts';
@@ -14,6 +15,7 @@ export const weitingFront = defineFront({
   name: 'weiting',
   title: '上海电信 微厅 platform: partner apps, app tickets, users and their devices, notices and orders',
   settings: weitingSettings,
+  store: { migrations: { '008_weiting': m008 }, tables: ['weiting_apps', 'weiting_users', 'weiting_bindings', 'weiting_reports', 'weiting_notices'] },
   services: createWeitingServices,
   routes: weitingRoutes,
   paths: ['/service/'],

@@ -1,4 +1,4 @@
-import { escapeHtml, htmlPage } from '../../core/html.ts';
+import { escapeHtml, htmlPage } from '../../kernel/html.ts';
 
 /** The small page the login broker shows a person whose WeChat login cannot go on. */
 export function errorPage(title: string, detail: string): string {

@@ -1,4 +1,4 @@
-import { InvalidInput } from '../../core/errors.ts';
+import { InvalidInput } from '../../kernel/errors.ts';
 import { decodeForm, FormDecodeError, type ParsedBody } from '../kit/bodies.ts';
 
 export type Fields = Record<string, string>;

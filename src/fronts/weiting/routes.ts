@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { formatCompact, formatDateTime, parseDateTime } from '../../core/cst.ts';
-import { InvalidInput } from '../../core/errors.ts';
-import type { WeitingApp } from '../../core/weiting/apps.ts';
-import type { TicketFailure } from '../../core/weiting/tickets.ts';
-import { DEVICENO_PATTERN, OPENID_PATTERN, type WeitingUser } from '../../core/weiting/users.ts';
+import { formatCompact, formatDateTime, parseDateTime } from '../../kernel/cst.ts';
+import { InvalidInput } from '../../kernel/errors.ts';
+import type { WeitingApp } from './domain/apps.ts';
+import type { TicketFailure } from './domain/tickets.ts';
+import { DEVICENO_PATTERN, OPENID_PATTERN, type WeitingUser } from './domain/users.ts';
 import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
 import type { FrontContext, FrontPluginOptions } from '../kit/front.ts';
 import { answerRefusals, refuseOtherMethods } from '../kit/refusals.ts';

@@ -1,15 +1,15 @@
 import { BearerTokens } from '../../core/bearerTokens.ts';
-import type { Clock } from '../../core/clock.ts';
+import type { Clock } from '../../kernel/clock.ts';
 import type { Core } from '../../core/platform.ts';
-import { randomHex } from '../../core/random.ts';
-import { AccessTokens } from '../../core/weiting/accessTokens.ts';
-import { WeitingApps } from '../../core/weiting/apps.ts';
-import { LoginBroker, seedLikeCode } from '../../core/weiting/loginBroker.ts';
-import { PrizeNotices } from '../../core/weiting/notices.ts';
-import { theOfficialAccount } from '../../core/weiting/officialAccount.ts';
-import { PartnerReports } from '../../core/weiting/reports.ts';
-import { Tickets } from '../../core/weiting/tickets.ts';
-import { WeitingUsers } from '../../core/weiting/users.ts';
+import { randomHex } from '../../kernel/random.ts';
+import { AccessTokens } from './domain/accessTokens.ts';
+import { WeitingApps } from './domain/apps.ts';
+import { LoginBroker, seedLikeCode } from './domain/loginBroker.ts';
+import { PrizeNotices } from './domain/notices.ts';
+import { theOfficialAccount } from './domain/officialAccount.ts';
+import { PartnerReports } from './domain/reports.ts';
+import { Tickets } from './domain/tickets.ts';
+import { WeitingUsers } from './domain/users.ts';
 import type { OfficialAccounts } from '../../core/wechat/officialAccounts.ts';
 import type { WeitingSettings } from './settings.ts';
 

@@ -1,4 +1,4 @@
-import { integer, optionalText, setting, type SettingsValues } from '../../core/settings.ts';
+import { integer, optionalText, setting, type SettingsValues } from '../../kernel/settings.ts';
 
 /** The 微厅 open platform's settings. */
 export const weitingSettings = {

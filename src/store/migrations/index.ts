@@ -1,21 +1,32 @@
 import type { Migration } from 'kysely';
 import * as core from './001_core.ts';
-import * as opretail from './002_opretail.ts';
 import * as sandboxOutbox from './003_sandbox_outbox.ts';
-import * as storepos from './004_storepos.ts';
 import * as onceLog from './005_once_log.ts';
 import * as corePieces from './006_core_pieces.ts';
-import * as jucai from './007_jucai.ts';
-import * as weiting from './008_weiting.ts';
+import * as platformTables from './009_platform_tables.ts';
 
-/** The one migration set, in order. Add a file per change; never edit one that has shipped. */
-export const migrations: Record<string, Migration> = {
+/**
+ * The platform's own migrations. Each front brings its own (`store.migrations` in its descriptor);
+ * `mergeMigrations` makes the one set Kysely runs, in the order of their names. Add a file per
+ * change, named with the next free number across the platform and every front; never edit or
+ * rename one that has shipped.
+ */
+export const platformMigrations: Readonly<Record<string, Migration>> = {
   '001_core': core,
-  '002_opretail': opretail,
   '003_sandbox_outbox': sandboxOutbox,
-  '004_storepos': storepos,
   '005_once_log': onceLog,
   '006_core_pieces': corePieces,
-  '007_jucai': jucai,
-  '008_weiting': weiting,
+  '009_platform_tables': platformTables,
 };
+
+/** One migration set from the platform's and the fronts' own; a name given twice is a mistake. */
+export function mergeMigrations(...sets: readonly Readonly<Record<string, Migration>>[]): Record<string, Migration> {
+  const all: Record<string, Migration> = {};
+  for (const set of sets) {
+    for (const [name, migration] of Object.entries(set)) {
+      if (name in all) throw new Error(`two migrations are named ${name}`);
+      all[name] = migration;
+    }
+  }
+  return all;
+}

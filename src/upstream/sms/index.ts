@@ -1,5 +1,5 @@
-import { UpstreamRejected } from '../../core/errors.ts';
-import { ConfigError } from '../../core/settings.ts';
+import { UpstreamRejected } from '../../kernel/errors.ts';
+import { ConfigError } from '../../kernel/settings.ts';
 import type { HttpOptions } from '../http.ts';
 import type { SmsProvider } from '../types.ts';
 import { ALIYUN_SMS_ENDPOINT, AliyunSms } from './aliyun.ts';

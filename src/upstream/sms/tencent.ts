@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { UpstreamRejected, UpstreamUnavailable } from '../../core/errors.ts';
+import { UpstreamRejected, UpstreamUnavailable } from '../../kernel/errors.ts';
 import { callUpstream, jsonObject, type HttpOptions } from '../http.ts';
 import type { SmsProvider } from '../types.ts';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { UpstreamRejected } from '../../core/errors.ts';
+import { UpstreamRejected } from '../../kernel/errors.ts';
 import { bodySignature } from '../hmac.ts';
 import { callUpstream, excerpt, type HttpOptions } from '../http.ts';
 import type { SmsProvider } from '../types.ts';

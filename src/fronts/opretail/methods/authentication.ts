@@ -1,5 +1,5 @@
 import { presentDeveloperKey } from '../present.ts';
-import { InvalidInput } from '../../../core/errors.ts';
+import { InvalidInput } from '../../../kernel/errors.ts';
 import { GatewayError } from '../codes.ts';
 import type { BuiltInMethod } from './types.ts';
 

@@ -1,4 +1,4 @@
-import type { DeveloperKeyWithSecret } from '../../../core/opretail/developerKeys.ts';
+import type { DeveloperKeyWithSecret } from '../domain/developerKeys.ts';
 
 /** What a built-in method receives once the gateway has authenticated the call: nothing more. */
 export interface MethodCall {

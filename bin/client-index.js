@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// Writes src/client/index.ts, the `kaifang/client` entry, from the fronts that have a client
+// (src/fronts/<name>/client.ts). The build and the type check run it first, so the entry lists
+// exactly the fronts there are: adding or removing a front's folder needs no edit here. The entry
+// cannot import src/fronts/index.ts instead, since that loads every front's server.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const fronts = readdirSync(`${root}src/fronts`, { withFileTypes: true })
+  .filter((entry) => entry.isDirectory() && existsSync(`${root}src/fronts/${entry.name}/client.ts`))
+  .map((entry) => entry.name)
+  .sort();
+const text = `/**
+ * \`kaifang/client\`: the typed clients of kaifang's fronts, usable against kaifang or the original
+ * hosts, shipped without the server (each imports only the kernel, src/client's helpers and its
+ * own front's signing and wire types). Written by bin/client-index.js from the fronts that have a
+ * client.ts; do not edit.
+ */
+${fronts.map((name) => `export * from '../fronts/${name}/client.ts';`).join('\n')}
+`;
+const path = `${root}src/client/index.ts`;
+if (!existsSync(path) || readFileSync(path, 'utf8') !== text) writeFileSync(path, text);

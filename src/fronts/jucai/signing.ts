@@ -1,0 +1,50 @@
+import { digestMatches, hexDigest, valueText, type SignedParams } from '../../kernel/signing.ts';
+
+/**
+ * Java's `String.CASE_INSENSITIVE_ORDER`: code unit by code unit, each folded with
+ * `Character.toUpperCase` then `Character.toLowerCase` (one unit in, one unit out), then length.
+ */
+function caseInsensitiveCompare(a: string, b: string): number {
+  const fold = (c: number) => {
+    // ASCII (every name and nearly every value): upper then lower is just lower.
+    if (c < 128) return c >= 65 && c <= 90 ? c + 32 : c;
+    const upper = String.fromCharCode(c).toUpperCase();
+    const u = upper.length === 1 ? upper : String.fromCharCode(c);
+    const lower = u.toLowerCase();
+    return (lower.length === 1 ? lower : u).charCodeAt(0);
+  };
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const d = fold(x) - fold(y);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/**
+ * 巨彩 (the Jeepay family): every top-level field but `sign` whose value is not empty, as
+ * `name=value` strings sorted as whole strings, case-insensitively (`JeepayKit.getStrSort`), joined
+ * with `&`, then `&key=KEY`; MD5 of the UTF-8 bytes, emitted in lowercase hex as the seed's examples.
+ */
+export const jucai = {
+  stringToSign(params: SignedParams, key: string): string {
+    const pairs: string[] = [];
+    for (const name of Object.keys(params)) {
+      if (name === 'sign') continue;
+      const text = valueText(params[name]);
+      if (text !== '') pairs.push(`${name}=${text}`);
+    }
+    pairs.sort(caseInsensitiveCompare);
+    pairs.push(`key=${key}`);
+    return pairs.join('&');
+  },
+  sign(params: SignedParams, key: string): string {
+    return hexDigest('md5', jucai.stringToSign(params, key));
+  },
+  verify(params: SignedParams, key: string, signature: string): boolean {
+    return digestMatches('md5', jucai.stringToSign(params, key), signature);
+  },
+};

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { wechatPayV2 } from '../../../kernel/signing.ts';
+import { jucai } from '../signing.ts';
+
+/*
+ * Every expected string-to-sign below was written by hand from the algorithm's text in the specs
+ * (opretail.md, storepos.md, jucai.md), and every expected digest was computed outside this code
+ * base, with Python's hashlib and cross-checked with `openssl dgst`. The command is given beside
+ * each vector; `$S` is the string-to-sign exactly as written in the test, e.g.
+ *
+ *   python3 -c 'import hashlib,sys;print(hashlib.md5(sys.argv[1].encode()).hexdigest().upper())' "$S"
+ *   printf %s "$S" | openssl dgst -md5
+ */
+
+// jucai: as storepos over top-level JSON fields (null/empty dropped), MD5, lowercase hex.
+
+const APP_SECRET = 'jucaiAppSecret0123456789';
+
+test('jucai: the seed\'s request example (empty subAppid dropped), lowercase hex', () => {
+  const params = {
+    appId: 'MCH_A698612520',
+    authCode: '134291427096188722',
+    clientIp: '127.0.0.1',
+    mchNo: 'MCH_I293975931',
+    mchOrderNo: '2023041709270000001',
+    sign: 'd012419a8968d6e9e000bc557e72f4bd',
+    subAppid: '',
+    termId: '12345678',
+    version: '1.0',
+    wayCode: 'WECHAT',
+  };
+  const expected =
+    'appId=MCH_A698612520&authCode=134291427096188722&clientIp=127.0.0.1&mchNo=MCH_I293975931&mchOrderNo=2023041709270000001&termId=12345678&version=1.0&wayCode=WECHAT&key=jucaiAppSecret0123456789';
+  assert.equal(jucai.stringToSign(params, APP_SECRET), expected);
+  // python3 -c 'import hashlib,sys;print(hashlib.md5(sys.argv[1].encode()).hexdigest())' "$S"
+  //   -> bea12c39932c06fe793a987e96e8c8aa (openssl dgst -md5 agrees)
+  assert.equal(jucai.sign(params, APP_SECRET), 'bea12c39932c06fe793a987e96e8c8aa');
+  assert.equal(jucai.verify(params, APP_SECRET, 'BEA12C39932C06FE793A987E96E8C8AA'), true);
+  assert.equal(jucai.verify(params, APP_SECRET, 'bea12c39932c06fe793a987e96e8c8ab'), false);
+  assert.equal(jucai.verify({ ...params, termId: '12345679' }, APP_SECRET, 'bea12c39932c06fe793a987e96e8c8aa'), false);
+});
+
+test('jucai: null dropped, false and numbers kept as text, non-ASCII value', () => {
+  const params = { remark: '聚合收款 ¥1', note: null, flag: false, amount: 100, mchNo: 'MCH_I293975931', sign: '' };
+  const expected = 'amount=100&flag=false&mchNo=MCH_I293975931&remark=聚合收款 ¥1&key=jucaiAppSecret0123456789';
+  assert.equal(jucai.stringToSign(params, APP_SECRET), expected);
+  // md5 -> 4cda018d88154ca843d926e7f9b4a323 (openssl dgst -md5 agrees)
+  assert.equal(jucai.sign(params, APP_SECRET), '4cda018d88154ca843d926e7f9b4a323');
+});
+
+test('jucai: name=value strings sorted whole and case-insensitively (JeepayKit.getStrSort), not by name in code-unit order', () => {
+  // Where the two orders part: "a-b=" before "a=" ('-' < '='), "mch_no=" before "mchNo=" ('_' < 'n'
+  // once folded), "alpha" before "Zeta". Worked out by hand from Java's CASE_INSENSITIVE_ORDER.
+  const params = { mchNo: '1', mch_no: '2', Zeta: 'z', alpha: 'a', 'a-b': 'x', a: 'y', reqTime: '', signType: null };
+  const expected = 'a-b=x&a=y&alpha=a&mch_no=2&mchNo=1&Zeta=z&key=jucaiAppSecret0123456789';
+  assert.equal(jucai.stringToSign(params, APP_SECRET), expected);
+  // python3 hashlib.md5 and openssl dgst -md5 -> 111ec351fc8a2e3140ab7baab41f9c52
+  assert.equal(jucai.sign(params, APP_SECRET), '111ec351fc8a2e3140ab7baab41f9c52');
+  assert.notEqual(wechatPayV2.stringToSign(params, APP_SECRET), expected, 'the WeChat Pay v2 / 超赢 (code-unit, by name) order differs here');
+});
+
+test('the keyed schemes differ only in the case of the hex they emit (where the orders agree)', () => {
+  const params = { b: '2', a: '1' };
+  assert.equal(wechatPayV2.sign(params, 'k'), jucai.sign(params, 'k').toUpperCase());
+  assert.match(jucai.sign(params, 'k'), /^[0-9a-f]{32}$/);
+  assert.match(wechatPayV2.sign(params, 'k'), /^[0-9A-F]{32}$/);
+});

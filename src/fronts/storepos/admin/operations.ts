@@ -1,0 +1,34 @@
+import type { Agent, AgentWithKey, NewAgent } from '../domain/agents.ts';
+import { presentAgent, type AgentView } from './present.ts';
+import type { StoreposServices } from '../services.ts';
+
+/** The storepos agent operations, shared by the admin API and the CLI. */
+export function storeposOperations(s: StoreposServices) {
+  const { agents, grants } = s;
+  const withGrants = async (agent: Agent | AgentWithKey) => presentAgent(agent, { appids: await grants.grantedTo(agent.id) });
+  return {
+    listAgents: async (limit?: number, offset?: number) => ({
+      agents: (await agents.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map((a) => presentAgent(a)),
+    }),
+    /** Creates (or, with agentId/key, imports) an agent; `warnings` when an imported key is weak. */
+    createAgent: async (input: NewAgent): Promise<AgentView & { warnings?: string[] }> => {
+      const created = await agents.create(input);
+      return { ...presentAgent(created, { appids: [] }), ...(created.warning ? { warnings: [created.warning] } : {}) };
+    },
+    showAgent: async (agentId: string) => withGrants(await agents.get(agentId)),
+    setAgentEnabled: async (agentId: string, enabled: boolean) => withGrants(await agents.setEnabled(agentId, enabled)),
+    updateAgent: async (agentId: string, changes: { name?: string; smsDailyCap?: number | null }) => withGrants(await agents.update(agentId, changes)),
+    rotateKey: async (agentId: string, key?: string) => withGrants(await agents.rotateKey(agentId, key)),
+    grant: async (agentId: string, appid: string) => {
+      const agent = await agents.get(agentId);
+      await grants.grant(agent.id, appid);
+      return withGrants(agent);
+    },
+    revoke: async (agentId: string, appid: string) => {
+      const agent = await agents.get(agentId);
+      await grants.revoke(agent.id, appid);
+      return withGrants(agent);
+    },
+  };
+}
+export type StoreposOperations = ReturnType<typeof storeposOperations>;

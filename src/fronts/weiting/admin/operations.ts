@@ -1,0 +1,68 @@
+import { InvalidInput } from '../../../kernel/errors.ts';
+import { checkInteger } from '../../../kernel/validation.ts';
+import { parseImport } from '../importRows.ts';
+import { isoCreatedAt, presentApp, presentUser, type AppView } from './present.ts';
+import type { WeitingServices } from '../services.ts';
+
+export interface ImportReport {
+  rows: { line: number; openid?: string; result: 'created' | 'updated' | 'skipped' | 'refused'; reason?: string }[];
+  counts: { created: number; updated: number; skipped: number; refused: number };
+}
+
+/** A list's filter, checked here too: the CLI comes here without the admin API's schema. */
+function checkListFilter(openid: string | undefined, limit: number | undefined): void {
+  if (openid !== undefined && openid.length > 64) throw new InvalidInput('openid', 'openid is at most 64 characters');
+  if (limit !== undefined) checkInteger('limit', limit, 1, 500);
+}
+
+/** What an operator does with the 微厅 front: shared by the admin API and the CLI. */
+export function weitingOperations(s: WeitingServices) {
+  return {
+    listApps: async (limit?: number, offset?: number) => ({ apps: (await s.apps.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentApp) }),
+    /** Creates (or, with appid/secret, imports) an app; the reply carries the secret and `warnings`. */
+    createApp: async (input: { name: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; appid?: string; secret?: string }): Promise<AppView> => {
+      const created = await s.apps.create(input);
+      return { ...presentApp(created), ...(created.warning ? { warnings: [created.warning] } : {}) };
+    },
+    showApp: async (appid: string) => presentApp(await s.apps.get(appid)),
+    updateApp: async (appid: string, changes: { name?: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; enabled?: boolean }) => presentApp(await s.apps.update(appid, changes)),
+    rotateAppSecret: async (appid: string, secret?: string) => presentApp(await s.apps.rotateSecret(appid, secret)),
+
+    issueTicket: (mobile: string) => s.tickets.issue(mobile),
+    showUser: async (openid: string) => {
+      const user = await s.users.info(openid);
+      if (!user) throw new InvalidInput('openid', `no user ${openid}`);
+      return presentUser(user);
+    },
+    /** Imports users and bindings; every row reports what it did, a refused row writes nothing. */
+    importUsers: async (text: string, format: 'csv' | 'jsonl'): Promise<ImportReport> => {
+      const report: ImportReport = { rows: [], counts: { created: 0, updated: 0, skipped: 0, refused: 0 } };
+      for (const parsed of parseImport(text, format)) {
+        if ('refused' in parsed) {
+          report.rows.push({ line: parsed.line, ...(parsed.openid ? { openid: parsed.openid } : {}), result: 'refused', reason: parsed.refused });
+          report.counts.refused++;
+          continue;
+        }
+        try {
+          const result = await s.users.importRow(parsed.row);
+          report.rows.push({ line: parsed.line, openid: parsed.row.openid, result });
+          report.counts[result]++;
+        } catch (err) {
+          if (!(err instanceof InvalidInput)) throw err;
+          report.rows.push({ line: parsed.line, openid: parsed.row.openid, result: 'refused', reason: err.message });
+          report.counts.refused++;
+        }
+      }
+      return report;
+    },
+    listNotices: async (openid?: string, limit?: number) => {
+      checkListFilter(openid, limit);
+      return { notices: (await s.notices.list({ ...(openid ? { openid } : {}), ...(limit ? { limit } : {}) })).map(isoCreatedAt) };
+    },
+    listOrders: async (openid?: string, limit?: number) => {
+      checkListFilter(openid, limit);
+      return { orders: (await s.reports.orders({ ...(openid ? { openid } : {}), ...(limit ? { limit } : {}) })).map(isoCreatedAt) };
+    },
+  };
+}
+export type WeitingOperations = ReturnType<typeof weitingOperations>;

@@ -1,0 +1,121 @@
+import type { Selectable } from 'kysely';
+import type { WeitingAppTable } from '../tables.ts';
+import type { Clock } from '../../../kernel/clock.ts';
+import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../../../core/credentials.ts';
+import { check, checkInteger, checkText } from '../../../kernel/validation.ts';
+import { randomHex } from '../../../kernel/random.ts';
+
+/** A partner app of the 微厅 platform: its `appid`, sealed `secret`, where logins may return, its daily token limit. */
+export interface WeitingApp {
+  id: number;
+  appid: string;
+  name: string;
+  enabled: boolean;
+  /** Host names the login broker may send users back to (exact, or `*.example.com` for its subdomains). */
+  allowedHosts: string[];
+  /** Access tokens per CST day; null = the deployment default. */
+  dailyTokenLimit: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface WeitingAppWithSecret extends WeitingApp {
+  secret: string;
+}
+
+export const WEITING_APPID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const HOST = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*(:\d{1,5})?$/;
+
+const fromRow = (row: Selectable<WeitingAppTable>): WeitingApp => ({
+  id: Number(row.id),
+  appid: row.appid,
+  name: row.name,
+  enabled: row.enabled === 1,
+  allowedHosts: JSON.parse(row.allowed_hosts) as string[],
+  dailyTokenLimit: row.daily_token_limit,
+  createdAt: Number(row.created_at),
+  updatedAt: Number(row.updated_at),
+});
+
+const SPEC: CredentialSpec<'weiting_apps', WeitingApp, WeitingAppWithSecret> = {
+  table: 'weiting_apps',
+  idColumn: 'appid',
+  secretColumn: 'secret_sealed',
+  what: 'app',
+  label: 'app',
+  idPattern: WEITING_APPID_PATTERN,
+  secret: { param: 'secret', generatedLength: 32, minLength: 16, importMinLength: 1, maxLength: 128 },
+  fromRow,
+  withSecret: (app, secret) => ({ ...app, secret }),
+  enabled: (app) => app.enabled,
+};
+
+function checkHosts(hosts: unknown): string[] {
+  check('allowedHosts', Array.isArray(hosts) && hosts.length <= 50, 'allowedHosts must be a list of at most 50 host names');
+  return (hosts as unknown[]).map((h) => {
+    const host = String(h).toLowerCase();
+    check('allowedHosts', typeof h === 'string' && HOST.test(host), `allowedHosts: ${JSON.stringify(String(h).slice(0, 80))} is not a host name (e.g. partner.example.com, *.example.com, 127.0.0.1:8080)`);
+    return host;
+  });
+}
+
+/** Partner apps, on the shared sealed-credential base. */
+export class WeitingApps {
+  private readonly apps: SealedCredentials<'weiting_apps', WeitingApp, WeitingAppWithSecret>;
+  private readonly clock: Clock;
+
+  constructor(deps: CredentialDeps) {
+    this.apps = new SealedCredentials(deps, SPEC);
+    this.clock = deps.clock;
+  }
+
+  /** Creates an app (`wt` and 16 hex digits), or imports one (`appid`/`secret` given); `warning` flags a short imported secret. */
+  async create(input: { name: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; appid?: string; secret?: string }): Promise<WeitingAppWithSecret & { warning: string | undefined }> {
+    checkText('name', input.name, 100);
+    if (input.appid !== undefined) check('appid', WEITING_APPID_PATTERN.test(input.appid), 'appid must be 1–64 letters, digits, _ or -');
+    if (input.dailyTokenLimit != null) checkInteger('dailyTokenLimit', input.dailyTokenLimit, 1, 1_000_000);
+    const hosts = checkHosts(input.allowedHosts ?? []);
+    const appid = input.appid ?? `wt${randomHex(8)}`;
+    const now = this.clock.now();
+    const { created, warning } = await this.apps.insert(
+      appid,
+      { name: input.name, allowed_hosts: JSON.stringify(hosts), daily_token_limit: input.dailyTokenLimit ?? null, enabled: 1, created_at: now, updated_at: now },
+      input.secret === undefined ? {} : { secret: input.secret, imported: true },
+    );
+    return { ...created, warning };
+  }
+
+  list(options: { limit?: number; offset?: number } = {}): Promise<WeitingApp[]> {
+    return this.apps.list(options);
+  }
+
+  get(appid: string): Promise<WeitingApp> {
+    return this.apps.get(appid);
+  }
+
+  /** The app with its secret, for checking a token request; undefined when unknown. Cached. */
+  find(appid: string): Promise<WeitingAppWithSecret | undefined> {
+    return this.apps.find(appid);
+  }
+
+  update(appid: string, changes: { name?: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; enabled?: boolean }): Promise<WeitingApp> {
+    if (changes.name !== undefined) checkText('name', changes.name, 100);
+    if (changes.dailyTokenLimit != null) checkInteger('dailyTokenLimit', changes.dailyTokenLimit, 1, 1_000_000);
+    return this.apps.update(appid, {
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.allowedHosts !== undefined ? { allowed_hosts: JSON.stringify(checkHosts(changes.allowedHosts)) } : {}),
+      ...(changes.dailyTokenLimit !== undefined ? { daily_token_limit: changes.dailyTokenLimit } : {}),
+      ...(changes.enabled !== undefined ? { enabled: changes.enabled ? 1 : 0 } : {}),
+      updated_at: this.clock.now(),
+    });
+  }
+
+  rotateSecret(appid: string, secret?: string): Promise<WeitingAppWithSecret> {
+    return this.apps.rotate(appid, secret, { updated_at: this.clock.now() });
+  }
+}
+
+/** True when `host` (lower case, with its port when not the default) is one of the app's allowed hosts. */
+export function hostAllowed(app: WeitingApp, host: string): boolean {
+  return app.allowedHosts.some((allowed) => (allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) && host.length > allowed.length - 1 : allowed === host));
+}
