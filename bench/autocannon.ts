@@ -92,10 +92,17 @@ async function seedManyKeys(count: number): Promise<void> {
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 const config = loadConfig(env);
 const k = await createKaifang(config);
-const key = await k.fronts.opretail.keys.create({ username: 'bench', enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
+const key = await k.fronts.opretail.keys.create({
+  username: 'bench',
+  enterpriseId: 1,
+  ratePerSecond: 1_000_000,
+  ratePerDay: 1_000_000_000,
+});
 await k.close();
 
-process.stdout.write(`bench: ${ROUNDS} rounds of ${REQUESTS} unique signed requests per run, ${CONNECTIONS} connections, data in ${dataDir}\n`);
+process.stdout.write(
+  `bench: ${ROUNDS} rounds of ${REQUESTS} unique signed requests per run, ${CONNECTIONS} connections, data in ${dataDir}\n`,
+);
 
 interface Pair {
   round: number;
@@ -114,7 +121,9 @@ async function rounds(label: string, seqBase: number): Promise<Pair[]> {
     const baseline = await runBaseline(signedBodies(key, REQUESTS, 0));
     const kaifang = await runKaifang(label, key, seqBase + round * 10_000_000);
     pairs.push({ round, baseline, kaifang });
-    process.stdout.write(`  ${label}, round ${round}: baseline ${baseline.stats.rps.toFixed(0)} req/s, kaifang ${kaifang.stats.rps.toFixed(0)} req/s\n`);
+    process.stdout.write(
+      `  ${label}, round ${round}: baseline ${baseline.stats.rps.toFixed(0)} req/s, kaifang ${kaifang.stats.rps.toFixed(0)} req/s\n`,
+    );
   }
   return pairs;
 }
@@ -126,7 +135,19 @@ const median = (xs: number[]) => {
 const fmt = (n: number, d = 0) => n.toFixed(d);
 
 function table(pairs: Pair[]): string[] {
-  const rows = [['round', 'baseline req/s', 'kaifang req/s', 'ratio', 'baseline p50/p99 ms', 'kaifang p50/p99 ms', 'p99 ratio', 'ok replies', 'RSS MB (baseline, kaifang)']];
+  const rows = [
+    [
+      'round',
+      'baseline req/s',
+      'kaifang req/s',
+      'ratio',
+      'baseline p50/p99 ms',
+      'kaifang p50/p99 ms',
+      'p99 ratio',
+      'ok replies',
+      'RSS MB (baseline, kaifang)',
+    ],
+  ];
   for (const { round, baseline: b, kaifang: k } of pairs) {
     rows.push([
       String(round),

@@ -36,10 +36,14 @@ app.post('/m.api', async (request) => {
   return { stat: { cid: request.id, code: 0, codename: 'SUCCESS', systime: Date.now() }, result: 'ok', data: { sig } };
 });
 
-const userInfo = process.env.BASELINE_USERINFO_FILE ? (JSON.parse(readFileSync(process.env.BASELINE_USERINFO_FILE, 'utf8')) as { result: { _id: string } }) : undefined;
+const userInfo = process.env.BASELINE_USERINFO_FILE
+  ? (JSON.parse(readFileSync(process.env.BASELINE_USERINFO_FILE, 'utf8')) as { result: { _id: string } })
+  : undefined;
 app.get('/service/1.0/user/info', async (request, reply) => {
   const query = request.query as Record<string, string | undefined>;
-  const hash = createHash('sha256').update(query.access_token ?? '').digest('hex');
+  const hash = createHash('sha256')
+    .update(query.access_token ?? '')
+    .digest('hex');
   served++;
   const body = userInfo ? { ...userInfo, result: { ...userInfo.result, _id: hash.slice(0, 24) } } : { result: null, flag: 1, token: hash };
   return reply.header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
@@ -50,9 +54,23 @@ app.post('/pay/api/1.0/auth2OpenId', async (request) => {
   const fields = request.body as Record<string, unknown>;
   const pairs: string[] = [];
   for (const name of Object.keys(fields).sort()) if (name !== 'sign' && fields[name] !== '') pairs.push(`${name}=${String(fields[name])}`);
-  const sign = createHash('md5').update(pairs.join('&') + `&key=${JUCAI_KEY}`).digest('hex');
+  const sign = createHash('md5')
+    .update(pairs.join('&') + `&key=${JUCAI_KEY}`)
+    .digest('hex');
   served++;
-  const data = { returnCode: '000000', returnMsg: 'SUCCESS', termId: fields.termId, randomStr: sign.toUpperCase(), orgId: 'ISV_I000000000', mchNo: fields.mchNo, mchOrderNo: fields.mchOrderNo, appid: 'wxd930ea5d5a258f4f', openid: `o${sign.slice(0, 27)}`, subAppid: '', subOpenid: '' };
+  const data = {
+    returnCode: '000000',
+    returnMsg: 'SUCCESS',
+    termId: fields.termId,
+    randomStr: sign.toUpperCase(),
+    orgId: 'ISV_I000000000',
+    mchNo: fields.mchNo,
+    mchOrderNo: fields.mchOrderNo,
+    appid: 'wxd930ea5d5a258f4f',
+    openid: `o${sign.slice(0, 27)}`,
+    subAppid: '',
+    subOpenid: '',
+  };
   return { code: 200, msg: '成功', data, sign };
 });
 

@@ -19,7 +19,7 @@ export function requireWrk(): void {
   if (found.error) {
     process.stderr.write(
       'bench: wrk is not installed. The benchmark measures with wrk (C, one thread) so that the load generator takes\n' +
-        'little of this machine\'s CPU. Install it with your package manager, e.g. on Debian or Ubuntu:\n\n' +
+        "little of this machine's CPU. Install it with your package manager, e.g. on Debian or Ubuntu:\n\n" +
         '    sudo apt-get install wrk\n\n' +
         '(the autocannon benchmark of earlier runs is still there: npm run bench:autocannon)\n',
     );
@@ -45,7 +45,8 @@ export function variantsFromEnv(): Variant[] {
   return spec.split(',').map((part) => {
     const [name, rest] = part.split('=');
     const [dir, flags] = (rest ?? '').split('@');
-    if (!name || !dir || !existsSync(join(dir, 'dist', 'cli', 'main.js'))) throw new Error(`BENCH_VARIANTS: "${part}" is not name=dir[@flags] with dir/dist/cli/main.js`);
+    if (!name || !dir || !existsSync(join(dir, 'dist', 'cli', 'main.js')))
+      throw new Error(`BENCH_VARIANTS: "${part}" is not name=dir[@flags] with dir/dist/cli/main.js`);
     return { name, dir, ...(flags ? { nodeArgs: flags.split(' ').filter(Boolean) } : {}) };
   });
 }
@@ -55,7 +56,15 @@ export function buildRoot(): void {
 }
 
 /** kaifang's command line as `npm start` runs it (package.json), on an OS-chosen port. */
-export const kaifangArgs = (nodeArgs: string[] = []) => ['--max-semi-space-size=8', '--single-threaded-gc', ...nodeArgs, 'dist/cli/main.js', 'serve', '--port', '0'];
+export const kaifangArgs = (nodeArgs: string[] = []) => [
+  '--max-semi-space-size=8',
+  '--single-threaded-gc',
+  ...nodeArgs,
+  'dist/cli/main.js',
+  'serve',
+  '--port',
+  '0',
+];
 
 export interface Running {
   child: ChildProcess;
@@ -177,7 +186,12 @@ export function runWrk(url: string, o: WrkOptions): Promise<WrkResult> {
       if (code !== 0 || !m) return reject(new Error(`wrk failed (${code}):\n${out}`));
       const result = JSON.parse(m[1]!) as Omit<WrkResult, 'wrkCpuUs'>;
       // `times`: the shell's own line, then its children's: "0m1.234s 0m0.567s".
-      const t = out.trim().split('\n').slice(-1)[0]!.match(/(\d+)m([\d.]+)s/g) ?? [];
+      const t =
+        out
+          .trim()
+          .split('\n')
+          .slice(-1)[0]!
+          .match(/(\d+)m([\d.]+)s/g) ?? [];
       const secs = t.map((x) => {
         const [, mm, ss] = /(\d+)m([\d.]+)s/.exec(x)!;
         return Number(mm) * 60 + Number(ss);
@@ -289,7 +303,13 @@ export async function measure(processes: Running[], plan: RunPlan): Promise<Meas
   const db0 = plan.dbCommands ? cpuOfCommands(plan.dbCommands) : 0;
   const runs = await Promise.all(
     processes.map((p, i) =>
-      runWrk(p.url, { file: plan.files[i]!, method: plan.method, ...(plan.contentType ? { contentType: plan.contentType } : {}), connections: plan.connections, durationS: plan.durationS }),
+      runWrk(p.url, {
+        file: plan.files[i]!,
+        method: plan.method,
+        ...(plan.contentType ? { contentType: plan.contentType } : {}),
+        connections: plan.connections,
+        durationS: plan.durationS,
+      }),
     ),
   );
   const mainUs = processes.reduce((s, p, i) => s + cpuUs(p.pid, p.pid) - main0[i]!, 0);
@@ -436,7 +456,17 @@ export function abRows(rounds: Round[], variants: string[]): string[] {
       `${fmt(summary(rounds, a).eldMaxMs, 1)} → ${fmt(summary(rounds, v).eldMaxMs, 1)}`,
     ];
   });
-  return table(['A/B', 'throughput ratio (median)', 'per round', 'p99 ratio (median)', 'Δ request-thread CPU µs/call (median)', 'median event-loop max ms'], rows);
+  return table(
+    [
+      'A/B',
+      'throughput ratio (median)',
+      'per round',
+      'p99 ratio (median)',
+      'Δ request-thread CPU µs/call (median)',
+      'median event-loop max ms',
+    ],
+    rows,
+  );
 }
 
 export type Summary = ReturnType<typeof summary>;
@@ -454,7 +484,10 @@ export const MEDIAN_ROWS = {
   procCpu: ['whole-process CPU µs per call', (s) => fmt(s.procCpuUs)],
   dbCpu: ['postgres + redis-server CPU µs per call', (s) => fmt(s.dbCpuUs)],
   gc: ['GC ms per s', (s) => fmt(s.gcMsPerS, 1)],
-  eventLoop: ['event-loop delay p99 / max ms (max of rounds)', (s) => `${fmt(s.eldP99Ms, 1)} / ${fmt(s.eldMaxMs, 1)} (${fmt(s.eldMaxOfMax, 1)})`],
+  eventLoop: [
+    'event-loop delay p99 / max ms (max of rounds)',
+    (s) => `${fmt(s.eldP99Ms, 1)} / ${fmt(s.eldMaxMs, 1)} (${fmt(s.eldMaxOfMax, 1)})`,
+  ],
   rss: ['RSS MB at the end (max)', (s) => `${fmt(s.rssEnd)} (${fmt(s.rssMax)})`],
   wrkCpu: ['wrk CPU µs per request', (s) => fmt(s.wrkCpuUs, 1)],
   checked: ['every reply checked', (s) => (s.allChecked ? 'yes' : '**NO**')],
@@ -462,10 +495,26 @@ export const MEDIAN_ROWS = {
 
 const M = MEDIAN_ROWS;
 /** The medians every single-process benchmark shows, in order. */
-export const STANDARD_MEDIANS: MedianRow[] = [M.ratio, M.p99Ratio, M.rps, M.latency, M.baselineP99, M.cpu, M.procCpu, M.gc, M.eventLoop, M.rss, M.wrkCpu, M.checked];
+export const STANDARD_MEDIANS: MedianRow[] = [
+  M.ratio,
+  M.p99Ratio,
+  M.rps,
+  M.latency,
+  M.baselineP99,
+  M.cpu,
+  M.procCpu,
+  M.gc,
+  M.eventLoop,
+  M.rss,
+  M.wrkCpu,
+  M.checked,
+];
 
 /** "Medians of the rounds": one column per (label, summary), one line per row. */
-export function mediansSection(cols: readonly (readonly [label: string, s: Summary])[], rows: readonly MedianRow[] = STANDARD_MEDIANS): string[] {
+export function mediansSection(
+  cols: readonly (readonly [label: string, s: Summary])[],
+  rows: readonly MedianRow[] = STANDARD_MEDIANS,
+): string[] {
   return [
     '#### Medians of the rounds',
     '',
@@ -478,7 +527,13 @@ export function mediansSection(cols: readonly (readonly [label: string, s: Summa
 }
 
 /** Starts one process, warms it up for `warmupS` with `plan`, measures `plan`, and stops it. */
-export async function measureProcess(args: string[], cwd: string, env: NodeJS.ProcessEnv, plan: RunPlan, warmupS: number): Promise<Measured> {
+export async function measureProcess(
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  plan: RunPlan,
+  warmupS: number,
+): Promise<Measured> {
   const p = await startProcess(args, cwd, env);
   try {
     await measure([p], { ...plan, durationS: warmupS });
@@ -492,4 +547,5 @@ export async function measureProcess(args: string[], cwd: string, env: NodeJS.Pr
 export const BASELINE_ARGS = ['--import', 'tsx', 'bench/baseline-server.ts'];
 
 /** One run in a progress line: throughput, p99 and the check of every reply. */
-export const brief = (m: Measured): string => `${m.rps.toFixed(0)} req/s p99 ${m.p99.toFixed(1)} ms ok ${m.ok}/${m.sent}${m.checked ? '' : ' UNCHECKED'}`;
+export const brief = (m: Measured): string =>
+  `${m.rps.toFixed(0)} req/s p99 ${m.p99.toFixed(1)} ms ok ${m.ok}/${m.sent}${m.checked ? '' : ' UNCHECKED'}`;

@@ -23,7 +23,19 @@ import Database from 'better-sqlite3';
 import { SecretBox } from '../src/kernel/secrets.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { createKaifang } from '../src/server/kaifang.ts';
-import { abRows, buildRoot, fmt, mediansSection, requireWrk, ROUND_HEADER, roundRows, summary, table, variantsFromEnv, type Round } from './harness.ts';
+import {
+  abRows,
+  buildRoot,
+  fmt,
+  mediansSection,
+  requireWrk,
+  ROUND_HEADER,
+  roundRows,
+  summary,
+  table,
+  variantsFromEnv,
+  type Round,
+} from './harness.ts';
 import { gatewayRounds, knobsFromEnv } from './scenarios.ts';
 
 requireWrk();
@@ -54,7 +66,8 @@ async function seedManyKeys(count: number): Promise<void> {
     values (?, 'S107', ?, ?, 1, null, ?, null, 1, ?, 2, null, null, null, ?, ?)`);
   const now = Date.now();
   const batch = db.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) insert.run(`bench-${i}`, `S107-b${i}`, box.seal(randomBytes(16).toString('hex')), 1000 + i, now, now, now);
+    for (let i = from; i < to; i++)
+      insert.run(`bench-${i}`, `S107-b${i}`, box.seal(randomBytes(16).toString('hex')), 1000 + i, now, now, now);
   });
   for (let i = 0; i < count; i += 50_000) batch(i, Math.min(count, i + 50_000));
   db.close();
@@ -62,7 +75,12 @@ async function seedManyKeys(count: number): Promise<void> {
 
 if (variants.some((v) => v.name === 'kaifang')) buildRoot();
 const k = await createKaifang(loadConfig(env));
-const key = await k.fronts.opretail.keys.create({ username: 'bench', enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
+const key = await k.fronts.opretail.keys.create({
+  username: 'bench',
+  enterpriseId: 1,
+  ratePerSecond: 1_000_000,
+  ratePerDay: 1_000_000_000,
+});
 await k.close();
 
 log(
@@ -87,14 +105,23 @@ for (const [label, rounds] of [
   for (const v of variants) {
     sections.push(`#### ${v.name}: /m.api with ${label}, against the baseline`, '', ...table(ROUND_HEADER, roundRows(rounds, v.name)), '');
   }
-  const ab = abRows(rounds, variants.map((v) => v.name));
+  const ab = abRows(
+    rounds,
+    variants.map((v) => v.name),
+  );
   if (ab.length) sections.push(`#### A/B with ${label} (paired within each round)`, '', ...ab, '');
 }
 
-const cols = variants.flatMap((v) => [[`${v.name}, 1 key`, summary(one, v.name)] as const, ...(many.length ? [[`${v.name}, ${MANY_KEYS} keys`, summary(many, v.name)] as const] : [])]);
+const cols = variants.flatMap((v) => [
+  [`${v.name}, 1 key`, summary(one, v.name)] as const,
+  ...(many.length ? [[`${v.name}, ${MANY_KEYS} keys`, summary(many, v.name)] as const] : []),
+]);
 sections.push(...mediansSection(cols));
 if (many.length) {
-  for (const v of variants) sections.push(`${v.name}: ${MANY_KEYS} keys vs 1 key (each against its own baseline): ${fmt((summary(many, v.name).ratio / summary(one, v.name).ratio) * 100, 1)}% of the throughput`);
+  for (const v of variants)
+    sections.push(
+      `${v.name}: ${MANY_KEYS} keys vs 1 key (each against its own baseline): ${fmt((summary(many, v.name).ratio / summary(one, v.name).ratio) * 100, 1)}% of the throughput`,
+    );
 }
 const report = sections.join('\n');
 log('\n' + report);

@@ -16,13 +16,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/server/config.ts';
 import { createKaifang } from '../src/server/kaifang.ts';
-import { abRows, buildRoot, fmt, MEDIAN_ROWS, mediansSection, requireWrk, ROUND_HEADER, roundRows, summary, table, variantsFromEnv, type Round } from './harness.ts';
+import {
+  abRows,
+  buildRoot,
+  fmt,
+  MEDIAN_ROWS,
+  mediansSection,
+  requireWrk,
+  ROUND_HEADER,
+  roundRows,
+  summary,
+  table,
+  variantsFromEnv,
+  type Round,
+} from './harness.ts';
 import { gatewayRounds, knobsFromEnv } from './scenarios.ts';
 
 requireWrk();
 const { DATABASE_URL, REDIS_URL } = process.env;
 if (!DATABASE_URL || !REDIS_URL) {
-  process.stderr.write('bench:pg needs DATABASE_URL (PostgreSQL) and REDIS_URL, e.g.\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 npm run bench:pg\n');
+  process.stderr.write(
+    'bench:pg needs DATABASE_URL (PostgreSQL) and REDIS_URL, e.g.\n  DATABASE_URL=postgres://postgres@127.0.0.1:5432/test REDIS_URL=redis://127.0.0.1:6379 npm run bench:pg\n',
+  );
   process.exit(2);
 }
 const knobs = knobsFromEnv();
@@ -45,10 +60,17 @@ const env: NodeJS.ProcessEnv = {
 
 if (variants.some((v) => v.name === 'kaifang')) buildRoot();
 const k = await createKaifang(loadConfig(env));
-const key = await k.fronts.opretail.keys.create({ username: 'bench', enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
+const key = await k.fronts.opretail.keys.create({
+  username: 'bench',
+  enterpriseId: 1,
+  ratePerSecond: 1_000_000,
+  ratePerDay: 1_000_000_000,
+});
 await k.close();
 
-log(`bench:pg: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${knobs.warmupSeconds} s warm-up; schema ${schema}, Redis prefix ${prefix}`);
+log(
+  `bench:pg: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${knobs.warmupSeconds} s warm-up; schema ${schema}, Redis prefix ${prefix}`,
+);
 const dbCommands = ['postgres', 'redis-server'];
 const scenario = { key, variants, env, scratch, knobs, log, dbCommands };
 let one: Round[] = [];
@@ -79,11 +101,23 @@ for (const [label, rounds] of [
   ['1 process', one],
   ['2 processes (one wrk each, half the connections each, at once)', two],
 ] as const) {
-  for (const v of variants) sections.push(`#### ${v.name}: PostgreSQL + Redis, ${label}, against the baseline (one process)`, '', ...table(ROUND_HEADER, roundRows(rounds, v.name)), '');
-  const ab = abRows(rounds, variants.map((v) => v.name));
+  for (const v of variants)
+    sections.push(
+      `#### ${v.name}: PostgreSQL + Redis, ${label}, against the baseline (one process)`,
+      '',
+      ...table(ROUND_HEADER, roundRows(rounds, v.name)),
+      '',
+    );
+  const ab = abRows(
+    rounds,
+    variants.map((v) => v.name),
+  );
   if (ab.length) sections.push(`#### A/B, ${label}`, '', ...ab, '');
 }
-const cols = variants.flatMap((v) => [[`${v.name}, 1 process`, summary(one, v.name)] as const, [`${v.name}, 2 processes`, summary(two, v.name)] as const]);
+const cols = variants.flatMap((v) => [
+  [`${v.name}, 1 process`, summary(one, v.name)] as const,
+  [`${v.name}, 2 processes`, summary(two, v.name)] as const,
+]);
 sections.push(
   ...mediansSection(cols, [
     MEDIAN_ROWS.ratio,
@@ -99,7 +133,8 @@ sections.push(
     MEDIAN_ROWS.checked,
   ]),
 );
-for (const v of variants) sections.push(`${v.name}: 2 processes / 1 process: ${fmt(summary(two, v.name).rps / summary(one, v.name).rps, 2)}× the throughput`);
+for (const v of variants)
+  sections.push(`${v.name}: 2 processes / 1 process: ${fmt(summary(two, v.name).rps / summary(one, v.name).rps, 2)}× the throughput`);
 const report = sections.join('\n');
 log('\n' + report);
 if (process.env.BENCH_RESULTS_FILE) writeFileSync(process.env.BENCH_RESULTS_FILE, report + '\n');

@@ -34,13 +34,27 @@ const PARTS: [part: string, test: (fn: string, url: string) => boolean][] = [
   ['replay record + rate counts (SQLite group commit)', (_, u) => /\/state\/|\/core\/quota\.|better-sqlite3/.test(u)],
   ['call log hand-off', (_, u) => /\/core\/callLog\.|\/store\/sqliteWriter\.|\/store\/callLog/.test(u)],
   ['metrics (prom-client)', (_, u) => u.includes('prom-client') || u.includes('/server/metrics.')],
-  ['access log (pino)', (_, u) => u.includes('/pino') || u.includes('sonic-boom') || u.includes('/server/logger.') || u.includes('fast-redact') || u.includes('quick-format')],
+  [
+    'access log (pino)',
+    (_, u) =>
+      u.includes('/pino') ||
+      u.includes('sonic-boom') ||
+      u.includes('/server/logger.') ||
+      u.includes('fast-redact') ||
+      u.includes('quick-format'),
+  ],
   ['reply (envelope, JSON, send)', (_, u) => /\/fronts\/opretail\/(reply|routes)\.|\/fronts\/weiting\/routes\./.test(u)],
   ['gateway logic (checks, method, replay id)', (_, u) => /\/fronts\/opretail\/|\/core\/opretail\//.test(u)],
   ['weiting: token, user, rows (Kysely)', (_, u) => /\/core\/weiting\/|\/core\/bearerTokens\.|kysely/.test(u)],
   ['kaifang: request id, hooks, observe', (_, u) => /\/server\/|\/fronts\/kit\//.test(u)],
   ['baseline handler', (_, u) => u.includes('baseline-server')],
-  ['Node HTTP + Fastify', (_, u) => /fastify|find-my-way|avvio|light-my-request|secure-json-parse|fast-json-stringify|node:_http|node:net|node:internal\/(http|stream|streams|net|timers|process\/task_queues|async_hooks)|node:events|node:stream|node:internal\/url|node:buffer/.test(u)],
+  [
+    'Node HTTP + Fastify',
+    (_, u) =>
+      /fastify|find-my-way|avvio|light-my-request|secure-json-parse|fast-json-stringify|node:_http|node:net|node:internal\/(http|stream|streams|net|timers|process\/task_queues|async_hooks)|node:events|node:stream|node:internal\/url|node:buffer/.test(
+        u,
+      ),
+  ],
 ];
 
 function classify(p: Profile): Map<string, number> {
@@ -85,7 +99,10 @@ for (let i = 0; i + 1 < args.length; i += 2) {
 }
 if (runs.length === 0) throw new Error('usage: profile.ts <cpuprofile> <calls> [<cpuprofile> <calls>]');
 const names = [...PARTS.map(([n]) => n), 'other (V8, Node internals, unattributed)'].filter((n) => runs.some((r) => r.parts.has(n)));
-const lines = [`| part | ${runs.map((r, i) => (i === 0 ? 'µs per call' : 'baseline µs per call')).join(' | ')} |`, `|---|${runs.map(() => '---').join('|')}|`];
+const lines = [
+  `| part | ${runs.map((r, i) => (i === 0 ? 'µs per call' : 'baseline µs per call')).join(' | ')} |`,
+  `|---|${runs.map(() => '---').join('|')}|`,
+];
 for (const n of names) lines.push(`| ${n} | ${runs.map((r) => ((r.parts.get(n) ?? 0) / r.calls).toFixed(1)).join(' | ')} |`);
 const busy = (r: (typeof runs)[number]) => [...r.parts].filter(([n]) => n !== 'idle').reduce((s, [, v]) => s + v, 0) / r.calls;
 lines.push(`| **busy total (all but idle)** | ${runs.map((r) => `**${busy(r).toFixed(1)}**`).join(' | ')} |`);

@@ -16,7 +16,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/server/config.ts';
 import { createKaifang } from '../src/server/kaifang.ts';
-import { baselineCounter, buildRoot, kaifangArgs, kaifangCounter, measure, requireWrk, ROOT, sleep, startProcess, stopProcess, writeRequests } from './harness.ts';
+import {
+  baselineCounter,
+  buildRoot,
+  kaifangArgs,
+  kaifangCounter,
+  measure,
+  requireWrk,
+  ROOT,
+  sleep,
+  startProcess,
+  stopProcess,
+  writeRequests,
+} from './harness.ts';
 import { knobsFromEnv, signedLines } from './scenarios.ts';
 
 requireWrk();
@@ -26,12 +38,24 @@ const dd = process.argv.indexOf('--');
 const nodeArgs = dd >= 0 ? process.argv.slice(dd + 1) : [];
 const knobs = knobsFromEnv();
 const dataDir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'kaifang-quick-'));
-const env = { ...process.env, KAIFANG_DATA_DIR: dataDir, KAIFANG_MASTER_KEY: 'a'.repeat(64), KAIFANG_ADMIN_TOKEN: 'bench-admin-token-0123456789', DATABASE_URL: process.env.DATABASE_URL ?? '', REDIS_URL: process.env.REDIS_URL ?? '' };
+const env = {
+  ...process.env,
+  KAIFANG_DATA_DIR: dataDir,
+  KAIFANG_MASTER_KEY: 'a'.repeat(64),
+  KAIFANG_ADMIN_TOKEN: 'bench-admin-token-0123456789',
+  DATABASE_URL: process.env.DATABASE_URL ?? '',
+  REDIS_URL: process.env.REDIS_URL ?? '',
+};
 const dir = process.env.BENCH_VARIANT_DIR ?? ROOT;
 
 if (which === 'kaifang' && dir === ROOT) buildRoot();
 const k = await createKaifang(loadConfig(env));
-const key = await k.fronts.opretail.keys.create({ username: `q${Date.now()}`, enterpriseId: 1, ratePerSecond: 1_000_000, ratePerDay: 1_000_000_000 });
+const key = await k.fronts.opretail.keys.create({
+  username: `q${Date.now()}`,
+  enterpriseId: 1,
+  ratePerSecond: 1_000_000,
+  ratePerDay: 1_000_000_000,
+});
 await k.close();
 let seq = Date.now() * 1000;
 const file = (name: string, s: number) => {

@@ -78,7 +78,10 @@ export function signedLines(key: SigningKey, n: number, from: number): string[] 
   const out: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const seq = String(from + i);
-    const sig = createHash('md5').update(signPrefix + seq + key.applicationSecret).digest('hex').toUpperCase();
+    const sig = createHash('md5')
+      .update(signPrefix + seq + key.applicationSecret)
+      .digest('hex')
+      .toUpperCase();
     if (i < 3 && sig !== opretail.sign({ ...fixed, seq }, key.applicationSecret, 'md5')) throw new Error('signedLines: signature mismatch');
     out[i] = `${bodyPrefix}${seq}&_sig=${sig}`;
   }
@@ -122,7 +125,13 @@ export async function gatewayRounds(s: GatewayScenario): Promise<Round[]> {
       ...(s.dbCommands ? { dbCommands: s.dbCommands } : {}),
     });
     // The baseline: one process, all connections.
-    const baseline = await measureProcess(BASELINE_ARGS, ROOT, s.env, plan([baselineFile], knobs.connections, baselineCounter), knobs.warmupSeconds);
+    const baseline = await measureProcess(
+      BASELINE_ARGS,
+      ROOT,
+      s.env,
+      plan([baselineFile], knobs.connections, baselineCounter),
+      knobs.warmupSeconds,
+    );
     const kaifang: Record<string, Measured> = {};
     for (const v of rotation(s.variants, round)) {
       const warm: string[] = [];
@@ -133,7 +142,8 @@ export async function gatewayRounds(s: GatewayScenario): Promise<Round[]> {
       }
       const procs: Running[] = [];
       try {
-        for (let p = 0; p < s.processes; p++) procs.push(await startProcess(kaifangArgs([...knobs.nodeArgs, ...(v.nodeArgs ?? [])]), v.dir, s.env));
+        for (let p = 0; p < s.processes; p++)
+          procs.push(await startProcess(kaifangArgs([...knobs.nodeArgs, ...(v.nodeArgs ?? [])]), v.dir, s.env));
         const perProcess = Math.max(1, Math.round(knobs.connections / s.processes));
         await measure(procs, { ...plan(warm, perProcess), durationS: knobs.warmupSeconds });
         kaifang[v.name] = await measure(procs, plan(files, perProcess));

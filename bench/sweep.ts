@@ -27,7 +27,8 @@ async function filled(sweepEveryMs: number) {
   const heap0 = process.memoryUsage();
   for (let i = 0; i < N; i += 50) {
     const batch: Promise<unknown>[] = [];
-    for (let j = i; j < Math.min(N, i + 50); j++) batch.push(state.recordOnce(`replay:opretail:1:${j.toString(36).padStart(24, '_')}`, 600_000, [{ key: 'rl:s:bench', ttlMs: 2000 }]));
+    for (let j = i; j < Math.min(N, i + 50); j++)
+      batch.push(state.recordOnce(`replay:opretail:1:${j.toString(36).padStart(24, '_')}`, 600_000, [{ key: 'rl:s:bench', ttlMs: 2000 }]));
     await Promise.all(batch);
   }
   const heap1 = process.memoryUsage();

@@ -63,20 +63,32 @@ test('the graph was read (the rules below are not vacuous)', () => {
   assert.ok(FRONT_NAMES.length >= 2, FRONT_NAMES.join(' '));
 });
 
-test('the kernel imports nothing of kaifang\'s but itself', () => {
-  assert.deepEqual(violations(under('kernel'), (t) => !under('kernel')(t)), []);
+test("the kernel imports nothing of kaifang's but itself", () => {
+  assert.deepEqual(
+    violations(under('kernel'), (t) => !under('kernel')(t)),
+    [],
+  );
 });
 
 test('the store knows no service: src/store imports only the store and the kernel', () => {
-  assert.deepEqual(violations(under('store'), (t) => !under('store', 'kernel')(t)), []);
+  assert.deepEqual(
+    violations(under('store'), (t) => !under('store', 'kernel')(t)),
+    [],
+  );
 });
 
-test('short-lived state imports only itself, the kernel, and the store\'s table types (its SQL implementation lives in the store)', () => {
-  assert.deepEqual(violations(under('state'), (t) => !under('state', 'kernel')(t) && t !== 'store/schema.ts'), []);
+test("short-lived state imports only itself, the kernel, and the store's table types (its SQL implementation lives in the store)", () => {
+  assert.deepEqual(
+    violations(under('state'), (t) => !under('state', 'kernel')(t) && t !== 'store/schema.ts'),
+    [],
+  );
 });
 
 test('the upstream adapters import only themselves and the kernel', () => {
-  assert.deepEqual(violations(under('upstream'), (t) => !under('upstream', 'kernel')(t)), []);
+  assert.deepEqual(
+    violations(under('upstream'), (t) => !under('upstream', 'kernel')(t)),
+    [],
+  );
 });
 
 test('the core knows no HTTP framework module, front, CLI or simulator: no src/server, src/fronts, src/cli, src/sandbox', () => {
@@ -101,10 +113,13 @@ test('a front knows no server, no CLI shell and no other front (only its folder,
 });
 
 test('the kit knows no front', () => {
-  assert.deepEqual(violations(under('fronts/kit'), (t) => frontOf(t) !== undefined && frontOf(t) !== 'kit'), []);
+  assert.deepEqual(
+    violations(under('fronts/kit'), (t) => frontOf(t) !== undefined && frontOf(t) !== 'kit'),
+    [],
+  );
 });
 
-test('a front\'s client ships without the server: it imports only the kernel, src/client\'s helpers, and its front\'s signing and wire types', () => {
+test("a front's client ships without the server: it imports only the kernel, src/client's helpers, and its front's signing and wire types", () => {
   const clients = (path: string) => /^fronts\/[^/]+\/client\.ts$/.test(path);
   assert.ok([...graph.keys()].filter(clients).length >= 1, 'the rule below reads at least one client');
   assert.deepEqual(
@@ -115,15 +130,21 @@ test('a front\'s client ships without the server: it imports only the kernel, sr
     [],
   );
   // and the helpers and the entry import only clients, helpers and the kernel
-  assert.deepEqual(violations(under('client'), (t) => !under('client', 'kernel')(t) && !clients(t)), []);
+  assert.deepEqual(
+    violations(under('client'), (t) => !under('client', 'kernel')(t) && !clients(t)),
+    [],
+  );
 });
 
-test('a front\'s signing scheme and wire types are leaves over the kernel (the client takes them)', () => {
+test("a front's signing scheme and wire types are leaves over the kernel (the client takes them)", () => {
   const leaves = (path: string) => /^fronts\/[^/]+\/(signing|wire)\.ts$/.test(path);
-  assert.deepEqual(violations(leaves, (t) => !under('kernel')(t)), []);
+  assert.deepEqual(
+    violations(leaves, (t) => !under('kernel')(t)),
+    [],
+  );
 });
 
-test('a front\'s tests import no other front', () => {
+test("a front's tests import no other front", () => {
   assert.deepEqual(
     violations(
       () => true,
@@ -139,7 +160,9 @@ test('a front\'s tests import no other front', () => {
 
 test('only fronts/index.ts and the generated client entry name every front', () => {
   // Adding or removing a front is its folder and its line in fronts/index.ts.
-  const naming = [...graph].filter(([file, edges]) => !under('fronts')(file) && FRONT_NAMES.some((name) => edges.some((t) => t.startsWith(`fronts/${name}/`)))).map(([file]) => file);
+  const naming = [...graph]
+    .filter(([file, edges]) => !under('fronts')(file) && FRONT_NAMES.some((name) => edges.some((t) => t.startsWith(`fronts/${name}/`))))
+    .map(([file]) => file);
   assert.deepEqual(naming.sort(), ['client/index.ts']);
 });
 

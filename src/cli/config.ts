@@ -4,7 +4,13 @@ import { loadConfig, settings } from '../server/config.ts';
 import { output } from '../fronts/kit/cli.ts';
 import { fail } from './context.ts';
 
-const SECRET_SETTINGS = new Set(['KAIFANG_MASTER_KEY', 'KAIFANG_ADMIN_TOKEN', 'KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET', 'KAIFANG_SMS_TENCENT_SECRET_KEY', 'KAIFANG_SMS_WEBHOOK_SECRET']);
+const SECRET_SETTINGS = new Set([
+  'KAIFANG_MASTER_KEY',
+  'KAIFANG_ADMIN_TOKEN',
+  'KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET',
+  'KAIFANG_SMS_TENCENT_SECRET_KEY',
+  'KAIFANG_SMS_WEBHOOK_SECRET',
+]);
 
 /** `kaifang config`: the effective settings (secrets hidden), or the settings table for the README. */
 export function configCommand(program: Command): void {

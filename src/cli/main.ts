@@ -7,9 +7,7 @@ import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
 
-const program = new Command('kaifang')
-  .description('kaifang (开放): a self-hosted open-platform server')
-  .showHelpAfterError();
+const program = new Command('kaifang').description('kaifang (开放): a self-hosted open-platform server').showHelpAfterError();
 
 serveCommand(program);
 migrateCommand(program);

@@ -28,7 +28,8 @@ function portOption(value: string): number {
  * data directory, or (PostgreSQL) a reminder that the command needs the server's settings.
  */
 function storeFlags(config: Config): { flags: string; note: string } {
-  if (config.databaseUrl) return { flags: '', note: ' (run it with this server\'s DATABASE_URL, KAIFANG_DB_SCHEMA and KAIFANG_MASTER_KEY set)' };
+  if (config.databaseUrl)
+    return { flags: '', note: " (run it with this server's DATABASE_URL, KAIFANG_DB_SCHEMA and KAIFANG_MASTER_KEY set)" };
   return { flags: ` --data-dir ${resolve(config.dataDir)}`, note: '' };
 }
 
@@ -81,7 +82,8 @@ async function serve(options: ServeOptions): Promise<void> {
   const k = await createKaifang(config);
   const app = await buildApp(k);
   const address = await app.listen({ port: config.port, host: config.host });
-  const port = app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : config.port;
+  const port =
+    app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : config.port;
   k.setListenUrl(`http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`);
   const baseUrl = k.selfUrl();
 
@@ -97,7 +99,9 @@ async function serve(options: ServeOptions): Promise<void> {
     openapi: `${baseUrl}/openapi.json`,
     created: k.bootstrap.created,
     firstCredential: `npx kaifang opretail keys create --username demo --enterprise-id 1${store.flags}${store.note}`,
-    warnings: unknownVariables(process.env).map((v) => `${v.name} is not a kaifang setting${v.nearest ? `; did you mean ${v.nearest}?` : ''} (it is ignored)`),
+    warnings: unknownVariables(process.env).map(
+      (v) => `${v.name} is not a kaifang setting${v.nearest ? `; did you mean ${v.nearest}?` : ''} (it is ignored)`,
+    ),
   };
   for (const warning of banner.warnings) k.log.warn({ variable: warning.split(' ')[0] }, warning);
   const lines = [

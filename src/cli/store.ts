@@ -39,7 +39,10 @@ export function storeCommand(program: Command): void {
 
 async function copy(options: CopyOptions): Promise<void> {
   const config = configFrom(options);
-  if (config.databaseUrl) throw new Error('the source of a copy is the embedded SQLite store: unset DATABASE_URL and point at its data directory (--data-dir or KAIFANG_DATA_DIR)');
+  if (config.databaseUrl)
+    throw new Error(
+      'the source of a copy is the embedded SQLite store: unset DATABASE_URL and point at its data directory (--data-dir or KAIFANG_DATA_DIR)',
+    );
   if (!/^postgres(ql)?:\/\//.test(options.to)) throw new Error(`--to must be a postgres:// URL, got "${redactUrl(options.to)}"`);
   await requireStore(config);
   const source = await openStore(config);
@@ -52,7 +55,9 @@ async function copy(options: CopyOptions): Promise<void> {
       const copied: CopiedTable[] = await copyStore(source, target, durableTables, (t) => {
         if (!options.json) process.stderr.write(`  ${t.table.padEnd(28)} ${t.rows} rows\n`);
       });
-      const masterKey = config.masterKey ? 'KAIFANG_MASTER_KEY (the same value)' : `KAIFANG_MASTER_KEY="$(cat ${resolve(config.dataDir, 'master.key')})"`;
+      const masterKey = config.masterKey
+        ? 'KAIFANG_MASTER_KEY (the same value)'
+        : `KAIFANG_MASTER_KEY="$(cat ${resolve(config.dataDir, 'master.key')})"`;
       const result = {
         from: source.sqlitePath,
         to: redactUrl(options.to) + (options.toSchema ? ` (schema ${options.toSchema})` : ''),

@@ -10,6 +10,7 @@ export async function jsonObjectReply(res: Response, path: string, fail: (messag
   } catch {
     throw fail(`${path} answered HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`);
   }
-  if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) throw fail(`${path} answered HTTP ${res.status} with JSON that is not an object`);
+  if (typeof reply !== 'object' || reply === null || Array.isArray(reply))
+    throw fail(`${path} answered HTTP ${res.status} with JSON that is not an object`);
   return reply as Record<string, unknown>;
 }

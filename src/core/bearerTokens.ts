@@ -48,7 +48,11 @@ export class BearerTokens {
    * stop working that long from now (or when they expire, if sooner): a fleet switching to the new
    * token keeps working meanwhile.
    */
-  async issue(subject: string, ttlMs: number, options: { data?: string; overlapMs?: number } = {}): Promise<{ token: string; expiresAt: number }> {
+  async issue(
+    subject: string,
+    ttlMs: number,
+    options: { data?: string; overlapMs?: number } = {},
+  ): Promise<{ token: string; expiresAt: number }> {
     const token = this.options.format ? this.options.format() : randomBytes(this.options.bytes ?? 32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = now + ttlMs;

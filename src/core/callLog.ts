@@ -55,7 +55,11 @@ export class CallLog {
 
   async query(q: CallQuery): Promise<CallRecord[]> {
     await this.flush();
-    let query = this.db.selectFrom('call_log').selectAll().orderBy('id', 'desc').limit(Math.max(1, Math.min(q.limit ?? 100, 1000)));
+    let query = this.db
+      .selectFrom('call_log')
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(Math.max(1, Math.min(q.limit ?? 100, 1000)));
     if (q.front) query = query.where('front', '=', q.front);
     if (q.credential) query = query.where('credential', '=', q.credential);
     if (q.since !== undefined) query = query.where('at', '>=', q.since);

@@ -119,7 +119,11 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
    * duplicate public id is `Conflict`. `imported` marks a secret brought over as it is; `warning`
    * says when it is weaker than what kaifang would set.
    */
-  async insert(id: string, values: Record<string, unknown>, options: { secret?: string; imported?: boolean } = {}): Promise<{ created: CS; warning: string | undefined }> {
+  async insert(
+    id: string,
+    values: Record<string, unknown>,
+    options: { secret?: string; imported?: boolean } = {},
+  ): Promise<{ created: CS; warning: string | undefined }> {
     const { secret, warning } = this.secretFor(options.secret, options.imported ?? false);
     const row = await insertUnique(
       this.q
@@ -185,12 +189,7 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
 
   /** Changes columns of the credential (never its secret: see `rotate`). */
   async update(id: string, set: Record<string, unknown>): Promise<C> {
-    const row = await this.q
-      .updateTable(this.table)
-      .set(set)
-      .where(this.idColumn, '=', id)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await this.q.updateTable(this.table).set(set).where(this.idColumn, '=', id).returningAll().executeTakeFirst();
     this.cache.delete(id);
     if (!row) throw this.notFound(id);
     return this.spec.fromRow(row as Selectable<Database[TB]>);

@@ -90,7 +90,12 @@ function rebuildError({ kind, message, fields: f }: StoredError): DomainError {
     case 'UpstreamRejected':
       return new UpstreamRejected(s('upstream'), s('code'), s('upstreamMessage'), (f.reason as RejectReason) ?? 'other', message);
     case 'UpstreamUnavailable':
-      return new UpstreamUnavailable(s('upstream'), message, f.status === undefined ? undefined : Number(f.status), (f.reason as UnavailableReason) ?? 'unreadable');
+      return new UpstreamUnavailable(
+        s('upstream'),
+        message,
+        f.status === undefined ? undefined : Number(f.status),
+        (f.reason as UnavailableReason) ?? 'unreadable',
+      );
   }
 }
 
@@ -135,7 +140,11 @@ export class Idempotency {
       const now = this.clock.now();
       const row = await this.db.selectFrom('idempotency_records').selectAll().where('key', '=', key).executeTakeFirst();
       if (row && Number(row.expires_at) > now) {
-        if (row.state === 'done') return this.repeat<T>(this.keep(key, { fingerprint: row.fingerprint, outcome: row.outcome, expiresAt: Number(row.expires_at) }), fingerprint);
+        if (row.state === 'done')
+          return this.repeat<T>(
+            this.keep(key, { fingerprint: row.fingerprint, outcome: row.outcome, expiresAt: Number(row.expires_at) }),
+            fingerprint,
+          );
         if (row.fingerprint !== fingerprint) throw new Conflict('this key was already used for a different request');
         const leaseUntil = Number(row.lease_until);
         if (leaseUntil > now) {
@@ -153,7 +162,8 @@ export class Idempotency {
           .where('state', '=', 'running')
           .where('lease_until', '=', leaseUntil)
           .executeTakeFirst();
-        if (Number(taken.numUpdatedRows) === 1) return this.runOwned(key, { fingerprint, leaseUntil: now + leaseMs, expiresAt: Number(row.expires_at) }, fn, options);
+        if (Number(taken.numUpdatedRows) === 1)
+          return this.runOwned(key, { fingerprint, leaseUntil: now + leaseMs, expiresAt: Number(row.expires_at) }, fn, options);
         continue;
       }
       if (row) {
@@ -163,7 +173,15 @@ export class Idempotency {
       try {
         await this.db
           .insertInto('idempotency_records')
-          .values({ key, fingerprint, state: 'running', outcome: null, lease_until: now + leaseMs, expires_at: now + ttlMs, created_at: now })
+          .values({
+            key,
+            fingerprint,
+            state: 'running',
+            outcome: null,
+            lease_until: now + leaseMs,
+            expires_at: now + ttlMs,
+            created_at: now,
+          })
           .execute();
       } catch (err) {
         if (isUniqueViolation(err)) continue; // another caller claimed it first: read its record

@@ -92,7 +92,12 @@ export class UpstreamTokens {
       const current = await this.read(name);
       if (current && current.token !== stale && current.expiresAt > this.clock.now()) return current.token;
       if (performance.now() >= giveUpAt) {
-        throw new UpstreamUnavailable('upstream-token', `no ${name} token: another process's refresh did not finish in time`, undefined, 'timeout');
+        throw new UpstreamUnavailable(
+          'upstream-token',
+          `no ${name} token: another process's refresh did not finish in time`,
+          undefined,
+          'timeout',
+        );
       }
       await sleep(this.options.pollMs ?? 25);
     }

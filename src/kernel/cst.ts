@@ -70,7 +70,14 @@ function digitsAt(text: string, from: number, length: number): number {
 /** Parses `yyyyMMddHHmmss` as CST; null if it is not a real date and time. (Every signed Opretail call: no regex.) */
 export function parseCompact(text: string): number | null {
   if (text.length !== 14) return null;
-  const fields = [digitsAt(text, 0, 4), digitsAt(text, 4, 2), digitsAt(text, 6, 2), digitsAt(text, 8, 2), digitsAt(text, 10, 2), digitsAt(text, 12, 2)] as const;
+  const fields = [
+    digitsAt(text, 0, 4),
+    digitsAt(text, 4, 2),
+    digitsAt(text, 6, 2),
+    digitsAt(text, 8, 2),
+    digitsAt(text, 10, 2),
+    digitsAt(text, 12, 2),
+  ] as const;
   if (fields.includes(-1)) return null;
   return fromFields(...fields);
 }

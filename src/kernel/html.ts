@@ -7,7 +7,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
-const STYLE = 'body{font-family:system-ui,-apple-system,"PingFang SC",sans-serif;margin:3em auto;max-width:28em;padding:0 1em;color:#333}h1{font-size:1.3em}p{color:#666}';
+const STYLE =
+  'body{font-family:system-ui,-apple-system,"PingFang SC",sans-serif;margin:3em auto;max-width:28em;padding:0 1em;color:#333}h1{font-size:1.3em}p{color:#666}';
 
 /** A whole page: `title` is escaped, `body` is HTML the caller built (escaping what it inserts). */
 export function htmlPage(title: string, body: string, extraStyle = ''): string {

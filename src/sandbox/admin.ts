@@ -12,7 +12,10 @@ import type { SandboxTemplateInbox } from './templateInbox.ts';
 /** Admin JSON writes times as ISO 8601 UTC. */
 const isoAt = <T extends { at: number }>(m: T) => ({ ...m, at: new Date(m.at).toISOString() });
 
-export async function sandboxAdmin(app: FastifyInstance, { outbox, templateInbox }: { outbox: SandboxOutbox; templateInbox: SandboxTemplateInbox }): Promise<void> {
+export async function sandboxAdmin(
+  app: FastifyInstance,
+  { outbox, templateInbox }: { outbox: SandboxOutbox; templateInbox: SandboxTemplateInbox },
+): Promise<void> {
   const limitOf = (q: Record<string, unknown>) => {
     if (typeof q.limit !== 'string' || q.limit === '') return 50;
     const limit = Number(q.limit);

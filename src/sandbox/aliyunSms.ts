@@ -18,14 +18,18 @@ const TIMESTAMP_WINDOW_MS = 15 * 60_000;
 function expectedSignature(method: string, params: Record<string, string>, secret: string): string {
   const enc = (v: string) =>
     Array.from(Buffer.from(v, 'utf8'))
-      .map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0')))
+      .map((b) =>
+        /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0'),
+      )
       .join('');
   const pairs = Object.entries(params)
     .filter(([name]) => name !== 'Signature')
     .map(([name, value]) => [enc(name), enc(value)] as const)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const query = pairs.map(([n, v]) => `${n}=${v}`).join('&');
-  return createHmac('sha1', `${secret}&`).update(`${method}&${enc('/')}&${enc(query)}`, 'utf8').digest('base64');
+  return createHmac('sha1', `${secret}&`)
+    .update(`${method}&${enc('/')}&${enc(query)}`, 'utf8')
+    .digest('base64');
 }
 
 /** Form pairs of a query string or body (the simulator is lenient where the adapter is exact). */
@@ -50,22 +54,34 @@ export async function aliyunSmsSimulator(app: FastifyInstance, { deps }: { deps:
     const pairs = q === -1 ? [] : formPairs(request.url.slice(q + 1));
     if (Buffer.isBuffer(request.body)) pairs.push(...formPairs(request.body.toString('utf8')));
     for (const [name, value] of pairs) params[name] = value;
-    for (const p of ['AccessKeyId', 'Signature', 'SignatureNonce', 'Timestamp', 'SignatureMethod', 'SignatureVersion', 'Action', 'Version']) {
+    for (const p of [
+      'AccessKeyId',
+      'Signature',
+      'SignatureNonce',
+      'Timestamp',
+      'SignatureMethod',
+      'SignatureVersion',
+      'Action',
+      'Version',
+    ]) {
       if (!params[p]) return err(400, `Missing${p}`, `${p} is mandatory for this action.`);
     }
-    if (params.Action !== 'SendSms') return err(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
+    if (params.Action !== 'SendSms')
+      return err(404, 'InvalidAction.NotFound', 'Specified api is not found, please check your url and method.');
     if (params.Version !== '2017-05-25') return err(400, 'InvalidVersion', 'Specified parameter Version is not valid.');
     if (params.SignatureMethod !== 'HMAC-SHA1' || params.SignatureVersion !== '1.0') {
       return err(400, 'InvalidSignatureMethod', 'Specified signature method is not supported.');
     }
 
     const creds = aliyunCredentials(deps.sms);
-    if (!constantTimeEqual(params.AccessKeyId!, creds.accessKeyId)) return err(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
+    if (!constantTimeEqual(params.AccessKeyId!, creds.accessKeyId))
+      return err(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
     const at = Date.parse(params.Timestamp!);
     if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(params.Timestamp!) || !Number.isFinite(at)) {
       return err(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted.');
     }
-    if (Math.abs(Date.now() - at) > TIMESTAMP_WINDOW_MS) return err(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
+    if (Math.abs(Date.now() - at) > TIMESTAMP_WINDOW_MS)
+      return err(400, 'InvalidTimeStamp.Expired', 'Specified time stamp or date value is expired.');
     const method = request.method === 'GET' ? 'GET' : 'POST';
     const expected = expectedSignature(method, params, creds.accessKeySecret);
     if (!constantTimeEqual(params.Signature!, expected)) {
@@ -94,7 +110,10 @@ export async function aliyunSmsSimulator(app: FastifyInstance, { deps }: { deps:
       }
     }
     if (mobile === SANDBOX_MOBILES.refused) return refuse('isv.BUSINESS_LIMIT_CONTROL', '触发号码天级流控Permits:10');
-    if (mobile === SANDBOX_MOBILES.down) return reply.code(503).send({ Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' });
+    if (mobile === SANDBOX_MOBILES.down)
+      return reply
+        .code(503)
+        .send({ Code: 'ServiceUnavailable', Message: 'The request has failed due to a temporary failure of the server.' });
     if (mobile === SANDBOX_MOBILES.timeout) {
       await hang(request, reply, deps.upstreamTimeoutMs);
       return reply.code(504).send({ Code: 'ServiceTimeout', Message: 'too late' });

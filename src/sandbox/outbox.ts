@@ -29,7 +29,10 @@ export class SandboxOutbox {
   async list(filter: { mobile?: string; limit?: number } = {}): Promise<OutboxMessage[]> {
     let q = this.db.selectFrom('sandbox_sms_outbox').selectAll();
     if (filter.mobile !== undefined) q = q.where('mobile', '=', filter.mobile);
-    const rows = await q.orderBy('id', 'desc').limit(filter.limit ?? 50).execute();
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 50)
+      .execute();
     // PostgreSQL returns bigint columns as text.
     return rows.map((r) => ({ ...r, id: Number(r.id), at: Number(r.at) }));
   }

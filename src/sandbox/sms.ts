@@ -34,9 +34,11 @@ export async function smsSimulator(app: FastifyInstance, { deps }: { deps: Sandb
     const reject = (status: number, code: string, message: string) => reply.code(status).send({ status: 'REJECTED', code, message });
     if (!body) return reject(400, 'INVALID_REQUEST', 'send a JSON object {mobile, code, minutes}');
     const { mobile, code, minutes } = body;
-    if (typeof mobile !== 'string' || !MAINLAND_MOBILE.test(mobile)) return reject(200, 'MOBILE_NUMBER_ILLEGAL', 'mobile is not a mainland China mobile number');
+    if (typeof mobile !== 'string' || !MAINLAND_MOBILE.test(mobile))
+      return reject(200, 'MOBILE_NUMBER_ILLEGAL', 'mobile is not a mainland China mobile number');
     if (typeof code !== 'string' || !/^\d{4,8}$/.test(code)) return reject(400, 'INVALID_REQUEST', 'code must be 4-8 digits');
-    if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1) return reject(400, 'INVALID_REQUEST', 'minutes must be a positive integer');
+    if (typeof minutes !== 'number' || !Number.isInteger(minutes) || minutes < 1)
+      return reject(400, 'INVALID_REQUEST', 'minutes must be a positive integer');
     if (mobile === SANDBOX_MOBILES.refused) return reject(200, 'REJECTED', 'sandbox: this number refuses messages');
     if (mobile === SANDBOX_MOBILES.down) return reply.code(503).send('sandbox SMS is down');
     if (mobile === SANDBOX_MOBILES.timeout) {
@@ -57,7 +59,8 @@ export async function smsSimulator(app: FastifyInstance, { deps }: { deps: Sandb
     if (!body || !Number.isFinite(ts) || body.timestamp !== ts) return reply.code(400).send('bad body or X-Kaifang-Timestamp');
     if (Math.abs(Date.now() / 1000 - ts) > 300) return reply.code(401).send('stale X-Kaifang-Timestamp');
     const { mobile, code, minutes } = body;
-    if (typeof mobile !== 'string' || !MAINLAND_MOBILE.test(mobile)) return reply.code(422).send('mobile is not a mainland China mobile number');
+    if (typeof mobile !== 'string' || !MAINLAND_MOBILE.test(mobile))
+      return reply.code(422).send('mobile is not a mainland China mobile number');
     if (typeof code !== 'string' || typeof minutes !== 'number') return reply.code(400).send('code and minutes are required');
     if (mobile === SANDBOX_MOBILES.refused) return reply.code(429).send('daily limit of this number reached');
     if (mobile === SANDBOX_MOBILES.down) return reply.code(503).send('gateway down');

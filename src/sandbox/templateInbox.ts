@@ -24,14 +24,25 @@ export class SandboxTemplateInbox {
   async add(m: Omit<InboxMessage, 'id' | 'at'>): Promise<void> {
     await this.db
       .insertInto('sandbox_template_messages')
-      .values({ at: this.clock.now(), appid: m.appid, touser: m.touser, template_id: m.templateId, url: m.url, data: JSON.stringify(m.data), msgid: m.msgid })
+      .values({
+        at: this.clock.now(),
+        appid: m.appid,
+        touser: m.touser,
+        template_id: m.templateId,
+        url: m.url,
+        data: JSON.stringify(m.data),
+        msgid: m.msgid,
+      })
       .execute();
   }
 
   async list(filter: { touser?: string; limit?: number } = {}): Promise<InboxMessage[]> {
     let q = this.db.selectFrom('sandbox_template_messages').selectAll();
     if (filter.touser !== undefined) q = q.where('touser', '=', filter.touser);
-    const rows = await q.orderBy('id', 'desc').limit(filter.limit ?? 50).execute();
+    const rows = await q
+      .orderBy('id', 'desc')
+      .limit(filter.limit ?? 50)
+      .execute();
     return rows.map((r) => ({
       id: Number(r.id),
       at: Number(r.at),

@@ -6,7 +6,8 @@ import { tencentCredentials } from '../upstream/sms/index.ts';
 import { hang, MAINLAND_MOBILE, requestId, SANDBOX_MOBILES } from './behaviour.ts';
 import { codeText } from './sms.ts';
 
-const AUTH = /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([a-z0-9-]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
+const AUTH =
+  /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([a-z0-9-]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/;
 const WINDOW_S = 300;
 
 /**
@@ -14,9 +15,24 @@ const WINDOW_S = 300;
  * caller declared in SignedHeaders (written apart from the adapter's signer, from the algorithm's
  * text, so a mistake in one does not hide in the other).
  */
-function expectedSignature(secretKey: string, headers: Record<string, unknown>, signed: string[], payload: Buffer, ts: string, date: string, service: string): string {
+function expectedSignature(
+  secretKey: string,
+  headers: Record<string, unknown>,
+  signed: string[],
+  payload: Buffer,
+  ts: string,
+  date: string,
+  service: string,
+): string {
   const sha = (d: string | Buffer) => createHash('sha256').update(d).digest('hex');
-  const canonicalHeaders = signed.map((h) => `${h}:${String(headers[h] ?? '').trim().toLowerCase()}\n`).join('');
+  const canonicalHeaders = signed
+    .map(
+      (h) =>
+        `${h}:${String(headers[h] ?? '')
+          .trim()
+          .toLowerCase()}\n`,
+    )
+    .join('');
   const canonical = `POST\n/\n\n${canonicalHeaders}\n${signed.join(';')}\n${sha(payload)}`;
   const toSign = `TC3-HMAC-SHA256\n${ts}\n${date}/${service}/tc3_request\n${sha(canonical)}`;
   let key: Buffer = createHmac('sha256', `TC3${secretKey}`).update(date).digest();
@@ -38,10 +54,12 @@ export async function tencentSmsSimulator(app: FastifyInstance, { deps }: { deps
     const h = request.headers as Record<string, unknown>;
     if (h['x-tc-action'] !== 'SendSms') return error('InvalidAction', 'The requested action does not exist.');
     if (h['x-tc-version'] !== '2021-01-11') return error('InvalidParameter', 'The X-TC-Version header is not 2021-01-11.');
-    if (typeof h['x-tc-region'] !== 'string' || h['x-tc-region'] === '') return error('MissingParameter', 'The X-TC-Region header is missing.');
+    if (typeof h['x-tc-region'] !== 'string' || h['x-tc-region'] === '')
+      return error('MissingParameter', 'The X-TC-Region header is missing.');
     const ts = String(h['x-tc-timestamp'] ?? '');
     if (!/^\d{1,12}$/.test(ts)) return error('MissingParameter', 'The X-TC-Timestamp header is missing or not a number.');
-    if (Math.abs(Date.now() / 1000 - Number(ts)) > WINDOW_S) return error('AuthFailure.SignatureExpire', 'Signature expired. Timestamp and server time cannot differ by more than five minutes.');
+    if (Math.abs(Date.now() / 1000 - Number(ts)) > WINDOW_S)
+      return error('AuthFailure.SignatureExpire', 'Signature expired. Timestamp and server time cannot differ by more than five minutes.');
     const auth = AUTH.exec(String(h.authorization ?? ''));
     if (!auth) return error('AuthFailure.InvalidAuthorization', 'The Authorization header is not a TC3-HMAC-SHA256 authorization.');
     const [, secretId, date, service, signedList, signature] = auth as unknown as [string, string, string, string, string, string];
@@ -58,7 +76,10 @@ export async function tencentSmsSimulator(app: FastifyInstance, { deps }: { deps
       [...signed].sort().join(';') !== signedList ||
       !constantTimeEqual(signature, expectedSignature(creds.secretKey, h, signed, payload, ts, date, service))
     ) {
-      return error('AuthFailure.SignatureFailure', 'The provided credentials could not be validated. Please check your signature is correct.');
+      return error(
+        'AuthFailure.SignatureFailure',
+        'The provided credentials could not be validated. Please check your signature is correct.',
+      );
     }
 
     let body: Record<string, unknown>;
@@ -73,10 +94,13 @@ export async function tencentSmsSimulator(app: FastifyInstance, { deps }: { deps
       return error('MissingParameter', 'PhoneNumberSet is required.');
     }
     if (body.SmsSdkAppId !== creds.sdkAppId) return error('InvalidParameterValue.SdkAppIdNotExist', 'The SdkAppId does not exist.');
-    if (body.SignName !== creds.signName) return error('FailedOperation.SignatureIncorrectOrUnapproved', 'The signature is incorrect or unapproved.');
-    if (body.TemplateId !== creds.templateId) return error('FailedOperation.TemplateIncorrectOrUnapproved', 'The template is incorrect or unapproved.');
+    if (body.SignName !== creds.signName)
+      return error('FailedOperation.SignatureIncorrectOrUnapproved', 'The signature is incorrect or unapproved.');
+    if (body.TemplateId !== creds.templateId)
+      return error('FailedOperation.TemplateIncorrectOrUnapproved', 'The template is incorrect or unapproved.');
     const params = body.TemplateParamSet ?? [];
-    if (!Array.isArray(params) || !params.every((p) => typeof p === 'string')) return error('InvalidParameterValue.TemplateParameterFormatError', 'TemplateParamSet must be strings.');
+    if (!Array.isArray(params) || !params.every((p) => typeof p === 'string'))
+      return error('InvalidParameterValue.TemplateParameterFormatError', 'TemplateParamSet must be strings.');
 
     const numbers = (phones as string[]).map((p) => ({ given: p, mobile: p.replace(/^(\+86|0086|86)/, '') }));
     if (numbers.some((n) => n.mobile === SANDBOX_MOBILES.down)) return reply.code(503).send('Service Unavailable');
@@ -86,11 +110,24 @@ export async function tencentSmsSimulator(app: FastifyInstance, { deps }: { deps
     }
     const SendStatusSet = [];
     for (const n of numbers) {
-      const status = (Code: string, Message: string) => ({ SerialNo: '', PhoneNumber: n.given, Fee: 0, SessionContext: '', Code, Message, IsoCode: 'CN' });
+      const status = (Code: string, Message: string) => ({
+        SerialNo: '',
+        PhoneNumber: n.given,
+        Fee: 0,
+        SessionContext: '',
+        Code,
+        Message,
+        IsoCode: 'CN',
+      });
       if (!MAINLAND_MOBILE.test(n.mobile)) {
         SendStatusSet.push(status('InvalidParameterValue.IncorrectPhoneNumber', 'incorrect phone number'));
       } else if (n.mobile === SANDBOX_MOBILES.refused) {
-        SendStatusSet.push(status('LimitExceeded.PhoneNumberDailyLimit', 'the number of sms messages sent from a single mobile number every day exceeds the upper limit'));
+        SendStatusSet.push(
+          status(
+            'LimitExceeded.PhoneNumberDailyLimit',
+            'the number of sms messages sent from a single mobile number every day exceeds the upper limit',
+          ),
+        );
       } else {
         const [code, minutes] = params as string[];
         await deps.outbox.add({
@@ -98,7 +135,10 @@ export async function tencentSmsSimulator(app: FastifyInstance, { deps }: { deps
           mobile: n.mobile,
           code: code ?? null,
           template: String(body.TemplateId),
-          text: code === undefined ? `【${String(body.SignName)}】${String(body.TemplateId)}` : codeText(String(body.SignName), code, minutes === undefined ? undefined : Number(minutes)),
+          text:
+            code === undefined
+              ? `【${String(body.SignName)}】${String(body.TemplateId)}`
+              : codeText(String(body.SignName), code, minutes === undefined ? undefined : Number(minutes)),
         });
         SendStatusSet.push({ ...status('Ok', 'send success'), SerialNo: `2028:${Date.now()}`, Fee: 1 });
       }

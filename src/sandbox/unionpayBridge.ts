@@ -27,7 +27,11 @@ export function sandboxUnionPayUserId(userAuthCode: string): string {
 
 function answer(reply: FastifyReply, body: Record<string, unknown>, secret = SANDBOX_BRIDGE_SECRET) {
   const text = JSON.stringify(body);
-  return reply.code(200).header('content-type', 'application/json; charset=utf-8').header('x-kaifang-signature', sign(secret, text)).send(text);
+  return reply
+    .code(200)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('x-kaifang-signature', sign(secret, text))
+    .send(text);
 }
 
 export async function unionPayBridgeSimulator(app: FastifyInstance, { deps }: { deps: SandboxDeps }): Promise<void> {
@@ -44,7 +48,8 @@ export async function unionPayBridgeSimulator(app: FastifyInstance, { deps }: { 
     } catch {
       return answer(reply, { code: 'PARAM_ERROR', msg: 'the body is not JSON' });
     }
-    if (typeof body.timestamp !== 'number' || Math.abs(Date.now() / 1000 - body.timestamp) > 300) return answer(reply, { code: 'PARAM_ERROR', msg: 'timestamp is missing or stale' });
+    if (typeof body.timestamp !== 'number' || Math.abs(Date.now() / 1000 - body.timestamp) > 300)
+      return answer(reply, { code: 'PARAM_ERROR', msg: 'timestamp is missing or stale' });
     const code = body.userAuthCode;
     if (typeof code !== 'string' || code === '' || typeof body.merchantNo !== 'string' || typeof body.requestId !== 'string') {
       return answer(reply, { code: 'PARAM_ERROR', msg: 'userAuthCode, merchantNo and requestId are required' });

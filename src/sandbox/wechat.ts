@@ -55,8 +55,10 @@ export async function wechatSimulator(app: FastifyInstance, { deps }: { deps: Sa
     if (user.startsWith('freq')) return fail(reply, 45011, 'api minute-quota reach limit  mustslower  retry next minute');
     if (user.startsWith('risky')) return fail(reply, 40226, 'code blocked');
     if (user.startsWith('busy')) return fail(reply, -1, 'system error');
-    if (user.startsWith('garbage')) return reply.code(200).header('content-type', 'text/html').send('<html><body>502 Bad Gateway</body></html>');
-    if (user.startsWith('unavailable')) return reply.code(503).header('content-type', 'text/html').send('<html><body>503 Service Unavailable</body></html>');
+    if (user.startsWith('garbage'))
+      return reply.code(200).header('content-type', 'text/html').send('<html><body>502 Bad Gateway</body></html>');
+    if (user.startsWith('unavailable'))
+      return reply.code(503).header('content-type', 'text/html').send('<html><body>503 Service Unavailable</body></html>');
     if (user.startsWith('timeout')) {
       await hang(request, reply, deps.upstreamTimeoutMs);
       return fail(reply, -1, 'system error');

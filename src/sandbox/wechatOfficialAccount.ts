@@ -42,14 +42,21 @@ export async function wechatOfficialAccountSimulator(app: FastifyInstance, { dep
     if (secret.startsWith('wrong')) return wechatFailure(reply, 40125, 'invalid appsecret');
     const token = `${randomBytes(48).toString('base64url')}`;
     const now = clock.now();
-    await db.insertInto('sandbox_wechat_tokens').values({ appid, token_hash: sha256Hex(token), fetched_at: now, expires_at: now + TOKEN_TTL_S * 1000 }).execute();
+    await db
+      .insertInto('sandbox_wechat_tokens')
+      .values({ appid, token_hash: sha256Hex(token), fetched_at: now, expires_at: now + TOKEN_TTL_S * 1000 })
+      .execute();
     return wechatAnswer(reply, { access_token: token, expires_in: TOKEN_TTL_S });
   });
 
   app.post('/cgi-bin/message/template/send', async (request, reply) => {
     const token = one(request.query, 'access_token');
     if (!token) return wechatFailure(reply, 41001, 'access_token missing');
-    const row = await db.selectFrom('sandbox_wechat_tokens').select(['appid', 'expires_at']).where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
+    const row = await db
+      .selectFrom('sandbox_wechat_tokens')
+      .select(['appid', 'expires_at'])
+      .where('token_hash', '=', sha256Hex(token))
+      .executeTakeFirst();
     if (!row) return wechatFailure(reply, 40001, 'invalid credential, access_token is invalid or not latest');
     if (Number(row.expires_at) <= clock.now()) return wechatFailure(reply, 42001, 'access_token expired');
 
@@ -62,11 +69,13 @@ export async function wechatOfficialAccountSimulator(app: FastifyInstance, { dep
     if (typeof message !== 'object' || message === null) return wechatFailure(reply, 47001, 'data format error');
     const { touser, template_id: templateId, url, data } = message;
     if (typeof touser !== 'string' || touser === '') return wechatFailure(reply, 40003, 'invalid openid');
-    if (typeof templateId !== 'string' || templateId === '' || templateId.startsWith('bad')) return wechatFailure(reply, 40037, 'invalid template_id');
+    if (typeof templateId !== 'string' || templateId === '' || templateId.startsWith('bad'))
+      return wechatFailure(reply, 40037, 'invalid template_id');
     if (touser.startsWith('unsubscribed')) return wechatFailure(reply, 43004, 'require subscribe');
     if (touser.startsWith('invalid')) return wechatFailure(reply, 40003, 'invalid openid');
     if (touser.startsWith('limited')) return wechatFailure(reply, 45009, 'reach max api daily quota limit');
-    if (touser.startsWith('garbage')) return reply.code(200).header('content-type', 'text/html').send('<html><body>502 Bad Gateway</body></html>');
+    if (touser.startsWith('garbage'))
+      return reply.code(200).header('content-type', 'text/html').send('<html><body>502 Bad Gateway</body></html>');
     if (touser.startsWith('timeout')) {
       await hang(request, reply, deps.upstreamTimeoutMs);
       return wechatFailure(reply, -1, 'system error');
@@ -74,21 +83,37 @@ export async function wechatOfficialAccountSimulator(app: FastifyInstance, { dep
     if (typeof data !== 'object' || data === null || Array.isArray(data)) return wechatFailure(reply, 47001, 'data format error');
     // WeChat's msgids are 64-bit numbers; these stay within JSON's exact integers.
     const msgid = randomInt(1e12, 2 ** 48 - 1);
-    await deps.templateInbox.add({ appid: row.appid, touser, templateId, url: typeof url === 'string' ? url : null, data: data as Record<string, { value: string }>, msgid: String(msgid) });
+    await deps.templateInbox.add({
+      appid: row.appid,
+      touser,
+      templateId,
+      url: typeof url === 'string' ? url : null,
+      data: data as Record<string, { value: string }>,
+      msgid: String(msgid),
+    });
     return wechatAnswer(reply, { errcode: 0, errmsg: 'ok', msgid });
   });
 
   app.get('/token-fetches', async (request, reply) => {
     const appid = one(request.query, 'appid');
     if (!appid) return reply.code(400).send({ error: 'give appid' });
-    const row = await db.selectFrom('sandbox_wechat_tokens').select((eb) => eb.fn.countAll<number>().as('n')).where('appid', '=', appid).executeTakeFirstOrThrow();
+    const row = await db
+      .selectFrom('sandbox_wechat_tokens')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('appid', '=', appid)
+      .executeTakeFirstOrThrow();
     return { appid, fetches: Number(row.n) };
   });
 
   app.post('/expire-tokens', async (request, reply: FastifyReply) => {
     const appid = one(request.query, 'appid');
     if (!appid) return reply.code(400).send({ error: 'give appid' });
-    const res = await db.updateTable('sandbox_wechat_tokens').set({ expires_at: clock.now() }).where('appid', '=', appid).where('expires_at', '>', clock.now()).executeTakeFirst();
+    const res = await db
+      .updateTable('sandbox_wechat_tokens')
+      .set({ expires_at: clock.now() })
+      .where('appid', '=', appid)
+      .where('expires_at', '>', clock.now())
+      .executeTakeFirst();
     return { appid, expired: Number(res.numUpdatedRows) };
   });
 }

@@ -64,10 +64,14 @@ function authorizeRequest(query: unknown): AuthorizeRequest | string {
 }
 
 function errorPage(reply: FastifyReply, message: string) {
-  return reply.code(400).header('content-type', 'text/html; charset=utf-8').send(htmlPage('微信授权出错', `<h1>Oops! 微信授权出错</h1><p>${escapeHtml(message)}</p>`));
+  return reply
+    .code(400)
+    .header('content-type', 'text/html; charset=utf-8')
+    .send(htmlPage('微信授权出错', `<h1>Oops! 微信授权出错</h1><p>${escapeHtml(message)}</p>`));
 }
 
-const PAGE_STYLE = '.card{border:1px solid #ddd;border-radius:8px;padding:1.2em}.who{color:#07c160;font-weight:600}label{display:block;margin:1em 0 .3em}input[type=text]{width:100%;box-sizing:border-box;padding:.6em;font-size:1em}.buttons{display:flex;gap:.8em;margin-top:1.2em}button{flex:1;padding:.7em;font-size:1em;border-radius:6px;border:1px solid #ccc;background:#f7f7f7}button.approve{background:#07c160;border-color:#07c160;color:#fff}small{color:#999}';
+const PAGE_STYLE =
+  '.card{border:1px solid #ddd;border-radius:8px;padding:1.2em}.who{color:#07c160;font-weight:600}label{display:block;margin:1em 0 .3em}input[type=text]{width:100%;box-sizing:border-box;padding:.6em;font-size:1em}.buttons{display:flex;gap:.8em;margin-top:1.2em}button{flex:1;padding:.7em;font-size:1em;border-radius:6px;border:1px solid #ccc;background:#f7f7f7}button.approve{background:#07c160;border-color:#07c160;color:#fff}small{color:#999}';
 
 function consentPage(r: AuthorizeRequest, accountName: string | undefined): string {
   const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
@@ -104,9 +108,14 @@ export async function wechatOpenSimulator(app: FastifyInstance, { deps }: { deps
     const r = authorizeRequest(request.query);
     if (typeof r === 'string') return errorPage(reply, r);
     const user = one(request.query, 'sandbox_user');
-    if (user !== undefined) return USER.test(user) ? approve(reply, r, user) : errorPage(reply, 'sandbox_user must be 1–64 of A-Z a-z 0-9 _');
+    if (user !== undefined)
+      return USER.test(user) ? approve(reply, r, user) : errorPage(reply, 'sandbox_user must be 1–64 of A-Z a-z 0-9 _');
     const account = await deps.db.selectFrom('wechat_official_accounts').select('name').where('appid', '=', r.appid).executeTakeFirst();
-    return reply.code(200).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store').send(consentPage(r, account?.name));
+    return reply
+      .code(200)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(consentPage(r, account?.name));
   });
 
   app.get('/connect/oauth2/decide', async (request, reply) => {
@@ -138,7 +147,10 @@ export async function wechatWebAuthSimulator(app: FastifyInstance, { deps }: { d
     if (one(request.query, 'grant_type') !== 'authorization_code') return wechatFailure(reply, 40002, 'invalid grant_type');
 
     const stored = await deps.state.take(codeKey(code));
-    if (stored === null) return (await deps.state.get(usedKey(code))) === null ? wechatFailure(reply, 40029, 'invalid code') : wechatFailure(reply, 40163, 'code been used');
+    if (stored === null)
+      return (await deps.state.get(usedKey(code))) === null
+        ? wechatFailure(reply, 40029, 'invalid code')
+        : wechatFailure(reply, 40163, 'code been used');
     await deps.state.set(usedKey(code), '1', CODE_TTL_MS);
     const grant = JSON.parse(stored) as { appid: string; user: string; scope: string };
     if (grant.appid !== appid) return wechatFailure(reply, 40029, 'invalid code');
@@ -148,7 +160,8 @@ export async function wechatWebAuthSimulator(app: FastifyInstance, { deps }: { d
     if (user.startsWith('used')) return wechatFailure(reply, 40163, 'code been used');
     if (user.startsWith('expired')) return wechatFailure(reply, 42003, 'code expired');
     if (user.startsWith('busy')) return wechatFailure(reply, -1, 'system error');
-    if (user.startsWith('garbage')) return reply.code(200).header('content-type', 'text/html').send('<html><body>502 Bad Gateway</body></html>');
+    if (user.startsWith('garbage'))
+      return reply.code(200).header('content-type', 'text/html').send('<html><body>502 Bad Gateway</body></html>');
     if (user.startsWith('timeout')) {
       await hang(request, reply, deps.upstreamTimeoutMs);
       return wechatFailure(reply, -1, 'system error');

@@ -28,7 +28,13 @@ import { sandboxOpenid } from './wechat.ts';
  * adapter's signer): sorted non-empty `name=value&…&key=KEY`, MD5, uppercase.
  */
 
-const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: false, processEntities: true, htmlEntities: false });
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+});
 const builder = new XMLBuilder({ format: false, cdataPropName: '__cdata' });
 const CODE = /^1[0-5]\d{16}$/;
 const RESERVED = 100000000000000000n;
@@ -45,7 +51,10 @@ function signOf(fields: Record<string, string>, key: string): string {
 function xml(reply: FastifyReply, fields: Record<string, string>, status = 200) {
   const body: Record<string, { __cdata: string }> = {};
   for (const [k, v] of Object.entries(fields)) body[k] = { __cdata: v };
-  return reply.code(status).header('content-type', 'text/xml; charset=utf-8').send(builder.build({ xml: body }));
+  return reply
+    .code(status)
+    .header('content-type', 'text/xml; charset=utf-8')
+    .send(builder.build({ xml: body }));
 }
 
 export async function wechatPaySimulator(app: FastifyInstance, { deps }: { deps: SandboxDeps }): Promise<void> {
@@ -94,7 +103,16 @@ export async function wechatPaySimulator(app: FastifyInstance, { deps }: { deps:
         case 5:
           return fail('商户无此接口权限');
         case 6: {
-          const out = { return_code: 'SUCCESS', return_msg: 'OK', appid: fields.appid!, mch_id: fields.mch_id!, nonce_str: 'n', result_code: 'SUCCESS', openid: 'oForged', sign: 'F'.repeat(32) };
+          const out = {
+            return_code: 'SUCCESS',
+            return_msg: 'OK',
+            appid: fields.appid!,
+            mch_id: fields.mch_id!,
+            nonce_str: 'n',
+            result_code: 'SUCCESS',
+            openid: 'oForged',
+            sign: 'F'.repeat(32),
+          };
           return xml(reply, out);
         }
         case 7:

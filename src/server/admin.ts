@@ -13,7 +13,12 @@ export const callsQuery = {
   type: 'object',
   properties: {
     front: { type: 'string', minLength: 1, maxLength: 40, description: 'only this front (opretail, storepos, …)' },
-    credential: { type: 'string', minLength: 1, maxLength: 200, description: 'only this credential\'s public id, e.g. an Opretail applicationKey or a storepos agent_id' },
+    credential: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 200,
+      description: "only this credential's public id, e.g. an Opretail applicationKey or a storepos agent_id",
+    },
     since: { type: 'string', maxLength: 40, description: 'inclusive: an ISO 8601 time (2026-03-01T04:00:00Z) or ms since the epoch' },
     until: { type: 'string', maxLength: 40, description: 'exclusive: an ISO 8601 time or ms since the epoch' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'newest first, at most this many' },
@@ -27,8 +32,13 @@ export const callsQuery = {
  */
 export function timeParam(param: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const ms = /^\d{1,16}$/.test(value) ? Number(value) : /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d))?$/.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms) || ms > 8_640_000_000_000_000) throw new InvalidInput(param, `${param} must be an ISO 8601 time such as 2026-03-01T04:00:00Z, or ms since the epoch`);
+  const ms = /^\d{1,16}$/.test(value)
+    ? Number(value)
+    : /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d))?$/.test(value)
+      ? Date.parse(value)
+      : NaN;
+  if (!Number.isFinite(ms) || ms > 8_640_000_000_000_000)
+    throw new InvalidInput(param, `${param} must be an ISO 8601 time such as 2026-03-01T04:00:00Z, or ms since the epoch`);
   return ms;
 }
 

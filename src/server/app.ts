@@ -51,7 +51,15 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
   if (k.config.upstreamMode === 'sandbox') {
     const c = k.config;
     await app.register(sandbox, {
-      deps: { db: k.core.db, clock: k.core.clock, state: k.core.state, upstreamTimeoutMs: c.upstreamTimeoutMs, sms: c, outbox: k.outbox, templateInbox: k.templateInbox },
+      deps: {
+        db: k.core.db,
+        clock: k.core.clock,
+        state: k.core.state,
+        upstreamTimeoutMs: c.upstreamTimeoutMs,
+        sms: c,
+        outbox: k.outbox,
+        templateInbox: k.templateInbox,
+      },
       prefix: '/sandbox',
     });
   }

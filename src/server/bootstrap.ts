@@ -80,7 +80,10 @@ export function loadBootstrap(config: Config, options: { storeIsNew: boolean; st
         `is missing, but the store ${options.storeName} holds secrets sealed with a master key: restore that key file (or set KAIFANG_MASTER_KEY to the key); a new key is made only for an empty store`,
       );
     }
-    masterKey = parseMasterKey(readOrCreate(masterKeySource, () => randomBytes(32).toString('hex'), created), masterKeySource);
+    masterKey = parseMasterKey(
+      readOrCreate(masterKeySource, () => randomBytes(32).toString('hex'), created),
+      masterKeySource,
+    );
   }
   let adminToken: string;
   let adminTokenSource: string;
@@ -92,6 +95,7 @@ export function loadBootstrap(config: Config, options: { storeIsNew: boolean; st
     adminToken = readOrCreate(adminTokenSource, () => randomString(40), created);
   }
   // The same rule for the setting and the file: a short token can be guessed.
-  if (adminToken.length < ADMIN_TOKEN_MIN) throw new ConfigError(adminTokenSource, `must be at least ${ADMIN_TOKEN_MIN} characters (it has ${adminToken.length})`);
+  if (adminToken.length < ADMIN_TOKEN_MIN)
+    throw new ConfigError(adminTokenSource, `must be at least ${ADMIN_TOKEN_MIN} characters (it has ${adminToken.length})`);
   return { masterKey, masterKeySource, adminToken, adminTokenSource, created };
 }

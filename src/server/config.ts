@@ -1,5 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { boolean, ConfigError, integer, oneOf, optionalText, optionalUrl, setting, text, type Setting, type SettingsTable, type SettingsValues } from '../kernel/settings.ts';
+import {
+  boolean,
+  ConfigError,
+  integer,
+  oneOf,
+  optionalText,
+  optionalUrl,
+  setting,
+  text,
+  type Setting,
+  type SettingsTable,
+  type SettingsValues,
+} from '../kernel/settings.ts';
 import { fronts, type InstalledFront } from '../fronts/all.ts';
 
 /**
@@ -14,40 +26,190 @@ export const platformSettings = {
   host: setting('KAIFANG_HOST', '127.0.0.1', text, 'Address to listen on (0.0.0.0 to accept outside connections).'),
   port: setting('KAIFANG_PORT', 8080, integer(0, 65535), 'TCP port.'),
   dataDir: setting('KAIFANG_DATA_DIR', './data', text, 'Where the SQLite file, master key and admin token live.'),
-  databaseUrl: setting<string | undefined>('DATABASE_URL', undefined, optionalUrl('postgres:', 'postgresql:'), 'PostgreSQL URL; unset = SQLite file in the data directory.'),
-  databaseSchema: setting<string | undefined>('KAIFANG_DB_SCHEMA', undefined, optionalText, 'PostgreSQL schema to use (created if missing); unset = the default search path.'),
-  redisUrl: setting<string | undefined>('REDIS_URL', undefined, optionalUrl('redis:', 'rediss:'), 'Redis URL for short-lived state; unset = state in the database.'),
+  databaseUrl: setting<string | undefined>(
+    'DATABASE_URL',
+    undefined,
+    optionalUrl('postgres:', 'postgresql:'),
+    'PostgreSQL URL; unset = SQLite file in the data directory.',
+  ),
+  databaseSchema: setting<string | undefined>(
+    'KAIFANG_DB_SCHEMA',
+    undefined,
+    optionalText,
+    'PostgreSQL schema to use (created if missing); unset = the default search path.',
+  ),
+  redisUrl: setting<string | undefined>(
+    'REDIS_URL',
+    undefined,
+    optionalUrl('redis:', 'rediss:'),
+    'Redis URL for short-lived state; unset = state in the database.',
+  ),
   redisPrefix: setting('KAIFANG_REDIS_PREFIX', 'kaifang:', text, 'Prefix of every Redis key kaifang writes.'),
-  masterKey: setting<string | undefined>('KAIFANG_MASTER_KEY', undefined, optionalText, '32-byte key (64 hex chars or base64) that encrypts secrets at rest; unset = data-dir/master.key, created on first start.'),
-  adminToken: setting<string | undefined>('KAIFANG_ADMIN_TOKEN', undefined, optionalText, 'Bearer token of the admin API; unset = data-dir/admin.token, created on first start.'),
-  upstreamMode: setting('KAIFANG_UPSTREAM', 'sandbox' as 'sandbox' | 'live', oneOf('sandbox', 'live'), 'sandbox: upstream adapters call the built-in simulators; live: the real hosts.'),
-  publicUrl: setting<string | undefined>('KAIFANG_PUBLIC_URL', undefined, optionalUrl('http:', 'https:'), 'Base URL at which this server is reachable (sandbox adapters call it); unset = http://127.0.0.1:PORT.'),
-  logLevel: setting('KAIFANG_LOG_LEVEL', 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'), 'pino log level.'),
+  masterKey: setting<string | undefined>(
+    'KAIFANG_MASTER_KEY',
+    undefined,
+    optionalText,
+    '32-byte key (64 hex chars or base64) that encrypts secrets at rest; unset = data-dir/master.key, created on first start.',
+  ),
+  adminToken: setting<string | undefined>(
+    'KAIFANG_ADMIN_TOKEN',
+    undefined,
+    optionalText,
+    'Bearer token of the admin API; unset = data-dir/admin.token, created on first start.',
+  ),
+  upstreamMode: setting(
+    'KAIFANG_UPSTREAM',
+    'sandbox' as 'sandbox' | 'live',
+    oneOf('sandbox', 'live'),
+    'sandbox: upstream adapters call the built-in simulators; live: the real hosts.',
+  ),
+  publicUrl: setting<string | undefined>(
+    'KAIFANG_PUBLIC_URL',
+    undefined,
+    optionalUrl('http:', 'https:'),
+    'Base URL at which this server is reachable (sandbox adapters call it); unset = http://127.0.0.1:PORT.',
+  ),
+  logLevel: setting(
+    'KAIFANG_LOG_LEVEL',
+    'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
+    oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+    'pino log level.',
+  ),
   logRequests: setting('KAIFANG_LOG_REQUESTS', true, boolean, 'Log one line per request (method, url without query, status, time).'),
   bodyLimit: setting('KAIFANG_BODY_LIMIT', 65536, integer(1024, 16 * 1024 * 1024), 'Largest accepted request body, bytes.'),
-  requestTimeoutMs: setting('KAIFANG_REQUEST_TIMEOUT_MS', 30_000, integer(1000, 600_000), 'A request (headers and body) must arrive in full within this; a stalled one is answered 408 (in the front\'s shape) and its connection closed.'),
-  cacheTtlMs: setting('KAIFANG_CACHE_TTL_MS', 2000, integer(0, 600_000), 'How long a process may cache credentials and method routes: a disabled key or changed method takes effect within this bound.'),
-  cacheSize: setting('KAIFANG_CACHE_SIZE', 10_000, integer(0, 10_000_000), 'Most entries each per-process cache holds: credentials, method routes, 微厅 users, and the done idempotency records whose repeats are answered from memory.'),
-  upstreamTimeoutMs: setting('KAIFANG_UPSTREAM_TIMEOUT_MS', 5000, integer(100, 120_000), 'Default timeout of a call to an upstream service.'),
-  upstreamMaxAnswerBytes: setting('KAIFANG_UPSTREAM_MAX_ANSWER_BYTES', 1024 * 1024, integer(1024, 64 * 1024 * 1024), 'Largest answer read from an upstream service or a registered method, bytes; a larger one is cut off and the call fails.'),
-  wechatApiUrl: setting<string | undefined>('KAIFANG_WECHAT_API_URL', undefined, optionalUrl('http:', 'https:'), 'Live mode: base URL of the WeChat API (unset = https://api.weixin.qq.com). Sandbox mode always uses this server\'s /sandbox/wechat.'),
-  wechatPayApiUrl: setting<string | undefined>('KAIFANG_WECHATPAY_API_URL', undefined, optionalUrl('http:', 'https:'), 'Live mode: base URL of WeChat Pay API v2 (unset = https://api.mch.weixin.qq.com). Sandbox mode always uses this server\'s /sandbox/wechatpay.'),
-  smsProvider: setting('KAIFANG_SMS_PROVIDER', 'sandbox' as 'sandbox' | 'aliyun' | 'tencent' | 'webhook' | 'none', oneOf('sandbox', 'aliyun', 'tencent', 'webhook', 'none'), 'Who sends SMS codes: sandbox (outbox, read via the admin API; sandbox mode only), aliyun, tencent, webhook (your own gateway), or none (no SMS: GetMchSMSValid answers SUCCESS 10006).'),
-  smsAliyunEndpoint: setting<string | undefined>('KAIFANG_SMS_ALIYUN_ENDPOINT', undefined, optionalUrl('http:', 'https:'), 'Live mode: Alibaba Cloud SMS endpoint (unset = https://dysmsapi.aliyuncs.com). Sandbox mode uses /sandbox/aliyun-sms.'),
-  smsAliyunAccessKeyId: setting<string | undefined>('KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID', undefined, optionalText, 'Alibaba Cloud AccessKey ID (required for aliyun in live mode; sandbox default `sandbox-aliyun-id`).'),
-  smsAliyunAccessKeySecret: setting<string | undefined>('KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET', undefined, optionalText, 'Alibaba Cloud AccessKey secret (required for aliyun in live mode; sandbox default `sandbox-aliyun-secret`).'),
-  smsAliyunSignName: setting<string | undefined>('KAIFANG_SMS_ALIYUN_SIGN_NAME', undefined, optionalText, 'Alibaba Cloud SMS SignName (required for aliyun in live mode; sandbox default `kaifang`).'),
-  smsAliyunTemplateCode: setting<string | undefined>('KAIFANG_SMS_ALIYUN_TEMPLATE_CODE', undefined, optionalText, 'Alibaba Cloud SMS TemplateCode of a template with one variable ${code} (required for aliyun in live mode; sandbox default `SMS_000000`).'),
-  smsTencentEndpoint: setting<string | undefined>('KAIFANG_SMS_TENCENT_ENDPOINT', undefined, optionalUrl('http:', 'https:'), 'Live mode: Tencent Cloud SMS endpoint (unset = https://sms.tencentcloudapi.com). Sandbox mode uses /sandbox/tencent-sms.'),
-  smsTencentSecretId: setting<string | undefined>('KAIFANG_SMS_TENCENT_SECRET_ID', undefined, optionalText, 'Tencent Cloud SecretId (required for tencent in live mode; sandbox default `AKIDsandbox`).'),
-  smsTencentSecretKey: setting<string | undefined>('KAIFANG_SMS_TENCENT_SECRET_KEY', undefined, optionalText, 'Tencent Cloud SecretKey (required for tencent in live mode; sandbox default `sandbox-tencent-key`).'),
-  smsTencentSdkAppId: setting<string | undefined>('KAIFANG_SMS_TENCENT_SDK_APP_ID', undefined, optionalText, 'Tencent Cloud SMS SmsSdkAppId (required for tencent in live mode; sandbox default `1400000000`).'),
-  smsTencentSignName: setting<string | undefined>('KAIFANG_SMS_TENCENT_SIGN_NAME', undefined, optionalText, 'Tencent Cloud SMS SignName (required for tencent in live mode; sandbox default `kaifang`).'),
-  smsTencentTemplateId: setting<string | undefined>('KAIFANG_SMS_TENCENT_TEMPLATE_ID', undefined, optionalText, 'Tencent Cloud SMS TemplateId (required for tencent in live mode; sandbox default `100000`).'),
-  smsTencentTemplateParams: setting('KAIFANG_SMS_TENCENT_TEMPLATE_PARAMS', 'code,minutes' as 'code' | 'code,minutes', oneOf('code', 'code,minutes'), 'Tencent Cloud SMS: the variables of the approved template, {1}=code and {2}=minutes, or only {1}=code.'),
+  requestTimeoutMs: setting(
+    'KAIFANG_REQUEST_TIMEOUT_MS',
+    30_000,
+    integer(1000, 600_000),
+    "A request (headers and body) must arrive in full within this; a stalled one is answered 408 (in the front's shape) and its connection closed.",
+  ),
+  cacheTtlMs: setting(
+    'KAIFANG_CACHE_TTL_MS',
+    2000,
+    integer(0, 600_000),
+    'How long a process may cache credentials and method routes: a disabled key or changed method takes effect within this bound.',
+  ),
+  cacheSize: setting(
+    'KAIFANG_CACHE_SIZE',
+    10_000,
+    integer(0, 10_000_000),
+    'Most entries each per-process cache holds: credentials, method routes, 微厅 users, and the done idempotency records whose repeats are answered from memory.',
+  ),
+  upstreamTimeoutMs: setting(
+    'KAIFANG_UPSTREAM_TIMEOUT_MS',
+    5000,
+    integer(100, 120_000),
+    'Default timeout of a call to an upstream service.',
+  ),
+  upstreamMaxAnswerBytes: setting(
+    'KAIFANG_UPSTREAM_MAX_ANSWER_BYTES',
+    1024 * 1024,
+    integer(1024, 64 * 1024 * 1024),
+    'Largest answer read from an upstream service or a registered method, bytes; a larger one is cut off and the call fails.',
+  ),
+  wechatApiUrl: setting<string | undefined>(
+    'KAIFANG_WECHAT_API_URL',
+    undefined,
+    optionalUrl('http:', 'https:'),
+    "Live mode: base URL of the WeChat API (unset = https://api.weixin.qq.com). Sandbox mode always uses this server's /sandbox/wechat.",
+  ),
+  wechatPayApiUrl: setting<string | undefined>(
+    'KAIFANG_WECHATPAY_API_URL',
+    undefined,
+    optionalUrl('http:', 'https:'),
+    "Live mode: base URL of WeChat Pay API v2 (unset = https://api.mch.weixin.qq.com). Sandbox mode always uses this server's /sandbox/wechatpay.",
+  ),
+  smsProvider: setting(
+    'KAIFANG_SMS_PROVIDER',
+    'sandbox' as 'sandbox' | 'aliyun' | 'tencent' | 'webhook' | 'none',
+    oneOf('sandbox', 'aliyun', 'tencent', 'webhook', 'none'),
+    'Who sends SMS codes: sandbox (outbox, read via the admin API; sandbox mode only), aliyun, tencent, webhook (your own gateway), or none (no SMS: GetMchSMSValid answers SUCCESS 10006).',
+  ),
+  smsAliyunEndpoint: setting<string | undefined>(
+    'KAIFANG_SMS_ALIYUN_ENDPOINT',
+    undefined,
+    optionalUrl('http:', 'https:'),
+    'Live mode: Alibaba Cloud SMS endpoint (unset = https://dysmsapi.aliyuncs.com). Sandbox mode uses /sandbox/aliyun-sms.',
+  ),
+  smsAliyunAccessKeyId: setting<string | undefined>(
+    'KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID',
+    undefined,
+    optionalText,
+    'Alibaba Cloud AccessKey ID (required for aliyun in live mode; sandbox default `sandbox-aliyun-id`).',
+  ),
+  smsAliyunAccessKeySecret: setting<string | undefined>(
+    'KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET',
+    undefined,
+    optionalText,
+    'Alibaba Cloud AccessKey secret (required for aliyun in live mode; sandbox default `sandbox-aliyun-secret`).',
+  ),
+  smsAliyunSignName: setting<string | undefined>(
+    'KAIFANG_SMS_ALIYUN_SIGN_NAME',
+    undefined,
+    optionalText,
+    'Alibaba Cloud SMS SignName (required for aliyun in live mode; sandbox default `kaifang`).',
+  ),
+  smsAliyunTemplateCode: setting<string | undefined>(
+    'KAIFANG_SMS_ALIYUN_TEMPLATE_CODE',
+    undefined,
+    optionalText,
+    'Alibaba Cloud SMS TemplateCode of a template with one variable ${code} (required for aliyun in live mode; sandbox default `SMS_000000`).',
+  ),
+  smsTencentEndpoint: setting<string | undefined>(
+    'KAIFANG_SMS_TENCENT_ENDPOINT',
+    undefined,
+    optionalUrl('http:', 'https:'),
+    'Live mode: Tencent Cloud SMS endpoint (unset = https://sms.tencentcloudapi.com). Sandbox mode uses /sandbox/tencent-sms.',
+  ),
+  smsTencentSecretId: setting<string | undefined>(
+    'KAIFANG_SMS_TENCENT_SECRET_ID',
+    undefined,
+    optionalText,
+    'Tencent Cloud SecretId (required for tencent in live mode; sandbox default `AKIDsandbox`).',
+  ),
+  smsTencentSecretKey: setting<string | undefined>(
+    'KAIFANG_SMS_TENCENT_SECRET_KEY',
+    undefined,
+    optionalText,
+    'Tencent Cloud SecretKey (required for tencent in live mode; sandbox default `sandbox-tencent-key`).',
+  ),
+  smsTencentSdkAppId: setting<string | undefined>(
+    'KAIFANG_SMS_TENCENT_SDK_APP_ID',
+    undefined,
+    optionalText,
+    'Tencent Cloud SMS SmsSdkAppId (required for tencent in live mode; sandbox default `1400000000`).',
+  ),
+  smsTencentSignName: setting<string | undefined>(
+    'KAIFANG_SMS_TENCENT_SIGN_NAME',
+    undefined,
+    optionalText,
+    'Tencent Cloud SMS SignName (required for tencent in live mode; sandbox default `kaifang`).',
+  ),
+  smsTencentTemplateId: setting<string | undefined>(
+    'KAIFANG_SMS_TENCENT_TEMPLATE_ID',
+    undefined,
+    optionalText,
+    'Tencent Cloud SMS TemplateId (required for tencent in live mode; sandbox default `100000`).',
+  ),
+  smsTencentTemplateParams: setting(
+    'KAIFANG_SMS_TENCENT_TEMPLATE_PARAMS',
+    'code,minutes' as 'code' | 'code,minutes',
+    oneOf('code', 'code,minutes'),
+    'Tencent Cloud SMS: the variables of the approved template, {1}=code and {2}=minutes, or only {1}=code.',
+  ),
   smsTencentRegion: setting('KAIFANG_SMS_TENCENT_REGION', 'ap-guangzhou', text, 'Tencent Cloud SMS region (X-TC-Region).'),
-  smsWebhookUrl: setting<string | undefined>('KAIFANG_SMS_WEBHOOK_URL', undefined, optionalUrl('http:', 'https:'), 'webhook provider: your gateway URL, POSTed signed JSON (used in both modes; required in live mode; unset in sandbox mode = this server\'s /sandbox/sms/webhook).'),
-  smsWebhookSecret: setting<string | undefined>('KAIFANG_SMS_WEBHOOK_SECRET', undefined, optionalText, 'webhook provider: HMAC-SHA256 key of X-Kaifang-Signature (required in live mode; sandbox default `sandbox-webhook-secret`).'),
+  smsWebhookUrl: setting<string | undefined>(
+    'KAIFANG_SMS_WEBHOOK_URL',
+    undefined,
+    optionalUrl('http:', 'https:'),
+    "webhook provider: your gateway URL, POSTed signed JSON (used in both modes; required in live mode; unset in sandbox mode = this server's /sandbox/sms/webhook).",
+  ),
+  smsWebhookSecret: setting<string | undefined>(
+    'KAIFANG_SMS_WEBHOOK_SECRET',
+    undefined,
+    optionalText,
+    'webhook provider: HMAC-SHA256 key of X-Kaifang-Signature (required in live mode; sandbox default `sandbox-webhook-secret`).',
+  ),
   callLogRetentionDays: setting('KAIFANG_CALL_LOG_RETENTION_DAYS', 30, integer(1, 3650), 'Call-log rows older than this are deleted.'),
 } as const;
 
@@ -60,7 +222,8 @@ export const settings: SettingsTable = { ...platformSettings };
 for (const front of fronts) {
   for (const [name, spec] of Object.entries(front.settings) as [string, Setting<unknown>][]) {
     // Two parts claiming one name is a bug in one of them: fail loudly, at start-up.
-    if (name in settings || Object.values(settings).some((s) => s.env === spec.env)) throw new Error(`setting ${spec.env} is declared twice`);
+    if (name in settings || Object.values(settings).some((s) => s.env === spec.env))
+      throw new Error(`setting ${spec.env} is declared twice`);
     settings[name] = spec;
   }
 }
@@ -93,7 +256,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     }
     const inFile = file[spec.env];
     if (inFile !== undefined && !['string', 'number', 'boolean'].includes(typeof inFile)) {
-      throw new ConfigError(spec.env, `must be a string, number or boolean in ${path}, got ${inFile === null ? 'null' : Array.isArray(inFile) ? 'an array' : 'an object'}`);
+      throw new ConfigError(
+        spec.env,
+        `must be a string, number or boolean in ${path}, got ${inFile === null ? 'null' : Array.isArray(inFile) ? 'an array' : 'an object'}`,
+      );
     }
     const raw = env[spec.env] ?? (inFile === undefined ? undefined : String(inFile));
     out[name] = raw === undefined ? spec.default : spec.parse(raw, spec.env);

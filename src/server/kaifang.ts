@@ -82,7 +82,10 @@ async function openCheckedStore(config: Config, clock: Clock, migrate: boolean):
     try {
       await probeWrite(store.db, clock.now());
     } catch (err) {
-      throw new ConfigError(config.databaseUrl ? 'DATABASE_URL' : 'KAIFANG_DATA_DIR', `the store ${name} cannot be written (${(err as Error).message}); kaifang needs to write it`);
+      throw new ConfigError(
+        config.databaseUrl ? 'DATABASE_URL' : 'KAIFANG_DATA_DIR',
+        `the store ${name} cannot be written (${(err as Error).message}); kaifang needs to write it`,
+      );
     }
     const sample = await sealedSample(store.db);
     const bootstrap = loadBootstrap(config, { storeIsNew: sample === undefined, storeName: name });
@@ -114,7 +117,11 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   const state: StateStore = config.redisUrl
     ? // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).
       new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix, {
-        onUnreachable: (err) => log.error({ redisUrl: redactUrl(config.redisUrl ?? ''), err: { message: err.message } }, `REDIS_URL: Redis cannot be reached (${err.message}); state operations fail until it is back`),
+        onUnreachable: (err) =>
+          log.error(
+            { redisUrl: redactUrl(config.redisUrl ?? ''), err: { message: err.message } },
+            `REDIS_URL: Redis cannot be reached (${err.message}); state operations fail until it is back`,
+          ),
         onReachable: () => log.info({ redisUrl: redactUrl(config.redisUrl ?? '') }, 'REDIS_URL: Redis is reachable again'),
       })
     : store.sqlite
@@ -143,7 +150,9 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     cache,
     publicUrl: selfUrl,
   };
-  const frontServices = Object.fromEntries(fronts.map((front) => [front.name, front.services(core, config as never)])) as unknown as FrontServices;
+  const frontServices = Object.fromEntries(
+    fronts.map((front) => [front.name, front.services(core, config as never)]),
+  ) as unknown as FrontServices;
   const pruner = setInterval(() => {
     const now = clock.now();
     void callLog.prune(now - config.callLogRetentionDays * 86_400_000).catch(() => undefined);

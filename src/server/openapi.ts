@@ -28,7 +28,10 @@ const adminError = {
     },
   },
 };
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/AdminError' } } } });
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/AdminError' } } },
+});
 
 const sandboxSms = {
   type: 'object',
@@ -52,12 +55,19 @@ const sandboxTemplateMessage = {
     touser: { type: 'string', description: 'the openid it went to' },
     templateId: { type: 'string' },
     url: { type: ['string', 'null'] },
-    data: { type: 'object', additionalProperties: { type: 'object', properties: { value: { type: 'string' } } }, description: 'keyword → value, as sent' },
+    data: {
+      type: 'object',
+      additionalProperties: { type: 'object', properties: { value: { type: 'string' } } },
+      description: 'keyword → value, as sent',
+    },
     msgid: { type: 'string', description: 'the message id the simulator answered' },
   },
 };
 
-const adminOk = (description: string, schema: unknown) => ({ 200: { description, content: { 'application/json': { schema } } }, 401: { $ref: '#/components/responses/Unauthorized' } });
+const adminOk = (description: string, schema: unknown) => ({
+  200: { description, content: { 'application/json': { schema } } },
+  401: { $ref: '#/components/responses/Unauthorized' },
+});
 
 /** The platform's own endpoints: health, readiness, metrics, the call log, the sandbox outbox and inbox. */
 export const platformOpenApi: OpenApiFragment = {
@@ -67,13 +77,18 @@ export const platformOpenApi: OpenApiFragment = {
     { name: 'admin: sandbox', description: 'The sandbox: what the simulated upstream services received.' },
   ],
   paths: {
-    '/healthz': { get: { tags: ['platform'], summary: 'The process answers', security: [], responses: { 200: { description: '`{"status":"ok"}`' } } } },
+    '/healthz': {
+      get: { tags: ['platform'], summary: 'The process answers', security: [], responses: { 200: { description: '`{"status":"ok"}`' } } },
+    },
     '/readyz': {
       get: {
         tags: ['platform'],
         summary: 'The database and the state store answer',
         security: [],
-        responses: { 200: { description: '`{"status":"ready","checks":{...}}`' }, 503: { description: 'a check fails; `checks` says which' } },
+        responses: {
+          200: { description: '`{"status":"ready","checks":{...}}`' },
+          503: { description: 'a check fails; `checks` says which' },
+        },
       },
     },
     '/metrics': {
@@ -84,7 +99,9 @@ export const platformOpenApi: OpenApiFragment = {
         responses: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } } },
       },
     },
-    '/openapi.json': { get: { tags: ['platform'], summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1 JSON' } } } },
+    '/openapi.json': {
+      get: { tags: ['platform'], summary: 'This document', security: [], responses: { 200: { description: 'OpenAPI 3.1 JSON' } } },
+    },
     '/admin/api/calls': {
       get: {
         tags: ['admin'],
@@ -128,10 +145,22 @@ export const platformOpenApi: OpenApiFragment = {
         summary: 'The SMS the sandbox simulators "sent", newest first',
         description: 'Filled in sandbox mode (KAIFANG_UPSTREAM=sandbox) by the SMS simulators; read the codes of GetMchSMSValid here.',
         parameters: [
-          { name: 'mobile', in: 'query', required: false, description: 'only this mobile (5–20 digits)', schema: { type: 'string', pattern: '^\\d{5,20}$', examples: ['13800138000'] } },
+          {
+            name: 'mobile',
+            in: 'query',
+            required: false,
+            description: 'only this mobile (5–20 digits)',
+            schema: { type: 'string', pattern: '^\\d{5,20}$', examples: ['13800138000'] },
+          },
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
         ],
-        responses: { ...adminOk('the messages', { type: 'object', properties: { messages: { type: 'array', items: { $ref: '#/components/schemas/SandboxSms' } } } }), 400: { $ref: '#/components/responses/BadRequest' } },
+        responses: {
+          ...adminOk('the messages', {
+            type: 'object',
+            properties: { messages: { type: 'array', items: { $ref: '#/components/schemas/SandboxSms' } } },
+          }),
+          400: { $ref: '#/components/responses/BadRequest' },
+        },
       },
       delete: {
         tags: ['admin: sandbox'],
@@ -148,7 +177,13 @@ export const platformOpenApi: OpenApiFragment = {
           { name: 'touser', in: 'query', required: false, description: 'only this openid', schema: { type: 'string', maxLength: 128 } },
           { name: 'limit', in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
         ],
-        responses: { ...adminOk('the messages', { type: 'object', properties: { messages: { type: 'array', items: { $ref: '#/components/schemas/SandboxTemplateMessage' } } } }), 400: { $ref: '#/components/responses/BadRequest' } },
+        responses: {
+          ...adminOk('the messages', {
+            type: 'object',
+            properties: { messages: { type: 'array', items: { $ref: '#/components/schemas/SandboxTemplateMessage' } } },
+          }),
+          400: { $ref: '#/components/responses/BadRequest' },
+        },
       },
       delete: {
         tags: ['admin: sandbox'],
@@ -198,8 +233,7 @@ export function buildOpenApiDocument(fragments: OpenApiFragment[], info: { versi
     info: {
       title: 'kaifang',
       version: info.version,
-      description:
-        'kaifang (开放), a self-hosted open-platform server: the wire-compatible fronts, and the admin API that operates them.',
+      description: 'kaifang (开放), a self-hosted open-platform server: the wire-compatible fronts, and the admin API that operates them.',
     },
     ...(info.serverUrl ? { servers: [{ url: info.serverUrl }] } : {}),
     // Admin by default; the fronts and platform endpoints say `security: []` (fronts sign each request instead).

@@ -80,7 +80,11 @@ export function clientErrorHandler(k: Kaifang) {
  * token is checked first (so an unknown route tells a stranger nothing), then a 404 in the admin
  * API's shape; elsewhere the platform's.
  */
-export function installNotFound(app: FastifyInstance, k: Kaifang, adminAuthorized: (request: FastifyRequest, reply: FastifyReply) => boolean): void {
+export function installNotFound(
+  app: FastifyInstance,
+  k: Kaifang,
+  adminAuthorized: (request: FastifyRequest, reply: FastifyReply) => boolean,
+): void {
   app.setNotFoundHandler((request, reply) => {
     const { path } = splitUrl(request.url);
     if (path === '/admin/api' || path.startsWith('/admin/api/')) {
@@ -107,7 +111,10 @@ export function installRootErrorHandler(app: FastifyInstance, k: Kaifang): void 
           ? `unexpected error; request id ${request.id}`
           : `the request cannot be read: ${String(err.message).slice(0, 200)}`;
     const { path } = splitUrl(request.url);
-    const refused = path === '/admin/api' || path.startsWith('/admin/api/') ? platformReply(status, status === 500 ? 'Internal' : 'BadRequest', message) : refusalFor(k, request.url, status, message, request.id);
+    const refused =
+      path === '/admin/api' || path.startsWith('/admin/api/')
+        ? platformReply(status, status === 500 ? 'Internal' : 'BadRequest', message)
+        : refusalFor(k, request.url, status, message, request.id);
     return reply.code(refused.status).header('content-type', refused.contentType).send(refused.body);
   });
 }

@@ -4,7 +4,13 @@ import { mergeMigrations, platformMigrations } from '../store/migrations/index.t
 import { fronts } from '../fronts/all.ts';
 
 /** The store as the platform and its fronts make it: one migration set, ordered by name. */
-export const migrations = mergeMigrations(platformMigrations, ...fronts.map((front) => ('store' in front && front.store ? front.store.migrations : {})));
+export const migrations = mergeMigrations(
+  platformMigrations,
+  ...fronts.map((front) => ('store' in front && front.store ? front.store.migrations : {})),
+);
 
 /** Every durable table, the platform's first (the fronts' refer to them), each front's in its order. */
-export const durableTables: readonly (keyof Database)[] = [...PLATFORM_TABLES, ...fronts.flatMap((front) => ('store' in front && front.store ? front.store.tables : []))];
+export const durableTables: readonly (keyof Database)[] = [
+  ...PLATFORM_TABLES,
+  ...fronts.flatMap((front) => ('store' in front && front.store ? front.store.tables : [])),
+];

@@ -56,11 +56,7 @@ export class SqlStateStore implements StateStore {
   }
 
   async take(key: string): Promise<string | null> {
-    const row = await this.db
-      .deleteFrom('kv_state')
-      .where('key', '=', key)
-      .returning(['value', 'expires_at'])
-      .executeTakeFirst();
+    const row = await this.db.deleteFrom('kv_state').where('key', '=', key).returning(['value', 'expires_at']).executeTakeFirst();
     return row && row.expires_at > this.clock.now() ? row.value : null;
   }
 

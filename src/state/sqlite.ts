@@ -61,12 +61,12 @@ export class SqliteStateStore implements StateStore {
          on conflict (key) do update set value = excluded.value, n = 0, expires_at = excluded.expires_at
          where kv_state.expires_at <= ? returning key`,
       ),
-      take: db.prepare<[string], { value: string; expires_at: number }>(
-        'delete from kv_state where key = ? returning value, expires_at',
-      ),
+      take: db.prepare<[string], { value: string; expires_at: number }>('delete from kv_state where key = ? returning value, expires_at'),
       // The common case of a count: the window is live, only `n` changes. Leaving expires_at out
       // of the SET keeps its index page clean, one page fewer for the commit to write.
-      bump: db.prepare<[number, string, number], { n: number }>('update kv_state set n = n + ? where key = ? and expires_at > ? returning n'),
+      bump: db.prepare<[number, string, number], { n: number }>(
+        'update kv_state set n = n + ? where key = ? and expires_at > ? returning n',
+      ),
       incrBy: db.prepare<[string, number, number, number, number], { n: number }>(
         `insert into kv_state (key, value, n, expires_at) values (?, '', ?, ?)
          on conflict (key) do update set

@@ -25,7 +25,7 @@ export const PLATFORM_TABLES = [
 export const NOT_COPIED: Partial<Record<keyof Database, string>> = {
   kv_state:
     'short-lived state — replay records, rate-limit windows, SMS codes and their attempt counts, daily quotas, shared upstream access tokens. After the move, a signed call already made may be accepted once more within its timestamp window, rate and daily counts start from zero, SMS codes sent before the move no longer check (ask for a new one), and upstream tokens are fetched anew',
-  once_log: 'the SQLite state\'s replay log (part of the short-lived state above)',
+  once_log: "the SQLite state's replay log (part of the short-lived state above)",
 };
 
 /** The target already holds data: a copy would mix two stores. */
@@ -86,7 +86,10 @@ async function copyInto(
       let batch: Record<string, unknown>[] = [];
       const flush = async () => {
         if (batch.length === 0) return;
-        await trx.insertInto(table).values(batch as never).execute();
+        await trx
+          .insertInto(table)
+          .values(batch as never)
+          .execute();
         rows += batch.length;
         batch = [];
       };
@@ -98,11 +101,14 @@ async function copyInto(
       const hasId = (sqlite.prepare(`SELECT 1 FROM pragma_table_info('${table}') WHERE name = 'id'`).get() as unknown) !== undefined;
       if (hasId) {
         // The next id continues after the copied ones (or starts at 1 for an empty table).
-        await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), COALESCE((SELECT MAX(id) FROM ${sql.table(table)}), 1), (SELECT MAX(id) FROM ${sql.table(table)}) IS NOT NULL)`.execute(trx);
+        await sql`SELECT setval(pg_get_serial_sequence(${table}, 'id'), COALESCE((SELECT MAX(id) FROM ${sql.table(table)}), 1), (SELECT MAX(id) FROM ${sql.table(table)}) IS NOT NULL)`.execute(
+          trx,
+        );
       }
       const there = await countRows(trx, table);
       const here = (sqlite.prepare(`SELECT COUNT(*) AS n FROM "${table}"`).get() as { n: number }).n;
-      if (there !== here || rows !== here) throw new Error(`${table}: ${here} rows in the source, ${there} in the target after the copy; nothing was committed`);
+      if (there !== here || rows !== here)
+        throw new Error(`${table}: ${here} rows in the source, ${there} in the target after the copy; nothing was committed`);
       copied.push({ table, rows });
       progress({ table, rows });
     }

@@ -24,7 +24,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-
 /** The SQLite file of the embedded store in `dataDir`. */
 export const sqliteFile = (dataDir: string) => join(dataDir, 'kaifang.sqlite');
 
@@ -118,7 +117,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
  * PostgreSQL schema, Kysely's own tables go there too: left to itself Kysely looks for them in any
  * schema of the database and, finding another deployment's, would skip creating ours.
  */
-export async function migrateToLatest(db: Kysely<Database>, migrations: Readonly<Record<string, Migration>>, schema?: string): Promise<string[]> {
+export async function migrateToLatest(
+  db: Kysely<Database>,
+  migrations: Readonly<Record<string, Migration>>,
+  schema?: string,
+): Promise<string[]> {
   const all = { ...migrations, ...(await migrationsOfRemovedFronts(db, migrations, schema)) };
   const migrator = new Migrator({
     db,
@@ -150,7 +153,11 @@ export class StoreNewerThanBuild extends Error {
  * it is answered with a no-op so that Kysely does not call the store corrupted. One that sorts
  * after was made by a newer build, whose tables this one would not understand: that stops here.
  */
-async function migrationsOfRemovedFronts(db: Kysely<Database>, migrations: Readonly<Record<string, Migration>>, schema?: string): Promise<Record<string, Migration>> {
+async function migrationsOfRemovedFronts(
+  db: Kysely<Database>,
+  migrations: Readonly<Record<string, Migration>>,
+  schema?: string,
+): Promise<Record<string, Migration>> {
   let applied: string[];
   try {
     const table = schema ? `${schema}.kysely_migration` : 'kysely_migration';

@@ -104,7 +104,10 @@ export class SqliteBackgroundWriter implements CallLogSink {
 
   /** Resolves once the rows are committed. */
   async write(rows: CallRecord[]): Promise<void> {
-    await this.send({ op: 'calls', rows: rows.map((r) => [r.at, r.front, r.endpoint, r.credential, r.outcome, roundMs(r.latencyMs), r.requestId]) });
+    await this.send({
+      op: 'calls',
+      rows: rows.map((r) => [r.at, r.front, r.endpoint, r.credential, r.outcome, roundMs(r.latencyMs), r.requestId]),
+    });
   }
 
   async prune(olderThan: number): Promise<number> {

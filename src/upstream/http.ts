@@ -132,14 +132,24 @@ export async function callUpstream<T>(
         res = { status: r.status, headers: r.headers, text: await readCapped(r, maxBytes) };
       } catch (err) {
         if (err instanceof TooLarge) {
-          throw new UpstreamUnavailable(req.upstream, `${req.upstream}: the answer of ${where} is larger than ${maxBytes} bytes`, undefined, 'too-large');
+          throw new UpstreamUnavailable(
+            req.upstream,
+            `${req.upstream}: the answer of ${where} is larger than ${maxBytes} bytes`,
+            undefined,
+            'too-large',
+          );
         }
         if (isTimeout(err) || signal.aborted) {
           throw new UpstreamUnavailable(req.upstream, `${req.upstream}: no answer within ${timeoutMs} ms (${where})`, undefined, 'timeout');
         }
         const code = errorCode(err);
         if (req.readOnly && attempt === 1 && code !== undefined && CONNECT_ERRORS.has(code)) continue;
-        throw new UpstreamUnavailable(req.upstream, `${req.upstream}: cannot reach ${where}: ${code ?? 'connection failed'}`, undefined, 'unreachable');
+        throw new UpstreamUnavailable(
+          req.upstream,
+          `${req.upstream}: cannot reach ${where}: ${code ?? 'connection failed'}`,
+          undefined,
+          'unreachable',
+        );
       }
     }
     if (res.status >= 500) {
@@ -197,7 +207,7 @@ export function xmlFields(res: UpstreamResponse, upstream: string, root = 'xml')
     throw new UpstreamUnavailable(upstream, `${upstream}: the answer (HTTP ${res.status}) is not XML`, res.status);
   }
   const top = (doc as Record<string, unknown> | undefined)?.[root];
-  if (top === '' ) return {};
+  if (top === '') return {};
   if (typeof top !== 'object' || top === null || Array.isArray(top)) {
     throw new UpstreamUnavailable(upstream, `${upstream}: the answer (HTTP ${res.status}) has no <${root}> element`, res.status);
   }

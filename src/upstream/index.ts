@@ -1,8 +1,21 @@
 import type { HttpOptions, UpstreamMetrics } from './http.ts';
 import { createSmsProvider, type SmsSettings } from './sms/index.ts';
-import type { SmsProvider, UnionPayUserIds, WechatMiniProgramLogin, WechatOfficialAccountApi, WechatPayAuthCodes, WechatWebAuthorization } from './types.ts';
+import type {
+  SmsProvider,
+  UnionPayUserIds,
+  WechatMiniProgramLogin,
+  WechatOfficialAccountApi,
+  WechatPayAuthCodes,
+  WechatWebAuthorization,
+} from './types.ts';
 import { UnionPayBridgeAdapter } from './unionpay.ts';
-import { WECHAT_API_URL, WECHAT_OPEN_URL, WechatLoginAdapter, WechatOfficialAccountAdapter, WechatWebAuthorizationAdapter } from './wechat.ts';
+import {
+  WECHAT_API_URL,
+  WECHAT_OPEN_URL,
+  WechatLoginAdapter,
+  WechatOfficialAccountAdapter,
+  WechatWebAuthorizationAdapter,
+} from './wechat.ts';
 import { WECHATPAY_API_URL, WechatPayAdapter } from './wechatpay.ts';
 
 /** The settings the adapters read (by the platform configuration's own names). */
@@ -41,7 +54,10 @@ export function createUpstreams(settings: UpstreamSettings, metrics: UpstreamMet
     wechatWebAuth: new WechatWebAuthorizationAdapter(wechatApi, http),
     wechatOfficialAccount: new WechatOfficialAccountAdapter(wechatApi, http),
     wechatOpenUrl: () => (sandbox ? `${selfUrl()}/sandbox/wechat-open` : WECHAT_OPEN_URL),
-    wechatPay: new WechatPayAdapter(() => (sandbox ? `${selfUrl()}/sandbox/wechatpay` : (settings.wechatPayApiUrl ?? WECHATPAY_API_URL)), http),
+    wechatPay: new WechatPayAdapter(
+      () => (sandbox ? `${selfUrl()}/sandbox/wechatpay` : (settings.wechatPayApiUrl ?? WECHATPAY_API_URL)),
+      http,
+    ),
     // Each merchant's channel names its bridge; in sandbox mode they all go to the simulator.
     unionPay: new UnionPayBridgeAdapter(sandbox ? () => `${selfUrl()}/sandbox/unionpay-bridge` : undefined, http),
     sms: createSmsProvider(settings, http, selfUrl),

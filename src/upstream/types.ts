@@ -49,7 +49,10 @@ export interface UnionPayBridgeSettings {
 
 /** UnionPay user-auth code → the payer's UnionPay user id, through the acquirer bridge. */
 export interface UnionPayUserIds {
-  userIdOf(bridge: UnionPayBridgeSettings, request: { userAuthCode: string; appUpIdentifier: string; requestId: string }): Promise<{ userId: string }>;
+  userIdOf(
+    bridge: UnionPayBridgeSettings,
+    request: { userAuthCode: string; appUpIdentifier: string; requestId: string },
+  ): Promise<{ userId: string }>;
 }
 
 /** WeChat web authorization (`sns/oauth2/access_token`): a user's code → their openid. */

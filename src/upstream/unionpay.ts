@@ -30,7 +30,10 @@ export class UnionPayBridgeAdapter implements UnionPayUserIds {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async userIdOf(bridge: UnionPayBridgeSettings, request: { userAuthCode: string; appUpIdentifier: string; requestId: string }): Promise<{ userId: string }> {
+  async userIdOf(
+    bridge: UnionPayBridgeSettings,
+    request: { userAuthCode: string; appUpIdentifier: string; requestId: string },
+  ): Promise<{ userId: string }> {
     const timestamp = Math.floor(this.now() / 1000);
     const body = JSON.stringify({ ...request, merchantNo: bridge.merchantNo, timestamp });
     const headers = {
@@ -42,15 +45,21 @@ export class UnionPayBridgeAdapter implements UnionPayUserIds {
     return callUpstream(this.http, { upstream: 'unionpay-bridge', url, method: 'POST', headers, body }, (res) => {
       const signature = res.headers.get('x-kaifang-signature') ?? '';
       if (!constantTimeEqual(signature, bodySignature(bridge.secret, res.text))) {
-        throw new UpstreamUnavailable('unionpay-bridge', `unionpay-bridge: the answer (HTTP ${res.status}) is not signed with the channel secret`, res.status);
+        throw new UpstreamUnavailable(
+          'unionpay-bridge',
+          `unionpay-bridge: the answer (HTTP ${res.status}) is not signed with the channel secret`,
+          res.status,
+        );
       }
       const reply = jsonObject(res, 'unionpay-bridge');
       const code = typeof reply.code === 'string' ? reply.code : '';
       if (code === '000000') {
-        if (typeof reply.userId !== 'string' || reply.userId === '') throw new UpstreamUnavailable('unionpay-bridge', 'unionpay-bridge: success without a userId', res.status);
+        if (typeof reply.userId !== 'string' || reply.userId === '')
+          throw new UpstreamUnavailable('unionpay-bridge', 'unionpay-bridge: success without a userId', res.status);
         return { userId: reply.userId };
       }
-      if (code === '') throw new UpstreamUnavailable('unionpay-bridge', `unionpay-bridge: the answer (HTTP ${res.status}) has no code`, res.status);
+      if (code === '')
+        throw new UpstreamUnavailable('unionpay-bridge', `unionpay-bridge: the answer (HTTP ${res.status}) has no code`, res.status);
       throw new UpstreamRejected('unionpay-bridge', code, typeof reply.msg === 'string' ? reply.msg : '', REASONS[code] ?? 'other');
     });
   }

@@ -109,7 +109,8 @@ export class WechatWebAuthorizationAdapter implements WechatWebAuthorization {
     return callUpstream(this.http, { upstream: 'wechat', url, method: 'GET' }, (res) => {
       const body = wechatAnswer(jsonObject(res, 'wechat'), true);
       const { openid, unionid } = body;
-      if (typeof openid !== 'string' || openid === '') throw new UpstreamUnavailable('wechat', 'wechat: the code exchange answered without an openid', res.status);
+      if (typeof openid !== 'string' || openid === '')
+        throw new UpstreamUnavailable('wechat', 'wechat: the code exchange answered without an openid', res.status);
       return typeof unionid === 'string' && unionid !== '' ? { openid, unionid } : { openid };
     });
   }
@@ -135,18 +136,26 @@ export class WechatOfficialAccountAdapter implements WechatOfficialAccountApi {
     return callUpstream(this.http, { upstream: 'wechat', url, method: 'GET', readOnly: true }, (res) => {
       const body = wechatAnswer(jsonObject(res, 'wechat'), true);
       const { access_token, expires_in } = body;
-      if (typeof access_token !== 'string' || access_token === '') throw new UpstreamUnavailable('wechat', 'wechat: cgi-bin/token answered without an access_token', res.status);
+      if (typeof access_token !== 'string' || access_token === '')
+        throw new UpstreamUnavailable('wechat', 'wechat: cgi-bin/token answered without an access_token', res.status);
       return { token: access_token, expiresInS: typeof expires_in === 'number' && expires_in > 0 ? expires_in : 7200 };
     });
   }
 
   async sendTemplate(accessToken: string, message: TemplateMessage): Promise<{ msgid: string }> {
     const url = `${wechatBase(this.baseUrl)}/cgi-bin/message/template/send?${new URLSearchParams({ access_token: accessToken })}`;
-    const request = { upstream: 'wechat', url, method: 'POST' as const, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(message) };
+    const request = {
+      upstream: 'wechat',
+      url,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(message),
+    };
     return callUpstream(this.http, request, (res) => {
       const body = wechatAnswer(jsonObject(res, 'wechat'));
       const msgid = body.msgid;
-      if (typeof msgid !== 'number' && typeof msgid !== 'string') throw new UpstreamUnavailable('wechat', 'wechat: the template message was answered without a msgid', res.status);
+      if (typeof msgid !== 'number' && typeof msgid !== 'string')
+        throw new UpstreamUnavailable('wechat', 'wechat: the template message was answered without a msgid', res.status);
       return { msgid: String(msgid) };
     });
   }

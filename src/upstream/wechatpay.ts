@@ -35,7 +35,10 @@ export class WechatPayAdapter implements WechatPayAuthCodes {
     private readonly http: HttpOptions,
   ) {}
 
-  async authCodeToOpenid(merchant: WechatPayMerchantCredentials, request: { authCode: string; subMchId?: string; subAppid?: string }): Promise<{ openid: string; subOpenid?: string }> {
+  async authCodeToOpenid(
+    merchant: WechatPayMerchantCredentials,
+    request: { authCode: string; subMchId?: string; subAppid?: string },
+  ): Promise<{ openid: string; subOpenid?: string }> {
     const fields: Record<string, string> = {
       appid: merchant.appid,
       mch_id: merchant.mchId,
@@ -46,22 +49,27 @@ export class WechatPayAdapter implements WechatPayAuthCodes {
     };
     fields.sign = wechatPayV2.sign(fields, merchant.key);
     const url = `${this.baseUrl().replace(/\/+$/, '')}/tools/authcodetoopenid`;
-    return callUpstream(this.http, { upstream: 'wechatpay', url, method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body: toXml(fields) }, (res) => {
-      const reply = xmlFields(res, 'wechatpay');
-      if (reply.return_code !== 'SUCCESS') {
-        if (reply.return_code !== 'FAIL') throw new UpstreamUnavailable('wechatpay', `wechatpay: the answer (HTTP ${res.status}) has no return_code`, res.status);
-        throw new UpstreamRejected('wechatpay', 'FAIL', reply.return_msg ?? '', 'bad-configuration');
-      }
-      const sign = reply.sign ?? '';
-      if (sign === '' || !wechatPayV2.verify(reply, merchant.key, sign)) {
-        throw new UpstreamUnavailable('wechatpay', 'wechatpay: the answer\'s signature does not verify with the merchant key', res.status);
-      }
-      if (reply.result_code !== 'SUCCESS') {
-        const code = reply.err_code ?? 'UNKNOWN';
-        throw new UpstreamRejected('wechatpay', code, reply.err_code_des ?? '', REASONS[code] ?? 'other');
-      }
-      if (!reply.openid) throw new UpstreamUnavailable('wechatpay', 'wechatpay: the answer has no openid', res.status);
-      return reply.sub_openid ? { openid: reply.openid, subOpenid: reply.sub_openid } : { openid: reply.openid };
-    });
+    return callUpstream(
+      this.http,
+      { upstream: 'wechatpay', url, method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body: toXml(fields) },
+      (res) => {
+        const reply = xmlFields(res, 'wechatpay');
+        if (reply.return_code !== 'SUCCESS') {
+          if (reply.return_code !== 'FAIL')
+            throw new UpstreamUnavailable('wechatpay', `wechatpay: the answer (HTTP ${res.status}) has no return_code`, res.status);
+          throw new UpstreamRejected('wechatpay', 'FAIL', reply.return_msg ?? '', 'bad-configuration');
+        }
+        const sign = reply.sign ?? '';
+        if (sign === '' || !wechatPayV2.verify(reply, merchant.key, sign)) {
+          throw new UpstreamUnavailable('wechatpay', "wechatpay: the answer's signature does not verify with the merchant key", res.status);
+        }
+        if (reply.result_code !== 'SUCCESS') {
+          const code = reply.err_code ?? 'UNKNOWN';
+          throw new UpstreamRejected('wechatpay', code, reply.err_code_des ?? '', REASONS[code] ?? 'other');
+        }
+        if (!reply.openid) throw new UpstreamUnavailable('wechatpay', 'wechatpay: the answer has no openid', res.status);
+        return reply.sub_openid ? { openid: reply.openid, subOpenid: reply.sub_openid } : { openid: reply.openid };
+      },
+    );
   }
 }

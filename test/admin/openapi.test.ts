@@ -112,12 +112,16 @@ test('GET /openapi.json describes the admin API, the platform endpoints, /m.api 
   // And everything served is documented: every admin operation (HEAD aside), every front and
   // platform path. The sandbox simulators (/sandbox/*) stand in for upstream services: not part of the API.
   const served = servedRoutes(s.app.printRoutes({ commonPrefix: false }));
-  assert.ok(served.some(([p]) => p === '/admin/api/storepos/agents/{agentId}/grants/{appid}'), 'the route tree is read');
+  assert.ok(
+    served.some(([p]) => p === '/admin/api/storepos/agents/{agentId}/grants/{appid}'),
+    'the route tree is read',
+  );
   for (const [path, methods] of served) {
     if (path.startsWith('/sandbox/')) continue;
     assert.ok(doc.paths[path], `${path} is served and documented`);
     if (!path.startsWith('/admin/api/')) continue;
-    for (const m of methods.filter((x) => x !== 'HEAD')) assert.ok(doc.paths[path][m.toLowerCase()], `${m} ${path} is served and documented`);
+    for (const m of methods.filter((x) => x !== 'HEAD'))
+      assert.ok(doc.paths[path][m.toLowerCase()], `${m} ${path} is served and documented`);
   }
 
   // The admin operations need the token; the fronts and platform endpoints do not.
@@ -129,16 +133,28 @@ test('GET /openapi.json describes the admin API, the platform endpoints, /m.api 
   // /m.api: system parameters, envelope, return codes.
   const get = doc.paths['/m.api'].get;
   const names = get.parameters.map((p: { name: string }) => p.name);
-  for (const p of ['_aid', '_akey', '_mt', '_sm', '_requestMode', '_version', '_timestamp', '_sig', '_format']) assert.ok(names.includes(p), p);
+  for (const p of ['_aid', '_akey', '_mt', '_sm', '_requestMode', '_version', '_timestamp', '_sig', '_format'])
+    assert.ok(names.includes(p), p);
   assert.equal(get.parameters.find((p: { name: string }) => p.name === '_format').required, false);
   const envelope = doc.components.schemas.OpretailEnvelope;
   assert.deepEqual(envelope.required, ['stat', 'result', 'data']);
-  for (const codename of ['SUCCESS', 'KEY_NOTNULL', 'SIGN_WRONG', 'CALL_LIMITED', 'API_CALL_REPEAT', 'UNKNOWN_ERROR', 'IDENTITY_INFORMATION_WRONG']) {
+  for (const codename of [
+    'SUCCESS',
+    'KEY_NOTNULL',
+    'SIGN_WRONG',
+    'CALL_LIMITED',
+    'API_CALL_REPEAT',
+    'UNKNOWN_ERROR',
+    'IDENTITY_INFORMATION_WRONG',
+  ]) {
     assert.ok(envelope.properties.stat.properties.codename.enum.includes(codename), codename);
   }
   assert.match(get.description, /\| -100 \| API_CALL_REPEAT \|/);
   // The table is built from codes.ts: every code, in its order, with a meaning.
-  assert.deepEqual(RETURN_CODES.map(([code, name]) => [name, code]), Object.entries(CODES));
+  assert.deepEqual(
+    RETURN_CODES.map(([code, name]) => [name, code]),
+    Object.entries(CODES),
+  );
   for (const [code, name, meaning] of RETURN_CODES) {
     assert.ok(meaning.length > 0, name);
     assert.ok(get.description.includes(`| ${code} | ${name} | ${meaning} |`), name);
@@ -152,12 +168,20 @@ test('GET /openapi.json describes the admin API, the platform endpoints, /m.api 
     const schema = resolve(doc, post.requestBody.content['application/json'].schema.$ref) as { required: string[] };
     for (const p of COMMON) assert.ok(schema.required.includes(p), `${path} requires ${p}`);
     for (const code of Object.values(CODE)) assert.match(post.description, new RegExp(`\\| ${code} \\|`), `${path} explains ${code}`);
-    for (const state of ['SUCCESS', 'FAIL', 'VER']) assert.match(post.description, new RegExp(`\\| ${state} \\|`), `${path} explains ${state}`);
-    const reply = resolve(doc, post.responses[200].content['application/json'].schema.$ref) as { required: string[]; properties: Record<string, { enum?: string[] }> };
+    for (const state of ['SUCCESS', 'FAIL', 'VER'])
+      assert.match(post.description, new RegExp(`\\| ${state} \\|`), `${path} explains ${state}`);
+    const reply = resolve(doc, post.responses[200].content['application/json'].schema.$ref) as {
+      required: string[];
+      properties: Record<string, { enum?: string[] }>;
+    };
     assert.deepEqual(reply.required, ['state', 'code', 'msg', 'sign']);
     assert.deepEqual(reply.properties.state!.enum, ['SUCCESS', 'FAIL', 'VER']);
   }
-  assert.deepEqual((resolve(doc, '#/components/schemas/StoreposWXA_Code2SessionRequest') as { required: string[] }).required, [...COMMON, 'appid', 'js_code']);
+  assert.deepEqual((resolve(doc, '#/components/schemas/StoreposWXA_Code2SessionRequest') as { required: string[] }).required, [
+    ...COMMON,
+    'appid',
+    'js_code',
+  ]);
 
   // The admin request schemas are the ones the routes validate with.
   const create = doc.paths['/admin/api/opretail/keys'].post.requestBody.content['application/json'].schema;
@@ -210,5 +234,15 @@ test('fragments that describe the same operation twice are refused', () => {
   const doc = buildOpenApiDocument([a, b], { version: '1' });
   assert.deepEqual(Object.keys(doc.paths['/x']!), ['get', 'post']);
   assert.throws(() => buildOpenApiDocument([a, a], { version: '1' }), /described twice/);
-  assert.throws(() => buildOpenApiDocument([{ paths: {}, components: { schemas: { S: {} } } }, { paths: {}, components: { schemas: { S: {} } } }], { version: '1' }), /schema S/);
+  assert.throws(
+    () =>
+      buildOpenApiDocument(
+        [
+          { paths: {}, components: { schemas: { S: {} } } },
+          { paths: {}, components: { schemas: { S: {} } } },
+        ],
+        { version: '1' },
+      ),
+    /schema S/,
+  );
 });

@@ -28,7 +28,10 @@ test('an operator command on a place with no kaifang store refuses, naming where
     const r = await kaifang({ KAIFANG_DATA_DIR: empty }, args);
     assert.equal(r.code, 1, `${args.join(' ')}: ${r.stdout}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
-    assert.match(r.stderr, new RegExp(`no kaifang store in ${empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(no kaifang\\.sqlite there\\)`));
+    assert.match(
+      r.stderr,
+      new RegExp(`no kaifang store in ${empty.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(no kaifang\\.sqlite there\\)`),
+    );
     assert.match(r.stderr, /--data-dir DIR or KAIFANG_DATA_DIR .* DATABASE_URL/);
   }
   assert.equal(existsSync(empty), false, 'no directory, store, master key or admin token was made');
@@ -41,11 +44,20 @@ test('an operator command on a place with no kaifang store refuses, naming where
   assert.deepEqual(listed.json(), { apps: [] });
 });
 
-test('a PostgreSQL schema that holds no store is refused the same way', { skip: process.env.DATABASE_URL ? false : 'DATABASE_URL is not set' }, async () => {
-  const r = await kaifang({ DATABASE_URL: process.env.DATABASE_URL!, KAIFANG_DB_SCHEMA: 'kaifang_nostore_test', KAIFANG_MASTER_KEY: TEST_MASTER_KEY }, ['opretail', 'keys', 'list']);
+test('a PostgreSQL schema that holds no store is refused the same way', {
+  skip: process.env.DATABASE_URL ? false : 'DATABASE_URL is not set',
+}, async () => {
+  const r = await kaifang(
+    { DATABASE_URL: process.env.DATABASE_URL!, KAIFANG_DB_SCHEMA: 'kaifang_nostore_test', KAIFANG_MASTER_KEY: TEST_MASTER_KEY },
+    ['opretail', 'keys', 'list'],
+  );
   assert.equal(r.code, 1);
   assert.match(r.stderr, /no kaifang store in the PostgreSQL database .*\(schema kaifang_nostore_test\) \(DATABASE_URL\)/);
-  const down = await kaifang({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test', KAIFANG_MASTER_KEY: TEST_MASTER_KEY }, ['opretail', 'keys', 'list']);
+  const down = await kaifang({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test', KAIFANG_MASTER_KEY: TEST_MASTER_KEY }, [
+    'opretail',
+    'keys',
+    'list',
+  ]);
   assert.equal(down.code, 1);
   assert.match(down.stderr, /DATABASE_URL: cannot connect to PostgreSQL/);
 });
@@ -59,7 +71,15 @@ test('serve: --port out of range names the flag; unknown KAIFANG_* variables are
 
   const child = spawn(process.execPath, ['bin/kaifang.js', 'serve', '--port', '0', '--json'], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...backend.env, KAIFANG_LOG_LEVEL: 'silent', KAIFANG_PROT: '9000', KAIFANG_WEITING_TOKEN_DAILY_LIMITS: '5' },
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      ...backend.env,
+      KAIFANG_LOG_LEVEL: 'silent',
+      KAIFANG_PROT: '9000',
+      KAIFANG_WEITING_TOKEN_DAILY_LIMITS: '5',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   t.after(() => child.kill('SIGKILL'));

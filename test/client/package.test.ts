@@ -21,7 +21,9 @@ const CLIENT_FILES_OF_A_FRONT = /\/dist\/fronts\/[^/]+\/(client|signing|wire)\.j
 /** Every class a front's client.ts exports, read from the sources: the entry must carry them all. */
 const CLIENT_EXPORTS = readdirSync(join(ROOT, 'src', 'fronts'))
   .filter((name) => existsSync(join(ROOT, 'src', 'fronts', name, 'client.ts')))
-  .flatMap((name) => [...readFileSync(join(ROOT, 'src', 'fronts', name, 'client.ts'), 'utf8').matchAll(/^export class (\w+)/gm)].map((m) => m[1]!))
+  .flatMap((name) =>
+    [...readFileSync(join(ROOT, 'src', 'fronts', name, 'client.ts'), 'utf8').matchAll(/^export class (\w+)/gm)].map((m) => m[1]!),
+  )
   .sort();
 
 test('kaifang/client: another project imports the built entry, typed, and loads none of the server', async (t) => {
@@ -35,14 +37,23 @@ test('kaifang/client: another project imports the built entry, typed, and loads 
   symlinkSync(ROOT, join(project, 'node_modules', 'kaifang'), 'dir');
 
   // Every module the import loads, as a resolve hook sees it.
-  writeFileSync(join(project, 'hooks.mjs'), `export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('LOADED ' + r.url + '\\n'); return r; }\n`);
+  writeFileSync(
+    join(project, 'hooks.mjs'),
+    `export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write('LOADED ' + r.url + '\\n'); return r; }\n`,
+  );
   const register = `data:text/javascript,import { register } from "node:module"; register(${JSON.stringify(`file://${join(project, 'hooks.mjs')}`)});`;
   const script = "const c = await import('kaifang/client'); console.log(JSON.stringify(Object.keys(c).sort()));";
   const { stdout, stderr } = await run(process.execPath, ['--import', register, '--input-type=module', '-e', script], { cwd: project });
   assert.ok(CLIENT_EXPORTS.length >= 4, CLIENT_EXPORTS.join(' '));
   assert.deepEqual(JSON.parse(stdout), CLIENT_EXPORTS);
-  const loaded = stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7));
-  assert.ok(loaded.some((u) => u.endsWith('/dist/client/index.js')), `the built entry was loaded: ${loaded.join('\n')}`);
+  const loaded = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => l.slice(7));
+  assert.ok(
+    loaded.some((u) => u.endsWith('/dist/client/index.js')),
+    `the built entry was loaded: ${loaded.join('\n')}`,
+  );
   for (const url of loaded) {
     for (const p of [...SERVER_PACKAGES, ...SERVER_DIRS]) assert.ok(!url.includes(p), `the client loaded ${url}`);
     if (url.includes('/dist/fronts/')) assert.match(url, CLIENT_FILES_OF_A_FRONT, `the client loaded ${url}`);
@@ -51,7 +62,10 @@ test('kaifang/client: another project imports the built entry, typed, and loads 
   // Typed: a correct use compiles, a wrong one is refused by the compiler.
   writeFileSync(
     join(project, 'tsconfig.json'),
-    JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: [] }, files: ['use.ts'] }),
+    JSON.stringify({
+      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, types: [] },
+      files: ['use.ts'],
+    }),
   );
   const use = (extra: string) =>
     writeFileSync(
@@ -67,5 +81,7 @@ test('kaifang/client: another project imports the built entry, typed, and loads 
   use('');
   await run(TSC, ['-p', '.'], { cwd: project });
   use("export const wrong: number = new OpretailClient({ baseUrl: 'x', applicationKey: 'k', applicationSecret: 's' });");
-  await assert.rejects(run(TSC, ['-p', '.'], { cwd: project }), (err: { stdout?: string }) => /not assignable to type 'number'/.test(err.stdout ?? ''));
+  await assert.rejects(run(TSC, ['-p', '.'], { cwd: project }), (err: { stdout?: string }) =>
+    /not assignable to type 'number'/.test(err.stdout ?? ''),
+  );
 });

@@ -62,7 +62,10 @@ test('several processes starting together on a fresh data directory all succeed 
     assert.equal(new Set(results.map((r) => r.masterKey)).size, 1);
     assert.equal(new Set(results.map((r) => r.adminToken)).size, 1);
     // each file was created by exactly one of them
-    assert.equal(results.reduce((n, r) => n + (r.created ?? 0), 0), 2);
+    assert.equal(
+      results.reduce((n, r) => n + (r.created ?? 0), 0),
+      2,
+    );
     assert.equal(results[0]!.masterKey, readFileSync(join(dir, 'master.key'), 'utf8').trim());
     assert.deepEqual(readdirSync(dir).sort(), ['admin.token', 'master.key']);
   }
@@ -71,8 +74,17 @@ test('several processes starting together on a fresh data directory all succeed 
 test('KAIFANG_MASTER_KEY as 64 hex characters or as base64 of 32 bytes; no files made', (t) => {
   const dir = tempDir(t);
   const raw = randomBytes(32);
-  for (const text of [raw.toString('hex'), raw.toString('hex').toUpperCase(), raw.toString('base64'), raw.toString('base64url'), ` ${raw.toString('hex')}\n`]) {
-    const b = loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_MASTER_KEY: text, KAIFANG_ADMIN_TOKEN: 'a-long-enough-admin-token' }), NEW_STORE);
+  for (const text of [
+    raw.toString('hex'),
+    raw.toString('hex').toUpperCase(),
+    raw.toString('base64'),
+    raw.toString('base64url'),
+    ` ${raw.toString('hex')}\n`,
+  ]) {
+    const b = loadBootstrap(
+      loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_MASTER_KEY: text, KAIFANG_ADMIN_TOKEN: 'a-long-enough-admin-token' }),
+      NEW_STORE,
+    );
     assert.ok(b.masterKey.equals(raw), text);
     assert.equal(b.masterKeySource, 'KAIFANG_MASTER_KEY');
     assert.equal(b.adminToken, 'a-long-enough-admin-token');
@@ -118,7 +130,11 @@ test('a corrupt master.key file is a ConfigError naming the file; a short KAIFAN
     (err: unknown) => err instanceof ConfigError && err.setting === join(dir, 'master.key'),
   );
   assert.throws(
-    () => loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_MASTER_KEY: randomBytes(32).toString('hex'), KAIFANG_ADMIN_TOKEN: 'short' }), NEW_STORE),
+    () =>
+      loadBootstrap(
+        loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_MASTER_KEY: randomBytes(32).toString('hex'), KAIFANG_ADMIN_TOKEN: 'short' }),
+        NEW_STORE,
+      ),
     (err: unknown) => err instanceof ConfigError && err.setting === 'KAIFANG_ADMIN_TOKEN',
   );
 });

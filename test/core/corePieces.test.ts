@@ -86,7 +86,12 @@ for (const name of backendNames()) {
     await assert.rejects(idem.run('order:4', 60_000, notYet, { keepFailure }), UpstreamUnavailable);
     await assert.rejects(idem.run('order:4', 60_000, notYet, { keepFailure }), UpstreamUnavailable);
     assert.equal(flaky, 2);
-    await assert.rejects(idem.run('order:5', 60_000, async () => { throw new TypeError('bug'); }), TypeError);
+    await assert.rejects(
+      idem.run('order:5', 60_000, async () => {
+        throw new TypeError('bug');
+      }),
+      TypeError,
+    );
     assert.deepEqual(await idem.run('order:5', 60_000, async () => 'fixed'), { value: 'fixed', repeated: false });
   });
 
@@ -98,7 +103,10 @@ for (const name of backendNames()) {
     let release!: () => void;
     const first = idem.run('slow', 60_000, () => new Promise<string>((r) => (release = () => r('first'))));
     await sleep(50);
-    await assert.rejects(idem.run('slow', 60_000, async () => 'second', { waitMs: 100 }), (err: unknown) => err instanceof UpstreamUnavailable && err.reason === 'in-progress');
+    await assert.rejects(
+      idem.run('slow', 60_000, async () => 'second', { waitMs: 100 }),
+      (err: unknown) => err instanceof UpstreamUnavailable && err.reason === 'in-progress',
+    );
     const waiting = idem.run('slow', 60_000, async () => 'second');
     release();
     assert.deepEqual(await first, { value: 'first', repeated: false });
@@ -107,9 +115,20 @@ for (const name of backendNames()) {
     // A record left running by a process that died: after its lease, the next caller runs.
     await k.core.db
       .insertInto('idempotency_records')
-      .values({ key: 'orphan', fingerprint: '', state: 'running', outcome: null, lease_until: clock.now() + 10_000, expires_at: clock.now() + 60_000, created_at: clock.now() })
+      .values({
+        key: 'orphan',
+        fingerprint: '',
+        state: 'running',
+        outcome: null,
+        lease_until: clock.now() + 10_000,
+        expires_at: clock.now() + 60_000,
+        created_at: clock.now(),
+      })
       .execute();
-    await assert.rejects(idem.run('orphan', 60_000, async () => 'mine', { waitMs: 50 }), UpstreamUnavailable);
+    await assert.rejects(
+      idem.run('orphan', 60_000, async () => 'mine', { waitMs: 50 }),
+      UpstreamUnavailable,
+    );
     clock.advance(10_001);
     assert.deepEqual(await idem.run('orphan', 60_000, async () => 'mine'), { value: 'mine', repeated: false });
   });
@@ -127,8 +146,12 @@ for (const name of backendNames()) {
     const other = new Idempotency(counted, clock);
     await mine.run('kept', 60_000, async () => 'A', { fingerprint: 'f' });
     const afterFirst = reads.length;
-    for (let i = 0; i < 5; i++) assert.deepEqual(await mine.run('kept', 60_000, async () => 'B', { fingerprint: 'f' }), { value: 'A', repeated: true });
-    await assert.rejects(mine.run('kept', 60_000, async () => 'B', { fingerprint: 'g' }), Conflict);
+    for (let i = 0; i < 5; i++)
+      assert.deepEqual(await mine.run('kept', 60_000, async () => 'B', { fingerprint: 'f' }), { value: 'A', repeated: true });
+    await assert.rejects(
+      mine.run('kept', 60_000, async () => 'B', { fingerprint: 'g' }),
+      Conflict,
+    );
     assert.equal(reads.length, afterFirst, 'no query for a kept record');
     // Another instance (process) reads the record once, then keeps it too.
     assert.deepEqual(await other.run('kept', 60_000, async () => 'B', { fingerprint: 'f' }), { value: 'A', repeated: true });
@@ -165,7 +188,10 @@ for (const name of backendNames()) {
     await k.close();
     const again = await createKaifang(loadConfig(backend.env));
     try {
-      assert.deepEqual(await again.core.idempotency.run('durable', 60_000, async () => ({ orderNo: 'B2' })), { value: { orderNo: 'A1' }, repeated: true });
+      assert.deepEqual(await again.core.idempotency.run('durable', 60_000, async () => ({ orderNo: 'B2' })), {
+        value: { orderNo: 'A1' },
+        repeated: true,
+      });
     } finally {
       await again.close();
     }
@@ -174,8 +200,15 @@ for (const name of backendNames()) {
   test(`idempotency across processes: 2 processes × 25 concurrent calls of one key run it once (${name})`, async (t) => {
     const { backend, close } = await open(name);
     t.after(close);
-    const results = await runTogether<{ ran: number; answers: string[] }>(CHILD, 2, { env: childEnv(backend), args: () => ['idempotent', 'cross:1', '25'] });
-    assert.equal(results.reduce((n, r) => n + r.ran, 0), 1, JSON.stringify(results));
+    const results = await runTogether<{ ran: number; answers: string[] }>(CHILD, 2, {
+      env: childEnv(backend),
+      args: () => ['idempotent', 'cross:1', '25'],
+    });
+    assert.equal(
+      results.reduce((n, r) => n + r.ran, 0),
+      1,
+      JSON.stringify(results),
+    );
     const answers = new Set(results.flatMap((r) => r.answers));
     assert.equal(answers.size, 1, 'every caller in both processes got the one outcome');
   });
@@ -211,8 +244,15 @@ for (const name of backendNames()) {
   test(`shared upstream token across processes: 2 processes × 100 concurrent users cause one fetch (${name})`, async (t) => {
     const { backend, close } = await open(name);
     t.after(close);
-    const results = await runTogether<{ fetches: number; tokens: string[] }>(CHILD, 2, { env: childEnv(backend), args: () => ['token', 'oa:cross', '100'] });
-    assert.equal(results.reduce((n, r) => n + r.fetches, 0), 1, JSON.stringify(results));
+    const results = await runTogether<{ fetches: number; tokens: string[] }>(CHILD, 2, {
+      env: childEnv(backend),
+      args: () => ['token', 'oa:cross', '100'],
+    });
+    assert.equal(
+      results.reduce((n, r) => n + r.fetches, 0),
+      1,
+      JSON.stringify(results),
+    );
     assert.equal(new Set(results.flatMap((r) => r.tokens)).size, 1);
   });
 
@@ -234,7 +274,10 @@ for (const name of backendNames()) {
     // Near misses never verify.
     assert.equal(await access.verify(first.token.slice(0, -1)), undefined);
     assert.equal(await access.verify(first.token + 'A'), undefined);
-    assert.equal(await access.verify(first.token.toUpperCase() === first.token ? first.token.toLowerCase() : first.token.toUpperCase()), undefined);
+    assert.equal(
+      await access.verify(first.token.toUpperCase() === first.token ? first.token.toLowerCase() : first.token.toUpperCase()),
+      undefined,
+    );
 
     // A new token for the subject: the previous one works 5 more minutes, then stops.
     clock.advance(1000);
@@ -261,7 +304,10 @@ for (const name of backendNames()) {
     const codes = await Promise.all(Array.from({ length: 20 }, () => other.issue('app-2', 300_000)));
     clock.set(Date.now()); // the children run on the system clock
     const fresh = await Promise.all(Array.from({ length: 20 }, () => other.issue('app-2', 300_000)));
-    const results = await runTogether<string[]>(CHILD, 2, { env: childEnv(backend), args: () => ['take', 'test:other', ...fresh.map((c) => c.token)] });
+    const results = await runTogether<string[]>(CHILD, 2, {
+      env: childEnv(backend),
+      args: () => ['take', 'test:other', ...fresh.map((c) => c.token)],
+    });
     assert.deepEqual(results.flat().sort(), fresh.map((c) => c.token).sort());
     assert.equal(codes.length, 20);
   });

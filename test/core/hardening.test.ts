@@ -39,17 +39,25 @@ function raw(url: string, text: string, waitMs = 8000): Promise<{ reply: string;
 const bodyOf = (reply: string) => JSON.parse(reply.slice(reply.indexOf('\r\n\r\n') + 4)) as Record<string, any>;
 const statusOf = (reply: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(reply)?.[1]);
 
-test('a body that never finishes is cut after KAIFANG_REQUEST_TIMEOUT_MS with 408 in the front\'s shape, on many connections at once', async (t) => {
+test("a body that never finishes is cut after KAIFANG_REQUEST_TIMEOUT_MS with 408 in the front's shape, on many connections at once", async (t) => {
   const s = await startServer({ env: { KAIFANG_REQUEST_TIMEOUT_MS: '1000' } });
   t.after(() => s.close());
-  const stalled = (path: string) => raw(s.url, `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nagent_id=1`);
-  const results = await Promise.all([...Array.from({ length: 30 }, () => stalled('/Mch/GetMchSMSValid')), ...Array.from({ length: 30 }, () => stalled('/m.api'))]);
+  const stalled = (path: string) =>
+    raw(
+      s.url,
+      `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nagent_id=1`,
+    );
+  const results = await Promise.all([
+    ...Array.from({ length: 30 }, () => stalled('/Mch/GetMchSMSValid')),
+    ...Array.from({ length: 30 }, () => stalled('/m.api')),
+  ]);
   for (const [i, r] of results.entries()) {
     assert.ok(r.closed, `connection ${i} was held: ${r.reply}`);
     assert.ok(r.ms < 6000, `cut after ${r.ms} ms`);
     assert.equal(statusOf(r.reply), 408, r.reply);
     const body = bodyOf(r.reply);
-    if (i < 30) assert.deepEqual(body, { state: 'FAIL', code: '10004', msg: 'the request did not arrive in full within 1000 ms', sign: '' });
+    if (i < 30)
+      assert.deepEqual(body, { state: 'FAIL', code: '10004', msg: 'the request did not arrive in full within 1000 ms', sign: '' });
     else {
       assert.equal(body.stat.code, 7);
       assert.match(body.result, /within 1000 ms/);
@@ -59,7 +67,7 @@ test('a body that never finishes is cut after KAIFANG_REQUEST_TIMEOUT_MS with 40
   assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
 });
 
-test('broken framing (400), an oversize query string (431) and an unreadable Content-Type answer in the front\'s shape', async (t) => {
+test("broken framing (400), an oversize query string (431) and an unreadable Content-Type answer in the front's shape", async (t) => {
   const s = await startServer();
   t.after(() => s.close());
   const framing = await raw(s.url, 'POST /m.api HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n');
@@ -72,7 +80,10 @@ test('broken framing (400), an oversize query string (431) and an unreadable Con
   const long = await raw(s.url, `GET /m.api?_format=json&x=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
   assert.equal(statusOf(long.reply), 431);
   assert.match(bodyOf(long.reply).result, /larger than the server accepts/);
-  const longStorepos = await raw(s.url, `POST /Open/WXA_Code2Session?x=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+  const longStorepos = await raw(
+    s.url,
+    `POST /Open/WXA_Code2Session?x=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n`,
+  );
   assert.equal(statusOf(longStorepos.reply), 431);
   assert.equal(bodyOf(longStorepos.reply).state, 'FAIL');
 
@@ -82,7 +93,11 @@ test('broken framing (400), an oversize query string (431) and an unreadable Con
   assert.equal(bodyOf(elsewhere.reply).error.kind, 'BadRequest');
 
   for (const contentType of [';;;', 'text/plain', 'multipart/form-data; boundary=']) {
-    const res = await fetch(`${s.url}/Mch/GetMchSMSValid`, { method: 'POST', headers: { 'content-type': contentType }, body: 'agent_id=1' });
+    const res = await fetch(`${s.url}/Mch/GetMchSMSValid`, {
+      method: 'POST',
+      headers: { 'content-type': contentType },
+      body: 'agent_id=1',
+    });
     assert.equal(res.status, 200, contentType);
     const reply = (await res.json()) as { state: string; code: string; msg: string };
     assert.equal(reply.state, 'FAIL');
@@ -108,7 +123,10 @@ test('the master key: a missing or foreign key stops start-up naming it; a new k
     return true;
   });
   unlinkSync(keyFile);
-  await assert.rejects(createKaifang(loadConfig(env)), (err: unknown) => err instanceof ConfigError && err.setting === keyFile && /is missing, but the store/.test(err.message));
+  await assert.rejects(
+    createKaifang(loadConfig(env)),
+    (err: unknown) => err instanceof ConfigError && err.setting === keyFile && /is missing, but the store/.test(err.message),
+  );
   assert.equal(existsSync(keyFile), false, 'no new key was made for a store that holds secrets');
   writeFileSync(keyFile, 'b'.repeat(64) + '\n', { mode: 0o600 });
   await assert.rejects(createKaifang(loadConfig(env)), (err: unknown) => err instanceof ConfigError && err.setting === keyFile);
@@ -155,7 +173,9 @@ test('a store that cannot be written stops start-up, and /readyz says when write
   const s = await startServer();
   t.after(() => s.close());
   assert.equal((await fetch(`${s.url}/readyz`)).status, 200);
-  await sql`create trigger no_writes before update on platform_meta begin select raise(abort, 'attempt to write a readonly database'); end`.execute(s.k.core.db);
+  await sql`create trigger no_writes before update on platform_meta begin select raise(abort, 'attempt to write a readonly database'); end`.execute(
+    s.k.core.db,
+  );
   const ready = await fetch(`${s.url}/readyz`);
   assert.equal(ready.status, 503);
   const body = (await ready.json()) as { checks: Record<string, string> };
@@ -211,7 +231,10 @@ test('admin token: the file follows the same 16-character rule as the setting; u
   const dir = mkdtempSync(join(tmpdir(), 'kaifang-token-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'admin.token'), 'x\n', { mode: 0o600 });
-  await assert.rejects(createKaifang(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_LOG_LEVEL: 'silent' })), (err: unknown) => err instanceof ConfigError && err.setting === join(dir, 'admin.token'));
+  await assert.rejects(
+    createKaifang(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_LOG_LEVEL: 'silent' })),
+    (err: unknown) => err instanceof ConfigError && err.setting === join(dir, 'admin.token'),
+  );
   await assert.rejects(
     createKaifang(loadConfig({ KAIFANG_DATA_DIR: dir, KAIFANG_LOG_LEVEL: 'silent', KAIFANG_ADMIN_TOKEN: 'fifteen-chars-x' })),
     (err: unknown) => err instanceof ConfigError && err.setting === 'KAIFANG_ADMIN_TOKEN',

@@ -12,7 +12,12 @@ function capture() {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _enc, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter((l) => l !== ''));
+      lines.push(
+        ...chunk
+          .toString('utf8')
+          .split('\n')
+          .filter((l) => l !== ''),
+      );
       done();
     },
   });
@@ -82,7 +87,9 @@ test('a whole server: secret-bearing query strings, bodies and tokens never reac
     body: 'applicationSecret=SECRETBODY&_sig=SECRETBODYSIG',
   });
   // the admin API, with the right token and with a wrong one
-  const admin = await fetch(`${base}/admin/api/calls?credential=SECRETADMINQ`, { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+  const admin = await fetch(`${base}/admin/api/calls?credential=SECRETADMINQ`, {
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+  });
   assert.equal(admin.status, 200);
   const wrong = await fetch(`${base}/admin/api/calls`, { headers: { authorization: 'Bearer SECRETWRONGTOKEN' } });
   assert.equal(wrong.status, 401);
@@ -95,8 +102,23 @@ test('a whole server: secret-bearing query strings, bodies and tokens never reac
   const urls = records.filter((r) => r.req).map((r) => r.req.url as string);
   assert.ok(urls.includes('/healthz'), `no request line for /healthz in ${text}`);
   assert.ok(urls.includes('/no-such-route'), text);
-  assert.ok(records.filter((r) => r.req || r.res).every((r) => typeof r.reqId === 'string'), 'every request line has a request id');
-  for (const secret of ['SECRET123', 'SECRETAPP', 'SECRET404', 'SECRETSIGN', 'SECRETGW', 'SECRETQ2', 'SECRETBODY', 'SECRETBODYSIG', 'SECRETADMINQ', 'SECRETWRONGTOKEN', TEST_ADMIN_TOKEN]) {
+  assert.ok(
+    records.filter((r) => r.req || r.res).every((r) => typeof r.reqId === 'string'),
+    'every request line has a request id',
+  );
+  for (const secret of [
+    'SECRET123',
+    'SECRETAPP',
+    'SECRET404',
+    'SECRETSIGN',
+    'SECRETGW',
+    'SECRETQ2',
+    'SECRETBODY',
+    'SECRETBODYSIG',
+    'SECRETADMINQ',
+    'SECRETWRONGTOKEN',
+    TEST_ADMIN_TOKEN,
+  ]) {
     assert.ok(!text.includes(secret), `${secret} appears in the log:\n${out.lines.filter((l) => l.includes(secret)).join('\n')}`);
   }
 });

@@ -43,11 +43,19 @@ test('secrets of the fronts: a near miss of a 微厅 app secret or access token,
   const f = await weitingFixture('sqlite');
   t.after(() => f.close());
   for (const wrong of nearMisses(f.secret)) {
-    assert.deepEqual((await f.get('/service/1.0/access/token', { appid: f.appid, secret: wrong })).body, { status: 40001, errMsg: 'appid 或 secret 错误' }, `secret ${wrong}`);
+    assert.deepEqual(
+      (await f.get('/service/1.0/access/token', { appid: f.appid, secret: wrong })).body,
+      { status: 40001, errMsg: 'appid 或 secret 错误' },
+      `secret ${wrong}`,
+    );
   }
   const token = await f.token();
   for (const wrong of nearMisses(token)) {
-    assert.deepEqual((await f.get('/service/1.0/user/info', { access_token: wrong, openid: 'oSomebody0001' })).body, { status: 0, errMsg: 'access_token校验异常' }, `token ${wrong}`);
+    assert.deepEqual(
+      (await f.get('/service/1.0/user/info', { access_token: wrong, openid: 'oSomebody0001' })).body,
+      { status: 0, errMsg: 'access_token校验异常' },
+      `token ${wrong}`,
+    );
   }
 
   const clock = new ManualClock(Date.parse('2026-03-01T04:00:00Z'));
@@ -96,7 +104,12 @@ test('XML replies escape what callers send: <, &, quotes, ]]> and characters bey
   const key = await makeKey(s);
   const echo = await startUpstream((_req, body, res) => json(res, 200, JSON.parse(body || 'null')));
   t.after(() => echo.close());
-  const method = await s.k.fronts.opretail.methods.create({ name: 'echo.xml', version: 'v1', url: `${echo.url}/formal`, testUrl: `${echo.url}/test` });
+  const method = await s.k.fronts.opretail.methods.create({
+    name: 'echo.xml',
+    version: 'v1',
+    url: `${echo.url}/formal`,
+    testUrl: `${echo.url}/test`,
+  });
   await s.k.fronts.opretail.methods.grant(key.id, method);
   const nasty = 'a<b>&c;"d\'e]]>f</response>😀𠜎\u00a0g';
   const parser = new XMLParser({ parseTagValue: false, processEntities: true, htmlEntities: false });
@@ -113,15 +126,34 @@ test('XML replies escape what callers send: <, &, quotes, ]]> and characters bey
   assert.equal(XMLValidator.validate(unknown.text), true, unknown.text);
   const e = parser.parse(unknown.text).response;
   // (the message quotes the name as JSON text, so the double quote comes back as \")
-  for (const part of ['a<b>&c;', "\\\"d'e]]>f</response>😀𠜎"]) assert.ok(String(e.result).includes(part), `${e.result} lacks ${part}`);
+  for (const part of ['a<b>&c;', '\\"d\'e]]>f</response>😀𠜎']) assert.ok(String(e.result).includes(part), `${e.result} lacks ${part}`);
 });
 
 test('redaction covers the pinned list of secret-bearing field names', () => {
   // Written out here, not read from the logger: removing a name from the code fails this test.
   const pinned = [
-    'authorization', 'applicationSecret', 'secret', 'key', 'appSecret', 'agentKey', 'session_key', 'sessionKey', 'sign', '_sig',
-    'token', 'access_token', 'accessToken', 'adminToken', 'masterKey', 'js_code', 'smsCode', 'oauthCode', 'valid_code', 'authCode',
-    'password', 'ticket',
+    'authorization',
+    'applicationSecret',
+    'secret',
+    'key',
+    'appSecret',
+    'agentKey',
+    'session_key',
+    'sessionKey',
+    'sign',
+    '_sig',
+    'token',
+    'access_token',
+    'accessToken',
+    'adminToken',
+    'masterKey',
+    'js_code',
+    'smsCode',
+    'oauthCode',
+    'valid_code',
+    'authCode',
+    'password',
+    'ticket',
   ];
   const missing = pinned.filter((name) => !REDACTED_FIELDS.includes(name));
   assert.deepEqual(missing, [], 'secret-bearing fields no longer redacted');

@@ -55,7 +55,15 @@ test('writer thread: a failing call-log write goes to onError; the thread keeps 
   });
   const errors: unknown[] = [];
   const log = new CallLog(store.db, (err) => errors.push(err), 10_000, 1000, writer);
-  const row = (requestId: string) => ({ at: Date.now(), front: 'opretail', endpoint: '/m.api', credential: null, outcome: '0', latencyMs: 1, requestId });
+  const row = (requestId: string) => ({
+    at: Date.now(),
+    front: 'opretail',
+    endpoint: '/m.api',
+    credential: null,
+    outcome: '0',
+    latencyMs: 1,
+    requestId,
+  });
   log.record(row('before-migration')); // no call_log table yet
   await log.flush();
   assert.equal(errors.length, 1);

@@ -21,12 +21,20 @@ test('every table of the store is either copied or named as not copied', async (
   t.after(() => backend.cleanup());
   assert.equal((await kaifang(backend.env, ['migrate'])).code, 0);
   const db = new SQLite(`${backend.env.KAIFANG_DATA_DIR}/kaifang.sqlite`, { readonly: true });
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%'").all() as { name: string }[]).map((r) => r.name).sort();
+  const tables = (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%'").all() as {
+      name: string;
+    }[]
+  )
+    .map((r) => r.name)
+    .sort();
   db.close();
   assert.deepEqual(tables, [...durableTables, ...Object.keys(NOT_COPIED)].sort());
 });
 
-test('kaifang store copy: a SQLite store moves to PostgreSQL; a server on the copy takes every old credential', { skip: needsPostgresAndRedis }, async (t) => {
+test('kaifang store copy: a SQLite store moves to PostgreSQL; a server on the copy takes every old credential', {
+  skip: needsPostgresAndRedis,
+}, async (t) => {
   const sqlite = await makeBackend('sqlite');
   t.after(() => sqlite.cleanup());
   const target: Backend = await makeBackend('postgres+redis');
@@ -39,7 +47,15 @@ test('kaifang store copy: a SQLite store moves to PostgreSQL; a server on the co
   for (const { fixture } of fixtures) creds.push(await fixture.fill(before));
   await before.close();
 
-  const copied = await kaifang(sqlite.env, ['store', 'copy', '--to', process.env.DATABASE_URL!, '--to-schema', target.env.KAIFANG_DB_SCHEMA!, '--json']);
+  const copied = await kaifang(sqlite.env, [
+    'store',
+    'copy',
+    '--to',
+    process.env.DATABASE_URL!,
+    '--to-schema',
+    target.env.KAIFANG_DB_SCHEMA!,
+    '--json',
+  ]);
   assert.equal(copied.code, 0, copied.stderr);
   const result = copied.json();
   const counts = Object.fromEntries((result.tables as { table: string; rows: number }[]).map((r) => [r.table, r.rows]));
@@ -47,13 +63,24 @@ test('kaifang store copy: a SQLite store moves to PostgreSQL; a server on the co
   for (const table of ['call_log', 'platform_meta', ...fixtures.flatMap(({ fixture }) => fixture.filledTables)]) {
     assert.ok((counts[table] ?? 0) > 0, `${table} was copied: ${counts[table]}`);
   }
-  assert.deepEqual(result.notCopied.map((n: Json) => n.table), ['kv_state', 'once_log']);
+  assert.deepEqual(
+    result.notCopied.map((n: Json) => n.table),
+    ['kv_state', 'once_log'],
+  );
   assert.match(result.notCopied[0].what, /replay records.*rate-limit windows.*SMS codes/);
   assert.match(result.next, /KAIFANG_DB_SCHEMA=.*KAIFANG_MASTER_KEY/);
-  for (const secret of JSON.stringify(creds).match(/"(secret|key)":"[^"]+"/g) ?? []) assert.ok(!copied.stdout.includes(secret.split('"')[3]!), 'no secret printed');
+  for (const secret of JSON.stringify(creds).match(/"(secret|key)":"[^"]+"/g) ?? [])
+    assert.ok(!copied.stdout.includes(secret.split('"')[3]!), 'no secret printed');
 
   // A second copy into the same place is refused: nothing is mixed.
-  const again = await kaifang(sqlite.env, ['store', 'copy', '--to', process.env.DATABASE_URL!, '--to-schema', target.env.KAIFANG_DB_SCHEMA!]);
+  const again = await kaifang(sqlite.env, [
+    'store',
+    'copy',
+    '--to',
+    process.env.DATABASE_URL!,
+    '--to-schema',
+    target.env.KAIFANG_DB_SCHEMA!,
+  ]);
   assert.equal(again.code, 1);
   assert.match(again.stderr, /the target already holds data \(platform_meta: \d+ rows\)/);
 
@@ -66,7 +93,9 @@ test('kaifang store copy: a SQLite store moves to PostgreSQL; a server on the co
   // New rows take new ids after the copied ones (a reused id would be a primary-key conflict).
   const count = async () => ((await after.admin('/wechat/miniapps')).body.miniapps as unknown[]).length;
   const before2 = await count();
-  const next = await after.admin('/wechat/miniapps', { body: { appid: 'wxabcdefabcdef0001', secret: 'mini-secret-after-0123456789abcd', name: 'after' } });
+  const next = await after.admin('/wechat/miniapps', {
+    body: { appid: 'wxabcdefabcdef0001', secret: 'mini-secret-after-0123456789abcd', name: 'after' },
+  });
   assert.equal(next.status, 201, JSON.stringify(next.body));
   assert.equal(await count(), before2 + 1);
 });
@@ -78,7 +107,12 @@ test('kaifang store copy refuses a PostgreSQL source and a non-PostgreSQL target
   const notPg = await kaifang(sqlite.env, ['store', 'copy', '--to', 'mysql://x/y']);
   assert.equal(notPg.code, 1);
   assert.match(notPg.stderr, /--to must be a postgres:\/\/ URL/);
-  const fromPg = await kaifang({ ...sqlite.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' }, ['store', 'copy', '--to', 'postgres://postgres@127.0.0.1:1/y']);
+  const fromPg = await kaifang({ ...sqlite.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/x' }, [
+    'store',
+    'copy',
+    '--to',
+    'postgres://postgres@127.0.0.1:1/y',
+  ]);
   assert.equal(fromPg.code, 1);
   assert.match(fromPg.stderr, /the source of a copy is the embedded SQLite store/);
 });

@@ -54,7 +54,10 @@ async function createKey(url: string, token: string, i: number) {
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ username: `durable-${i}`, enterpriseId: 1000 + i }),
   });
-  return { status: res.status, body: (await res.json()) as { applicationKey: string; applicationSecret: string; username: string; enterpriseId: number } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { applicationKey: string; applicationSecret: string; username: string; enterpriseId: number },
+  };
 }
 
 for (const name of backendNames()) {
@@ -87,7 +90,9 @@ for (const name of backendNames()) {
         await second.exited;
       });
       for (const key of acknowledged) {
-        const res = await fetch(`${second.url}/admin/api/opretail/keys/${key.applicationKey}`, { headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(`${second.url}/admin/api/opretail/keys/${key.applicationKey}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         assert.equal(res.status, 200, `${key.applicationKey} is missing after kill -9`);
         const shown = (await res.json()) as Record<string, unknown>;
         assert.equal(shown.applicationKey, key.applicationKey);

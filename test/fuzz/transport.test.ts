@@ -12,7 +12,16 @@ import { exchange, rng } from '../helpers/fuzz.ts';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 const CASES = Number(process.env.FUZZ_CASES ?? 300);
 
-const FRONT_PATHS = ['/m.api', '/m.api/', '/m.api/x', '/Mch/GetMchSMSValid', '/Mch/CheckMchSMSValid', '/Open/WXA_Code2Session', '/Mch/Nope', '/Open/'];
+const FRONT_PATHS = [
+  '/m.api',
+  '/m.api/',
+  '/m.api/x',
+  '/Mch/GetMchSMSValid',
+  '/Mch/CheckMchSMSValid',
+  '/Open/WXA_Code2Session',
+  '/Mch/Nope',
+  '/Open/',
+];
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE', 'SEARCH', 'PROPFIND', 'FOO'];
 
 /** Checks the reply is in the shape its path names; returns its status. */
@@ -25,7 +34,9 @@ function checkShape(path: string, method: string, reply: string, where: string):
   // The first reply only: a request refused before its body was read may leave that body to be
   // read as a next request, which gets its own (also well-formed) reply.
   const length = Number(/content-length: (\d+)/i.exec(reply.slice(0, head))?.[1]);
-  const text = Buffer.from(reply.slice(head + 4), 'utf8').subarray(0, length).toString('utf8');
+  const text = Buffer.from(reply.slice(head + 4), 'utf8')
+    .subarray(0, length)
+    .toString('utf8');
   const parse = () => {
     try {
       return JSON.parse(text);
@@ -64,24 +75,58 @@ test(`HTTP-layer fuzz on every front path: ${CASES} cases, seed ${SEED}`, async 
     },
     () => {
       const path = pick(FRONT_PATHS);
-      const header = pick(['Content-Length: abc', 'Content-Length: -1', 'Content-Length: 1\r\nContent-Length: 2', 'Transfer-Encoding: chunked\r\nContent-Length: 3', 'Transfer-Encoding: gzip, chunked', 'Bad Header', '\u0000: x']);
+      const header = pick([
+        'Content-Length: abc',
+        'Content-Length: -1',
+        'Content-Length: 1\r\nContent-Length: 2',
+        'Transfer-Encoding: chunked\r\nContent-Length: 3',
+        'Transfer-Encoding: gzip, chunked',
+        'Bad Header',
+        '\u0000: x',
+      ]);
       return ['broken header', 'POST', path, Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\n${header}\r\n\r\nabc`)];
     },
     () => {
       const path = pick(FRONT_PATHS);
-      return ['bad chunked body', 'POST', path, Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n`), Buffer.from(pick(['zz\r\n', '5\r\nab\r\n0\r\n\r\n', 'fffffffffffffffff\r\n', '-1\r\n'])), bytes(10)])];
+      return [
+        'bad chunked body',
+        'POST',
+        path,
+        Buffer.concat([
+          Buffer.from(
+            `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n`,
+          ),
+          Buffer.from(pick(['zz\r\n', '5\r\nab\r\n0\r\n\r\n', 'fffffffffffffffff\r\n', '-1\r\n'])),
+          bytes(10),
+        ]),
+      ];
     },
     () => {
       const path = pick(FRONT_PATHS.filter((p) => !p.endsWith('/')));
-      return ['oversize request line', 'GET', path, Buffer.from(`GET ${path}?_format=json&x=${'q'.repeat(16_500 + Math.floor(rand() * 10_000))} HTTP/1.1\r\nHost: x\r\n\r\n`)];
+      return [
+        'oversize request line',
+        'GET',
+        path,
+        Buffer.from(`GET ${path}?_format=json&x=${'q'.repeat(16_500 + Math.floor(rand() * 10_000))} HTTP/1.1\r\nHost: x\r\n\r\n`),
+      ];
     },
     () => {
       const path = pick(FRONT_PATHS);
-      return ['oversize headers', 'POST', path, Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(17_000)}\r\nContent-Length: 0\r\n\r\n`)];
+      return [
+        'oversize headers',
+        'POST',
+        path,
+        Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nX-Big: ${'h'.repeat(17_000)}\r\nContent-Length: 0\r\n\r\n`),
+      ];
     },
     () => {
       const path = pick(FRONT_PATHS);
-      return ['garbage after the request line', 'POST', path, Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\n`), bytes(50 + Math.floor(rand() * 200)), Buffer.from('\r\n\r\n')])];
+      return [
+        'garbage after the request line',
+        'POST',
+        path,
+        Buffer.concat([Buffer.from(`POST ${path} HTTP/1.1\r\n`), bytes(50 + Math.floor(rand() * 200)), Buffer.from('\r\n\r\n')]),
+      ];
     },
   ];
   for (let i = 0; i < CASES; i++) {
@@ -92,7 +137,16 @@ test(`HTTP-layer fuzz on every front path: ${CASES} cases, seed ${SEED}`, async 
   }
   // A few stalled bodies, at once.
   const stalled = await Promise.all(
-    FRONT_PATHS.map(async (path) => [path, await exchangeWith(s.url, Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"a":`))] as const),
+    FRONT_PATHS.map(
+      async (path) =>
+        [
+          path,
+          await exchangeWith(
+            s.url,
+            Buffer.from(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"a":`),
+          ),
+        ] as const,
+    ),
   );
   for (const [path, reply] of stalled) assert.equal(checkShape(path, 'POST', reply, `stalled ${path}`), 408);
   t.diagnostic(JSON.stringify(Object.fromEntries(statuses)));
@@ -106,7 +160,29 @@ test(`admin API fuzz: wrong types, huge numbers, control characters in queries a
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
   const key = await s.admin('/opretail/keys', { body: { username: 'fuzz', enterpriseId: 1 } });
   const agent = await s.admin('/storepos/agents', { body: { name: 'fuzz' } });
-  const values: unknown[] = [null, true, false, 0, -1, 1.5, 2 ** 31, 2 ** 53, 1e308, -1e308, '', 'x', 'nul\u0000', 'bell\u0007', 'line\nbreak', '😀'.repeat(50), 'x'.repeat(5000), [], [1], {}, { a: 1 }];
+  const values: unknown[] = [
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    2 ** 31,
+    2 ** 53,
+    1e308,
+    -1e308,
+    '',
+    'x',
+    'nul\u0000',
+    'bell\u0007',
+    'line\nbreak',
+    '😀'.repeat(50),
+    'x'.repeat(5000),
+    [],
+    [1],
+    {},
+    { a: 1 },
+  ];
   const bodies: [string, string, Record<string, unknown>][] = [
     ['POST', '/opretail/keys', { username: 'u', enterpriseId: 1 }],
     ['PATCH', `/opretail/keys/${key.body.applicationKey}`, { ratePerSecond: 5 }],
@@ -115,7 +191,23 @@ test(`admin API fuzz: wrong types, huge numbers, control characters in queries a
     ['PATCH', `/storepos/agents/${agent.body.agentId}`, { smsDailyCap: 5 }],
     ['POST', '/wechat/miniapps', { appid: 'wx00000000000000fz', secret: 'a-secret-1' }],
   ];
-  const fields = ['username', 'enterpriseId', 'ratePerSecond', 'ratePerDay', 'timeoutMs', 'name', 'smsDailyCap', 'appid', 'secret', 'url', 'description', 'expire', 'keytype', 'supplierAccount', 'zzz'];
+  const fields = [
+    'username',
+    'enterpriseId',
+    'ratePerSecond',
+    'ratePerDay',
+    'timeoutMs',
+    'name',
+    'smsDailyCap',
+    'appid',
+    'secret',
+    'url',
+    'description',
+    'expire',
+    'keytype',
+    'supplierAccount',
+    'zzz',
+  ];
   const queries = ['/calls', '/opretail/keys', '/storepos/agents', '/wechat/miniapps', '/sandbox/sms'];
   const qparams = ['limit', 'offset', 'since', 'until', 'front', 'credential', 'mobile', 'zzz'];
   const qvalues = ['abc', '-1', '0', '1.5', '1e400', '99999999999999999999', '%00', 'x'.repeat(300), '', '10'];

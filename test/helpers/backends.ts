@@ -38,7 +38,11 @@ export async function makeBackend(name: Backend['name']): Promise<Backend> {
   };
   if (name === 'sqlite') {
     // Empty, not absent: a child process given this environment over CI's must not reach PostgreSQL.
-    return { name, env: { ...common, DATABASE_URL: '', REDIS_URL: '' }, cleanup: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return {
+      name,
+      env: { ...common, DATABASE_URL: '', REDIS_URL: '' },
+      cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+    };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const prefix = `kaifang-test:${schema}:`;

@@ -13,12 +13,21 @@ const SCRIPT = fileURLToPath(new URL('./remove-front.sh', import.meta.url));
  * the platform's own tests (layers, OpenAPI, the store upgrade and copy, the operator CLI, the
  * client package). `test/removal/remove-front.sh <front> --full` runs the whole remaining suite.
  */
-test('removing the 巨彩 front is deleting its folder and its line: the rest type-checks, builds and passes the platform tests', { timeout: 600_000 }, async () => {
+test('removing the 巨彩 front is deleting its folder and its line: the rest type-checks, builds and passes the platform tests', {
+  timeout: 600_000,
+}, async () => {
   const { stdout } = await run('bash', [SCRIPT, 'jucai'], { maxBuffer: 64 * 1024 * 1024, env: process.env });
   assert.match(stdout, /== without jucai: type check\n/);
   assert.match(stdout, /== without jucai: build\n/);
   const pass = /^# pass (\d+)$/m.exec(stdout);
   const fail = /^# fail (\d+)$/m.exec(stdout);
   assert.ok(pass && Number(pass[1]) >= 20, `the platform's tests ran: ${pass?.[1]}`);
-  assert.equal(fail?.[1], '0', stdout.split('\n').filter((l) => l.startsWith('not ok')).join('\n'));
+  assert.equal(
+    fail?.[1],
+    '0',
+    stdout
+      .split('\n')
+      .filter((l) => l.startsWith('not ok'))
+      .join('\n'),
+  );
 });

@@ -38,7 +38,10 @@ test('WeChat simulator speaks the jscode2session wire protocol, parameter errors
 test('live mode mounts no simulators', async (t) => {
   const s = await startServer({ env: { KAIFANG_UPSTREAM: 'live', KAIFANG_SMS_PROVIDER: 'none' } });
   t.after(() => s.close());
-  assert.equal((await get(`${s.url}/sandbox/wechat/sns/jscode2session?appid=a&secret=b&js_code=sandbox-a&grant_type=authorization_code`)).status, 404);
+  assert.equal(
+    (await get(`${s.url}/sandbox/wechat/sns/jscode2session?appid=a&secret=b&js_code=sandbox-a&grant_type=authorization_code`)).status,
+    404,
+  );
   assert.equal((await fetch(`${s.url}/sandbox/sms/send`, { method: 'POST' })).status, 404);
 });
 
@@ -46,17 +49,36 @@ test('admin outbox: newest first, filter by mobile, limit, validation, clear, an
   const s = await startServer();
   t.after(() => s.close());
   const send = (mobile: string, code: string) =>
-    fetch(`${s.url}/sandbox/sms/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mobile, code, minutes: 20 }) });
-  for (const [mobile, code] of [['13800000001', '111111'], ['13800000002', '222222'], ['13800000001', '333333']] as const) {
+    fetch(`${s.url}/sandbox/sms/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mobile, code, minutes: 20 }),
+    });
+  for (const [mobile, code] of [
+    ['13800000001', '111111'],
+    ['13800000002', '222222'],
+    ['13800000001', '333333'],
+  ] as const) {
     const res = await send(mobile, code);
     assert.deepEqual(await res.json(), { status: 'SENT' });
   }
   const all = await s.admin('/sandbox/sms');
   assert.equal(all.status, 200);
-  assert.deepEqual(all.body.messages.map((m: { code: string }) => m.code), ['333333', '222222', '111111']);
-  assert.ok(all.body.messages.every((m: { at: string; id: number }) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(m.at) && typeof m.id === 'number'), 'times in admin JSON are ISO 8601 UTC');
+  assert.deepEqual(
+    all.body.messages.map((m: { code: string }) => m.code),
+    ['333333', '222222', '111111'],
+  );
+  assert.ok(
+    all.body.messages.every(
+      (m: { at: string; id: number }) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(m.at) && typeof m.id === 'number',
+    ),
+    'times in admin JSON are ISO 8601 UTC',
+  );
   const one = await s.admin('/sandbox/sms?mobile=13800000001&limit=1');
-  assert.deepEqual(one.body.messages.map((m: { code: string }) => m.code), ['333333']);
+  assert.deepEqual(
+    one.body.messages.map((m: { code: string }) => m.code),
+    ['333333'],
+  );
   assert.equal((await s.admin('/sandbox/sms?limit=0')).body.error.param, 'limit');
   assert.equal((await s.admin('/sandbox/sms?limit=abc')).status, 400);
   assert.equal((await s.admin('/sandbox/sms?mobile=abc')).body.error.param, 'mobile');
@@ -75,30 +97,50 @@ test('Alibaba simulator accepts the GET form of the RPC call too, and rejects a 
   const s = await startServer({ env: { KAIFANG_SMS_PROVIDER: 'aliyun' } });
   t.after(() => s.close());
   const params: Record<string, string> = {
-    AccessKeyId: 'sandbox-aliyun-id', Action: 'SendSms', Format: 'JSON', PhoneNumbers: '13800138000', SignName: 'kaifang',
-    SignatureMethod: 'HMAC-SHA1', SignatureNonce: `n-${Date.now()}`, SignatureVersion: '1.0', TemplateCode: 'SMS_000000',
-    TemplateParam: '{"code":"424242"}', Timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), Version: '2017-05-25',
+    AccessKeyId: 'sandbox-aliyun-id',
+    Action: 'SendSms',
+    Format: 'JSON',
+    PhoneNumbers: '13800138000',
+    SignName: 'kaifang',
+    SignatureMethod: 'HMAC-SHA1',
+    SignatureNonce: `n-${Date.now()}`,
+    SignatureVersion: '1.0',
+    TemplateCode: 'SMS_000000',
+    TemplateParam: '{"code":"424242"}',
+    Timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+    Version: '2017-05-25',
   };
   params.Signature = aliyunRpcSignature('GET', params, 'sandbox-aliyun-secret');
   const ok = await fetch(`${s.url}/sandbox/aliyun-sms/?${new URLSearchParams(params)}`);
   assert.equal((await ok.json()).Code, 'OK');
-  const tampered = await fetch(`${s.url}/sandbox/aliyun-sms/?${new URLSearchParams({ ...params, SignatureNonce: 'other', PhoneNumbers: '13800138001' })}`);
+  const tampered = await fetch(
+    `${s.url}/sandbox/aliyun-sms/?${new URLSearchParams({ ...params, SignatureNonce: 'other', PhoneNumbers: '13800138001' })}`,
+  );
   assert.equal(tampered.status, 400);
   assert.equal((await tampered.json()).Code, 'SignatureDoesNotMatch');
   // The same signed request posted as a POST does not verify: the method is signed.
   const asPost = await fetch(`${s.url}/sandbox/aliyun-sms`, {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...params }).toString(),
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ ...params }).toString(),
   });
   assert.equal((await asPost.json()).Code, 'SignatureDoesNotMatch');
   const outbox = await s.admin('/sandbox/sms');
-  assert.deepEqual(outbox.body.messages.map((m: { code: string }) => m.code), ['424242']);
+  assert.deepEqual(
+    outbox.body.messages.map((m: { code: string }) => m.code),
+    ['424242'],
+  );
 });
 
 test('Tencent simulator refuses unsigned, mis-headed and stale requests with Response.Error', async (t) => {
   const s = await startServer({ env: { KAIFANG_SMS_PROVIDER: 'tencent' } });
   t.after(() => s.close());
   const post = async (headers: Record<string, string>) => {
-    const res = await fetch(`${s.url}/sandbox/tencent-sms`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: '{}' });
+    const res = await fetch(`${s.url}/sandbox/tencent-sms`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+      body: '{}',
+    });
     assert.equal(res.status, 200);
     return (await res.json()).Response.Error.Code as string;
   };

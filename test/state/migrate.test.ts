@@ -37,7 +37,7 @@ for (const name of backendNames()) {
   });
 }
 
-test('a store that ran migrations this build lacks: a removed front\'s are kept as they are, a newer build\'s stop start-up naming both', async (t) => {
+test("a store that ran migrations this build lacks: a removed front's are kept as they are, a newer build's stop start-up naming both", async (t) => {
   const backend = await makeBackend('sqlite');
   t.after(() => backend.cleanup());
   const store = await openStore({ dataDir: backend.env.KAIFANG_DATA_DIR! });
@@ -47,7 +47,9 @@ test('a store that ran migrations this build lacks: a removed front\'s are kept 
   // Kysely reads what ran in the order it ran (timestamp, then name): a removed front's migration
   // ran among the others, so it is recorded with the time of the one before it.
   const record = (name: string, after: string) =>
-    sql`INSERT INTO kysely_migration (name, timestamp) SELECT ${name}, timestamp FROM kysely_migration WHERE name = ${after}`.execute(store.db);
+    sql`INSERT INTO kysely_migration (name, timestamp) SELECT ${name}, timestamp FROM kysely_migration WHERE name = ${after}`.execute(
+      store.db,
+    );
 
   // A front this build was made without ran a migration among the others: its tables stay, start-up goes on.
   const second = Object.keys(migrations).sort()[1]!;

@@ -69,7 +69,10 @@ describe('SqliteStateStore one-time ids', () => {
       state.recordOnce('rollback:ok', LONG_TTL, [{ key: 'rollback:c', ttlMs: LONG_TTL }]),
       state.recordOnce('rollback:boom', LONG_TTL, []),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected'],
+    );
     store.sqlite!.exec('drop trigger once_boom');
     assert.deepEqual(await state.recordOnce('rollback:ok', LONG_TTL, [{ key: 'rollback:c', ttlMs: LONG_TTL }]), [1]);
     assert.deepEqual(await state.recordOnce('rollback:boom', LONG_TTL, []), []);
@@ -89,7 +92,10 @@ describe('SqliteStateStore one-time ids', () => {
     await sleep(300);
     assert.equal(state.sweep(), 2);
     // sweep:c expired too, but it is after the oldest live row: it waits for that one.
-    assert.deepEqual(rows().map((r) => r.id), ['sweep:live', 'sweep:c']);
+    assert.deepEqual(
+      rows().map((r) => r.id),
+      ['sweep:live', 'sweep:c'],
+    );
     assert.equal(await state.recordOnce('sweep:live', LONG_TTL, []), null);
     assert.deepEqual(await state.recordOnce('sweep:a', 50, []), []);
 
@@ -117,7 +123,10 @@ describe('SqliteStateStore one-time ids', () => {
       await state.incr('warm', LONG_TTL);
       let before = wal();
       const counts = await Promise.all(Array.from({ length: 100 }, (_, i) => state.incr(`together:${i % 3}`, LONG_TTL)));
-      assert.deepEqual(counts.filter((_, i) => i % 3 === 0), Array.from({ length: 34 }, (_, i) => i + 1));
+      assert.deepEqual(
+        counts.filter((_, i) => i % 3 === 0),
+        Array.from({ length: 34 }, (_, i) => i + 1),
+      );
       assert.ok(wal() - before < 5 * page, `one commit writes a few pages, not ${(wal() - before) / page}`);
       before = wal();
       for (let i = 0; i < 100; i++) await state.incr('alone', LONG_TTL);

@@ -107,7 +107,7 @@ for (const { kind, skip } of stateKinds) {
       assert.equal(await b.state.incr(k, LONG_TTL), 2);
     });
 
-    test('incr: later increments keep the window\'s expiry (a short TTL on the 2nd call does not shorten it)', async () => {
+    test("incr: later increments keep the window's expiry (a short TTL on the 2nd call does not shorten it)", async () => {
       const k = key('incr-keep');
       assert.equal(await b.state.incr(k, LONG_TTL), 1);
       assert.equal(await b.state.incr(k, SHORT_TTL), 2);
@@ -198,7 +198,13 @@ for (const { kind, skip } of stateKinds) {
       const id = key('ro');
       const c1 = key('ro-c1');
       const c2 = key('ro-c2');
-      assert.deepEqual(await b.state.recordOnce(id, LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }, { key: c2, ttlMs: LONG_TTL }]), [1, 1]);
+      assert.deepEqual(
+        await b.state.recordOnce(id, LONG_TTL, [
+          { key: c1, ttlMs: LONG_TTL },
+          { key: c2, ttlMs: LONG_TTL },
+        ]),
+        [1, 1],
+      );
       assert.equal(await b.state.recordOnce(id, LONG_TTL, [{ key: c1, ttlMs: LONG_TTL }]), null);
       // Ids are their own namespace: the key-value operations do not see them.
       assert.equal(await b.state.get(id), null);
@@ -248,10 +254,7 @@ for (const { kind, skip } of stateKinds) {
         const results = await runTogether<[string, string][]>(HAMMER, PROCESSES, { env: b.env, args: () => ['take', prefix, '50'] });
         const all = results.flat();
         assert.equal(all.length, 50, `taken ${all.length} times in all`);
-        assert.deepEqual(
-          all.map(([k, v]) => `${k}=${v}`).sort(),
-          Array.from({ length: 50 }, (_, i) => `${prefix}${i}=value-${i}`).sort(),
-        );
+        assert.deepEqual(all.map(([k, v]) => `${k}=${v}`).sort(), Array.from({ length: 50 }, (_, i) => `${prefix}${i}=value-${i}`).sort());
       });
 
       test(`${PROCESSES} processes putIfAbsent the same 50 keys: each key is won exactly once`, async () => {
@@ -385,7 +388,10 @@ for (const { kind, skip } of stateKinds) {
         await assert.rejects(replay.once('w', r2, LONG_TTL, windows), Replayed);
         const third = await replay.once('w', key('r3'), LONG_TTL, windows);
         assert.deepEqual(third, [3, 3], 'the replay above was not counted');
-        assert.throws(() => quotas.enforce(windows, third), (err: unknown) => err instanceof RateLimited && /this key: more than 2 calls per second/.test(err.message));
+        assert.throws(
+          () => quotas.enforce(windows, third),
+          (err: unknown) => err instanceof RateLimited && /this key: more than 2 calls per second/.test(err.message),
+        );
       });
     });
   });

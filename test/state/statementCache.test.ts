@@ -15,14 +15,24 @@ function counted(max?: number) {
     return prepare(text);
   }) as typeof sqlite.prepare;
   const cached = withStatementCache(sqlite, max);
-  return { sqlite, prepared, cached, db: new Kysely<{ t: { id: number; name: string } }>({ dialect: new SqliteDialect({ database: cached }) }) };
+  return {
+    sqlite,
+    prepared,
+    cached,
+    db: new Kysely<{ t: { id: number; name: string } }>({ dialect: new SqliteDialect({ database: cached }) }),
+  };
 }
 
 test('a query text is prepared once, whatever its values', async () => {
   const { db, prepared } = counted();
   await sql`create table t (id integer primary key, name text)`.execute(db);
-  for (let i = 1; i <= 20; i++) await db.insertInto('t').values({ id: i, name: `n${i}` }).execute();
-  for (let i = 1; i <= 20; i++) assert.equal((await db.selectFrom('t').select('name').where('id', '=', i).executeTakeFirst())?.name, `n${i}`);
+  for (let i = 1; i <= 20; i++)
+    await db
+      .insertInto('t')
+      .values({ id: i, name: `n${i}` })
+      .execute();
+  for (let i = 1; i <= 20; i++)
+    assert.equal((await db.selectFrom('t').select('name').where('id', '=', i).executeTakeFirst())?.name, `n${i}`);
   assert.equal(prepared.filter((s) => s.startsWith('insert')).length, 1);
   assert.equal(prepared.filter((s) => s.startsWith('select')).length, 1);
   await db.destroy();
@@ -41,7 +51,7 @@ test('past its bound the least recently used text goes, and a text in use stays'
 
 test('a statement still being iterated is not handed out again: that text gets a statement of its own', () => {
   const { cached, sqlite } = counted();
-  sqlite.exec('create table t (id integer primary key, name text); insert into t values (1, \'a\'), (2, \'b\')');
+  sqlite.exec("create table t (id integer primary key, name text); insert into t values (1, 'a'), (2, 'b')");
   const first = cached.prepare('select id from t order by id');
   const rows = first.iterate([]);
   assert.deepEqual(rows.next().value, { id: 1 });

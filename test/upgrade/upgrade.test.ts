@@ -26,7 +26,16 @@ const facts = JSON.parse(readFileSync(new URL('store-0.1.0.json', FIXTURES), 'ut
   sqlite: { opretailSecret: string; weitingSecret: string };
   postgres: { schema: string; opretailSecret: string; weitingSecret: string };
 };
-const OLD_MIGRATIONS = ['001_core', '002_opretail', '003_sandbox_outbox', '004_storepos', '005_once_log', '006_core_pieces', '007_jucai', '008_weiting'];
+const OLD_MIGRATIONS = [
+  '001_core',
+  '002_opretail',
+  '003_sandbox_outbox',
+  '004_storepos',
+  '005_once_log',
+  '006_core_pieces',
+  '007_jucai',
+  '008_weiting',
+];
 
 /** `yyyyMMddHHmmss` in UTC+8, and the 万店掌 signature, from the seed's text (not kaifang's code). */
 const cst = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -42,14 +51,24 @@ function opretailBody(secret: string): string {
     orgid: '1',
     nonce: randomBytes(6).toString('hex'),
   };
-  const text = secret + Object.keys(p).sort().map((n) => n + p[n]).join('') + secret;
+  const text =
+    secret +
+    Object.keys(p)
+      .sort()
+      .map((n) => n + p[n])
+      .join('') +
+    secret;
   p._sig = createHash('md5').update(text, 'utf8').digest('hex').toUpperCase();
   return new URLSearchParams(p).toString();
 }
 
 async function oldCredentialsWork(s: TestServer, secrets: { opretailSecret: string; weitingSecret: string }): Promise<void> {
   if (installed.has('opretail')) {
-    const gateway = await fetch(`${s.url}/m.api`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: opretailBody(secrets.opretailSecret) });
+    const gateway = await fetch(`${s.url}/m.api`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: opretailBody(secrets.opretailSecret),
+    });
     const reply = (await gateway.json()) as { stat: { codename: string }; data: { applicationKey: string } };
     assert.equal(reply.stat.codename, 'SUCCESS', JSON.stringify(reply));
     assert.equal(reply.data.applicationKey, 'S107-demo');
@@ -75,7 +94,11 @@ async function oldCredentialsWork(s: TestServer, secrets: { opretailSecret: stri
 }
 
 async function appliedMigrations(s: TestServer): Promise<string[]> {
-  const rows = await s.k.store.db.selectFrom('kysely_migration' as never).select('name' as never).orderBy('name' as never).execute();
+  const rows = await s.k.store.db
+    .selectFrom('kysely_migration' as never)
+    .select('name' as never)
+    .orderBy('name' as never)
+    .execute();
   return rows.map((r) => (r as { name: string }).name);
 }
 
@@ -102,7 +125,9 @@ test('a PostgreSQL store made by kaifang 0.1.0 opens with this build, no step', 
     await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     await client.end();
   });
-  const dump = readFileSync(new URL('store-0.1.0.postgres.sql', FIXTURES), 'utf8').replaceAll(`${facts.postgres.schema}.`, `${schema}.`).replace(`CREATE SCHEMA ${facts.postgres.schema};`, `CREATE SCHEMA ${schema};`);
+  const dump = readFileSync(new URL('store-0.1.0.postgres.sql', FIXTURES), 'utf8')
+    .replaceAll(`${facts.postgres.schema}.`, `${schema}.`)
+    .replace(`CREATE SCHEMA ${facts.postgres.schema};`, `CREATE SCHEMA ${schema};`);
   await client.query(dump);
 
   const s = await startServer({ backend: 'postgres+redis', env: { KAIFANG_DB_SCHEMA: schema, KAIFANG_MASTER_KEY: facts.masterKey } });

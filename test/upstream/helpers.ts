@@ -57,7 +57,8 @@ export async function rejectsWith<T = any>(fn: () => Promise<unknown>, kind: str
   try {
     await fn();
   } catch (err) {
-    if ((err as { kind?: string }).kind !== kind) throw new Error(`expected ${kind}, got ${(err as Error).name}: ${(err as Error).message}`);
+    if ((err as { kind?: string }).kind !== kind)
+      throw new Error(`expected ${kind}, got ${(err as Error).name}: ${(err as Error).message}`);
     return err as T;
   }
   throw new Error(`expected ${kind}, but the call succeeded`);

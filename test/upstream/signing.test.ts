@@ -78,7 +78,13 @@ test('TC3-HMAC-SHA256: the documented CVM DescribeInstances example', () => {
 
 test('TC3-HMAC-SHA256 over a non-ASCII SMS body and an empty body', () => {
   // python3 hashlib/hmac, same algorithm, payload UTF-8 encoded
-  const sms = tc3Signature({ secretKey: 'k', service: 'sms', host: '127.0.0.1:8080', timestamp: 1700000000, payload: '{"SignName":"开放"}' });
+  const sms = tc3Signature({
+    secretKey: 'k',
+    service: 'sms',
+    host: '127.0.0.1:8080',
+    timestamp: 1700000000,
+    payload: '{"SignName":"开放"}',
+  });
   assert.equal(sms.signature, '1969fea230614b0c6f37d46f1c7a321b52e3304a1d07caf598815e20c0338590');
   const empty = tc3Signature({ secretKey: 'k', service: 'sms', host: 'sms.tencentcloudapi.com', timestamp: 0, payload: '' });
   assert.equal(empty.date, '1970-01-01');
@@ -87,5 +93,8 @@ test('TC3-HMAC-SHA256 over a non-ASCII SMS body and an empty body', () => {
 
 test('webhook signature: sha256= hex HMAC of the raw body', () => {
   // printf '%s' '{"mobile":"13800138000","code":"123456"}' | openssl dgst -sha256 -hmac s3cret
-  assert.equal(bodySignature('s3cret', '{"mobile":"13800138000","code":"123456"}'), 'sha256=a89ba3d069cd6a7f52d617d1b1de5b3af1246e660c701c8ad7b3a1a993e6caf1');
+  assert.equal(
+    bodySignature('s3cret', '{"mobile":"13800138000","code":"123456"}'),
+    'sha256=a89ba3d069cd6a7f52d617d1b1de5b3af1246e660c701c8ad7b3a1a993e6caf1',
+  );
 });

@@ -15,7 +15,9 @@ const code = () => String(100000 + (randomBytes(3).readUIntBE(0, 3) % 900000));
 /** Independent POP percent-encoding, byte by byte, from the documentation's table. */
 const pop = (s: string) =>
   [...Buffer.from(s, 'utf8')]
-    .map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0')))
+    .map((b) =>
+      /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : '%' + b.toString(16).toUpperCase().padStart(2, '0'),
+    )
     .join('');
 
 function verifyAliyun(method: string, params: Record<string, string>, secret: string): boolean {
@@ -24,18 +26,24 @@ function verifyAliyun(method: string, params: Record<string, string>, secret: st
     .sort()
     .map((k) => `${pop(k)}=${pop(params[k]!)}`)
     .join('&');
-  const expected = createHmac('sha1', secret + '&').update(`${method}&%2F&${pop(canonical)}`).digest('base64');
+  const expected = createHmac('sha1', secret + '&')
+    .update(`${method}&%2F&${pop(canonical)}`)
+    .digest('base64');
   return expected === params.Signature;
 }
 
 function verifyTc3(headers: Record<string, string | string[] | undefined>, body: Buffer, secretKey: string): boolean {
-  const m = /^TC3-HMAC-SHA256 Credential=(.+?)\/(.+?)\/sms\/tc3_request, SignedHeaders=content-type;host, Signature=([0-9a-f]+)$/.exec(String(headers.authorization));
+  const m = /^TC3-HMAC-SHA256 Credential=(.+?)\/(.+?)\/sms\/tc3_request, SignedHeaders=content-type;host, Signature=([0-9a-f]+)$/.exec(
+    String(headers.authorization),
+  );
   if (!m) return false;
   const [, , date, signature] = m;
   const h = (x: string | Buffer) => createHash('sha256').update(x).digest('hex');
   const canonical = `POST\n/\n\ncontent-type:${headers['content-type']}\nhost:${headers.host}\n\ncontent-type;host\n${h(body)}`;
   const toSign = `TC3-HMAC-SHA256\n${headers['x-tc-timestamp']}\n${date}/sms/tc3_request\n${h(canonical)}`;
-  const kDate = createHmac('sha256', 'TC3' + secretKey).update(date!).digest();
+  const kDate = createHmac('sha256', 'TC3' + secretKey)
+    .update(date!)
+    .digest();
   const kService = createHmac('sha256', kDate).update('sms').digest();
   const kSigning = createHmac('sha256', kService).update('tc3_request').digest();
   return createHmac('sha256', kSigning).update(toSign).digest('hex') === signature;
@@ -50,9 +58,18 @@ test('sandbox provider: sends into the outbox; special mobiles refuse, time out 
   await sms.send('13800138000', c, 20);
   const { body } = await s.admin('/sandbox/sms?mobile=13800138000');
   assert.equal(body.messages.length, 1);
-  assert.deepEqual({ ...body.messages[0], id: 0, at: 0 }, {
-    id: 0, at: 0, provider: 'sandbox', mobile: '13800138000', code: c, template: null, text: `【kaifang】您的验证码是${c}，20分钟内有效。`,
-  });
+  assert.deepEqual(
+    { ...body.messages[0], id: 0, at: 0 },
+    {
+      id: 0,
+      at: 0,
+      provider: 'sandbox',
+      mobile: '13800138000',
+      code: c,
+      template: null,
+      text: `【kaifang】您的验证码是${c}，20分钟内有效。`,
+    },
+  );
   const refused = await rejectsWith(() => sms.send('13900000001', c, 20), 'UpstreamRejected');
   assert.deepEqual([refused.upstream, refused.code], ['sandbox-sms', 'REJECTED']);
   const illegal = await rejectsWith(() => sms.send('1380013800', c, 20), 'UpstreamRejected');
@@ -65,7 +82,13 @@ test('sandbox provider: sends into the outbox; special mobiles refuse, time out 
 test('aliyun SendSms against its sandbox stand-in: signature checked with the configured secret, refusals mapped', async (t) => {
   const s = await startSandbox({
     config: { upstreamTimeoutMs: 300 },
-    env: { KAIFANG_SMS_PROVIDER: 'aliyun', KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID: 'LTAIkf', KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET: 'sec ret*~', KAIFANG_SMS_ALIYUN_SIGN_NAME: '开放平台', KAIFANG_SMS_ALIYUN_TEMPLATE_CODE: 'SMS_12345' },
+    env: {
+      KAIFANG_SMS_PROVIDER: 'aliyun',
+      KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID: 'LTAIkf',
+      KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET: 'sec ret*~',
+      KAIFANG_SMS_ALIYUN_SIGN_NAME: '开放平台',
+      KAIFANG_SMS_ALIYUN_TEMPLATE_CODE: 'SMS_12345',
+    },
   });
   t.after(() => s.close());
   const sms = s.k.core.upstreams.sms;
@@ -90,13 +113,25 @@ test('aliyun SendSms against its sandbox stand-in: signature checked with the co
   const endpoint = () => `${s.url}/sandbox/aliyun-sms`;
   const base = { endpoint, accessKeyId: 'LTAIkf', accessKeySecret: 'sec ret*~', signName: '开放平台', templateCode: 'SMS_12345' };
   const http = { timeoutMs: 1000 };
-  const wrongSecret = await rejectsWith(() => new AliyunSms({ ...base, accessKeySecret: 'nope' }, http).send('13800138001', c, 20), 'UpstreamRejected');
+  const wrongSecret = await rejectsWith(
+    () => new AliyunSms({ ...base, accessKeySecret: 'nope' }, http).send('13800138001', c, 20),
+    'UpstreamRejected',
+  );
   assert.equal(wrongSecret.code, 'SignatureDoesNotMatch');
-  const wrongId = await rejectsWith(() => new AliyunSms({ ...base, accessKeyId: 'LTAIother' }, http).send('13800138001', c, 20), 'UpstreamRejected');
+  const wrongId = await rejectsWith(
+    () => new AliyunSms({ ...base, accessKeyId: 'LTAIother' }, http).send('13800138001', c, 20),
+    'UpstreamRejected',
+  );
   assert.equal(wrongId.code, 'InvalidAccessKeyId.NotFound');
-  const wrongSign = await rejectsWith(() => new AliyunSms({ ...base, signName: '别的' }, http).send('13800138001', c, 20), 'UpstreamRejected');
+  const wrongSign = await rejectsWith(
+    () => new AliyunSms({ ...base, signName: '别的' }, http).send('13800138001', c, 20),
+    'UpstreamRejected',
+  );
   assert.equal(wrongSign.code, 'isv.SMS_SIGNATURE_ILLEGAL');
-  const stale = await rejectsWith(() => new AliyunSms({ ...base, now: () => new Date(Date.now() - 3600_000) }, http).send('13800138001', c, 20), 'UpstreamRejected');
+  const stale = await rejectsWith(
+    () => new AliyunSms({ ...base, now: () => new Date(Date.now() - 3600_000) }, http).send('13800138001', c, 20),
+    'UpstreamRejected',
+  );
   assert.equal(stale.code, 'InvalidTimeStamp.Expired');
   const fixedNonce = new AliyunSms({ ...base, nonce: () => `nonce-${c}` }, http);
   await fixedNonce.send('13800138001', c, 20);
@@ -112,8 +147,13 @@ test('aliyun live request, checked by an independent verifier: form POST, docume
   });
   t.after(() => upstream.close());
   const config = loadConfig({
-    KAIFANG_UPSTREAM: 'live', KAIFANG_SMS_PROVIDER: 'aliyun', KAIFANG_SMS_ALIYUN_ENDPOINT: upstream.url,
-    KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID: 'LTAIlive', KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET: 'live-secret', KAIFANG_SMS_ALIYUN_SIGN_NAME: '阿里云短信测试', KAIFANG_SMS_ALIYUN_TEMPLATE_CODE: 'SMS_154950909',
+    KAIFANG_UPSTREAM: 'live',
+    KAIFANG_SMS_PROVIDER: 'aliyun',
+    KAIFANG_SMS_ALIYUN_ENDPOINT: upstream.url,
+    KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID: 'LTAIlive',
+    KAIFANG_SMS_ALIYUN_ACCESS_KEY_SECRET: 'live-secret',
+    KAIFANG_SMS_ALIYUN_SIGN_NAME: '阿里云短信测试',
+    KAIFANG_SMS_ALIYUN_TEMPLATE_CODE: 'SMS_154950909',
   });
   const { sms } = createUpstreams(config, new Metrics(false), () => 'http://unused');
   await sms.send('13800138000', '654321', 20);
@@ -127,9 +167,20 @@ test('aliyun live request, checked by an independent verifier: form POST, docume
   assert.deepEqual(
     { ...params, Signature: '-', SignatureNonce: '-', Timestamp: '-' },
     {
-      AccessKeyId: 'LTAIlive', Action: 'SendSms', Format: 'JSON', PhoneNumbers: '13800138000', RegionId: 'cn-hangzhou',
-      SignName: '阿里云短信测试', SignatureMethod: 'HMAC-SHA1', SignatureNonce: '-', SignatureVersion: '1.0',
-      TemplateCode: 'SMS_154950909', TemplateParam: '{"code":"654321"}', Timestamp: '-', Version: '2017-05-25', Signature: '-',
+      AccessKeyId: 'LTAIlive',
+      Action: 'SendSms',
+      Format: 'JSON',
+      PhoneNumbers: '13800138000',
+      RegionId: 'cn-hangzhou',
+      SignName: '阿里云短信测试',
+      SignatureMethod: 'HMAC-SHA1',
+      SignatureNonce: '-',
+      SignatureVersion: '1.0',
+      TemplateCode: 'SMS_154950909',
+      TemplateParam: '{"code":"654321"}',
+      Timestamp: '-',
+      Version: '2017-05-25',
+      Signature: '-',
     },
   );
   assert.match(params.Timestamp!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
@@ -166,8 +217,14 @@ test('tencent SendSms against its sandbox stand-in: TC3 verified with the config
   await rejectsWith(() => sms.send('13900000003', c, 15), 'UpstreamUnavailable');
 
   const base = {
-    endpoint: () => `${s.url}/sandbox/tencent-sms`, secretId: 'AKIDsandbox', secretKey: 'tc-key', sdkAppId: '1400000000',
-    signName: '开放', templateId: '100000', region: 'ap-guangzhou', templateParams: 'code' as const,
+    endpoint: () => `${s.url}/sandbox/tencent-sms`,
+    secretId: 'AKIDsandbox',
+    secretKey: 'tc-key',
+    sdkAppId: '1400000000',
+    signName: '开放',
+    templateId: '100000',
+    region: 'ap-guangzhou',
+    templateParams: 'code' as const,
   };
   const http = { timeoutMs: 1000 };
   await new TencentSms(base, http).send('13800138003', c, 15);
@@ -186,16 +243,24 @@ test('tencent SendSms against its sandbox stand-in: TC3 verified with the config
 });
 
 test('tencent live request, checked by an independent TC3 verifier: headers, body, Response.Error', async (t) => {
-  let answer: object = { Response: { SendStatusSet: [{ Code: 'Ok', Message: 'send success', PhoneNumber: '+8613800138000' }], RequestId: 'r' } };
+  let answer: object = {
+    Response: { SendStatusSet: [{ Code: 'Ok', Message: 'send success', PhoneNumber: '+8613800138000' }], RequestId: 'r' },
+  };
   const upstream = await captureServer((_req, _body, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer));
   });
   t.after(() => upstream.close());
   const config = loadConfig({
-    KAIFANG_UPSTREAM: 'live', KAIFANG_SMS_PROVIDER: 'tencent', KAIFANG_SMS_TENCENT_ENDPOINT: upstream.url,
-    KAIFANG_SMS_TENCENT_SECRET_ID: 'AKIDlive', KAIFANG_SMS_TENCENT_SECRET_KEY: 'live-key', KAIFANG_SMS_TENCENT_SDK_APP_ID: '1400787878',
-    KAIFANG_SMS_TENCENT_SIGN_NAME: '腾讯云', KAIFANG_SMS_TENCENT_TEMPLATE_ID: '449739', KAIFANG_SMS_TENCENT_REGION: 'ap-beijing',
+    KAIFANG_UPSTREAM: 'live',
+    KAIFANG_SMS_PROVIDER: 'tencent',
+    KAIFANG_SMS_TENCENT_ENDPOINT: upstream.url,
+    KAIFANG_SMS_TENCENT_SECRET_ID: 'AKIDlive',
+    KAIFANG_SMS_TENCENT_SECRET_KEY: 'live-key',
+    KAIFANG_SMS_TENCENT_SDK_APP_ID: '1400787878',
+    KAIFANG_SMS_TENCENT_SIGN_NAME: '腾讯云',
+    KAIFANG_SMS_TENCENT_TEMPLATE_ID: '449739',
+    KAIFANG_SMS_TENCENT_REGION: 'ap-beijing',
   });
   const { sms } = createUpstreams(config, new Metrics(false), () => 'http://unused');
   await sms.send('13800138000', '123456', 5);
@@ -210,7 +275,11 @@ test('tencent live request, checked by an independent TC3 verifier: headers, bod
   assert.ok(verifyTc3(req.headers, req.body, 'live-key'), 'signature verifies independently');
   assert.ok(!verifyTc3(req.headers, req.body, 'other-key'));
   assert.deepEqual(JSON.parse(req.body.toString('utf8')), {
-    PhoneNumberSet: ['+8613800138000'], SmsSdkAppId: '1400787878', SignName: '腾讯云', TemplateId: '449739', TemplateParamSet: ['123456', '5'],
+    PhoneNumberSet: ['+8613800138000'],
+    SmsSdkAppId: '1400787878',
+    SignName: '腾讯云',
+    TemplateId: '449739',
+    TemplateParamSet: ['123456', '5'],
   });
 
   answer = { Response: { Error: { Code: 'AuthFailure.SignatureFailure', Message: 'bad' }, RequestId: 'r' } };
@@ -230,14 +299,22 @@ test('webhook: HMAC-signed JSON POST verified by a receiver with node:crypto; no
     res.end(status === 429 ? 'too many\n   messages today' : '');
   });
   t.after(() => receiver.close());
-  const config = loadConfig({ KAIFANG_UPSTREAM: 'live', KAIFANG_SMS_PROVIDER: 'webhook', KAIFANG_SMS_WEBHOOK_URL: `${receiver.url}/sms?tenant=1`, KAIFANG_SMS_WEBHOOK_SECRET: 'hook-secret' });
+  const config = loadConfig({
+    KAIFANG_UPSTREAM: 'live',
+    KAIFANG_SMS_PROVIDER: 'webhook',
+    KAIFANG_SMS_WEBHOOK_URL: `${receiver.url}/sms?tenant=1`,
+    KAIFANG_SMS_WEBHOOK_SECRET: 'hook-secret',
+  });
   const { sms } = createUpstreams(config, new Metrics(false), () => 'http://unused');
   await sms.send('13800138000', '123456', 20);
   const req = receiver.requests[0]!;
   assert.equal(req.url, '/sms?tenant=1');
   assert.deepEqual(seen, [true]);
   const body = JSON.parse(req.body.toString('utf8'));
-  assert.deepEqual({ ...body, requestId: '-', timestamp: '-' }, { mobile: '13800138000', code: '123456', minutes: 20, requestId: '-', timestamp: '-' });
+  assert.deepEqual(
+    { ...body, requestId: '-', timestamp: '-' },
+    { mobile: '13800138000', code: '123456', minutes: 20, requestId: '-', timestamp: '-' },
+  );
   assert.equal(String(body.timestamp), req.headers['x-kaifang-timestamp']);
   assert.match(body.requestId, /^[0-9a-f-]{36}$/);
 
@@ -259,13 +336,26 @@ test('webhook in sandbox mode posts to the built-in receiver, which checks the s
 });
 
 test('live mode refuses to start a provider without its settings, naming the setting', () => {
-  const build = (env: Record<string, string>) => createUpstreams(loadConfig({ KAIFANG_UPSTREAM: 'live', ...env }), new Metrics(false), () => '');
-  assert.throws(() => build({ KAIFANG_SMS_PROVIDER: 'aliyun' }), (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID');
-  assert.throws(() => build({ KAIFANG_SMS_PROVIDER: 'tencent', KAIFANG_SMS_TENCENT_SECRET_ID: 'x' }), (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_TENCENT_SECRET_KEY');
-  assert.throws(() => build({ KAIFANG_SMS_PROVIDER: 'webhook' }), (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_WEBHOOK_URL');
+  const build = (env: Record<string, string>) =>
+    createUpstreams(loadConfig({ KAIFANG_UPSTREAM: 'live', ...env }), new Metrics(false), () => '');
+  assert.throws(
+    () => build({ KAIFANG_SMS_PROVIDER: 'aliyun' }),
+    (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID',
+  );
+  assert.throws(
+    () => build({ KAIFANG_SMS_PROVIDER: 'tencent', KAIFANG_SMS_TENCENT_SECRET_ID: 'x' }),
+    (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_TENCENT_SECRET_KEY',
+  );
+  assert.throws(
+    () => build({ KAIFANG_SMS_PROVIDER: 'webhook' }),
+    (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_WEBHOOK_URL',
+  );
   assert.throws(() => loadConfig({ KAIFANG_SMS_PROVIDER: 'twilio' }), ConfigError);
   // The outbox in live mode would send nothing: refused at start-up too, and `none` says so on purpose.
-  assert.throws(() => build({}), (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_PROVIDER' && /none/.test(e.message));
+  assert.throws(
+    () => build({}),
+    (e: unknown) => e instanceof ConfigError && e.setting === 'KAIFANG_SMS_PROVIDER' && /none/.test(e.message),
+  );
   assert.equal(build({ KAIFANG_SMS_PROVIDER: 'none' }).sms.name, 'none');
 });
 

@@ -17,7 +17,9 @@ export interface WechatApps {
   readonly officialAccounts: OfficialAccounts;
 }
 
-export function createWechatApps(deps: CredentialDeps & { upstreamTokens: UpstreamTokens; officialAccountApi: () => WechatOfficialAccountApi }): WechatApps {
+export function createWechatApps(
+  deps: CredentialDeps & { upstreamTokens: UpstreamTokens; officialAccountApi: () => WechatOfficialAccountApi },
+): WechatApps {
   return {
     miniPrograms: new MiniPrograms(deps),
     payMerchants: new WechatPayMerchants(deps),

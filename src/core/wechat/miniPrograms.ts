@@ -25,7 +25,8 @@ export const WECHAT_APPID_PATTERN = /^wx[0-9A-Za-z]{16}$/;
 export const WECHAT_APP_SECRET = { param: 'secret', minLength: 8, importMinLength: 8, maxLength: 128 } as const;
 
 function validate(input: { appid?: string; name?: string }): void {
-  if (input.appid !== undefined) check('appid', WECHAT_APPID_PATTERN.test(input.appid), 'appid must be "wx" followed by 16 letters or digits');
+  if (input.appid !== undefined)
+    check('appid', WECHAT_APPID_PATTERN.test(input.appid), 'appid must be "wx" followed by 16 letters or digits');
   if (input.name !== undefined) checkText('name', input.name, 100);
 }
 
@@ -71,7 +72,11 @@ export class MiniPrograms {
     const name = input.name ?? input.appid;
     validate({ appid: input.appid, name });
     const now = this.clock.now();
-    const { created } = await this.apps.insert(input.appid, { name, enabled: 1, created_at: now, updated_at: now }, { secret: input.secret });
+    const { created } = await this.apps.insert(
+      input.appid,
+      { name, enabled: 1, created_at: now, updated_at: now },
+      { secret: input.secret },
+    );
     const { secret: _secret, ...app } = created;
     return app;
   }

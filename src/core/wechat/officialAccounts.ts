@@ -66,12 +66,26 @@ const SPEC: CredentialSpec<'wechat_official_accounts', OfficialAccount, Official
 const KEYWORD = /^[A-Za-z0-9_]{1,32}$/;
 
 function validate(input: { appid?: string; name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> }): void {
-  if (input.appid !== undefined) check('appid', WECHAT_APPID_PATTERN.test(input.appid), 'appid must be "wx" followed by 16 letters or digits');
+  if (input.appid !== undefined)
+    check('appid', WECHAT_APPID_PATTERN.test(input.appid), 'appid must be "wx" followed by 16 letters or digits');
   if (input.name !== undefined) checkText('name', input.name, 100);
-  if (input.prizeTemplateId != null) check('prizeTemplateId', /^[A-Za-z0-9_-]{1,64}$/.test(input.prizeTemplateId), 'prizeTemplateId must be the template id of mp.weixin.qq.com (1–64 letters, digits, _ or -)');
+  if (input.prizeTemplateId != null)
+    check(
+      'prizeTemplateId',
+      /^[A-Za-z0-9_-]{1,64}$/.test(input.prizeTemplateId),
+      'prizeTemplateId must be the template id of mp.weixin.qq.com (1–64 letters, digits, _ or -)',
+    );
   for (const [field, keyword] of Object.entries(input.prizeKeywords ?? {})) {
-    check(`prizeKeywords.${field}`, ['first', 'activity', 'prize', 'remark'].includes(field), `prizeKeywords has no field ${field}: first, activity, prize, remark`);
-    check(`prizeKeywords.${field}`, typeof keyword === 'string' && KEYWORD.test(keyword), `prizeKeywords.${field} must be a template keyword name such as keyword1`);
+    check(
+      `prizeKeywords.${field}`,
+      ['first', 'activity', 'prize', 'remark'].includes(field),
+      `prizeKeywords has no field ${field}: first, activity, prize, remark`,
+    );
+    check(
+      `prizeKeywords.${field}`,
+      typeof keyword === 'string' && KEYWORD.test(keyword),
+      `prizeKeywords.${field} must be a template keyword name such as keyword1`,
+    );
   }
 }
 
@@ -93,7 +107,13 @@ export class OfficialAccounts {
     this.clock = deps.clock;
   }
 
-  async create(input: { appid: string; secret: string; name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> }): Promise<OfficialAccount> {
+  async create(input: {
+    appid: string;
+    secret: string;
+    name?: string;
+    prizeTemplateId?: string | null;
+    prizeKeywords?: Partial<PrizeKeywords>;
+  }): Promise<OfficialAccount> {
     check('appid', typeof input.appid === 'string' && input.appid !== '', 'appid is required');
     const name = input.name ?? input.appid;
     validate({ ...input, name });
@@ -127,13 +147,18 @@ export class OfficialAccounts {
     return this.accounts.authenticate(appid);
   }
 
-  async update(appid: string, changes: { name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> }): Promise<OfficialAccount> {
+  async update(
+    appid: string,
+    changes: { name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> },
+  ): Promise<OfficialAccount> {
     validate(changes);
     const current = await this.get(appid);
     return this.accounts.update(appid, {
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.prizeTemplateId !== undefined ? { prize_template_id: changes.prizeTemplateId } : {}),
-      ...(changes.prizeKeywords !== undefined ? { prize_keywords: JSON.stringify({ ...current.prizeKeywords, ...changes.prizeKeywords }) } : {}),
+      ...(changes.prizeKeywords !== undefined
+        ? { prize_keywords: JSON.stringify({ ...current.prizeKeywords, ...changes.prizeKeywords }) }
+        : {}),
       updated_at: this.clock.now(),
     });
   }

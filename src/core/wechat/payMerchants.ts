@@ -50,8 +50,10 @@ const SPEC: CredentialSpec<'wechat_pay_merchants', WechatPayMerchant, WechatPayM
 };
 
 function validate(input: { mchId?: string; appid?: string; name?: string }): void {
-  if (input.mchId !== undefined) check('mchId', WECHATPAY_MCH_ID_PATTERN.test(input.mchId), 'mchId must be the WeChat Pay merchant number (6–20 digits)');
-  if (input.appid !== undefined) check('appid', WECHAT_APPID_PATTERN.test(input.appid), 'appid must be "wx" followed by 16 letters or digits');
+  if (input.mchId !== undefined)
+    check('mchId', WECHATPAY_MCH_ID_PATTERN.test(input.mchId), 'mchId must be the WeChat Pay merchant number (6–20 digits)');
+  if (input.appid !== undefined)
+    check('appid', WECHAT_APPID_PATTERN.test(input.appid), 'appid must be "wx" followed by 16 letters or digits');
   if (input.name !== undefined) checkText('name', input.name, 100);
 }
 
@@ -71,7 +73,11 @@ export class WechatPayMerchants {
     const name = input.name ?? input.mchId;
     validate({ ...input, name });
     const now = this.clock.now();
-    const { created } = await this.merchants.insert(input.mchId, { appid: input.appid, name, enabled: 1, created_at: now, updated_at: now }, { secret: input.key });
+    const { created } = await this.merchants.insert(
+      input.mchId,
+      { appid: input.appid, name, enabled: 1, created_at: now, updated_at: now },
+      { secret: input.key },
+    );
     const { key: _key, ...merchant } = created;
     return merchant;
   }
@@ -91,7 +97,11 @@ export class WechatPayMerchants {
 
   update(mchId: string, changes: { appid?: string; name?: string }): Promise<WechatPayMerchant> {
     validate(changes);
-    return this.merchants.update(mchId, { ...(changes.appid !== undefined ? { appid: changes.appid } : {}), ...(changes.name !== undefined ? { name: changes.name } : {}), updated_at: this.clock.now() });
+    return this.merchants.update(mchId, {
+      ...(changes.appid !== undefined ? { appid: changes.appid } : {}),
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      updated_at: this.clock.now(),
+    });
   }
 
   /** Replaces the API v2 key (after it was reset on pay.weixin.qq.com). */

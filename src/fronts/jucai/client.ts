@@ -57,7 +57,9 @@ export interface JucaiReply {
 /** The reply's `sign` does not match its data under the app secret: do not trust the reply. */
 export class JucaiReplySignatureError extends Error {
   constructor(readonly reply: JucaiReply) {
-    super(`the server answered code ${reply.code} (${reply.msg}), but its sign does not verify with this app secret: the secret is wrong, or the reply did not come from a server holding it`);
+    super(
+      `the server answered code ${reply.code} (${reply.msg}), but its sign does not verify with this app secret: the secret is wrong, or the reply did not come from a server holding it`,
+    );
     this.name = 'JucaiReplySignatureError';
   }
 }

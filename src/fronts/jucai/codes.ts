@@ -44,9 +44,13 @@ export type Outcome = { reply: ReplyCode; returnCode?: ReturnCode; detail: strin
 
 export function outcomeOf(err: unknown): Outcome | undefined {
   if (!(err instanceof DomainError)) return undefined;
-  if (err instanceof NotFound && err.what === 'channel') return { reply: { code: 200, msg: '成功' }, returnCode: CHANNEL_NOT_CONFIGURED, detail: err.message };
+  if (err instanceof NotFound && err.what === 'channel')
+    return { reply: { code: 200, msg: '成功' }, returnCode: CHANNEL_NOT_CONFIGURED, detail: err.message };
   if (err instanceof UpstreamRejected) {
-    const returnCode = RETURN_CODES[err.reason] ?? { returnCode: 'CHANNEL_ERROR', returnMsg: `渠道返回失败: ${err.code} ${err.upstreamMessage}`.trim() };
+    const returnCode = RETURN_CODES[err.reason] ?? {
+      returnCode: 'CHANNEL_ERROR',
+      returnMsg: `渠道返回失败: ${err.code} ${err.upstreamMessage}`.trim(),
+    };
     return { reply: CODES.UpstreamRejected, returnCode, detail: err.message };
   }
   return { reply: CODES[err.kind], detail: err.message };

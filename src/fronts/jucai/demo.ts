@@ -18,18 +18,32 @@ export async function jucaiDemo(s: JucaiServices, ctx: DemoContext): Promise<str
   await once(() => s.organization.createIsv({ isvNo: DEMO_ISV, name: 'demo ISV' }));
   await once(() => s.organization.createMerchant({ isvNo: DEMO_ISV, mchNo: DEMO_MCH, name: 'demo merchant' }));
   await once(() => s.apps.create({ mchNo: DEMO_MCH, appId: DEMO_APP, secret: randomString(32), name: 'demo app' }));
-  await once(() => s.payMerchants.create({ mchId: DEMO_PAY_MCH, appid: DEMO_PAY_APPID, key: SANDBOX_WECHATPAY_KEY, name: 'demo WeChat Pay merchant' }));
+  await once(() =>
+    s.payMerchants.create({ mchId: DEMO_PAY_MCH, appid: DEMO_PAY_APPID, key: SANDBOX_WECHATPAY_KEY, name: 'demo WeChat Pay merchant' }),
+  );
   await s.channels.set(DEMO_MCH, 'WECHAT', { wechatPayMchId: DEMO_PAY_MCH, subMchId: '1900000110', enabled: true });
-  await s.channels.set(DEMO_MCH, 'UNIONPAY', { bridgeUrl: `${ctx.baseUrl}/sandbox/unionpay-bridge`, merchantNo: '898310048990001', secret: SANDBOX_BRIDGE_SECRET, enabled: true });
+  await s.channels.set(DEMO_MCH, 'UNIONPAY', {
+    bridgeUrl: `${ctx.baseUrl}/sandbox/unionpay-bridge`,
+    merchantNo: '898310048990001',
+    secret: SANDBOX_BRIDGE_SECRET,
+    enabled: true,
+  });
 
   const request = async (fields: Record<string, string>) => {
-    const body = await signedRequest(s, DEMO_APP, { version: '1.0', termId: '88888888', mchNo: DEMO_MCH, clientIp: '127.0.0.1', mchOrderNo: `DEMO${randomDigits(12)}`, ...fields });
+    const body = await signedRequest(s, DEMO_APP, {
+      version: '1.0',
+      termId: '88888888',
+      mchNo: DEMO_MCH,
+      clientIp: '127.0.0.1',
+      mchOrderNo: `DEMO${randomDigits(12)}`,
+      ...fields,
+    });
     return `curl -s -X POST ${ctx.baseUrl}/pay/api/1.0/auth2OpenId -H 'content-type: application/json' -d '${JSON.stringify(body)}'`;
   };
   return [
     '',
     `jucai (巨彩商服) demo: ISV ${DEMO_ISV}, merchant ${DEMO_MCH}, app ${DEMO_APP}; WECHAT through WeChat Pay merchant ${DEMO_PAY_MCH}, UNIONPAY through the sandbox bridge`,
-    '  1. WeChat payment code → openid (the seed\'s example code; the same order again answers the same without a channel call):',
+    "  1. WeChat payment code → openid (the seed's example code; the same order again answers the same without a channel call):",
     `     ${await request({ wayCode: 'WECHAT', authCode: '134291427096188722' })}`,
     '  2. a fresh payment code of a named payer, to put in place of authCode (re-sign with kaifang jucai sign):',
     `     curl -s '${ctx.baseUrl}/sandbox/wechatpay/payment-code?payer=alice'`,

@@ -10,22 +10,29 @@ const request = {
   required: ['sign', 'termId', 'mchNo', 'appId', 'mchOrderNo', 'wayCode', 'authCode', 'clientIp'],
   properties: {
     version: str('default 1.0; only 1.0 is served', { examples: ['1.0'] }),
-    sign: str('MD5 (hex, any case) of the non-empty fields but sign as name=value, sorted as whole strings case-insensitively, joined with &, then &key=<app secret>'),
+    sign: str(
+      'MD5 (hex, any case) of the non-empty fields but sign as name=value, sorted as whole strings case-insensitively, joined with &, then &key=<app secret>',
+    ),
     termId: str('terminal id, 1–32 characters; 88888888 when there is no real terminal', { examples: ['12345678'] }),
     mchNo: str('merchant number', { examples: ['MCH_I293975931'] }),
-    appId: str('the merchant\'s app id', { examples: ['MCH_A698612520'] }),
+    appId: str("the merchant's app id", { examples: ['MCH_A698612520'] }),
     mchOrderNo: str('merchant order number: 5–30 letters, digits or _', { pattern: '^[A-Za-z0-9_]{5,30}$' }),
     wayCode: { type: 'string', enum: ['WECHAT', 'UNIONPAY'] },
-    authCode: str('WECHAT: the payer\'s payment code (18 digits starting 10–15); UNIONPAY: the user-auth code'),
-    clientIp: str('the terminal\'s IPv4 or IPv6 address', { examples: ['127.0.0.1'] }),
-    subAppid: str('WECHAT: the sub-merchant\'s official-account appid; UNIONPAY: empty or the payer app\'s UnionPay identifier (e.g. "UnionPay/1.0 CloudPay")'),
+    authCode: str("WECHAT: the payer's payment code (18 digits starting 10–15); UNIONPAY: the user-auth code"),
+    clientIp: str("the terminal's IPv4 or IPv6 address", { examples: ['127.0.0.1'] }),
+    subAppid: str(
+      'WECHAT: the sub-merchant\'s official-account appid; UNIONPAY: empty or the payer app\'s UnionPay identifier (e.g. "UnionPay/1.0 CloudPay")',
+    ),
   },
 };
 
 const data = {
   type: ['object', 'null'],
   properties: {
-    returnCode: { type: 'string', enum: ['000000', 'AUTHCODE_INVALID', 'AUTHCODE_EXPIRE', 'CHANNEL_NOT_CONFIGURED', 'SYSTEM_ERROR', 'CHANNEL_ERROR'] },
+    returnCode: {
+      type: 'string',
+      enum: ['000000', 'AUTHCODE_INVALID', 'AUTHCODE_EXPIRE', 'CHANNEL_NOT_CONFIGURED', 'SYSTEM_ERROR', 'CHANNEL_ERROR'],
+    },
     returnMsg: { type: 'string' },
     termId: { type: 'string' },
     randomStr: { type: 'string', description: '32 uppercase letters and digits' },
@@ -33,7 +40,7 @@ const data = {
     mchNo: { type: 'string' },
     mchOrderNo: { type: 'string' },
     appid: { type: 'string', description: 'WECHAT: the WeChat appid the openid belongs to; UNIONPAY: empty' },
-    openid: { type: 'string', description: 'WECHAT: the payer\'s openid; UNIONPAY: the payer\'s UnionPay user id' },
+    openid: { type: 'string', description: "WECHAT: the payer's openid; UNIONPAY: the payer's UnionPay user id" },
     subAppid: { type: 'string' },
     subOpenid: { type: 'string' },
   },
@@ -46,9 +53,9 @@ const codeTable = [
   '| 400 | 参数错误: … | a field missing or malformed (named), JSON unreadable or nested, a form body, an unknown version |',
   '| 401 | 签名错误: … | sign missing or wrong |',
   '| 403 | 商户或应用已停用: … | the merchant, the app or its ISV is disabled |',
-  '| 404 | 商户或应用不存在: … | unknown mchNo or appId, or the app is not the merchant\'s |',
+  "| 404 | 商户或应用不存在: … | unknown mchNo or appId, or the app is not the merchant's |",
   '| 409 | 商户订单号重复: … | the mchOrderNo was used by this merchant with another authCode (within KAIFANG_JUCAI_IDEMPOTENCY_HOURS) |',
-  '| 429 | 请求过于频繁: … | over the merchant\'s or the app\'s calls per second |',
+  "| 429 | 请求过于频繁: … | over the merchant's or the app's calls per second |",
   '| 500 | 系统错误 | unexpected; logged with the request id |',
   '| 502 | 通道异常: … | the channel timed out, could not be reached, or answered something unusable |',
 ].join('\n');
@@ -68,7 +75,16 @@ export const jucaiFrontOpenApi: OpenApiFragment = {
             description: 'the reply',
             content: {
               'application/json': {
-                schema: { type: 'object', required: ['code', 'msg', 'data'], properties: { code: { type: 'integer' }, msg: { type: 'string' }, data: { $ref: '#/components/schemas/JucaiReplyData' }, sign: { type: 'string' } } },
+                schema: {
+                  type: 'object',
+                  required: ['code', 'msg', 'data'],
+                  properties: {
+                    code: { type: 'integer' },
+                    msg: { type: 'string' },
+                    data: { $ref: '#/components/schemas/JucaiReplyData' },
+                    sign: { type: 'string' },
+                  },
+                },
               },
             },
           },

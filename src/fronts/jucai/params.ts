@@ -69,7 +69,8 @@ export function readRequest(body: ParsedBody): Omit<Auth2OpenIdRequest, 'sign'> 
   if (body.type === 'invalid') throw bad('body', body.reason);
   if (body.type === 'form') throw bad('body', 'the body must be JSON (Content-Type: application/json), not a form');
   const v = body.value;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw bad('body', 'the JSON body must be one object of field names to values');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw bad('body', 'the JSON body must be one object of field names to values');
   const fields = v as Record<string, unknown>;
   const names = topLevelNames(body.text) ?? [];
   const seen = new Set<string>();
@@ -83,7 +84,8 @@ export function readRequest(body: ParsedBody): Omit<Auth2OpenIdRequest, 'sign'> 
   }
   for (const name of STRING_FIELDS) {
     const value = fields[name];
-    if (value !== undefined && value !== null && typeof value !== 'string') throw bad(name, `${name} must be a JSON string, got ${typeof value === 'number' ? 'a number' : typeof value}`);
+    if (value !== undefined && value !== null && typeof value !== 'string')
+      throw bad(name, `${name} must be a JSON string, got ${typeof value === 'number' ? 'a number' : typeof value}`);
   }
   const text = (name: (typeof STRING_FIELDS)[number]) => (typeof fields[name] === 'string' ? (fields[name] as string) : '');
   for (const name of REQUIRED) if (text(name) === '') throw bad(name, `${name} is required`);
@@ -91,23 +93,28 @@ export function readRequest(body: ParsedBody): Omit<Auth2OpenIdRequest, 'sign'> 
   const version = text('version') || '1.0';
   if (!VERSIONS.includes(version)) throw bad('version', `version ${quote(version)} is not served: send 1.0 (or leave it out)`);
   const termId = text('termId');
-  if (termId.length > 32 || !/^[\x21-\x7e]+$/.test(termId)) throw bad('termId', 'termId must be 1–32 printable ASCII characters (88888888 when there is no real terminal)');
+  if (termId.length > 32 || !/^[\x21-\x7e]+$/.test(termId))
+    throw bad('termId', 'termId must be 1–32 printable ASCII characters (88888888 when there is no real terminal)');
   const mchNo = text('mchNo');
   if (!MCH_NO_PATTERN.test(mchNo)) throw bad('mchNo', 'mchNo must be the merchant number issued by the platform, e.g. MCH_I293975931');
   const appId = text('appId');
-  if (!APP_ID_PATTERN.test(appId)) throw bad('appId', 'appId must be the merchant\'s app id: 1–32 letters, digits or _');
+  if (!APP_ID_PATTERN.test(appId)) throw bad('appId', "appId must be the merchant's app id: 1–32 letters, digits or _");
   const mchOrderNo = text('mchOrderNo');
   if (!/^[A-Za-z0-9_]{5,30}$/.test(mchOrderNo)) throw bad('mchOrderNo', 'mchOrderNo must be 5–30 letters, digits or _');
   const wayCode = text('wayCode');
   if (!(WAY_CODES as readonly string[]).includes(wayCode)) throw bad('wayCode', `wayCode must be ${WAY_CODES.join(' or ')}`);
   const authCode = text('authCode');
-  if (wayCode === 'WECHAT' && !/^1[0-5]\d{16}$/.test(authCode)) throw bad('authCode', 'authCode (WECHAT) must be the payer\'s payment code: 18 digits starting 10–15');
-  if (wayCode === 'UNIONPAY' && !/^[\x21-\x7e]{1,128}$/.test(authCode)) throw bad('authCode', 'authCode (UNIONPAY) must be the user-auth code: 1–128 printable ASCII characters');
+  if (wayCode === 'WECHAT' && !/^1[0-5]\d{16}$/.test(authCode))
+    throw bad('authCode', "authCode (WECHAT) must be the payer's payment code: 18 digits starting 10–15");
+  if (wayCode === 'UNIONPAY' && !/^[\x21-\x7e]{1,128}$/.test(authCode))
+    throw bad('authCode', 'authCode (UNIONPAY) must be the user-auth code: 1–128 printable ASCII characters');
   const clientIp = text('clientIp');
   if (isIP(clientIp) === 0) throw bad('clientIp', 'clientIp must be an IPv4 or IPv6 address, e.g. 127.0.0.1');
   const subAppid = text('subAppid');
-  if (subAppid !== '' && wayCode === 'WECHAT' && !/^wx[0-9A-Za-z]{16}$/.test(subAppid)) throw bad('subAppid', 'subAppid (WECHAT) must be the sub-merchant\'s official-account appid: "wx" and 16 letters or digits');
-  if (subAppid !== '' && wayCode === 'UNIONPAY' && !/^[\x20-\x7e]{1,64}$/.test(subAppid)) throw bad('subAppid', 'subAppid (UNIONPAY) must be empty or the payer app\'s UnionPay identifier, e.g. "UnionPay/1.0 CloudPay"');
+  if (subAppid !== '' && wayCode === 'WECHAT' && !/^wx[0-9A-Za-z]{16}$/.test(subAppid))
+    throw bad('subAppid', 'subAppid (WECHAT) must be the sub-merchant\'s official-account appid: "wx" and 16 letters or digits');
+  if (subAppid !== '' && wayCode === 'UNIONPAY' && !/^[\x20-\x7e]{1,64}$/.test(subAppid))
+    throw bad('subAppid', 'subAppid (UNIONPAY) must be empty or the payer app\'s UnionPay identifier, e.g. "UnionPay/1.0 CloudPay"');
   const sign = text('sign');
   return {
     version,

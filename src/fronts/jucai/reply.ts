@@ -26,7 +26,19 @@ const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
 export function replyData(fields: Omit<ReplyData, 'randomStr'>): ReplyData {
   const { returnCode, returnMsg, ...rest } = fields;
-  return { returnCode, returnMsg, termId: rest.termId, randomStr: randomString(32, UPPER_ALNUM), orgId: rest.orgId, mchNo: rest.mchNo, mchOrderNo: rest.mchOrderNo, appid: rest.appid, openid: rest.openid, subAppid: rest.subAppid, subOpenid: rest.subOpenid };
+  return {
+    returnCode,
+    returnMsg,
+    termId: rest.termId,
+    randomStr: randomString(32, UPPER_ALNUM),
+    orgId: rest.orgId,
+    mchNo: rest.mchNo,
+    mchOrderNo: rest.mchOrderNo,
+    appid: rest.appid,
+    openid: rest.openid,
+    subAppid: rest.subAppid,
+    subOpenid: rest.subOpenid,
+  };
 }
 
 /**

@@ -23,16 +23,29 @@ const PATH = '/pay/api/1.0/auth2OpenId';
  */
 export async function jucaiRoutes(app: FastifyInstance, { services, ctx }: FrontPluginOptions<JucaiServices>): Promise<void> {
   useFrontBodyParsers(app);
-  const send = (reply: FastifyReply, body: unknown, status = 200) => reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
+  const send = (reply: FastifyReply, body: unknown, status = 200) =>
+    reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
 
   answerRefusals(app, ctx, (refusal, _request, r) =>
-    send(r, { code: refusal.unexpected ? 500 : 400, msg: `${refusal.unexpected ? '系统错误' : '参数错误'}: ${refusal.message}`, data: null }, refusal.status === 413 ? 413 : 200),
+    send(
+      r,
+      { code: refusal.unexpected ? 500 : 400, msg: `${refusal.unexpected ? '系统错误' : '参数错误'}: ${refusal.message}`, data: null },
+      refusal.status === 413 ? 413 : 200,
+    ),
   );
   app.post(PATH, (request, r) => handle(services, ctx, request, r, send));
-  refuseOtherMethods(app, PATH, ['POST'], (_request, r) => send(r, { code: 400, msg: `参数错误: ${PATH} takes POST only`, data: null }, 405));
+  refuseOtherMethods(app, PATH, ['POST'], (_request, r) =>
+    send(r, { code: 400, msg: `参数错误: ${PATH} takes POST only`, data: null }, 405),
+  );
 }
 
-async function handle(s: JucaiServices, ctx: FrontContext, request: FastifyRequest, r: FastifyReply, send: (r: FastifyReply, body: unknown) => FastifyReply): Promise<unknown> {
+async function handle(
+  s: JucaiServices,
+  ctx: FrontContext,
+  request: FastifyRequest,
+  r: FastifyReply,
+  send: (r: FastifyReply, body: unknown) => FastifyReply,
+): Promise<unknown> {
   const startedAt = process.hrtime.bigint();
   let req: Auth2OpenIdRequest | undefined;
   let app: JucaiAppWithSecret | undefined;
@@ -50,7 +63,14 @@ async function handle(s: JucaiServices, ctx: FrontContext, request: FastifyReque
     signer = app.secret;
     await s.quotas.perSecond(`jucai:mch:${merchant.id}`, merchant.ratePerSecond ?? s.settings.jucaiMchRatePerSecond);
     await s.quotas.perSecond(`jucai:app:${app.id}`, merchant.appRatePerSecond ?? s.settings.jucaiAppRatePerSecond);
-    const { payer } = await s.payers.lookUp({ merchant, app, wayCode: req.wayCode, authCode: req.authCode, mchOrderNo: req.mchOrderNo, subAppid: req.subAppid });
+    const { payer } = await s.payers.lookUp({
+      merchant,
+      app,
+      wayCode: req.wayCode,
+      authCode: req.authCode,
+      mchOrderNo: req.mchOrderNo,
+      subAppid: req.subAppid,
+    });
     code = { code: 200, msg: '成功' };
     data = replyData({ ...SUCCESS, termId: req.termId, orgId: merchant.isvNo, mchNo: req.mchNo, mchOrderNo: req.mchOrderNo, ...payer });
   } catch (err) {
@@ -60,13 +80,31 @@ async function handle(s: JucaiServices, ctx: FrontContext, request: FastifyReque
       code = { code: 500, msg: `系统错误; request id ${request.id}` };
     } else if (outcome.returnCode && req && merchant) {
       code = outcome.reply;
-      data = replyData({ ...outcome.returnCode, termId: req.termId, orgId: merchant.isvNo, mchNo: req.mchNo, mchOrderNo: req.mchOrderNo, appid: '', openid: '', subAppid: '', subOpenid: '' });
+      data = replyData({
+        ...outcome.returnCode,
+        termId: req.termId,
+        orgId: merchant.isvNo,
+        mchNo: req.mchNo,
+        mchOrderNo: req.mchOrderNo,
+        appid: '',
+        openid: '',
+        subAppid: '',
+        subOpenid: '',
+      });
     } else {
-      if (outcome.reply.code === 502) request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'jucai: channel unavailable');
+      if (outcome.reply.code === 502)
+        request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'jucai: channel unavailable');
       code = { code: outcome.reply.code, msg: `${outcome.reply.msg}: ${outcome.detail}` };
     }
   }
-  ctx.observe({ front: 'jucai', endpoint: PATH, credential: app?.appId ?? null, outcome: data ? `${code.code}:${data.returnCode}` : String(code.code), startedAt, requestId: request.id });
+  ctx.observe({
+    front: 'jucai',
+    endpoint: PATH,
+    credential: app?.appId ?? null,
+    outcome: data ? `${code.code}:${data.returnCode}` : String(code.code),
+    startedAt,
+    requestId: request.id,
+  });
   return send(r, reply(code, data, signer));
 }
 
@@ -85,5 +123,7 @@ async function identify(s: JucaiServices, req: Auth2OpenIdRequest): Promise<{ me
 function checkSignature(ctx: FrontContext, req: Auth2OpenIdRequest, app: JucaiAppWithSecret): void {
   if (jucai.verify(req.signed, app.secret, req.sign)) return;
   const expected = signatureHint(ctx, () => jucai.stringToSign(req.signed, app.secret), app.secret);
-  throw new InvalidSignature(`sign does not match: MD5 of the non-empty fields but sign as name=value, sorted case-insensitively, joined with &, then &key=<app secret>${expected === undefined ? '' : `; sandbox: the string to sign was ${expected}`}`);
+  throw new InvalidSignature(
+    `sign does not match: MD5 of the non-empty fields but sign as name=value, sorted case-insensitively, joined with &, then &key=<app secret>${expected === undefined ? '' : `; sandbox: the string to sign was ${expected}`}`,
+  );
 }

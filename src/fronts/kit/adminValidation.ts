@@ -14,7 +14,9 @@ const coercing = new Ajv({ allowUnionTypes: true, coerceTypes: true, removeAddit
 
 /** Installs strict validation in an encapsulated admin plugin; a failure becomes `InvalidInput` (400 with `param`). */
 export function useStrictValidation(app: FastifyInstance): void {
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict.compile(schema as AnySchema) : finiteOnly(coercing.compile(schema as AnySchema))));
+  app.setValidatorCompiler(({ schema, httpPart }) =>
+    httpPart === 'body' ? strict.compile(schema as AnySchema) : finiteOnly(coercing.compile(schema as AnySchema)),
+  );
   app.setSchemaErrorFormatter((errors, context) => describe(errors[0], context));
 }
 
@@ -31,7 +33,17 @@ function finiteOnly(validate: ValidateFunction): ValidateFunction {
       return false;
     }
     const bad = Object.entries((data ?? {}) as Record<string, unknown>).find(([, v]) => typeof v === 'number' && !Number.isFinite(v));
-    checked.errors = bad ? [{ instancePath: `/${bad[0]}`, schemaPath: '', keyword: 'type', params: { type: 'finite number' }, message: 'must be a finite number' }] : null;
+    checked.errors = bad
+      ? [
+          {
+            instancePath: `/${bad[0]}`,
+            schemaPath: '',
+            keyword: 'type',
+            params: { type: 'finite number' },
+            message: 'must be a finite number',
+          },
+        ]
+      : null;
     return bad === undefined;
   }) as ValidateFunction;
   return checked;
@@ -60,7 +72,10 @@ function describe(error: FastifySchemaValidationError | undefined, context: stri
       return new InvalidInput(path, `${where} ${path} must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`);
     }
     case 'enum':
-      return new InvalidInput(path, `${where} ${path} must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`);
+      return new InvalidInput(
+        path,
+        `${where} ${path} must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      );
     default:
       return new InvalidInput(path || context, `${where} ${path || context} ${e.message ?? 'is invalid'}`);
   }

@@ -51,7 +51,10 @@ export function readSecret(value: string, param: string): string {
     text = readFileSync(0, 'utf8');
   } catch (err) {
     // A terminal or a closed stdin: say what was expected, not how reading failed.
-    throw new InvalidInput(param, `no ${param} on standard input (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}): pipe it in, e.g. printf %s "$SECRET" | kaifang …`);
+    throw new InvalidInput(
+      param,
+      `no ${param} on standard input (${(err as NodeJS.ErrnoException).code ?? 'unreadable'}): pipe it in, e.g. printf %s "$SECRET" | kaifang …`,
+    );
   }
   const line = (text.split(/\r?\n/)[0] ?? '').trim();
   if (line === '') throw new InvalidInput(param, `no ${param} on standard input`);

@@ -118,6 +118,8 @@ export interface Front<Name extends string = string, S = unknown, Settings exten
 }
 
 /** Declares a front; only for the compiler to keep its name and types exact. */
-export function defineFront<const Name extends string, S, const Settings extends SettingsTable>(front: Front<Name, S, Settings>): Front<Name, S, Settings> {
+export function defineFront<const Name extends string, S, const Settings extends SettingsTable>(
+  front: Front<Name, S, Settings>,
+): Front<Name, S, Settings> {
   return front;
 }

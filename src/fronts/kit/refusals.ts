@@ -17,14 +17,22 @@ export interface Refusal {
  * thrown past the front's handler) through `answer`, in the front's documented shape instead of
  * Fastify's.
  */
-export function answerRefusals(app: FastifyInstance, ctx: FrontContext, answer: (refusal: Refusal, request: FastifyRequest, reply: FastifyReply) => unknown): void {
+export function answerRefusals(
+  app: FastifyInstance,
+  ctx: FrontContext,
+  answer: (refusal: Refusal, request: FastifyRequest, reply: FastifyReply) => unknown,
+): void {
   app.setErrorHandler((err: { statusCode?: number; code?: string; message?: string }, request, reply) => {
     let refusal: Refusal;
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       refusal = { status: 413, message: `the request body is larger than ${ctx.bodyLimit} bytes`, unexpected: false };
     } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       const type = JSON.stringify(String(request.headers['content-type'] ?? '').slice(0, 100));
-      refusal = { status: 415, message: `the Content-Type ${type} cannot be read; send application/x-www-form-urlencoded or application/json`, unexpected: false };
+      refusal = {
+        status: 415,
+        message: `the Content-Type ${type} cannot be read; send application/x-www-form-urlencoded or application/json`,
+        unexpected: false,
+      };
     } else if (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500) {
       refusal = { status: err.statusCode, message: `the request cannot be read: ${String(err.message).slice(0, 200)}`, unexpected: false };
     } else {
@@ -41,7 +49,12 @@ export function answerRefusals(app: FastifyInstance, ctx: FrontContext, answer: 
  * issued, a ticket spent, a signed call run), and a HEAD would have them while the answer is
  * dropped — so their GET routes are registered with `exposeHeadRoute: false`.
  */
-export function refuseOtherMethods(app: FastifyInstance, url: string, served: readonly HTTPMethods[], refuse: (request: FastifyRequest, reply: FastifyReply) => unknown): void {
+export function refuseOtherMethods(
+  app: FastifyInstance,
+  url: string,
+  served: readonly HTTPMethods[],
+  refuse: (request: FastifyRequest, reply: FastifyReply) => unknown,
+): void {
   const taken = new Set<string>(served);
   const others = app.supportedMethods.filter((m) => !taken.has(m)) as HTTPMethods[];
   app.route({ method: others, url, handler: refuse });

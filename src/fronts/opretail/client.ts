@@ -81,7 +81,12 @@ function fromXml(text: string): OpretailResponse {
   const r = doc.response;
   if (!r?.stat) throw new Error('no <response><stat> element');
   return {
-    stat: { cid: String(r.stat.cid ?? ''), code: Number(r.stat.code), codename: String(r.stat.codename ?? ''), systime: Number(r.stat.systime) },
+    stat: {
+      cid: String(r.stat.cid ?? ''),
+      code: Number(r.stat.code),
+      codename: String(r.stat.codename ?? ''),
+      systime: Number(r.stat.systime),
+    },
     result: String(r.result ?? ''),
     data: r.data === '' || r.data === undefined ? null : r.data,
   };
@@ -138,7 +143,10 @@ export class OpretailClient {
       if (typeof reply?.stat?.code !== 'number' || Number.isNaN(reply.stat.code)) throw new Error('no numeric stat.code');
       return reply as OpretailResponse<T>;
     } catch (err) {
-      throw new OpretailProtocolError(`HTTP ${res.status}: the reply is not an Opretail gateway reply (${(err as Error).message})`, res.status);
+      throw new OpretailProtocolError(
+        `HTTP ${res.status}: the reply is not an Opretail gateway reply (${(err as Error).message})`,
+        res.status,
+      );
     }
   }
 

@@ -78,5 +78,9 @@ export function failureOf(err: unknown): Failure {
     const codename = err instanceof NotFound && err.what === 'method' ? 'METHOD_NOTEXIST_CODE' : DOMAIN[err.kind];
     return { codename, result: err.message, unexpected: false };
   }
-  return { codename: 'UNKNOWN_ERROR', result: 'the open platform hit an unexpected error; retry, and quote stat.cid to the operator if it persists', unexpected: true };
+  return {
+    codename: 'UNKNOWN_ERROR',
+    result: 'the open platform hit an unexpected error; retry, and quote stat.cid to the operator if it persists',
+    unexpected: true,
+  };
 }

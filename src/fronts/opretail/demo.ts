@@ -10,7 +10,12 @@ const DEMO_ENTERPRISE = 1;
 export async function opretailDemo(s: OpretailServices, ctx: DemoContext): Promise<string> {
   let key = await s.keys.findForSigning(DEMO_KEY);
   if (!key) {
-    await s.keys.create({ applicationKey: DEMO_KEY, username: 'demo developer', enterpriseId: DEMO_ENTERPRISE, applicationId: s.settings.opretailAid });
+    await s.keys.create({
+      applicationKey: DEMO_KEY,
+      username: 'demo developer',
+      enterpriseId: DEMO_ENTERPRISE,
+      applicationId: s.settings.opretailAid,
+    });
     key = (await s.keys.findForSigning(DEMO_KEY))!;
   }
   const params: Record<string, string> = {

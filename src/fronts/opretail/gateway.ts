@@ -61,9 +61,14 @@ function checkValues(p: Record<string, string>): { sm: 'md5' | 'sha1'; timestamp
     fail('REQUESTMODE_NOTNULL', `_requestMode must be post, get, put or delete (any case), got ${quote(p._requestMode!)}`);
   }
   const timestamp = parseCompact(p._timestamp!);
-  if (timestamp === null) fail('TIMESTAMP_FORMAT_ERROR', `_timestamp must be a real date and time as yyyyMMddHHmmss (China Standard Time), got ${quote(p._timestamp!)}`);
+  if (timestamp === null)
+    fail(
+      'TIMESTAMP_FORMAT_ERROR',
+      `_timestamp must be a real date and time as yyyyMMddHHmmss (China Standard Time), got ${quote(p._timestamp!)}`,
+    );
   const format = (p._format ?? '').toLowerCase();
-  if (format !== '' && format !== 'json' && format !== 'xml') fail('FORMAT_TYPE_NOTEXIST', `_format must be json (the default) or xml, got ${quote(p._format!)}`);
+  if (format !== '' && format !== 'json' && format !== 'xml')
+    fail('FORMAT_TYPE_NOTEXIST', `_format must be json (the default) or xml, got ${quote(p._format!)}`);
   return { sm: sm as 'md5' | 'sha1', timestamp: timestamp! };
 }
 
@@ -74,7 +79,8 @@ async function keyFor(s: OpretailServices, p: Record<string, string>, call: Call
   call.credential = key.applicationKey;
   const aid = s.settings.opretailAid;
   if (p._aid !== aid) fail('APPLICATIONID_NOTSAME', `_aid must be this platform's system number ${quote(aid)}, got ${quote(p._aid!)}`);
-  if (p._aid !== key.applicationId) fail('APPLICATIONID_NOTSAME', `_aid ${quote(p._aid!)} does not match this key's application id ${quote(key.applicationId)}`);
+  if (p._aid !== key.applicationId)
+    fail('APPLICATIONID_NOTSAME', `_aid ${quote(p._aid!)} does not match this key's application id ${quote(key.applicationId)}`);
   if (ifexpire(key, s.clock.now()) === 2) throw new Expired('_akey has expired; renew the service or contact the platform administrator');
   return key;
 }
@@ -109,7 +115,11 @@ function verified(ctx: FrontContext, params: Params, key: DeveloperKeyWithSecret
 }
 
 /** The registered, enabled method the key may call; built-ins are open to every key. */
-async function methodFor(s: OpretailServices, p: Record<string, string>, key: DeveloperKeyWithSecret): Promise<BuiltInMethod | GatewayMethod> {
+async function methodFor(
+  s: OpretailServices,
+  p: Record<string, string>,
+  key: DeveloperKeyWithSecret,
+): Promise<BuiltInMethod | GatewayMethod> {
   const name = p._mt!;
   const version = p._version!;
   const builtIn = BUILT_IN[name]?.[version];
@@ -123,7 +133,12 @@ async function methodFor(s: OpretailServices, p: Record<string, string>, key: De
 }
 
 /** The key's windows, and a registered method's own (per key, on top of the key's overall limit). */
-function limitWindows(s: OpretailServices, key: DeveloperKeyWithSecret, name: string, method: BuiltInMethod | GatewayMethod): LimitWindow[] {
+function limitWindows(
+  s: OpretailServices,
+  key: DeveloperKeyWithSecret,
+  name: string,
+  method: BuiltInMethod | GatewayMethod,
+): LimitWindow[] {
   const windows = s.quotas.windows(
     `opretail:key:${key.id}`,
     { perSecond: key.ratePerSecond ?? s.settings.opretailRatePerSecond, perDay: key.ratePerDay ?? s.settings.opretailRatePerDay },
@@ -155,7 +170,10 @@ export async function runGateway(s: OpretailServices, ctx: FrontContext, req: Ga
   const windowS = s.settings.opretailTimestampWindowS;
   const windowMs = windowS * 1000;
   if (Math.abs(s.clock.now() - timestamp) > windowMs) {
-    fail('TIMESTAMP_OVERTIME', `_timestamp is more than ${windowS} s from the platform's time; send the current China Standard Time with every call`);
+    fail(
+      'TIMESTAMP_OVERTIME',
+      `_timestamp is more than ${windowS} s from the platform's time; send the current China Standard Time with every call`,
+    );
   }
 
   const signed = verified(ctx, params, key, sm);

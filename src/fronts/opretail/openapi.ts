@@ -19,12 +19,15 @@ const MEANINGS: Record<Codename, string> = {
   SIGN_METHOD_NOTNULL: '_sm is missing or empty',
   SIGN_TYPE_NOTEXIST: '_sm is not md5 or sha1',
   SIGN_NOTNULL: '_sig is missing or empty',
-  SIGN_WRONG: 'the signature does not match, a parameter is sent twice with different values, or the request cannot be read (bad encoding; with HTTP 400, 408, 413 or 431 when the HTTP layer refused it: broken framing, a body not finished in time, too large a body or header)',
+  SIGN_WRONG:
+    'the signature does not match, a parameter is sent twice with different values, or the request cannot be read (bad encoding; with HTTP 400, 408, 413 or 431 when the HTTP layer refused it: broken framing, a body not finished in time, too large a body or header)',
   METHOD_NOTNULL: '_mt is missing or empty',
-  METHOD_NOTEXIST_CODE: 'no enabled method _mt + _version, or the key is not granted it; or a path other than /m.api, such as /m.api/ (HTTP 404)',
-  REQUESTMODE_NOTNULL: '_requestMode is missing, empty, or not post/get/put/delete; or the HTTP method is not GET, POST, PUT or DELETE (HTTP 405)',
+  METHOD_NOTEXIST_CODE:
+    'no enabled method _mt + _version, or the key is not granted it; or a path other than /m.api, such as /m.api/ (HTTP 404)',
+  REQUESTMODE_NOTNULL:
+    '_requestMode is missing, empty, or not post/get/put/delete; or the HTTP method is not GET, POST, PUT or DELETE (HTTP 405)',
   APPLICATIONID_NOTNULL: '_aid is missing or empty',
-  APPLICATIONID_NOTSAME: '_aid is not this deployment\'s or not the key\'s',
+  APPLICATIONID_NOTSAME: "_aid is not this deployment's or not the key's",
   VERSION_NOTNULL: '_version is missing or empty',
   TIMESTAMP_NOTNULL: '_timestamp is missing or empty',
   TIMESTAMP_FORMAT_ERROR: '_timestamp is not a real yyyyMMddHHmmss time',
@@ -32,14 +35,18 @@ const MEANINGS: Record<Codename, string> = {
   FORMAT_TYPE_NOTEXIST: '_format is not json or xml',
   CALL_LIMITED: 'over the per-second or per-day limit of the key or method (kaifang extension)',
   API_CALL_REPEAT: 'the same _akey + _sig was seen within the timestamp window',
-  API_SYSTEM_CALL_ERROR: 'the gateway or the method\'s upstream service failed (timeout, connection, non-2xx)',
+  API_SYSTEM_CALL_ERROR: "the gateway or the method's upstream service failed (timeout, connection, non-2xx)",
   UNKNOWN_ERROR: 'unexpected error; reissue the request (logged with the request id)',
   PARAM_ERROR: 'open.gateway.authentication: orgid missing or not an integer',
-  IDENTITY_INFORMATION_WRONG: 'open.gateway.authentication: orgid is not the key\'s enterpriseId',
+  IDENTITY_INFORMATION_WRONG: "open.gateway.authentication: orgid is not the key's enterpriseId",
 };
 
 /** [code, codename, meaning], in the order of `CODES`: the seed's public codes, kaifang's 18, and the built-in method's business codes. */
-export const RETURN_CODES: [number, Codename, string][] = (Object.entries(CODES) as [Codename, number][]).map(([name, code]) => [code, name, MEANINGS[name]]);
+export const RETURN_CODES: [number, Codename, string][] = (Object.entries(CODES) as [Codename, number][]).map(([name, code]) => [
+  code,
+  name,
+  MEANINGS[name],
+]);
 
 const codeTable = [
   '| code | codename | meaning |',
@@ -48,15 +55,55 @@ const codeTable = [
 ].join('\n');
 
 const systemParams: { name: string; required: boolean; description: string; schema: Record<string, unknown> }[] = [
-  { name: '_aid', required: true, description: 'platform system number of this deployment (KAIFANG_OPRETAIL_AID, default S107)', schema: { type: 'string', maxLength: 20, examples: ['S107'] } },
-  { name: '_akey', required: true, description: 'developer key (applicationKey)', schema: { type: 'string', maxLength: 20, examples: ['S107-a1b2c3d4e5f6'] } },
-  { name: '_mt', required: true, description: 'method name', schema: { type: 'string', maxLength: 100, examples: ['open.gateway.authentication'] } },
-  { name: '_sm', required: true, description: 'signature method, any case', schema: { type: 'string', enum: ['md5', 'sha1', 'MD5', 'SHA1'] } },
-  { name: '_requestMode', required: true, description: 'post, get, put or delete, any case', schema: { type: 'string', examples: ['post', 'POST'] } },
+  {
+    name: '_aid',
+    required: true,
+    description: 'platform system number of this deployment (KAIFANG_OPRETAIL_AID, default S107)',
+    schema: { type: 'string', maxLength: 20, examples: ['S107'] },
+  },
+  {
+    name: '_akey',
+    required: true,
+    description: 'developer key (applicationKey)',
+    schema: { type: 'string', maxLength: 20, examples: ['S107-a1b2c3d4e5f6'] },
+  },
+  {
+    name: '_mt',
+    required: true,
+    description: 'method name',
+    schema: { type: 'string', maxLength: 100, examples: ['open.gateway.authentication'] },
+  },
+  {
+    name: '_sm',
+    required: true,
+    description: 'signature method, any case',
+    schema: { type: 'string', enum: ['md5', 'sha1', 'MD5', 'SHA1'] },
+  },
+  {
+    name: '_requestMode',
+    required: true,
+    description: 'post, get, put or delete, any case',
+    schema: { type: 'string', examples: ['post', 'POST'] },
+  },
   { name: '_version', required: true, description: 'method version', schema: { type: 'string', examples: ['v1', 'v2'] } },
-  { name: '_timestamp', required: true, description: 'yyyyMMddHHmmss, China Standard Time (UTC+8)', schema: { type: 'string', pattern: '^\\d{14}$', examples: ['20261121143000'] } },
-  { name: '_sig', required: true, description: 'signature, see the operation description', schema: { type: 'string', examples: ['9A0DCE4A0AA58B5B4C2E4D31C1A5D3F1'] } },
-  { name: '_format', required: false, description: 'json (default) or xml, any case', schema: { type: 'string', examples: ['json', 'xml'] } },
+  {
+    name: '_timestamp',
+    required: true,
+    description: 'yyyyMMddHHmmss, China Standard Time (UTC+8)',
+    schema: { type: 'string', pattern: '^\\d{14}$', examples: ['20261121143000'] },
+  },
+  {
+    name: '_sig',
+    required: true,
+    description: 'signature, see the operation description',
+    schema: { type: 'string', examples: ['9A0DCE4A0AA58B5B4C2E4D31C1A5D3F1'] },
+  },
+  {
+    name: '_format',
+    required: false,
+    description: 'json (default) or xml, any case',
+    schema: { type: 'string', examples: ['json', 'xml'] },
+  },
 ];
 
 const requestObject = {
@@ -85,10 +132,14 @@ const envelope = {
       },
     },
     result: { type: 'string', description: 'a human message; on an error it names the parameter at fault' },
-    data: { description: 'the method\'s data; null on any error' },
+    data: { description: "the method's data; null on any error" },
   },
   examples: [
-    { stat: { cid: '5f0c…', code: 0, codename: 'SUCCESS', systime: 1732170000000 }, result: 'success', data: { id: 1, applicationKey: 'S107-a1b2c3d4e5f6' } },
+    {
+      stat: { cid: '5f0c…', code: 0, codename: 'SUCCESS', systime: 1732170000000 },
+      result: 'success',
+      data: { id: 1, applicationKey: 'S107-a1b2c3d4e5f6' },
+    },
     { stat: { cid: '5f0c…', code: 7, codename: 'SIGN_WRONG', systime: 1732170000000 }, result: 'invalid signature', data: null },
   ],
 };
@@ -111,7 +162,10 @@ ${codeTable}`;
 const responses = {
   200: {
     description: 'the envelope (XML with root element `response` when `_format=xml`)',
-    content: { 'application/json': { schema: { $ref: '#/components/schemas/OpretailEnvelope' } }, 'application/xml': { schema: { $ref: '#/components/schemas/OpretailEnvelope' } } },
+    content: {
+      'application/json': { schema: { $ref: '#/components/schemas/OpretailEnvelope' } },
+      'application/xml': { schema: { $ref: '#/components/schemas/OpretailEnvelope' } },
+    },
   },
 };
 

@@ -35,7 +35,13 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
  * replies keep the seed's China-time text).
  */
 export function keyView(key: DeveloperKey | DeveloperKeyWithSecret, now: number, withSecret = false) {
-  return { ...presentDeveloperKey(key, now, withSecret), expire: iso(key.expire), switchTime: iso(key.switchTime), ratePerSecond: key.ratePerSecond, ratePerDay: key.ratePerDay };
+  return {
+    ...presentDeveloperKey(key, now, withSecret),
+    expire: iso(key.expire),
+    switchTime: iso(key.switchTime),
+    ratePerSecond: key.ratePerSecond,
+    ratePerDay: key.ratePerDay,
+  };
 }
 export type KeyView = ReturnType<typeof keyView>;
 

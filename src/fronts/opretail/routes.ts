@@ -25,7 +25,16 @@ const rawQueryOf = (url: string) => {
 export async function opretailRoutes(app: FastifyInstance, { services, ctx }: FrontPluginOptions<OpretailServices>): Promise<void> {
   useFrontBodyParsers(app);
 
-  const send = (request: FastifyRequest, reply: FastifyReply, call: CallState, startedAt: bigint, codename: Codename, result: string, data: unknown, status = 200) => {
+  const send = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    call: CallState,
+    startedAt: bigint,
+    codename: Codename,
+    result: string,
+    data: unknown,
+    status = 200,
+  ) => {
     let rendered: { contentType: string; payload: string };
     try {
       rendered = render(call.format, envelope(request.id, ctx.clock.now(), codename, result, data));
@@ -35,7 +44,14 @@ export async function opretailRoutes(app: FastifyInstance, { services, ctx }: Fr
       codename = 'UNKNOWN_ERROR';
       rendered = render(call.format, envelope(request.id, ctx.clock.now(), codename, failureOf(undefined).result, null));
     }
-    ctx.observe({ front: 'opretail', endpoint: call.endpoint, credential: call.credential, outcome: String(CODES[codename]), startedAt, requestId: request.id });
+    ctx.observe({
+      front: 'opretail',
+      endpoint: call.endpoint,
+      credential: call.credential,
+      outcome: String(CODES[codename]),
+      startedAt,
+      requestId: request.id,
+    });
     return reply.code(status).header('content-type', rendered.contentType).send(rendered.payload);
   };
 
@@ -63,13 +79,23 @@ export async function opretailRoutes(app: FastifyInstance, { services, ctx }: Fr
     } catch (err) {
       const failure = failureOf(err);
       if (failure.unexpected) request.log.error({ err }, 'opretail gateway: unexpected error');
-      else if (err instanceof MethodFailed) request.log.warn({ method: call.endpoint, status: err.status, detail: err.detail }, `opretail method failed: ${err.message}`);
+      else if (err instanceof MethodFailed)
+        request.log.warn({ method: call.endpoint, status: err.status, detail: err.detail }, `opretail method failed: ${err.message}`);
       return send(request, reply, call, startedAt, failure.codename, failure.result, null);
     }
   };
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/m.api', handler, exposeHeadRoute: false });
   refuseOtherMethods(app, '/m.api', ['GET', 'POST', 'PUT', 'DELETE'], (request, reply) => {
     const call: CallState = { format: peekFormat(rawQueryOf(request.url)), credential: null, endpoint: '/m.api' };
-    return send(request, reply, call, process.hrtime.bigint(), 'REQUESTMODE_NOTNULL', `HTTP ${request.method} is not served on /m.api; send GET, POST, PUT or DELETE`, null, 405);
+    return send(
+      request,
+      reply,
+      call,
+      process.hrtime.bigint(),
+      'REQUESTMODE_NOTNULL',
+      `HTTP ${request.method} is not served on /m.api; send GET, POST, PUT or DELETE`,
+      null,
+      405,
+    );
   });
 }

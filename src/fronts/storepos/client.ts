@@ -45,7 +45,9 @@ export class StoreposReplySignatureError extends Error {
   ) {
     super(
       `${path} answered ${reply.state} ${reply.code} (${String(reply.msg ?? '')}), but its sign does not verify with this agent key: ` +
-        (reply.code === '10002' ? 'the server refused our signature, so the agent key given to the client is most likely wrong' : 'the key is wrong, or the reply did not come from a server holding this agent key'),
+        (reply.code === '10002'
+          ? 'the server refused our signature, so the agent key given to the client is most likely wrong'
+          : 'the key is wrong, or the reply did not come from a server holding this agent key'),
     );
     this.name = 'StoreposReplySignatureError';
   }
@@ -107,7 +109,8 @@ export class StoreposClient {
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
     });
     const reply = await jsonObjectReply(res, path, (message) => new StoreposProtocolError(path, res.status, message));
-    if (!isReply(reply)) throw new StoreposProtocolError(path, res.status, `${path} answered HTTP ${res.status} without state, code and sign`);
+    if (!isReply(reply))
+      throw new StoreposProtocolError(path, res.status, `${path} answered HTTP ${res.status} without state, code and sign`);
     this.verify(path, reply);
     return reply as R;
   }

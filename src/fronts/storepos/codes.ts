@@ -60,7 +60,11 @@ function upstreamOutcome(err: UpstreamRejected | UpstreamUnavailable): Outcome {
   const wechat = err.upstream === 'wechat';
   if (err instanceof UpstreamRejected) {
     if (!wechat) return { state: 'SUCCESS', code: CODE.SYSTEM, msg: `短信服务商拒绝发送: ${err.code} ${err.upstreamMessage}` };
-    return { state: 'SUCCESS', code: WECHAT_REASONS[err.reason] ?? CODE.SYSTEM, msg: `微信返回 errcode=${err.code} errmsg=${err.upstreamMessage}` };
+    return {
+      state: 'SUCCESS',
+      code: WECHAT_REASONS[err.reason] ?? CODE.SYSTEM,
+      msg: `微信返回 errcode=${err.code} errmsg=${err.upstreamMessage}`,
+    };
   }
   // The adapter's own message names internal hosts: it goes to the log, not to the agent.
   return { state: 'SUCCESS', code: CODE.SYSTEM, msg: `系统繁忙: ${wechat ? '微信' : '短信服务商'}暂时不可用, 请稍后重试` };

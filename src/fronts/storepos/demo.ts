@@ -22,7 +22,8 @@ export async function storeposDemo(s: StoreposServices, ctx: DemoContext): Promi
   const agent = await s.agents.get(DEMO_AGENT);
   await s.grants.grant(agent.id, DEMO_APPID);
 
-  const curl = async (path: string, params: Record<string, string>) => `curl -s -X POST ${ctx.baseUrl}${path} -d '${await signedBody(s, DEMO_AGENT, params)}'`;
+  const curl = async (path: string, params: Record<string, string>) =>
+    `curl -s -X POST ${ctx.baseUrl}${path} -d '${await signedBody(s, DEMO_AGENT, params)}'`;
   return [
     '',
     `storepos (超赢) demo: agent_id ${DEMO_AGENT}, mini-program ${DEMO_APPID} (sandbox upstreams)`,

@@ -10,18 +10,20 @@ import { COMMON } from './params.ts';
  */
 
 const STATES: Record<State, string> = {
-  SUCCESS: 'the request was processed; `code` says whether its business outcome succeeded (an upstream refusal is SUCCESS with a failure code)',
+  SUCCESS:
+    'the request was processed; `code` says whether its business outcome succeeded (an upstream refusal is SUCCESS with a failure code)',
   FAIL: 'the request was refused before any effect: parameters, signature, agent, frequency, or a system error',
-  VER: 'the caller\'s `version` is below the lowest the deployment serves (KAIFANG_STOREPOS_MIN_VERSION, default 1.0); `code` is 10004',
+  VER: "the caller's `version` is below the lowest the deployment serves (KAIFANG_STOREPOS_MIN_VERSION, default 1.0); `code` is 10004",
 };
 
 const MEANINGS: Record<keyof typeof CODE, string> = {
   OK: 'success',
   SIGN: 'signature error: `sign` does not match (in the sandbox, `msg` shows the string that was expected to be signed, key masked)',
-  PARAM: 'parameter error, `msg` names the parameter (FAIL); a wrong or expired SMS code, or a js_code WeChat refused (40029, 40163, 40226), `msg` carrying WeChat\'s errcode and errmsg (SUCCESS)',
+  PARAM:
+    "parameter error, `msg` names the parameter (FAIL); a wrong or expired SMS code, or a js_code WeChat refused (40029, 40163, 40226), `msg` carrying WeChat's errcode and errmsg (SUCCESS)",
   AGENT: 'agent error: `agent_id` is unknown or disabled',
   SYSTEM: 'system error: kaifang (FAIL) or WeChat / the SMS provider (SUCCESS, e.g. WeChat -1, a timeout, a provider refusal)',
-  FREQUENCY: 'too frequent (kaifang extension): over an SMS limit (FAIL, `msg` says how long to wait), or WeChat\'s 45011 (SUCCESS)',
+  FREQUENCY: "too frequent (kaifang extension): over an SMS limit (FAIL, `msg` says how long to wait), or WeChat's 45011 (SUCCESS)",
 };
 
 const stateTable = ['| state | meaning |', '| --- | --- |', ...Object.entries(STATES).map(([s, m]) => `| ${s} | ${m} |`)].join('\n');
@@ -32,9 +34,13 @@ const codeTable = [
 ].join('\n');
 
 const commonParams: Record<(typeof COMMON)[number], Record<string, unknown>> = {
-  agent_id: { type: 'string', description: 'the agent number (17 digits when issued by kaifang; 1–32 digits when imported)', examples: ['13000000000000000'] },
-  pid: { type: 'string', description: 'the caller\'s product name', examples: ['storepos'] },
-  version: { type: 'string', description: 'the caller\'s version, dotted numbers compared numerically (1.10 > 1.9)', examples: ['1.0'] },
+  agent_id: {
+    type: 'string',
+    description: 'the agent number (17 digits when issued by kaifang; 1–32 digits when imported)',
+    examples: ['13000000000000000'],
+  },
+  pid: { type: 'string', description: "the caller's product name", examples: ['storepos'] },
+  version: { type: 'string', description: "the caller's version, dotted numbers compared numerically (1.10 > 1.9)", examples: ['1.0'] },
   sign: { type: 'string', description: 'MD5 signature, see the operation description', examples: ['A1B2C3D4E5F60718293A4B5C6D7E8F90'] },
 };
 
@@ -52,9 +58,16 @@ const mobile = { type: 'string', pattern: '^1[3-9]\\d{9}$', description: 'a main
 
 const replyBase = {
   state: { type: 'string', enum: Object.keys(STATES), description: 'communication status (see the table in the operation description)' },
-  code: { type: 'string', description: 'result code as text (see the table); GetMchSMSValid puts the code\'s validity in minutes here on success', examples: Object.values(CODE) },
+  code: {
+    type: 'string',
+    description: "result code as text (see the table); GetMchSMSValid puts the code's validity in minutes here on success",
+    examples: Object.values(CODE),
+  },
   msg: { type: 'string', description: 'a human message; on a parameter error it names the parameter' },
-  sign: { type: 'string', description: 'MD5 over the reply\'s other non-empty fields with the agent key; "" when the agent cannot be identified' },
+  sign: {
+    type: 'string',
+    description: 'MD5 over the reply\'s other non-empty fields with the agent key; "" when the agent cannot be identified',
+  },
 };
 
 const reply = (extra: Record<string, unknown> = {}, examples: unknown[] = []) => ({
@@ -81,7 +94,14 @@ ${stateTable}
 
 ${codeTable}`;
 
-const endpoints: { path: string; operationId: string; summary: string; about: string; own: Record<string, Record<string, unknown>>; reply: string }[] = [
+const endpoints: {
+  path: string;
+  operationId: string;
+  summary: string;
+  about: string;
+  own: Record<string, Record<string, unknown>>;
+  reply: string;
+}[] = [
   {
     path: '/Mch/GetMchSMSValid',
     operationId: 'storeposGetMchSMSValid',
@@ -107,14 +127,18 @@ wrong or expired. A code is consumed by its first correct check; five wrong chec
   {
     path: '/Open/WXA_Code2Session',
     operationId: 'storeposWxaCode2Session',
-    summary: 'Exchange a WeChat mini-program login code for the user\'s identity',
+    summary: "Exchange a WeChat mini-program login code for the user's identity",
     about: `Calls WeChat \`jscode2session\` with the mini-program's secret, which only the platform holds. An \`appid\`
 that is unknown, disabled or not granted to the agent is FAIL 10004 naming \`appid\`. Success is
 SUCCESS 10000 with \`openid\`, \`session_key\`, \`expires_in\` and, when WeChat returns one, \`unionid\`.
 WeChat's refusals: 40029, 40163, 40226 → SUCCESS 10004; 45011 → SUCCESS 10008; -1, other errcodes,
 timeouts → SUCCESS 10006, with WeChat's errcode and errmsg in \`msg\`.`,
     own: {
-      appid: { type: 'string', description: 'a mini-program registered on the platform and granted to this agent', examples: ['wx1234567890abcdef'] },
+      appid: {
+        type: 'string',
+        description: 'a mini-program registered on the platform and granted to this agent',
+        examples: ['wx1234567890abcdef'],
+      },
       js_code: { type: 'string', maxLength: 256, description: 'the code from `wx.login`' },
     },
     reply: 'StoreposCode2SessionReply',
@@ -124,7 +148,12 @@ timeouts → SUCCESS 10006, with WeChat's errcode and errmsg in \`msg\`.`,
 const schemaName = (path: string) => `Storepos${path.split('/').pop()}Request`;
 
 export const storeposFrontOpenApi: OpenApiFragment = {
-  tags: [{ name: 'storepos', description: '超赢 (storepos) agent API: SMS verification codes and WeChat mini-program login, signed with the agent key.' }],
+  tags: [
+    {
+      name: 'storepos',
+      description: '超赢 (storepos) agent API: SMS verification codes and WeChat mini-program login, signed with the agent key.',
+    },
+  ],
   paths: Object.fromEntries(
     endpoints.map((e) => [
       e.path,
@@ -168,8 +197,21 @@ export const storeposFrontOpenApi: OpenApiFragment = {
           unionid: { type: 'string', description: 'on success, when WeChat returns one' },
         },
         [
-          { state: 'SUCCESS', code: CODE.OK, msg: 'SUCCESS', openid: 'oAbCd1234567890', session_key: 'tiihtNczf5v6AKRyjwEUhQ==', expires_in: 7200, sign: '0F1E2D3C4B5A69788796A5B4C3D2E1F0' },
-          { state: 'SUCCESS', code: CODE.PARAM, msg: '微信返回 errcode=40029 errmsg=invalid code', sign: '0F1E2D3C4B5A69788796A5B4C3D2E1F0' },
+          {
+            state: 'SUCCESS',
+            code: CODE.OK,
+            msg: 'SUCCESS',
+            openid: 'oAbCd1234567890',
+            session_key: 'tiihtNczf5v6AKRyjwEUhQ==',
+            expires_in: 7200,
+            sign: '0F1E2D3C4B5A69788796A5B4C3D2E1F0',
+          },
+          {
+            state: 'SUCCESS',
+            code: CODE.PARAM,
+            msg: '微信返回 errcode=40029 errmsg=invalid code',
+            sign: '0F1E2D3C4B5A69788796A5B4C3D2E1F0',
+          },
         ],
       ),
     },

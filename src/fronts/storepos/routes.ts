@@ -33,9 +33,7 @@ const ENDPOINTS: Endpoint[] = [
     params: ['mobile', 'valid_code'],
     async run(s, agent, p) {
       const ok = await s.sms.check(agent, p.mobile!, p.valid_code!);
-      return ok
-        ? { state: 'SUCCESS', code: CODE.OK, msg: 'SUCCESS' }
-        : { state: 'SUCCESS', code: CODE.PARAM, msg: '验证码错误或已过期' };
+      return ok ? { state: 'SUCCESS', code: CODE.OK, msg: 'SUCCESS' } : { state: 'SUCCESS', code: CODE.PARAM, msg: '验证码错误或已过期' };
     },
   },
   {
@@ -75,7 +73,12 @@ export async function storeposRoutes(app: FastifyInstance, { services, ctx }: Fr
   // 413 (it was not read); any other unreadable request is FAIL 10004 with 200, as any body the
   // parsers cannot read (a text/plain body, a malformed Content-Type) is.
   answerRefusals(app, ctx, (refusal, _request, reply) =>
-    send(reply, refusal.status === 413 ? 413 : 200, { state: 'FAIL', code: refusal.unexpected ? CODE.SYSTEM : CODE.PARAM, msg: refusal.message }, undefined),
+    send(
+      reply,
+      refusal.status === 413 ? 413 : 200,
+      { state: 'FAIL', code: refusal.unexpected ? CODE.SYSTEM : CODE.PARAM, msg: refusal.message },
+      undefined,
+    ),
   );
 
   for (const endpoint of ENDPOINTS) {
@@ -86,7 +89,13 @@ export async function storeposRoutes(app: FastifyInstance, { services, ctx }: Fr
   }
 }
 
-async function handle(s: StoreposServices, ctx: FrontContext, endpoint: Endpoint, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handle(
+  s: StoreposServices,
+  ctx: FrontContext,
+  endpoint: Endpoint,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<unknown> {
   const startedAt = process.hrtime.bigint();
   let params: Params | undefined;
   let agent: AgentWithKey | undefined;
@@ -94,7 +103,10 @@ async function handle(s: StoreposServices, ctx: FrontContext, endpoint: Endpoint
   try {
     params = paramsOf(bodyOf(request));
     // `sign` missing or empty is a signature error (10002), checked in its turn below.
-    requireParams(params, COMMON.filter((name) => name !== 'sign'));
+    requireParams(
+      params,
+      COMMON.filter((name) => name !== 'sign'),
+    );
     agent = await s.agents.authenticate(params.agent_id!);
     checkVersion(params.version!, s.settings.storeposMinVersion);
     checkSignature(ctx, params, agent);
@@ -103,7 +115,8 @@ async function handle(s: StoreposServices, ctx: FrontContext, endpoint: Endpoint
   } catch (err) {
     const outcome = outcomeOf(err);
     if (outcome) {
-      if (outcome.code === CODE.SYSTEM) request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'storepos upstream failure');
+      if (outcome.code === CODE.SYSTEM)
+        request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'storepos upstream failure');
       fields = outcome;
     } else {
       request.log.error({ err }, 'storepos front failure');
@@ -124,7 +137,10 @@ async function handle(s: StoreposServices, ctx: FrontContext, endpoint: Endpoint
 }
 
 function send(reply: FastifyReply, status: number, fields: ReplyFields | Outcome, key: string | undefined): FastifyReply {
-  return reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(signedReply(fields as ReplyFields, key)));
+  return reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(signedReply(fields as ReplyFields, key)));
 }
 
 async function tryIdentify(s: StoreposServices, agentId: string | undefined): Promise<AgentWithKey | undefined> {

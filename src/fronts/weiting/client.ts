@@ -139,7 +139,14 @@ export class WeitingClient {
    * day's limit for the user was reached. A wrong parameter or an unreachable WeChat throws.
    */
   async sendPrizeNotice(notice: PrizeNoticeInput, options: { idempotencyKey?: string } = {}): Promise<'sent' | 'failed'> {
-    const form: Record<string, string> = { openid: notice.openid, first: notice.first, activity: notice.activity, prize: notice.prize, remark: notice.remark, ...(notice.url ? { url: notice.url } : {}) };
+    const form: Record<string, string> = {
+      openid: notice.openid,
+      first: notice.first,
+      activity: notice.activity,
+      prize: notice.prize,
+      remark: notice.remark,
+      ...(notice.url ? { url: notice.url } : {}),
+    };
     const r = await this.call('POST', '/service/1.0/sendPrizeNotice', {}, { form }, options.idempotencyKey);
     if (r.status === 200) return 'sent';
     if (r.status === 0 && r.errMsg === undefined) return 'failed';
@@ -164,8 +171,13 @@ export class WeitingClient {
     const r = await this.call('GET', '/service/appOauthen/Ticket', { ticket });
     const data = r.data as { mobile?: unknown } | string | undefined;
     if (r.errcode === 0 && typeof data === 'object' && typeof data.mobile === 'string') return data.mobile;
-    const why = (r.msg as { CAPRoot?: { SessionHeader?: { Response?: { RspDesc?: string[] }[] }[] } } | undefined)?.CAPRoot?.SessionHeader?.[0]?.Response?.[0]?.RspDesc?.[0];
-    throw new WeitingError('appOauthen/Ticket', r, why ?? (typeof data === 'object' ? String(data.mobile) : String(data ?? r.errMsg ?? 'refused')));
+    const why = (r.msg as { CAPRoot?: { SessionHeader?: { Response?: { RspDesc?: string[] }[] }[] } } | undefined)?.CAPRoot
+      ?.SessionHeader?.[0]?.Response?.[0]?.RspDesc?.[0];
+    throw new WeitingError(
+      'appOauthen/Ticket',
+      r,
+      why ?? (typeof data === 'object' ? String(data.mobile) : String(data ?? r.errMsg ?? 'refused')),
+    );
   }
 
   private renew(): Promise<string> {
@@ -184,7 +196,13 @@ export class WeitingClient {
   }
 
   /** A call with the access token; renewed and retried once when the server refuses the token. */
-  private async call(method: 'GET' | 'POST', path: string, query: Record<string, string>, body?: Body, idempotencyKey?: string): Promise<Reply> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string>,
+    body?: Body,
+    idempotencyKey?: string,
+  ): Promise<Reply> {
     const token = await this.accessToken();
     const r = await this.request(method, path, { ...query, access_token: token }, body, idempotencyKey);
     if (!(r.status === 0 && r.errMsg === TOKEN_REFUSED)) return r;
@@ -193,7 +211,13 @@ export class WeitingClient {
     return this.request(method, path, { ...query, access_token: fresh }, body, idempotencyKey);
   }
 
-  private async request(method: 'GET' | 'POST', path: string, query: Record<string, string>, body?: Body, idempotencyKey?: string): Promise<Reply> {
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string>,
+    body?: Body,
+    idempotencyKey?: string,
+  ): Promise<Reply> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
     let payload: string | undefined;

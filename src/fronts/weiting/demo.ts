@@ -16,10 +16,17 @@ const DEMO_TEMPLATE = 'demoPrizeNoticeTemplate';
  */
 export async function weitingDemo(s: WeitingServices, ctx: DemoContext): Promise<string> {
   if ((await s.officialAccounts.list({ limit: 1 })).length === 0) {
-    await s.officialAccounts.create({ appid: DEMO_OFFICIAL_ACCOUNT, secret: randomString(32), name: '上海电信 (demo)', prizeTemplateId: DEMO_TEMPLATE });
+    await s.officialAccounts.create({
+      appid: DEMO_OFFICIAL_ACCOUNT,
+      secret: randomString(32),
+      name: '上海电信 (demo)',
+      prizeTemplateId: DEMO_TEMPLATE,
+    });
   }
   const host = new URL(ctx.baseUrl).host;
-  await createUnlessExists(() => s.apps.create({ appid: DEMO_APPID, secret: randomString(32), name: 'demo partner', allowedHosts: [host] }));
+  await createUnlessExists(() =>
+    s.apps.create({ appid: DEMO_APPID, secret: randomString(32), name: 'demo partner', allowedHosts: [host] }),
+  );
   // The port may differ from the last demo start: the partner page must stay an allowed host.
   await s.apps.update(DEMO_APPID, { allowedHosts: [host], enabled: true });
   await s.users.importRow({ openid: DEMO_OPENID, nickname: 'demo user', deviceno: DEMO_DEVICE });

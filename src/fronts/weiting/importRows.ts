@@ -32,7 +32,8 @@ function csvFields(line: string): string[] | undefined {
 
 /** Checks one row's values; the reason it is refused, or the row. */
 function checkRow(values: Record<string, unknown>): ImportRow | string {
-  for (const name of Object.keys(values)) if (!(COLUMNS as readonly string[]).includes(name)) return `unknown column ${JSON.stringify(name.slice(0, 40))}`;
+  for (const name of Object.keys(values))
+    if (!(COLUMNS as readonly string[]).includes(name)) return `unknown column ${JSON.stringify(name.slice(0, 40))}`;
   const text: Record<string, string> = {};
   for (const name of COLUMNS) {
     const v = values[name];
@@ -44,7 +45,8 @@ function checkRow(values: Record<string, unknown>): ImportRow | string {
   if (!text.openid) return 'openid is required';
   if (!OPENID_PATTERN.test(text.openid)) return 'openid must be 6–64 letters, digits, _ or -';
   if (text.nickname !== undefined && text.nickname.length > 64) return 'nickname is longer than 64 characters';
-  if (text.headimg !== undefined && (!/^https?:\/\/\S+$/.test(text.headimg) || text.headimg.length > 512)) return 'headimg must be an http(s) URL of at most 512 characters';
+  if (text.headimg !== undefined && (!/^https?:\/\/\S+$/.test(text.headimg) || text.headimg.length > 512))
+    return 'headimg must be an http(s) URL of at most 512 characters';
   if (text.deviceno !== undefined && !DEVICENO_PATTERN.test(text.deviceno)) return 'deviceno must be 7–20 digits';
   for (const name of ['devicename', 'bpn', 'sort'] as const) {
     if (text[name] !== undefined && text.deviceno === undefined) return `${name} needs a deviceno`;
@@ -84,7 +86,11 @@ export function parseImport(text: string, format: 'csv' | 'jsonl'): ParsedLine[]
     if (raw.trim() === '') continue;
     if (format === 'csv' && header === undefined) {
       header = csvFields(raw)?.map((h) => h.trim());
-      if (!header || !header.includes('openid')) throw new InvalidInput('file', 'the CSV\'s first line must name its columns, openid among them: openid,nickname,headimg,deviceno,devicename,bindtime,bpn,sort');
+      if (!header || !header.includes('openid'))
+        throw new InvalidInput(
+          'file',
+          "the CSV's first line must name its columns, openid among them: openid,nickname,headimg,deviceno,devicename,bindtime,bpn,sort",
+        );
       continue;
     }
     if (out.length >= MAX_ROWS) throw new InvalidInput('file', `an import may hold at most ${MAX_ROWS} rows; split it`);
@@ -115,7 +121,11 @@ export function parseImport(text: string, format: 'csv' | 'jsonl'): ParsedLine[]
       }
     }
     const row = checkRow(values);
-    out.push(typeof row === 'string' ? { line, ...(typeof values.openid === 'string' ? { openid: values.openid.slice(0, 64) } : {}), refused: row } : { line, row });
+    out.push(
+      typeof row === 'string'
+        ? { line, ...(typeof values.openid === 'string' ? { openid: values.openid.slice(0, 64) } : {}), refused: row }
+        : { line, row },
+    );
   }
   return out;
 }

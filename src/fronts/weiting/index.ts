@@ -15,7 +15,10 @@ export const weitingFront = defineFront({
   name: 'weiting',
   title: '上海电信 微厅 platform: partner apps, app tickets, users and their devices, notices and orders',
   settings: weitingSettings,
-  store: { migrations: { '008_weiting': m008 }, tables: ['weiting_apps', 'weiting_users', 'weiting_bindings', 'weiting_reports', 'weiting_notices'] },
+  store: {
+    migrations: { '008_weiting': m008 },
+    tables: ['weiting_apps', 'weiting_users', 'weiting_bindings', 'weiting_reports', 'weiting_notices'],
+  },
   services: createWeitingServices,
   routes: weitingRoutes,
   paths: ['/service/'],

@@ -33,16 +33,19 @@ export function postFields(body: ParsedBody, query: Fields): Fields {
       throw new InvalidInput(body.param ?? 'body', body.reason);
     case 'form':
       for (const [name, value] of body.pairs) {
-        if (name in out && out[name] !== value) throw new InvalidInput(name, `parameter ${quote(name)} is given twice with different values`);
+        if (name in out && out[name] !== value)
+          throw new InvalidInput(name, `parameter ${quote(name)} is given twice with different values`);
         out[name] = value;
       }
       break;
     case 'json': {
       const v = body.value;
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InvalidInput('body', 'the JSON body must be one object of names to values');
+      if (typeof v !== 'object' || v === null || Array.isArray(v))
+        throw new InvalidInput('body', 'the JSON body must be one object of names to values');
       for (const [name, value] of Object.entries(v as Record<string, unknown>)) {
         if (value === null || value === undefined) continue;
-        if (typeof value === 'object') throw new InvalidInput(name, `${quote(name)} must be text, not ${Array.isArray(value) ? 'an array' : 'an object'}`);
+        if (typeof value === 'object')
+          throw new InvalidInput(name, `${quote(name)} must be text, not ${Array.isArray(value) ? 'an array' : 'an object'}`);
         out[name] = String(value);
       }
       break;

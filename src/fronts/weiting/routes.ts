@@ -17,7 +17,10 @@ type Answer = { body: unknown; outcome: string; text?: string };
 type Handler = (s: WeitingServices, request: FastifyRequest, app: WeitingApp, query: Fields) => Promise<Answer>;
 
 /** A JSON answer and the outcome the metrics and call log record for it. */
-const json = (body: Record<string, unknown>, outcome: string | number = String(body.status ?? body.errcode ?? body.flag ?? '')): Answer => ({ body, outcome: String(outcome) });
+const json = (
+  body: Record<string, unknown>,
+  outcome: string | number = String(body.status ?? body.errcode ?? body.flag ?? ''),
+): Answer => ({ body, outcome: String(outcome) });
 
 /** An http(s) URL with a host, no whitespace or control characters, well-formed Unicode (it goes to WeChat as JSON). */
 function isWebUrl(text: string): boolean {
@@ -122,14 +125,20 @@ const ENDPOINTS: { method: 'GET' | 'POST'; path: string; handle: Handler; onFail
       if (!code) return json({ status: 40005, errMsg: 'code 已过期' });
       return json({ status: 200, openid: await s.login.openidOf(app, code) });
     },
-    onFailure: (f) => (f === 'internal' || f === 'unavailable' ? json({ ...INTERFACE_ERROR }) : json({ status: 40005, errMsg: 'code 已过期' })),
+    onFailure: (f) =>
+      f === 'internal' || f === 'unavailable' ? json({ ...INTERFACE_ERROR }) : json({ status: 40005, errMsg: 'code 已过期' }),
   },
   {
     method: 'GET',
     path: '/service/1.0/user/info',
     async handle(s, _request, _app, query) {
       const openid = query.openid ?? '';
-      if (!OPENID_PATTERN.test(openid)) return json({ result: null, flag: 1, errMsg: openid === '' ? 'openid is required' : 'openid must be 6–64 letters, digits, _ or -' });
+      if (!OPENID_PATTERN.test(openid))
+        return json({
+          result: null,
+          flag: 1,
+          errMsg: openid === '' ? 'openid is required' : 'openid must be 6–64 letters, digits, _ or -',
+        });
       const user = await s.users.info(openid);
       return user ? { body: undefined, outcome: '0', text: userInfoText(user) } : json({ result: null, flag: 1 });
     },
@@ -144,13 +153,24 @@ const ENDPOINTS: { method: 'GET' | 'POST'; path: string; handle: Handler; onFail
       if (!OPENID_PATTERN.test(openid)) throw new InvalidInput('openid', 'openid must be 6–64 letters, digits, _ or -');
       const url = optional(fields, 'url', 1024);
       if (url !== undefined && !isWebUrl(url)) throw new InvalidInput('url', 'url must be an http(s) URL');
-      const notice = { openid, first: required(fields, 'first', 200), activity: required(fields, 'activity', 200), prize: required(fields, 'prize', 200), remark: required(fields, 'remark', 200), ...(url ? { url } : {}) };
+      const notice = {
+        openid,
+        first: required(fields, 'first', 200),
+        activity: required(fields, 'activity', 200),
+        prize: required(fields, 'prize', 200),
+        remark: required(fields, 'remark', 200),
+        ...(url ? { url } : {}),
+      };
       const key = idempotencyKey(request);
       const sent = await s.notices.send(app, notice, key);
       return sent.outcome === 'sent' ? json({ status: 200, result: '发送成功' }) : json({ status: 0, result: '发送失败' }, sent.outcome);
     },
     onFailure: (f, message) =>
-      f === 'input' ? json({ status: 0, result: '发送失败', errMsg: message }) : f === 'unavailable' || f === 'internal' ? json({ status: 40005, errMsg: '推送接口异常' }) : json({ status: 0, result: '发送失败' }),
+      f === 'input'
+        ? json({ status: 0, result: '发送失败', errMsg: message })
+        : f === 'unavailable' || f === 'internal'
+          ? json({ status: 40005, errMsg: '推送接口异常' })
+          : json({ status: 0, result: '发送失败' }),
   },
   {
     method: 'POST',
@@ -167,7 +187,8 @@ const ENDPOINTS: { method: 'GET' | 'POST'; path: string; handle: Handler; onFail
     async handle(s, request, app, query) {
       const fields = reportFields(postFields(bodyOf(request), query), ['traffic_package_name', 'transaction_date']);
       if (!fields.traffic_package_name?.trim()) throw new InvalidInput('traffic_package_name', 'traffic_package_name is required');
-      if (fields.transaction_date !== undefined && (!DATE.test(fields.transaction_date) || parseDateTime(fields.transaction_date) === null)) throw new InvalidInput('transaction_date', 'transaction_date must be yyyy-MM-dd or yyyy-MM-dd HH:mm:ss');
+      if (fields.transaction_date !== undefined && (!DATE.test(fields.transaction_date) || parseDateTime(fields.transaction_date) === null))
+        throw new InvalidInput('transaction_date', 'transaction_date must be yyyy-MM-dd or yyyy-MM-dd HH:mm:ss');
       return json({ data: await s.reports.order(app, fields, idempotencyKey(request)), status: 200, info: 0 });
     },
     onFailure: (f, message) => json({ data: f === 'input' ? message : '接口异常，请稍后再试', status: 0, info: 0 }),
@@ -180,7 +201,10 @@ const ENDPOINTS: { method: 'GET' | 'POST'; path: string; handle: Handler; onFail
       if (ticket === '') return json({ errcode: 1, data: { mobile: 'ticket必须给出' } });
       const got = await s.tickets.redeem(ticket);
       if ('mobile' in got) return json({ errcode: 0, data: { mobile: got.mobile } });
-      return json({ errcode: 1, data: '手机号码获取异常', msg: ticketDiagnostic(got.failure, s.clock.now(), request.id) }, `1:${got.failure}`);
+      return json(
+        { errcode: 1, data: '手机号码获取异常', msg: ticketDiagnostic(got.failure, s.clock.now(), request.id) },
+        `1:${got.failure}`,
+      );
     },
     onFailure: () => json({ ...INTERFACE_ERROR }),
   },
@@ -190,7 +214,8 @@ const ENDPOINTS: { method: 'GET' | 'POST'; path: string; handle: Handler; onFail
 function idempotencyKey(request: FastifyRequest): string | undefined {
   const key = request.headers['idempotency-key'];
   if (key === undefined) return undefined;
-  if (typeof key !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(key)) throw new InvalidInput('Idempotency-Key', 'the Idempotency-Key header must be 1–128 printable ASCII characters');
+  if (typeof key !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(key))
+    throw new InvalidInput('Idempotency-Key', 'the Idempotency-Key header must be 1–128 printable ASCII characters');
   return key;
 }
 
@@ -204,13 +229,18 @@ function idempotencyKey(request: FastifyRequest): string | undefined {
 export async function weitingRoutes(app: FastifyInstance, { services: s, ctx }: FrontPluginOptions<WeitingServices>): Promise<void> {
   useFrontBodyParsers(app);
   const send = (reply: FastifyReply, body: unknown, status = 200, text?: string) =>
-    reply.code(status).header('content-type', 'application/json; charset=utf-8').send(text ?? JSON.stringify(body));
+    reply
+      .code(status)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(text ?? JSON.stringify(body));
   const observe = (request: FastifyRequest, endpoint: string, startedAt: bigint, credential: string | null, outcome: string) =>
     ctx.observe({ front: 'weiting', endpoint, credential, outcome, startedAt, requestId: request.id });
 
   // The HTTP layer's refusals (a body too large or unreadable, a Content-Type nobody can parse) keep
   // their 4xx status in the seed's error shape; a failure of kaifang's own is the seed's 40005.
-  answerRefusals(app, ctx, (refusal, _request, reply) => (refusal.unexpected ? send(reply, INTERFACE_ERROR) : send(reply, { status: 0, errMsg: refusal.message }, refusal.status)));
+  answerRefusals(app, ctx, (refusal, _request, reply) =>
+    refusal.unexpected ? send(reply, INTERFACE_ERROR) : send(reply, { status: 0, errMsg: refusal.message }, refusal.status),
+  );
 
   app.get('/service/1.0/access/token', { exposeHeadRoute: false }, async (request, reply) => {
     const startedAt = process.hrtime.bigint();
@@ -230,7 +260,8 @@ export async function weitingRoutes(app: FastifyInstance, { services: s, ctx }: 
     return send(reply, answer.body);
   });
 
-  const wrongMethod = (method: string, path: string) => (_request: FastifyRequest, reply: FastifyReply) => send(reply, { status: 0, errMsg: `${path} takes ${method}` }, 405);
+  const wrongMethod = (method: string, path: string) => (_request: FastifyRequest, reply: FastifyReply) =>
+    send(reply, { status: 0, errMsg: `${path} takes ${method}` }, 405);
   refuseOtherMethods(app, '/service/1.0/access/token', ['GET'], wrongMethod('GET', '/service/1.0/access/token'));
   refuseOtherMethods(app, '/service/wxoauth/2.0/wxcode', ['GET'], wrongMethod('GET', '/service/wxoauth/2.0/wxcode'));
   for (const endpoint of ENDPOINTS) {
@@ -250,9 +281,14 @@ export async function weitingRoutes(app: FastifyInstance, { services: s, ctx }: 
         } catch (err) {
           const failure = failureOf(err);
           if (failure === 'internal') request.log.error({ err }, 'weiting: unexpected error');
-          else if (failure === 'unavailable') request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'weiting: upstream unavailable');
+          else if (failure === 'unavailable')
+            request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'weiting: upstream unavailable');
           // Before the token is known good, an unreadable query is still the token's refusal.
-          answer = caller ? endpoint.onFailure(failure, (err as Error).message) : failure === 'internal' ? json({ ...INTERFACE_ERROR }) : json({ ...TOKEN_REFUSED });
+          answer = caller
+            ? endpoint.onFailure(failure, (err as Error).message)
+            : failure === 'internal'
+              ? json({ ...INTERFACE_ERROR })
+              : json({ ...TOKEN_REFUSED });
         }
         observe(request, endpoint.path, startedAt, caller?.appid ?? null, answer.outcome);
         return send(reply, answer.body, 200, answer.text);
@@ -268,17 +304,33 @@ export async function weitingRoutes(app: FastifyInstance, { services: s, ctx }: 
     };
     try {
       const query = queryFields(request.url);
-      if (!query.state) return page(400, '登录链接无效', 'The login link has no state: start the login again from the partner\'s page.');
-      if (!query.code) return page(400, '未获得微信授权', 'WeChat sent no code (the login was refused or cancelled): start again from the partner\'s page.');
+      if (!query.state) return page(400, '登录链接无效', "The login link has no state: start the login again from the partner's page.");
+      if (!query.code)
+        return page(
+          400,
+          '未获得微信授权',
+          "WeChat sent no code (the login was refused or cancelled): start again from the partner's page.",
+        );
       const back = await s.login.complete(query.state, query.code);
       observe(request, '/service/wxoauth/2.0/wxcode', startedAt, null, '302');
       return reply.code(302).header('location', back).header('cache-control', 'no-store').send();
     } catch (err) {
       const failure = failureOf(err);
-      if (failure === 'expired' || failure === 'input') return page(400, '登录链接已失效', 'This login link is unknown, was used, or is older than 10 minutes: start the login again from the partner\'s page.');
+      if (failure === 'expired' || failure === 'input')
+        return page(
+          400,
+          '登录链接已失效',
+          "This login link is unknown, was used, or is older than 10 minutes: start the login again from the partner's page.",
+        );
       if (failure === 'internal') request.log.error({ err }, 'weiting: unexpected error');
       else request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'weiting: WeChat login failed');
-      return page(502, '微信登录失败', failure === 'refused' ? 'WeChat did not accept the login code: start the login again.' : 'WeChat could not be reached: try again in a moment.');
+      return page(
+        502,
+        '微信登录失败',
+        failure === 'refused'
+          ? 'WeChat did not accept the login code: start the login again.'
+          : 'WeChat could not be reached: try again in a moment.',
+      );
     }
   });
 

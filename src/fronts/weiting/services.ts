@@ -42,7 +42,11 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
   const tokens = (kind: string, options = {}) => new BearerTokens(core.db, core.clock, kind, options);
   return {
     apps,
-    accessTokens: new AccessTokens(tokens('weiting:access', { cache: core.cache }), apps, core.quotas, { ttlMs: TOKEN_TTL_MS, overlapMs: TOKEN_OVERLAP_MS, dailyLimit: settings.weitingTokenDailyLimit }),
+    accessTokens: new AccessTokens(tokens('weiting:access', { cache: core.cache }), apps, core.quotas, {
+      ttlMs: TOKEN_TTL_MS,
+      overlapMs: TOKEN_OVERLAP_MS,
+      dailyLimit: settings.weitingTokenDailyLimit,
+    }),
     users,
     login: new LoginBroker(
       tokens('weiting:login-state', { format: () => randomHex(24) }),
@@ -53,7 +57,15 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
       { wechatOpen: core.upstreams.wechatOpenUrl, callback: () => `${core.publicUrl()}/service/wxoauth/2.0/wxcode` },
       { stateTtlMs: 600_000, codeTtlMs: 300_000 },
     ),
-    notices: new PrizeNotices(core.db, core.state, core.clock, core.idempotency, accounts, officialAccount, settings.weitingNoticesPerOpenidPerDay),
+    notices: new PrizeNotices(
+      core.db,
+      core.state,
+      core.clock,
+      core.idempotency,
+      accounts,
+      officialAccount,
+      settings.weitingNoticesPerOpenidPerDay,
+    ),
     reports: new PartnerReports(core.db, core.clock, users, core.idempotency),
     tickets: new Tickets(tokens('weiting:ticket'), core.state, 300_000),
     officialAccounts: accounts,

@@ -10,4 +10,3 @@ export function withId<T extends string>(db: Kysely<unknown>, table: CreateTable
     ? table.addColumn('id', 'bigserial', (c: ColumnDefinitionBuilder) => c.primaryKey())
     : table.addColumn('id', 'integer', (c: ColumnDefinitionBuilder) => c.primaryKey().autoIncrement());
 }
-

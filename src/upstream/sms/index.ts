@@ -85,7 +85,11 @@ export function createSmsProvider(config: SmsSettings, http: HttpOptions, selfUr
   switch (config.smsProvider) {
     case 'sandbox':
       // The outbox is the sandbox's: in live mode nobody would receive a code.
-      if (!sandbox) throw new ConfigError('KAIFANG_SMS_PROVIDER', 'is "sandbox" (the built-in outbox), which sends nothing in live mode: set aliyun, tencent or webhook with its settings, or none to switch SMS off');
+      if (!sandbox)
+        throw new ConfigError(
+          'KAIFANG_SMS_PROVIDER',
+          'is "sandbox" (the built-in outbox), which sends nothing in live mode: set aliyun, tencent or webhook with its settings, or none to switch SMS off',
+        );
       return new SandboxSms(() => `${selfUrl()}/sandbox/sms`, http);
     case 'aliyun':
       return new AliyunSms(

@@ -16,39 +16,77 @@ const switches = (path: string, params: unknown[], what: string, view: unknown) 
 });
 
 export const jucaiAdminOpenApi: OpenApiFragment = {
-  tags: [{ name: TAG, description: '巨彩 ISVs, merchants, their WECHAT and UNIONPAY channels, and apps. Changes reach running servers within KAIFANG_CACHE_TTL_MS.' }],
+  tags: [
+    {
+      name: TAG,
+      description:
+        '巨彩 ISVs, merchants, their WECHAT and UNIONPAY channels, and apps. Changes reach running servers within KAIFANG_CACHE_TTL_MS.',
+    },
+  ],
   paths: {
     [`${base}/isvs`]: {
-      get: op('List ISVs', { parameters: queryParams(pageQuery), responses: { ...ok('ISVs, oldest first', list('isvs', isv)), ...errors(400) } }),
-      post: op('Create an ISV, or import one with isvNo', { requestBody: body(S.createIsvBody), responses: { ...ok('the ISV', isv, 201), ...errors(400, 409) } }),
+      get: op('List ISVs', {
+        parameters: queryParams(pageQuery),
+        responses: { ...ok('ISVs, oldest first', list('isvs', isv)), ...errors(400) },
+      }),
+      post: op('Create an ISV, or import one with isvNo', {
+        requestBody: body(S.createIsvBody),
+        responses: { ...ok('the ISV', isv, 201), ...errors(400, 409) },
+      }),
     },
     [`${base}/isvs/{isvNo}`]: {
       get: op('Show an ISV', { parameters: pathParams(S.isvParams), responses: { ...ok('the ISV', isv), ...errors(404) } }),
-      patch: op('Rename an ISV', { parameters: pathParams(S.isvParams), requestBody: body(S.updateIsvBody), responses: { ...ok('the ISV', isv), ...errors(400, 404) } }),
+      patch: op('Rename an ISV', {
+        parameters: pathParams(S.isvParams),
+        requestBody: body(S.updateIsvBody),
+        responses: { ...ok('the ISV', isv), ...errors(400, 404) },
+      }),
     },
     ...switches(`${base}/isvs/{isvNo}`, pathParams(S.isvParams), 'an ISV (its merchants answer 403)', isv),
     [`${base}/merchants`]: {
-      get: op('List merchants', { parameters: queryParams(S.merchantsQuery), responses: { ...ok('merchants, oldest first', list('merchants', merchant)), ...errors(400) } }),
-      post: op('Create a merchant under an ISV, or import one with mchNo', { requestBody: body(S.createMerchantBody), responses: { ...ok('the merchant', merchant, 201), ...errors(400, 404, 409) } }),
+      get: op('List merchants', {
+        parameters: queryParams(S.merchantsQuery),
+        responses: { ...ok('merchants, oldest first', list('merchants', merchant)), ...errors(400) },
+      }),
+      post: op('Create a merchant under an ISV, or import one with mchNo', {
+        requestBody: body(S.createMerchantBody),
+        responses: { ...ok('the merchant', merchant, 201), ...errors(400, 404, 409) },
+      }),
     },
     [`${base}/merchants/{mchNo}`]: {
-      get: op('Show a merchant and its channels', { parameters: pathParams(S.mchParams), responses: { ...ok('the merchant', merchant), ...errors(404) } }),
-      patch: op('Change a merchant\'s name or rate limits', { parameters: pathParams(S.mchParams), requestBody: body(S.updateMerchantBody), responses: { ...ok('the merchant', merchant), ...errors(400, 404) } }),
+      get: op('Show a merchant and its channels', {
+        parameters: pathParams(S.mchParams),
+        responses: { ...ok('the merchant', merchant), ...errors(404) },
+      }),
+      patch: op("Change a merchant's name or rate limits", {
+        parameters: pathParams(S.mchParams),
+        requestBody: body(S.updateMerchantBody),
+        responses: { ...ok('the merchant', merchant), ...errors(400, 404) },
+      }),
     },
     ...switches(`${base}/merchants/{mchNo}`, pathParams(S.mchParams), 'a merchant (its calls answer 403)', merchant),
     [`${base}/merchants/{mchNo}/channels`]: {
-      get: op('The merchant\'s channels', { parameters: pathParams(S.mchParams), responses: { ...ok('channels', list('channels', channel)), ...errors(404) } }),
+      get: op("The merchant's channels", {
+        parameters: pathParams(S.mchParams),
+        responses: { ...ok('channels', list('channels', channel)), ...errors(404) },
+      }),
     },
     [`${base}/merchants/{mchNo}/channels/{wayCode}`]: {
-      put: op('Configure the merchant\'s channel for a wayCode (fields left out keep their value)', {
+      put: op("Configure the merchant's channel for a wayCode (fields left out keep their value)", {
         parameters: pathParams(S.channelParams),
         requestBody: body(S.channelBody),
         responses: { ...ok('the channel', channel), ...errors(400, 404) },
       }),
-      delete: op('Remove a channel: calls get CHANNEL_NOT_CONFIGURED', { parameters: pathParams(S.channelParams), responses: { ...ok('what was removed', { type: 'object' }), ...errors(404) } }),
+      delete: op('Remove a channel: calls get CHANNEL_NOT_CONFIGURED', {
+        parameters: pathParams(S.channelParams),
+        responses: { ...ok('what was removed', { type: 'object' }), ...errors(404) },
+      }),
     },
     [`${base}/apps`]: {
-      get: op('List apps (secrets never shown)', { parameters: queryParams(pageQuery), responses: { ...ok('apps, oldest first', list('apps', app)), ...errors(400) } }),
+      get: op('List apps (secrets never shown)', {
+        parameters: queryParams(pageQuery),
+        responses: { ...ok('apps, oldest first', list('apps', app)), ...errors(400) },
+      }),
       post: op('Create an app of a merchant, or import one with appId and secret', {
         description: 'The reply is the only time the secret is shown (besides rotate-secret).',
         requestBody: body(S.createAppBody),
@@ -57,11 +95,19 @@ export const jucaiAdminOpenApi: OpenApiFragment = {
     },
     [`${base}/apps/{appId}`]: {
       get: op('Show an app', { parameters: pathParams(S.appParams), responses: { ...ok('the app', app), ...errors(404) } }),
-      patch: op('Rename an app', { parameters: pathParams(S.appParams), requestBody: body(S.updateAppBody), responses: { ...ok('the app', app), ...errors(400, 404) } }),
+      patch: op('Rename an app', {
+        parameters: pathParams(S.appParams),
+        requestBody: body(S.updateAppBody),
+        responses: { ...ok('the app', app), ...errors(400, 404) },
+      }),
     },
     ...switches(`${base}/apps/{appId}`, pathParams(S.appParams), 'an app (its calls answer 403)', app),
     [`${base}/apps/{appId}/rotate-secret`]: {
-      post: op('Replace the app secret; the new one is shown once', { parameters: pathParams(S.appParams), requestBody: body(S.rotateAppBody, false), responses: { ...ok('the app, with its new secret', app), ...errors(400, 404) } }),
+      post: op('Replace the app secret; the new one is shown once', {
+        parameters: pathParams(S.appParams),
+        requestBody: body(S.rotateAppBody, false),
+        responses: { ...ok('the app, with its new secret', app), ...errors(400, 404) },
+      }),
     },
   },
   components: { schemas: { JucaiIsv: S.isvView, JucaiMerchant: S.merchantView, JucaiChannel: S.channelView, JucaiApp: S.appView } },

@@ -4,7 +4,10 @@ import { presentApp, presentChannel, presentIsv, presentMerchant, type AppView }
 import type { JucaiServices } from '../services.ts';
 
 type Page = { limit?: number; offset?: number };
-const page = (p: Page) => ({ ...(p.limit !== undefined ? { limit: p.limit } : {}), ...(p.offset !== undefined ? { offset: p.offset } : {}) });
+const page = (p: Page) => ({
+  ...(p.limit !== undefined ? { limit: p.limit } : {}),
+  ...(p.offset !== undefined ? { offset: p.offset } : {}),
+});
 
 /** What an operator does with the 巨彩 front: shared by the admin API and the CLI. */
 export function jucaiOperations(s: JucaiServices) {
@@ -20,10 +23,16 @@ export function jucaiOperations(s: JucaiServices) {
     showIsv: async (isvNo: string) => presentIsv(await org.getIsv(isvNo)),
     updateIsv: async (isvNo: string, changes: { name?: string; enabled?: boolean }) => presentIsv(await org.updateIsv(isvNo, changes)),
 
-    listMerchants: async (p: Page & { isvNo?: string } = {}) => ({ merchants: (await org.listMerchants({ ...page(p), ...(p.isvNo ? { isvNo: p.isvNo } : {}) })).map(presentMerchant) }),
+    listMerchants: async (p: Page & { isvNo?: string } = {}) => ({
+      merchants: (await org.listMerchants({ ...page(p), ...(p.isvNo ? { isvNo: p.isvNo } : {}) })).map(presentMerchant),
+    }),
     createMerchant: async (input: Parameters<typeof org.createMerchant>[0]) => presentMerchant(await org.createMerchant(input)),
-    showMerchant: async (mchNo: string) => ({ ...presentMerchant(await org.getMerchant(mchNo)), channels: (await channels.list(mchNo)).map(presentChannel) }),
-    updateMerchant: async (mchNo: string, changes: Parameters<typeof org.updateMerchant>[1]) => presentMerchant(await org.updateMerchant(mchNo, changes)),
+    showMerchant: async (mchNo: string) => ({
+      ...presentMerchant(await org.getMerchant(mchNo)),
+      channels: (await channels.list(mchNo)).map(presentChannel),
+    }),
+    updateMerchant: async (mchNo: string, changes: Parameters<typeof org.updateMerchant>[1]) =>
+      presentMerchant(await org.updateMerchant(mchNo, changes)),
 
     listChannels: async (mchNo: string) => ({ channels: (await channels.list(mchNo)).map(presentChannel) }),
     setChannel: async (mchNo: string, wayCode: string, input: ChannelInput) => presentChannel(await channels.set(mchNo, wayCode, input)),

@@ -42,7 +42,14 @@ export type AppView = ReturnType<typeof presentApp> & { warnings?: string[] };
 /** A channel; the bridge secret is never shown. */
 export function presentChannel(c: Channel) {
   return c.wayCode === 'WECHAT'
-    ? { wayCode: c.wayCode, status: status(c.enabled), wechatPayMchId: c.wechatPayMchId, subMchId: c.subMchId, subAppid: c.subAppid, updatedAt: iso(c.updatedAt) }
+    ? {
+        wayCode: c.wayCode,
+        status: status(c.enabled),
+        wechatPayMchId: c.wechatPayMchId,
+        subMchId: c.subMchId,
+        subAppid: c.subAppid,
+        updatedAt: iso(c.updatedAt),
+      }
     : { wayCode: c.wayCode, status: status(c.enabled), bridgeUrl: c.bridgeUrl, merchantNo: c.merchantNo, updatedAt: iso(c.updatedAt) };
 }
 export type ChannelView = ReturnType<typeof presentChannel>;

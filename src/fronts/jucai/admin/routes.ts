@@ -18,17 +18,29 @@ export async function jucaiAdmin(app: FastifyInstance, { services }: FrontPlugin
   const p = <T>(request: { params: unknown }) => request.params as T;
 
   app.get('/isvs', { schema: { querystring: pageQuery } }, async (request) => ops.listIsvs(request.query as Page));
-  app.post('/isvs', { schema: { body: S.createIsvBody } }, async (request, reply) => reply.code(201).send(await ops.createIsv(request.body as { name: string; isvNo?: string })));
+  app.post('/isvs', { schema: { body: S.createIsvBody } }, async (request, reply) =>
+    reply.code(201).send(await ops.createIsv(request.body as { name: string; isvNo?: string })),
+  );
   app.get('/isvs/:isvNo', { schema: { params: S.isvParams } }, async (request) => ops.showIsv(p<{ isvNo: string }>(request).isvNo));
-  app.patch('/isvs/:isvNo', { schema: { params: S.isvParams, body: S.updateIsvBody } }, async (request) => ops.updateIsv(p<{ isvNo: string }>(request).isvNo, request.body as { name?: string }));
+  app.patch('/isvs/:isvNo', { schema: { params: S.isvParams, body: S.updateIsvBody } }, async (request) =>
+    ops.updateIsv(p<{ isvNo: string }>(request).isvNo, request.body as { name?: string }),
+  );
 
-  app.get('/merchants', { schema: { querystring: S.merchantsQuery } }, async (request) => ops.listMerchants(request.query as Page & { isvNo?: string }));
-  app.post('/merchants', { schema: { body: S.createMerchantBody } }, async (request, reply) => reply.code(201).send(await ops.createMerchant(request.body as Parameters<typeof ops.createMerchant>[0])));
-  app.get('/merchants/:mchNo', { schema: { params: S.mchParams } }, async (request) => ops.showMerchant(p<{ mchNo: string }>(request).mchNo));
+  app.get('/merchants', { schema: { querystring: S.merchantsQuery } }, async (request) =>
+    ops.listMerchants(request.query as Page & { isvNo?: string }),
+  );
+  app.post('/merchants', { schema: { body: S.createMerchantBody } }, async (request, reply) =>
+    reply.code(201).send(await ops.createMerchant(request.body as Parameters<typeof ops.createMerchant>[0])),
+  );
+  app.get('/merchants/:mchNo', { schema: { params: S.mchParams } }, async (request) =>
+    ops.showMerchant(p<{ mchNo: string }>(request).mchNo),
+  );
   app.patch('/merchants/:mchNo', { schema: { params: S.mchParams, body: S.updateMerchantBody } }, async (request) =>
     ops.updateMerchant(p<{ mchNo: string }>(request).mchNo, request.body as Parameters<typeof ops.updateMerchant>[1]),
   );
-  app.get('/merchants/:mchNo/channels', { schema: { params: S.mchParams } }, async (request) => ops.listChannels(p<{ mchNo: string }>(request).mchNo));
+  app.get('/merchants/:mchNo/channels', { schema: { params: S.mchParams } }, async (request) =>
+    ops.listChannels(p<{ mchNo: string }>(request).mchNo),
+  );
   app.put('/merchants/:mchNo/channels/:wayCode', { schema: { params: S.channelParams, body: S.channelBody } }, async (request) => {
     const { mchNo, wayCode } = p<{ mchNo: string; wayCode: string }>(request);
     return ops.setChannel(mchNo, wayCode, request.body as ChannelInput);
@@ -39,16 +51,29 @@ export async function jucaiAdmin(app: FastifyInstance, { services }: FrontPlugin
   });
 
   app.get('/apps', { schema: { querystring: pageQuery } }, async (request) => ops.listApps(request.query as Page));
-  app.post('/apps', { schema: { body: S.createAppBody } }, async (request, reply) => reply.code(201).send(await ops.createApp(request.body as { mchNo: string })));
+  app.post('/apps', { schema: { body: S.createAppBody } }, async (request, reply) =>
+    reply.code(201).send(await ops.createApp(request.body as { mchNo: string })),
+  );
   app.get('/apps/:appId', { schema: { params: S.appParams } }, async (request) => ops.showApp(p<{ appId: string }>(request).appId));
-  app.patch('/apps/:appId', { schema: { params: S.appParams, body: S.updateAppBody } }, async (request) => ops.updateApp(p<{ appId: string }>(request).appId, request.body as { name?: string }));
+  app.patch('/apps/:appId', { schema: { params: S.appParams, body: S.updateAppBody } }, async (request) =>
+    ops.updateApp(p<{ appId: string }>(request).appId, request.body as { name?: string }),
+  );
   app.post('/apps/:appId/rotate-secret', { schema: { params: S.appParams, body: S.rotateAppBody } }, async (request) =>
     ops.rotateAppSecret(p<{ appId: string }>(request).appId, (request.body as { secret?: string } | null)?.secret),
   );
 
-  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
-    app.post(`/isvs/:isvNo/${verb}`, { schema: { params: S.isvParams } }, async (request) => ops.updateIsv(p<{ isvNo: string }>(request).isvNo, { enabled }));
-    app.post(`/merchants/:mchNo/${verb}`, { schema: { params: S.mchParams } }, async (request) => ops.updateMerchant(p<{ mchNo: string }>(request).mchNo, { enabled }));
-    app.post(`/apps/:appId/${verb}`, { schema: { params: S.appParams } }, async (request) => ops.updateApp(p<{ appId: string }>(request).appId, { enabled }));
+  for (const [verb, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
+    app.post(`/isvs/:isvNo/${verb}`, { schema: { params: S.isvParams } }, async (request) =>
+      ops.updateIsv(p<{ isvNo: string }>(request).isvNo, { enabled }),
+    );
+    app.post(`/merchants/:mchNo/${verb}`, { schema: { params: S.mchParams } }, async (request) =>
+      ops.updateMerchant(p<{ mchNo: string }>(request).mchNo, { enabled }),
+    );
+    app.post(`/apps/:appId/${verb}`, { schema: { params: S.appParams } }, async (request) =>
+      ops.updateApp(p<{ appId: string }>(request).appId, { enabled }),
+    );
   }
 }

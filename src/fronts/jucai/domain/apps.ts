@@ -62,7 +62,12 @@ export class JucaiApps {
   }
 
   /** Creates an app of `mchNo`, or imports one (`appId`/`secret` given); `warning` flags a short imported secret. */
-  async create(input: { mchNo: string; name?: string; appId?: string; secret?: string }): Promise<JucaiAppWithSecret & { warning: string | undefined }> {
+  async create(input: {
+    mchNo: string;
+    name?: string;
+    appId?: string;
+    secret?: string;
+  }): Promise<JucaiAppWithSecret & { warning: string | undefined }> {
     if (input.appId !== undefined) check('appId', APP_ID_PATTERN.test(input.appId), 'appId must be 1–32 letters, digits or "_"');
     const appId = input.appId ?? `MCH_A${randomDigits(9)}`;
     const name = input.name ?? appId;

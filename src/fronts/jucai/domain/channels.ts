@@ -52,7 +52,8 @@ const PRINTABLE = /^[\x21-\x7e]+$/;
 
 function fromRow(row: Selectable<JucaiChannelTable>): Channel {
   const base = { enabled: row.enabled === 1, updatedAt: Number(row.updated_at) };
-  if (row.way_code === 'WECHAT') return { wayCode: 'WECHAT', ...base, wechatPayMchId: row.wechat_pay_mch_id ?? '', subMchId: row.sub_mch_id, subAppid: row.sub_appid };
+  if (row.way_code === 'WECHAT')
+    return { wayCode: 'WECHAT', ...base, wechatPayMchId: row.wechat_pay_mch_id ?? '', subMchId: row.sub_mch_id, subAppid: row.sub_appid };
   return { wayCode: 'UNIONPAY', ...base, bridgeUrl: row.bridge_url ?? '', merchantNo: row.bridge_merchant_no ?? '' };
 }
 
@@ -88,14 +89,23 @@ export class Channels {
     const merchant = await this.organization.getMerchant(mchNo);
     const existing = await this.row(merchant.id, wayCode);
     const now = this.clock.now();
-    const values: Partial<Selectable<JucaiChannelTable>> = { enabled: input.enabled === undefined ? (existing?.enabled ?? 1) : input.enabled ? 1 : 0, updated_at: now };
+    const values: Partial<Selectable<JucaiChannelTable>> = {
+      enabled: input.enabled === undefined ? (existing?.enabled ?? 1) : input.enabled ? 1 : 0,
+      updated_at: now,
+    };
     if (wayCode === 'WECHAT') {
       const mchId = input.wechatPayMchId ?? existing?.wechat_pay_mch_id ?? undefined;
-      check('wechatPayMchId', mchId !== undefined, 'wechatPayMchId is required: the WeChat Pay merchant (kaifang wechat pay-merchants) that pays');
+      check(
+        'wechatPayMchId',
+        mchId !== undefined,
+        'wechatPayMchId is required: the WeChat Pay merchant (kaifang wechat pay-merchants) that pays',
+      );
       check('wechatPayMchId', WECHATPAY_MCH_ID_PATTERN.test(mchId!), 'wechatPayMchId must be a WeChat Pay merchant number (6–20 digits)');
       await this.payMerchants.get(mchId!);
-      if (input.subMchId != null) check('subMchId', WECHATPAY_MCH_ID_PATTERN.test(input.subMchId), 'subMchId must be a WeChat Pay merchant number (6–20 digits)');
-      if (input.subAppid != null) check('subAppid', /^wx[0-9A-Za-z]{16}$/.test(input.subAppid), 'subAppid must be "wx" followed by 16 letters or digits');
+      if (input.subMchId != null)
+        check('subMchId', WECHATPAY_MCH_ID_PATTERN.test(input.subMchId), 'subMchId must be a WeChat Pay merchant number (6–20 digits)');
+      if (input.subAppid != null)
+        check('subAppid', /^wx[0-9A-Za-z]{16}$/.test(input.subAppid), 'subAppid must be "wx" followed by 16 letters or digits');
       Object.assign(values, {
         wechat_pay_mch_id: mchId,
         ...(input.subMchId !== undefined ? { sub_mch_id: input.subMchId } : {}),
@@ -110,11 +120,28 @@ export class Channels {
       } catch {
         /* named below */
       }
-      check('bridgeUrl', parsed !== undefined && (parsed.protocol === 'http:' || parsed.protocol === 'https:'), 'bridgeUrl must be an absolute http(s) URL');
+      check(
+        'bridgeUrl',
+        parsed !== undefined && (parsed.protocol === 'http:' || parsed.protocol === 'https:'),
+        'bridgeUrl must be an absolute http(s) URL',
+      );
       const merchantNo = input.merchantNo ?? existing?.bridge_merchant_no ?? undefined;
-      check('merchantNo', merchantNo !== undefined && PRINTABLE.test(merchantNo) && merchantNo.length <= 64, 'merchantNo (the merchant\'s number at the acquirer) is required: 1–64 printable ASCII characters');
-      if (input.secret !== undefined) check('secret', PRINTABLE.test(input.secret) && input.secret.length >= 16 && input.secret.length <= 128, 'secret must be 16–128 printable ASCII characters without spaces');
-      check('secret', input.secret !== undefined || existing?.bridge_secret_sealed != null, 'secret (the bridge\'s HMAC-SHA256 key) is required');
+      check(
+        'merchantNo',
+        merchantNo !== undefined && PRINTABLE.test(merchantNo) && merchantNo.length <= 64,
+        "merchantNo (the merchant's number at the acquirer) is required: 1–64 printable ASCII characters",
+      );
+      if (input.secret !== undefined)
+        check(
+          'secret',
+          PRINTABLE.test(input.secret) && input.secret.length >= 16 && input.secret.length <= 128,
+          'secret must be 16–128 printable ASCII characters without spaces',
+        );
+      check(
+        'secret',
+        input.secret !== undefined || existing?.bridge_secret_sealed != null,
+        "secret (the bridge's HMAC-SHA256 key) is required",
+      );
       Object.assign(values, {
         bridge_url: url,
         bridge_merchant_no: merchantNo,
@@ -154,7 +181,11 @@ export class Channels {
   async remove(mchNo: string, wayCodeText: string): Promise<void> {
     const wayCode = checkWayCode(wayCodeText);
     const merchant = await this.organization.getMerchant(mchNo);
-    const res = await this.db.deleteFrom('jucai_channels').where('mch_ref', '=', merchant.id).where('way_code', '=', wayCode).executeTakeFirst();
+    const res = await this.db
+      .deleteFrom('jucai_channels')
+      .where('mch_ref', '=', merchant.id)
+      .where('way_code', '=', wayCode)
+      .executeTakeFirst();
     this.cache.delete(cacheKey(merchant.id, wayCode));
     if (Number(res.numDeletedRows) === 0) throw new NotFound('channel', `merchant ${mchNo} has no ${wayCode} channel`);
   }
@@ -171,7 +202,12 @@ export class Channels {
   }
 
   private row(mchRef: number, wayCode: WayCode): Promise<Selectable<JucaiChannelTable> | undefined> {
-    return this.db.selectFrom('jucai_channels').selectAll().where('mch_ref', '=', mchRef).where('way_code', '=', wayCode).executeTakeFirst();
+    return this.db
+      .selectFrom('jucai_channels')
+      .selectAll()
+      .where('mch_ref', '=', mchRef)
+      .where('way_code', '=', wayCode)
+      .executeTakeFirst();
   }
 }
 

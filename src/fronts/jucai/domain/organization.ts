@@ -89,14 +89,24 @@ export class Organization {
     const isvNo = input.isvNo ?? `ISV_I${randomDigits(9)}`;
     const now = this.clock.now();
     const row = await insertUnique(
-      this.db.insertInto('jucai_isvs').values({ isv_no: isvNo, name: input.name, enabled: 1, created_at: now, updated_at: now }).returningAll().executeTakeFirstOrThrow(),
+      this.db
+        .insertInto('jucai_isvs')
+        .values({ isv_no: isvNo, name: input.name, enabled: 1, created_at: now, updated_at: now })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
       `ISV ${isvNo} already exists`,
     );
     return isvFromRow(row);
   }
 
   async listIsvs(options: { limit?: number; offset?: number } = {}): Promise<Isv[]> {
-    const rows = await this.db.selectFrom('jucai_isvs').selectAll().orderBy('id').limit(options.limit ?? 100).offset(options.offset ?? 0).execute();
+    const rows = await this.db
+      .selectFrom('jucai_isvs')
+      .selectAll()
+      .orderBy('id')
+      .limit(options.limit ?? 100)
+      .offset(options.offset ?? 0)
+      .execute();
     return rows.map(isvFromRow);
   }
 
@@ -123,7 +133,13 @@ export class Organization {
     return isvFromRow(row);
   }
 
-  async createMerchant(input: { isvNo: string; name: string; mchNo?: string; ratePerSecond?: number | null; appRatePerSecond?: number | null }): Promise<Merchant> {
+  async createMerchant(input: {
+    isvNo: string;
+    name: string;
+    mchNo?: string;
+    ratePerSecond?: number | null;
+    appRatePerSecond?: number | null;
+  }): Promise<Merchant> {
     checkText('name', input.name, 100);
     if (input.mchNo !== undefined) check('mchNo', MCH_NO_PATTERN.test(input.mchNo), 'mchNo must be "MCH_" and 1–28 letters or digits');
     checkRates(input);
@@ -151,13 +167,21 @@ export class Organization {
   }
 
   private merchants() {
-    return this.db.selectFrom('jucai_merchants').innerJoin('jucai_isvs', 'jucai_isvs.id', 'jucai_merchants.isv_ref').selectAll('jucai_merchants').select(['jucai_isvs.isv_no', 'jucai_isvs.enabled as isv_enabled']);
+    return this.db
+      .selectFrom('jucai_merchants')
+      .innerJoin('jucai_isvs', 'jucai_isvs.id', 'jucai_merchants.isv_ref')
+      .selectAll('jucai_merchants')
+      .select(['jucai_isvs.isv_no', 'jucai_isvs.enabled as isv_enabled']);
   }
 
   async listMerchants(options: { limit?: number; offset?: number; isvNo?: string } = {}): Promise<Merchant[]> {
     let q = this.merchants();
     if (options.isvNo !== undefined) q = q.where('jucai_isvs.isv_no', '=', options.isvNo);
-    const rows = await q.orderBy('jucai_merchants.id').limit(options.limit ?? 100).offset(options.offset ?? 0).execute();
+    const rows = await q
+      .orderBy('jucai_merchants.id')
+      .limit(options.limit ?? 100)
+      .offset(options.offset ?? 0)
+      .execute();
     return rows.map(merchantFromRow);
   }
 
@@ -183,7 +207,10 @@ export class Organization {
     });
   }
 
-  async updateMerchant(mchNo: string, changes: { name?: string; enabled?: boolean; ratePerSecond?: number | null; appRatePerSecond?: number | null }): Promise<Merchant> {
+  async updateMerchant(
+    mchNo: string,
+    changes: { name?: string; enabled?: boolean; ratePerSecond?: number | null; appRatePerSecond?: number | null },
+  ): Promise<Merchant> {
     if (changes.name !== undefined) checkText('name', changes.name, 100);
     checkRates(changes);
     const res = await this.db

@@ -18,7 +18,9 @@ for (const backend of backendNames()) {
     const generated = await s.admin('/jucai/isvs', { body: { name: 'made up' } });
     assert.match(generated.body.isvNo, /^ISV_I\d{9}$/);
 
-    const mch = await s.admin('/jucai/merchants', { body: { isvNo: 'ISV_I232767463', name: 'shop', mchNo: 'MCH_I293975931', ratePerSecond: 10 } });
+    const mch = await s.admin('/jucai/merchants', {
+      body: { isvNo: 'ISV_I232767463', name: 'shop', mchNo: 'MCH_I293975931', ratePerSecond: 10 },
+    });
     assert.equal(mch.status, 201, JSON.stringify(mch.body));
     assert.equal(mch.body.ratePerSecond, 10);
     assert.equal((await s.admin('/jucai/merchants', { body: { isvNo: 'ISV_NOPE', name: 'x' } })).status, 404);
@@ -42,16 +44,34 @@ for (const backend of backendNames()) {
     assert.notEqual(rotated.body.secret, made.body.secret);
 
     // WeChat Pay merchant: the key is never shown back; channels name it.
-    const pay = await s.admin('/wechat/pay-merchants', { body: { mchId: '1900000109', appid: 'wxd930ea5d5a258f4f', key: SANDBOX_WECHATPAY_KEY } });
+    const pay = await s.admin('/wechat/pay-merchants', {
+      body: { mchId: '1900000109', appid: 'wxd930ea5d5a258f4f', key: SANDBOX_WECHATPAY_KEY },
+    });
     assert.equal(pay.status, 201, JSON.stringify(pay.body));
     assert.ok(!JSON.stringify(pay.body).includes(SANDBOX_WECHATPAY_KEY));
-    assert.equal((await s.admin('/wechat/pay-merchants', { body: { mchId: '1900000111', appid: 'wxd930ea5d5a258f4f', key: 'short' } })).body.error.param, 'key');
-    const badChannel = await s.admin('/jucai/merchants/MCH_I293975931/channels/WECHAT', { method: 'PUT', body: { wechatPayMchId: '1999999999' } });
+    assert.equal(
+      (await s.admin('/wechat/pay-merchants', { body: { mchId: '1900000111', appid: 'wxd930ea5d5a258f4f', key: 'short' } })).body.error
+        .param,
+      'key',
+    );
+    const badChannel = await s.admin('/jucai/merchants/MCH_I293975931/channels/WECHAT', {
+      method: 'PUT',
+      body: { wechatPayMchId: '1999999999' },
+    });
     assert.equal(badChannel.status, 404);
-    const wechat = await s.admin('/jucai/merchants/MCH_I293975931/channels/WECHAT', { method: 'PUT', body: { wechatPayMchId: '1900000109', subMchId: '1900000110' } });
+    const wechat = await s.admin('/jucai/merchants/MCH_I293975931/channels/WECHAT', {
+      method: 'PUT',
+      body: { wechatPayMchId: '1900000109', subMchId: '1900000110' },
+    });
     assert.equal(wechat.status, 200, JSON.stringify(wechat.body));
-    assert.deepEqual({ ...wechat.body, updatedAt: '' }, { wayCode: 'WECHAT', status: 'enabled', wechatPayMchId: '1900000109', subMchId: '1900000110', subAppid: null, updatedAt: '' });
-    const up = await s.admin('/jucai/merchants/MCH_I293975931/channels/UNIONPAY', { method: 'PUT', body: { bridgeUrl: 'https://bridge.example/uid', merchantNo: '898310048990001', secret: SANDBOX_BRIDGE_SECRET } });
+    assert.deepEqual(
+      { ...wechat.body, updatedAt: '' },
+      { wayCode: 'WECHAT', status: 'enabled', wechatPayMchId: '1900000109', subMchId: '1900000110', subAppid: null, updatedAt: '' },
+    );
+    const up = await s.admin('/jucai/merchants/MCH_I293975931/channels/UNIONPAY', {
+      method: 'PUT',
+      body: { bridgeUrl: 'https://bridge.example/uid', merchantNo: '898310048990001', secret: SANDBOX_BRIDGE_SECRET },
+    });
     assert.equal(up.status, 200, JSON.stringify(up.body));
     assert.ok(!JSON.stringify(up.body).includes(SANDBOX_BRIDGE_SECRET), 'the bridge secret is never shown');
     for (const [body, param] of [
@@ -65,18 +85,41 @@ for (const backend of backendNames()) {
     }
     assert.equal((await s.admin('/jucai/merchants/MCH_I293975931/channels/ALIPAY', { method: 'PUT', body: {} })).status, 400);
     const merchant = await s.admin('/jucai/merchants/MCH_I293975931');
-    assert.deepEqual(merchant.body.channels.map((c: { wayCode: string }) => c.wayCode), ['UNIONPAY', 'WECHAT']);
+    assert.deepEqual(
+      merchant.body.channels.map((c: { wayCode: string }) => c.wayCode),
+      ['UNIONPAY', 'WECHAT'],
+    );
 
     // The imported app signs as before, with the seed's own field set.
-    const fields = { appId: 'MCH_A698612520', authCode: paymentCode(), clientIp: '127.0.0.1', mchNo: 'MCH_I293975931', mchOrderNo: orderNo(), subAppid: '', termId: '12345678', version: '1.0', wayCode: 'WECHAT' };
-    const res = await fetch(`${s.url}/pay/api/1.0/auth2OpenId`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...fields, sign: independentSign(fields, 'shortsecret') }) });
+    const fields = {
+      appId: 'MCH_A698612520',
+      authCode: paymentCode(),
+      clientIp: '127.0.0.1',
+      mchNo: 'MCH_I293975931',
+      mchOrderNo: orderNo(),
+      subAppid: '',
+      termId: '12345678',
+      version: '1.0',
+      wayCode: 'WECHAT',
+    };
+    const res = await fetch(`${s.url}/pay/api/1.0/auth2OpenId`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...fields, sign: independentSign(fields, 'shortsecret') }),
+    });
     const reply = (await res.json()) as Reply;
     assert.equal(reply.data?.returnCode, '000000', JSON.stringify(reply));
     assertReply(reply, 'shortsecret');
 
     // The OpenAPI document describes the front and its admin routes.
     const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    for (const p of ['/pay/api/1.0/auth2OpenId', '/admin/api/jucai/merchants/{mchNo}/channels/{wayCode}', '/admin/api/jucai/apps', '/admin/api/wechat/pay-merchants']) assert.ok(doc.paths[p], p);
+    for (const p of [
+      '/pay/api/1.0/auth2OpenId',
+      '/admin/api/jucai/merchants/{mchNo}/channels/{wayCode}',
+      '/admin/api/jucai/apps',
+      '/admin/api/wechat/pay-merchants',
+    ])
+      assert.ok(doc.paths[p], p);
   });
 }
 
@@ -93,16 +136,40 @@ test('kaifang jucai …: the same operations from the CLI, --json, secrets read 
   const isv = (await run(['jucai', 'isvs', 'create', '--name', 'cli ISV'])).json();
   const mch = (await run(['jucai', 'merchants', 'create', '--isv-no', isv.isvNo, '--name', 'cli shop', '--rate-per-second', '5'])).json();
   assert.equal(mch.ratePerSecond, 5);
-  const imported = await run(['jucai', 'apps', 'import', '--app-id', 'MCH_A000000777', '--mch-no', mch.mchNo, '--secret', '-'], 'an-existing-app-secret\n');
+  const imported = await run(
+    ['jucai', 'apps', 'import', '--app-id', 'MCH_A000000777', '--mch-no', mch.mchNo, '--secret', '-'],
+    'an-existing-app-secret\n',
+  );
   assert.equal(imported.json().secret, undefined, 'an imported secret is not printed back');
-  const pay = await run(['wechat', 'pay-merchants', 'create', '--mch-id', '1900000222', '--appid', 'wxd930ea5d5a258f4f', '--key', '-'], `${SANDBOX_WECHATPAY_KEY}\n`);
+  const pay = await run(
+    ['wechat', 'pay-merchants', 'create', '--mch-id', '1900000222', '--appid', 'wxd930ea5d5a258f4f', '--key', '-'],
+    `${SANDBOX_WECHATPAY_KEY}\n`,
+  );
   assert.ok(!pay.stdout.includes(SANDBOX_WECHATPAY_KEY));
   await run(['jucai', 'channels', 'set', mch.mchNo, 'WECHAT', '--wechat-pay-mch-id', '1900000222']);
-  const up = await run(['jucai', 'channels', 'set', mch.mchNo, 'UNIONPAY', '--bridge-url', 'https://b.example/uid', '--merchant-no', '1234', '--secret', '-'], `${SANDBOX_BRIDGE_SECRET}\n`);
+  const up = await run(
+    ['jucai', 'channels', 'set', mch.mchNo, 'UNIONPAY', '--bridge-url', 'https://b.example/uid', '--merchant-no', '1234', '--secret', '-'],
+    `${SANDBOX_BRIDGE_SECRET}\n`,
+  );
   assert.ok(!up.stdout.includes(SANDBOX_BRIDGE_SECRET));
   const channels = (await run(['jucai', 'channels', 'list', mch.mchNo])).json();
-  assert.deepEqual(channels.channels.map((c: { wayCode: string }) => c.wayCode), ['UNIONPAY', 'WECHAT']);
-  const signed = (await run(['jucai', 'sign', 'MCH_A000000777', `mchNo=${mch.mchNo}`, 'wayCode=WECHAT', 'authCode=134291427096188722', 'mchOrderNo=CLI00001', 'clientIp=127.0.0.1', 'termId=88888888'])).json();
+  assert.deepEqual(
+    channels.channels.map((c: { wayCode: string }) => c.wayCode),
+    ['UNIONPAY', 'WECHAT'],
+  );
+  const signed = (
+    await run([
+      'jucai',
+      'sign',
+      'MCH_A000000777',
+      `mchNo=${mch.mchNo}`,
+      'wayCode=WECHAT',
+      'authCode=134291427096188722',
+      'mchOrderNo=CLI00001',
+      'clientIp=127.0.0.1',
+      'termId=88888888',
+    ])
+  ).json();
   const { sign, ...fields } = signed;
   assert.equal(sign, independentSign(fields, 'an-existing-app-secret'));
   const bad = await kaifang(env, ['jucai', 'merchants', 'create', '--isv-no', isv.isvNo, '--name', 'x', '--mch-no', 'nope']);

@@ -75,7 +75,11 @@ const env: NodeJS.ProcessEnv = {
 };
 
 async function admin(url: string, body: unknown, method = 'POST'): Promise<Record<string, unknown>> {
-  const res = await fetch(url, { method, headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const answer = (await res.json()) as Record<string, unknown>;
   if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(answer)}`);
   return answer;
@@ -85,7 +89,16 @@ async function admin(url: string, body: unknown, method = 'POST'): Promise<Recor
 const paymentCode = () => `13${(randomBytes(8).readBigUInt64BE() % 10n ** 16n).toString().padStart(16, '0')}`;
 let secret = '';
 function signedBody(mchOrderNo: string, authCode: string): string {
-  const fields: Record<string, string> = { version: '1.0', termId: '88888888', mchNo: MCH, appId: APP, mchOrderNo, wayCode: 'WECHAT', authCode, clientIp: '127.0.0.1' };
+  const fields: Record<string, string> = {
+    version: '1.0',
+    termId: '88888888',
+    mchNo: MCH,
+    appId: APP,
+    mchOrderNo,
+    wayCode: 'WECHAT',
+    authCode,
+    clientIp: '127.0.0.1',
+  };
   return JSON.stringify({ ...fields, sign: jucai.sign(fields, secret) });
 }
 
@@ -96,10 +109,22 @@ try {
   await admin(`${seeder.url}/admin/api/jucai/isvs`, { name: 'bench ISV', isvNo: ISV });
   await admin(`${seeder.url}/admin/api/jucai/merchants`, { isvNo: ISV, name: 'bench merchant', mchNo: MCH });
   secret = String((await admin(`${seeder.url}/admin/api/jucai/apps`, { mchNo: MCH, appId: APP, name: 'bench app' })).secret);
-  await admin(`${seeder.url}/admin/api/wechat/pay-merchants`, { mchId: '1900000109', appid: 'wxd930ea5d5a258f4f', key: SANDBOX_WECHATPAY_KEY });
-  await admin(`${seeder.url}/admin/api/jucai/merchants/${MCH}/channels/WECHAT`, { wechatPayMchId: '1900000109', subMchId: '1900000110' }, 'PUT');
+  await admin(`${seeder.url}/admin/api/wechat/pay-merchants`, {
+    mchId: '1900000109',
+    appid: 'wxd930ea5d5a258f4f',
+    key: SANDBOX_WECHATPAY_KEY,
+  });
+  await admin(
+    `${seeder.url}/admin/api/jucai/merchants/${MCH}/channels/WECHAT`,
+    { wechatPayMchId: '1900000109', subMchId: '1900000110' },
+    'PUT',
+  );
   // The first call of the repeated order goes to the channel; every call the benchmark sends repeats it.
-  const first = await fetch(`${seeder.url}${PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: signedBody(repeat.mchOrderNo, repeat.authCode) });
+  const first = await fetch(`${seeder.url}${PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: signedBody(repeat.mchOrderNo, repeat.authCode),
+  });
   const answer = (await first.json()) as { code: number; data: { returnCode: string } | null };
   if (answer.code !== 200 || answer.data?.returnCode !== '000000') throw new Error(`the first call: ${JSON.stringify(answer)}`);
 } finally {
@@ -108,7 +133,10 @@ try {
 
 const line = (body: string) => `${PATH}\t${body}`;
 const n = Math.ceil(knobs.maxRps * (knobs.seconds + 1));
-const repeatFile = writeRequests(join(dataDir, 'repeat.txt'), new Array<string>(n).fill(line(signedBody(repeat.mchOrderNo, repeat.authCode))));
+const repeatFile = writeRequests(
+  join(dataDir, 'repeat.txt'),
+  new Array<string>(n).fill(line(signedBody(repeat.mchOrderNo, repeat.authCode))),
+);
 let orders = 0;
 /** A file of fresh orders, each with its own payment code: nothing in it was ever answered. */
 function freshFile(name: string, seconds: number): string {
@@ -166,12 +194,35 @@ for (let round = 1; round <= knobs.rounds; round++) {
 
 const sections: string[] = [];
 for (const v of variants) {
-  sections.push(`#### ${v.name}: auth2OpenId, an idempotent repeat, against the JSON + MD5 baseline`, '', ...table(ROUND_HEADER, roundRows(repeats, v.name)), '');
-  if (withFull) sections.push(`#### ${v.name}: auth2OpenId, the full path through the sandbox WeChat Pay (the baseline columns are the same round's, for scale)`, '', ...table(ROUND_HEADER, roundRows(fulls, v.name)), '');
+  sections.push(
+    `#### ${v.name}: auth2OpenId, an idempotent repeat, against the JSON + MD5 baseline`,
+    '',
+    ...table(ROUND_HEADER, roundRows(repeats, v.name)),
+    '',
+  );
+  if (withFull)
+    sections.push(
+      `#### ${v.name}: auth2OpenId, the full path through the sandbox WeChat Pay (the baseline columns are the same round's, for scale)`,
+      '',
+      ...table(ROUND_HEADER, roundRows(fulls, v.name)),
+      '',
+    );
 }
-const ab = abRows(repeats, variants.map((v) => v.name));
+const ab = abRows(
+  repeats,
+  variants.map((v) => v.name),
+);
 if (ab.length) sections.push('#### A/B, repeat', '', ...ab, '');
-if (ab.length && withFull) sections.push('#### A/B, full path', '', ...abRows(fulls, variants.map((v) => v.name)), '');
+if (ab.length && withFull)
+  sections.push(
+    '#### A/B, full path',
+    '',
+    ...abRows(
+      fulls,
+      variants.map((v) => v.name),
+    ),
+    '',
+  );
 const cols = variants.flatMap((v) => [
   [`${v.name}, repeat`, summary(repeats, v.name)] as const,
   ...(withFull ? [[`${v.name}, full path`, summary(fulls, v.name)] as const] : []),

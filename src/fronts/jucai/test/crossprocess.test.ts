@@ -30,11 +30,16 @@ async function seed(url: string) {
 }
 
 async function post(url: string, fields: Record<string, unknown>, secret: string): Promise<Reply> {
-  const res = await fetch(`${url}/pay/api/1.0/auth2OpenId`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...fields, sign: independentSign(fields, secret) }) });
+  const res = await fetch(`${url}/pay/api/1.0/auth2OpenId`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...fields, sign: independentSign(fields, secret) }),
+  });
   return (await res.json()) as Reply;
 }
 
-const calls = async (url: string) => ((await (await fetch(`${url}/sandbox/wechatpay/calls`)).json()) as { authcodetoopenid: number }).authcodetoopenid;
+const calls = async (url: string) =>
+  ((await (await fetch(`${url}/sandbox/wechatpay/calls`)).json()) as { authcodetoopenid: number }).authcodetoopenid;
 
 for (const name of backendNames()) {
   test(`jucai across two processes: one request at both at once makes one channel call (${name})`, async (t) => {
@@ -47,7 +52,15 @@ for (const name of backendNames()) {
     const app = await seed(a.url);
     const ROUNDS = 10;
     for (let i = 0; i < ROUNDS; i++) {
-      const fields = { termId: '88888888', mchNo: app.mchNo, appId: app.appId, mchOrderNo: orderNo(), wayCode: 'WECHAT', authCode: paymentCode(), clientIp: '127.0.0.1' };
+      const fields = {
+        termId: '88888888',
+        mchNo: app.mchNo,
+        appId: app.appId,
+        mchOrderNo: orderNo(),
+        wayCode: 'WECHAT',
+        authCode: paymentCode(),
+        clientIp: '127.0.0.1',
+      };
       const [x, y] = await Promise.all([post(a.url, fields, app.secret), post(b.url, fields, app.secret)]);
       assert.equal(x.data?.returnCode, '000000', JSON.stringify(x));
       assert.equal(y.data?.returnCode, '000000', JSON.stringify(y));
@@ -61,7 +74,15 @@ for (const name of backendNames()) {
     t.after(() => backend.cleanup());
     const first = await serveProcess(backend.env);
     const app = await seed(first.url);
-    const orders = Array.from({ length: 5 }, () => ({ termId: '88888888', mchNo: app.mchNo, appId: app.appId, mchOrderNo: orderNo(), wayCode: 'WECHAT', authCode: paymentCode(), clientIp: '127.0.0.1' }));
+    const orders = Array.from({ length: 5 }, () => ({
+      termId: '88888888',
+      mchNo: app.mchNo,
+      appId: app.appId,
+      mchOrderNo: orderNo(),
+      wayCode: 'WECHAT',
+      authCode: paymentCode(),
+      clientIp: '127.0.0.1',
+    }));
     const answered = await Promise.all(orders.map((o) => post(first.url, o, app.secret)));
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));

@@ -22,24 +22,29 @@ for (const backend of backendNames()) {
     t.after(() => f.close());
     // A named payer's fresh code: the same openid the WeChat login simulator gives that user.
     const fresh = (await (await fetch(`${f.s.url}/sandbox/wechatpay/payment-code?payer=alice`)).json()) as { authCode: string };
-    const identity = (await (await fetch(`${f.s.url}/sandbox/wechat/identity?appid=${f.payAppid}&user=alice`)).json()) as { openid: string };
+    const identity = (await (await fetch(`${f.s.url}/sandbox/wechat/identity?appid=${f.payAppid}&user=alice`)).json()) as {
+      openid: string;
+    };
     const fields = f.fields({ authCode: fresh.authCode, reqTime: String(Date.now()), signType: 'MD5' });
     const first = await f.post(fields);
     expectCode(first, 200, /^成功$/);
     assertReply(first, f.secret);
-    assert.deepEqual({ ...first.data, randomStr: '' }, {
-      returnCode: '000000',
-      returnMsg: 'SUCCESS',
-      termId: '12345678',
-      randomStr: '',
-      orgId: f.isvNo,
-      mchNo: f.mchNo,
-      mchOrderNo: fields.mchOrderNo,
-      appid: f.payAppid,
-      openid: identity.openid,
-      subAppid: '',
-      subOpenid: '',
-    });
+    assert.deepEqual(
+      { ...first.data, randomStr: '' },
+      {
+        returnCode: '000000',
+        returnMsg: 'SUCCESS',
+        termId: '12345678',
+        randomStr: '',
+        orgId: f.isvNo,
+        mchNo: f.mchNo,
+        mchOrderNo: fields.mchOrderNo,
+        appid: f.payAppid,
+        openid: identity.openid,
+        subAppid: '',
+        subOpenid: '',
+      },
+    );
     assert.equal(await f.wechatPayCalls(), 1);
 
     // The cashier's retry: the first answer, no second channel call.
@@ -57,11 +62,20 @@ for (const backend of backendNames()) {
     // A sub-merchant appid gives a sub_openid too; the typed client agrees.
     const subAppid = 'wx0123456789abcdef';
     const client = new JucaiClient({ baseUrl: f.s.url, mchNo: f.mchNo, appId: f.appId, secret: f.secret });
-    const viaClient = await client.auth2OpenId({ mchOrderNo: orderNo(), wayCode: 'WECHAT', authCode: fresh.authCode, clientIp: '::1', subAppid, extra: { reqTime: Date.now(), signType: 'MD5' } });
+    const viaClient = await client.auth2OpenId({
+      mchOrderNo: orderNo(),
+      wayCode: 'WECHAT',
+      authCode: fresh.authCode,
+      clientIp: '::1',
+      subAppid,
+      extra: { reqTime: Date.now(), signType: 'MD5' },
+    });
     assertReply(viaClient as Reply, f.secret);
     assert.equal(viaClient.data!.returnCode, '000000');
     assert.equal(viaClient.data!.subAppid, subAppid);
-    const subIdentity = (await (await fetch(`${f.s.url}/sandbox/wechat/identity?appid=${subAppid}&user=alice`)).json()) as { openid: string };
+    const subIdentity = (await (await fetch(`${f.s.url}/sandbox/wechat/identity?appid=${subAppid}&user=alice`)).json()) as {
+      openid: string;
+    };
     assert.equal(viaClient.data!.subOpenid, subIdentity.openid);
     // A client with the wrong secret: the server says 401 (unsigned), which the client returns to read.
     const wrong = new JucaiClient({ baseUrl: f.s.url, mchNo: f.mchNo, appId: f.appId, secret: 'not-the-secret-0000000000' });
@@ -114,7 +128,8 @@ for (const backend of backendNames()) {
     await returnCode({ wayCode: 'UNIONPAY', authCode: 'expired-1' }, 'AUTHCODE_EXPIRE', /码已过期/);
     await returnCode({ wayCode: 'UNIONPAY', authCode: 'invalid-1' }, 'AUTHCODE_INVALID', /码无效/);
     await returnCode({ wayCode: 'UNIONPAY', authCode: 'error-1' }, 'SYSTEM_ERROR', /渠道系统错误/);
-    for (const code of ['badsign-1', 'garbage-1', 'down-1', 'timeout-1']) expectCode(await f.post(f.fields({ wayCode: 'UNIONPAY', authCode: code })), 502, /^通道异常/);
+    for (const code of ['badsign-1', 'garbage-1', 'down-1', 'timeout-1'])
+      expectCode(await f.post(f.fields({ wayCode: 'UNIONPAY', authCode: code })), 502, /^通道异常/);
 
     // No channel for the wayCode (removed, or switched off, or its WeChat Pay merchant disabled).
     assert.equal((await f.s.admin(`/jucai/merchants/${f.mchNo}/channels/UNIONPAY`, { method: 'DELETE' })).status, 200);
@@ -130,7 +145,13 @@ for (const backend of backendNames()) {
   test(`jucai: request-level refusals 400, 401, 403, 404, 429, 500, each in the table's shape (${backend})`, async (t) => {
     const f = await jucaiFixture(backend);
     t.after(() => f.close());
-    const refused = async (fields: Record<string, unknown>, code: number, msg: RegExp, signed: string | null = null, options: Parameters<typeof f.post>[1] = {}) => {
+    const refused = async (
+      fields: Record<string, unknown>,
+      code: number,
+      msg: RegExp,
+      signed: string | null = null,
+      options: Parameters<typeof f.post>[1] = {},
+    ) => {
       const reply = await f.post(fields, options);
       expectCode(reply, code, msg);
       assertReply(reply, signed);
@@ -174,7 +195,11 @@ for (const backend of backendNames()) {
     await refused({ ...f.fields(), sign: '' }, 401, /^签名错误: sign is required/);
     const { sign: _s, ...unsigned } = { ...f.fields(), sign: 'x' };
     await refused(unsigned, 401, /^签名错误: sign is required/, null, { raw: JSON.stringify(unsigned) });
-    await refused({ ...f.fields(), sign: 'a'.repeat(32) }, 401, /^签名错误: sign does not match.*sandbox: the string to sign was .*key=<secret>/);
+    await refused(
+      { ...f.fields(), sign: 'a'.repeat(32) },
+      401,
+      /^签名错误: sign does not match.*sandbox: the string to sign was .*key=<secret>/,
+    );
     const extra = f.fields({ reqTime: '1700000000000' });
     await refused({ ...extra, reqTime: '1700000000001', sign: independentSign(extra, f.secret) }, 401, /^签名错误/);
 
@@ -199,7 +224,10 @@ for (const backend of backendNames()) {
     const limited = burst.find((r) => r.code === 429)!;
     assert.match(limited.msg, /^请求过于频繁/);
     assertReply(limited, f.secret);
-    assert.equal((await f.s.admin(`/jucai/merchants/${f.mchNo}`, { method: 'PATCH', body: { ratePerSecond: null, appRatePerSecond: 2 } })).status, 200);
+    assert.equal(
+      (await f.s.admin(`/jucai/merchants/${f.mchNo}`, { method: 'PATCH', body: { ratePerSecond: null, appRatePerSecond: 2 } })).status,
+      200,
+    );
     await new Promise((r) => setTimeout(r, 1100));
     const appBurst = await Promise.all(Array.from({ length: 6 }, () => f.post(f.fields())));
     assert.ok(appBurst.filter((r) => r.code === 429).length >= 3, JSON.stringify(appBurst.map((r) => r.code)));
@@ -223,7 +251,11 @@ for (const backend of backendNames()) {
     const path = await fetch(`${f.s.url}/pay/api/1.0/nope`, { method: 'POST' });
     assert.equal(path.status, 404);
     assert.equal(((await path.json()) as Reply).code, 400);
-    const big = await fetch(`${f.s.url}/pay/api/1.0/auth2OpenId`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 'x'.repeat(70_000) }) });
+    const big = await fetch(`${f.s.url}/pay/api/1.0/auth2OpenId`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: 'x'.repeat(70_000) }),
+    });
     assert.equal(big.status, 413);
     assert.match(((await big.json()) as Reply).msg, /larger than 65536 bytes/);
   });

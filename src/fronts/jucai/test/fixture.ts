@@ -22,9 +22,19 @@ export const fixture: FrontFixture<{ mchNo: string; appId: string; secret: strin
     return creds;
   },
   async callAgain(url, creds) {
-    const fields = { termId: '88888888', mchNo: creds.mchNo, appId: creds.appId, mchOrderNo: orderNo(), wayCode: 'WECHAT', authCode: paymentCode(), clientIp: '127.0.0.1' };
+    const fields = {
+      termId: '88888888',
+      mchNo: creds.mchNo,
+      appId: creds.appId,
+      mchOrderNo: orderNo(),
+      wayCode: 'WECHAT',
+      authCode: paymentCode(),
+      clientIp: '127.0.0.1',
+    };
     const body = JSON.stringify({ ...fields, sign: independentSign(fields, creds.secret) });
-    const j = (await (await fetch(`${url}/pay/api/1.0/auth2OpenId`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json()) as Json;
+    const j = (await (
+      await fetch(`${url}/pay/api/1.0/auth2OpenId`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    ).json()) as Json;
     assert.equal(j.data?.returnCode, '000000', JSON.stringify(j));
   },
   filledTables: ['jucai_apps', 'jucai_channels', 'wechat_pay_merchants', 'idempotency_records'],

@@ -18,7 +18,13 @@ function raw(url: string, contentType: string | undefined, body: Buffer): Promis
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const req = request(
-      { host: u.hostname, port: u.port, method: 'POST', path: '/pay/api/1.0/auth2OpenId', headers: { ...(contentType ? { 'content-type': contentType } : {}), 'content-length': String(body.length) } },
+      {
+        host: u.hostname,
+        port: u.port,
+        method: 'POST',
+        path: '/pay/api/1.0/auth2OpenId',
+        headers: { ...(contentType ? { 'content-type': contentType } : {}), 'content-length': String(body.length) },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -31,7 +37,26 @@ function raw(url: string, contentType: string | undefined, body: Buffer): Promis
 }
 
 // No empty text or null: those leave a field out of the signature, and the request stays valid.
-const ODD = [true, 12, 1.5, -0, 1e308, ' ', '\u0000', '😀', 'e\u0301', '\ufeff', '<x>&', '%zz', '中文', 'x'.repeat(5000), [], {}, [1], { a: { b: 1 } }];
+const ODD = [
+  true,
+  12,
+  1.5,
+  -0,
+  1e308,
+  ' ',
+  '\u0000',
+  '😀',
+  'e\u0301',
+  '\ufeff',
+  '<x>&',
+  '%zz',
+  '中文',
+  'x'.repeat(5000),
+  [],
+  {},
+  [1],
+  { a: { b: 1 } },
+];
 
 for (const backend of backendNames()) {
   test(`jucai fuzz: ${CASES} malformed requests, seed ${SEED} (${backend})`, async (t) => {
@@ -43,7 +68,15 @@ for (const backend of backendNames()) {
     const signedValid = { ...valid, sign: independentSign(valid, f.secret) };
     const names = Object.keys(signedValid);
     const json = (v: unknown) => Buffer.from(JSON.stringify(v));
-    const records = async () => Number((await f.s.k.core.db.selectFrom('idempotency_records').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const records = async () =>
+      Number(
+        (
+          await f.s.k.core.db
+            .selectFrom('idempotency_records')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     const before = { calls: await f.wechatPayCalls(), records: await records() };
 
     const cases: (() => [string, string | undefined, Buffer])[] = [
@@ -53,20 +86,57 @@ for (const backend of backendNames()) {
         return ['a field dropped', 'application/json', json(o)];
       },
       () => ['a field made odd', 'application/json', json({ ...signedValid, [pick(names)]: pick(ODD) })],
-      () => ['an odd extra field, unsigned', 'application/json', json({ ...signedValid, [pick(['reqTime', 'signType', 'x', '__proto__', 'constructor'])]: pick(ODD) })],
+      () => [
+        'an odd extra field, unsigned',
+        'application/json',
+        json({ ...signedValid, [pick(['reqTime', 'signType', 'x', '__proto__', 'constructor'])]: pick(ODD) }),
+      ],
       () => ['broken JSON', 'application/json', Buffer.from(JSON.stringify(signedValid).slice(0, Math.floor(rand() * 150)))],
-      () => ['top level not an object', 'application/json', Buffer.from(pick(['[]', '1', '"s"', 'null', 'true', JSON.stringify([signedValid])]))],
-      () => ['a form body', pick(['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', undefined as unknown as string]), Buffer.from(new URLSearchParams(signedValid as Record<string, string>).toString())],
-      () => ['non-UTF-8 bytes', 'application/json', Buffer.concat([Buffer.from('{"mchNo":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')])],
+      () => [
+        'top level not an object',
+        'application/json',
+        Buffer.from(pick(['[]', '1', '"s"', 'null', 'true', JSON.stringify([signedValid])])),
+      ],
+      () => [
+        'a form body',
+        pick(['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', undefined as unknown as string]),
+        Buffer.from(new URLSearchParams(signedValid as Record<string, string>).toString()),
+      ],
+      () => [
+        'non-UTF-8 bytes',
+        'application/json',
+        Buffer.concat([Buffer.from('{"mchNo":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]),
+      ],
       () => {
         const n = pick(names);
-        return ['a duplicate key', 'application/json', Buffer.from(JSON.stringify(signedValid).replace('{', `{${JSON.stringify(n)}:${JSON.stringify(signedValid[n as keyof typeof signedValid])},`))];
+        return [
+          'a duplicate key',
+          'application/json',
+          Buffer.from(
+            JSON.stringify(signedValid).replace(
+              '{',
+              `{${JSON.stringify(n)}:${JSON.stringify(signedValid[n as keyof typeof signedValid])},`,
+            ),
+          ),
+        ];
       },
-      () => ['deep nesting', 'application/json', Buffer.from(JSON.stringify(signedValid).slice(0, -1) + ',"deep":' + '['.repeat(3000) + ']'.repeat(3000) + '}')],
+      () => [
+        'deep nesting',
+        'application/json',
+        Buffer.from(JSON.stringify(signedValid).slice(0, -1) + ',"deep":' + '['.repeat(3000) + ']'.repeat(3000) + '}'),
+      ],
       () => ['a huge value under the limit', 'application/json', json({ ...signedValid, termId: 'x'.repeat(60_000) })],
       () => ['over the body limit', 'application/json', json({ ...signedValid, big: 'x'.repeat(70_000) })],
-      () => ['sign of other fields', 'application/json', json({ ...valid, mchOrderNo: String(valid.mchOrderNo) + 'X', sign: signedValid.sign })],
-      () => ['random bytes', pick(['application/json', 'application/json;charset=UTF-8', 'APPLICATION/JSON']), Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 500) }, () => Math.floor(rand() * 256)))],
+      () => [
+        'sign of other fields',
+        'application/json',
+        json({ ...valid, mchOrderNo: String(valid.mchOrderNo) + 'X', sign: signedValid.sign }),
+      ],
+      () => [
+        'random bytes',
+        pick(['application/json', 'application/json;charset=UTF-8', 'APPLICATION/JSON']),
+        Buffer.from(Array.from({ length: 1 + Math.floor(rand() * 500) }, () => Math.floor(rand() * 256))),
+      ],
     ];
     const tally = new Map<string, number>();
     for (let i = 0; i < CASES; i++) {

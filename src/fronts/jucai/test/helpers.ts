@@ -17,7 +17,9 @@ export function independentSign(fields: Record<string, unknown>, secret: string)
     const y = b.toLowerCase();
     return x < y ? -1 : x > y ? 1 : 0;
   });
-  return createHash('md5').update([...pairs, `key=${secret}`].join('&'), 'utf8').digest('hex');
+  return createHash('md5')
+    .update([...pairs, `key=${secret}`].join('&'), 'utf8')
+    .digest('hex');
 }
 
 export interface Reply {
@@ -29,7 +31,11 @@ export interface Reply {
 
 /** Checks the reply's shape, and its sign when the caller proved it holds `secret` (`secret` null: no sign). */
 export function assertReply(reply: Reply, secret: string | null): void {
-  assert.deepEqual(Object.keys(reply).filter((k) => k !== 'sign'), ['code', 'msg', 'data'], JSON.stringify(reply));
+  assert.deepEqual(
+    Object.keys(reply).filter((k) => k !== 'sign'),
+    ['code', 'msg', 'data'],
+    JSON.stringify(reply),
+  );
   assert.equal(typeof reply.code, 'number');
   assert.equal(typeof reply.msg, 'string');
   if (secret === null) {
@@ -38,7 +44,19 @@ export function assertReply(reply: Reply, secret: string | null): void {
   }
   assert.equal(reply.sign, independentSign(reply.data ?? {}, secret), `reply sign of ${JSON.stringify(reply)}`);
   if (reply.data) {
-    assert.deepEqual(Object.keys(reply.data), ['returnCode', 'returnMsg', 'termId', 'randomStr', 'orgId', 'mchNo', 'mchOrderNo', 'appid', 'openid', 'subAppid', 'subOpenid']);
+    assert.deepEqual(Object.keys(reply.data), [
+      'returnCode',
+      'returnMsg',
+      'termId',
+      'randomStr',
+      'orgId',
+      'mchNo',
+      'mchOrderNo',
+      'appid',
+      'openid',
+      'subAppid',
+      'subOpenid',
+    ]);
     assert.match(reply.data.randomStr!, /^[A-Z0-9]{32}$/);
   }
 }
@@ -67,7 +85,11 @@ export interface JucaiFixture {
 let seq = 0;
 export const orderNo = () => `T${Date.now()}${String(++seq).padStart(4, '0')}`.slice(0, 30);
 /** A payment code (18 digits starting 13) no reserved input uses. */
-export const paymentCode = () => `13${BigInt('0x' + randomBytes(8).toString('hex')).toString().padStart(16, '0').slice(-16)}`;
+export const paymentCode = () =>
+  `13${BigInt('0x' + randomBytes(8).toString('hex'))
+    .toString()
+    .padStart(16, '0')
+    .slice(-16)}`;
 
 export async function jucaiFixture(backend: Backend['name'], env: Record<string, string> = {}): Promise<JucaiFixture> {
   const s = await startServer({ backend, env: { KAIFANG_UPSTREAM_TIMEOUT_MS: '800', ...env } });
@@ -81,7 +103,10 @@ export async function jucaiFixture(backend: Backend['name'], env: Record<string,
   const payAppid = 'wx' + randomBytes(8).toString('hex');
   const pay = await s.admin('/wechat/pay-merchants', { body: { mchId: payMchId, appid: payAppid, key: SANDBOX_WECHATPAY_KEY } });
   assert.equal(pay.status, 201, JSON.stringify(pay.body));
-  const wechat = await s.admin(`/jucai/merchants/${mch.body.mchNo}/channels/WECHAT`, { method: 'PUT', body: { wechatPayMchId: payMchId, subMchId: '1900000110' } });
+  const wechat = await s.admin(`/jucai/merchants/${mch.body.mchNo}/channels/WECHAT`, {
+    method: 'PUT',
+    body: { wechatPayMchId: payMchId, subMchId: '1900000110' },
+  });
   assert.equal(wechat.status, 200, JSON.stringify(wechat.body));
   const unionpay = await s.admin(`/jucai/merchants/${mch.body.mchNo}/channels/UNIONPAY`, {
     method: 'PUT',
@@ -96,10 +121,25 @@ export async function jucaiFixture(backend: Backend['name'], env: Record<string,
     secret: app.body.secret,
     payMchId,
     payAppid,
-    fields: (over = {}) => ({ version: '1.0', termId: '12345678', mchNo: f.mchNo, appId: f.appId, mchOrderNo: orderNo(), wayCode: 'WECHAT', authCode: paymentCode(), clientIp: '127.0.0.1', ...over }),
+    fields: (over = {}) => ({
+      version: '1.0',
+      termId: '12345678',
+      mchNo: f.mchNo,
+      appId: f.appId,
+      mchOrderNo: orderNo(),
+      wayCode: 'WECHAT',
+      authCode: paymentCode(),
+      clientIp: '127.0.0.1',
+      ...over,
+    }),
     async post(fields, options = {}) {
-      const body = options.raw ?? JSON.stringify('sign' in fields ? fields : { ...fields, sign: independentSign(fields, options.secret ?? f.secret) });
-      const res = await fetch((options.url ?? s.url) + '/pay/api/1.0/auth2OpenId', { method: 'POST', headers: { 'content-type': options.contentType ?? 'application/json' }, body });
+      const body =
+        options.raw ?? JSON.stringify('sign' in fields ? fields : { ...fields, sign: independentSign(fields, options.secret ?? f.secret) });
+      const res = await fetch((options.url ?? s.url) + '/pay/api/1.0/auth2OpenId', {
+        method: 'POST',
+        headers: { 'content-type': options.contentType ?? 'application/json' },
+        body,
+      });
       assert.equal(res.status, 200, `HTTP ${res.status}`);
       assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
       return (await res.json()) as Reply;

@@ -17,7 +17,7 @@ import { jucai } from '../signing.ts';
 
 const APP_SECRET = 'jucaiAppSecret0123456789';
 
-test('jucai: the seed\'s request example (empty subAppid dropped), lowercase hex', () => {
+test("jucai: the seed's request example (empty subAppid dropped), lowercase hex", () => {
   const params = {
     appId: 'MCH_A698612520',
     authCode: '134291427096188722',
@@ -57,7 +57,11 @@ test('jucai: name=value strings sorted whole and case-insensitively (JeepayKit.g
   assert.equal(jucai.stringToSign(params, APP_SECRET), expected);
   // python3 hashlib.md5 and openssl dgst -md5 -> 111ec351fc8a2e3140ab7baab41f9c52
   assert.equal(jucai.sign(params, APP_SECRET), '111ec351fc8a2e3140ab7baab41f9c52');
-  assert.notEqual(wechatPayV2.stringToSign(params, APP_SECRET), expected, 'the WeChat Pay v2 / 超赢 (code-unit, by name) order differs here');
+  assert.notEqual(
+    wechatPayV2.stringToSign(params, APP_SECRET),
+    expected,
+    'the WeChat Pay v2 / 超赢 (code-unit, by name) order differs here',
+  );
 });
 
 test('the keyed schemes differ only in the case of the hex they emit (where the orders agree)', () => {

@@ -23,7 +23,10 @@ const CLEAR = new Set(['none', 'never']);
 const int = wholeNumber;
 const intOrNone = wholeNumberOr('none');
 const keytype = choice('--keytype', { '1': 1, formal: 1, '2': 2, test: 2 } as Record<string, 1 | 2>);
-const developerType = choice('--developer-type', { '1': 1, administrator: 1, '2': 2, normal: 2, '3': 3, vendor: 3 } as Record<string, 1 | 2 | 3>);
+const developerType = choice('--developer-type', { '1': 1, administrator: 1, '2': 2, normal: 2, '3': 3, vendor: 3 } as Record<
+  string,
+  1 | 2 | 3
+>);
 
 /** The given options among `names`, with `none`/`never` of a nullable one as null. */
 function fields(options: object, names: readonly string[], nullable: readonly string[]): Record<string, unknown> {
@@ -72,7 +75,8 @@ function methodFields(options: object): GatewayMethodChanges {
 }
 
 function nothingToChange(fields: object, what: string): void {
-  if (Object.keys(fields).length === 0) throw new InvalidInput('options', `nothing to change: give at least one option (see kaifang opretail ${what} --help)`);
+  if (Object.keys(fields).length === 0)
+    throw new InvalidInput('options', `nothing to change: give at least one option (see kaifang opretail ${what} --help)`);
 }
 
 // ---- the commands
@@ -121,22 +125,29 @@ function keysCommands(keys: Command, run: Run): void {
     }),
   );
 
-  keyOptions(leaf(keys, 'set <akey>', 'change fields of a key'), false).action(async (akey: string, o: Common & Record<string, unknown>, cmd: Command) =>
-    run(cmd, o, async (ops) => {
-      const changes = keyFields(o);
-      nothingToChange(changes, 'keys set');
-      const key = await ops.updateKey(akey, changes);
-      output(o.json, key, () => formatKey(key));
-    }),
+  keyOptions(leaf(keys, 'set <akey>', 'change fields of a key'), false).action(
+    async (akey: string, o: Common & Record<string, unknown>, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const changes = keyFields(o);
+        nothingToChange(changes, 'keys set');
+        const key = await ops.updateKey(akey, changes);
+        output(o.json, key, () => formatKey(key));
+      }),
   );
 
-  for (const [name, enabled] of [['disable', false], ['enable', true]] as const) {
-    leaf(keys, `${name} <akey>`, enabled ? 'switch a key on (switchStatus 1)' : 'switch a key off (switchStatus 2): its calls get KEY_UNLAWFUL').action(
-      async (akey: string, o: Common, cmd: Command) =>
-        run(cmd, o, async (ops) => {
-          const key = await ops.setKeyEnabled(akey, enabled);
-          output(o.json, key, () => formatKey(key));
-        }),
+  for (const [name, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
+    leaf(
+      keys,
+      `${name} <akey>`,
+      enabled ? 'switch a key on (switchStatus 1)' : 'switch a key off (switchStatus 2): its calls get KEY_UNLAWFUL',
+    ).action(async (akey: string, o: Common, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const key = await ops.setKeyEnabled(akey, enabled);
+        output(o.json, key, () => formatKey(key));
+      }),
     );
   }
 
@@ -217,7 +228,10 @@ function methodsCommands(methods: Command, run: Run): void {
       }),
   );
 
-  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
+  for (const [verb, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
     leaf(methods, `${verb} <name> <version>`, enabled ? 'enable a method' : 'disable a method: calls get METHOD_NOTEXIST_CODE').action(
       async (name: string, version: string, o: Common, cmd: Command) =>
         run(cmd, o, async (ops) => {

@@ -15,13 +15,27 @@ const nameVersion = pathParams(S.methodParams);
 const op = (summary: string, extra: Record<string, unknown>) => ({ tags, summary, ...extra });
 
 export const opretailAdminOpenApi: OpenApiFragment = {
-  tags: [{ name: tags[0]!, description: 'Opretail (万店掌) developer keys, gateway methods and grants. Changes reach running servers within KAIFANG_CACHE_TTL_MS.' }],
+  tags: [
+    {
+      name: tags[0]!,
+      description:
+        'Opretail (万店掌) developer keys, gateway methods and grants. Changes reach running servers within KAIFANG_CACHE_TTL_MS.',
+    },
+  ],
   paths: {
     [`${base}/keys`]: {
       get: op('List developer keys (secrets never shown)', {
         parameters: queryParams(pageQuery),
         responses: {
-          ...ok('a page of keys', { type: 'object', properties: { keys: { type: 'array', items: key }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } }),
+          ...ok('a page of keys', {
+            type: 'object',
+            properties: {
+              keys: { type: 'array', items: key },
+              total: { type: 'integer' },
+              limit: { type: 'integer' },
+              offset: { type: 'integer' },
+            },
+          }),
           ...errors(400),
         },
       }),
@@ -33,10 +47,17 @@ export const opretailAdminOpenApi: OpenApiFragment = {
     },
     [`${base}/keys/{akey}`]: {
       get: op('Show a key', { parameters: akey, responses: { ...ok('the key', key), ...errors(404) } }),
-      patch: op('Change a key\'s fields', { parameters: akey, requestBody: body(S.updateKeyBody), responses: { ...ok('the key', key), ...errors(400, 404) } }),
+      patch: op("Change a key's fields", {
+        parameters: akey,
+        requestBody: body(S.updateKeyBody),
+        responses: { ...ok('the key', key), ...errors(400, 404) },
+      }),
     },
     [`${base}/keys/{akey}/disable`]: {
-      post: op('Disable a key (switchStatus 2): its calls get KEY_UNLAWFUL', { parameters: akey, responses: { ...ok('the key', key), ...errors(404) } }),
+      post: op('Disable a key (switchStatus 2): its calls get KEY_UNLAWFUL', {
+        parameters: akey,
+        responses: { ...ok('the key', key), ...errors(404) },
+      }),
     },
     [`${base}/keys/{akey}/enable`]: {
       post: op('Enable a key (switchStatus 1)', { parameters: akey, responses: { ...ok('the key', key), ...errors(404) } }),
@@ -59,11 +80,19 @@ export const opretailAdminOpenApi: OpenApiFragment = {
       get: op('The methods granted to a key', { parameters: akey, responses: { ...ok('the grants', grants), ...errors(404) } }),
     },
     [`${base}/keys/{akey}/grants/{name}/{version}`]: {
-      put: op('Grant a registered method to a key (idempotent)', { parameters: pathParams(S.grantParams), responses: { ...ok('the grants after the change', grants), ...errors(400, 404) } }),
-      delete: op('Revoke a method from a key (idempotent)', { parameters: pathParams(S.grantParams), responses: { ...ok('the grants after the change', grants), ...errors(400, 404) } }),
+      put: op('Grant a registered method to a key (idempotent)', {
+        parameters: pathParams(S.grantParams),
+        responses: { ...ok('the grants after the change', grants), ...errors(400, 404) },
+      }),
+      delete: op('Revoke a method from a key (idempotent)', {
+        parameters: pathParams(S.grantParams),
+        responses: { ...ok('the grants after the change', grants), ...errors(400, 404) },
+      }),
     },
     [`${base}/methods`]: {
-      get: op('List the registered methods', { responses: { ...ok('the methods', { type: 'object', properties: { methods: { type: 'array', items: method } } }), ...errors() } }),
+      get: op('List the registered methods', {
+        responses: { ...ok('the methods', { type: 'object', properties: { methods: { type: 'array', items: method } } }), ...errors() },
+      }),
       post: op('Register a method: `_mt` + `_version` forwarded to an HTTP service', {
         requestBody: body(S.createMethodBody),
         responses: { ...ok('the method', method, 201), ...errors(400, 409) },
@@ -71,10 +100,17 @@ export const opretailAdminOpenApi: OpenApiFragment = {
     },
     [`${base}/methods/{name}/{version}`]: {
       get: op('Show a method', { parameters: nameVersion, responses: { ...ok('the method', method), ...errors(404) } }),
-      patch: op('Change a method', { parameters: nameVersion, requestBody: body(S.updateMethodBody), responses: { ...ok('the method', method), ...errors(400, 404) } }),
+      patch: op('Change a method', {
+        parameters: nameVersion,
+        requestBody: body(S.updateMethodBody),
+        responses: { ...ok('the method', method), ...errors(400, 404) },
+      }),
     },
     [`${base}/methods/{name}/{version}/disable`]: {
-      post: op('Disable a method: calls get METHOD_NOTEXIST_CODE', { parameters: nameVersion, responses: { ...ok('the method', method), ...errors(404) } }),
+      post: op('Disable a method: calls get METHOD_NOTEXIST_CODE', {
+        parameters: nameVersion,
+        responses: { ...ok('the method', method), ...errors(404) },
+      }),
     },
     [`${base}/methods/{name}/{version}/enable`]: {
       post: op('Enable a method', { parameters: nameVersion, responses: { ...ok('the method', method), ...errors(404) } }),

@@ -17,7 +17,10 @@ export function parseCstTime(value: string | null | undefined, param: string): n
   const text = value.trim();
   const ms = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d)$/.test(text) ? Date.parse(text) : parseDateTime(text);
   if (ms === null || !Number.isFinite(ms)) {
-    throw new InvalidInput(param, `${param} must be an ISO 8601 time with a zone ("2027-12-31T00:00:00+08:00") or China Standard Time "yyyy-MM-dd HH:mm:ss" ("2027-12-31 00:00:00"); got "${value.slice(0, 40)}"`);
+    throw new InvalidInput(
+      param,
+      `${param} must be an ISO 8601 time with a zone ("2027-12-31T00:00:00+08:00") or China Standard Time "yyyy-MM-dd HH:mm:ss" ("2027-12-31 00:00:00"); got "${value.slice(0, 40)}"`,
+    );
   }
   return ms;
 }
@@ -42,7 +45,8 @@ export function opretailOperations(s: OpretailServices) {
 
   /** The key and the registered method a grant names; built-in methods need no grant. */
   async function grantTarget(applicationKey: string, name: string, version: string) {
-    if (BUILT_IN_METHODS.has(name)) throw new InvalidInput('name', `${name} is built in and open to every key; it cannot be granted or revoked`);
+    if (BUILT_IN_METHODS.has(name))
+      throw new InvalidInput('name', `${name} is built in and open to every key; it cannot be granted or revoked`);
     const key = await keys.get(applicationKey);
     return { key, method: await methods.get(name, version) };
   }
@@ -94,8 +98,10 @@ export function opretailOperations(s: OpretailServices) {
     listMethods: async () => ({ methods: (await methods.list()).map(methodView) }),
     createMethod: async (input: NewGatewayMethod) => methodView(await methods.create(input)),
     showMethod: async (name: string, version: string) => methodView(await methods.get(name, version)),
-    updateMethod: async (name: string, version: string, changes: GatewayMethodChanges) => methodView(await methods.update(name, version, changes)),
-    setMethodEnabled: async (name: string, version: string, enabled: boolean) => methodView(await methods.setEnabled(name, version, enabled)),
+    updateMethod: async (name: string, version: string, changes: GatewayMethodChanges) =>
+      methodView(await methods.update(name, version, changes)),
+    setMethodEnabled: async (name: string, version: string, enabled: boolean) =>
+      methodView(await methods.setEnabled(name, version, enabled)),
   };
 }
 export type OpretailOperations = ReturnType<typeof opretailOperations>;

@@ -30,8 +30,12 @@ export async function opretailAdmin(app: FastifyInstance, { services }: FrontPlu
   app.patch('/keys/:akey', { schema: { params: S.akeyParams, body: S.updateKeyBody } }, async (request) =>
     ops.updateKey((request.params as AkeyParams).akey, request.body as KeyChangesInput),
   );
-  app.post('/keys/:akey/disable', { schema: { params: S.akeyParams } }, async (request) => ops.setKeyEnabled((request.params as AkeyParams).akey, false));
-  app.post('/keys/:akey/enable', { schema: { params: S.akeyParams } }, async (request) => ops.setKeyEnabled((request.params as AkeyParams).akey, true));
+  app.post('/keys/:akey/disable', { schema: { params: S.akeyParams } }, async (request) =>
+    ops.setKeyEnabled((request.params as AkeyParams).akey, false),
+  );
+  app.post('/keys/:akey/enable', { schema: { params: S.akeyParams } }, async (request) =>
+    ops.setKeyEnabled((request.params as AkeyParams).akey, true),
+  );
   app.post('/keys/:akey/expire', { schema: { params: S.akeyParams, body: S.expireBody } }, async (request) => {
     const body = (request.body ?? {}) as { at?: string | null };
     return ops.expireKey((request.params as AkeyParams).akey, body.at);
@@ -55,7 +59,9 @@ export async function opretailAdmin(app: FastifyInstance, { services }: FrontPlu
 
   // Gateway methods
   app.get('/methods', async () => ops.listMethods());
-  app.post('/methods', { schema: { body: S.createMethodBody } }, async (request, reply) => reply.code(201).send(await ops.createMethod(request.body as NewGatewayMethod)));
+  app.post('/methods', { schema: { body: S.createMethodBody } }, async (request, reply) =>
+    reply.code(201).send(await ops.createMethod(request.body as NewGatewayMethod)),
+  );
   app.get('/methods/:name/:version', { schema: { params: S.methodParams } }, async (request) => {
     const { name, version } = request.params as MethodParams;
     return ops.showMethod(name, version);
@@ -64,7 +70,10 @@ export async function opretailAdmin(app: FastifyInstance, { services }: FrontPlu
     const { name, version } = request.params as MethodParams;
     return ops.updateMethod(name, version, request.body as GatewayMethodChanges);
   });
-  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
+  for (const [verb, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
     app.post(`/methods/:name/:version/${verb}`, { schema: { params: S.methodParams } }, async (request) => {
       const { name, version } = request.params as MethodParams;
       return ops.setMethodEnabled(name, version, enabled);

@@ -16,8 +16,13 @@ const cstTime = {
 /** Fields of a key an operator may set at creation and change later. */
 const keyFields = {
   username: { type: 'string', minLength: 1, maxLength: 100, description: 'developer name' },
-  enterpriseId: { type: 'integer', minimum: 1, maximum: LIMITS.enterpriseId, description: 'open-platform enterprise id (the `orgid` of open.gateway.authentication)' },
-  keytype: { type: 'integer', enum: [1, 2], description: '1 formal, 2 test (test keys go to a method\'s test URL)' },
+  enterpriseId: {
+    type: 'integer',
+    minimum: 1,
+    maximum: LIMITS.enterpriseId,
+    description: 'open-platform enterprise id (the `orgid` of open.gateway.authentication)',
+  },
+  keytype: { type: 'integer', enum: [1, 2], description: "1 formal, 2 test (test keys go to a method's test URL)" },
   expire: cstTime,
   shopwebEnterpriseId: nullableInt(LIMITS.enterpriseId, 'business-platform enterprise id'),
   developerType: { type: 'integer', enum: [1, 2, 3], description: '1 administrator (every method), 2 normal, 3 vendor' },
@@ -33,8 +38,12 @@ export const createKeyBody = {
   properties: {
     ...keyFields,
     applicationKey: { type: 'string', description: 'import an existing key (1–20 of A-Z a-z 0-9 _ . -); default `<aid>-<random>`' },
-    applicationSecret: { type: 'string', description: 'import an existing secret as it is (1–128 printable ASCII without spaces; one shorter than 16 is accepted with a warning); default 32 random characters' },
-    applicationId: { type: 'string', description: 'the key\'s `_aid`; default this deployment\'s' },
+    applicationSecret: {
+      type: 'string',
+      description:
+        'import an existing secret as it is (1–128 printable ASCII without spaces; one shorter than 16 is accepted with a warning); default 32 random characters',
+    },
+    applicationId: { type: 'string', description: "the key's `_aid`; default this deployment's" },
   },
 } as const;
 
@@ -44,13 +53,20 @@ export const updateKeyBody = { type: 'object', additionalProperties: false, minP
 export const expireBody = {
   type: ['object', 'null'],
   additionalProperties: false,
-  properties: { at: { ...cstTime, description: 'when the key expires (ISO 8601 with a zone, or CST "yyyy-MM-dd HH:mm:ss"); absent = now; null = never' } },
+  properties: {
+    at: {
+      ...cstTime,
+      description: 'when the key expires (ISO 8601 with a zone, or CST "yyyy-MM-dd HH:mm:ss"); absent = now; null = never',
+    },
+  },
 } as const;
 
 export const rotateBody = {
   type: ['object', 'null'],
   additionalProperties: false,
-  properties: { applicationSecret: { type: 'string', description: 'the new secret (16–128 printable ASCII); absent = 32 random characters' } },
+  properties: {
+    applicationSecret: { type: 'string', description: 'the new secret (16–128 printable ASCII); absent = 32 random characters' },
+  },
 } as const;
 
 const methodFields = {
@@ -114,7 +130,7 @@ export const developerKeyView = {
     supplierAccount: { type: ['string', 'null'] },
     ratePerSecond: { type: ['integer', 'null'] },
     ratePerDay: { type: ['integer', 'null'] },
-    warnings: { type: 'array', items: { type: 'string' }, description: 'create only: e.g. an imported secret weaker than kaifang\'s own' },
+    warnings: { type: 'array', items: { type: 'string' }, description: "create only: e.g. an imported secret weaker than kaifang's own" },
   },
 } as const;
 

@@ -54,7 +54,15 @@ export interface NewDeveloperKey {
 export type DeveloperKeyChanges = Partial<
   Pick<
     NewDeveloperKey,
-    'username' | 'enterpriseId' | 'keytype' | 'expire' | 'shopwebEnterpriseId' | 'developerType' | 'supplierAccount' | 'ratePerSecond' | 'ratePerDay'
+    | 'username'
+    | 'enterpriseId'
+    | 'keytype'
+    | 'expire'
+    | 'shopwebEnterpriseId'
+    | 'developerType'
+    | 'supplierAccount'
+    | 'ratePerSecond'
+    | 'ratePerDay'
   >
 >;
 
@@ -69,10 +77,13 @@ const KEY_PATTERN = /^[A-Za-z0-9_.-]{1,20}$/;
 function validate(input: DeveloperKeyChanges & { applicationKey?: string; applicationId?: string }): void {
   if (input.username !== undefined) checkText('username', input.username, 100);
   if (input.enterpriseId !== undefined) checkInteger('enterpriseId', input.enterpriseId, 1, LIMITS.enterpriseId);
-  if (input.applicationKey !== undefined) check('applicationKey', KEY_PATTERN.test(input.applicationKey), 'applicationKey must be 1–20 letters, digits, "_", "." or "-"');
-  if (input.applicationId !== undefined) check('applicationId', /^[A-Za-z0-9_-]{1,20}$/.test(input.applicationId), 'applicationId must be 1–20 letters, digits, "_" or "-"');
+  if (input.applicationKey !== undefined)
+    check('applicationKey', KEY_PATTERN.test(input.applicationKey), 'applicationKey must be 1–20 letters, digits, "_", "." or "-"');
+  if (input.applicationId !== undefined)
+    check('applicationId', /^[A-Za-z0-9_-]{1,20}$/.test(input.applicationId), 'applicationId must be 1–20 letters, digits, "_" or "-"');
   if (input.keytype !== undefined) check('keytype', input.keytype === 1 || input.keytype === 2, 'keytype must be 1 (formal) or 2 (test)');
-  if (input.developerType !== undefined) check('developerType', [1, 2, 3].includes(input.developerType), 'developerType must be 1 (administrator), 2 (normal) or 3 (vendor)');
+  if (input.developerType !== undefined)
+    check('developerType', [1, 2, 3].includes(input.developerType), 'developerType must be 1 (administrator), 2 (normal) or 3 (vendor)');
   if (input.shopwebEnterpriseId != null) checkInteger('shopwebEnterpriseId', input.shopwebEnterpriseId, 1, LIMITS.enterpriseId);
   if (input.supplierAccount != null) checkText('supplierAccount', input.supplierAccount, 100);
   if (input.ratePerSecond != null) checkInteger('ratePerSecond', input.ratePerSecond, 1, LIMITS.ratePerSecond);
@@ -123,7 +134,10 @@ export class DeveloperKeys {
 
   private readonly clock: Clock;
 
-  constructor(deps: CredentialDeps, private readonly defaultAid: string) {
+  constructor(
+    deps: CredentialDeps,
+    private readonly defaultAid: string,
+  ) {
     this.keys = new SealedCredentials(deps, SPEC);
     this.clock = deps.clock;
   }

@@ -66,14 +66,16 @@ export class MethodForwarder {
           body: JSON.stringify(call.values),
         },
         (res) => {
-          if (res.status < 200 || res.status > 299) throw new UpstreamUnavailable(UPSTREAM, `HTTP ${res.status}`, res.status, 'http-status');
+          if (res.status < 200 || res.status > 299)
+            throw new UpstreamUnavailable(UPSTREAM, `HTTP ${res.status}`, res.status, 'http-status');
           let data: unknown;
           try {
             data = JSON.parse(res.text);
           } catch {
             throw new BadAnswer(UPSTREAM, 'a body that is not JSON', res.status);
           }
-          if (deeperThan(data, MAX_ANSWER_DEPTH)) throw new BadAnswer(UPSTREAM, `JSON nested deeper than ${MAX_ANSWER_DEPTH} levels`, res.status);
+          if (deeperThan(data, MAX_ANSWER_DEPTH))
+            throw new BadAnswer(UPSTREAM, `JSON nested deeper than ${MAX_ANSWER_DEPTH} levels`, res.status);
           return data;
         },
       );
@@ -92,7 +94,7 @@ export class MethodFailed extends UpstreamUnavailable {
       timeout: `the service did not answer within ${timeoutMs} ms`,
       unreachable: 'the service could not be reached',
       'http-status': `the service answered HTTP ${cause.status}`,
-      unreadable: cause instanceof BadAnswer ? `the service answered with ${cause.message}` : 'the service\'s answer could not be read',
+      unreadable: cause instanceof BadAnswer ? `the service answered with ${cause.message}` : "the service's answer could not be read",
       'too-large': `the service's answer is larger than ${maxBytes} bytes`,
       'in-progress': 'the service is busy',
     };

@@ -205,12 +205,7 @@ export class GatewayMethods {
   }
 
   private row(name: string, version: string): Promise<Row | undefined> {
-    return this.db
-      .selectFrom('opretail_methods')
-      .selectAll()
-      .where('name', '=', name)
-      .where('version', '=', version)
-      .executeTakeFirst();
+    return this.db.selectFrom('opretail_methods').selectAll().where('name', '=', name).where('version', '=', version).executeTakeFirst();
   }
 
   private async write(name: string, version: string, set: Partial<Row>): Promise<GatewayMethod> {

@@ -9,10 +9,14 @@ import type { BuiltInMethod } from './types.ts';
  */
 const authenticate: BuiltInMethod = async ({ key, text, now }) => {
   const orgid = text.orgid;
-  if (orgid === undefined || orgid === '') throw new InvalidInput('orgid', 'orgid is required: the open platform enterprise id (an integer)');
+  if (orgid === undefined || orgid === '')
+    throw new InvalidInput('orgid', 'orgid is required: the open platform enterprise id (an integer)');
   if (!/^-?\d{1,18}$/.test(orgid)) throw new InvalidInput('orgid', `orgid must be an integer, got ${JSON.stringify(orgid.slice(0, 40))}`);
   if (Number(orgid) !== key.enterpriseId) {
-    throw new GatewayError('IDENTITY_INFORMATION_WRONG', `the identity information is incorrect: _akey does not match the enterprise id ${orgid}`);
+    throw new GatewayError(
+      'IDENTITY_INFORMATION_WRONG',
+      `the identity information is incorrect: _akey does not match the enterprise id ${orgid}`,
+    );
   }
   return presentDeveloperKey(key, now, true);
 };

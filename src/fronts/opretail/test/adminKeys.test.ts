@@ -47,7 +47,16 @@ for (const backend of backendNames()) {
       assert.ok(stored);
       assert.equal(stored.switchStatus, 1);
       assert.equal(stored.enterpriseId, 42);
-      const params = { _aid: 'S107', _akey: akey, _mt: 'open.gateway.authentication', _sm: 'md5', _requestMode: 'post', _version: 'v1', _timestamp: '20260601120000', orgid: '42' };
+      const params = {
+        _aid: 'S107',
+        _akey: akey,
+        _mt: 'open.gateway.authentication',
+        _sm: 'md5',
+        _requestMode: 'post',
+        _version: 'v1',
+        _timestamp: '20260601120000',
+        orgid: '42',
+      };
       const sig = signing.sign(params, secret, 'md5');
       assert.ok(signing.verify(params, stored.applicationSecret, 'md5', sig));
     });
@@ -68,12 +77,24 @@ for (const backend of backendNames()) {
       assert.equal(all.body.keys.length, 1);
       assert.equal(all.body.keys[0].username, 'bob');
       const page = await s.admin(KEYS);
-      assert.deepEqual(page.body.keys.map((k: { username: string }) => k.username), ['alice', 'bob']);
+      assert.deepEqual(
+        page.body.keys.map((k: { username: string }) => k.username),
+        ['alice', 'bob'],
+      );
       assert.equal(JSON.stringify(page.body).includes('applicationSecret'), false);
     });
 
     await t.test('POST /keys imports an existing key and secret; importing it again is 409', async () => {
-      const body = { username: 'carol', enterpriseId: 9, applicationKey: 'S107-legacy01', applicationSecret: 'legacy-secret-0123456789', keytype: 2, developerType: 3, shopwebEnterpriseId: 1084, supplierAccount: 'acme' };
+      const body = {
+        username: 'carol',
+        enterpriseId: 9,
+        applicationKey: 'S107-legacy01',
+        applicationSecret: 'legacy-secret-0123456789',
+        keytype: 2,
+        developerType: 3,
+        shopwebEnterpriseId: 1084,
+        supplierAccount: 'acme',
+      };
       const res = await s.admin(KEYS, { body });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.equal(res.body.applicationKey, 'S107-legacy01');
@@ -120,12 +141,19 @@ for (const backend of backendNames()) {
       const badLimit = await s.admin(`${KEYS}?limit=lots`);
       assert.equal(badLimit.status, 400);
       assert.equal(badLimit.body.error.param, 'limit');
-      assert.equal((await s.k.fronts.opretail.keys.count()), 3, 'no bad request created a key');
+      assert.equal(await s.k.fronts.opretail.keys.count(), 3, 'no bad request created a key');
     });
 
     await t.test('no token or a wrong token is 401', async () => {
-      for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: s.adminToken }] as Record<string, string>[]) {
-        const res = await fetch(`${s.url}/admin/api${KEYS}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ username: 'eve', enterpriseId: 1 }) });
+      for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: s.adminToken }] as Record<
+        string,
+        string
+      >[]) {
+        const res = await fetch(`${s.url}/admin/api${KEYS}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ username: 'eve', enterpriseId: 1 }),
+        });
         assert.equal(res.status, 401);
         assert.equal(((await res.json()) as { error: { kind: string } }).error.kind, 'Unauthorized');
       }
@@ -153,7 +181,10 @@ for (const backend of backendNames()) {
     });
 
     await t.test('PATCH /keys/:akey changes fields; nothing to change or a fixed field is 400', async () => {
-      const res = await s.admin(`${KEYS}/${akey}`, { method: 'PATCH', body: { username: 'alice2', enterpriseId: 43, keytype: 2, ratePerSecond: null, supplierAccount: 'sup', expire: null } });
+      const res = await s.admin(`${KEYS}/${akey}`, {
+        method: 'PATCH',
+        body: { username: 'alice2', enterpriseId: 43, keytype: 2, ratePerSecond: null, supplierAccount: 'sup', expire: null },
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.username, 'alice2');
       assert.equal(res.body.enterpriseId, 43);

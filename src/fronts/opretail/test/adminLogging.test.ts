@@ -37,7 +37,12 @@ test('the opretail admin API never logs a secret, even at trace level and on fai
   const imported = 'imported-secret-do-not-log-1';
   const created = await call('/keys', { username: 'x', enterpriseId: 1, applicationKey: 'S107-log01', applicationSecret: imported });
   assert.equal(created.status, 201);
-  const duplicate = await call('/keys', { username: 'x', enterpriseId: 1, applicationKey: 'S107-log01', applicationSecret: 'duplicate-secret-not-logged' });
+  const duplicate = await call('/keys', {
+    username: 'x',
+    enterpriseId: 1,
+    applicationKey: 'S107-log01',
+    applicationSecret: 'duplicate-secret-not-logged',
+  });
   assert.equal(duplicate.status, 409);
   const bad = await call('/keys', { username: 'x', enterpriseId: 'one', applicationSecret: 'invalid-request-secret-x' });
   assert.equal(bad.status, 400);
@@ -47,7 +52,14 @@ test('the opretail admin API never logs a secret, even at trace level and on fai
 
   const log = lines.join('');
   assert.ok(log.includes('/admin/api/opretail/keys'), 'requests are logged at all');
-  for (const secret of [imported, 'duplicate-secret-not-logged', 'invalid-request-secret-x', 'rotated-secret-do-not-log', random, TEST_ADMIN_TOKEN]) {
+  for (const secret of [
+    imported,
+    'duplicate-secret-not-logged',
+    'invalid-request-secret-x',
+    'rotated-secret-do-not-log',
+    random,
+    TEST_ADMIN_TOKEN,
+  ]) {
     assert.equal(log.includes(secret), false, `a secret appears in the log`);
   }
 });

@@ -12,7 +12,15 @@ for (const backend of backendNames()) {
     t.after(() => s.close());
 
     await t.test('POST /methods registers a method; a duplicate is 409', async () => {
-      const body = { name: 'shop.order.list', version: 'v1', url: 'http://127.0.0.1:9/orders', testUrl: 'http://127.0.0.1:9/test-orders', timeoutMs: 2500, ratePerSecond: 10, description: 'orders of a shop' };
+      const body = {
+        name: 'shop.order.list',
+        version: 'v1',
+        url: 'http://127.0.0.1:9/orders',
+        testUrl: 'http://127.0.0.1:9/test-orders',
+        timeoutMs: 2500,
+        ratePerSecond: 10,
+        description: 'orders of a shop',
+      };
       const res = await s.admin(METHODS, { body });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.equal(res.body.name, 'shop.order.list');
@@ -55,19 +63,26 @@ for (const backend of backendNames()) {
     await t.test('GET /methods and GET /methods/:name/:version; unknown is 404', async () => {
       const list = await s.admin(METHODS);
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.methods.map((m: { version: string }) => m.version), ['v1', 'v2']);
+      assert.deepEqual(
+        list.body.methods.map((m: { version: string }) => m.version),
+        ['v1', 'v2'],
+      );
       const one = await s.admin(`${METHODS}/shop.order.list/v2`);
       assert.equal(one.status, 200);
       assert.equal(one.body.url, 'http://127.0.0.1:9/orders2');
       const none = await s.admin(`${METHODS}/shop.order.list/v9`);
       assert.equal(none.status, 404);
       assert.equal(none.body.error.kind, 'NotFound');
-      for (const path of [`${METHODS}/nope/v1/disable`, `${METHODS}/nope/v1/enable`]) assert.equal((await s.admin(path, { method: 'POST' })).status, 404);
+      for (const path of [`${METHODS}/nope/v1/disable`, `${METHODS}/nope/v1/enable`])
+        assert.equal((await s.admin(path, { method: 'POST' })).status, 404);
       assert.equal((await s.admin(`${METHODS}/nope/v1`, { method: 'PATCH', body: { url: 'http://x' } })).status, 404);
     });
 
     await t.test('PATCH /methods/:name/:version changes it; null clears an optional field', async () => {
-      const res = await s.admin(`${METHODS}/shop.order.list/v1`, { method: 'PATCH', body: { url: 'https://orders.example/v1', testUrl: null, ratePerDay: 1000 } });
+      const res = await s.admin(`${METHODS}/shop.order.list/v1`, {
+        method: 'PATCH',
+        body: { url: 'https://orders.example/v1', testUrl: null, ratePerDay: 1000 },
+      });
       assert.equal(res.status, 200, JSON.stringify(res.body));
       assert.equal(res.body.url, 'https://orders.example/v1');
       assert.equal(res.body.testUrl, null);
@@ -98,10 +113,14 @@ for (const backend of backendNames()) {
       assert.equal(none.status, 200);
       assert.deepEqual(none.body, { applicationKey: key.applicationKey, allMethods: false, grants: [] });
 
-      const grant = (name: string, version: string, akey = key.applicationKey) => s.admin(`${KEYS}/${akey}/grants/${name}/${version}`, { method: 'PUT' });
+      const grant = (name: string, version: string, akey = key.applicationKey) =>
+        s.admin(`${KEYS}/${akey}/grants/${name}/${version}`, { method: 'PUT' });
       const granted = await grant('shop.order.list', 'v1');
       assert.equal(granted.status, 200, JSON.stringify(granted.body));
-      assert.deepEqual(granted.body.grants.map((m: { name: string; version: string }) => `${m.name} ${m.version}`), ['shop.order.list v1']);
+      assert.deepEqual(
+        granted.body.grants.map((m: { name: string; version: string }) => `${m.name} ${m.version}`),
+        ['shop.order.list v1'],
+      );
       const method = await s.k.fronts.opretail.methods.get('shop.order.list', 'v1');
       assert.equal(await s.k.fronts.opretail.methods.isGranted(key.id, method.id), true);
       // Granting twice is harmless.
@@ -135,7 +154,11 @@ for (const backend of backendNames()) {
     });
 
     await t.test('method routes need the admin token', async () => {
-      const res = await fetch(`${s.url}/admin/api${METHODS}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', version: 'v1', url: 'http://x' }) });
+      const res = await fetch(`${s.url}/admin/api${METHODS}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'x', version: 'v1', url: 'http://x' }),
+      });
       assert.equal(res.status, 401);
       assert.equal((await fetch(`${s.url}/admin/api${METHODS}`)).status, 401);
       assert.equal((await s.k.fronts.opretail.methods.list()).length, 2);

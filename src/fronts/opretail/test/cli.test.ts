@@ -27,7 +27,24 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     let akey = '';
 
     await t.test('keys create --json prints the key with its secret', async () => {
-      const r = await cli('opretail', 'keys', 'create', '--username', 'alice', '--enterprise-id', '42', '--expire', '2099-12-31 00:00:00', '--keytype', 'test', '--developer-type', 'vendor', '--rate-per-day', '500', '--json');
+      const r = await cli(
+        'opretail',
+        'keys',
+        'create',
+        '--username',
+        'alice',
+        '--enterprise-id',
+        '42',
+        '--expire',
+        '2099-12-31 00:00:00',
+        '--keytype',
+        'test',
+        '--developer-type',
+        'vendor',
+        '--rate-per-day',
+        '500',
+        '--json',
+      );
       assert.equal(r.code, 0, r.stderr);
       const key = r.json();
       assert.match(key.applicationKey, /^S107-/);
@@ -55,7 +72,12 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
       assert.match(human.stdout, /^expire +2099-12-31 00:00:00 CST$/m);
       assert.doesNotMatch(human.stdout, /applicationSecret/);
       // The values start in one column.
-      const columns = new Set(human.stdout.trim().split('\n').map((l) => l.search(/(?<=\S {2,})\S/)));
+      const columns = new Set(
+        human.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.search(/(?<=\S {2,})\S/)),
+      );
       assert.equal(columns.size, 1, human.stdout);
 
       const json = (await cli('opretail', 'keys', 'show', akey, '--json')).json();
@@ -64,17 +86,46 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     });
 
     await t.test('keys import takes --key and --secret (or the secret on stdin); a second import fails', async () => {
-      const r = await cli('opretail', 'keys', 'import', '--key', 'S107-old001', '--secret', 'legacy-secret-0123456789', '--username', 'bob', '--enterprise-id', '7', '--json');
+      const r = await cli(
+        'opretail',
+        'keys',
+        'import',
+        '--key',
+        'S107-old001',
+        '--secret',
+        'legacy-secret-0123456789',
+        '--username',
+        'bob',
+        '--enterprise-id',
+        '7',
+        '--json',
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.json().applicationKey, 'S107-old001');
       assert.equal(r.json().applicationSecret, 'legacy-secret-0123456789');
       assert.equal(r.json().ifexpire, 1);
 
-      const stdin = await kaifang(b.env, ['opretail', 'keys', 'import', '--key', 'S107-old002', '--secret', '-', '--username', 'carol', '--enterprise-id', '8', '--json'], 'piped-secret-0123456789\n');
+      const stdin = await kaifang(
+        b.env,
+        ['opretail', 'keys', 'import', '--key', 'S107-old002', '--secret', '-', '--username', 'carol', '--enterprise-id', '8', '--json'],
+        'piped-secret-0123456789\n',
+      );
       assert.equal(stdin.code, 0, stdin.stderr);
       assert.equal(stdin.json().applicationSecret, 'piped-secret-0123456789');
 
-      const again = await cli('opretail', 'keys', 'import', '--key', 'S107-old001', '--secret', 'other-secret-0123456789', '--username', 'bob', '--enterprise-id', '7');
+      const again = await cli(
+        'opretail',
+        'keys',
+        'import',
+        '--key',
+        'S107-old001',
+        '--secret',
+        'other-secret-0123456789',
+        '--username',
+        'bob',
+        '--enterprise-id',
+        '7',
+      );
       assertFailed(again, /^kaifang: developer key S107-old001 already exists$/);
     });
 
@@ -90,11 +141,30 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
 
       const json = (await cli('opretail', 'keys', 'list', '--limit', '1', '--offset', '1', '--json')).json();
       assert.equal(json.total, 3);
-      assert.deepEqual(json.keys.map((k: { applicationKey: string }) => k.applicationKey), ['S107-old001']);
+      assert.deepEqual(
+        json.keys.map((k: { applicationKey: string }) => k.applicationKey),
+        ['S107-old001'],
+      );
     });
 
     await t.test('keys set / disable / enable / expire change the key', async () => {
-      const set = (await cli('opretail', 'keys', 'set', akey, '--username', 'alice2', '--supplier-account', 'acme', '--rate-per-day', 'none', '--expire', 'never', '--json')).json();
+      const set = (
+        await cli(
+          'opretail',
+          'keys',
+          'set',
+          akey,
+          '--username',
+          'alice2',
+          '--supplier-account',
+          'acme',
+          '--rate-per-day',
+          'none',
+          '--expire',
+          'never',
+          '--json',
+        )
+      ).json();
       assert.equal(set.username, 'alice2');
       assert.equal(set.supplierAccount, 'acme');
       assert.equal(set.ratePerDay, null);
@@ -130,10 +200,22 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
       assertFailed(await cli('opretail', 'keys', 'show', 'S107-nobody'), /^kaifang: no developer key S107-nobody$/);
       assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x'), /--enterprise-id/);
       assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', 'seven'), /--enterprise-id.*whole number/);
-      assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '0'), /enterpriseId must be a whole number from 1 to \d+ \(--enterprise-id\)/);
-      assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '1', '--expire', 'next week'), /China Standard Time.*got "next week" \(--expire\)/);
-      assertFailed(await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '1', '--keytype', 'gold'), /--keytype.*formal, test/);
-      assertFailed(await cli('opretail', 'keys', 'import', '--username', 'x', '--enterprise-id', '1', '--key', 'S107-x', '--secret', 'has space'), /applicationSecret.*\(--secret\)/);
+      assertFailed(
+        await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '0'),
+        /enterpriseId must be a whole number from 1 to \d+ \(--enterprise-id\)/,
+      );
+      assertFailed(
+        await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '1', '--expire', 'next week'),
+        /China Standard Time.*got "next week" \(--expire\)/,
+      );
+      assertFailed(
+        await cli('opretail', 'keys', 'create', '--username', 'x', '--enterprise-id', '1', '--keytype', 'gold'),
+        /--keytype.*formal, test/,
+      );
+      assertFailed(
+        await cli('opretail', 'keys', 'import', '--username', 'x', '--enterprise-id', '1', '--key', 'S107-x', '--secret', 'has space'),
+        /applicationSecret.*\(--secret\)/,
+      );
       assertFailed(await cli('opretail', 'keys', 'set', akey), /nothing to change/);
       assertFailed(await cli('opretail', 'keys', 'disable', 'S107-nobody', '--json'), /no developer key S107-nobody/);
       assertFailed(await cli('opretail', 'keys', 'frobnicate'), /unknown command 'frobnicate'/);
@@ -148,7 +230,22 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     const cli = (...args: string[]) => kaifang(b.env, args);
     assert.equal((await cli('migrate')).code, 0, 'an operator command needs a store: migrate makes one');
 
-    const created = await cli('opretail', 'methods', 'create', 'shop.order.list', 'v1', '--url', 'http://127.0.0.1:9/orders', '--test-url', 'http://127.0.0.1:9/test', '--timeout-ms', '3000', '--description', 'orders', '--json');
+    const created = await cli(
+      'opretail',
+      'methods',
+      'create',
+      'shop.order.list',
+      'v1',
+      '--url',
+      'http://127.0.0.1:9/orders',
+      '--test-url',
+      'http://127.0.0.1:9/test',
+      '--timeout-ms',
+      '3000',
+      '--description',
+      'orders',
+      '--json',
+    );
     assert.equal(created.code, 0, created.stderr);
     const m = created.json();
     assert.equal(m.name, 'shop.order.list');
@@ -169,7 +266,9 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     assert.match(rows[1]!, /^shop\.order\.list +v1 +enabled +http:\/\/127\.0\.0\.1:9\/orders +http:\/\/127\.0\.0\.1:9\/test$/);
     assert.equal((await cli('opretail', 'methods', 'list', '--json')).json().methods.length, 1);
 
-    const updated = (await cli('opretail', 'methods', 'update', 'shop.order.list', 'v1', '--test-url', 'none', '--rate-per-second', '7', '--json')).json();
+    const updated = (
+      await cli('opretail', 'methods', 'update', 'shop.order.list', 'v1', '--test-url', 'none', '--rate-per-second', '7', '--json')
+    ).json();
     assert.equal(updated.testUrl, null);
     assert.equal(updated.ratePerSecond, 7);
     assert.equal(updated.timeoutMs, 3000);
@@ -179,10 +278,14 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     assert.match(shown.stdout, /^testUrl +-$/m);
     assert.equal((await cli('opretail', 'methods', 'enable', 'shop.order.list', 'v1', '--json')).json().enabled, true);
 
-    const akey = (await cli('opretail', 'keys', 'create', '--username', 'dev', '--enterprise-id', '5', '--json')).json().applicationKey as string;
+    const akey = (await cli('opretail', 'keys', 'create', '--username', 'dev', '--enterprise-id', '5', '--json')).json()
+      .applicationKey as string;
     const granted = await cli('opretail', 'keys', 'grant', akey, 'shop.order.list', 'v1', '--json');
     assert.equal(granted.code, 0, granted.stderr);
-    assert.deepEqual(granted.json().grants.map((g: { name: string }) => g.name), ['shop.order.list']);
+    assert.deepEqual(
+      granted.json().grants.map((g: { name: string }) => g.name),
+      ['shop.order.list'],
+    );
     const grants = await cli('opretail', 'keys', 'grants', akey);
     assert.match(grants.stdout, /may call the built-in methods and:/);
     assert.match(grants.stdout, /^shop\.order\.list +v1 +enabled/m);
@@ -192,7 +295,6 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     assert.deepEqual(revoked.grants, []);
     assert.match((await cli('opretail', 'keys', 'grants', akey)).stdout, /built-in methods only/);
   });
-
 }
 
 for (const backend of backendNames()) {
@@ -201,7 +303,20 @@ for (const backend of backendNames()) {
     t.after(() => s.close());
     const cli = (...args: string[]) => kaifang(s.backend.env, args);
 
-    const created = await cli('opretail', 'keys', 'import', '--key', 'S107-shared1', '--secret', 'shared-secret-0123456789', '--username', 'dana', '--enterprise-id', '11', '--json');
+    const created = await cli(
+      'opretail',
+      'keys',
+      'import',
+      '--key',
+      'S107-shared1',
+      '--secret',
+      'shared-secret-0123456789',
+      '--username',
+      'dana',
+      '--enterprise-id',
+      '11',
+      '--json',
+    );
     assert.equal(created.code, 0, created.stderr);
     const seen = await s.admin('/opretail/keys/S107-shared1');
     assert.equal(seen.status, 200);
@@ -213,8 +328,14 @@ for (const backend of backendNames()) {
     assert.equal((await s.admin('/opretail/keys/S107-shared1')).body.switchStatus, '2');
 
     // And the other way: the admin API's method is listed by the CLI.
-    assert.equal((await s.admin('/opretail/methods', { body: { name: 'crm.member.get', version: 'v2', url: 'http://127.0.0.1:9/m' } })).status, 201);
+    assert.equal(
+      (await s.admin('/opretail/methods', { body: { name: 'crm.member.get', version: 'v2', url: 'http://127.0.0.1:9/m' } })).status,
+      201,
+    );
     const methods = (await cli('opretail', 'methods', 'list', '--json')).json();
-    assert.deepEqual(methods.methods.map((m: { name: string; version: string }) => `${m.name} ${m.version}`), ['crm.member.get v2']);
+    assert.deepEqual(
+      methods.methods.map((m: { name: string; version: string }) => `${m.name} ${m.version}`),
+      ['crm.member.get v2'],
+    );
   });
 }

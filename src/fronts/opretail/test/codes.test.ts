@@ -12,7 +12,8 @@ for (const backend of backendNames()) {
     const s: TestServer = await startServer({ backend, clock });
     t.after(() => s.close());
     const key = await makeKey(s, { username: 'acme', enterpriseId: 42 });
-    const call = (extra: Record<string, string | undefined> = {}, sm: 'md5' | 'sha1' = 'md5') => postForm(s.url, signedParams(key, clock.now(), extra, sm));
+    const call = (extra: Record<string, string | undefined> = {}, sm: 'md5' | 'sha1' = 'md5') =>
+      postForm(s.url, signedParams(key, clock.now(), extra, sm));
 
     await t.test('0 SUCCESS: the key record, field by field', async () => {
       const r = await call();
@@ -21,8 +22,20 @@ for (const backend of backendNames()) {
       assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
       const d = r.body.data;
       assert.deepEqual(Object.keys(d).sort(), [
-        'applicationId', 'applicationKey', 'applicationSecret', 'developerType', 'enterpriseId', 'expire', 'id', 'ifexpire',
-        'keytype', 'shopwebEnterpriseId', 'supplierAccount', 'switchStatus', 'switchTime', 'username',
+        'applicationId',
+        'applicationKey',
+        'applicationSecret',
+        'developerType',
+        'enterpriseId',
+        'expire',
+        'id',
+        'ifexpire',
+        'keytype',
+        'shopwebEnterpriseId',
+        'supplierAccount',
+        'switchStatus',
+        'switchTime',
+        'username',
       ]);
       assert.equal(d.id, key.id);
       assert.equal(d.username, 'acme');
@@ -68,7 +81,12 @@ for (const backend of backendNames()) {
 
     await t.test('bad values: 5, 10, 15, 17, checked before the key', async () => {
       const unknown = { akey: 'S107-unknown', secret: 'x'.repeat(32) };
-      expectCode(await postForm(s.url, signedParams(unknown, clock.now(), { _sm: 'sha256' })), 5, 'SIGN_TYPE_NOTEXIST', /_sm must be md5 or sha1, got "sha256"/);
+      expectCode(
+        await postForm(s.url, signedParams(unknown, clock.now(), { _sm: 'sha256' })),
+        5,
+        'SIGN_TYPE_NOTEXIST',
+        /_sm must be md5 or sha1, got "sha256"/,
+      );
       expectCode(await call({ _requestMode: 'patch' }), 10, 'REQUESTMODE_NOTNULL', /_requestMode must be post, get, put or delete/);
       expectCode(await call({ _timestamp: '20250230120000' }), 15, 'TIMESTAMP_FORMAT_ERROR', /yyyyMMddHHmmss/);
       expectCode(await call({ _timestamp: '2025-03-01 12:00:00' }), 15, 'TIMESTAMP_FORMAT_ERROR');
@@ -77,7 +95,12 @@ for (const backend of backendNames()) {
     });
 
     await t.test('2 KEY_UNLAWFUL: unknown key and disabled key', async () => {
-      expectCode(await postForm(s.url, signedParams({ akey: 'S107-unknown', secret: key.secret }, clock.now())), 2, 'KEY_UNLAWFUL', /S107-unknown.*not a developer key/);
+      expectCode(
+        await postForm(s.url, signedParams({ akey: 'S107-unknown', secret: key.secret }, clock.now())),
+        2,
+        'KEY_UNLAWFUL',
+        /S107-unknown.*not a developer key/,
+      );
       const off = await makeKey(s);
       await s.k.fronts.opretail.keys.setEnabled(off.akey, false);
       expectCode(await postForm(s.url, signedParams(off, clock.now())), 2, 'KEY_UNLAWFUL', /disabled/);
@@ -85,10 +108,15 @@ for (const backend of backendNames()) {
       expectCode(await postForm(s.url, signedParams(off, clock.now())), 0, 'SUCCESS');
     });
 
-    await t.test('12 APPLICATIONID_NOTSAME: _aid not this deployment\'s, and not the key\'s', async () => {
+    await t.test("12 APPLICATIONID_NOTSAME: _aid not this deployment's, and not the key's", async () => {
       expectCode(await call({ _aid: 'S999' }), 12, 'APPLICATIONID_NOTSAME', /this platform's system number "S107", got "S999"/);
       const other = await makeKey(s, { applicationId: 'S200' });
-      expectCode(await postForm(s.url, signedParams(other, clock.now(), { _aid: 'S107' })), 12, 'APPLICATIONID_NOTSAME', /does not match this key's application id "S200"/);
+      expectCode(
+        await postForm(s.url, signedParams(other, clock.now(), { _aid: 'S107' })),
+        12,
+        'APPLICATIONID_NOTSAME',
+        /does not match this key's application id "S200"/,
+      );
     });
 
     await t.test('3 KEY_HAS_EXPIRED: expire in the past, and expired now; before the signature', async () => {
@@ -171,7 +199,7 @@ for (const backend of backendNames()) {
       expectCode(await c3(), 0, 'SUCCESS');
     });
 
-    await t.test('18 CALL_LIMITED: a method\'s own per-second limit, per key', async () => {
+    await t.test("18 CALL_LIMITED: a method's own per-second limit, per key", async () => {
       const up = await startUpstream((_req, _body, res) => json(res, 200, { ok: true }));
       t.after(() => up.close());
       const m = await s.k.fronts.opretail.methods.create({ name: 'limited.m', version: 'v1', url: up.url, ratePerSecond: 1 });
@@ -208,7 +236,12 @@ for (const backend of backendNames()) {
       await methods.create({ name: 'f.503', version: 'v1', url: `${bad.url}/503` });
       await methods.create({ name: 'f.html', version: 'v1', url: `${bad.url}/html` });
       const run = (mt: string) => postForm(s.url, signedParams(admin, clock.now(), { _mt: mt, _version: 'v1' }));
-      const r = expectCode(await run('f.slow'), -500, 'API_SYSTEM_CALL_ERROR', /method f\.slow v1: the service did not answer within 200 ms/);
+      const r = expectCode(
+        await run('f.slow'),
+        -500,
+        'API_SYSTEM_CALL_ERROR',
+        /method f\.slow v1: the service did not answer within 200 ms/,
+      );
       assert.ok(!r.includes(slow.url));
       expectCode(await run('f.refused'), -500, 'API_SYSTEM_CALL_ERROR', /could not be reached/);
       expectCode(await run('f.503'), -500, 'API_SYSTEM_CALL_ERROR', /answered HTTP 503/);

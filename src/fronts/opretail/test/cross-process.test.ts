@@ -54,7 +54,8 @@ async function createKey(backend: Backend, url: string, ratePerSecond: number): 
   if (res.status === 201) {
     const body = (await res.json()) as Record<string, any>;
     const rec = body.key ?? body;
-    if (rec.applicationKey && rec.applicationSecret) return { akey: rec.applicationKey, secret: rec.applicationSecret, id: rec.id, enterpriseId: 42, via: 'admin API' };
+    if (rec.applicationKey && rec.applicationSecret)
+      return { akey: rec.applicationKey, secret: rec.applicationSecret, id: rec.id, enterpriseId: 42, via: 'admin API' };
   }
   const k = await createKaifang(loadConfig(backend.env), { migrate: false });
   try {
@@ -65,7 +66,10 @@ async function createKey(backend: Backend, url: string, ratePerSecond: number): 
   }
 }
 
-test('opretail across two processes on PostgreSQL + Redis: replay and rate limit', { skip: needsPostgresAndRedis, timeout: 180_000 }, async (t) => {
+test('opretail across two processes on PostgreSQL + Redis: replay and rate limit', {
+  skip: needsPostgresAndRedis,
+  timeout: 180_000,
+}, async (t) => {
   const backend = await makeBackend('postgres+redis');
   // Migrate once before the servers start, so they do not race to create the schema.
   await (await createKaifang(loadConfig(backend.env))).close();
@@ -90,7 +94,10 @@ test('opretail across two processes on PostgreSQL + Redis: replay and rate limit
     const q = signedParams(key, Date.now() + 1000);
     await sleep(1100); // a fresh second, so the key's limit does not decide this part
     const codes = (await Promise.all(Array.from({ length: 8 }, (_, i) => postForm(i % 2 ? a.url : b.url, q)))).map((r) => r.body.stat.code);
-    assert.deepEqual(codes.sort((x: number, y: number) => x - y), [-100, -100, -100, -100, -100, -100, -100, 0]);
+    assert.deepEqual(
+      codes.sort((x: number, y: number) => x - y),
+      [-100, -100, -100, -100, -100, -100, -100, 0],
+    );
   });
 
   await t.test(`a burst of 40 split 20/20 gets exactly ${LIMIT} through when it lands in one second`, async () => {
@@ -98,12 +105,13 @@ test('opretail across two processes on PostgreSQL + Redis: replay and rate limit
       // Start just after a second boundary so the whole burst fits in one second.
       await sleep(1000 - (Date.now() % 1000) + 20);
       const start = Date.now();
-      const replies = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => postForm(i % 2 ? a.url : b.url, signedParams(key, start))),
-      );
+      const replies = await Promise.all(Array.from({ length: 40 }, (_, i) => postForm(i % 2 ? a.url : b.url, signedParams(key, start))));
       const seconds = new Set([Math.floor(start / 1000), ...replies.map((r) => Math.floor(r.body.stat.systime / 1000))]);
       const codes = replies.map((r) => r.body.stat.code as number);
-      assert.ok(codes.every((c) => c === 0 || c === 18), JSON.stringify(codes));
+      assert.ok(
+        codes.every((c) => c === 0 || c === 18),
+        JSON.stringify(codes),
+      );
       if (seconds.size > 1) {
         // The burst crossed a second boundary: two windows, so the count proves nothing. Retry.
         assert.ok(attempt < 5, 'five bursts in a row crossed a second boundary; the machine is too slow for this test');

@@ -17,7 +17,9 @@ test('serve --demo (opretail): seeds one key idempotently and prints a signed ca
   const m = /curl -s -X POST (\S+) -d '([^']+)'/.exec(text);
   assert.ok(m, text);
   const post = async () =>
-    (await (await fetch(m[1]!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: m[2]! })).json()) as {
+    (await (
+      await fetch(m[1]!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: m[2]! })
+    ).json()) as {
       stat: { code: number };
       data: { applicationKey: string } | null;
     };
@@ -31,7 +33,15 @@ test('serve --demo is refused in live mode, naming why, before anything is creat
   const dataDir = mkdtempSync(join(tmpdir(), 'kaifang-demo-'));
   try {
     const r = spawnSync(process.execPath, ['bin/kaifang.js', 'serve', '--demo', '--port', '0'], {
-      env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', KAIFANG_DATA_DIR: dataDir, KAIFANG_UPSTREAM: 'live', KAIFANG_SMS_PROVIDER: 'none', KAIFANG_LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        KAIFANG_DATA_DIR: dataDir,
+        KAIFANG_UPSTREAM: 'live',
+        KAIFANG_SMS_PROVIDER: 'none',
+        KAIFANG_LOG_LEVEL: 'silent',
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });

@@ -27,21 +27,60 @@ interface RawReply {
 function raw(url: string, method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<RawReply> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
-    const req = request({ host: u.hostname, port: u.port, method, path, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = request(
+      { host: u.hostname, port: u.port, method, path, headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : {}) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     // An over-limit body may be cut off by the server before it is all sent.
     req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
     req.end(body);
   });
 }
 
-const ODD = ['', ' ', '\u0000', '\u202e\u202d', '\u200b', '😀'.repeat(3), 'é', 'e\u0301', '\ufeff', '\uffff', '\\', '"', '<x>&amp;', ']]>', '%', '+', '=', '&', '中文', 'x'.repeat(5000)];
+const ODD = [
+  '',
+  ' ',
+  '\u0000',
+  '\u202e\u202d',
+  '\u200b',
+  '😀'.repeat(3),
+  'é',
+  'e\u0301',
+  '\ufeff',
+  '\uffff',
+  '\\',
+  '"',
+  '<x>&amp;',
+  ']]>',
+  '%',
+  '+',
+  '=',
+  '&',
+  '中文',
+  'x'.repeat(5000),
+];
 const CONTENT_TYPES = [
-  'application/x-www-form-urlencoded', 'application/json', 'text/plain', 'multipart/form-data; boundary=x', 'application/xml',
-  'application/octet-stream', 'application/json; charset=utf-16', 'APPLICATION/JSON', 'application/x-www-form-urlencoded;;;', 'x', '*/*',
+  'application/x-www-form-urlencoded',
+  'application/json',
+  'text/plain',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'application/octet-stream',
+  'application/json; charset=utf-16',
+  'APPLICATION/JSON',
+  'application/x-www-form-urlencoded;;;',
+  'x',
+  '*/*',
 ];
 /** Types a form body must not be read as. */
 const NOT_FORM = CONTENT_TYPES.filter((c) => !c.startsWith('application/x-www-form-urlencoded'));
@@ -71,35 +110,115 @@ for (const backend of backendNames()) {
         const n = pick(names);
         let v = oddText();
         if (v === P[n]) v += 'x';
-        return ['odd value', 'POST', '/m.api', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from(form({ ...P, [n]: v }))];
+        return [
+          'odd value',
+          'POST',
+          '/m.api',
+          { 'content-type': 'application/x-www-form-urlencoded' },
+          Buffer.from(form({ ...P, [n]: v })),
+        ];
       },
-      () => ['odd parameter added', 'POST', '/m.api', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from(form({ ...P, [oddText() || 'z']: oddText() }))],
+      () => [
+        'odd parameter added',
+        'POST',
+        '/m.api',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        Buffer.from(form({ ...P, [oddText() || 'z']: oddText() })),
+      ],
       () => {
         const n = pick(names);
-        return ['repeated name, other value', 'POST', '/m.api', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from(`${form(P)}&${encodeURIComponent(n)}=${encodeURIComponent(P[n] + '1')}`)];
+        return [
+          'repeated name, other value',
+          'POST',
+          '/m.api',
+          { 'content-type': 'application/x-www-form-urlencoded' },
+          Buffer.from(`${form(P)}&${encodeURIComponent(n)}=${encodeURIComponent(P[n] + '1')}`),
+        ];
       },
       () => {
         const bad = pick(['%', '%z', '%zz', '%E4%B8', '%FF', '%C0%AF', '%ED%A0%80', '%%', '%u4e2d']);
-        return ['bad percent escape', 'POST', '/m.api', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from(`${form(P)}&${pick(['x', '_mt'])}=${bad}`)];
+        return [
+          'bad percent escape',
+          'POST',
+          '/m.api',
+          { 'content-type': 'application/x-www-form-urlencoded' },
+          Buffer.from(`${form(P)}&${pick(['x', '_mt'])}=${bad}`),
+        ];
       },
-      () => ['non-UTF-8 bytes', 'POST', '/m.api', { 'content-type': pick(['application/x-www-form-urlencoded', 'application/json']) }, Buffer.concat([Buffer.from(form(P) + '&x='), Buffer.from([0xff, 0xfe, 0xc3]), bytes(8)])],
+      () => [
+        'non-UTF-8 bytes',
+        'POST',
+        '/m.api',
+        { 'content-type': pick(['application/x-www-form-urlencoded', 'application/json']) },
+        Buffer.concat([Buffer.from(form(P) + '&x='), Buffer.from([0xff, 0xfe, 0xc3]), bytes(8)]),
+      ],
       () => ['random bytes, random type', 'POST', '/m.api', { 'content-type': pick(CONTENT_TYPES) }, bytes(1 + Math.floor(rand() * 2000))],
       () => ['valid form under a wrong content type', 'POST', '/m.api', { 'content-type': pick(NOT_FORM) }, Buffer.from(form(P))],
-      () => ['JSON top level not an object', 'POST', '/m.api', { 'content-type': 'application/json' }, Buffer.from(pick(['[]', '1', '"s"', 'null', 'true', JSON.stringify(Object.entries(P))]))],
-      () => ['broken JSON', 'POST', '/m.api', { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(P).slice(0, Math.floor(rand() * 100)))],
+      () => [
+        'JSON top level not an object',
+        'POST',
+        '/m.api',
+        { 'content-type': 'application/json' },
+        Buffer.from(pick(['[]', '1', '"s"', 'null', 'true', JSON.stringify(Object.entries(P))])),
+      ],
+      () => [
+        'broken JSON',
+        'POST',
+        '/m.api',
+        { 'content-type': 'application/json' },
+        Buffer.from(JSON.stringify(P).slice(0, Math.floor(rand() * 100))),
+      ],
       () => {
         const depth = 10 + Math.floor(rand() * 5000);
         const nested = '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-        return ['deep JSON nesting', 'POST', '/m.api', { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(P).slice(0, -1) + `,"deep":${nested}}`)];
+        return [
+          'deep JSON nesting',
+          'POST',
+          '/m.api',
+          { 'content-type': 'application/json' },
+          Buffer.from(JSON.stringify(P).slice(0, -1) + `,"deep":${nested}}`),
+        ];
       },
-      () => ['JSON with odd values', 'POST', '/m.api', { 'content-type': 'application/json' }, Buffer.from(JSON.stringify({ ...P, [pick(names)]: pick([[], {}, [1, [2]], 1e308, -0, null, true, oddText()]) }))],
-      () => ['huge value under the limit', 'POST', '/m.api', { 'content-type': 'application/x-www-form-urlencoded' }, Buffer.from(form({ ...P, big: 'v'.repeat(60_000) }))],
-      () => ['over the body limit', 'POST', '/m.api', { 'content-type': pick(['application/x-www-form-urlencoded', 'application/json', 'text/plain']) }, Buffer.from(form({ ...P, big: 'v'.repeat(70_000 + Math.floor(rand() * 100_000)) }))],
+      () => [
+        'JSON with odd values',
+        'POST',
+        '/m.api',
+        { 'content-type': 'application/json' },
+        Buffer.from(JSON.stringify({ ...P, [pick(names)]: pick([[], {}, [1, [2]], 1e308, -0, null, true, oddText()]) })),
+      ],
+      () => [
+        'huge value under the limit',
+        'POST',
+        '/m.api',
+        { 'content-type': 'application/x-www-form-urlencoded' },
+        Buffer.from(form({ ...P, big: 'v'.repeat(60_000) })),
+      ],
+      () => [
+        'over the body limit',
+        'POST',
+        '/m.api',
+        { 'content-type': pick(['application/x-www-form-urlencoded', 'application/json', 'text/plain']) },
+        Buffer.from(form({ ...P, big: 'v'.repeat(70_000 + Math.floor(rand() * 100_000)) })),
+      ],
       () => {
-        const q = pick([`${form(P)}&x=%zz`, `${form(P)}&_sig=${P._sig}0`, '%FF%FE=1', '&&&==&', '_akey', `${form(P)}&_format=xml&_format=json`, form({ ...P, _format: 'xml', orgid: oddText() + '!' })]);
+        const q = pick([
+          `${form(P)}&x=%zz`,
+          `${form(P)}&_sig=${P._sig}0`,
+          '%FF%FE=1',
+          '&&&==&',
+          '_akey',
+          `${form(P)}&_format=xml&_format=json`,
+          form({ ...P, _format: 'xml', orgid: oddText() + '!' }),
+        ]);
         return ['GET, odd query', 'GET', `/m.api?${q}`, {}, undefined];
       },
-      () => ['POST body, odd query, XML asked', 'POST', `/m.api?_format=xml&${pick(['x=%zz', '_mt=a', '_sig=' + P._sig])}`, { 'content-type': pick(CONTENT_TYPES) }, bytes(Math.floor(rand() * 200))],
+      () => [
+        'POST body, odd query, XML asked',
+        'POST',
+        `/m.api?_format=xml&${pick(['x=%zz', '_mt=a', '_sig=' + P._sig])}`,
+        { 'content-type': pick(CONTENT_TYPES) },
+        bytes(Math.floor(rand() * 200)),
+      ],
       () => ['empty', pick(['GET', 'POST']), '/m.api', {}, undefined],
     ];
 

@@ -13,7 +13,9 @@ import type { TestServer } from '../../../../test/helpers/server.ts';
 export type Raw = Record<string, string>;
 
 export function testSign(params: Raw, secret: string, sm: 'md5' | 'sha1' = 'md5'): string {
-  const names = Object.keys(params).filter((n) => n !== '_sig').sort();
+  const names = Object.keys(params)
+    .filter((n) => n !== '_sig')
+    .sort();
   const text = secret + names.map((n) => n + params[n]).join('') + secret;
   return createHash(sm).update(Buffer.from(text, 'utf8')).digest('hex').toUpperCase();
 }
@@ -94,7 +96,13 @@ export async function postForm(url: string, p: Raw, opts: { query?: string; head
 }
 
 export async function postJson(url: string, body: unknown, opts: { headers?: Record<string, string> } = {}): Promise<Reply> {
-  return read(await fetch(`${url}/m.api`, { method: 'POST', headers: { 'content-type': 'application/json', ...opts.headers }, body: JSON.stringify(body) }));
+  return read(
+    await fetch(`${url}/m.api`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...opts.headers },
+      body: JSON.stringify(body),
+    }),
+  );
 }
 
 export async function postRaw(url: string, body: string, contentType?: string, query = ''): Promise<Reply> {

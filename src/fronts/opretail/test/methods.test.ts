@@ -21,7 +21,15 @@ for (const backend of backendNames()) {
       expectCode(await postForm(s.url, signedParams(key, Date.now(), { _mt: 'shop.list', _version: 'v1' })), 9, 'METHOD_NOTEXIST_CODE');
       assert.equal(up.received.length, 0);
       await s.k.fronts.opretail.methods.grant(key.id, method);
-      const p = signedParams(key, Date.now(), { _mt: 'shop.list', _version: 'v1', _format: 'json', orgid: undefined, nonce: undefined, page: '2', q: '上海 店' });
+      const p = signedParams(key, Date.now(), {
+        _mt: 'shop.list',
+        _version: 'v1',
+        _format: 'json',
+        orgid: undefined,
+        nonce: undefined,
+        page: '2',
+        q: '上海 店',
+      });
       const r = await postForm(s.url, p, { headers: { 'x-request-id': 'trace-123' } });
       expectCode(r, 0, 'SUCCESS');
       assert.equal(r.body.stat.cid, 'trace-123');

@@ -26,9 +26,7 @@ const seedLike = {
   _sig: 'ignored: _sig is never signed',
 };
 const seedLikeString =
-  SECRET +
-  '_aidS107_akeyS107-abcd1234_mtopen.gateway.authentication_requestModepost_smmd5_timestamp20250101120000_versionv1' +
-  SECRET;
+  SECRET + '_aidS107_akeyS107-abcd1234_mtopen.gateway.authentication_requestModepost_smmd5_timestamp20250101120000_versionv1' + SECRET;
 
 test('opretail MD5: seed-like system parameters (sorted, _sig left out, secret on both sides)', () => {
   assert.equal(opretail.stringToSign(seedLike, SECRET), seedLikeString);
@@ -74,7 +72,7 @@ test('opretail: JSON numbers, booleans, null (empty) and nested values (compact 
 test('opretail: names sort by UTF-16 code unit, not code point (an astral name before U+FF5A)', () => {
   // U+1F600 is the surrogate pair D83D DE00; U+FF5A 'ｚ' is one unit FF5A. Java's compareTo and the
   // spec put the emoji first; a code-point sort (Python's sorted()) would put 'ｚ' first.
-  const params = { 'ｚ': '1', '😀': '2' };
+  const params = { ｚ: '1', '😀': '2' };
   const expected = SECRET + '😀2ｚ1' + SECRET;
   assert.equal(opretail.stringToSign(params, SECRET), expected);
   // md5 -> 7E6ECA3885253ED6DBE6F063702FA6C1

@@ -4,7 +4,21 @@ import { ManualClock } from '../../../kernel/clock.ts';
 import { OpretailClient } from '../client.ts';
 import { backendNames } from '../../../../test/helpers/backends.ts';
 import { startServer } from '../../../../test/helpers/server.ts';
-import { cst, expectCode, form, get, json, makeKey, postForm, postJson, postRaw, signedParams, startUpstream, testSign, xmlParser } from './helpers.ts';
+import {
+  cst,
+  expectCode,
+  form,
+  get,
+  json,
+  makeKey,
+  postForm,
+  postJson,
+  postRaw,
+  signedParams,
+  startUpstream,
+  testSign,
+  xmlParser,
+} from './helpers.ts';
 
 /** Ways to send a call: form, JSON, GET, XML replies, both hashes, and what the vendor SDKs send. */
 for (const backend of backendNames()) {
@@ -15,7 +29,12 @@ for (const backend of backendNames()) {
     const key = await makeKey(s, { enterpriseId: 42 });
     const echo = await startUpstream((req, body, res) => json(res, 200, { path: req.url, got: JSON.parse(body || 'null') }));
     t.after(() => echo.close());
-    const method = await s.k.fronts.opretail.methods.create({ name: 'echo.it', version: 'v1', url: `${echo.url}/formal`, testUrl: `${echo.url}/test` });
+    const method = await s.k.fronts.opretail.methods.create({
+      name: 'echo.it',
+      version: 'v1',
+      url: `${echo.url}/formal`,
+      testUrl: `${echo.url}/test`,
+    });
     await s.k.fronts.opretail.methods.grant(key.id, method);
 
     await t.test('GET with every parameter in the query', async () => {
@@ -67,7 +86,13 @@ for (const backend of backendNames()) {
     await t.test('JSON body: numbers, booleans, null and nesting signed as the spec says, types kept when forwarded', async () => {
       const body = { amount: 12.5, count: 3, flag: true, off: false, none: null, obj: { b: [1, 'x'], a: '中文' }, name: '张三' };
       const textual: Record<string, string> = {
-        amount: '12.5', count: '3', flag: 'true', off: 'false', none: '', obj: '{"b":[1,"x"],"a":"中文"}', name: '张三',
+        amount: '12.5',
+        count: '3',
+        flag: 'true',
+        off: 'false',
+        none: '',
+        obj: '{"b":[1,"x"],"a":"中文"}',
+        name: '张三',
       };
       const sys = signedParams(key, clock.now(), { _mt: 'echo.it', _version: 'v1', orgid: undefined, nonce: undefined, ...textual });
       for (const n of Object.keys(textual)) delete sys[n];
@@ -97,7 +122,13 @@ for (const backend of backendNames()) {
       expectCode(r, 0, 'SUCCESS');
       assert.deepEqual(r.body.data.got, plain);
       // Signed as sent (a value that merely looks encoded) is taken as sent.
-      const literal = signedParams(key, clock.now(), { _mt: 'echo.it', _version: 'v1', nonce: undefined, orgid: undefined, title: 'a%20b+c' });
+      const literal = signedParams(key, clock.now(), {
+        _mt: 'echo.it',
+        _version: 'v1',
+        nonce: undefined,
+        orgid: undefined,
+        title: 'a%20b+c',
+      });
       const r2 = await postJson(s.url, literal);
       expectCode(r2, 0, 'SUCCESS');
       assert.deepEqual(r2.body.data.got, { title: 'a%20b+c' });
@@ -126,7 +157,15 @@ for (const backend of backendNames()) {
       for (const transport of ['form', 'json', 'get'] as const) {
         for (const signMethod of ['md5', 'sha1'] as const) {
           for (const format of ['json', 'xml'] as const) {
-            const c = new OpretailClient({ baseUrl: s.url, applicationKey: key.akey, applicationSecret: key.secret, transport, signMethod, format, clock });
+            const c = new OpretailClient({
+              baseUrl: s.url,
+              applicationKey: key.akey,
+              applicationSecret: key.secret,
+              transport,
+              signMethod,
+              format,
+              clock,
+            });
             const r = await c.authenticate(42, transport === 'get' ? 'v1' : 'v2');
             assert.equal(r.stat.code, 0, `${transport} ${signMethod} ${format}: ${r.result}`);
             assert.equal(r.stat.codename, 'SUCCESS');
@@ -137,18 +176,35 @@ for (const backend of backendNames()) {
           }
         }
       }
-      const c = new OpretailClient({ baseUrl: `${s.url}/m.api`, applicationKey: key.akey, applicationSecret: key.secret, transport: 'json', clock });
+      const c = new OpretailClient({
+        baseUrl: `${s.url}/m.api`,
+        applicationKey: key.akey,
+        applicationSecret: key.secret,
+        transport: 'json',
+        clock,
+      });
       const echoed = await c.call<{ got: unknown }>('echo.it', 'v1', { n: 5, list: [1, 2], s: '文字' });
       assert.equal(echoed.stat.code, 0);
       assert.deepEqual(echoed.data?.got, { n: 5, list: [1, 2], s: '文字' });
       clock.advance(1000);
-      const wrong = new OpretailClient({ baseUrl: s.url, applicationKey: key.akey, applicationSecret: 'not-the-secret-000000000000000000', clock });
+      const wrong = new OpretailClient({
+        baseUrl: s.url,
+        applicationKey: key.akey,
+        applicationSecret: 'not-the-secret-000000000000000000',
+        clock,
+      });
       const bad = await wrong.authenticate(42);
       assert.equal(bad.stat.code, 7);
       assert.equal(bad.data, null);
       const other = await c.authenticate(43);
       assert.equal(other.stat.code, 102005);
-      const env = new OpretailClient({ baseUrl: s.url, applicationKey: key.akey, applicationSecret: key.secret, environment: 'test', clock });
+      const env = new OpretailClient({
+        baseUrl: s.url,
+        applicationKey: key.akey,
+        applicationSecret: key.secret,
+        environment: 'test',
+        clock,
+      });
       assert.equal((await env.call<{ path: string }>('echo.it', 'v1', { z: 1 })).data?.path, '/test');
       // The client signs what the test-side signer signs.
       const signed = c.sign('open.gateway.authentication', 'v2', { orgid: 42 });

@@ -76,8 +76,7 @@ for (const backend of backendNames()) {
     const data = '{"name":"张 三","note":"a*b-c.d_e~f!(g)\'h/i"}';
     // Java URLEncoder.encode(data, "UTF-8"), worked out by hand: letters, digits and . - * _ kept,
     // space as +, every other UTF-8 byte as %XX.
-    const javaEncoded =
-      '%7B%22name%22%3A%22%E5%BC%A0+%E4%B8%89%22%2C%22note%22%3A%22a*b-c.d_e%7Ef%21%28g%29%27h%2Fi%22%7D';
+    const javaEncoded = '%7B%22name%22%3A%22%E5%BC%A0+%E4%B8%89%22%2C%22note%22%3A%22a*b-c.d_e%7Ef%21%28g%29%27h%2Fi%22%7D';
     const { _sig: _unused, ...base } = signedParams(key, Date.now(), { data });
     const signedEncoded = testSign({ ...base, data: javaEncoded }, key.secret);
     const r = await send(s.url, 'POST', { ...base, _sig: signedEncoded });
@@ -93,7 +92,9 @@ for (const backend of backendNames()) {
   test(`opretail: an imported key keeps a short secret (the vendor's example "test"), with a warning (${backend})`, async (t) => {
     const s = await startServer({ backend });
     t.after(() => s.close());
-    const created = await s.admin('/opretail/keys', { body: { username: 'moved', enterpriseId: 42, applicationKey: 'S107-moved', applicationSecret: 'test' } });
+    const created = await s.admin('/opretail/keys', {
+      body: { username: 'moved', enterpriseId: 42, applicationKey: 'S107-moved', applicationSecret: 'test' },
+    });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     assert.equal(created.body.applicationSecret, 'test');
     assert.equal(created.body.warnings.length, 1);
@@ -101,14 +102,18 @@ for (const backend of backendNames()) {
     const p = signedParams({ akey: 'S107-moved', secret: 'test' }, Date.now());
     expectCode(await send(s.url, 'POST', p), 0, 'SUCCESS');
     // A long enough import has no warning; rotation still needs 16; a space or 129 characters are refused.
-    const fine = await s.admin('/opretail/keys', { body: { username: 'x', enterpriseId: 1, applicationKey: 'S107-fine', applicationSecret: 'a'.repeat(16) } });
+    const fine = await s.admin('/opretail/keys', {
+      body: { username: 'x', enterpriseId: 1, applicationKey: 'S107-fine', applicationSecret: 'a'.repeat(16) },
+    });
     assert.equal(fine.status, 201);
     assert.equal(fine.body.warnings, undefined);
     const rotate = await s.admin('/opretail/keys/S107-moved/rotate-secret', { body: { applicationSecret: 'short' } });
     assert.equal(rotate.status, 400);
     assert.equal(rotate.body.error.param, 'applicationSecret');
     for (const secret of ['has space', 'a'.repeat(129), '']) {
-      const bad = await s.admin('/opretail/keys', { body: { username: 'x', enterpriseId: 1, applicationKey: 'S107-bad', applicationSecret: secret } });
+      const bad = await s.admin('/opretail/keys', {
+        body: { username: 'x', enterpriseId: 1, applicationKey: 'S107-bad', applicationSecret: secret },
+      });
       assert.equal(bad.status, 400, secret);
     }
     // A storepos agent key imported short: accepted with a warning too.
@@ -143,7 +148,9 @@ for (const backend of backendNames()) {
     assert.ok(process.memoryUsage().rss - rssBefore < 100 * 1024 * 1024, 'the 10 MB answer was not buffered whole');
     expectCode(await call('deep.answer'), -500, 'API_SYSTEM_CALL_ERROR', /nested deeper than 64 levels/);
     const calls = await s.admin('/calls?front=opretail&limit=10');
-    const rows = (calls.body.calls as { endpoint: string; outcome: string }[]).filter((c) => c.endpoint === 'deep.answer' || c.endpoint === 'big.answer');
+    const rows = (calls.body.calls as { endpoint: string; outcome: string }[]).filter(
+      (c) => c.endpoint === 'deep.answer' || c.endpoint === 'big.answer',
+    );
     assert.deepEqual(rows.map((r) => r.outcome).sort(), ['-500', '-500'], 'each failed call is in the call log once');
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
     assert.match(metrics, /kaifang_requests_total\{front="opretail",endpoint="deep\.answer",outcome="-500"\} 1\n/);
@@ -155,7 +162,11 @@ test('CLI: keys import takes a short existing secret and warns on stderr; agents
   t.after(() => s.close());
   await s.k.close();
   const env = s.backend.env;
-  const r = await kaifang(env, ['opretail', 'keys', 'import', '--username', 'moved', '--enterprise-id', '7', '--key', 'S107-cli', '--secret', '-', '--json'], 'test\n');
+  const r = await kaifang(
+    env,
+    ['opretail', 'keys', 'import', '--username', 'moved', '--enterprise-id', '7', '--key', 'S107-cli', '--secret', '-', '--json'],
+    'test\n',
+  );
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.json().applicationSecret, 'test');
   assert.match(r.stderr, /^kaifang: warning: the imported applicationSecret is 4 characters long/m);

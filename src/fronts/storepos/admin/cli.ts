@@ -16,7 +16,8 @@ type Run = (command: Command, options: CliOptions, body: (ops: StoreposOperation
 
 const capValue = (value: string): number | null => {
   if (value === 'default' || value === 'none') return null;
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value))) throw new InvalidArgumentError(`must be a whole number or "default", got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+    throw new InvalidArgumentError(`must be a whole number or "default", got "${value}"`);
   return Number(value);
 };
 
@@ -34,7 +35,10 @@ function formatAgent(a: AgentView): string {
 
 function formatAgentList(agents: AgentView[]): string {
   if (agents.length === 0) return 'no agents';
-  return table(['AGENT_ID', 'NAME', 'STATUS', 'SMS/DAY'], agents.map((a) => [a.agentId, a.name, a.status, a.smsDailyCap ?? 'default']));
+  return table(
+    ['AGENT_ID', 'NAME', 'STATUS', 'SMS/DAY'],
+    agents.map((a) => [a.agentId, a.name, a.status, a.smsDailyCap ?? 'default']),
+  );
 }
 
 function agentCommands(agents: Command, run: Run): void {
@@ -55,7 +59,12 @@ function agentCommands(agents: Command, run: Run): void {
     .action((o: CliOptions & { agentId: string; key: string; name: string; smsDailyCap?: number | null }, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const key = readSecret(o.key, 'key');
-        const agent = await ops.createAgent({ agentId: o.agentId, key, name: o.name, ...(o.smsDailyCap !== undefined ? { smsDailyCap: o.smsDailyCap } : {}) });
+        const agent = await ops.createAgent({
+          agentId: o.agentId,
+          key,
+          name: o.name,
+          ...(o.smsDailyCap !== undefined ? { smsDailyCap: o.smsDailyCap } : {}),
+        });
         const { key: _key, ...shown } = agent; // the operator already holds an imported key
         output(o.json, shown, () => formatAgent(shown));
       }),
@@ -75,12 +84,16 @@ function agentCommands(agents: Command, run: Run): void {
       output(o.json, a, () => formatAgent(a));
     }),
   );
-  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
-    leaf(agents, `${name} <agentId>`, `${name} an agent (other processes see it within KAIFANG_CACHE_TTL_MS)`).action((agentId: string, o: CliOptions, cmd: Command) =>
-      run(cmd, o, async (ops) => {
-        const a = await ops.setAgentEnabled(agentId, enabled);
-        output(o.json, a, () => formatAgent(a));
-      }),
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    leaf(agents, `${name} <agentId>`, `${name} an agent (other processes see it within KAIFANG_CACHE_TTL_MS)`).action(
+      (agentId: string, o: CliOptions, cmd: Command) =>
+        run(cmd, o, async (ops) => {
+          const a = await ops.setAgentEnabled(agentId, enabled);
+          output(o.json, a, () => formatAgent(a));
+        }),
     );
   }
   leaf(agents, 'rotate-key <agentId>', 'give the agent a new key (printed once); the old one stops working')
@@ -104,7 +117,10 @@ function agentCommands(agents: Command, run: Run): void {
         output(o.json, a, () => formatAgent(a));
       }),
   );
-  for (const [verb, what] of [['grant', 'let the agent log users in to a mini-program'], ['revoke', 'withdraw a mini-program from the agent']] as const) {
+  for (const [verb, what] of [
+    ['grant', 'let the agent log users in to a mini-program'],
+    ['revoke', 'withdraw a mini-program from the agent'],
+  ] as const) {
     leaf(agents, `${verb} <agentId> <appid>`, what).action((agentId: string, appid: string, o: CliOptions, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const a = await ops[verb](agentId, appid);
@@ -126,8 +142,8 @@ export async function signedBody(s: StoreposServices, agentId: string, params: R
 export function storeposCli(sp: Command, runner: CliRunner<StoreposServices>): void {
   const run: Run = (command, options, body) => runner(command, options, (s) => body(storeposOperations(s), s));
   agentCommands(sp.command('agents').description('agents (agent_id + key), their SMS caps and mini-program grants'), run);
-  leaf(sp, 'sign <agentId> [params...]', 'print the signed form body of a request (params as name=value), to paste into curl -d')
-    .action((agentId: string, params: string[], o: CliOptions, cmd: Command) =>
+  leaf(sp, 'sign <agentId> [params...]', 'print the signed form body of a request (params as name=value), to paste into curl -d').action(
+    (agentId: string, params: string[], o: CliOptions, cmd: Command) =>
       run(cmd, o, async (_ops, s) => {
         const fields: Record<string, string> = {};
         for (const p of params) {
@@ -138,5 +154,5 @@ export function storeposCli(sp: Command, runner: CliRunner<StoreposServices>): v
         const body = await signedBody(s, agentId, fields);
         output(o.json, Object.fromEntries(new URLSearchParams(body)), () => body);
       }),
-    );
+  );
 }

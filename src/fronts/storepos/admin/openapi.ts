@@ -12,12 +12,20 @@ const grant = pathParams(S.grantParams);
 const agents = '/admin/api/storepos/agents';
 
 export const storeposAdminOpenApi: OpenApiFragment = {
-  tags: [{ name: TAG, description: 'storepos (超赢) agents and their mini-program grants. Changes reach running servers within KAIFANG_CACHE_TTL_MS.' }],
+  tags: [
+    {
+      name: TAG,
+      description: 'storepos (超赢) agents and their mini-program grants. Changes reach running servers within KAIFANG_CACHE_TTL_MS.',
+    },
+  ],
   paths: {
     [agents]: {
       get: op('List agents (keys never shown)', {
         parameters: queryParams(pageQuery),
-        responses: { ...ok('a page of agents, oldest first', { type: 'object', properties: { agents: { type: 'array', items: agent } } }), ...errors(400) },
+        responses: {
+          ...ok('a page of agents, oldest first', { type: 'object', properties: { agents: { type: 'array', items: agent } } }),
+          ...errors(400),
+        },
       }),
       post: op('Create an agent, or import one with agentId/key', {
         description: 'The reply is the only time the key is shown (besides rotate-key).',
@@ -27,14 +35,17 @@ export const storeposAdminOpenApi: OpenApiFragment = {
     },
     [`${agents}/{agentId}`]: {
       get: op('Show an agent and its grants', { parameters: agentId, responses: { ...ok('the agent', agent), ...errors(404) } }),
-      patch: op('Change an agent\'s name or SMS cap', {
+      patch: op("Change an agent's name or SMS cap", {
         parameters: agentId,
         requestBody: body(S.updateAgentBody),
         responses: { ...ok('the agent', agent), ...errors(400, 404) },
       }),
     },
     [`${agents}/{agentId}/disable`]: {
-      post: op('Disable an agent: its calls get FAIL 10005', { parameters: agentId, responses: { ...ok('the agent', agent), ...errors(404) } }),
+      post: op('Disable an agent: its calls get FAIL 10005', {
+        parameters: agentId,
+        responses: { ...ok('the agent', agent), ...errors(404) },
+      }),
     },
     [`${agents}/{agentId}/enable`]: {
       post: op('Enable an agent', { parameters: agentId, responses: { ...ok('the agent', agent), ...errors(404) } }),
@@ -47,7 +58,10 @@ export const storeposAdminOpenApi: OpenApiFragment = {
       }),
     },
     [`${agents}/{agentId}/grants/{appid}`]: {
-      put: op('Let the agent use a mini-program (idempotent)', { parameters: grant, responses: { ...ok('the agent after the change', agent), ...errors(404) } }),
+      put: op('Let the agent use a mini-program (idempotent)', {
+        parameters: grant,
+        responses: { ...ok('the agent after the change', agent), ...errors(404) },
+      }),
       delete: op('Withdraw a mini-program from the agent (idempotent)', {
         parameters: grant,
         responses: { ...ok('the agent after the change', agent), ...errors(404) },

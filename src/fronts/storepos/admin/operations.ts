@@ -8,7 +8,9 @@ export function storeposOperations(s: StoreposServices) {
   const withGrants = async (agent: Agent | AgentWithKey) => presentAgent(agent, { appids: await grants.grantedTo(agent.id) });
   return {
     listAgents: async (limit?: number, offset?: number) => ({
-      agents: (await agents.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map((a) => presentAgent(a)),
+      agents: (await agents.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map((a) =>
+        presentAgent(a),
+      ),
     }),
     /** Creates (or, with agentId/key, imports) an agent; `warnings` when an imported key is weak. */
     createAgent: async (input: NewAgent): Promise<AgentView & { warnings?: string[] }> => {
@@ -17,7 +19,8 @@ export function storeposOperations(s: StoreposServices) {
     },
     showAgent: async (agentId: string) => withGrants(await agents.get(agentId)),
     setAgentEnabled: async (agentId: string, enabled: boolean) => withGrants(await agents.setEnabled(agentId, enabled)),
-    updateAgent: async (agentId: string, changes: { name?: string; smsDailyCap?: number | null }) => withGrants(await agents.update(agentId, changes)),
+    updateAgent: async (agentId: string, changes: { name?: string; smsDailyCap?: number | null }) =>
+      withGrants(await agents.update(agentId, changes)),
     rotateKey: async (agentId: string, key?: string) => withGrants(await agents.rotateKey(agentId, key)),
     grant: async (agentId: string, appid: string) => {
       const agent = await agents.get(agentId);

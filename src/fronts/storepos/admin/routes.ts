@@ -24,13 +24,22 @@ export async function storeposAdmin(app: FastifyInstance, { services }: FrontPlu
     return ops.listAgents(limit, offset);
   });
   // With agentId and key it imports an agent moved from the original platform.
-  app.post('/agents', { schema: { body: S.createAgentBody } }, async (request, reply) => reply.code(201).send(await ops.createAgent(request.body as NewAgent)));
-  app.get('/agents/:agentId', { schema: { params: S.agentParams } }, async (request) => ops.showAgent((request.params as AgentParams).agentId));
+  app.post('/agents', { schema: { body: S.createAgentBody } }, async (request, reply) =>
+    reply.code(201).send(await ops.createAgent(request.body as NewAgent)),
+  );
+  app.get('/agents/:agentId', { schema: { params: S.agentParams } }, async (request) =>
+    ops.showAgent((request.params as AgentParams).agentId),
+  );
   app.patch('/agents/:agentId', { schema: { params: S.agentParams, body: S.updateAgentBody } }, async (request) =>
     ops.updateAgent((request.params as AgentParams).agentId, request.body as { name?: string; smsDailyCap?: number | null }),
   );
-  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
-    app.post(`/agents/:agentId/${verb}`, { schema: { params: S.agentParams } }, async (request) => ops.setAgentEnabled((request.params as AgentParams).agentId, enabled));
+  for (const [verb, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
+    app.post(`/agents/:agentId/${verb}`, { schema: { params: S.agentParams } }, async (request) =>
+      ops.setAgentEnabled((request.params as AgentParams).agentId, enabled),
+    );
   }
   app.post('/agents/:agentId/rotate-key', { schema: { params: S.agentParams, body: S.rotateBody } }, async (request) =>
     ops.rotateKey((request.params as AgentParams).agentId, (request.body as { key?: string } | null)?.key),

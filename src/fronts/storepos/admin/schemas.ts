@@ -7,10 +7,15 @@ import { LIMITS } from '../../../kernel/validation.ts';
  */
 
 const agentId = { type: 'string', description: 'the agent number (`agent_id`)', examples: ['13000000000000000'] };
-const appid = { type: 'string', description: 'the mini-program\'s WeChat appid', examples: ['wx1234567890abcdef'] };
+const appid = { type: 'string', description: "the mini-program's WeChat appid", examples: ['wx1234567890abcdef'] };
 export const agentParams = { type: 'object', properties: { agentId }, required: ['agentId'] };
 export const grantParams = { type: 'object', properties: { agentId, appid }, required: ['agentId', 'appid'] };
-const cap = { type: ['integer', 'null'], minimum: 0, maximum: LIMITS.smsDailyCap, description: 'own SMS sends per CST day; null = the deployment default (KAIFANG_STOREPOS_SMS_PER_AGENT_PER_DAY)' };
+const cap = {
+  type: ['integer', 'null'],
+  minimum: 0,
+  maximum: LIMITS.smsDailyCap,
+  description: 'own SMS sends per CST day; null = the deployment default (KAIFANG_STOREPOS_SMS_PER_AGENT_PER_DAY)',
+};
 const name = { type: 'string', description: '1–100 characters' };
 
 export const createAgentBody = {
@@ -18,7 +23,11 @@ export const createAgentBody = {
   properties: {
     name,
     agentId: { type: 'string', description: 'import an existing agent number (1–32 digits); default 17 random digits' },
-    key: { type: 'string', description: 'import an existing key as it is (1–128 printable ASCII, no spaces; one shorter than 16 is accepted with a warning); default 32 random characters' },
+    key: {
+      type: 'string',
+      description:
+        'import an existing key as it is (1–128 printable ASCII, no spaces; one shorter than 16 is accepted with a warning); default 32 random characters',
+    },
     smsDailyCap: cap,
   },
   required: ['name'],
@@ -47,7 +56,7 @@ export const agentView = {
     smsDailyCap: { type: ['integer', 'null'], description: 'own SMS sends per CST day; null = the deployment default' },
     key: { type: 'string', description: 'the agent key, shown only right after create or rotate-key' },
     appids: { type: 'array', items: { type: 'string' }, description: 'the mini-programs granted to the agent' },
-    warnings: { type: 'array', items: { type: 'string' }, description: 'create only: e.g. an imported key weaker than kaifang\'s own' },
+    warnings: { type: 'array', items: { type: 'string' }, description: "create only: e.g. an imported key weaker than kaifang's own" },
     createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
     updatedAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
   },

@@ -35,7 +35,11 @@ export class AgentGrants {
   /** Withdraws a grant; true when there was one. */
   async revoke(agentRef: number, appid: string): Promise<boolean> {
     const app = await this.miniPrograms.get(appid);
-    const res = await this.db.deleteFrom('storepos_grants').where('agent_ref', '=', agentRef).where('miniapp_ref', '=', app.id).executeTakeFirst();
+    const res = await this.db
+      .deleteFrom('storepos_grants')
+      .where('agent_ref', '=', agentRef)
+      .where('miniapp_ref', '=', app.id)
+      .executeTakeFirst();
     this.cache.delete(cacheKey(agentRef, appid));
     return Number(res.numDeletedRows) > 0;
   }

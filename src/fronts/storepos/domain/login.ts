@@ -22,7 +22,8 @@ export class MiniProgramLogin {
   ) {}
 
   async code2Session(agentRef: number, appid: string, jsCode: string): Promise<WechatSession & { expires_in: number }> {
-    if (!JS_CODE_PATTERN.test(jsCode)) throw new InvalidInput('js_code', 'js_code must be the code of wx.login (printable ASCII, at most 256 characters)');
+    if (!JS_CODE_PATTERN.test(jsCode))
+      throw new InvalidInput('js_code', 'js_code must be the code of wx.login (printable ASCII, at most 256 characters)');
     const app = await this.usable(agentRef, appid);
     const session = await this.wechat().code2Session(app.appid, app.secret, jsCode);
     return { ...session, expires_in: SESSION_EXPIRES_IN };

@@ -119,7 +119,11 @@ export class SmsCodes {
     const waitDay = Math.ceil(untilTomorrow / 1000);
     const daily: [string, number, string][] = [
       [`m:${mobile}`, this.limits.perMobilePerDay, `at most ${this.limits.perMobilePerDay} SMS codes per mobile per day`],
-      [`a:${sender.agentId}`, sender.smsDailyCap ?? this.limits.perAgentPerDay, `this agent's daily SMS cap (${sender.smsDailyCap ?? this.limits.perAgentPerDay}) is reached`],
+      [
+        `a:${sender.agentId}`,
+        sender.smsDailyCap ?? this.limits.perAgentPerDay,
+        `this agent's daily SMS cap (${sender.smsDailyCap ?? this.limits.perAgentPerDay}) is reached`,
+      ],
     ];
     for (const [scope, limit, what] of daily) {
       const key = `storepos:sms:day:${scope}:${day}`;

@@ -17,7 +17,10 @@ for (const backend of backendNames()) {
     assert.equal(created.status, 201);
     assert.match(created.body.agentId, /^[1-9]\d{16}$/);
     assert.match(created.body.key, /^[A-Za-z0-9]{32}$/);
-    assert.deepEqual({ ...created.body, agentId: 'x', key: 'x', createdAt: 'x', updatedAt: 'x' }, { agentId: 'x', name: '代理商 A', status: 'enabled', smsDailyCap: 50, key: 'x', appids: [], createdAt: 'x', updatedAt: 'x' });
+    assert.deepEqual(
+      { ...created.body, agentId: 'x', key: 'x', createdAt: 'x', updatedAt: 'x' },
+      { agentId: 'x', name: '代理商 A', status: 'enabled', smsDailyCap: 50, key: 'x', appids: [], createdAt: 'x', updatedAt: 'x' },
+    );
 
     const imported = await s.admin('/storepos/agents', { body: { name: 'moved', agentId: '13000000000000000', key: 'K'.repeat(32) } });
     assert.equal(imported.status, 201);
@@ -53,7 +56,10 @@ for (const backend of backendNames()) {
     assert.equal((await s.admin('/wechat/miniapps', { body: { appid: 'wx4da448cd29920000', secret: 'another1' } })).status, 409);
     assert.equal((await s.admin('/wechat/miniapps', { body: { appid: 'nope', secret: 'another1' } })).body.error.param, 'appid');
     assert.equal((await s.admin('/wechat/miniapps', { body: { appid: 'wx4da448cd29920001' } })).body.error.param, 'secret');
-    assert.equal((await s.admin('/wechat/miniapps/wx4da448cd29920000/secret', { method: 'PUT', body: { secret: 'NewSecretValue' } })).status, 200);
+    assert.equal(
+      (await s.admin('/wechat/miniapps/wx4da448cd29920000/secret', { method: 'PUT', body: { secret: 'NewSecretValue' } })).status,
+      200,
+    );
     const apps = await s.admin('/wechat/miniapps');
     assert.ok(!JSON.stringify(apps.body).includes('S3cret') && !JSON.stringify(apps.body).includes('NewSecret'));
     assert.equal((await s.admin('/wechat/miniapps/wx4da448cd29920000')).body.status, 'enabled');
@@ -82,7 +88,17 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
   assert.match(a.agentId, /^\d{17}$/);
   assert.match(a.key, /^[A-Za-z0-9]{32}$/);
   assert.equal(a.smsDailyCap, 7);
-  const imported = await cli('storepos', 'agents', 'import', '--agent-id', '12345678901234567', '--key', 'k'.repeat(32), '--name', 'imported');
+  const imported = await cli(
+    'storepos',
+    'agents',
+    'import',
+    '--agent-id',
+    '12345678901234567',
+    '--key',
+    'k'.repeat(32),
+    '--name',
+    'imported',
+  );
   assert.equal(imported.key, undefined);
   assert.equal((await cli('storepos', 'agents', 'list')).agents.length, 2);
   assert.equal((await cli('storepos', 'agents', 'disable', a.agentId)).status, 'disabled');
@@ -90,7 +106,10 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
   const rotated = await cli('storepos', 'agents', 'rotate-key', a.agentId);
   assert.notEqual(rotated.key, a.key);
   assert.equal((await cli('storepos', 'agents', 'set-sms-cap', a.agentId, 'default')).smsDailyCap, null);
-  assert.equal((await cli('wechat', 'miniapps', 'create', '--appid', 'wx0123456789abcdef', '--secret', 'secret-1234', '--name', 'app')).appid, 'wx0123456789abcdef');
+  assert.equal(
+    (await cli('wechat', 'miniapps', 'create', '--appid', 'wx0123456789abcdef', '--secret', 'secret-1234', '--name', 'app')).appid,
+    'wx0123456789abcdef',
+  );
   assert.equal((await cli('wechat', 'miniapps', 'set-secret', 'wx0123456789abcdef', '--secret', 'secret-5678')).status, 'enabled');
   assert.equal((await cli('wechat', 'miniapps', 'list')).miniapps.length, 1);
   assert.equal((await cli('wechat', 'miniapps', 'show', 'wx0123456789abcdef')).name, 'app');
@@ -101,11 +120,14 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
   assert.equal(signed.sign, independentSign(signed, rotated.key));
 
   // A failing command: one line on stderr, exit code 1, no stack.
-  await assert.rejects(run(process.execPath, ['bin/kaifang.js', 'storepos', 'agents', 'show', '1'], { env }), (err: { code: number; stderr: string }) => {
-    assert.equal(err.code, 1);
-    assert.match(err.stderr, /^kaifang: no agent 1\n$/);
-    return true;
-  });
+  await assert.rejects(
+    run(process.execPath, ['bin/kaifang.js', 'storepos', 'agents', 'show', '1'], { env }),
+    (err: { code: number; stderr: string }) => {
+      assert.equal(err.code, 1);
+      assert.match(err.stderr, /^kaifang: no agent 1\n$/);
+      return true;
+    },
+  );
 
   // serve --demo on the same data: seeds idempotently (the CLI's agent and app are left alone) and
   // prints requests that work as printed.

@@ -72,7 +72,9 @@ test('storepos limits and one-time codes hold across two processes on PostgreSQL
   assert.equal(sent.length, 1);
 
   // 100 concurrent correct checks across both processes: exactly one succeeds.
-  const checks = await Promise.all(Array.from({ length: 100 }, (_, i) => post(i % 2 ? a.url : b.url, '/Mch/CheckMchSMSValid', { mobile, valid_code: sent[0]!.code })));
+  const checks = await Promise.all(
+    Array.from({ length: 100 }, (_, i) => post(i % 2 ? a.url : b.url, '/Mch/CheckMchSMSValid', { mobile, valid_code: sent[0]!.code })),
+  );
   assert.equal(checks.filter((r) => r.code === '10000').length, 1);
 
   // The agent's daily cap across processes: cap 4 (one already used) → exactly 3 more distinct mobiles.

@@ -77,7 +77,11 @@ for (const backend of backendNames()) {
   });
 
   test(`storepos SMS limits and provider failures (${backend})`, async (t) => {
-    const f = await storeposFixture(backend, { KAIFANG_STOREPOS_SMS_INTERVAL_S: '1', KAIFANG_STOREPOS_SMS_PER_MOBILE_PER_DAY: '2', KAIFANG_STOREPOS_SMS_VALID_MINUTES: '5' });
+    const f = await storeposFixture(backend, {
+      KAIFANG_STOREPOS_SMS_INTERVAL_S: '1',
+      KAIFANG_STOREPOS_SMS_PER_MOBILE_PER_DAY: '2',
+      KAIFANG_STOREPOS_SMS_VALID_MINUTES: '5',
+    });
     t.after(() => f.close());
     const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -195,21 +199,49 @@ for (const backend of backendNames()) {
     for (const name of ['pid', 'version']) {
       const fields: Record<string, string> = { agent_id: f.agentId, pid: 'p', version: '1.0', sign: 'X', mobile };
       delete fields[name];
-      const res = await fetch(f.s.url + SMS, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+      const res = await fetch(f.s.url + SMS, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(fields).toString(),
+      });
       const r = (await res.json()) as Reply;
       expect(r, 'FAIL', '10004', new RegExp(`missing or empty parameter: ${name}`));
       assertSigned(r, f.key);
-      const empty = (await (await fetch(f.s.url + SMS, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...fields, [name]: '' }).toString() })).json()) as Reply;
+      const empty = (await (
+        await fetch(f.s.url + SMS, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ ...fields, [name]: '' }).toString(),
+        })
+      ).json()) as Reply;
       expect(empty, 'FAIL', '10004', new RegExp(name));
     }
     // A missing or empty sign is a signature error (storepos.md's table), 10002, naming it.
     for (const sign of [undefined, '']) {
-      const fields: Record<string, string> = { agent_id: f.agentId, pid: 'p', version: '1.0', mobile, ...(sign === undefined ? {} : { sign }) };
-      const r = (await (await fetch(f.s.url + SMS, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() })).json()) as Reply;
+      const fields: Record<string, string> = {
+        agent_id: f.agentId,
+        pid: 'p',
+        version: '1.0',
+        mobile,
+        ...(sign === undefined ? {} : { sign }),
+      };
+      const r = (await (
+        await fetch(f.s.url + SMS, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams(fields).toString(),
+        })
+      ).json()) as Reply;
       expect(r, 'FAIL', '10002', /sign is missing or empty/);
       assertSigned(r, f.key);
     }
-    const noAgent = (await (await fetch(f.s.url + SMS, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `pid=p&version=1.0&sign=X&mobile=${mobile}` })).json()) as Reply;
+    const noAgent = (await (
+      await fetch(f.s.url + SMS, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `pid=p&version=1.0&sign=X&mobile=${mobile}`,
+      })
+    ).json()) as Reply;
     expect(noAgent, 'FAIL', '10004', /agent_id/);
     assertSigned(noAgent, null);
     const nothing = (await (await fetch(f.s.url + SMS, { method: 'POST' })).json()) as Reply;
@@ -247,10 +279,27 @@ for (const backend of backendNames()) {
     const lower = f.mobile();
     const fields = { agent_id: f.agentId, pid: 'p', version: '1.0', mobile: lower, extra: '中文 & = +', empty: '' };
     const { independentSign } = await import('./helpers.ts');
-    expect(await f.post(SMS, { mobile: lower, extra: '中文 & = +', empty: '' }, { sign: independentSign({ ...fields, pid: 'kaifang-test' }, f.key).toLowerCase() }), 'SUCCESS', '20');
+    expect(
+      await f.post(
+        SMS,
+        { mobile: lower, extra: '中文 & = +', empty: '' },
+        { sign: independentSign({ ...fields, pid: 'kaifang-test' }, f.key).toLowerCase() },
+      ),
+      'SUCCESS',
+      '20',
+    );
 
     // Business parameters, checked after the signature.
-    for (const bad of ['', '1380000000', '138000000000', '12800000000', '+8613800000000', '1380000000a', ' 13800000000', '１３８００００００００']) {
+    for (const bad of [
+      '',
+      '1380000000',
+      '138000000000',
+      '12800000000',
+      '+8613800000000',
+      '1380000000a',
+      ' 13800000000',
+      '１３８００００００００',
+    ]) {
       const r = await f.post(SMS, { mobile: bad });
       expect(r, 'FAIL', '10004', /mobile/);
       assertSigned(r, f.key);
@@ -262,16 +311,35 @@ for (const backend of backendNames()) {
 
     // Unreadable bodies: non-UTF-8, bad escapes, repeated names, nested JSON, other content types.
     const raw = async (body: string | Uint8Array, type: string) => {
-      const res = await fetch(f.s.url + SMS, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+      const res = await fetch(f.s.url + SMS, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: typeof body === 'string' ? body : new Uint8Array(body),
+      });
       assert.equal(res.status, 200);
       return (await res.json()) as Reply;
     };
     const base = `agent_id=${f.agentId}&pid=p&version=1.0&sign=X`;
-    expect(await raw(Buffer.concat([Buffer.from(base + '&mobile='), Buffer.from([0xff, 0xfe])]), 'application/x-www-form-urlencoded'), 'FAIL', '10004', /UTF-8/);
+    expect(
+      await raw(Buffer.concat([Buffer.from(base + '&mobile='), Buffer.from([0xff, 0xfe])]), 'application/x-www-form-urlencoded'),
+      'FAIL',
+      '10004',
+      /UTF-8/,
+    );
     expect(await raw(base + '&mobile=%FF', 'application/x-www-form-urlencoded'), 'FAIL', '10004', /mobile.*UTF-8/);
     expect(await raw(base + '&mobile=%G1', 'application/x-www-form-urlencoded'), 'FAIL', '10004', /percent-escape/);
-    expect(await raw(base + `&mobile=${mobile}&mobile=${mobile}`, 'application/x-www-form-urlencoded'), 'FAIL', '10004', /"mobile" is sent more than once/);
-    expect(await raw(JSON.stringify({ agent_id: f.agentId, pid: 'p', version: '1.0', sign: 'X', mobile: { n: 1 } }), 'application/json'), 'FAIL', '10004', /"mobile" must be a string/);
+    expect(
+      await raw(base + `&mobile=${mobile}&mobile=${mobile}`, 'application/x-www-form-urlencoded'),
+      'FAIL',
+      '10004',
+      /"mobile" is sent more than once/,
+    );
+    expect(
+      await raw(JSON.stringify({ agent_id: f.agentId, pid: 'p', version: '1.0', sign: 'X', mobile: { n: 1 } }), 'application/json'),
+      'FAIL',
+      '10004',
+      /"mobile" must be a string/,
+    );
     expect(await raw('[1,2]', 'application/json'), 'FAIL', '10004', /flat object/);
     expect(await raw('{"agent_id":', 'application/json'), 'FAIL', '10004', /JSON/);
     expect(await raw(Buffer.from([0x7b, 0xff, 0x7d]), 'application/json'), 'FAIL', '10004', /UTF-8/);

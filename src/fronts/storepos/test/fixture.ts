@@ -22,7 +22,9 @@ export const fixture: FrontFixture<{ id: string; key: string }> = {
   async callAgain(url, creds) {
     const sms = { agent_id: creds.id, pid: 'copy', version: '1.0', mobile: `138${String(Date.now() % 1e8).padStart(8, '0')}` };
     const body = new URLSearchParams({ ...sms, sign: independentSign(sms, creds.key) });
-    const r = (await (await fetch(`${url}/Mch/GetMchSMSValid`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })).json()) as Json;
+    const r = (await (
+      await fetch(`${url}/Mch/GetMchSMSValid`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+    ).json()) as Json;
     assert.equal(`${r.state} ${r.code}`, 'SUCCESS 20', JSON.stringify(r));
   },
   filledTables: ['storepos_agents', 'storepos_grants', 'wechat_miniapps'],

@@ -27,9 +27,51 @@ const enc = (s: string) => {
 };
 
 const PATHS = ['/Mch/GetMchSMSValid', '/Mch/CheckMchSMSValid', '/Open/WXA_Code2Session'];
-const TYPES = ['application/x-www-form-urlencoded', 'application/json', 'text/plain', 'application/xml', 'multipart/form-data; boundary=x', '', 'application/json; charset=gbk'];
-const ODD = ['', ' ', '中文', '\u0000', '\ud800', '😀'.repeat(50), 'a'.repeat(5000), '%', '%zz', '&&&', '==', '+', '\r\n', '../../etc/passwd', '{"a":1}', '13800000000', '1.0', '0.1', '999999'];
-const NAMES = ['agent_id', 'pid', 'version', 'sign', 'mobile', 'valid_code', 'appid', 'js_code', '__proto__', 'constructor', 'x'.repeat(300), '中文', ''];
+const TYPES = [
+  'application/x-www-form-urlencoded',
+  'application/json',
+  'text/plain',
+  'application/xml',
+  'multipart/form-data; boundary=x',
+  '',
+  'application/json; charset=gbk',
+];
+const ODD = [
+  '',
+  ' ',
+  '中文',
+  '\u0000',
+  '\ud800',
+  '😀'.repeat(50),
+  'a'.repeat(5000),
+  '%',
+  '%zz',
+  '&&&',
+  '==',
+  '+',
+  '\r\n',
+  '../../etc/passwd',
+  '{"a":1}',
+  '13800000000',
+  '1.0',
+  '0.1',
+  '999999',
+];
+const NAMES = [
+  'agent_id',
+  'pid',
+  'version',
+  'sign',
+  'mobile',
+  'valid_code',
+  'appid',
+  'js_code',
+  '__proto__',
+  'constructor',
+  'x'.repeat(300),
+  '中文',
+  '',
+];
 
 test('storepos fuzz: malformed requests never crash, never 5xx, always the storepos shape, never send', async (t) => {
   const f = await storeposFixture('sqlite');
@@ -51,7 +93,8 @@ test('storepos fuzz: malformed requests never crash, never 5xx, always the store
       case 2: {
         // JSON of odd shapes: nested, arrays, numbers, nulls, booleans
         const obj: Record<string, unknown> = { agent_id: r.next() < 0.5 ? f.agentId : r.pick(ODD) };
-        for (let i = 0; i < r.int(8); i++) obj[r.pick(NAMES)] = r.pick<unknown>([r.pick(ODD), 1.5, -0, 1e308, null, true, [1], { a: { b: 1 } }]);
+        for (let i = 0; i < r.int(8); i++)
+          obj[r.pick(NAMES)] = r.pick<unknown>([r.pick(ODD), 1.5, -0, 1e308, null, true, [1], { a: { b: 1 } }]);
         return { type, data: JSON.stringify(obj) };
       }
       case 3: {
@@ -65,7 +108,16 @@ test('storepos fuzz: malformed requests never crash, never 5xx, always the store
         return { type, data: 'mobile=' + 'x'.repeat(r.pick([60_000, 70_000, 200_000])) };
       default: {
         // a plausible signed-looking request with a wrong sign
-        const params = new URLSearchParams({ agent_id: f.agentId, pid: 'p', version: r.pick(['1.0', '0.9', 'x', '']), sign: r.pick(['', 'ABC', '0'.repeat(32)]), mobile: r.pick(ODD), valid_code: r.pick(ODD), appid: f.appid, js_code: r.pick(ODD) });
+        const params = new URLSearchParams({
+          agent_id: f.agentId,
+          pid: 'p',
+          version: r.pick(['1.0', '0.9', 'x', '']),
+          sign: r.pick(['', 'ABC', '0'.repeat(32)]),
+          mobile: r.pick(ODD),
+          valid_code: r.pick(ODD),
+          appid: f.appid,
+          js_code: r.pick(ODD),
+        });
         return { type, data: params.toString() };
       }
     }
@@ -74,7 +126,11 @@ test('storepos fuzz: malformed requests never crash, never 5xx, always the store
   for (let i = 0; i < 300; i++) {
     const { type, data } = body();
     const path = r.pick(PATHS);
-    const res = await fetch(f.s.url + path, { method: 'POST', headers: type ? { 'content-type': type } : {}, body: typeof data === 'string' ? data : new Uint8Array(data) });
+    const res = await fetch(f.s.url + path, {
+      method: 'POST',
+      headers: type ? { 'content-type': type } : {},
+      body: typeof data === 'string' ? data : new Uint8Array(data),
+    });
     const where = `case ${i} (FUZZ_SEED=${seed}) ${path} ${type}`;
     assert.ok(res.status < 500, `${where}: HTTP ${res.status}`);
     const text = await res.text();
@@ -84,7 +140,10 @@ test('storepos fuzz: malformed requests never crash, never 5xx, always the store
     } catch {
       assert.fail(`${where}: not JSON: ${text.slice(0, 200)}`);
     }
-    assert.ok(['FAIL', 'VER'].includes(reply.state) || (reply.state === 'SUCCESS' && reply.code === '10004'), `${where}: ${text.slice(0, 300)}`);
+    assert.ok(
+      ['FAIL', 'VER'].includes(reply.state) || (reply.state === 'SUCCESS' && reply.code === '10004'),
+      `${where}: ${text.slice(0, 300)}`,
+    );
     assertSigned(reply, reply.sign === '' ? null : f.key);
     assert.ok(!text.includes(f.key), `${where}: the key leaked`);
   }

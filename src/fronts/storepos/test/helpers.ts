@@ -35,7 +35,11 @@ export interface StoreposFixture {
   key: string;
   appid: string;
   /** Raw fetch of a form-encoded (or JSON) request, signed independently unless `sign` is given. */
-  post(path: string, params: Record<string, string>, options?: { sign?: string; json?: boolean; key?: string; agentId?: string; version?: string }): Promise<Reply>;
+  post(
+    path: string,
+    params: Record<string, string>,
+    options?: { sign?: string; json?: boolean; key?: string; agentId?: string; version?: string },
+  ): Promise<Reply>;
   /** Codes the sandbox SMS outbox holds for `mobile`, newest first. */
   outbox(mobile: string): Promise<string[]>;
   /** A fresh, valid mobile number no other test uses. */
@@ -63,7 +67,12 @@ export async function storeposFixture(backend: Backend['name'], env: Record<stri
     key,
     appid,
     async post(path, params, options = {}) {
-      const fields: Record<string, string> = { agent_id: options.agentId ?? agentId, pid: 'kaifang-test', version: options.version ?? '1.0', ...params };
+      const fields: Record<string, string> = {
+        agent_id: options.agentId ?? agentId,
+        pid: 'kaifang-test',
+        version: options.version ?? '1.0',
+        ...params,
+      };
       const sign = options.sign ?? independentSign(fields, options.key ?? key);
       const all = { ...fields, sign };
       const res = await fetch(s.url + path, {

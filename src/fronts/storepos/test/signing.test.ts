@@ -16,8 +16,14 @@ import { storepos } from '../signing.ts';
 
 const AGENT_KEY = 'agentKey0123456789abcdef';
 
-test('storepos: the seed\'s SMS request shape', () => {
-  const params = { agent_id: '13000000000000000', version: '1.0', pid: 'yunpos', mobile: '13800000000', sign: '00000000000000000000000000000000' };
+test("storepos: the seed's SMS request shape", () => {
+  const params = {
+    agent_id: '13000000000000000',
+    version: '1.0',
+    pid: 'yunpos',
+    mobile: '13800000000',
+    sign: '00000000000000000000000000000000',
+  };
   const expected = 'agent_id=13000000000000000&mobile=13800000000&pid=yunpos&version=1.0&key=agentKey0123456789abcdef';
   assert.equal(storepos.stringToSign(params, AGENT_KEY), expected);
   // python3 -c 'import hashlib,sys;print(hashlib.md5(sys.argv[1].encode()).hexdigest().upper())' "$S"

@@ -62,7 +62,9 @@ for (const name of backendNames()) {
     // 50 concurrent wrong guesses, then the right code: five wrong guesses at most were compared,
     // and they destroyed it.
     const d = await freshCode();
-    const wrong = Array.from({ length: 51 }, (_, i) => String(100000 + i)).filter((g) => g !== d.code).slice(0, 50);
+    const wrong = Array.from({ length: 51 }, (_, i) => String(100000 + i))
+      .filter((g) => g !== d.code)
+      .slice(0, 50);
     const guesses = await Promise.all(wrong.map((g, i) => check(i % 2 ? a.url : b.url, d.mobile, g)));
     assert.equal(successes(guesses), 0);
     assert.equal(successes([await check(a.url, d.mobile, d.code)]), 0, 'the code is gone after the wrong guesses');

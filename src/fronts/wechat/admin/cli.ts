@@ -4,25 +4,52 @@ import { leaf, lines, output, readSecret, table, type CliOptions, type CliRunner
 import { wechatOperations } from './operations.ts';
 import type { MiniProgramView, OfficialAccountView, PayMerchantView } from './present.ts';
 
-const formatApp = (a: MiniProgramView) => lines([['appid', a.appid], ['name', a.name], ['status', a.status]]);
-const formatAppList = (apps: MiniProgramView[]) => (apps.length === 0 ? 'no mini-programs' : table(['APPID', 'NAME', 'STATUS'], apps.map((a) => [a.appid, a.name, a.status])));
+const formatApp = (a: MiniProgramView) =>
+  lines([
+    ['appid', a.appid],
+    ['name', a.name],
+    ['status', a.status],
+  ]);
+const formatAppList = (apps: MiniProgramView[]) =>
+  apps.length === 0
+    ? 'no mini-programs'
+    : table(
+        ['APPID', 'NAME', 'STATUS'],
+        apps.map((a) => [a.appid, a.name, a.status]),
+      );
 
-const formatPay = (m: PayMerchantView) => lines([['mchId', m.mchId], ['appid', m.appid], ['name', m.name], ['status', m.status]]);
+const formatPay = (m: PayMerchantView) =>
+  lines([
+    ['mchId', m.mchId],
+    ['appid', m.appid],
+    ['name', m.name],
+    ['status', m.status],
+  ]);
 type Run = (cmd: Command, o: CliOptions, body: (ops: ReturnType<typeof wechatOperations>) => Promise<void>) => Promise<void>;
 
 /** `kaifang wechat miniapps …` and `kaifang wechat pay-merchants …`: the WeChat apps the platform holds secrets for. */
 export function wechatCli(wechat: Command, runner: CliRunner<WechatApps>): void {
   const miniapps = wechat.command('miniapps').description('mini-programs (appid + AppSecret) used by storepos WXA_Code2Session');
   const run: Run = (cmd, o, body) => runner(cmd, o, (w) => body(wechatOperations(w)));
-  payMerchantCommands(wechat.command('pay-merchants').description('WeChat Pay merchants (mch_id + API v2 key) used by jucai WECHAT channels'), run);
-  officialAccountCommands(wechat.command('official-accounts').description('official accounts (appid + AppSecret, prize-notice template) used by weiting'), run);
+  payMerchantCommands(
+    wechat.command('pay-merchants').description('WeChat Pay merchants (mch_id + API v2 key) used by jucai WECHAT channels'),
+    run,
+  );
+  officialAccountCommands(
+    wechat.command('official-accounts').description('official accounts (appid + AppSecret, prize-notice template) used by weiting'),
+    run,
+  );
   leaf(miniapps, 'create', 'register a mini-program and its AppSecret (stored encrypted)')
     .requiredOption('--appid <appid>', 'the mini-program appid (wx…)')
     .requiredOption('--secret <secret>', 'its AppSecret ("-" reads it from stdin)')
     .option('--name <name>', 'a name for operators (default: the appid)')
     .action((o: CliOptions & { appid: string; secret: string; name?: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const a = await ops.createMiniapp({ appid: o.appid, secret: readSecret(o.secret, 'secret'), ...(o.name !== undefined ? { name: o.name } : {}) });
+        const a = await ops.createMiniapp({
+          appid: o.appid,
+          secret: readSecret(o.secret, 'secret'),
+          ...(o.name !== undefined ? { name: o.name } : {}),
+        });
         output(o.json, a, () => formatApp(a));
       }),
     );
@@ -46,7 +73,10 @@ export function wechatCli(wechat: Command, runner: CliRunner<WechatApps>): void 
         output(o.json, a, () => formatApp(a));
       }),
     );
-  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     leaf(miniapps, `${name} <appid>`, `${name} a mini-program for every agent`).action((appid: string, o: CliOptions, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const a = await ops.setMiniappEnabled(appid, enabled);
@@ -64,14 +94,26 @@ function payMerchantCommands(pay: Command, run: Run): void {
     .option('--name <name>', 'a name for operators (default: the mch_id)')
     .action((o: CliOptions & { mchId: string; appid: string; key: string; name?: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const m = await ops.createPayMerchant({ mchId: o.mchId, appid: o.appid, key: readSecret(o.key, 'key'), ...(o.name !== undefined ? { name: o.name } : {}) });
+        const m = await ops.createPayMerchant({
+          mchId: o.mchId,
+          appid: o.appid,
+          key: readSecret(o.key, 'key'),
+          ...(o.name !== undefined ? { name: o.name } : {}),
+        });
         output(o.json, m, () => formatPay(m));
       }),
     );
   leaf(pay, 'list', 'list WeChat Pay merchants').action((o: CliOptions, cmd: Command) =>
     run(cmd, o, async (ops) => {
       const r = await ops.listPayMerchants();
-      output(o.json, r, () => (r.payMerchants.length === 0 ? 'no WeChat Pay merchants' : table(['MCH_ID', 'APPID', 'NAME', 'STATUS'], r.payMerchants.map((m) => [m.mchId, m.appid, m.name, m.status]))));
+      output(o.json, r, () =>
+        r.payMerchants.length === 0
+          ? 'no WeChat Pay merchants'
+          : table(
+              ['MCH_ID', 'APPID', 'NAME', 'STATUS'],
+              r.payMerchants.map((m) => [m.mchId, m.appid, m.name, m.status]),
+            ),
+      );
     }),
   );
   leaf(pay, 'show <mchId>', 'show a WeChat Pay merchant').action((mchId: string, o: CliOptions, cmd: Command) =>
@@ -88,7 +130,10 @@ function payMerchantCommands(pay: Command, run: Run): void {
         output(o.json, m, () => formatPay(m));
       }),
     );
-  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     leaf(pay, `${name} <mchId>`, `${name} a WeChat Pay merchant`).action((mchId: string, o: CliOptions, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const m = await ops.setPayMerchantEnabled(mchId, enabled);
@@ -99,14 +144,26 @@ function payMerchantCommands(pay: Command, run: Run): void {
 }
 
 const formatAccount = (a: OfficialAccountView) =>
-  lines([['appid', a.appid], ['name', a.name], ['status', a.status], ['prizeTemplateId', a.prizeTemplateId], ['prizeKeywords', Object.entries(a.prizeKeywords).map(([k, v]) => `${k}=${v}`).join(', ')]]);
+  lines([
+    ['appid', a.appid],
+    ['name', a.name],
+    ['status', a.status],
+    ['prizeTemplateId', a.prizeTemplateId],
+    [
+      'prizeKeywords',
+      Object.entries(a.prizeKeywords)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', '),
+    ],
+  ]);
 
 /** `first=first,activity=keyword1,…` */
 function keywordsOption(value: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of value.split(',')) {
     const [k, v] = pair.split('=');
-    if (!k || !v) throw new InvalidArgumentError('expected field=keyword pairs, e.g. first=first,activity=keyword1,prize=keyword2,remark=remark');
+    if (!k || !v)
+      throw new InvalidArgumentError('expected field=keyword pairs, e.g. first=first,activity=keyword1,prize=keyword2,remark=remark');
     out[k.trim()] = v.trim();
   }
   return out;
@@ -114,28 +171,41 @@ function keywordsOption(value: string): Record<string, string> {
 
 function officialAccountCommands(accounts: Command, run: Run): void {
   const templateOptions = (cmd: Command) =>
-    cmd.option('--template-id <id>', 'the prize-notice template id, or "none"').option('--keywords <pairs>', 'template keywords: first=first,activity=keyword1,prize=keyword2,remark=remark', keywordsOption);
+    cmd
+      .option('--template-id <id>', 'the prize-notice template id, or "none"')
+      .option('--keywords <pairs>', 'template keywords: first=first,activity=keyword1,prize=keyword2,remark=remark', keywordsOption);
   templateOptions(
     leaf(accounts, 'create', 'register an official account and its AppSecret (stored encrypted)')
       .requiredOption('--appid <appid>', 'the official account appid (wx…)')
       .requiredOption('--secret <secret>', 'its AppSecret ("-" reads it from stdin)')
       .option('--name <name>', 'a name for operators (default: the appid)'),
-  ).action((o: CliOptions & { appid: string; secret: string; name?: string; templateId?: string; keywords?: Record<string, string> }, cmd: Command) =>
-    run(cmd, o, async (ops) => {
-      const a = await ops.createOfficialAccount({
-        appid: o.appid,
-        secret: readSecret(o.secret, 'secret'),
-        ...(o.name !== undefined ? { name: o.name } : {}),
-        ...(o.templateId !== undefined ? { prizeTemplateId: o.templateId === 'none' ? null : o.templateId } : {}),
-        ...(o.keywords ? { prizeKeywords: o.keywords } : {}),
-      });
-      output(o.json, a, () => formatAccount(a));
-    }),
+  ).action(
+    (
+      o: CliOptions & { appid: string; secret: string; name?: string; templateId?: string; keywords?: Record<string, string> },
+      cmd: Command,
+    ) =>
+      run(cmd, o, async (ops) => {
+        const a = await ops.createOfficialAccount({
+          appid: o.appid,
+          secret: readSecret(o.secret, 'secret'),
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...(o.templateId !== undefined ? { prizeTemplateId: o.templateId === 'none' ? null : o.templateId } : {}),
+          ...(o.keywords ? { prizeKeywords: o.keywords } : {}),
+        });
+        output(o.json, a, () => formatAccount(a));
+      }),
   );
   leaf(accounts, 'list', 'list official accounts').action((o: CliOptions, cmd: Command) =>
     run(cmd, o, async (ops) => {
       const r = await ops.listOfficialAccounts();
-      output(o.json, r, () => (r.officialAccounts.length === 0 ? 'no official accounts' : table(['APPID', 'NAME', 'STATUS', 'TEMPLATE'], r.officialAccounts.map((a) => [a.appid, a.name, a.status, a.prizeTemplateId]))));
+      output(o.json, r, () =>
+        r.officialAccounts.length === 0
+          ? 'no official accounts'
+          : table(
+              ['APPID', 'NAME', 'STATUS', 'TEMPLATE'],
+              r.officialAccounts.map((a) => [a.appid, a.name, a.status, a.prizeTemplateId]),
+            ),
+      );
     }),
   );
   leaf(accounts, 'show <appid>', 'show an official account').action((appid: string, o: CliOptions, cmd: Command) =>
@@ -144,16 +214,17 @@ function officialAccountCommands(accounts: Command, run: Run): void {
       output(o.json, a, () => formatAccount(a));
     }),
   );
-  templateOptions(leaf(accounts, 'set <appid>', 'change the name, template or keyword mapping').option('--name <name>', 'a name for operators')).action(
-    (appid: string, o: CliOptions & { name?: string; templateId?: string; keywords?: Record<string, string> }, cmd: Command) =>
-      run(cmd, o, async (ops) => {
-        const a = await ops.updateOfficialAccount(appid, {
-          ...(o.name !== undefined ? { name: o.name } : {}),
-          ...(o.templateId !== undefined ? { prizeTemplateId: o.templateId === 'none' ? null : o.templateId } : {}),
-          ...(o.keywords ? { prizeKeywords: o.keywords } : {}),
-        });
-        output(o.json, a, () => formatAccount(a));
-      }),
+  templateOptions(
+    leaf(accounts, 'set <appid>', 'change the name, template or keyword mapping').option('--name <name>', 'a name for operators'),
+  ).action((appid: string, o: CliOptions & { name?: string; templateId?: string; keywords?: Record<string, string> }, cmd: Command) =>
+    run(cmd, o, async (ops) => {
+      const a = await ops.updateOfficialAccount(appid, {
+        ...(o.name !== undefined ? { name: o.name } : {}),
+        ...(o.templateId !== undefined ? { prizeTemplateId: o.templateId === 'none' ? null : o.templateId } : {}),
+        ...(o.keywords ? { prizeKeywords: o.keywords } : {}),
+      });
+      output(o.json, a, () => formatAccount(a));
+    }),
   );
   leaf(accounts, 'set-secret <appid>', 'replace the AppSecret (after resetting it on mp.weixin.qq.com)')
     .requiredOption('--secret <secret>', 'the new AppSecret ("-" reads it from stdin)')
@@ -163,7 +234,10 @@ function officialAccountCommands(accounts: Command, run: Run): void {
         output(o.json, a, () => formatAccount(a));
       }),
     );
-  for (const [name, enabled] of [['enable', true], ['disable', false]] as const) {
+  for (const [name, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
     leaf(accounts, `${name} <appid>`, `${name} an official account`).action((appid: string, o: CliOptions, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const a = await ops.setOfficialAccountEnabled(appid, enabled);

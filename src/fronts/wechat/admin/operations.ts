@@ -9,25 +9,42 @@ export function wechatOperations(w: WechatApps) {
   const oa = w.officialAccounts;
   return {
     listOfficialAccounts: async (limit?: number, offset?: number) => ({
-      officialAccounts: (await oa.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentOfficialAccount),
+      officialAccounts: (await oa.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(
+        presentOfficialAccount,
+      ),
     }),
-    createOfficialAccount: async (input: { appid: string; secret: string; name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> }) => presentOfficialAccount(await oa.create(input)),
+    createOfficialAccount: async (input: {
+      appid: string;
+      secret: string;
+      name?: string;
+      prizeTemplateId?: string | null;
+      prizeKeywords?: Partial<PrizeKeywords>;
+    }) => presentOfficialAccount(await oa.create(input)),
     showOfficialAccount: async (appid: string) => presentOfficialAccount(await oa.get(appid)),
-    updateOfficialAccount: async (appid: string, changes: { name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> }) => presentOfficialAccount(await oa.update(appid, changes)),
+    updateOfficialAccount: async (
+      appid: string,
+      changes: { name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> },
+    ) => presentOfficialAccount(await oa.update(appid, changes)),
     setOfficialAccountSecret: async (appid: string, secret: string) => presentOfficialAccount(await oa.setSecret(appid, secret)),
     setOfficialAccountEnabled: async (appid: string, enabled: boolean) => presentOfficialAccount(await oa.setEnabled(appid, enabled)),
 
     listPayMerchants: async (limit?: number, offset?: number) => ({
-      payMerchants: (await pay.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentPayMerchant),
+      payMerchants: (await pay.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(
+        presentPayMerchant,
+      ),
     }),
-    createPayMerchant: async (input: { mchId: string; appid: string; key: string; name?: string }) => presentPayMerchant(await pay.create(input)),
+    createPayMerchant: async (input: { mchId: string; appid: string; key: string; name?: string }) =>
+      presentPayMerchant(await pay.create(input)),
     showPayMerchant: async (mchId: string) => presentPayMerchant(await pay.get(mchId)),
     setPayMerchantKey: async (mchId: string, key: string) => presentPayMerchant(await pay.setKey(mchId, key)),
-    updatePayMerchant: async (mchId: string, changes: { appid?: string; name?: string }) => presentPayMerchant(await pay.update(mchId, changes)),
+    updatePayMerchant: async (mchId: string, changes: { appid?: string; name?: string }) =>
+      presentPayMerchant(await pay.update(mchId, changes)),
     setPayMerchantEnabled: async (mchId: string, enabled: boolean) => presentPayMerchant(await pay.setEnabled(mchId, enabled)),
 
     listMiniapps: async (limit?: number, offset?: number) => ({
-      miniapps: (await apps.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentMiniProgram),
+      miniapps: (await apps.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(
+        presentMiniProgram,
+      ),
     }),
     createMiniapp: async (input: { appid: string; secret: string; name?: string }) => presentMiniProgram(await apps.create(input)),
     showMiniapp: async (appid: string) => presentMiniProgram(await apps.get(appid)),

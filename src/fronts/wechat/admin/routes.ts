@@ -28,9 +28,16 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
   app.put('/miniapps/:appid/secret', { schema: { params: S.appParams, body: S.secretBody } }, async (request) =>
     ops.setMiniappSecret((request.params as AppParams).appid, (request.body as { secret: string }).secret),
   );
-  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
-    app.post(`/miniapps/:appid/${verb}`, { schema: { params: S.appParams } }, async (request) => ops.setMiniappEnabled((request.params as AppParams).appid, enabled));
-    app.post(`/pay-merchants/:mchId/${verb}`, { schema: { params: S.payMerchantParams } }, async (request) => ops.setPayMerchantEnabled((request.params as PayParams).mchId, enabled));
+  for (const [verb, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
+    app.post(`/miniapps/:appid/${verb}`, { schema: { params: S.appParams } }, async (request) =>
+      ops.setMiniappEnabled((request.params as AppParams).appid, enabled),
+    );
+    app.post(`/pay-merchants/:mchId/${verb}`, { schema: { params: S.payMerchantParams } }, async (request) =>
+      ops.setPayMerchantEnabled((request.params as PayParams).mchId, enabled),
+    );
   }
 
   app.get('/official-accounts', { schema: { querystring: pageQuery } }, async (request) => {
@@ -40,15 +47,22 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
   app.post('/official-accounts', { schema: { body: S.createOfficialAccountBody } }, async (request, reply) =>
     reply.code(201).send(await ops.createOfficialAccount(request.body as { appid: string; secret: string })),
   );
-  app.get('/official-accounts/:appid', { schema: { params: S.appParams } }, async (request) => ops.showOfficialAccount((request.params as AppParams).appid));
+  app.get('/official-accounts/:appid', { schema: { params: S.appParams } }, async (request) =>
+    ops.showOfficialAccount((request.params as AppParams).appid),
+  );
   app.patch('/official-accounts/:appid', { schema: { params: S.appParams, body: S.updateOfficialAccountBody } }, async (request) =>
     ops.updateOfficialAccount((request.params as AppParams).appid, request.body as { name?: string }),
   );
   app.put('/official-accounts/:appid/secret', { schema: { params: S.appParams, body: S.secretBody } }, async (request) =>
     ops.setOfficialAccountSecret((request.params as AppParams).appid, (request.body as { secret: string }).secret),
   );
-  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
-    app.post(`/official-accounts/:appid/${verb}`, { schema: { params: S.appParams } }, async (request) => ops.setOfficialAccountEnabled((request.params as AppParams).appid, enabled));
+  for (const [verb, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
+    app.post(`/official-accounts/:appid/${verb}`, { schema: { params: S.appParams } }, async (request) =>
+      ops.setOfficialAccountEnabled((request.params as AppParams).appid, enabled),
+    );
   }
 
   app.get('/pay-merchants', { schema: { querystring: pageQuery } }, async (request) => {
@@ -58,7 +72,9 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
   app.post('/pay-merchants', { schema: { body: S.createPayMerchantBody } }, async (request, reply) =>
     reply.code(201).send(await ops.createPayMerchant(request.body as { mchId: string; appid: string; key: string; name?: string })),
   );
-  app.get('/pay-merchants/:mchId', { schema: { params: S.payMerchantParams } }, async (request) => ops.showPayMerchant((request.params as PayParams).mchId));
+  app.get('/pay-merchants/:mchId', { schema: { params: S.payMerchantParams } }, async (request) =>
+    ops.showPayMerchant((request.params as PayParams).mchId),
+  );
   app.patch('/pay-merchants/:mchId', { schema: { params: S.payMerchantParams, body: S.updatePayMerchantBody } }, async (request) =>
     ops.updatePayMerchant((request.params as PayParams).mchId, request.body as { appid?: string; name?: string }),
   );

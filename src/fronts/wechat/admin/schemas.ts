@@ -30,7 +30,11 @@ export const miniappView = {
   },
 };
 
-export const payMerchantParams = { type: 'object', properties: { mchId: { type: 'string', description: 'the WeChat Pay merchant number', examples: ['1900000109'] } }, required: ['mchId'] };
+export const payMerchantParams = {
+  type: 'object',
+  properties: { mchId: { type: 'string', description: 'the WeChat Pay merchant number', examples: ['1900000109'] } },
+  required: ['mchId'],
+};
 const payKey = { type: 'string', description: 'the API v2 key (32 characters, set on pay.weixin.qq.com); stored encrypted, never shown' };
 export const createPayMerchantBody = {
   type: 'object',
@@ -44,7 +48,12 @@ export const createPayMerchantBody = {
   additionalProperties: false,
 };
 export const payMerchantKeyBody = { type: 'object', properties: { key: payKey }, required: ['key'], additionalProperties: false };
-export const updatePayMerchantBody = { type: 'object', properties: { name, appid: { type: 'string' } }, minProperties: 1, additionalProperties: false };
+export const updatePayMerchantBody = {
+  type: 'object',
+  properties: { name, appid: { type: 'string' } },
+  minProperties: 1,
+  additionalProperties: false,
+};
 
 export const payMerchantView = {
   type: 'object',
@@ -53,7 +62,11 @@ export const payMerchantView = {
     mchId: { type: 'string' },
     appid: { type: 'string' },
     name: { type: 'string' },
-    status: { type: 'string', enum: ['enabled', 'disabled'], description: 'a disabled merchant makes its jucai channels answer CHANNEL_NOT_CONFIGURED' },
+    status: {
+      type: 'string',
+      enum: ['enabled', 'disabled'],
+      description: 'a disabled merchant makes its jucai channels answer CHANNEL_NOT_CONFIGURED',
+    },
     createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
     updatedAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
   },
@@ -78,7 +91,12 @@ export const createOfficialAccountBody = {
   required: ['appid', 'secret'],
   additionalProperties: false,
 };
-export const updateOfficialAccountBody = { type: 'object', properties: { name, prizeTemplateId: templateId, prizeKeywords: keywords }, minProperties: 1, additionalProperties: false };
+export const updateOfficialAccountBody = {
+  type: 'object',
+  properties: { name, prizeTemplateId: templateId, prizeKeywords: keywords },
+  minProperties: 1,
+  additionalProperties: false,
+};
 export const officialAccountView = {
   type: 'object',
   description: 'An official account whose AppSecret the platform holds (never shown).',

@@ -1,7 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidInput } from '../../../kernel/errors.ts';
-import { choice, leaf, lines, output, readSecret, SHOWN_ONCE, table, wholeNumber, wholeNumberOr, type CliOptions, type CliRunner } from '../../kit/cli.ts';
+import {
+  choice,
+  leaf,
+  lines,
+  output,
+  readSecret,
+  SHOWN_ONCE,
+  table,
+  wholeNumber,
+  wholeNumberOr,
+  type CliOptions,
+  type CliRunner,
+} from '../../kit/cli.ts';
 import { weitingOperations, type ImportReport, type WeitingOperations } from './operations.ts';
 import type { AppView } from './present.ts';
 import type { WeitingServices } from '../services.ts';
@@ -30,21 +42,39 @@ function formatApp(a: AppView): string {
 /** Every row when there are few; else the refused ones (all rows are in --json). */
 function formatReport(r: ImportReport): string {
   const rows = r.rows.length <= 50 ? r.rows : r.rows.filter((row) => row.result === 'refused');
-  const detail = rows.length ? table(['LINE', 'OPENID', 'RESULT', 'REASON'], rows.map((row) => [row.line, row.openid, row.result, row.reason])) : '';
+  const detail = rows.length
+    ? table(
+        ['LINE', 'OPENID', 'RESULT', 'REASON'],
+        rows.map((row) => [row.line, row.openid, row.result, row.reason]),
+      )
+    : '';
   const counts = `created ${r.counts.created}, updated ${r.counts.updated}, skipped ${r.counts.skipped}, refused ${r.counts.refused}`;
   return detail ? `${detail}\n\n${counts}` : counts;
 }
 
 function appCommands(apps: Command, run: Run): void {
-  const hostsOption = (c: Command) => c.option('--allowed-host <host>', 'a host the login broker may send users back to (repeat for more): partner.example.com, *.example.com, 127.0.0.1:8080', collect, []);
-  const limitOption = (c: Command) => c.option('--daily-token-limit <n>', 'access tokens per China day, or "default" (KAIFANG_WEITING_TOKEN_DAILY_LIMIT)', wholeNumberOr('default'));
+  const hostsOption = (c: Command) =>
+    c.option(
+      '--allowed-host <host>',
+      'a host the login broker may send users back to (repeat for more): partner.example.com, *.example.com, 127.0.0.1:8080',
+      collect,
+      [],
+    );
+  const limitOption = (c: Command) =>
+    c.option(
+      '--daily-token-limit <n>',
+      'access tokens per China day, or "default" (KAIFANG_WEITING_TOKEN_DAILY_LIMIT)',
+      wholeNumberOr('default'),
+    );
   type AppOptions = CliOptions & { name?: string; allowedHost: string[]; dailyTokenLimit?: number | string };
   const appInput = (o: AppOptions) => ({
     ...(o.allowedHost.length ? { allowedHosts: o.allowedHost } : {}),
     ...(o.dailyTokenLimit !== undefined ? { dailyTokenLimit: limitValue(o.dailyTokenLimit) } : {}),
   });
 
-  limitOption(hostsOption(leaf(apps, 'create', 'create a partner app (appid wt + 16 hex digits) with a random 32-character secret (printed once)')))
+  limitOption(
+    hostsOption(leaf(apps, 'create', 'create a partner app (appid wt + 16 hex digits) with a random 32-character secret (printed once)')),
+  )
     .requiredOption('--name <name>', 'app name')
     .action((o: AppOptions & { name: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
@@ -66,7 +96,14 @@ function appCommands(apps: Command, run: Run): void {
   leaf(apps, 'list', 'list partner apps').action((o: CliOptions, cmd: Command) =>
     run(cmd, o, async (ops) => {
       const r = await ops.listApps();
-      output(o.json, r, () => (r.apps.length ? table(['APPID', 'NAME', 'STATUS', 'ALLOWED_HOSTS'], r.apps.map((a) => [a.appid, a.name, a.status, a.allowedHosts.join(',')])) : 'no apps'));
+      output(o.json, r, () =>
+        r.apps.length
+          ? table(
+              ['APPID', 'NAME', 'STATUS', 'ALLOWED_HOSTS'],
+              r.apps.map((a) => [a.appid, a.name, a.status, a.allowedHosts.join(',')]),
+            )
+          : 'no apps',
+      );
     }),
   );
   leaf(apps, 'show <appid>', 'show a partner app').action((appid: string, o: CliOptions, cmd: Command) =>
@@ -75,26 +112,46 @@ function appCommands(apps: Command, run: Run): void {
       output(o.json, a, () => formatApp(a));
     }),
   );
-  limitOption(hostsOption(leaf(apps, 'set <appid>', 'change an app\'s name, allowed hosts (the list given replaces the old one) or daily token limit')))
+  limitOption(
+    hostsOption(
+      leaf(apps, 'set <appid>', "change an app's name, allowed hosts (the list given replaces the old one) or daily token limit"),
+    ),
+  )
     .option('--name <name>', 'app name')
     .option('--no-allowed-hosts', 'allow no host at all (the login broker refuses every URL)')
     .action((appid: string, o: AppOptions & { allowedHosts?: boolean }, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const changes = { ...(o.name !== undefined ? { name: o.name } : {}), ...appInput(o), ...(o.allowedHosts === false ? { allowedHosts: [] } : {}) };
-        if (Object.keys(changes).length === 0) throw new InvalidInput('options', 'nothing to change: give --name, --allowed-host, --no-allowed-hosts or --daily-token-limit');
+        const changes = {
+          ...(o.name !== undefined ? { name: o.name } : {}),
+          ...appInput(o),
+          ...(o.allowedHosts === false ? { allowedHosts: [] } : {}),
+        };
+        if (Object.keys(changes).length === 0)
+          throw new InvalidInput('options', 'nothing to change: give --name, --allowed-host, --no-allowed-hosts or --daily-token-limit');
         const a = await ops.updateApp(appid, changes);
         output(o.json, a, () => formatApp(a));
       }),
     );
-  for (const [verb, enabled] of [['enable', true], ['disable', false]] as const) {
-    leaf(apps, `${verb} <appid>`, enabled ? 'enable an app' : 'disable an app (its tokens answer access_token校验异常 at once, new ones are refused)').action((appid: string, o: CliOptions, cmd: Command) =>
+  for (const [verb, enabled] of [
+    ['enable', true],
+    ['disable', false],
+  ] as const) {
+    leaf(
+      apps,
+      `${verb} <appid>`,
+      enabled ? 'enable an app' : 'disable an app (its tokens answer access_token校验异常 at once, new ones are refused)',
+    ).action((appid: string, o: CliOptions, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const a = await ops.updateApp(appid, { enabled });
         output(o.json, a, () => formatApp(a));
       }),
     );
   }
-  leaf(apps, 'rotate-secret <appid>', 'give the app a new secret (printed once); the old one stops working, tokens already issued keep theirs')
+  leaf(
+    apps,
+    'rotate-secret <appid>',
+    'give the app a new secret (printed once); the old one stops working, tokens already issued keep theirs',
+  )
     .option('--secret <secret>', 'set this secret instead of a random one ("-" reads it from stdin)')
     .action((appid: string, o: CliOptions & { secret?: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
@@ -115,23 +172,46 @@ export function weitingCli(wt: Command, runner: CliRunner<WeitingServices>): voi
     .action((o: CliOptions & { mobile: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const t = await ops.issueTicket(o.mobile);
-        output(o.json, t, () => lines([['ticket', t.ticket], ['expiresIn', `${t.expiresIn} s`]]));
+        output(o.json, t, () =>
+          lines([
+            ['ticket', t.ticket],
+            ['expiresIn', `${t.expiresIn} s`],
+          ]),
+        );
       }),
     );
 
-  const users = wt.command('users').description('the official account\'s users and their bound devices');
+  const users = wt.command('users').description("the official account's users and their bound devices");
   leaf(users, 'show <openid>', 'a user and their bound devices').action((openid: string, o: CliOptions, cmd: Command) =>
     run(cmd, o, async (ops) => {
       const u = await ops.showUser(openid);
       output(o.json, u, () => {
-        const head = lines([['openid', u.openid], ['_id', u.publicId], ['nickname', u.nickname], ['headimg', u.headimg]]);
-        const devices = u.accounts.length ? table(['DEVICENO', 'DEVICENAME', 'BPN', 'SORT'], u.accounts.map((a) => [a.deviceno, a.devicename, a.bpn, a.sort])) : 'no bound devices';
+        const head = lines([
+          ['openid', u.openid],
+          ['_id', u.publicId],
+          ['nickname', u.nickname],
+          ['headimg', u.headimg],
+        ]);
+        const devices = u.accounts.length
+          ? table(
+              ['DEVICENO', 'DEVICENAME', 'BPN', 'SORT'],
+              u.accounts.map((a) => [a.deviceno, a.devicename, a.bpn, a.sort]),
+            )
+          : 'no bound devices';
         return `${head}\n\n${devices}`;
       });
     }),
   );
-  leaf(users, 'import <file>', 'import users and bound devices from CSV (a header line: openid,nickname,headimg,deviceno,devicename,bindtime,bpn,sort) or JSON lines; "-" reads stdin')
-    .option('--format <format>', 'csv or jsonl (default: from the file name, else from the first line)', choice('--format', { csv: 'csv' as const, jsonl: 'jsonl' as const, ndjson: 'jsonl' as const }))
+  leaf(
+    users,
+    'import <file>',
+    'import users and bound devices from CSV (a header line: openid,nickname,headimg,deviceno,devicename,bindtime,bpn,sort) or JSON lines; "-" reads stdin',
+  )
+    .option(
+      '--format <format>',
+      'csv or jsonl (default: from the file name, else from the first line)',
+      choice('--format', { csv: 'csv' as const, jsonl: 'jsonl' as const, ndjson: 'jsonl' as const }),
+    )
     .action((file: string, o: CliOptions & { format?: 'csv' | 'jsonl' }, cmd: Command) =>
       run(cmd, o, async (ops) => {
         let text: string;
@@ -140,28 +220,42 @@ export function weitingCli(wt: Command, runner: CliRunner<WeitingServices>): voi
         } catch (err) {
           throw new InvalidInput('file', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
-        const format = o.format ?? (/\.csv$/i.test(file) ? 'csv' : /\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : text.trimStart().startsWith('{') ? 'jsonl' : 'csv');
+        const format =
+          o.format ??
+          (/\.csv$/i.test(file) ? 'csv' : /\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : text.trimStart().startsWith('{') ? 'jsonl' : 'csv');
         const report = await ops.importUsers(text, format);
         output(o.json, report, () => formatReport(report));
         if (report.counts.refused > 0) process.exitCode = 2;
       }),
     );
 
-  const listOptions = (c: Command) => c.option('--openid <openid>', 'only this user').option('--limit <n>', 'at most this many (1–500, default 50)', wholeNumber);
+  const listOptions = (c: Command) =>
+    c.option('--openid <openid>', 'only this user').option('--limit <n>', 'at most this many (1–500, default 50)', wholeNumber);
   type ListOptions = CliOptions & { openid?: string; limit?: number };
-  listOptions(leaf(wt, 'notices', 'prize notices sent, newest first: outcome, WeChat msgid, reason')).action((o: ListOptions, cmd: Command) =>
-    run(cmd, o, async (ops) => {
-      const r = await ops.listNotices(o.openid, o.limit);
-      output(o.json, r, () =>
-        r.notices.length ? table(['AT', 'APPID', 'OPENID', 'OUTCOME', 'MSGID', 'REASON'], r.notices.map((n) => [n.createdAt, n.appid, n.openid, n.outcome, n.msgid, n.reason])) : 'no notices',
-      );
-    }),
+  listOptions(leaf(wt, 'notices', 'prize notices sent, newest first: outcome, WeChat msgid, reason')).action(
+    (o: ListOptions, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const r = await ops.listNotices(o.openid, o.limit);
+        output(o.json, r, () =>
+          r.notices.length
+            ? table(
+                ['AT', 'APPID', 'OPENID', 'OUTCOME', 'MSGID', 'REASON'],
+                r.notices.map((n) => [n.createdAt, n.appid, n.openid, n.outcome, n.msgid, n.reason]),
+              )
+            : 'no notices',
+        );
+      }),
   );
   listOptions(leaf(wt, 'orders', 'data-plan orders reported by partners, newest first')).action((o: ListOptions, cmd: Command) =>
     run(cmd, o, async (ops) => {
       const r = await ops.listOrders(o.openid, o.limit);
       output(o.json, r, () =>
-        r.orders.length ? table(['ORDER_NO', 'APPID', 'OPENID', 'DEVICENO', 'PACKAGE'], r.orders.map((x) => [x.orderNo, x.appid, x.openid, x.deviceno, x.fields.traffic_package_name])) : 'no orders',
+        r.orders.length
+          ? table(
+              ['ORDER_NO', 'APPID', 'OPENID', 'DEVICENO', 'PACKAGE'],
+              r.orders.map((x) => [x.orderNo, x.appid, x.openid, x.deviceno, x.fields.traffic_package_name]),
+            )
+          : 'no orders',
       );
     }),
   );

@@ -18,14 +18,25 @@ function checkListFilter(openid: string | undefined, limit: number | undefined):
 /** What an operator does with the 微厅 front: shared by the admin API and the CLI. */
 export function weitingOperations(s: WeitingServices) {
   return {
-    listApps: async (limit?: number, offset?: number) => ({ apps: (await s.apps.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentApp) }),
+    listApps: async (limit?: number, offset?: number) => ({
+      apps: (await s.apps.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentApp),
+    }),
     /** Creates (or, with appid/secret, imports) an app; the reply carries the secret and `warnings`. */
-    createApp: async (input: { name: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; appid?: string; secret?: string }): Promise<AppView> => {
+    createApp: async (input: {
+      name: string;
+      allowedHosts?: string[];
+      dailyTokenLimit?: number | null;
+      appid?: string;
+      secret?: string;
+    }): Promise<AppView> => {
       const created = await s.apps.create(input);
       return { ...presentApp(created), ...(created.warning ? { warnings: [created.warning] } : {}) };
     },
     showApp: async (appid: string) => presentApp(await s.apps.get(appid)),
-    updateApp: async (appid: string, changes: { name?: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; enabled?: boolean }) => presentApp(await s.apps.update(appid, changes)),
+    updateApp: async (
+      appid: string,
+      changes: { name?: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; enabled?: boolean },
+    ) => presentApp(await s.apps.update(appid, changes)),
     rotateAppSecret: async (appid: string, secret?: string) => presentApp(await s.apps.rotateSecret(appid, secret)),
 
     issueTicket: (mobile: string) => s.tickets.issue(mobile),
@@ -39,7 +50,12 @@ export function weitingOperations(s: WeitingServices) {
       const report: ImportReport = { rows: [], counts: { created: 0, updated: 0, skipped: 0, refused: 0 } };
       for (const parsed of parseImport(text, format)) {
         if ('refused' in parsed) {
-          report.rows.push({ line: parsed.line, ...(parsed.openid ? { openid: parsed.openid } : {}), result: 'refused', reason: parsed.refused });
+          report.rows.push({
+            line: parsed.line,
+            ...(parsed.openid ? { openid: parsed.openid } : {}),
+            result: 'refused',
+            reason: parsed.refused,
+          });
           report.counts.refused++;
           continue;
         }

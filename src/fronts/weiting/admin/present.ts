@@ -20,7 +20,12 @@ export type AppView = ReturnType<typeof presentApp> & { warnings?: string[] };
 
 /** A user and their devices as the admin API and the CLI show them (times ISO 8601 UTC). */
 export function presentUser(user: WeitingUser) {
-  return { ...user, createdAt: iso(user.createdAt), updatedAt: iso(user.updatedAt), accounts: user.accounts.map((a) => ({ ...a, boundAt: iso(a.boundAt) })) };
+  return {
+    ...user,
+    createdAt: iso(user.createdAt),
+    updatedAt: iso(user.updatedAt),
+    accounts: user.accounts.map((a) => ({ ...a, boundAt: iso(a.boundAt) })),
+  };
 }
 
 /** A record with its `createdAt` as ISO 8601 UTC, as admin JSON writes times. */

@@ -35,22 +35,42 @@ export async function weitingAdmin(app: FastifyInstance, { services }: FrontPlug
     const { limit, offset } = request.query as Page;
     return ops.listApps(limit, offset);
   });
-  app.post('/apps', { schema: { body: S.createAppBody } }, async (request, reply) => reply.code(201).send(await ops.createApp(request.body as { name: string })));
+  app.post('/apps', { schema: { body: S.createAppBody } }, async (request, reply) =>
+    reply.code(201).send(await ops.createApp(request.body as { name: string })),
+  );
   app.get('/apps/:appid', { schema: { params: S.appParams } }, async (request) => ops.showApp((request.params as AppParams).appid));
-  app.patch('/apps/:appid', { schema: { params: S.appParams, body: S.updateAppBody } }, async (request) => ops.updateApp((request.params as AppParams).appid, request.body as { name?: string }));
-  for (const [verb, enabled] of [['disable', false], ['enable', true]] as const) {
-    app.post(`/apps/:appid/${verb}`, { schema: { params: S.appParams } }, async (request) => ops.updateApp((request.params as AppParams).appid, { enabled }));
+  app.patch('/apps/:appid', { schema: { params: S.appParams, body: S.updateAppBody } }, async (request) =>
+    ops.updateApp((request.params as AppParams).appid, request.body as { name?: string }),
+  );
+  for (const [verb, enabled] of [
+    ['disable', false],
+    ['enable', true],
+  ] as const) {
+    app.post(`/apps/:appid/${verb}`, { schema: { params: S.appParams } }, async (request) =>
+      ops.updateApp((request.params as AppParams).appid, { enabled }),
+    );
   }
   app.post('/apps/:appid/rotate-secret', { schema: { params: S.appParams, body: S.rotateBody } }, async (request) =>
     ops.rotateAppSecret((request.params as AppParams).appid, (request.body as { secret?: string } | null)?.secret),
   );
 
-  app.post('/tickets', { schema: { body: S.ticketBody } }, async (request, reply) => reply.code(201).send(await ops.issueTicket((request.body as { mobile: string }).mobile)));
+  app.post('/tickets', { schema: { body: S.ticketBody } }, async (request, reply) =>
+    reply.code(201).send(await ops.issueTicket((request.body as { mobile: string }).mobile)),
+  );
 
-  app.get('/users/:openid', { schema: { params: S.userParams } }, async (request) => ops.showUser((request.params as { openid: string }).openid));
+  app.get('/users/:openid', { schema: { params: S.userParams } }, async (request) =>
+    ops.showUser((request.params as { openid: string }).openid),
+  );
   app.post('/users/import', { bodyLimit: IMPORT_BODY_LIMIT }, async (request) => {
-    const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-    if (typeof request.body !== 'string') throw new InvalidInput('body', 'send the import as text/csv (a header line, then rows) or application/x-ndjson (one JSON object per line)');
+    const type = String(request.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
+    if (typeof request.body !== 'string')
+      throw new InvalidInput(
+        'body',
+        'send the import as text/csv (a header line, then rows) or application/x-ndjson (one JSON object per line)',
+      );
     // text/plain: JSON lines when the first line is an object, else CSV.
     const csv = type === 'text/csv' || (type === 'text/plain' && !request.body.trimStart().startsWith('{'));
     return ops.importUsers(request.body, csv ? 'csv' : 'jsonl');

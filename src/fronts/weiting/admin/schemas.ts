@@ -1,8 +1,18 @@
 /** JSON schemas of `/admin/api/weiting`: the routes validate with them and the OpenAPI document is built from them. */
 
 const name = { type: 'string', description: '1–100 characters' };
-const hosts = { type: 'array', items: { type: 'string' }, maxItems: 50, description: 'host names the login broker may send users back to: partner.example.com, *.example.com, 127.0.0.1:8080' };
-const limit = { type: ['integer', 'null'], minimum: 1, maximum: 1_000_000, description: 'access tokens per China day; null = KAIFANG_WEITING_TOKEN_DAILY_LIMIT' };
+const hosts = {
+  type: 'array',
+  items: { type: 'string' },
+  maxItems: 50,
+  description: 'host names the login broker may send users back to: partner.example.com, *.example.com, 127.0.0.1:8080',
+};
+const limit = {
+  type: ['integer', 'null'],
+  minimum: 1,
+  maximum: 1_000_000,
+  description: 'access tokens per China day; null = KAIFANG_WEITING_TOKEN_DAILY_LIMIT',
+};
 
 export const appParams = { type: 'object', properties: { appid: { type: 'string' } }, required: ['appid'] };
 export const createAppBody = {
@@ -12,14 +22,32 @@ export const createAppBody = {
     allowedHosts: hosts,
     dailyTokenLimit: limit,
     appid: { type: 'string', description: 'import an existing appid (1–64 letters, digits, _ or -); default wt + 16 hex digits' },
-    secret: { type: 'string', description: 'import an existing secret as it is (1–128 printable ASCII; shorter than 16 with a warning); default 32 random characters' },
+    secret: {
+      type: 'string',
+      description:
+        'import an existing secret as it is (1–128 printable ASCII; shorter than 16 with a warning); default 32 random characters',
+    },
   },
   required: ['name'],
   additionalProperties: false,
 };
-export const updateAppBody = { type: 'object', properties: { name, allowedHosts: hosts, dailyTokenLimit: limit }, minProperties: 1, additionalProperties: false };
-export const rotateBody = { type: ['object', 'null'], properties: { secret: { type: 'string', description: 'the new secret (16–128 printable ASCII); absent = 32 random characters' } }, additionalProperties: false };
-export const ticketBody = { type: 'object', properties: { mobile: { type: 'string', description: 'the logged-in mobile number the ticket stands for', examples: ['17717463317'] } }, required: ['mobile'], additionalProperties: false };
+export const updateAppBody = {
+  type: 'object',
+  properties: { name, allowedHosts: hosts, dailyTokenLimit: limit },
+  minProperties: 1,
+  additionalProperties: false,
+};
+export const rotateBody = {
+  type: ['object', 'null'],
+  properties: { secret: { type: 'string', description: 'the new secret (16–128 printable ASCII); absent = 32 random characters' } },
+  additionalProperties: false,
+};
+export const ticketBody = {
+  type: 'object',
+  properties: { mobile: { type: 'string', description: 'the logged-in mobile number the ticket stands for', examples: ['17717463317'] } },
+  required: ['mobile'],
+  additionalProperties: false,
+};
 export const userParams = { type: 'object', properties: { openid: { type: 'string' } }, required: ['openid'] };
 export const listQuery = {
   type: 'object',
@@ -49,16 +77,29 @@ export const importReport = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { line: { type: 'integer' }, openid: { type: 'string' }, result: { type: 'string', enum: ['created', 'updated', 'skipped', 'refused'] }, reason: { type: 'string' } },
+        properties: {
+          line: { type: 'integer' },
+          openid: { type: 'string' },
+          result: { type: 'string', enum: ['created', 'updated', 'skipped', 'refused'] },
+          reason: { type: 'string' },
+        },
       },
     },
-    counts: { type: 'object', properties: { created: { type: 'integer' }, updated: { type: 'integer' }, skipped: { type: 'integer' }, refused: { type: 'integer' } } },
+    counts: {
+      type: 'object',
+      properties: {
+        created: { type: 'integer' },
+        updated: { type: 'integer' },
+        skipped: { type: 'integer' },
+        refused: { type: 'integer' },
+      },
+    },
   },
 };
 export const userView = {
   type: 'object',
   properties: {
-    publicId: { type: 'string', description: 'the seed\'s _id (24 hex digits)' },
+    publicId: { type: 'string', description: "the seed's _id (24 hex digits)" },
     openid: { type: 'string' },
     nickname: { type: 'string' },
     headimg: { type: 'string' },
@@ -66,7 +107,16 @@ export const userView = {
     updatedAt: timestamp,
     accounts: {
       type: 'array',
-      items: { type: 'object', properties: { deviceno: { type: 'string' }, devicename: { type: 'string' }, bpn: { type: 'string' }, sort: { type: 'string' }, boundAt: timestamp } },
+      items: {
+        type: 'object',
+        properties: {
+          deviceno: { type: 'string' },
+          devicename: { type: 'string' },
+          bpn: { type: 'string' },
+          sort: { type: 'string' },
+          boundAt: timestamp,
+        },
+      },
     },
   },
 };
@@ -76,7 +126,17 @@ export const noticeView = {
     id: { type: 'integer' },
     appid: { type: 'string' },
     openid: { type: 'string' },
-    fields: { type: 'object', properties: { openid: { type: 'string' }, first: { type: 'string' }, activity: { type: 'string' }, prize: { type: 'string' }, remark: { type: 'string' }, url: { type: 'string' } } },
+    fields: {
+      type: 'object',
+      properties: {
+        openid: { type: 'string' },
+        first: { type: 'string' },
+        activity: { type: 'string' },
+        prize: { type: 'string' },
+        remark: { type: 'string' },
+        url: { type: 'string' },
+      },
+    },
     outcome: { type: 'string', enum: ['sent', 'refused', 'unavailable', 'limited'] },
     msgid: { type: ['string', 'null'] },
     reason: { type: ['string', 'null'] },

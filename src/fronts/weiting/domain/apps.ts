@@ -54,7 +54,11 @@ function checkHosts(hosts: unknown): string[] {
   check('allowedHosts', Array.isArray(hosts) && hosts.length <= 50, 'allowedHosts must be a list of at most 50 host names');
   return (hosts as unknown[]).map((h) => {
     const host = String(h).toLowerCase();
-    check('allowedHosts', typeof h === 'string' && HOST.test(host), `allowedHosts: ${JSON.stringify(String(h).slice(0, 80))} is not a host name (e.g. partner.example.com, *.example.com, 127.0.0.1:8080)`);
+    check(
+      'allowedHosts',
+      typeof h === 'string' && HOST.test(host),
+      `allowedHosts: ${JSON.stringify(String(h).slice(0, 80))} is not a host name (e.g. partner.example.com, *.example.com, 127.0.0.1:8080)`,
+    );
     return host;
   });
 }
@@ -70,7 +74,13 @@ export class WeitingApps {
   }
 
   /** Creates an app (`wt` and 16 hex digits), or imports one (`appid`/`secret` given); `warning` flags a short imported secret. */
-  async create(input: { name: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; appid?: string; secret?: string }): Promise<WeitingAppWithSecret & { warning: string | undefined }> {
+  async create(input: {
+    name: string;
+    allowedHosts?: string[];
+    dailyTokenLimit?: number | null;
+    appid?: string;
+    secret?: string;
+  }): Promise<WeitingAppWithSecret & { warning: string | undefined }> {
     checkText('name', input.name, 100);
     if (input.appid !== undefined) check('appid', WEITING_APPID_PATTERN.test(input.appid), 'appid must be 1–64 letters, digits, _ or -');
     if (input.dailyTokenLimit != null) checkInteger('dailyTokenLimit', input.dailyTokenLimit, 1, 1_000_000);
@@ -79,7 +89,14 @@ export class WeitingApps {
     const now = this.clock.now();
     const { created, warning } = await this.apps.insert(
       appid,
-      { name: input.name, allowed_hosts: JSON.stringify(hosts), daily_token_limit: input.dailyTokenLimit ?? null, enabled: 1, created_at: now, updated_at: now },
+      {
+        name: input.name,
+        allowed_hosts: JSON.stringify(hosts),
+        daily_token_limit: input.dailyTokenLimit ?? null,
+        enabled: 1,
+        created_at: now,
+        updated_at: now,
+      },
       input.secret === undefined ? {} : { secret: input.secret, imported: true },
     );
     return { ...created, warning };
@@ -98,7 +115,10 @@ export class WeitingApps {
     return this.apps.find(appid);
   }
 
-  update(appid: string, changes: { name?: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; enabled?: boolean }): Promise<WeitingApp> {
+  update(
+    appid: string,
+    changes: { name?: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; enabled?: boolean },
+  ): Promise<WeitingApp> {
     if (changes.name !== undefined) checkText('name', changes.name, 100);
     if (changes.dailyTokenLimit != null) checkInteger('dailyTokenLimit', changes.dailyTokenLimit, 1, 1_000_000);
     return this.apps.update(appid, {
@@ -117,5 +137,7 @@ export class WeitingApps {
 
 /** True when `host` (lower case, with its port when not the default) is one of the app's allowed hosts. */
 export function hostAllowed(app: WeitingApp, host: string): boolean {
-  return app.allowedHosts.some((allowed) => (allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) && host.length > allowed.length - 1 : allowed === host));
+  return app.allowedHosts.some((allowed) =>
+    allowed.startsWith('*.') ? host.endsWith(allowed.slice(1)) && host.length > allowed.length - 1 : allowed === host,
+  );
 }

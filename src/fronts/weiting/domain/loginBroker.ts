@@ -42,12 +42,24 @@ export class LoginBroker {
     } catch {
       /* refused below */
     }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || !hostAllowed(app, url.host.toLowerCase())) {
+    if (
+      !url ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.username !== '' ||
+      url.password !== '' ||
+      !hostAllowed(app, url.host.toLowerCase())
+    ) {
       throw new InvalidInput('state', 'state 地址不合法');
     }
     const account = await this.officialAccount();
     const { token: ref } = await this.states.issue(app.appid, this.settings.stateTtlMs, { data: url.toString() });
-    const query = new URLSearchParams({ appid: account.appid, redirect_uri: this.urls.callback(), response_type: 'code', scope: 'snsapi_base', state: ref });
+    const query = new URLSearchParams({
+      appid: account.appid,
+      redirect_uri: this.urls.callback(),
+      response_type: 'code',
+      scope: 'snsapi_base',
+      state: ref,
+    });
     return `${this.urls.wechatOpen().replace(/\/+$/, '')}/connect/oauth2/authorize?${query}#wechat_redirect`;
   }
 

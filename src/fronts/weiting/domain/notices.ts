@@ -51,9 +51,14 @@ export class PrizeNotices {
 
   async send(app: WeitingApp, notice: PrizeNotice, idempotencyKey?: string): Promise<NoticeOutcome> {
     if (idempotencyKey === undefined) return this.deliver(app, notice);
-    const { value } = await this.idempotency.run(`weiting:notice:${app.id}:${idempotencyKey}`, 24 * 3600_000, () => this.deliver(app, notice), {
-      keepFailure: (err: DomainError) => !(err instanceof UpstreamUnavailable && err.reason === 'unreachable'),
-    });
+    const { value } = await this.idempotency.run(
+      `weiting:notice:${app.id}:${idempotencyKey}`,
+      24 * 3600_000,
+      () => this.deliver(app, notice),
+      {
+        keepFailure: (err: DomainError) => !(err instanceof UpstreamUnavailable && err.reason === 'unreachable'),
+      },
+    );
     return value;
   }
 
@@ -79,7 +84,12 @@ export class PrizeNotices {
       [k.remark]: { value: notice.remark },
     };
     try {
-      const { msgid } = await this.accounts.sendTemplate(account, { touser: notice.openid, template_id: account.prizeTemplateId, ...(notice.url ? { url: notice.url } : {}), data });
+      const { msgid } = await this.accounts.sendTemplate(account, {
+        touser: notice.openid,
+        template_id: account.prizeTemplateId,
+        ...(notice.url ? { url: notice.url } : {}),
+        data,
+      });
       await this.record(app, notice, 'sent', msgid, null);
       return { outcome: 'sent', msgid };
     } catch (err) {
@@ -93,17 +103,38 @@ export class PrizeNotices {
     }
   }
 
-  private async record(app: WeitingApp, notice: PrizeNotice, outcome: NoticeRecord['outcome'], msgid: string | null, reason: string | null): Promise<void> {
+  private async record(
+    app: WeitingApp,
+    notice: PrizeNotice,
+    outcome: NoticeRecord['outcome'],
+    msgid: string | null,
+    reason: string | null,
+  ): Promise<void> {
     await this.db
       .insertInto('weiting_notices')
-      .values({ app_ref: app.id, openid: notice.openid, fields: JSON.stringify(notice), outcome, msgid, reason, created_at: this.clock.now() })
+      .values({
+        app_ref: app.id,
+        openid: notice.openid,
+        fields: JSON.stringify(notice),
+        outcome,
+        msgid,
+        reason,
+        created_at: this.clock.now(),
+      })
       .execute();
   }
 
   async list(filter: { openid?: string; limit?: number } = {}): Promise<NoticeRecord[]> {
-    let q = this.db.selectFrom('weiting_notices').innerJoin('weiting_apps', 'weiting_apps.id', 'weiting_notices.app_ref').selectAll('weiting_notices').select('weiting_apps.appid');
+    let q = this.db
+      .selectFrom('weiting_notices')
+      .innerJoin('weiting_apps', 'weiting_apps.id', 'weiting_notices.app_ref')
+      .selectAll('weiting_notices')
+      .select('weiting_apps.appid');
     if (filter.openid) q = q.where('weiting_notices.openid', '=', filter.openid);
-    const rows = await q.orderBy('weiting_notices.id', 'desc').limit(filter.limit ?? 50).execute();
+    const rows = await q
+      .orderBy('weiting_notices.id', 'desc')
+      .limit(filter.limit ?? 50)
+      .execute();
     return rows.map((r) => ({
       id: Number(r.id),
       appid: r.appid,

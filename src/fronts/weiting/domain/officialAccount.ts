@@ -20,7 +20,12 @@ export function theOfficialAccount(accounts: OfficialAccounts, named: string | u
     }
     const all = await accounts.list({ limit: 2 });
     if (all.length !== 1) {
-      throw new NotFound('officialAccount', all.length === 0 ? 'no official account is registered (kaifang wechat official-accounts create)' : 'several official accounts are registered: set KAIFANG_WEITING_OFFICIAL_ACCOUNT to the one the platform is');
+      throw new NotFound(
+        'officialAccount',
+        all.length === 0
+          ? 'no official account is registered (kaifang wechat official-accounts create)'
+          : 'several official accounts are registered: set KAIFANG_WEITING_OFFICIAL_ACCOUNT to the one the platform is',
+      );
     }
     return accounts.authenticate(all[0]!.appid);
   };

@@ -30,7 +30,15 @@ export class PartnerReports {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .insertInto('weiting_reports')
-        .values({ app_ref: app.id, kind: 'login', order_no: null, openid: fields.openid, deviceno: fields.deviceno, payload: JSON.stringify(fields), created_at: this.clock.now() })
+        .values({
+          app_ref: app.id,
+          kind: 'login',
+          order_no: null,
+          openid: fields.openid,
+          deviceno: fields.deviceno,
+          payload: JSON.stringify(fields),
+          created_at: this.clock.now(),
+        })
         .execute();
       await this.users.bind(fields.openid, { deviceno: fields.deviceno }, trx);
     });
@@ -50,7 +58,15 @@ export class PartnerReports {
       try {
         await this.db
           .insertInto('weiting_reports')
-          .values({ app_ref: app.id, kind: 'order', order_no: orderNo, openid: fields.openid, deviceno: fields.deviceno, payload: JSON.stringify(fields), created_at: now })
+          .values({
+            app_ref: app.id,
+            kind: 'order',
+            order_no: orderNo,
+            openid: fields.openid,
+            deviceno: fields.deviceno,
+            payload: JSON.stringify(fields),
+            created_at: now,
+          })
           .execute();
         return orderNo;
       } catch (err) {
@@ -61,9 +77,30 @@ export class PartnerReports {
 
   /** Recorded orders, newest first (admin). */
   async orders(filter: { openid?: string; limit?: number } = {}) {
-    let q = this.db.selectFrom('weiting_reports').innerJoin('weiting_apps', 'weiting_apps.id', 'weiting_reports.app_ref').select(['weiting_reports.order_no', 'weiting_reports.openid', 'weiting_reports.deviceno', 'weiting_reports.payload', 'weiting_reports.created_at', 'weiting_apps.appid']).where('kind', '=', 'order');
+    let q = this.db
+      .selectFrom('weiting_reports')
+      .innerJoin('weiting_apps', 'weiting_apps.id', 'weiting_reports.app_ref')
+      .select([
+        'weiting_reports.order_no',
+        'weiting_reports.openid',
+        'weiting_reports.deviceno',
+        'weiting_reports.payload',
+        'weiting_reports.created_at',
+        'weiting_apps.appid',
+      ])
+      .where('kind', '=', 'order');
     if (filter.openid) q = q.where('weiting_reports.openid', '=', filter.openid);
-    const rows = await q.orderBy('weiting_reports.id', 'desc').limit(filter.limit ?? 50).execute();
-    return rows.map((r) => ({ orderNo: r.order_no!, appid: r.appid, openid: r.openid, deviceno: r.deviceno, fields: JSON.parse(r.payload) as Record<string, string>, createdAt: Number(r.created_at) }));
+    const rows = await q
+      .orderBy('weiting_reports.id', 'desc')
+      .limit(filter.limit ?? 50)
+      .execute();
+    return rows.map((r) => ({
+      orderNo: r.order_no!,
+      appid: r.appid,
+      openid: r.openid,
+      deviceno: r.deviceno,
+      fields: JSON.parse(r.payload) as Record<string, string>,
+      createdAt: Number(r.created_at),
+    }));
   }
 }

@@ -83,7 +83,21 @@ export class WeitingUsers {
     const rows = await this.db
       .selectFrom('weiting_users as u')
       .leftJoin('weiting_bindings as b', 'b.user_ref', 'u.id')
-      .select(['u.id', 'u.public_id', 'u.openid', 'u.nickname', 'u.headimg', 'u.created_at', 'u.updated_at', 'b.id as binding', 'b.deviceno', 'b.devicename', 'b.bpn', 'b.sort', 'b.bound_at'])
+      .select([
+        'u.id',
+        'u.public_id',
+        'u.openid',
+        'u.nickname',
+        'u.headimg',
+        'u.created_at',
+        'u.updated_at',
+        'b.id as binding',
+        'b.deviceno',
+        'b.devicename',
+        'b.bpn',
+        'b.sort',
+        'b.bound_at',
+      ])
       .where('u.openid', '=', openid)
       .orderBy('b.id')
       .execute();
@@ -124,7 +138,11 @@ export class WeitingUsers {
   }
 
   /** Binds a device to the user (made if new) unless it is bound already; true when this call bound it. */
-  async bind(openid: string, device: { deviceno: string; devicename?: string; bpn?: string; sort?: string; boundAt?: number }, db: Kysely<Database> | Transaction<Database> = this.db): Promise<boolean> {
+  async bind(
+    openid: string,
+    device: { deviceno: string; devicename?: string; bpn?: string; sort?: string; boundAt?: number },
+    db: Kysely<Database> | Transaction<Database> = this.db,
+  ): Promise<boolean> {
     check('deviceno', DEVICENO_PATTERN.test(device.deviceno), 'deviceno must be 7–20 digits');
     const userRef = await this.ensure(openid, db);
     const res = await db
@@ -167,13 +185,32 @@ export class WeitingUsers {
       if (row.nickname !== undefined && row.nickname !== (before?.nickname ?? '')) changes.nickname = row.nickname;
       if (row.headimg !== undefined && row.headimg !== (before?.headimg ?? '')) changes.headimg = row.headimg;
       if (Object.keys(changes).length > 0) {
-        await trx.updateTable('weiting_users').set({ ...changes, updated_at: this.clock.now() }).where('id', '=', userRef).execute();
+        await trx
+          .updateTable('weiting_users')
+          .set({ ...changes, updated_at: this.clock.now() })
+          .where('id', '=', userRef)
+          .execute();
         if (result === 'skipped') result = 'updated';
       }
       if (row.deviceno !== undefined) {
-        const existing = await trx.selectFrom('weiting_bindings').selectAll().where('user_ref', '=', userRef).where('deviceno', '=', row.deviceno).executeTakeFirst();
+        const existing = await trx
+          .selectFrom('weiting_bindings')
+          .selectAll()
+          .where('user_ref', '=', userRef)
+          .where('deviceno', '=', row.deviceno)
+          .executeTakeFirst();
         if (!existing) {
-          await this.bind(row.openid, { deviceno: row.deviceno, ...(row.devicename !== undefined ? { devicename: row.devicename } : {}), ...(row.bpn !== undefined ? { bpn: row.bpn } : {}), ...(row.sort !== undefined ? { sort: row.sort } : {}), ...(row.bindtime !== undefined ? { boundAt: row.bindtime } : {}) }, trx);
+          await this.bind(
+            row.openid,
+            {
+              deviceno: row.deviceno,
+              ...(row.devicename !== undefined ? { devicename: row.devicename } : {}),
+              ...(row.bpn !== undefined ? { bpn: row.bpn } : {}),
+              ...(row.sort !== undefined ? { sort: row.sort } : {}),
+              ...(row.bindtime !== undefined ? { boundAt: row.bindtime } : {}),
+            },
+            trx,
+          );
           if (result === 'skipped') result = 'updated';
         } else {
           const set: Partial<Selectable<WeitingBindingTable>> = {};

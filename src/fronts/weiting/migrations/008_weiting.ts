@@ -1,5 +1,9 @@
 import type { Kysely } from 'kysely';
-import { createSandboxTemplateMessages, createSandboxWechatTokens, createWechatOfficialAccounts } from '../../../store/migrations/platformTables.ts';
+import {
+  createSandboxTemplateMessages,
+  createSandboxWechatTokens,
+  createWechatOfficialAccounts,
+} from '../../../store/migrations/platformTables.ts';
 import { withId } from '../../../store/migrations/util.ts';
 
 /**
@@ -72,7 +76,16 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const table of ['sandbox_wechat_tokens', 'sandbox_template_messages', 'weiting_notices', 'weiting_reports', 'weiting_bindings', 'weiting_users', 'weiting_apps', 'wechat_official_accounts']) {
+  for (const table of [
+    'sandbox_wechat_tokens',
+    'sandbox_template_messages',
+    'weiting_notices',
+    'weiting_reports',
+    'weiting_bindings',
+    'weiting_users',
+    'weiting_apps',
+    'wechat_official_accounts',
+  ]) {
     await db.schema.dropTable(table).execute();
   }
 }

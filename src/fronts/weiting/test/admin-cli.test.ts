@@ -10,8 +10,17 @@ import { weitingFixture, type Json } from './helpers.ts';
 /** Operating the 微厅 front: apps, the users import, tickets, notices and orders through the admin API and the CLI. */
 
 /** POSTs an import body with its content type; the admin API's answer. */
-async function importUsers(url: string, token: string, body: string | Uint8Array<ArrayBuffer>, contentType: string): Promise<{ status: number; body: Json }> {
-  const res = await fetch(`${url}/admin/api/weiting/users/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body });
+async function importUsers(
+  url: string,
+  token: string,
+  body: string | Uint8Array<ArrayBuffer>,
+  contentType: string,
+): Promise<{ status: number; body: Json }> {
+  const res = await fetch(`${url}/admin/api/weiting/users/import`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+    body,
+  });
   return { status: res.status, body: (await res.json()) as Json };
 }
 
@@ -20,9 +29,20 @@ for (const backend of backendNames()) {
     const f = await weitingFixture(backend);
     t.after(() => f.close());
     const s = f.s;
-    const made = await s.admin('/weiting/apps', { body: { name: 'made', allowedHosts: ['Partner.Example.com', '*.example.net', '127.0.0.1:8080'], dailyTokenLimit: 100 } });
+    const made = await s.admin('/weiting/apps', {
+      body: { name: 'made', allowedHosts: ['Partner.Example.com', '*.example.net', '127.0.0.1:8080'], dailyTokenLimit: 100 },
+    });
     assert.equal(made.status, 201, JSON.stringify(made.body));
-    assert.deepEqual(Object.keys(made.body), ['appid', 'name', 'status', 'allowedHosts', 'dailyTokenLimit', 'secret', 'createdAt', 'updatedAt']);
+    assert.deepEqual(Object.keys(made.body), [
+      'appid',
+      'name',
+      'status',
+      'allowedHosts',
+      'dailyTokenLimit',
+      'secret',
+      'createdAt',
+      'updatedAt',
+    ]);
     assert.match(made.body.appid, /^wt[0-9a-f]{16}$/);
     assert.match(made.body.secret, /^[A-Za-z0-9]{32}$/);
     assert.deepEqual(made.body.allowedHosts, ['partner.example.com', '*.example.net', '127.0.0.1:8080']);
@@ -64,7 +84,10 @@ for (const backend of backendNames()) {
     // A rotated secret: the old one gets no token; tokens already issued keep working.
     const rotated = await s.admin(`/weiting/apps/${made.body.appid}/rotate-secret`, { body: {} });
     assert.match(rotated.body.secret, /^[A-Za-z0-9]{32}$/);
-    assert.deepEqual((await f.get('/service/1.0/access/token', { appid: made.body.appid, secret: made.body.secret })).body, { status: 40001, errMsg: 'appid 或 secret 错误' });
+    assert.deepEqual((await f.get('/service/1.0/access/token', { appid: made.body.appid, secret: made.body.secret })).body, {
+      status: 40001,
+      errMsg: 'appid 或 secret 错误',
+    });
     await f.token(made.body.appid, rotated.body.secret);
     assert.equal((await f.get('/service/1.0/user/info', { access_token: token, openid: 'oSomebody0001' })).body.flag, 1);
   });
@@ -105,15 +128,30 @@ for (const backend of backendNames()) {
     ]);
     assert.deepEqual(r.body.counts, { created: 2, updated: 2, skipped: 1, refused: 6 });
     // Refused rows wrote nothing.
-    for (const openid of ['oImport000000002', 'oImport000000003', 'oImport000000006']) assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 400, openid);
+    for (const openid of ['oImport000000002', 'oImport000000003', 'oImport000000006'])
+      assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 400, openid);
 
     const token = await f.token();
     const info = (await f.get('/service/1.0/user/info', { access_token: token, openid: 'oImport000000001' })).body.result as Json;
     assert.equal(info.nickname, '张 "三"');
     assert.equal(info.headimg, 'http://wx.qlogo.cn/a.png');
     assert.deepEqual(info.accounts, [
-      { deviceno: '62306600', devicename: '固话', bindtime: '2016-05-27 11:04:36', bindtdate: '2016-05-27 11:04:36', bpn: '92125567729', sort: '1' },
-      { deviceno: '18964524000', devicename: '手机', bindtime: '2016-01-21 08:48:53', bindtdate: '2016-01-21 08:48:53', bpn: '82537753581', sort: '1' },
+      {
+        deviceno: '62306600',
+        devicename: '固话',
+        bindtime: '2016-05-27 11:04:36',
+        bindtdate: '2016-05-27 11:04:36',
+        bpn: '92125567729',
+        sort: '1',
+      },
+      {
+        deviceno: '18964524000',
+        devicename: '手机',
+        bindtime: '2016-01-21 08:48:53',
+        bindtdate: '2016-01-21 08:48:53',
+        bpn: '82537753581',
+        sort: '1',
+      },
     ]);
 
     const jsonl = [
@@ -128,16 +166,19 @@ for (const backend of backendNames()) {
     ].join('\n');
     const j = await importUsers(f.s.url, f.s.adminToken, jsonl, 'application/x-ndjson');
     assert.equal(j.status, 200, JSON.stringify(j.body));
-    assert.deepEqual((j.body.rows as Json[]).map((row) => [row.line, row.result, row.reason ?? null]), [
-      [1, 'updated', null],
-      [2, 'refused', 'bindtime needs a deviceno'],
-      [3, 'refused', 'the line is not a JSON object'],
-      [4, 'refused', 'the line is not a JSON object'],
-      [5, 'refused', 'nickname must be text'],
-      [6, 'refused', 'the line is longer than 4096 characters'],
-      [7, 'refused', 'unknown column "color"'],
-      [8, 'refused', 'nickname must not contain control characters'],
-    ]);
+    assert.deepEqual(
+      (j.body.rows as Json[]).map((row) => [row.line, row.result, row.reason ?? null]),
+      [
+        [1, 'updated', null],
+        [2, 'refused', 'bindtime needs a deviceno'],
+        [3, 'refused', 'the line is not a JSON object'],
+        [4, 'refused', 'the line is not a JSON object'],
+        [5, 'refused', 'nickname must be text'],
+        [6, 'refused', 'the line is longer than 4096 characters'],
+        [7, 'refused', 'unknown column "color"'],
+        [8, 'refused', 'nickname must not contain control characters'],
+      ],
+    );
     // text/plain: JSON lines when it starts with an object, else CSV.
     const plain = await importUsers(f.s.url, f.s.adminToken, JSON.stringify({ openid: 'oImport000000013' }), 'text/plain');
     assert.deepEqual(plain.body.counts, { created: 1, updated: 0, skipped: 0, refused: 0 });
@@ -153,7 +194,12 @@ for (const backend of backendNames()) {
     assert.equal((await f.s.admin('/weiting/users/oMany00000000')).status, 400, 'nothing of a refused import');
     const huge = await importUsers(f.s.url, f.s.adminToken, 'openid\n' + 'oHuge0000000001\n'.repeat(600_000), 'text/csv');
     assert.equal(huge.status, 413);
-    const gbk = await importUsers(f.s.url, f.s.adminToken, new Uint8Array([...Buffer.from('openid,nickname\noGbk000000001,'), 0xd5, 0xc5, 0xc8, 0xfd]), 'text/csv');
+    const gbk = await importUsers(
+      f.s.url,
+      f.s.adminToken,
+      new Uint8Array([...Buffer.from('openid,nickname\noGbk000000001,'), 0xd5, 0xc5, 0xc8, 0xfd]),
+      'text/csv',
+    );
     assert.equal(gbk.status, 400);
     assert.match(gbk.body.error.message, /not UTF-8/);
     const json = await f.s.admin('/weiting/users/import', { body: { openid: 'x' } });
@@ -169,14 +215,31 @@ test('kaifang weiting: apps, import, tickets, notices and orders from the CLI, o
   const dir = mkdtempSync(join(tmpdir(), 'kaifang-weiting-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
-  const created = await kaifang(env, ['weiting', 'apps', 'create', '--name', 'cli app', '--allowed-host', 'a.example.com', '--allowed-host', '*.example.org', '--daily-token-limit', '50', '--json']);
+  const created = await kaifang(env, [
+    'weiting',
+    'apps',
+    'create',
+    '--name',
+    'cli app',
+    '--allowed-host',
+    'a.example.com',
+    '--allowed-host',
+    '*.example.org',
+    '--daily-token-limit',
+    '50',
+    '--json',
+  ]);
   assert.equal(created.code, 0, created.stderr);
   const app = created.json();
   assert.deepEqual(app.allowedHosts, ['a.example.com', '*.example.org']);
   assert.equal(app.dailyTokenLimit, 50);
   await f.token(app.appid, app.secret); // the running server sees it
 
-  const imported = await kaifang(env, ['weiting', 'apps', 'import', '--appid', 'legacy_app', '--secret', '-', '--name', 'legacy'], 'legacy-secret-0123456789\n');
+  const imported = await kaifang(
+    env,
+    ['weiting', 'apps', 'import', '--appid', 'legacy_app', '--secret', '-', '--name', 'legacy'],
+    'legacy-secret-0123456789\n',
+  );
   assert.equal(imported.code, 0, imported.stderr);
   assert.ok(!imported.stdout.includes('legacy-secret-0123456789'), 'an imported secret is not printed back');
   await f.token('legacy_app', 'legacy-secret-0123456789');
@@ -200,26 +263,44 @@ test('kaifang weiting: apps, import, tickets, notices and orders from the CLI, o
   assert.match(report.stdout, /2\s+oCli0000000001\s+created/);
   assert.match(report.stdout, /3\s+oCli0000000002\s+refused\s+deviceno must be 7–20 digits/);
   assert.match(report.stdout, /created 1, updated 0, skipped 0, refused 1/);
-  const again = await kaifang(env, ['weiting', 'users', 'import', '-', '--format', 'jsonl', '--json'], JSON.stringify({ openid: 'oCli0000000001', deviceno: '17717463317' }) + '\n');
+  const again = await kaifang(
+    env,
+    ['weiting', 'users', 'import', '-', '--format', 'jsonl', '--json'],
+    JSON.stringify({ openid: 'oCli0000000001', deviceno: '17717463317' }) + '\n',
+  );
   assert.equal(again.code, 0, again.stderr);
   assert.deepEqual(again.json().counts, { created: 0, updated: 0, skipped: 1, refused: 0 });
   const missing = await kaifang(env, ['weiting', 'users', 'import', join(dir, 'nope.csv')]);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /cannot read .*nope\.csv: ENOENT/);
   const user = await kaifang(env, ['weiting', 'users', 'show', 'oCli0000000001', '--json']);
-  assert.deepEqual(user.json().accounts.map((a: Json) => a.deviceno), ['17717463317']);
+  assert.deepEqual(
+    user.json().accounts.map((a: Json) => a.deviceno),
+    ['17717463317'],
+  );
 
   const ticket = await kaifang(env, ['weiting', 'tickets', 'issue', '--mobile', '17717463317', '--json']);
   assert.equal(ticket.code, 0, ticket.stderr);
   const token = await f.token();
-  assert.deepEqual((await f.get('/service/appOauthen/Ticket', { access_token: token, ticket: ticket.json().ticket })).body, { errcode: 0, data: { mobile: '17717463317' } });
+  assert.deepEqual((await f.get('/service/appOauthen/Ticket', { access_token: token, ticket: ticket.json().ticket })).body, {
+    errcode: 0,
+    data: { mobile: '17717463317' },
+  });
   const badMobile = await kaifang(env, ['weiting', 'tickets', 'issue', '--mobile', '12345']);
   assert.equal(badMobile.code, 1);
   assert.match(badMobile.stderr, /--mobile/);
 
   const openid = await f.openidOf('cli_user');
-  await f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: { openid, first: 'a', activity: 'b', prize: 'c', remark: 'd' } });
-  await f.post('/service/flowOrders/create', { access_token: token }, { json: { openid, deviceno: '17717463317', traffic_package_name: '1GB' } });
+  await f.post(
+    '/service/1.0/sendPrizeNotice',
+    { access_token: token },
+    { form: { openid, first: 'a', activity: 'b', prize: 'c', remark: 'd' } },
+  );
+  await f.post(
+    '/service/flowOrders/create',
+    { access_token: token },
+    { json: { openid, deviceno: '17717463317', traffic_package_name: '1GB' } },
+  );
   const notices = await kaifang(env, ['weiting', 'notices', '--openid', openid, '--json']);
   assert.equal(notices.json().notices[0].outcome, 'sent');
   const orders = await kaifang(env, ['weiting', 'orders']);

@@ -67,7 +67,11 @@ async function call(url: string, init: RequestInit = {}): Promise<Record<string,
   return body;
 }
 const admin = (url: string, body: unknown) =>
-  call(url, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  call(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 
 if (variants.some((v) => v.name === 'kaifang')) buildRoot();
 const seeder = await startProcess(kaifangArgs(), variants[0]!.dir, env);
@@ -76,8 +80,14 @@ let readerToken: string;
 let issuer: { appid: string; secret: string };
 let userInfoBody: string;
 try {
-  const reader = (await admin(`${seeder.url}/admin/api/weiting/apps`, { name: 'bench reader', dailyTokenLimit: 1_000_000 })) as { appid: string; secret: string };
-  issuer = (await admin(`${seeder.url}/admin/api/weiting/apps`, { name: 'bench issuer', dailyTokenLimit: 1_000_000 })) as { appid: string; secret: string };
+  const reader = (await admin(`${seeder.url}/admin/api/weiting/apps`, { name: 'bench reader', dailyTokenLimit: 1_000_000 })) as {
+    appid: string;
+    secret: string;
+  };
+  issuer = (await admin(`${seeder.url}/admin/api/weiting/apps`, { name: 'bench issuer', dailyTokenLimit: 1_000_000 })) as {
+    appid: string;
+    secret: string;
+  };
   const token = await call(`${seeder.url}/service/1.0/access/token?appid=${reader.appid}&secret=${encodeURIComponent(reader.secret)}`);
   readerToken = String(token.data);
   for (let i = 0; i < 5; i++) {
@@ -100,13 +110,27 @@ writeFileSync(templateFile, userInfoBody);
 const baselineEnv = { ...env, BASELINE_USERINFO_FILE: templateFile };
 
 const n = Math.ceil(knobs.maxRps * (knobs.seconds + 1));
-const infoFile = writeRequests(join(dataDir, 'userinfo.txt'), new Array<string>(n).fill(`/service/1.0/user/info?access_token=${readerToken}&openid=${OPENID}`));
-const tokenFile = writeRequests(join(dataDir, 'token.txt'), new Array<string>(n).fill(`/service/1.0/access/token?appid=${issuer.appid}&secret=${encodeURIComponent(issuer.secret)}`));
-const plan = (file: string, count: RunPlan['count'], durationS = knobs.seconds): RunPlan => ({ files: [file], method: 'GET', connections: knobs.connections, durationS, count });
+const infoFile = writeRequests(
+  join(dataDir, 'userinfo.txt'),
+  new Array<string>(n).fill(`/service/1.0/user/info?access_token=${readerToken}&openid=${OPENID}`),
+);
+const tokenFile = writeRequests(
+  join(dataDir, 'token.txt'),
+  new Array<string>(n).fill(`/service/1.0/access/token?appid=${issuer.appid}&secret=${encodeURIComponent(issuer.secret)}`),
+);
+const plan = (file: string, count: RunPlan['count'], durationS = knobs.seconds): RunPlan => ({
+  files: [file],
+  method: 'GET',
+  connections: knobs.connections,
+  durationS,
+  count,
+});
 const infoCount = kaifangCounter('weiting', '/service/1.0/user/info', '0');
 const tokenCount = kaifangCounter('weiting', '/service/1.0/access/token', '200');
 
-log(`bench:weiting: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${knobs.warmupSeconds} s warm-up; reply ${Buffer.byteLength(userInfoBody)} bytes; data in ${dataDir}`);
+log(
+  `bench:weiting: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${knobs.warmupSeconds} s warm-up; reply ${Buffer.byteLength(userInfoBody)} bytes; data in ${dataDir}`,
+);
 const info: Round[] = [];
 const tokens: Round[] = [];
 for (let round = 1; round <= knobs.rounds; round++) {
@@ -140,12 +164,41 @@ for (let round = 1; round <= knobs.rounds; round++) {
 
 const sections: string[] = [];
 for (const v of variants) {
-  sections.push(`#### ${v.name}: user/info (5 devices), against the SHA-256 baseline`, '', ...table(ROUND_HEADER, roundRows(info, v.name)), '');
-  sections.push(`#### ${v.name}: token issuance (the baseline columns are the same round's user/info baseline, for scale)`, '', ...table(ROUND_HEADER, roundRows(tokens, v.name)), '');
+  sections.push(
+    `#### ${v.name}: user/info (5 devices), against the SHA-256 baseline`,
+    '',
+    ...table(ROUND_HEADER, roundRows(info, v.name)),
+    '',
+  );
+  sections.push(
+    `#### ${v.name}: token issuance (the baseline columns are the same round's user/info baseline, for scale)`,
+    '',
+    ...table(ROUND_HEADER, roundRows(tokens, v.name)),
+    '',
+  );
 }
-const ab = abRows(info, variants.map((v) => v.name));
-if (ab.length) sections.push('#### A/B, user/info', '', ...ab, '', '#### A/B, token issuance', '', ...abRows(tokens, variants.map((v) => v.name)), '');
-const cols = variants.flatMap((v) => [[`${v.name}, user/info`, summary(info, v.name)] as const, [`${v.name}, token issuance`, summary(tokens, v.name)] as const]);
+const ab = abRows(
+  info,
+  variants.map((v) => v.name),
+);
+if (ab.length)
+  sections.push(
+    '#### A/B, user/info',
+    '',
+    ...ab,
+    '',
+    '#### A/B, token issuance',
+    '',
+    ...abRows(
+      tokens,
+      variants.map((v) => v.name),
+    ),
+    '',
+  );
+const cols = variants.flatMap((v) => [
+  [`${v.name}, user/info`, summary(info, v.name)] as const,
+  [`${v.name}, token issuance`, summary(tokens, v.name)] as const,
+]);
 sections.push(...mediansSection(cols));
 const report = sections.join('\n');
 log('\n' + report);

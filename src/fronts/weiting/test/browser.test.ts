@@ -15,12 +15,19 @@ import { OA_APPID, weitingFixture } from './helpers.ts';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (install Debian's chromium, or set CHROMIUM_PATH)`;
 
-test('weiting login broker in headless Chromium: approve on the sandbox WeChat page → the partner page → the openid; refuse → 未获得微信授权', { skip, timeout: 60_000 }, async (t) => {
+test('weiting login broker in headless Chromium: approve on the sandbox WeChat page → the partner page → the openid; refuse → 未获得微信授权', {
+  skip,
+  timeout: 60_000,
+}, async (t) => {
   const f = await weitingFixture('sqlite');
   t.after(() => f.close());
   // Root (CI, containers) needs --no-sandbox (playwright adds it by default too; said anyway). A small
   // /dev/shm (containers) crashes Chromium: Debian's launcher adds --disable-dev-shm-usage only then.
-  const browser: Browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const browser: Browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
   t.after(() => browser.close());
   const context = await browser.newContext({ locale: 'zh-CN' });
 
@@ -69,8 +76,8 @@ test('weiting login broker in headless Chromium: approve on the sandbox WeChat p
 
   const landing = new URL(page.url());
   assert.equal(`${landing.origin}${landing.pathname}`, `${f.s.url}/sandbox/partner`);
-  assert.equal(landing.searchParams.get('from'), 'browser', 'the partner\'s own parameters kept');
-  assert.equal(landing.hash, '#top', 'the partner\'s fragment kept');
+  assert.equal(landing.searchParams.get('from'), 'browser', "the partner's own parameters kept");
+  assert.equal(landing.hash, '#top', "the partner's fragment kept");
   const code = landing.searchParams.get('code');
   assert.ok(code, `a code on the landing URL: ${landing}`);
   assert.equal(await page.locator('#param-code').innerText(), code);
@@ -95,7 +102,12 @@ test('weiting login broker in headless Chromium: approve on the sandbox WeChat p
 
   // Nothing loaded from anywhere but the server.
   const paths = requests.map((u) => new URL(u).pathname);
-  for (const path of ['/sandbox/wechat-open/connect/oauth2/authorize', '/sandbox/wechat-open/connect/oauth2/decide', '/service/wxoauth/2.0/wxcode', '/sandbox/partner']) {
+  for (const path of [
+    '/sandbox/wechat-open/connect/oauth2/authorize',
+    '/sandbox/wechat-open/connect/oauth2/decide',
+    '/service/wxoauth/2.0/wxcode',
+    '/sandbox/partner',
+  ]) {
     assert.ok(paths.includes(path), `${path} among the requests seen: ${requests.join(' ')}`);
   }
   const external = requests.filter((u) => !u.startsWith(`${f.s.url}/`));

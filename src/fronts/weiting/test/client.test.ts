@@ -21,16 +21,26 @@ test('WeitingClient: every endpoint, one token for many calls, renewed before it
 
   // Many calls at once share one token fetch.
   const openid = 'oClient00000001';
-  await Promise.all([client.userInfo(openid), client.userInfo(openid), client.reportLogin({ openid, deviceno: '17717463317', channel: 'sdk', from: 'test' })]);
+  await Promise.all([
+    client.userInfo(openid),
+    client.userInfo(openid),
+    client.reportLogin({ openid, deviceno: '17717463317', channel: 'sdk', from: 'test' }),
+  ]);
   assert.equal(tokenFetches(), 1);
   const user = await client.userInfo(openid);
-  assert.deepEqual(user!.accounts.map((a) => a.deviceno), ['17717463317']);
+  assert.deepEqual(
+    user!.accounts.map((a) => a.deviceno),
+    ['17717463317'],
+  );
   assert.equal(await client.userInfo('oNobody0000001'), null);
   assert.equal(tokenFetches(), 1);
 
   const orderNo = await client.reportOrder({ openid, deviceno: '17717463317', traffic_package_name: '1GB' }, { idempotencyKey: 'k1' });
   assert.match(orderNo, /^\d{23}$/);
-  assert.equal(await client.reportOrder({ openid, deviceno: '17717463317', traffic_package_name: '1GB' }, { idempotencyKey: 'k1' }), orderNo);
+  assert.equal(
+    await client.reportOrder({ openid, deviceno: '17717463317', traffic_package_name: '1GB' }, { idempotencyKey: 'k1' }),
+    orderNo,
+  );
   assert.equal(await client.sendPrizeNotice(notice(await f.openidOf('alice'))), 'sent');
   assert.equal(await client.sendPrizeNotice(notice('unsubscribed_x1')), 'failed');
 
@@ -47,11 +57,24 @@ test('WeitingClient: every endpoint, one token for many calls, renewed before it
   assert.equal(tokenFetches(), 1);
 
   // Refusals come back as WeitingError carrying the server's own answer.
-  await assert.rejects(client.openidByCode(code), (err: WeitingError) => err instanceof WeitingError && err.reply.status === 40005 && /code 已过期/.test(err.message));
-  await assert.rejects(client.ticketMobile(ticket), (err: WeitingError) => err instanceof WeitingError && /ticket已使用/.test(err.message) && err.reply.errcode === 1);
-  await assert.rejects(client.loginUrl('https://evil.example.com/'), (err: WeitingError) => err.reply.status === 40002 && /state 地址不合法/.test(err.message));
-  await assert.rejects(client.reportLogin({ openid, deviceno: '12' }), (err: WeitingError) => /deviceno must be 7–20 digits/.test(err.message));
-  await assert.rejects(client.sendPrizeNotice({ ...notice(openid), url: 'ftp://x' }), (err: WeitingError) => /url must be an http\(s\) URL/.test(err.message));
+  await assert.rejects(
+    client.openidByCode(code),
+    (err: WeitingError) => err instanceof WeitingError && err.reply.status === 40005 && /code 已过期/.test(err.message),
+  );
+  await assert.rejects(
+    client.ticketMobile(ticket),
+    (err: WeitingError) => err instanceof WeitingError && /ticket已使用/.test(err.message) && err.reply.errcode === 1,
+  );
+  await assert.rejects(
+    client.loginUrl('https://evil.example.com/'),
+    (err: WeitingError) => err.reply.status === 40002 && /state 地址不合法/.test(err.message),
+  );
+  await assert.rejects(client.reportLogin({ openid, deviceno: '12' }), (err: WeitingError) =>
+    /deviceno must be 7–20 digits/.test(err.message),
+  );
+  await assert.rejects(client.sendPrizeNotice({ ...notice(openid), url: 'ftp://x' }), (err: WeitingError) =>
+    /url must be an http\(s\) URL/.test(err.message),
+  );
 
   // Close to expiry by the client's own clock: renewed before use.
   clientNow += 7200_000 - 200_000;
@@ -68,5 +91,8 @@ test('WeitingClient: every endpoint, one token for many calls, renewed before it
 
   // Wrong credentials: the token endpoint's answer, as an error, not retried forever.
   const wrong = new WeitingClient({ baseUrl: f.s.url, appid: f.appid, secret: 'wrong' });
-  await assert.rejects(wrong.userInfo(openid), (err: WeitingError) => err.reply.status === 40001 && /appid 或 secret 错误/.test(err.message));
+  await assert.rejects(
+    wrong.userInfo(openid),
+    (err: WeitingError) => err.reply.status === 40001 && /appid 或 secret 错误/.test(err.message),
+  );
 });

@@ -35,7 +35,12 @@ async function admin(url: string, path: string, body?: unknown): Promise<{ statu
 
 /** Registers the official account and a partner app through `url`; a fresh access token of the app. */
 async function seed(url: string): Promise<{ appid: string; token: string }> {
-  const oa = await admin(url, '/wechat/official-accounts', { appid: OA_APPID, secret: 'oa-secret-0123456789abcdef012345', name: '上海电信', prizeTemplateId: OA_TEMPLATE });
+  const oa = await admin(url, '/wechat/official-accounts', {
+    appid: OA_APPID,
+    secret: 'oa-secret-0123456789abcdef012345',
+    name: '上海电信',
+    prizeTemplateId: OA_TEMPLATE,
+  });
   assert.equal(oa.status, 201, JSON.stringify(oa.body));
   const app = await admin(url, '/weiting/apps', { name: 'partner', allowedHosts: ['partner.example.com'] });
   assert.equal(app.status, 201, JSON.stringify(app.body));
@@ -56,7 +61,13 @@ async function sendNotice(url: string, token: string, openid: string): Promise<J
   return (await res.json()) as Json;
 }
 
-const orderFields = (i: number) => ({ openid: `oCrossOrder${String(i).padStart(4, '0')}`, deviceno: `177${String(i).padStart(8, '0')}`, traffic_package_name: '1GB 日包', channel: 'app', from: 'crossprocess' });
+const orderFields = (i: number) => ({
+  openid: `oCrossOrder${String(i).padStart(4, '0')}`,
+  deviceno: `177${String(i).padStart(8, '0')}`,
+  traffic_package_name: '1GB 日包',
+  channel: 'app',
+  from: 'crossprocess',
+});
 
 /** flowOrders/create at `url`: the answered order number (asserted to be one). */
 async function createOrder(url: string, token: string, fields: Record<string, string>, idempotencyKey?: string): Promise<string> {
@@ -93,7 +104,8 @@ for (const name of backendNames()) {
     const N = 100;
     const openids = Array.from({ length: N }, (_, i) => `oCross${String(i).padStart(3, '0')}`);
     const replies = await Promise.all(openids.map((openid, i) => sendNotice(i % 2 === 0 ? a.url : b.url, token, openid)));
-    for (const [i, r] of replies.entries()) assert.deepEqual(r, { status: 200, result: '发送成功' }, `${openids[i]} at process ${i % 2 === 0 ? 'A' : 'B'}`);
+    for (const [i, r] of replies.entries())
+      assert.deepEqual(r, { status: 200, result: '发送成功' }, `${openids[i]} at process ${i % 2 === 0 ? 'A' : 'B'}`);
 
     assert.equal(await tokenFetches(a.url), 1, 'one official-account token fetch for both processes');
     assert.equal(await tokenFetches(b.url), 1, 'each process sees the same count');
@@ -138,7 +150,10 @@ for (const name of backendNames()) {
     const keyed = answered.map((no, i) => ({ no, i, key: keyOf(i) })).filter((k) => k.key !== undefined);
     assert.ok(keyed.length >= 10);
     const retried = await Promise.all(keyed.map((k) => createOrder(second.url, token, orderFields(k.i), k.key)));
-    assert.deepEqual(retried, keyed.map((k) => k.no));
+    assert.deepEqual(
+      retried,
+      keyed.map((k) => k.no),
+    );
     assert.equal((await recordedOrders(second.url)).length, N, 'no new order rows');
   });
 
@@ -154,12 +169,17 @@ for (const name of backendNames()) {
     for (let i = 0; i < SEQUENTIAL; i++) sequential.push(await createOrder(i % 2 === 0 ? a.url : b.url, token, orderFields(i)));
     assert.equal(new Set(sequential).size, SEQUENTIAL, 'unique');
     for (let i = 1; i < SEQUENTIAL; i++) {
-      assert.ok(sequential[i]!.slice(0, 17) >= sequential[i - 1]!.slice(0, 17), `order ${i} (${sequential[i]}) is earlier than order ${i - 1} (${sequential[i - 1]})`);
+      assert.ok(
+        sequential[i]!.slice(0, 17) >= sequential[i - 1]!.slice(0, 17),
+        `order ${i} (${sequential[i]}) is earlier than order ${i - 1} (${sequential[i - 1]})`,
+      );
     }
 
     // All at once across both: still unique.
     const CONCURRENT = 40;
-    const concurrent = await Promise.all(Array.from({ length: CONCURRENT }, (_, i) => createOrder(i % 2 === 0 ? a.url : b.url, token, orderFields(SEQUENTIAL + i))));
+    const concurrent = await Promise.all(
+      Array.from({ length: CONCURRENT }, (_, i) => createOrder(i % 2 === 0 ? a.url : b.url, token, orderFields(SEQUENTIAL + i))),
+    );
     assert.equal(new Set([...sequential, ...concurrent]).size, SEQUENTIAL + CONCURRENT, 'unique across both processes');
     const recorded = (await recordedOrders(b.url)).map((o) => o.orderNo as string);
     assert.equal(recorded.length, SEQUENTIAL + CONCURRENT);

@@ -138,7 +138,7 @@ for (const backend of backendNames()) {
     assert.equal(wechat.searchParams.get('scope'), 'snsapi_base');
     const state = wechat.searchParams.get('state')!;
     assert.ok(Buffer.byteLength(state) <= 128 && /^[A-Za-z0-9]+$/.test(state), `an opaque state: ${state}`);
-    assert.ok(!state.includes('sandbox') && !decodeURIComponent(state).includes(f.s.url), 'the partner URL is not in WeChat\'s state');
+    assert.ok(!state.includes('sandbox') && !decodeURIComponent(state).includes(f.s.url), "the partner URL is not in WeChat's state");
 
     // The page itself: HTML that names the official account, no external assets.
     const page = await fetch(redirect.replace('#wechat_redirect', ''));
@@ -157,26 +157,42 @@ for (const backend of backendNames()) {
     assert.equal(landing.searchParams.get('x'), '1');
     assert.equal(landing.hash, '#section-2');
     const code = landing.searchParams.get('code')!;
-    assert.match(Buffer.from(code, 'base64').toString('ascii'), /^[0-9a-f]{24}$/, 'the seed\'s look: base64 of hex');
+    assert.match(Buffer.from(code, 'base64').toString('ascii'), /^[0-9a-f]{24}$/, "the seed's look: base64 of hex");
 
     // Another app cannot use it, and that attempt does not spend it.
     const other = await f.s.admin('/weiting/apps', { body: { name: 'other' } });
     const otherToken = await f.token(other.body.appid, other.body.secret);
     const expired = { status: 40005, errMsg: 'code 已过期' };
-    assert.deepEqual((await f.post('/service/wxoauth/2.0/getOpenidByCode', { access_token: otherToken }, { form: { code } })).body, expired);
+    assert.deepEqual(
+      (await f.post('/service/wxoauth/2.0/getOpenidByCode', { access_token: otherToken }, { form: { code } })).body,
+      expired,
+    );
     const got = await f.post('/service/wxoauth/2.0/getOpenidByCode', { access_token: token }, { json: { code } });
     assert.deepEqual(got.body, { status: 200, openid: await f.openidOf('alice') });
-    assert.deepEqual((await f.post('/service/wxoauth/2.0/getOpenidByCode', { access_token: token }, { form: { code } })).body, expired, 'once');
-    assert.deepEqual((await f.post('/service/wxoauth/2.0/getOpenidByCode', { access_token: token }, { form: { code: 'bm90LWEtY29kZQ==' } })).body, expired);
+    assert.deepEqual(
+      (await f.post('/service/wxoauth/2.0/getOpenidByCode', { access_token: token }, { form: { code } })).body,
+      expired,
+      'once',
+    );
+    assert.deepEqual(
+      (await f.post('/service/wxoauth/2.0/getOpenidByCode', { access_token: token }, { form: { code: 'bm90LWEtY29kZQ==' } })).body,
+      expired,
+    );
     assert.deepEqual((await f.post('/service/wxoauth/2.0/getOpenidByCode', { access_token: token }, { form: {} })).body, expired);
     // The user was recorded.
-    assert.deepEqual((await f.get('/service/1.0/user/info', { access_token: token, openid: got.body.openid })).body.result.openid, got.body.openid);
+    assert.deepEqual(
+      (await f.get('/service/1.0/user/info', { access_token: token, openid: got.body.openid })).body.result.openid,
+      got.body.openid,
+    );
 
     // Refusing on WeChat's page: back to wxcode without a code → the HTML page, 400.
-    const refused = new URL((await f.post('/service/wxoauth/2.0/getBaseUrl', { access_token: token }, { form: { state: partner } })).body.redirect);
+    const refused = new URL(
+      (await f.post('/service/wxoauth/2.0/getBaseUrl', { access_token: token }, { form: { state: partner } })).body.redirect,
+    );
     refused.hash = '';
     const decide = new URL('/sandbox/wechat-open/connect/oauth2/decide', f.s.url);
-    for (const name of ['appid', 'redirect_uri', 'response_type', 'scope', 'state']) decide.searchParams.set(name, refused.searchParams.get(name)!);
+    for (const name of ['appid', 'redirect_uri', 'response_type', 'scope', 'state'])
+      decide.searchParams.set(name, refused.searchParams.get(name)!);
     decide.searchParams.set('decision', 'refuse');
     const back = await fetch(decide, { redirect: 'manual' });
     assert.equal(back.status, 302);
@@ -201,10 +217,13 @@ for (const backend of backendNames()) {
       assert.equal(r.landing, '');
     }
     // An unknown state, a used one, or one older than 10 minutes: 400.
-    const wxcode = (q: Record<string, string>) => fetch(`${f.s.url}/service/wxoauth/2.0/wxcode?${new URLSearchParams(q)}`, { redirect: 'manual' });
+    const wxcode = (q: Record<string, string>) =>
+      fetch(`${f.s.url}/service/wxoauth/2.0/wxcode?${new URLSearchParams(q)}`, { redirect: 'manual' });
     assert.equal((await wxcode({ code: 'abc', state: 'f'.repeat(48) })).status, 400);
     assert.equal((await wxcode({ code: 'abc' })).status, 400);
-    const start = new URL((await f.post('/service/wxoauth/2.0/getBaseUrl', { access_token: token }, { form: { state: partner } })).body.redirect);
+    const start = new URL(
+      (await f.post('/service/wxoauth/2.0/getBaseUrl', { access_token: token }, { form: { state: partner } })).body.redirect,
+    );
     const state = start.searchParams.get('state')!;
     clock.advance(600_001);
     const old = await wxcode({ code: 'abc', state });
@@ -224,7 +243,8 @@ for (const backend of backendNames()) {
     t.after(() => f.close());
     const token = await f.token();
     const bad = { status: 40002, errMsg: 'state 地址不合法' };
-    const base = (state: string | undefined) => f.post('/service/wxoauth/2.0/getBaseUrl', { access_token: token }, { form: state === undefined ? {} : { state } });
+    const base = (state: string | undefined) =>
+      f.post('/service/wxoauth/2.0/getBaseUrl', { access_token: token }, { form: state === undefined ? {} : { state } });
     for (const state of [
       undefined,
       '',
@@ -241,7 +261,12 @@ for (const backend of backendNames()) {
     ]) {
       assert.deepEqual((await base(state)).body, bad, JSON.stringify(state));
     }
-    for (const state of ['https://partner.example.com/back?a=1', 'http://PARTNER.example.com/', 'https://a.example.org/x', 'https://a.b.example.org/x']) {
+    for (const state of [
+      'https://partner.example.com/back?a=1',
+      'http://PARTNER.example.com/',
+      'https://a.example.org/x',
+      'https://a.b.example.org/x',
+    ]) {
       assert.equal((await base(state)).body.status, 200, state);
     }
   });
@@ -252,10 +277,23 @@ for (const backend of backendNames()) {
     const token = await f.token();
     const openid = 'oKXUCj1Fp4fNnb99liSkslcM_D-X';
     for (const deviceno of ['62306600', '18964524000', '62062100']) {
-      assert.deepEqual((await f.post('/service/weekBind/create', { access_token: token }, { json: { openid, deviceno, operators: '电信', qcellcore: '上海', channel: 'app', from: 'test' } })).body, { data: 'success', status: 200, info: 0 });
+      assert.deepEqual(
+        (
+          await f.post(
+            '/service/weekBind/create',
+            { access_token: token },
+            { json: { openid, deviceno, operators: '电信', qcellcore: '上海', channel: 'app', from: 'test' } },
+          )
+        ).body,
+        { data: 'success', status: 200, info: 0 },
+      );
     }
     // Reported again: recorded, not bound twice.
-    await f.post('/service/weekBind/create', { access_token: token }, { form: { openid, deviceno: '62306600', channel: 'app', from: 'test' } });
+    await f.post(
+      '/service/weekBind/create',
+      { access_token: token },
+      { form: { openid, deviceno: '62306600', channel: 'app', from: 'test' } },
+    );
     const r = await f.get('/service/1.0/user/info', { access_token: token, openid });
     assert.deepEqual(Object.keys(r.body), ['result', 'flag']);
     assert.equal(r.body.flag, 0);
@@ -265,14 +303,23 @@ for (const backend of backendNames()) {
     assert.equal(u.openid, openid);
     assert.equal(u.__v, 0);
     for (const time of [u.updateAt, u.createAt]) assert.match(time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
-    assert.deepEqual(u.accounts.map((a: Json) => a.deviceno), ['62306600', '18964524000', '62062100']);
+    assert.deepEqual(
+      u.accounts.map((a: Json) => a.deviceno),
+      ['62306600', '18964524000', '62062100'],
+    );
     for (const a of u.accounts as Json[]) {
       assert.deepEqual(Object.keys(a), ['deviceno', 'devicename', 'bindtime', 'bindtdate', 'bpn', 'sort']);
       assert.match(a.bindtime, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
       assert.equal(a.bindtdate, a.bindtime);
     }
-    assert.deepEqual(u.accounts.map((a: Json) => a.devicename), ['固话', '手机', '固话']);
-    assert.deepEqual((await f.get('/service/1.0/user/info', { access_token: token, openid: 'oUnknown00000000' })).body, { result: null, flag: 1 });
+    assert.deepEqual(
+      u.accounts.map((a: Json) => a.devicename),
+      ['固话', '手机', '固话'],
+    );
+    assert.deepEqual((await f.get('/service/1.0/user/info', { access_token: token, openid: 'oUnknown00000000' })).body, {
+      result: null,
+      flag: 1,
+    });
     const missing = await f.get('/service/1.0/user/info', { access_token: token });
     assert.deepEqual(missing.body, { result: null, flag: 1, errMsg: 'openid is required' });
     assert.equal((await f.get('/service/1.0/user/info', { access_token: token, openid: 'a b' })).body.flag, 1);
@@ -300,7 +347,11 @@ for (const backend of backendNames()) {
       error(/"openid" must be text, not an object/)(await report(path, { json: { openid: { $ne: 1 }, deviceno: '17700000000' } }));
     }
     error(/traffic_package_name is required/)(await report('/service/flowOrders/create', { json: { openid, deviceno: '17700000000' } }));
-    error(/transaction_date must be yyyy-MM-dd/)(await report('/service/flowOrders/create', { json: { openid, deviceno: '17700000000', traffic_package_name: '1GB', transaction_date: '2026/01/01' } }));
+    error(/transaction_date must be yyyy-MM-dd/)(
+      await report('/service/flowOrders/create', {
+        json: { openid, deviceno: '17700000000', traffic_package_name: '1GB', transaction_date: '2026/01/01' },
+      }),
+    );
     assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [] });
     assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 400, 'no user made');
   });
@@ -309,7 +360,14 @@ for (const backend of backendNames()) {
     const f = await weitingFixture(backend);
     t.after(() => f.close());
     const token = await f.token();
-    const order = { openid: 'oOrderUser000001', deviceno: '17717463317', traffic_package_name: '1GB 日包', transaction_date: '2026-03-01 12:00:00', channel: 'app', from: 'test' };
+    const order = {
+      openid: 'oOrderUser000001',
+      deviceno: '17717463317',
+      traffic_package_name: '1GB 日包',
+      transaction_date: '2026-03-01 12:00:00',
+      channel: 'app',
+      from: 'test',
+    };
     const numbers: string[] = [];
     for (let i = 0; i < 20; i++) {
       const r = await f.post('/service/flowOrders/create', { access_token: token }, { json: order });
@@ -321,22 +379,33 @@ for (const backend of backendNames()) {
     assert.equal(new Set(numbers).size, 20);
     const prefixes = numbers.map((n) => n.slice(0, 17));
     assert.deepEqual([...prefixes].sort(), prefixes, 'the time part never goes back');
-    const parallel = await Promise.all(Array.from({ length: 20 }, () => f.post('/service/flowOrders/create', { access_token: token }, { form: order })));
+    const parallel = await Promise.all(
+      Array.from({ length: 20 }, () => f.post('/service/flowOrders/create', { access_token: token }, { form: order })),
+    );
     assert.equal(new Set([...numbers, ...parallel.map((r) => r.body.data)]).size, 40);
 
-    const keyed = () => f.post('/service/flowOrders/create', { access_token: token }, { json: order, headers: { 'Idempotency-Key': 'order-42' } });
+    const keyed = () =>
+      f.post('/service/flowOrders/create', { access_token: token }, { json: order, headers: { 'Idempotency-Key': 'order-42' } });
     const [a, b] = await Promise.all([keyed(), keyed()]);
     const c = await keyed();
     assert.equal(a.body.data, b.body.data);
     assert.equal(a.body.data, c.body.data);
-    const other = await f.post('/service/flowOrders/create', { access_token: token }, { json: order, headers: { 'Idempotency-Key': 'order-43' } });
+    const other = await f.post(
+      '/service/flowOrders/create',
+      { access_token: token },
+      { json: order, headers: { 'Idempotency-Key': 'order-43' } },
+    );
     assert.notEqual(other.body.data, a.body.data);
     // Every answered number is recorded, once.
     const recorded = ((await f.s.admin('/weiting/orders?limit=500')).body.orders as Json[]).map((o) => o.orderNo);
     assert.equal(recorded.length, 42);
     for (const n of [...numbers, a.body.data, other.body.data]) assert.ok(recorded.includes(n), n);
     assert.deepEqual((await f.s.admin('/weiting/orders?limit=1')).body.orders[0].fields, order);
-    const badKey = await f.post('/service/flowOrders/create', { access_token: token }, { json: order, headers: { 'Idempotency-Key': 'x'.repeat(129) } });
+    const badKey = await f.post(
+      '/service/flowOrders/create',
+      { access_token: token },
+      { json: order, headers: { 'Idempotency-Key': 'x'.repeat(129) } },
+    );
     assert.match(badKey.body.data, /Idempotency-Key/);
   });
 
@@ -351,7 +420,8 @@ for (const backend of backendNames()) {
       assert.equal(r.body.expiresIn, 300);
       return r.body.ticket as string;
     };
-    const redeem = (ticket?: string) => f.get('/service/appOauthen/Ticket', { access_token: token, ...(ticket === undefined ? {} : { ticket }) });
+    const redeem = (ticket?: string) =>
+      f.get('/service/appOauthen/Ticket', { access_token: token, ...(ticket === undefined ? {} : { ticket }) });
     const why = (r: { body: Json }) => {
       assert.deepEqual(Object.keys(r.body), ['errcode', 'data', 'msg']);
       assert.equal(r.body.errcode, 1);
@@ -376,7 +446,8 @@ for (const backend of backendNames()) {
     const f = await weitingFixture(backend);
     t.after(() => f.close());
     const token = await f.token();
-    const send = (fields: Record<string, string>, headers: Record<string, string> = {}) => f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: fields, headers });
+    const send = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+      f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: fields, headers });
     const openid = await f.openidOf('alice');
     const sent = await send(notice(openid, { url: 'https://partner.example.com/prize' }));
     assert.deepEqual(sent.body, { status: 200, result: '发送成功' });
@@ -384,7 +455,12 @@ for (const backend of backendNames()) {
     assert.equal(message!.appid, OA_APPID);
     assert.equal(message!.templateId, OA_TEMPLATE);
     assert.equal(message!.url, 'https://partner.example.com/prize');
-    assert.deepEqual(message!.data, { first: { value: '恭喜您中奖' }, keyword1: { value: '双十一抽奖' }, keyword2: { value: '1GB 流量' }, remark: { value: '感谢参与' } });
+    assert.deepEqual(message!.data, {
+      first: { value: '恭喜您中奖' },
+      keyword1: { value: '双十一抽奖' },
+      keyword2: { value: '1GB 流量' },
+      remark: { value: '感谢参与' },
+    });
 
     const failed = { status: 0, result: '发送失败' };
     assert.deepEqual((await send(notice('unsubscribed_user1'))).body, failed);
@@ -396,14 +472,17 @@ for (const backend of backendNames()) {
 
     // Every notice recorded: app, openid, fields, outcome, msgid, reason.
     const records = ((await f.s.admin('/weiting/notices')).body.notices as Json[]).reverse();
-    assert.deepEqual(records.map((n) => [n.openid, n.outcome]), [
-      [openid, 'sent'],
-      ['unsubscribed_user1', 'refused'],
-      ['invalid_openid1', 'refused'],
-      ['limited_user01', 'refused'],
-      ['timeout_user01', 'unavailable'],
-      ['garbage_user01', 'unavailable'],
-    ]);
+    assert.deepEqual(
+      records.map((n) => [n.openid, n.outcome]),
+      [
+        [openid, 'sent'],
+        ['unsubscribed_user1', 'refused'],
+        ['invalid_openid1', 'refused'],
+        ['limited_user01', 'refused'],
+        ['timeout_user01', 'unavailable'],
+        ['garbage_user01', 'unavailable'],
+      ],
+    );
     assert.equal(records[0]!.appid, f.appid);
     assert.equal(records[0]!.msgid, message!.msgid);
     assert.deepEqual(records[0]!.fields, notice(openid, { url: 'https://partner.example.com/prize' }));
@@ -438,7 +517,8 @@ for (const backend of backendNames()) {
     const f = await weitingFixture(backend, { clock, env: { KAIFANG_WEITING_NOTICES_PER_OPENID_PER_DAY: '3' } });
     t.after(() => f.close());
     const token = await f.token();
-    const send = (fields: Record<string, string>, headers: Record<string, string> = {}) => f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: fields, headers });
+    const send = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+      f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: fields, headers });
     const openid = await f.openidOf('bob');
 
     // The same key: the first outcome, sent once, within 24 h, even at once.
@@ -469,10 +549,22 @@ for (const backend of backendNames()) {
     // Another openid is not limited; the next China day bob is not either.
     assert.deepEqual((await send(notice(await f.openidOf('carol')))).body, { status: 200, result: '发送成功' });
     clock.advance(12 * HOUR);
-    assert.deepEqual((await f.post('/service/1.0/sendPrizeNotice', { access_token: await f.token() }, { form: notice(openid) })).body, { status: 200, result: '发送成功' });
+    assert.deepEqual((await f.post('/service/1.0/sendPrizeNotice', { access_token: await f.token() }, { form: notice(openid) })).body, {
+      status: 200,
+      result: '发送成功',
+    });
     // The key after 24 h is a new notice.
     clock.advance(12 * HOUR + 1000);
-    assert.deepEqual((await f.post('/service/1.0/sendPrizeNotice', { access_token: await f.token() }, { form: notice(openid), headers: { 'Idempotency-Key': 'notice-1' } })).body, { status: 200, result: '发送成功' });
+    assert.deepEqual(
+      (
+        await f.post(
+          '/service/1.0/sendPrizeNotice',
+          { access_token: await f.token() },
+          { form: notice(openid), headers: { 'Idempotency-Key': 'notice-1' } },
+        )
+      ).body,
+      { status: 200, result: '发送成功' },
+    );
     assert.equal((await f.inbox(openid)).length, 5);
   });
 
@@ -510,7 +602,11 @@ for (const backend of backendNames()) {
     const body = (await unknown.json()) as Json;
     assert.equal(body.status, 0);
     assert.match(body.errMsg, /nothing-here/);
-    const big = await fetch(`${f.s.url}/service/weekBind/create?access_token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ openid: 'x'.repeat(2 * 1024 * 1024) }) });
+    const big = await fetch(`${f.s.url}/service/weekBind/create?access_token=${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ openid: 'x'.repeat(2 * 1024 * 1024) }),
+    });
     assert.equal(big.status, 413);
     const bigBody = (await big.json()) as Json;
     assert.equal(bigBody.status, 0);

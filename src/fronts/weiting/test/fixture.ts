@@ -12,7 +12,11 @@ export const fixture: FrontFixture<Creds> = {
       assert.ok(r.status < 300, `${path}: ${r.status} ${JSON.stringify(r.body)}`);
       return r.body as Json;
     };
-    await ok('/wechat/official-accounts', { appid: 'wx1b0d10b65d395395', secret: 'oa-secret-0123456789abcdef012345', prizeTemplateId: 'tpl' });
+    await ok('/wechat/official-accounts', {
+      appid: 'wx1b0d10b65d395395',
+      secret: 'oa-secret-0123456789abcdef012345',
+      prizeTemplateId: 'tpl',
+    });
     const app = await ok('/weiting/apps', { name: 'partner' });
     const creds: Creds = { appid: app.appid as string, secret: app.secret as string };
     await fixture.callAgain(s.url, creds);

@@ -111,7 +111,8 @@ function enc(s: string): string {
     return out;
   }
 }
-const textOf = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+const textOf = (v: unknown): string =>
+  typeof v === 'string' ? v : v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
 const formPart = (p: Param) => p.raw ?? `${enc(p.name)}=${enc(textOf(p.value))}`;
 const jsonPart = (p: Param) => p.rawJson ?? `${JSON.stringify(p.name)}:${p.value === undefined ? 'null' : JSON.stringify(p.value)}`;
 
@@ -122,7 +123,10 @@ function toWire(d: Draft): Wire {
   const headers: Record<string, string | string[]> = { ...d.headers };
   let body: Buffer | undefined;
   if (d.carrier !== 'query') {
-    body = d.carrier === 'form' ? Buffer.from(d.params.map(formPart).join('&'), 'latin1') : Buffer.from(`{${d.params.map(jsonPart).join(',')}}`, 'utf8');
+    body =
+      d.carrier === 'form'
+        ? Buffer.from(d.params.map(formPart).join('&'), 'latin1')
+        : Buffer.from(`{${d.params.map(jsonPart).join(',')}}`, 'utf8');
     for (const edit of d.bodyEdits) body = edit(body);
     const type = d.contentType === undefined ? DEFAULT_TYPE[d.carrier] : d.contentType;
     if (type !== null) headers['content-type'] = type;
@@ -133,7 +137,13 @@ function toWire(d: Draft): Wire {
     body = Buffer.alloc(0);
     if (d.contentType) headers['content-type'] = d.contentType;
   }
-  return { method: d.method, target: query === '' ? d.path : `${d.path}?${query}`, headers, body, ...(d.chunked && body?.length ? { chunked: true } : {}) };
+  return {
+    method: d.method,
+    target: query === '' ? d.path : `${d.path}?${query}`,
+    headers,
+    body,
+    ...(d.chunked && body?.length ? { chunked: true } : {}),
+  };
 }
 
 interface Reply {
@@ -147,13 +157,25 @@ function send(port: number, agent: http.Agent, w: Wire, retry = true): Promise<R
   return new Promise((resolve, reject) => {
     let answered = false;
     const req = http.request(
-      { host: '127.0.0.1', port, agent, method: w.method, path: w.target, headers: { ...w.headers, ...(w.body && !w.chunked ? { 'content-length': String(w.body.length) } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        agent,
+        method: w.method,
+        path: w.target,
+        headers: { ...w.headers, ...(w.body && !w.chunked ? { 'content-length': String(w.body.length) } : {}) },
+      },
       (res) => {
         answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type'] ?? ''), location: res.headers.location, text: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: res.statusCode ?? 0,
+            type: String(res.headers['content-type'] ?? ''),
+            location: res.headers.location,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
         );
         res.on('error', reject);
       },
@@ -161,7 +183,8 @@ function send(port: number, agent: http.Agent, w: Wire, retry = true): Promise<R
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (answered) return;
       // A reused keep-alive socket the server had closed, or a body the server stopped reading (413): once more, on a new connection.
-      if (retry && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) send(port, new http.Agent({ keepAlive: false }), w, false).then(resolve, reject);
+      if (retry && (err.code === 'ECONNRESET' || err.code === 'EPIPE'))
+        send(port, new http.Agent({ keepAlive: false }), w, false).then(resolve, reject);
       else reject(err);
     });
     if (w.chunked && w.body) {
@@ -240,7 +263,7 @@ const CONTENT_TYPES: Record<string, TypeClass> = {
 type BodyView = { kind: 'none' } | { kind: 'invalid' } | { kind: 'form'; pairs: [string, string][] } | { kind: 'json'; value: unknown };
 
 function bodyView(type: string | undefined, body: Buffer): BodyView | 'refused' {
-  const cls: TypeClass = type === undefined ? 'other' : CONTENT_TYPES[type] ?? 'other';
+  const cls: TypeClass = type === undefined ? 'other' : (CONTENT_TYPES[type] ?? 'other');
   if (cls === 'broken') return 'refused';
   if (cls === 'other') return body.length === 0 ? { kind: 'none' } : { kind: 'invalid' };
   let text: string;
@@ -301,7 +324,15 @@ function realDate(text: string): boolean {
   if (!m) return false;
   const [y, mo, d, h = 0, mi = 0, s = 0] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v)));
   const t = new Date(Date.UTC(y!, mo! - 1, d!, h, mi, s));
-  return t.getUTCFullYear() === y && t.getUTCMonth() === mo! - 1 && t.getUTCDate() === d && t.getUTCHours() === h && t.getUTCMinutes() === mi && t.getUTCSeconds() === s && y! >= 1;
+  return (
+    t.getUTCFullYear() === y &&
+    t.getUTCMonth() === mo! - 1 &&
+    t.getUTCDate() === d &&
+    t.getUTCHours() === h &&
+    t.getUTCMinutes() === mi &&
+    t.getUTCSeconds() === s &&
+    y! >= 1
+  );
 }
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
 const required = (f: Record<string, string>, n: string, max: number) => f[n] !== undefined && f[n]!.trim() !== '' && f[n]!.length <= max;
@@ -346,11 +377,14 @@ function shapeOf(ep: EpName, r: Reply, b: Json | undefined): string | undefined 
     return undefined;
   }
   if (r.status !== 200) return undefined;
-  const is = (keys: string, o: Record<string, unknown>) => keysOf(b) === keys && Object.entries(o).every(([k, v]) => (typeof v === 'function' ? (v as (x: unknown) => boolean)(b[k]) : b[k] === v));
+  const is = (keys: string, o: Record<string, unknown>) =>
+    keysOf(b) === keys &&
+    Object.entries(o).every(([k, v]) => (typeof v === 'function' ? (v as (x: unknown) => boolean)(b[k]) : b[k] === v));
   const str = (x: unknown) => typeof x === 'string';
   switch (ep) {
     case 'token':
-      if (is('data,status,info', { data: (x: unknown) => typeof x === 'string' && /^[A-Za-z0-9_=-]{32,}$/.test(x), status: 200, info: 0 })) return 'ok';
+      if (is('data,status,info', { data: (x: unknown) => typeof x === 'string' && /^[A-Za-z0-9_=-]{32,}$/.test(x), status: 200, info: 0 }))
+        return 'ok';
       if (is('status,errMsg', { status: 40001, errMsg: 'appid 或 secret 错误' })) return 'wrong';
       if (is('status,errMsg', { status: 45009, errMsg: 'access_token 今日获取次数已达上限' })) return 'limit';
       return undefined;
@@ -365,7 +399,13 @@ function shapeOf(ep: EpName, r: Reply, b: Json | undefined): string | undefined 
     case 'userInfo':
       if (is('result,flag', { result: null, flag: 1 })) return 'unknown';
       if (is('result,flag,errMsg', { result: null, flag: 1, errMsg: str })) return 'invalid';
-      if (is('result,flag', { flag: 0 }) && typeof b.result === 'object' && b.result !== null && keysOf(b.result) === USER_KEYS.join(',') && Array.isArray(b.result.accounts)) {
+      if (
+        is('result,flag', { flag: 0 }) &&
+        typeof b.result === 'object' &&
+        b.result !== null &&
+        keysOf(b.result) === USER_KEYS.join(',') &&
+        Array.isArray(b.result.accounts)
+      ) {
         return (b.result.accounts as Json[]).every((a) => keysOf(a) === ACCOUNT_KEYS.join(',')) ? 'ok' : undefined;
       }
       return undefined;
@@ -379,15 +419,31 @@ function shapeOf(ep: EpName, r: Reply, b: Json | undefined): string | undefined 
     case 'flowOrders':
       if (is('data,status,info', { data: str, status: 200, info: 0 })) return 'ok';
       // 接口异常 is the internal failure: never the answer to a malformed request.
-      if (is('data,status,info', { data: (x: unknown) => typeof x === 'string' && x !== '' && x !== '接口异常，请稍后再试', status: 0, info: 0 })) return 'invalid';
+      if (
+        is('data,status,info', {
+          data: (x: unknown) => typeof x === 'string' && x !== '' && x !== '接口异常，请稍后再试',
+          status: 0,
+          info: 0,
+        })
+      )
+        return 'invalid';
       return undefined;
     case 'ticket': {
-      if (keysOf(b) === 'errcode,data' && b.errcode === 1 && keysOf(b.data ?? {}) === 'mobile' && b.data.mobile === 'ticket必须给出') return 'missing';
+      if (keysOf(b) === 'errcode,data' && b.errcode === 1 && keysOf(b.data ?? {}) === 'mobile' && b.data.mobile === 'ticket必须给出')
+        return 'missing';
       if (keysOf(b) === 'errcode,data' && b.errcode === 0 && keysOf(b.data ?? {}) === 'mobile' && str(b.data.mobile)) return 'ok';
       if (keysOf(b) === 'errcode,data,msg' && b.errcode === 1 && b.data === '手机号码获取异常') {
         const h = b.msg?.CAPRoot?.SessionHeader?.[0];
         const rsp = h?.Response?.[0];
-        if (keysOf(b.msg) === 'CAPRoot' && keysOf(b.msg.CAPRoot) === 'SessionHeader' && h && keysOf(h) === CAP_KEYS.join(',') && rsp && typeof rsp.RspDesc?.[0] === 'string') return 'no-mobile';
+        if (
+          keysOf(b.msg) === 'CAPRoot' &&
+          keysOf(b.msg.CAPRoot) === 'SessionHeader' &&
+          h &&
+          keysOf(h) === CAP_KEYS.join(',') &&
+          rsp &&
+          typeof rsp.RspDesc?.[0] === 'string'
+        )
+          return 'no-mobile';
       }
       return undefined;
     }
@@ -402,12 +458,110 @@ const ACCEPTED: Record<string, boolean> = { ok: true, sent: true, failed: true, 
 // ---------------------------------------------------------------------------------------------
 // Values.
 
-const EXTRA_NAMES = ['x', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '', '中文', 'a[b]', 'openid[]', 'callback', 'access_token', '_', 'sign', 'appid', 'x'.repeat(300), ' openid', 'OPENID', 'openid '];
-const CONTROL = ['\u0000', '\u0001', '\u0007', '\b', '\t', '\n', '\r', '\r\n', '\u001b', '\u001f', '\u007f', '\u0085', '\u00a0', '\u2028', '\u2029', '\ufeff', '\ufffe', '\uffff', '\ud800', '\udfff', '\u200b', '\u202e'];
-const BAD_PERCENT = ['%', '%z', '%zz', '%g0', '%ff', '%FE', '%c3%28', '%e4%b8', '%ed%a0%80', '%c0%af', '%f8%88%80%80%80', '%%', '%2', '%u4e2d', '%80'];
+const EXTRA_NAMES = [
+  'x',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '',
+  '中文',
+  'a[b]',
+  'openid[]',
+  'callback',
+  'access_token',
+  '_',
+  'sign',
+  'appid',
+  'x'.repeat(300),
+  ' openid',
+  'OPENID',
+  'openid ',
+];
+const CONTROL = [
+  '\u0000',
+  '\u0001',
+  '\u0007',
+  '\b',
+  '\t',
+  '\n',
+  '\r',
+  '\r\n',
+  '\u001b',
+  '\u001f',
+  '\u007f',
+  '\u0085',
+  '\u00a0',
+  '\u2028',
+  '\u2029',
+  '\ufeff',
+  '\ufffe',
+  '\uffff',
+  '\ud800',
+  '\udfff',
+  '\u200b',
+  '\u202e',
+];
+const BAD_PERCENT = [
+  '%',
+  '%z',
+  '%zz',
+  '%g0',
+  '%ff',
+  '%FE',
+  '%c3%28',
+  '%e4%b8',
+  '%ed%a0%80',
+  '%c0%af',
+  '%f8%88%80%80%80',
+  '%%',
+  '%2',
+  '%u4e2d',
+  '%80',
+];
 const NON_UTF8 = ['\u00ff', '\u00fe\u00ff', '\u00c3\u0028', '\u00e4\u00b8', '\u00ed\u00a0\u0080', '\u0080', '\u00c0\u00af'];
-const ODD_TYPES: unknown[] = [true, false, 0, -1, 1.5, -0, 1e308, 1e21, null, [], {}, [1, 'a'], { a: { b: 1 } }, '', ' ', 12345678, 17717463317, 123456789012345678901234567890];
-const TEXTS = ['恭喜您中奖', '双十一抽奖', '1GB 流量', 'plain', 'emoji 😀🎉', 'e\u0301', 'a&b=c', '100% sure', 'a+b', '<script>alert(1)</script>', "'; DROP TABLE users;--", ' spaced ', '\u200b', 'ＦＵＬＬ', '𠀀𪚥', 'x'.repeat(128), '{"a":1}', 'null', '%41'];
+const ODD_TYPES: unknown[] = [
+  true,
+  false,
+  0,
+  -1,
+  1.5,
+  -0,
+  1e308,
+  1e21,
+  null,
+  [],
+  {},
+  [1, 'a'],
+  { a: { b: 1 } },
+  '',
+  ' ',
+  12345678,
+  17717463317,
+  123456789012345678901234567890,
+];
+const TEXTS = [
+  '恭喜您中奖',
+  '双十一抽奖',
+  '1GB 流量',
+  'plain',
+  'emoji 😀🎉',
+  'e\u0301',
+  'a&b=c',
+  '100% sure',
+  'a+b',
+  '<script>alert(1)</script>',
+  "'; DROP TABLE users;--",
+  ' spaced ',
+  '\u200b',
+  'ＦＵＬＬ',
+  '𠀀𪚥',
+  'x'.repeat(128),
+  '{"a":1}',
+  'null',
+  '%41',
+];
 const BAD_URLS = [
   'javascript:alert(1)',
   'JavaScript://partner.example.com/%0Aalert(1)',
@@ -455,9 +609,76 @@ const BAD_URLS = [
   '',
   ' ',
 ];
-const WEIRD_DEVICENOS: unknown[] = ['', '123456', '1234567', '1'.repeat(20), '1'.repeat(21), '١٢٣٤٥٦٧٨', '１７７１７４６３３１７', '+8617717463317', ' 17717463317', '17717463317 ', '17717463317\n', '1771746331x', '-17717463317', '1.7717463317', '0x17717463317', '17717463317'.repeat(3), 17717463317, 1e10, 1e21, -1, 0];
-const WEIRD_OPENIDS: unknown[] = ['', 'abc', 'abcde', 'abcdef', 'o'.repeat(64), 'o'.repeat(65), 'o<script>', 'o\u0000pen1d', '../../etc/passwd', 'oPen id01', 'oOpenid中文', 'OPENID_-_-', '------', '______', 'o\npenid', '%6FPenid1', 12345678, 1234567890123, true, 'null', 'undefined', '__proto__', 'constructor'];
-const WEIRD_DATES: unknown[] = ['', '2026-03-01', '2026-03-01 12:00:00', '2026/03/01', '2026-3-1', '26-03-01', '2026-03-01T12:00:00', '2026-03-01 12:00', '2026-03-01  12:00:00', ' 2026-03-01', '2026-13-45', '2026-02-30 25:61:61', '0000-00-00', '9999-99-99 99:99:99', '２０２６-03-01', '2026-03-01\n', 'yesterday', 20260301, 1772366400000, true];
+const WEIRD_DEVICENOS: unknown[] = [
+  '',
+  '123456',
+  '1234567',
+  '1'.repeat(20),
+  '1'.repeat(21),
+  '١٢٣٤٥٦٧٨',
+  '１７７１７４６３３１７',
+  '+8617717463317',
+  ' 17717463317',
+  '17717463317 ',
+  '17717463317\n',
+  '1771746331x',
+  '-17717463317',
+  '1.7717463317',
+  '0x17717463317',
+  '17717463317'.repeat(3),
+  17717463317,
+  1e10,
+  1e21,
+  -1,
+  0,
+];
+const WEIRD_OPENIDS: unknown[] = [
+  '',
+  'abc',
+  'abcde',
+  'abcdef',
+  'o'.repeat(64),
+  'o'.repeat(65),
+  'o<script>',
+  'o\u0000pen1d',
+  '../../etc/passwd',
+  'oPen id01',
+  'oOpenid中文',
+  'OPENID_-_-',
+  '------',
+  '______',
+  'o\npenid',
+  '%6FPenid1',
+  12345678,
+  1234567890123,
+  true,
+  'null',
+  'undefined',
+  '__proto__',
+  'constructor',
+];
+const WEIRD_DATES: unknown[] = [
+  '',
+  '2026-03-01',
+  '2026-03-01 12:00:00',
+  '2026/03/01',
+  '2026-3-1',
+  '26-03-01',
+  '2026-03-01T12:00:00',
+  '2026-03-01 12:00',
+  '2026-03-01  12:00:00',
+  ' 2026-03-01',
+  '2026-13-45',
+  '2026-02-30 25:61:61',
+  '0000-00-00',
+  '9999-99-99 99:99:99',
+  '２０２６-03-01',
+  '2026-03-01\n',
+  'yesterday',
+  20260301,
+  1772366400000,
+  true,
+];
 const ALNUM = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'];
 const WEIRD_TOKENS = ['', ' ', 'null', 'x'.repeat(600), '😀', '%', 'a b'];
 
@@ -479,7 +700,10 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
   const serverHost = new URL(f.s.url).host;
 
   // The apps: the fixture's ("main"), another with its own allowed host, and a disabled one.
-  const other = (await f.s.admin('/weiting/apps', { body: { name: 'other', allowedHosts: ['other.example.net'] } })).body as { appid: string; secret: string };
+  const other = (await f.s.admin('/weiting/apps', { body: { name: 'other', allowedHosts: ['other.example.net'] } })).body as {
+    appid: string;
+    secret: string;
+  };
   const gone = (await f.s.admin('/weiting/apps', { body: { name: 'gone' } })).body as { appid: string; secret: string };
   const apps: Record<AppName, { appid: string; secret: string; hosts: string[] }> = {
     main: { appid: f.appid, secret: f.secret, hosts: [serverHost, 'partner.example.com', '*.example.org'] },
@@ -524,7 +748,12 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
   const validState = (app: AppName, n: number) =>
     app === 'other'
       ? `https://other.example.net/back?n=${n}`
-      : pick([`${f.s.url}/sandbox/partner?from=fuzz&n=${n}`, `https://partner.example.com/cb?x=${n}#frag-${n}`, `http://shop.example.org/p/${n}?q=中文`, `https://a.b.example.org/${n}`]);
+      : pick([
+          `${f.s.url}/sandbox/partner?from=fuzz&n=${n}`,
+          `https://partner.example.com/cb?x=${n}#frag-${n}`,
+          `http://shop.example.org/p/${n}?q=中文`,
+          `https://a.b.example.org/${n}`,
+        ]);
   const freeText = () => pick(TEXTS);
   const mobile = () => `1${pick(['3', '5', '7', '8', '9'])}${digits(9)}`;
 
@@ -552,7 +781,18 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     const spec = ENDPOINTS[ep];
     const carrier = spec.method === 'GET' ? 'query' : pick(['form', 'form', 'json', 'json', 'query'] as const);
     const app: AppName = chance(0.1) ? 'other' : 'main';
-    const d: Draft = { ep, method: spec.method, path: spec.path, head: [], carrier, params: [], tail: [], bodyEdits: [], headers: {}, labels: [carrier] };
+    const d: Draft = {
+      ep,
+      method: spec.method,
+      path: spec.path,
+      head: [],
+      carrier,
+      params: [],
+      tail: [],
+      bodyEdits: [],
+      headers: {},
+      labels: [carrier],
+    };
     if (ep !== 'token' && ep !== 'wxcode') d.head.push({ name: 'access_token', value: current[app] });
     const add = (name: string, value: unknown) => d.params.push({ name, value });
     const openid = () => `oFz${i}x${alnum(int(20) + 4)}`;
@@ -568,7 +808,10 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
         break;
       case 'getOpenidByCode': {
         const live = [...platformCodes].filter(([, c]) => !c.used && c.app === app);
-        add('code', live.length && chance(0.7) ? live[int(live.length)]![0] : pick([alnum(32), Buffer.from(alnum(24)).toString('base64'), 'x']));
+        add(
+          'code',
+          live.length && chance(0.7) ? live[int(live.length)]![0] : pick([alnum(32), Buffer.from(alnum(24)).toString('base64'), 'x']),
+        );
         break;
       }
       case 'userInfo': {
@@ -585,7 +828,8 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
         add('activity', freeText());
         add('prize', freeText());
         add('remark', freeText());
-        if (chance(0.5)) add('url', pick(['https://partner.example.com/prize', `http://a.example.org/p?i=${i}`, 'https://example.com/中文?a=1&b=2#x']));
+        if (chance(0.5))
+          add('url', pick(['https://partner.example.com/prize', `http://a.example.org/p?i=${i}`, 'https://example.com/中文?a=1&b=2#x']));
         break;
       }
       case 'weekBind':
@@ -622,7 +866,21 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       delete p.rawJson;
     }
   };
-  const maxOf: Record<string, number> = { openid: 64, deviceno: 20, first: 200, activity: 200, prize: 200, remark: 200, url: 1024, operators: 128, qcellcore: 128, channel: 128, from: 128, traffic_package_name: 128, transaction_date: 128 };
+  const maxOf: Record<string, number> = {
+    openid: 64,
+    deviceno: 20,
+    first: 200,
+    activity: 200,
+    prize: 200,
+    remark: 200,
+    url: 1024,
+    operators: 128,
+    qcellcore: 128,
+    channel: 128,
+    from: 128,
+    traffic_package_name: 128,
+    transaction_date: 128,
+  };
   const isPost = (d: Draft) => d.carrier !== 'query';
 
   const MUTATIONS: { name: string; applies: (d: Draft) => boolean; run: (d: Draft) => void }[] = [
@@ -693,7 +951,9 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
           p.value = textOf(p.value) + pick(BAD_PERCENT);
           return;
         }
-        p.raw = chance(0.8) ? `${enc(p.name)}=${enc(textOf(p.value))}${pick(BAD_PERCENT)}` : `${enc(p.name)}${pick(BAD_PERCENT)}=${enc(textOf(p.value))}`;
+        p.raw = chance(0.8)
+          ? `${enc(p.name)}=${enc(textOf(p.value))}${pick(BAD_PERCENT)}`
+          : `${enc(p.name)}${pick(BAD_PERCENT)}=${enc(textOf(p.value))}`;
       },
     },
     {
@@ -756,7 +1016,18 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       applies: () => true,
       run: (d) => {
         const p = d.path;
-        d.path = pick([`${p}/`, `/service/${p.slice(9).toUpperCase()}`, p.replace('/service/', '/service//'), `${p}/x`, `${p};x`, `${p}.json`, p.replace('/service/', '/service/./'), p.replace(/\/([^/]+)$/, '/%2F$1'), `${p}%00`, `${p}%2e`]);
+        d.path = pick([
+          `${p}/`,
+          `/service/${p.slice(9).toUpperCase()}`,
+          p.replace('/service/', '/service//'),
+          `${p}/x`,
+          `${p};x`,
+          `${p}.json`,
+          p.replace('/service/', '/service/./'),
+          p.replace(/\/([^/]+)$/, '/%2F$1'),
+          `${p}%00`,
+          `${p}%2e`,
+        ]);
       },
     },
     {
@@ -799,7 +1070,19 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       name: 'an Idempotency-Key',
       applies: () => true,
       run: (d) => {
-        d.headers['idempotency-key'] = pick<string | string[]>([`k-${alnum(16)}`, 'x'.repeat(129), 'y'.repeat(5000), 'Ã©tÃ©', '\u00ff\u00fe', 'has space', '', '中文'.replace(/./g, (c) => Buffer.from(c).toString('latin1')), [`a-${alnum(8)}`, `b-${alnum(8)}`], ['same', 'same'], `"${alnum(8)}"`]);
+        d.headers['idempotency-key'] = pick<string | string[]>([
+          `k-${alnum(16)}`,
+          'x'.repeat(129),
+          'y'.repeat(5000),
+          'Ã©tÃ©',
+          '\u00ff\u00fe',
+          'has space',
+          '',
+          '中文'.replace(/./g, (c) => Buffer.from(c).toString('latin1')),
+          [`a-${alnum(8)}`, `b-${alnum(8)}`],
+          ['same', 'same'],
+          `"${alnum(8)}"`,
+        ]);
       },
     },
     {
@@ -835,7 +1118,26 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       name: 'junk in the query',
       applies: () => true,
       run: (d) => {
-        d.tail.push({ name: '', value: '', raw: pick(['&&', '=', '==', 'a', '=x', '%', '%zz=1', 'a=%ff', 'a=%E4%B8', '?', 'a=b=c', '+=+', `x=${'q'.repeat(20_000)}`, 'a=\u00ff']) });
+        d.tail.push({
+          name: '',
+          value: '',
+          raw: pick([
+            '&&',
+            '=',
+            '==',
+            'a',
+            '=x',
+            '%',
+            '%zz=1',
+            'a=%ff',
+            'a=%E4%B8',
+            '?',
+            'a=b=c',
+            '+=+',
+            `x=${'q'.repeat(20_000)}`,
+            'a=\u00ff',
+          ]),
+        });
       },
     },
     {
@@ -863,7 +1165,12 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     {
       name: 'an odd ticket or code',
       applies: (d) => ['ticket', 'getOpenidByCode', 'wxcode'].includes(d.ep),
-      run: (d) => setValue(d, d.ep === 'ticket' ? 'ticket' : pick(d.ep === 'wxcode' ? ['code', 'state'] : ['code']), pick(['', ' ', '0', 'null', 'x'.repeat(513), 'x'.repeat(3000), '../..', '中文', '\u0000', 'a b', '%00', "' OR 1=1 --"])),
+      run: (d) =>
+        setValue(
+          d,
+          d.ep === 'ticket' ? 'ticket' : pick(d.ep === 'wxcode' ? ['code', 'state'] : ['code']),
+          pick(['', ' ', '0', 'null', 'x'.repeat(513), 'x'.repeat(3000), '../..', '中文', '\u0000', 'a b', '%00', "' OR 1=1 --"]),
+        ),
     },
   ];
 
@@ -875,9 +1182,33 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     { name: 'the token and one more character', run: (d) => (d.head = [{ name: 'access_token', value: `${current.main}x` }]) },
     { name: 'the token less its last character', run: (d) => (d.head = [{ name: 'access_token', value: current.main.slice(0, -1) }]) },
     { name: 'the token under ACCESS_TOKEN', run: (d) => (d.head = [{ name: 'ACCESS_TOKEN', value: current.main }]) },
-    { name: 'a junk token, then the token', run: (d) => (d.head = [{ name: 'access_token', value: 'junk' }, { name: 'access_token', value: current.main }]) },
-    { name: 'the token, then a junk one', run: (d) => (d.head = [{ name: 'access_token', value: current.main }, { name: 'access_token', value: 'junk' }]) },
-    { name: 'the token percent-encoded', run: (d) => (d.head = [{ name: 'access_token', value: current.main, raw: `access_token=${[...current.main].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')}` }]) },
+    {
+      name: 'a junk token, then the token',
+      run: (d) =>
+        (d.head = [
+          { name: 'access_token', value: 'junk' },
+          { name: 'access_token', value: current.main },
+        ]),
+    },
+    {
+      name: 'the token, then a junk one',
+      run: (d) =>
+        (d.head = [
+          { name: 'access_token', value: current.main },
+          { name: 'access_token', value: 'junk' },
+        ]),
+    },
+    {
+      name: 'the token percent-encoded',
+      run: (d) =>
+        (d.head = [
+          {
+            name: 'access_token',
+            value: current.main,
+            raw: `access_token=${[...current.main].map((c) => `%${c.charCodeAt(0).toString(16)}`).join('')}`,
+          },
+        ]),
+    },
     { name: 'the token, and a broken escape', run: (d) => d.head.push({ name: '', value: '', raw: 'x=%zz' }) },
     { name: "a disabled app's token", run: (d) => (d.head = [{ name: 'access_token', value: goneToken }]) },
     { name: 'the token after a space', run: (d) => (d.head = [{ name: 'access_token', value: ` ${current.main}` }]) },
@@ -907,9 +1238,12 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       if (v === 'refused') {
         // A Content-Type that cannot be parsed: refused (415) or the endpoint's own refusal, never
         // accepted; on an empty body, maybe read as no body at all.
-        if (w.body?.length) return { kind: 'answer', accept: false, refusalOk: true, check: () => undefined, why: 'an unreadable Content-Type' };
+        if (w.body?.length)
+          return { kind: 'answer', accept: false, refusalOk: true, check: () => undefined, why: 'an unreadable Content-Type' };
         const asNone = endpointExpectation(d, w, { kind: 'none' });
-        return asNone.kind === 'answer' ? { ...asNone, refusalOk: true } : { kind: 'answer', accept: false, refusalOk: true, check: () => undefined, why: 'an unreadable Content-Type and no token' };
+        return asNone.kind === 'answer'
+          ? { ...asNone, refusalOk: true }
+          : { kind: 'answer', accept: false, refusalOk: true, check: () => undefined, why: 'an unreadable Content-Type and no token' };
       }
       view = v;
     }
@@ -943,7 +1277,13 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
 
   function tokenExpectation(query: Record<string, string> | undefined): Expectation {
     const who = (['main', 'other'] as const).find((a) => query && query.appid === apps[a].appid && query.secret === apps[a].secret);
-    if (!who) return { kind: 'answer', accept: false, why: 'wrong appid or secret', check: (_r, b) => (b?.status === 40001 ? undefined : 'expected 40001') };
+    if (!who)
+      return {
+        kind: 'answer',
+        accept: false,
+        why: 'wrong appid or secret',
+        check: (_r, b) => (b?.status === 40001 ? undefined : 'expected 40001'),
+      };
     return {
       kind: 'answer',
       accept: true,
@@ -957,7 +1297,12 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
   }
 
   function wxcodeExpectation(query: Record<string, string> | undefined): Expectation {
-    const page = (status: number, why: string): Expectation => ({ kind: 'answer', accept: false, why, check: (r) => (r.status === status ? undefined : `expected the HTML page with HTTP ${status}`) });
+    const page = (status: number, why: string): Expectation => ({
+      kind: 'answer',
+      accept: false,
+      why,
+      check: (r) => (r.status === status ? undefined : `expected the HTML page with HTTP ${status}`),
+    });
     if (!query) return page(400, 'an unreadable query');
     if (!query.state) return page(400, 'no state');
     if (!query.code) return page(400, 'no code');
@@ -969,7 +1314,14 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       states.delete(query.state!);
       if (code) code.used = true;
     };
-    if (!good) return { kind: 'answer', accept: false, why: 'a live state, a code WeChat refuses', check: (r) => (r.status === 502 ? undefined : 'expected the HTML page with HTTP 502'), commit: consume };
+    if (!good)
+      return {
+        kind: 'answer',
+        accept: false,
+        why: 'a live state, a code WeChat refuses',
+        check: (r) => (r.status === 502 ? undefined : 'expected the HTML page with HTTP 502'),
+        commit: consume,
+      };
     return {
       kind: 'answer',
       accept: true,
@@ -977,9 +1329,13 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       check: (r) => {
         const back = new URL(r.location!);
         const partner = new URL(started.partner);
-        if (back.origin !== partner.origin || back.pathname !== partner.pathname || back.hash !== partner.hash) return `the redirect ${r.location} is not to ${started.partner}`;
-        for (const [k, v] of partner.searchParams) if (!back.searchParams.getAll(k).includes(v)) return `the redirect ${r.location} lost ${k}=${v}`;
-        return back.searchParams.getAll('code').length === partner.searchParams.getAll('code').length + 1 ? undefined : `no code added in ${r.location}`;
+        if (back.origin !== partner.origin || back.pathname !== partner.pathname || back.hash !== partner.hash)
+          return `the redirect ${r.location} is not to ${started.partner}`;
+        for (const [k, v] of partner.searchParams)
+          if (!back.searchParams.getAll(k).includes(v)) return `the redirect ${r.location} lost ${k}=${v}`;
+        return back.searchParams.getAll('code').length === partner.searchParams.getAll('code').length + 1
+          ? undefined
+          : `no code added in ${r.location}`;
       },
       commit: async (r) => {
         consume();
@@ -991,7 +1347,12 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
   }
 
   function baseUrlExpectation(app: AppName, fields: Record<string, string> | undefined): Expectation {
-    const refused: Expectation = { kind: 'answer', accept: false, why: 'a state that may not be used', check: (_r, b) => (b?.status === 40002 ? undefined : 'expected 40002') };
+    const refused: Expectation = {
+      kind: 'answer',
+      accept: false,
+      why: 'a state that may not be used',
+      check: (_r, b) => (b?.status === 40002 ? undefined : 'expected 40002'),
+    };
     const state = fields?.state;
     if (!state) return refused;
     let url: URL;
@@ -1001,7 +1362,9 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       return refused;
     }
     const host = url.host.toLowerCase();
-    const allowed = apps[app].hosts.some((h) => (h.startsWith('*.') ? host.endsWith(h.slice(1)) && host.length > h.length - 1 : h === host));
+    const allowed = apps[app].hosts.some((h) =>
+      h.startsWith('*.') ? host.endsWith(h.slice(1)) && host.length > h.length - 1 : h === host,
+    );
     if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || !allowed) return refused;
     return {
       kind: 'answer',
@@ -1009,9 +1372,11 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       why: `an allowed state for ${app}`,
       check: (_r, b) => {
         const redirect = b!.redirect as string;
-        if (!redirect.startsWith(`${f.s.url}/sandbox/wechat-open/connect/oauth2/authorize?`) || !redirect.endsWith('#wechat_redirect')) return `not a WeChat authorize URL: ${redirect}`;
+        if (!redirect.startsWith(`${f.s.url}/sandbox/wechat-open/connect/oauth2/authorize?`) || !redirect.endsWith('#wechat_redirect'))
+          return `not a WeChat authorize URL: ${redirect}`;
         const ref = new URL(redirect).searchParams.get('state') ?? '';
-        if (ref === '' || Buffer.byteLength(ref) > 128 || redirect.includes(enc(state))) return `WeChat's state is not an opaque reference of at most 128 bytes: ${ref}`;
+        if (ref === '' || Buffer.byteLength(ref) > 128 || redirect.includes(enc(state)))
+          return `WeChat's state is not an opaque reference of at most 128 bytes: ${ref}`;
         return undefined;
       },
       commit: (_r, b) => {
@@ -1023,7 +1388,13 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
 
   function openidExpectation(app: AppName, fields: Record<string, string> | undefined): Expectation {
     const code = fields?.code ? platformCodes.get(fields.code) : undefined;
-    if (!code || code.used || code.app !== app) return { kind: 'answer', accept: false, why: 'no code of this app that is still good', check: (_r, b) => (b?.status === 40005 ? undefined : 'expected 40005') };
+    if (!code || code.used || code.app !== app)
+      return {
+        kind: 'answer',
+        accept: false,
+        why: 'no code of this app that is still good',
+        check: (_r, b) => (b?.status === 40005 ? undefined : 'expected 40005'),
+      };
     return {
       kind: 'answer',
       accept: true,
@@ -1037,9 +1408,21 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
 
   function userInfoExpectation(fields: Record<string, string>): Expectation {
     const openid = fields.openid ?? '';
-    if (!OPENID.test(openid)) return { kind: 'answer', accept: false, why: 'an openid that is not one', check: (_r, b) => (b?.errMsg ? undefined : 'expected an errMsg') };
+    if (!OPENID.test(openid))
+      return {
+        kind: 'answer',
+        accept: false,
+        why: 'an openid that is not one',
+        check: (_r, b) => (b?.errMsg ? undefined : 'expected an errMsg'),
+      };
     const devices = users.get(openid);
-    if (!devices) return { kind: 'answer', accept: false, why: 'an unknown openid', check: (_r, b) => (keysOf(b!) === 'result,flag' ? undefined : 'expected {result: null, flag: 1}') };
+    if (!devices)
+      return {
+        kind: 'answer',
+        accept: false,
+        why: 'an unknown openid',
+        check: (_r, b) => (keysOf(b!) === 'result,flag' ? undefined : 'expected {result: null, flag: 1}'),
+      };
     return {
       kind: 'answer',
       accept: true,
@@ -1048,7 +1431,9 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
         const got = new Set((b!.result.accounts as Json[]).map((a) => a.deviceno as string));
         if (b!.result.openid !== openid) return `another user: ${b!.result.openid}`;
         const missing = [...devices].filter((x) => !got.has(x));
-        return missing.length || got.size !== devices.size ? `accounts ${[...got].join(',')} are not the devices bound: ${[...devices].join(',')}` : undefined;
+        return missing.length || got.size !== devices.size
+          ? `accounts ${[...got].join(',')} are not the devices bound: ${[...devices].join(',')}`
+          : undefined;
       },
     };
   }
@@ -1060,7 +1445,12 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
   }
 
   function noticeExpectation(app: AppName, fields: Record<string, string> | undefined, w: Wire): Expectation {
-    const invalid = (why: string): Expectation => ({ kind: 'answer', accept: false, why, check: (_r, b) => (b?.errMsg && b.result === '发送失败' ? undefined : 'expected 发送失败 with an errMsg') });
+    const invalid = (why: string): Expectation => ({
+      kind: 'answer',
+      accept: false,
+      why,
+      check: (_r, b) => (b?.errMsg && b.result === '发送失败' ? undefined : 'expected 发送失败 with an errMsg'),
+    });
     if (!fields) return invalid('an unreadable body');
     const openid = fields.openid;
     if (!required(fields, 'openid', 64) || !OPENID.test(openid!)) return invalid('no openid');
@@ -1072,11 +1462,23 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     const idem = key === undefined ? undefined : `${app}:${key}`;
     if (idem && noticeKeys.has(idem)) {
       const first = noticeKeys.get(idem)!;
-      return { kind: 'answer', accept: true, why: 'a repeated Idempotency-Key', check: (_r, b) => (JSON.stringify(b) === JSON.stringify(first) ? undefined : `expected the first outcome ${JSON.stringify(first)}`) };
+      return {
+        kind: 'answer',
+        accept: true,
+        why: 'a repeated Idempotency-Key',
+        check: (_r, b) => (JSON.stringify(b) === JSON.stringify(first) ? undefined : `expected the first outcome ${JSON.stringify(first)}`),
+      };
     }
     const counted = `${app}:${openid}`;
     const n = noticeCounts.get(counted) ?? 0;
-    const outcome = n >= 10 ? 'failed' : /^(unsubscribed|invalid|limited)/.test(openid!) ? 'failed' : /^(timeout|garbage)/.test(openid!) ? 'down' : 'sent';
+    const outcome =
+      n >= 10
+        ? 'failed'
+        : /^(unsubscribed|invalid|limited)/.test(openid!)
+          ? 'failed'
+          : /^(timeout|garbage)/.test(openid!)
+            ? 'down'
+            : 'sent';
     return {
       kind: 'answer',
       accept: true,
@@ -1087,18 +1489,42 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
         if (n < 10) noticeCounts.set(counted, n + 1);
         // (A key whose first try timed out is not kept: the next try sends again.)
         if (idem && !/^timeout/.test(openid!)) noticeKeys.set(idem, b!);
-        if (b!.status === 200) expectedMessages.push({ touser: openid!, first: fields.first!, activity: fields.activity!, prize: fields.prize!, remark: fields.remark!, url: url ?? null });
+        if (b!.status === 200)
+          expectedMessages.push({
+            touser: openid!,
+            first: fields.first!,
+            activity: fields.activity!,
+            prize: fields.prize!,
+            remark: fields.remark!,
+            url: url ?? null,
+          });
       },
     };
   }
 
-  function reportExpectation(ep: 'weekBind' | 'flowOrders', app: AppName, fields: Record<string, string> | undefined, w: Wire): Expectation {
-    const invalid = (why: string): Expectation => ({ kind: 'answer', accept: false, why, check: (_r, b) => (b?.status === 0 ? undefined : 'expected status 0') });
+  function reportExpectation(
+    ep: 'weekBind' | 'flowOrders',
+    app: AppName,
+    fields: Record<string, string> | undefined,
+    w: Wire,
+  ): Expectation {
+    const invalid = (why: string): Expectation => ({
+      kind: 'answer',
+      accept: false,
+      why,
+      check: (_r, b) => (b?.status === 0 ? undefined : 'expected status 0'),
+    });
     if (!fields) return invalid('an unreadable body');
     if (!required(fields, 'openid', 64) || !OPENID.test(fields.openid!)) return invalid('no openid');
     if (!required(fields, 'deviceno', 20) || !DEVICENO.test(fields.deviceno!)) return invalid('no deviceno');
     const stored: Record<string, string> = { openid: fields.openid!, deviceno: fields.deviceno! };
-    const names = ['operators', 'qcellcore', 'channel', 'from', ...(ep === 'flowOrders' ? ['traffic_package_name', 'transaction_date'] : [])];
+    const names = [
+      'operators',
+      'qcellcore',
+      'channel',
+      'from',
+      ...(ep === 'flowOrders' ? ['traffic_package_name', 'transaction_date'] : []),
+    ];
     for (const n of names) {
       if (!optionalOk(fields, n, 128)) return invalid(`${n} too long`);
       const v = optionalValue(fields, n);
@@ -1128,7 +1554,14 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       kind: 'answer',
       accept: true,
       why: first ? 'a repeated Idempotency-Key' : 'an order',
-      check: (_r, b) => (!/^\d{23}$/.test(b!.data) ? 'expected an order number' : first && b!.data !== first ? `expected the first number ${first}` : !first && orders.has(b!.data) ? 'a number answered before' : undefined),
+      check: (_r, b) =>
+        !/^\d{23}$/.test(b!.data)
+          ? 'expected an order number'
+          : first && b!.data !== first
+            ? `expected the first number ${first}`
+            : !first && orders.has(b!.data)
+              ? 'a number answered before'
+              : undefined,
       commit: (_r, b) => {
         if (first) return;
         orders.set(b!.data as string, stored);
@@ -1139,12 +1572,23 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
 
   function ticketExpectation(fields: Record<string, string>): Expectation {
     const ticket = fields.ticket ?? '';
-    if (ticket === '') return { kind: 'answer', accept: false, why: 'no ticket', check: (r, b) => (shapeOf('ticket', r, b) === 'missing' ? undefined : 'expected ticket必须给出') };
+    if (ticket === '')
+      return {
+        kind: 'answer',
+        accept: false,
+        why: 'no ticket',
+        check: (r, b) => (shapeOf('ticket', r, b) === 'missing' ? undefined : 'expected ticket必须给出'),
+      };
     const known = tickets.get(ticket);
     const desc = (b: Json) => b.msg.CAPRoot.SessionHeader[0].Response[0].RspDesc[0] as string;
     if (!known || known.used) {
       const want = known ? 'ticket已使用' : '根据ticket查询网站注册用户信息为空!';
-      return { kind: 'answer', accept: false, why: known ? 'a used ticket' : 'an unknown ticket', check: (r, b) => (shapeOf('ticket', r, b) === 'no-mobile' && desc(b!) === want ? undefined : `expected RspDesc ${want}`) };
+      return {
+        kind: 'answer',
+        accept: false,
+        why: known ? 'a used ticket' : 'an unknown ticket',
+        check: (r, b) => (shapeOf('ticket', r, b) === 'no-mobile' && desc(b!) === want ? undefined : `expected RspDesc ${want}`),
+      };
     }
     return {
       kind: 'answer',
@@ -1177,7 +1621,8 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     } catch {
       b = undefined;
     }
-    const where = () => `case ${i} (${d.labels.join(' + ')}), seed ${SEED}: ${describe(w)} → HTTP ${r.status} ${r.type} ${JSON.stringify(r.text.slice(0, 300))}`;
+    const where = () =>
+      `case ${i} (${d.labels.join(' + ')}), seed ${SEED}: ${describe(w)} → HTTP ${r.status} ${r.type} ${JSON.stringify(r.text.slice(0, 300))}`;
     const got = shapeOf(d.ep, r, b);
     // What kind of reply it is, without the request's details: the failures' summary groups by it.
     const signature = `${d.method} → HTTP ${r.status} ${b === undefined ? r.type : typeof b.code === 'string' ? `{${keysOf(b)}} ${b.code}` : `{${keysOf(b)}}${typeof b.errMsg === 'string' ? ` ${b.errMsg.replace(/"[^"]*"/g, '"…"').slice(0, 60)}` : ''}`}`;
@@ -1185,17 +1630,18 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     else if (got === undefined) problem('undocumented reply', where(), signature);
     count(`${d.ep} → ${got ?? `?${r.status}`}`);
     if (got === undefined) return b;
-    if (repeatOf !== undefined && JSON.stringify(b) !== JSON.stringify(repeatOf)) problem(`idempotent repeat differs on ${d.ep}`, `${where()}; the first answer was ${JSON.stringify(repeatOf)}`);
+    if (repeatOf !== undefined && JSON.stringify(b) !== JSON.stringify(repeatOf))
+      problem(`idempotent repeat differs on ${d.ep}`, `${where()}; the first answer was ${JSON.stringify(repeatOf)}`);
     if (exp.kind === 'refused') {
       if (!got.startsWith('refused-')) problem(`expected an HTTP-layer refusal on ${d.ep}`, where());
     } else if (exp.kind === 'token') {
       if (got !== 'token-refused') problem(`expected the token refusal on ${d.ep}`, where());
     } else if (got === 'token-refused' || got.startsWith('refused-')) {
-      if (!exp.refusalOk)
-        problem(`unexpected refusal on ${d.ep}`, `${where()}; expected the endpoint's answer (${exp.why})`);
+      if (!exp.refusalOk) problem(`unexpected refusal on ${d.ep}`, `${where()}; expected the endpoint's answer (${exp.why})`);
     } else {
       const accepted = ACCEPTED[got] === true;
-      if (exp.accept !== 'either' && accepted !== exp.accept) problem(`${exp.accept ? 'refused' : 'accepted'} against the model on ${d.ep}`, `${where()}; the model: ${exp.why}`);
+      if (exp.accept !== 'either' && accepted !== exp.accept)
+        problem(`${exp.accept ? 'refused' : 'accepted'} against the model on ${d.ep}`, `${where()}; the model: ${exp.why}`);
       else if (exp.accept !== 'either') {
         const wrong = exp.check(r, b);
         if (wrong) problem(`wrong answer on ${d.ep}`, `${where()}; the model: ${exp.why}: ${wrong}`);
@@ -1240,9 +1686,15 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     }
     if (d.params.some((p) => p.name === 'openid' && /^timeout/.test(textOf(p.value)))) timeouts++;
     const first = await run(i, d);
-    if (ep === 'weekBind' && first?.status !== 200) for (const p of [...d.params, ...d.tail]) if (p.name === 'openid' && typeof p.value === 'string') refusedOpenids.add(p.value);
+    if (ep === 'weekBind' && first?.status !== 200)
+      for (const p of [...d.params, ...d.tail]) if (p.name === 'openid' && typeof p.value === 'string') refusedOpenids.add(p.value);
     // Now and then the same request again with the same Idempotency-Key: the same answer, nothing done twice.
-    if ((ep === 'notice' || ep === 'flowOrders') && typeof d.headers['idempotency-key'] === 'string' && first !== undefined && chance(0.5)) {
+    if (
+      (ep === 'notice' || ep === 'flowOrders') &&
+      typeof d.headers['idempotency-key'] === 'string' &&
+      first !== undefined &&
+      chance(0.5)
+    ) {
       // Sometimes with other content: the key decides (weiting.md), the first outcome is answered.
       const change = chance(0.3);
       if (change) setValue(d, ep === 'notice' ? 'first' : 'channel', 'changed on the retry');
@@ -1261,7 +1713,15 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
   const loose = (v: unknown) => (typeof v === 'string' ? v.replace(/[\ud800-\udfff\ufffd]/g, '') : v);
   const same = (a: unknown, b: unknown) => loose(a) === loose(b);
   for (const m of inbox) {
-    const at = wanted.findIndex((x) => x.touser === m.touser && same(x.first, m.data.first?.value) && same(x.activity, m.data.keyword1?.value) && same(x.prize, m.data.keyword2?.value) && same(x.remark, m.data.remark?.value) && same(x.url, m.url));
+    const at = wanted.findIndex(
+      (x) =>
+        x.touser === m.touser &&
+        same(x.first, m.data.first?.value) &&
+        same(x.activity, m.data.keyword1?.value) &&
+        same(x.prize, m.data.keyword2?.value) &&
+        same(x.remark, m.data.remark?.value) &&
+        same(x.url, m.url),
+    );
     if (at === -1) problem('a template message nobody was told was sent', JSON.stringify(m));
     else wanted.splice(at, 1);
   }
@@ -1283,7 +1743,8 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
   for (const o of recorded) {
     const sent = orders.get(o.orderNo);
     if (!sent) problem('an order nobody was answered', JSON.stringify(o));
-    else if (JSON.stringify(Object.entries(o.fields).sort()) !== JSON.stringify(Object.entries(sent).sort())) problem('an order recorded with other fields', `${JSON.stringify(o.fields)} for ${JSON.stringify(sent)}`);
+    else if (JSON.stringify(Object.entries(o.fields).sort()) !== JSON.stringify(Object.entries(sent).sort()))
+      problem('an order recorded with other fields', `${JSON.stringify(o.fields)} for ${JSON.stringify(sent)}`);
   }
   const logins = await countOf('weiting_reports', 'login');
   if (logins !== loginReports) problem('login reports', `${logins} login reports recorded, ${loginReports} answered success`);
@@ -1293,24 +1754,31 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
   for (const [openid, devices] of [...users].slice(0, 40)) {
     const r = await info(openid);
     const got = new Set(((r.body.result?.accounts ?? []) as Json[]).map((a) => a.deviceno as string));
-    if (r.body.flag !== 0 || got.size !== devices.size || [...devices].some((x) => !got.has(x))) problem('a user with other devices', `${openid}: ${JSON.stringify(r.body)} for ${[...devices]}`);
+    if (r.body.flag !== 0 || got.size !== devices.size || [...devices].some((x) => !got.has(x)))
+      problem('a user with other devices', `${openid}: ${JSON.stringify(r.body)} for ${[...devices]}`);
   }
   for (const openid of [...refusedOpenids].filter((o) => OPENID.test(o) && !users.has(o)).slice(0, 40)) {
     const r = await info(openid);
-    if (JSON.stringify(r.body) !== JSON.stringify({ result: null, flag: 1 })) problem('a user made by a refused report', `${openid}: ${JSON.stringify(r.body)}`);
+    if (JSON.stringify(r.body) !== JSON.stringify({ result: null, flag: 1 }))
+      problem('a user made by a refused report', `${openid}: ${JSON.stringify(r.body)}`);
   }
   // Tickets only refused requests carried (or none) still work, once: nothing consumed them on the side.
   for (const [ticket, tk] of [...tickets].filter(([, x]) => !x.used)) {
     const r = await f.get('/service/appOauthen/Ticket', { access_token: current.main, ticket });
-    if (JSON.stringify(r.body) !== JSON.stringify({ errcode: 0, data: { mobile: tk.mobile } })) problem('a ticket no accepted request redeemed no longer works', `${ticket}: ${JSON.stringify(r.body)}`);
+    if (JSON.stringify(r.body) !== JSON.stringify({ errcode: 0, data: { mobile: tk.mobile } }))
+      problem('a ticket no accepted request redeemed no longer works', `${ticket}: ${JSON.stringify(r.body)}`);
   }
   assert.equal((await fetch(`${f.s.url}/healthz`)).status, 200);
 
   t.diagnostic(`fuzzed in ${fuzzedMs} ms; ${JSON.stringify(Object.fromEntries([...tally].sort()))}`);
-  t.diagnostic(`accepted: ${acceptedNotices} notices (${expectedMessages.length} sent), ${orders.size} orders, ${loginReports} login reports, ${users.size} users`);
+  t.diagnostic(
+    `accepted: ${acceptedNotices} notices (${expectedMessages.length} sent), ${orders.size} orders, ${loginReports} login reports, ${users.size} users`,
+  );
   if (problems.length) {
     const summary = [...signatures].map(([sig, n]) => `  ${n}× ${sig}`).join('\n');
-    assert.fail(`${[...problemKinds].map(([k, n]) => `${n}× ${k}`).join('; ')} (seed ${SEED})\n${summary}\nexamples:\n${problems.join('\n')}`);
+    assert.fail(
+      `${[...problemKinds].map(([k, n]) => `${n}× ${k}`).join('; ')} (seed ${SEED})\n${summary}\nexamples:\n${problems.join('\n')}`,
+    );
   }
 });
 
@@ -1328,25 +1796,82 @@ test('weiting: broken HTTP framing on /service/ paths is refused with a 4xx in t
   const bind = 'openid=oRawSocket0001&deviceno=17717463317';
   const P = (path: string) => `${path}?access_token=${token}`;
   const cases: [string, string, number?][] = [
-    ['a Content-Length that is not a number', `POST ${P('/service/weekBind/create')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: abc\r\n\r\n${bind}`],
-    ['two different Content-Lengths', `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${order.length}\r\nContent-Length: 3\r\n\r\n${order}`],
-    ['Content-Length and chunked', `POST ${P('/service/1.0/sendPrizeNotice')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: ${n.length}\r\n\r\n${n}`],
-    ['chunked not last', `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked, gzip\r\n\r\n${order}`],
-    ['a chunk size that is not hex', `POST ${P('/service/weekBind/create')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n${bind}\r\n0\r\n\r\n`],
-    ['a chunk longer than it says', `POST ${P('/service/1.0/sendPrizeNotice')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n${n}\r\n0\r\n\r\n`],
-    ['a header line without a colon', `POST ${P('/service/weekBind/create')} HTTP/1.1\r\nHost: x\r\nBad Header\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${bind.length}\r\n\r\n${bind}`],
-    ['a NUL in a header name', `POST ${P('/service/weekBind/create')} HTTP/1.1\r\nHost: x\r\nX-\u0000: 1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${bind.length}\r\n\r\n${bind}`],
-    ['a control character in the Idempotency-Key', `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0001b\r\nContent-Type: application/json\r\nContent-Length: ${order.length}\r\n\r\n${order}`],
-    ['a folded header line', `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\r\n b\r\nContent-Type: application/json\r\nContent-Length: ${order.length}\r\n\r\n${order}`],
-    ['a space in the request target', `GET /service/appOauthen/Ticket?access_token=${token}&ticket=${ticket} x HTTP/1.1\r\nHost: x\r\n\r\n`],
-    ['raw UTF-8 in the query', `GET /service/1.0/user/info?access_token=${token}&openid=o\u00e4\u00b8\u00ad1234 HTTP/1.1\r\nHost: x\r\n\r\n`],
-    ['bytes that are not UTF-8 in the query', `GET /service/appOauthen/Ticket?access_token=${token}&ticket=${ticket}\u00ff HTTP/1.1\r\nHost: x\r\n\r\n`],
-    ['a control character in the query', `GET /service/appOauthen/Ticket?access_token=${token}&ticket=${ticket}\u0001 HTTP/1.1\r\nHost: x\r\n\r\n`],
-    ['a request line over 16 KB', `GET /service/appOauthen/Ticket?access_token=${token}&ticket=${ticket}&x=${'q'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 431],
-    ['an Idempotency-Key over 16 KB', `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nIdempotency-Key: ${'k'.repeat(17_000)}\r\nContent-Type: application/json\r\nContent-Length: ${order.length}\r\n\r\n${order}`, 431],
-    ['an HTTP version that does not exist', `GET /service/appOauthen/Ticket?access_token=${token}&ticket=${ticket} HTTP/9.9\r\nHost: x\r\n\r\n`],
+    [
+      'a Content-Length that is not a number',
+      `POST ${P('/service/weekBind/create')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: abc\r\n\r\n${bind}`,
+    ],
+    [
+      'two different Content-Lengths',
+      `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${order.length}\r\nContent-Length: 3\r\n\r\n${order}`,
+    ],
+    [
+      'Content-Length and chunked',
+      `POST ${P('/service/1.0/sendPrizeNotice')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nContent-Length: ${n.length}\r\n\r\n${n}`,
+    ],
+    [
+      'chunked not last',
+      `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked, gzip\r\n\r\n${order}`,
+    ],
+    [
+      'a chunk size that is not hex',
+      `POST ${P('/service/weekBind/create')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n${bind}\r\n0\r\n\r\n`,
+    ],
+    [
+      'a chunk longer than it says',
+      `POST ${P('/service/1.0/sendPrizeNotice')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n${n}\r\n0\r\n\r\n`,
+    ],
+    [
+      'a header line without a colon',
+      `POST ${P('/service/weekBind/create')} HTTP/1.1\r\nHost: x\r\nBad Header\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${bind.length}\r\n\r\n${bind}`,
+    ],
+    [
+      'a NUL in a header name',
+      `POST ${P('/service/weekBind/create')} HTTP/1.1\r\nHost: x\r\nX-\u0000: 1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: ${bind.length}\r\n\r\n${bind}`,
+    ],
+    [
+      'a control character in the Idempotency-Key',
+      `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\u0001b\r\nContent-Type: application/json\r\nContent-Length: ${order.length}\r\n\r\n${order}`,
+    ],
+    [
+      'a folded header line',
+      `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nIdempotency-Key: a\r\n b\r\nContent-Type: application/json\r\nContent-Length: ${order.length}\r\n\r\n${order}`,
+    ],
+    [
+      'a space in the request target',
+      `GET /service/appOauthen/Ticket?access_token=${token}&ticket=${ticket} x HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ],
+    [
+      'raw UTF-8 in the query',
+      `GET /service/1.0/user/info?access_token=${token}&openid=o\u00e4\u00b8\u00ad1234 HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ],
+    [
+      'bytes that are not UTF-8 in the query',
+      `GET /service/appOauthen/Ticket?access_token=${token}&ticket=${ticket}\u00ff HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ],
+    [
+      'a control character in the query',
+      `GET /service/appOauthen/Ticket?access_token=${token}&ticket=${ticket}\u0001 HTTP/1.1\r\nHost: x\r\n\r\n`,
+    ],
+    [
+      'a request line over 16 KB',
+      `GET /service/appOauthen/Ticket?access_token=${token}&ticket=${ticket}&x=${'q'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
+      431,
+    ],
+    [
+      'an Idempotency-Key over 16 KB',
+      `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nIdempotency-Key: ${'k'.repeat(17_000)}\r\nContent-Type: application/json\r\nContent-Length: ${order.length}\r\n\r\n${order}`,
+      431,
+    ],
+    [
+      'an HTTP version that does not exist',
+      `GET /service/appOauthen/Ticket?access_token=${token}&ticket=${ticket} HTTP/9.9\r\nHost: x\r\n\r\n`,
+    ],
     ['garbage after the request line', `POST ${P('/service/1.0/sendPrizeNotice')} HTTP/1.1\r\n\u00ff\u00fe\u0001\u0002 \u007f\r\n\r\n${n}`],
-    ['a body that never arrives in full', `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${order.length + 50}\r\n\r\n${order}`, 408],
+    [
+      'a body that never arrives in full',
+      `POST ${P('/service/flowOrders/create')} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${order.length + 50}\r\n\r\n${order}`,
+      408,
+    ],
   ];
   const wrong: string[] = [];
   for (const [label, raw, status] of cases) {
@@ -1357,20 +1882,37 @@ test('weiting: broken HTTP framing on /service/ paths is refused with a 4xx in t
     const length = Number(/content-length: (\d+)/i.exec(reply.slice(0, head))?.[1]);
     let body: Json | undefined;
     try {
-      body = JSON.parse(Buffer.from(reply.slice(head + 4), 'utf8').subarray(0, length).toString('utf8')) as Json;
+      body = JSON.parse(
+        Buffer.from(reply.slice(head + 4), 'utf8')
+          .subarray(0, length)
+          .toString('utf8'),
+      ) as Json;
     } catch {
       body = undefined;
     }
     const ok =
-      code >= 400 && code < 500 && (status === undefined || code === status) && /\r\ncontent-type: application\/json/i.test(reply.slice(0, head)) && body !== undefined && Object.keys(body).join() === 'status,errMsg' && body.status === 0 && typeof body.errMsg === 'string';
+      code >= 400 &&
+      code < 500 &&
+      (status === undefined || code === status) &&
+      /\r\ncontent-type: application\/json/i.test(reply.slice(0, head)) &&
+      body !== undefined &&
+      Object.keys(body).join() === 'status,errMsg' &&
+      body.status === 0 &&
+      typeof body.errMsg === 'string';
     if (!ok) wrong.push(where);
   }
   // Nothing was done: no notice, order, report or binding; the ticket still works.
   assert.deepEqual(await f.inbox(), []);
   assert.deepEqual((await f.s.admin('/weiting/notices')).body, { notices: [] });
   assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [] });
-  assert.deepEqual((await f.get('/service/1.0/user/info', { access_token: token, openid: 'oRawSocket0001' })).body, { result: null, flag: 1 });
-  assert.deepEqual((await f.get('/service/appOauthen/Ticket', { access_token: token, ticket })).body, { errcode: 0, data: { mobile: '17717463317' } });
+  assert.deepEqual((await f.get('/service/1.0/user/info', { access_token: token, openid: 'oRawSocket0001' })).body, {
+    result: null,
+    flag: 1,
+  });
+  assert.deepEqual((await f.get('/service/appOauthen/Ticket', { access_token: token, ticket })).body, {
+    errcode: 0,
+    data: { mobile: '17717463317' },
+  });
   assert.deepEqual(wrong, [], 'each refusal is a 4xx {status: 0, errMsg}');
 });
 
@@ -1386,7 +1928,13 @@ async function refusalShape(res: Response): Promise<string | undefined> {
   } catch {
     body = undefined;
   }
-  const ok = res.status >= 400 && res.status < 500 && body !== undefined && Object.keys(body).join() === 'status,errMsg' && body.status === 0 && typeof body.errMsg === 'string';
+  const ok =
+    res.status >= 400 &&
+    res.status < 500 &&
+    body !== undefined &&
+    Object.keys(body).join() === 'status,errMsg' &&
+    body.status === 0 &&
+    typeof body.errMsg === 'string';
   return ok ? undefined : `HTTP ${res.status} ${res.headers.get('content-type')} ${text.slice(0, 200)}`;
 }
 
@@ -1394,10 +1942,11 @@ async function refusalShape(res: Response): Promise<string | undefined> {
 // Fastify's root body parsers run before the 404 and their refusals come out in Fastify's own
 // shape `{"statusCode", "code": "FST_ERR_CTP_…", "error", "message"}`, not weiting's
 // `{"status": 0, "errMsg"}` (the same happens under the other fronts' paths).
-test('found by the fuzz: a body refused on a /service/ path nobody serves is answered {status: 0, errMsg} with its 4xx, not in Fastify\'s shape', async (t) => {
+test("found by the fuzz: a body refused on a /service/ path nobody serves is answered {status: 0, errMsg} with its 4xx, not in Fastify's shape", async (t) => {
   const f = await weitingFixture('sqlite');
   t.after(() => f.close());
-  const post = (path: string, type: string, body: string) => fetch(`${f.s.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
+  const post = (path: string, type: string, body: string) =>
+    fetch(`${f.s.url}${path}`, { method: 'POST', headers: { 'content-type': type }, body });
   const wrong: string[] = [];
   for (const [label, res] of [
     // → 400 {"statusCode":400,"code":"FST_ERR_CTP_EMPTY_JSON_BODY",…}
@@ -1430,15 +1979,39 @@ test('found by the fuzz: an unreadable Content-Type is a 4xx {status: 0, errMsg}
   const wrong: string[] = [];
   for (const [label, res, endpointShape] of [
     // → 200 {"status":0,"errMsg":"the Content-Type \"/\" cannot be read; send application/x-www-form-urlencoded or application/json"}
-    ['weekBind, Content-Type "/"', await fetch(`${f.s.url}/service/weekBind/create?access_token=${token}`, { method: 'POST', headers: { 'content-type': '/' }, body }), 'data,status,info'],
-    ['weekBind, Content-Type ""', await fetch(`${f.s.url}/service/weekBind/create?access_token=${token}`, { method: 'POST', headers: { 'content-type': '' }, body }), 'data,status,info'],
-    ['sendPrizeNotice, Content-Type "/"', await fetch(`${f.s.url}/service/1.0/sendPrizeNotice?access_token=${token}`, { method: 'POST', headers: { 'content-type': '/' }, body }), 'status,result,errMsg'],
+    [
+      'weekBind, Content-Type "/"',
+      await fetch(`${f.s.url}/service/weekBind/create?access_token=${token}`, { method: 'POST', headers: { 'content-type': '/' }, body }),
+      'data,status,info',
+    ],
+    [
+      'weekBind, Content-Type ""',
+      await fetch(`${f.s.url}/service/weekBind/create?access_token=${token}`, { method: 'POST', headers: { 'content-type': '' }, body }),
+      'data,status,info',
+    ],
+    [
+      'sendPrizeNotice, Content-Type "/"',
+      await fetch(`${f.s.url}/service/1.0/sendPrizeNotice?access_token=${token}`, {
+        method: 'POST',
+        headers: { 'content-type': '/' },
+        body,
+      }),
+      'status,result,errMsg',
+    ],
     // No token at all: still not the token refusal.
-    ['getBaseUrl, no token, Content-Type "/"', await fetch(`${f.s.url}/service/wxoauth/2.0/getBaseUrl`, { method: 'POST', headers: { 'content-type': '/' }, body: 'state=x' }), 'token'],
+    [
+      'getBaseUrl, no token, Content-Type "/"',
+      await fetch(`${f.s.url}/service/wxoauth/2.0/getBaseUrl`, { method: 'POST', headers: { 'content-type': '/' }, body: 'state=x' }),
+      'token',
+    ],
   ] as const) {
     const text = await res.clone().text();
     const json = JSON.parse(text) as Json;
-    const own = res.status === 200 && (endpointShape === 'token' ? JSON.stringify(json) === JSON.stringify(TOKEN_REFUSED) : Object.keys(json).join() === endpointShape && json.status === 0);
+    const own =
+      res.status === 200 &&
+      (endpointShape === 'token'
+        ? JSON.stringify(json) === JSON.stringify(TOKEN_REFUSED)
+        : Object.keys(json).join() === endpointShape && json.status === 0);
     const problem = own ? undefined : await refusalShape(res);
     if (problem) wrong.push(`${label}: ${problem}`);
   }
@@ -1449,11 +2022,14 @@ test('found by the fuzz: an unreadable Content-Type is a 4xx {status: 0, errMsg}
 // Found by the raw-socket cases (fixed: server/refusals.ts refuseWithoutHost): an HTTP/1.1 request without a Host header was answered by
 // Node itself (requireHostHeader) — `400` with an empty body and no Content-Type — before kaifang's
 // clientErrorHandler, so it is not in weiting's `{"status": 0, "errMsg"}` shape.
-test('found by the fuzz: an HTTP/1.1 request without Host gets a 400 {status: 0, errMsg}, not Node\'s empty 400', async (t) => {
+test("found by the fuzz: an HTTP/1.1 request without Host gets a 400 {status: 0, errMsg}, not Node's empty 400", async (t) => {
   const f = await weitingFixture('sqlite');
   t.after(() => f.close());
   const token = await f.token();
-  const reply = await exchange(Number(new URL(f.s.url).port), Buffer.from(`GET /service/1.0/user/info?access_token=${token}&openid=oNoHost000001 HTTP/1.1\r\n\r\n`, 'latin1'));
+  const reply = await exchange(
+    Number(new URL(f.s.url).port),
+    Buffer.from(`GET /service/1.0/user/info?access_token=${token}&openid=oNoHost000001 HTTP/1.1\r\n\r\n`, 'latin1'),
+  );
   // Before the fix: "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n…\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
   assert.match(reply, /^HTTP\/1\.1 4\d\d /, reply);
   const head = reply.indexOf('\r\n\r\n');
@@ -1477,5 +2053,9 @@ test('found by the fuzz: HEAD on appOauthen/Ticket is a 405 and leaves the ticke
   const head = await fetch(`${f.s.url}/service/appOauthen/Ticket?access_token=${token}&ticket=${ticket}`, { method: 'HEAD' });
   assert.equal(head.status, 405, `HEAD answered ${head.status}`);
   // Before the fix: {"errcode":1,"data":"手机号码获取异常","msg":{…"RspDesc":["ticket已使用"]…}}
-  assert.deepEqual((await f.get('/service/appOauthen/Ticket', { access_token: token, ticket })).body, { errcode: 0, data: { mobile: '17717463317' } }, 'the HEAD did not redeem the ticket');
+  assert.deepEqual(
+    (await f.get('/service/appOauthen/Ticket', { access_token: token, ticket })).body,
+    { errcode: 0, data: { mobile: '17717463317' } },
+    'the HEAD did not redeem the ticket',
+  );
 });

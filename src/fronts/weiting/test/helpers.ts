@@ -20,7 +20,11 @@ export interface WeitingFixture {
   /** GET `path` with `query`; the reply parsed (and its HTTP status). */
   get(path: string, query: Record<string, string>): Promise<{ status: number; body: Json }>;
   /** POST `path?query` with a form (object), JSON (`json`) or raw body. */
-  post(path: string, query: Record<string, string>, body: { form?: Record<string, string>; json?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> }): Promise<{ status: number; body: Json }>;
+  post(
+    path: string,
+    query: Record<string, string>,
+    body: { form?: Record<string, string>; json?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: Json }>;
   /** Starts a login for `partnerUrl` and follows WeChat's and the platform's redirects approving as `user`: where the browser lands. */
   login(token: string, partnerUrl: string, user: string): Promise<{ landing: string; wxcodeStatus: number; wxcodeBody: string }>;
   /** The sandbox's template-message inbox (newest first). */
@@ -32,13 +36,24 @@ export interface WeitingFixture {
   close(): Promise<void>;
 }
 
-export async function weitingFixture(backend: Backend['name'], options: { clock?: Clock; env?: Record<string, string>; officialAccount?: boolean } = {}): Promise<WeitingFixture> {
-  const s = await startServer({ backend, env: { KAIFANG_UPSTREAM_TIMEOUT_MS: '800', ...options.env }, ...(options.clock ? { clock: options.clock } : {}) });
+export async function weitingFixture(
+  backend: Backend['name'],
+  options: { clock?: Clock; env?: Record<string, string>; officialAccount?: boolean } = {},
+): Promise<WeitingFixture> {
+  const s = await startServer({
+    backend,
+    env: { KAIFANG_UPSTREAM_TIMEOUT_MS: '800', ...options.env },
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   if (options.officialAccount !== false) {
-    const oa = await s.admin('/wechat/official-accounts', { body: { appid: OA_APPID, secret: 'oa-secret-0123456789abcdef012345', name: '上海电信', prizeTemplateId: OA_TEMPLATE } });
+    const oa = await s.admin('/wechat/official-accounts', {
+      body: { appid: OA_APPID, secret: 'oa-secret-0123456789abcdef012345', name: '上海电信', prizeTemplateId: OA_TEMPLATE },
+    });
     assert.equal(oa.status, 201, JSON.stringify(oa.body));
   }
-  const app = await s.admin('/weiting/apps', { body: { name: 'partner', allowedHosts: [new URL(s.url).host, 'partner.example.com', '*.example.org'] } });
+  const app = await s.admin('/weiting/apps', {
+    body: { name: 'partner', allowedHosts: [new URL(s.url).host, 'partner.example.com', '*.example.org'] },
+  });
   assert.equal(app.status, 201, JSON.stringify(app.body));
   const { appid, secret } = app.body as { appid: string; secret: string };
 
@@ -50,7 +65,8 @@ export async function weitingFixture(backend: Backend['name'], options: { clock?
       assert.fail(`${res.url}: HTTP ${res.status}, not JSON: ${text.slice(0, 300)}`);
     }
   };
-  const url = (path: string, query: Record<string, string>) => `${s.url}${path}${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`;
+  const url = (path: string, query: Record<string, string>) =>
+    `${s.url}${path}${Object.keys(query).length ? `?${new URLSearchParams(query)}` : ''}`;
 
   const f: WeitingFixture = {
     s,
@@ -107,4 +123,11 @@ export async function weitingFixture(backend: Backend['name'], options: { clock?
 }
 
 /** A notice's fields for `openid`. */
-export const notice = (openid: string, over: Record<string, string> = {}) => ({ openid, first: '恭喜您中奖', activity: '双十一抽奖', prize: '1GB 流量', remark: '感谢参与', ...over });
+export const notice = (openid: string, over: Record<string, string> = {}) => ({
+  openid,
+  first: '恭喜您中奖',
+  activity: '双十一抽奖',
+  prize: '1GB 流量',
+  remark: '感谢参与',
+  ...over,
+});
