@@ -100,7 +100,7 @@ for (let i = 0; i + 1 < args.length; i += 2) {
 if (runs.length === 0) throw new Error('usage: profile.ts <cpuprofile> <calls> [<cpuprofile> <calls>]');
 const names = [...PARTS.map(([n]) => n), 'other (V8, Node internals, unattributed)'].filter((n) => runs.some((r) => r.parts.has(n)));
 const lines = [
-  `| part | ${runs.map((r, i) => (i === 0 ? 'µs per call' : 'baseline µs per call')).join(' | ')} |`,
+  `| part | ${runs.map((_run, i) => (i === 0 ? 'µs per call' : 'baseline µs per call')).join(' | ')} |`,
   `|---|${runs.map(() => '---').join('|')}|`,
 ];
 for (const n of names) lines.push(`| ${n} | ${runs.map((r) => ((r.parts.get(n) ?? 0) / r.calls).toFixed(1)).join(' | ')} |`);

@@ -60,7 +60,9 @@ await k.close();
 let seq = Date.now() * 1000;
 const file = (name: string, s: number) => {
   const n = Math.ceil(knobs.maxRps * (s + 1));
-  return writeRequests(join(dataDir, name), signedLines(key, n, (seq += n) - n));
+  const lines = signedLines(key, n, seq);
+  seq += n;
+  return writeRequests(join(dataDir, name), lines);
 };
 const warm = file('quick-warm.txt', knobs.warmupSeconds);
 const run = file('quick-run.txt', seconds);

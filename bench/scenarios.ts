@@ -137,8 +137,10 @@ export async function gatewayRounds(s: GatewayScenario): Promise<Round[]> {
       const warm: string[] = [];
       const files: string[] = [];
       for (let p = 0; p < s.processes; p++) {
-        warm.push(writeRequests(join(s.scratch, `warm-${p}.txt`), signedLines(s.key, warmN, (seqBase += warmN))));
-        files.push(writeRequests(join(s.scratch, `run-${p}.txt`), signedLines(s.key, perFile, (seqBase += perFile))));
+        seqBase += warmN;
+        warm.push(writeRequests(join(s.scratch, `warm-${p}.txt`), signedLines(s.key, warmN, seqBase)));
+        seqBase += perFile;
+        files.push(writeRequests(join(s.scratch, `run-${p}.txt`), signedLines(s.key, perFile, seqBase)));
       }
       const procs: Running[] = [];
       try {

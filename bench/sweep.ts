@@ -39,7 +39,10 @@ async function filled(sweepEveryMs: number) {
 const delay = () => {
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
-  return () => (h.disable(), h.max / 1e6);
+  return () => {
+    h.disable();
+    return h.max / 1e6;
+  };
 };
 
 // (1) All at once.

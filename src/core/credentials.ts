@@ -70,6 +70,7 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
   private readonly cache: TtlCache<CS>;
   // Kysely cannot follow a table chosen by a type parameter; the spec's columns are checked
   // against the table's type above, so the untyped queries stay inside this class.
+  // biome-ignore lint/suspicious/noExplicitAny: the base serves every credential table, named at run time by its spec; the typed classes above it keep the types
   private readonly q: Kysely<any>;
   private readonly table: string;
   private readonly idColumn: string;
@@ -80,6 +81,7 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
     deps: CredentialDeps,
     private readonly spec: CredentialSpec<TB, C, CS>,
   ) {
+    // biome-ignore lint/suspicious/noExplicitAny: the base serves every credential table, named at run time by its spec; the typed classes above it keep the types
     this.q = deps.db as unknown as Kysely<any>;
     this.box = deps.box;
     this.clock = deps.clock;
@@ -151,6 +153,7 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
   async count(): Promise<number> {
     const row = await this.q
       .selectFrom(this.table)
+      // biome-ignore lint/suspicious/noExplicitAny: the base serves every credential table, named at run time by its spec; the typed classes above it keep the types
       .select((eb: any) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
     return Number((row as { n: unknown }).n);

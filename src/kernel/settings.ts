@@ -24,6 +24,7 @@ export interface Setting<T> {
   parse: Parse<T>;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: a table holds settings of every value type; SettingsValues<T> gives each its own type back
 export type SettingsTable = Record<string, Setting<any>>;
 
 /** The values a table of settings reads to, under the table's own property names. */

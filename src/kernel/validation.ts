@@ -10,7 +10,7 @@ export function check(param: string, ok: boolean, message: string): void {
   if (!ok) throw new InvalidInput(param, message);
 }
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern is for
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** A name or description an operator types: 1–`max` characters, not blank, no control characters. */

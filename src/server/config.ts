@@ -153,6 +153,7 @@ export const platformSettings = {
     'KAIFANG_SMS_ALIYUN_TEMPLATE_CODE',
     undefined,
     optionalText,
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Aliyun's own template syntax, quoted for the operator
     'Alibaba Cloud SMS TemplateCode of a template with one variable ${code} (required for aliyun in live mode; sandbox default `SMS_000000`).',
   ),
   smsTencentEndpoint: setting<string | undefined>(

@@ -222,7 +222,10 @@ export function buildOpenApiDocument(fragments: OpenApiFragment[], info: { versi
   const responses: Record<string, unknown> = {};
   const tags: { name: string; description: string }[] = [];
   for (const f of fragments) {
-    for (const [path, operations] of Object.entries(f.paths)) mergeInto((paths[path] ??= {}), operations, `operation of ${path}:`);
+    for (const [path, operations] of Object.entries(f.paths)) {
+      paths[path] ??= {};
+      mergeInto(paths[path], operations, `operation of ${path}:`);
+    }
     mergeInto(schemas, f.components?.schemas, 'schema');
     mergeInto(parameters, f.components?.parameters, 'parameter');
     mergeInto(responses, f.components?.responses, 'response');

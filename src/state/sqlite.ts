@@ -182,14 +182,19 @@ export class SqliteStateStore implements StateStore {
       const counts: number[] = new Array(counters.length);
       counters.forEach((c, j) => {
         let window = windows.get(c.key);
-        if (!window) windows.set(c.key, (window = { ttlMs: c.ttlMs, slots: [] }));
+        if (!window) {
+          window = { ttlMs: c.ttlMs, slots: [] };
+          windows.set(c.key, window);
+        }
         window.slots.push([counts, j]);
       });
       return counts;
     });
     for (const [key, { ttlMs, slots }] of windows) {
       const last = this.count(now, key, slots.length, ttlMs);
-      slots.forEach(([counts, j], k) => (counts[j] = last - slots.length + 1 + k));
+      slots.forEach(([counts, j], k) => {
+        counts[j] = last - slots.length + 1 + k;
+      });
     }
     return results;
   }
@@ -221,7 +226,9 @@ export class SqliteStateStore implements StateStore {
       // stall of the event loop; see bench/RESULTS.md for why it stays: trying again later off the
       // loop measured no better).
       const results = this.recordBatch(batch, undo);
-      batch.forEach((r, i) => r.resolve(results[i]!));
+      batch.forEach((r, i) => {
+        r.resolve(results[i]!);
+      });
     } catch (err) {
       // Rolled back: forget what this batch remembered, so a retry is not taken for a replay (the
       // log rows of other processes read in the meantime are read again next time).

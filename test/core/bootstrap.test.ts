@@ -23,7 +23,7 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 test('first start creates master.key and admin.token with mode 0600 (even under umask 000); second start reuses them', (t) => {
   const dir = join(tempDir(t), 'nested', 'data');
   const old = process.umask(0);
-  let first;
+  let first: ReturnType<typeof loadBootstrap>;
   try {
     first = loadBootstrap(loadConfig({ KAIFANG_DATA_DIR: dir }), NEW_STORE);
   } finally {

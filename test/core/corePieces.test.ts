@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { BearerTokens } from '../../src/core/bearerTokens.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
-import { Conflict, DomainError, UpstreamRejected, UpstreamUnavailable } from '../../src/kernel/errors.ts';
+import { Conflict, type DomainError, UpstreamRejected, UpstreamUnavailable } from '../../src/kernel/errors.ts';
 import { Idempotency } from '../../src/core/idempotency.ts';
 import { sha256Hex } from '../../src/kernel/secrets.ts';
 import { UpstreamTokens } from '../../src/core/upstreamTokens.ts';
@@ -25,7 +25,14 @@ const childEnv = (backend: Backend) => ({ DATABASE_URL: '', REDIS_URL: '', ...ba
 async function open(name: Backend['name'], clock?: ManualClock): Promise<{ k: Kaifang; backend: Backend; close(): Promise<void> }> {
   const backend = await makeBackend(name);
   const k = await createKaifang(loadConfig(backend.env), clock ? { clock } : {});
-  return { k, backend, close: async () => (await k.close(), await backend.cleanup()) };
+  return {
+    k,
+    backend,
+    close: async () => {
+      await k.close();
+      await backend.cleanup();
+    },
+  };
 }
 
 for (const name of backendNames()) {
@@ -139,7 +146,10 @@ for (const name of backendNames()) {
     t.after(close);
     const reads: string[] = [];
     const counted = k.core.db.withPlugin({
-      transformQuery: (args) => (args.node.kind === 'SelectQueryNode' && reads.push(args.queryId.queryId), args.node),
+      transformQuery: (args) => {
+        if (args.node.kind === 'SelectQueryNode') reads.push(args.queryId.queryId);
+        return args.node;
+      },
       transformResult: async (args) => args.result,
     });
     const mine = new Idempotency(counted, clock, { doneKept: 2 });

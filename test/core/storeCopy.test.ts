@@ -4,7 +4,7 @@ import SQLite from 'better-sqlite3';
 import { NOT_COPIED } from '../../src/store/copy.ts';
 import { durableTables } from '../../src/server/storeLayout.ts';
 import { makeBackend, needsPostgresAndRedis, type Backend } from '../helpers/backends.ts';
-import { startServer, type TestServer } from '../helpers/server.ts';
+import { startServer } from '../helpers/server.ts';
 import { kaifang } from '../cli/run.ts';
 import { frontFixtures } from '../helpers/frontFixtures.ts';
 

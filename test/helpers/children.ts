@@ -27,7 +27,12 @@ export async function runTogether<T>(
     const lines: string[] = [];
     let onReady: () => void;
     let onReadyFail: (e: Error) => void;
-    ready.push(new Promise<void>((res, rej) => ((onReady = res), (onReadyFail = rej))));
+    ready.push(
+      new Promise<void>((res, rej) => {
+        onReady = res;
+        onReadyFail = rej;
+      }),
+    );
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (line === 'ready') onReady();
       else lines.push(line);

@@ -16,7 +16,7 @@ export function envelope(cid: string, systime: number, codename: Codename, resul
 const builder = new XMLBuilder({ format: false, ignoreAttributes: true });
 
 // XML 1.0 cannot carry these characters even escaped; a method's data may contain them.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern is for
 const NOT_XML_CHAR = /[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu;
 
 /** Element names from a method's data are the caller's JSON keys; ones XML cannot name are rewritten with `_`. */

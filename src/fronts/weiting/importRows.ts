@@ -17,7 +17,7 @@ export const MAX_LINE = 4096;
 /** One line of the import: a row to import, or why it cannot be. */
 export type ParsedLine = { line: number; row: ImportRow } | { line: number; openid?: string; refused: string };
 
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern is for
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** One CSV line's fields (RFC 4180 quoting, by csv-parse), or undefined when the line is not CSV. */
@@ -86,7 +86,7 @@ export function parseImport(text: string, format: 'csv' | 'jsonl'): ParsedLine[]
     if (raw.trim() === '') continue;
     if (format === 'csv' && header === undefined) {
       header = csvFields(raw)?.map((h) => h.trim());
-      if (!header || !header.includes('openid'))
+      if (!header?.includes('openid'))
         throw new InvalidInput(
           'file',
           "the CSV's first line must name its columns, openid among them: openid,nickname,headimg,deviceno,devicename,bindtime,bpn,sort",

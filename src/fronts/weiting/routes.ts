@@ -5,7 +5,7 @@ import type { WeitingApp } from './domain/apps.ts';
 import type { TicketFailure } from './domain/tickets.ts';
 import { DEVICENO_PATTERN, OPENID_PATTERN, type WeitingUser } from './domain/users.ts';
 import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
-import type { FrontContext, FrontPluginOptions } from '../kit/front.ts';
+import type { FrontPluginOptions } from '../kit/front.ts';
 import { answerRefusals, refuseOtherMethods } from '../kit/refusals.ts';
 import { failureOf, INTERFACE_ERROR, TOKEN_REFUSED, type Failure } from './codes.ts';
 import { errorPage } from './pages.ts';
@@ -24,6 +24,7 @@ const json = (
 
 /** An http(s) URL with a host, no whitespace or control characters, well-formed Unicode (it goes to WeChat as JSON). */
 function isWebUrl(text: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern is for
   if (!/^https?:\/\/[^\x00-\x20\x7f]+$/.test(text) || /\p{Cs}/u.test(text)) return false;
   try {
     return new URL(text).hostname !== '';

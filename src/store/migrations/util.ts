@@ -1,4 +1,4 @@
-import { type ColumnDefinitionBuilder, type CreateTableBuilder, type Kysely } from 'kysely';
+import type { ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely';
 
 /** Migrations stay portable across SQLite and PostgreSQL; only the auto-increment id differs. */
 export function isPostgres(db: Kysely<unknown>): boolean {

@@ -70,7 +70,7 @@ export class PayerIdentities {
     const channel = await this.channels.forCall(q.merchant.id, q.wayCode);
     if (!channel) throw notConfigured();
     if (channel.wayCode === 'WECHAT') {
-      let merchant;
+      let merchant: Awaited<ReturnType<typeof this.payMerchants.authenticate>>;
       try {
         merchant = await this.payMerchants.authenticate(channel.wechatPayMchId);
       } catch (err) {

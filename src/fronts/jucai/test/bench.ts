@@ -28,7 +28,6 @@ import {
   baselineCounter,
   brief,
   buildRoot,
-  fmt,
   kaifangArgs,
   kaifangCounter,
   measure,

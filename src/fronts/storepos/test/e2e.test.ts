@@ -409,7 +409,9 @@ for (const backend of backendNames()) {
     sms.send = async () => {
       throw new Error('boom');
     };
-    t.after(() => void (sms.send = original));
+    t.after(() => {
+      sms.send = original;
+    });
     const broken = await f.post(SMS, { mobile: f.mobile() }, { key: newKey });
     expect(broken, 'FAIL', '10006', /request id/);
     assert.ok(!broken.msg.includes('boom'));

@@ -3,7 +3,7 @@ import type { Database } from '../../../store/schema.ts';
 import type { StateStore } from '../../../state/state.ts';
 import type { Clock } from '../../../kernel/clock.ts';
 import { formatDay, msUntilNextDay } from '../../../kernel/cst.ts';
-import { DomainError, UpstreamRejected, UpstreamUnavailable } from '../../../kernel/errors.ts';
+import { type DomainError, UpstreamRejected, UpstreamUnavailable } from '../../../kernel/errors.ts';
 import type { Idempotency } from '../../../core/idempotency.ts';
 import type { OfficialAccounts, OfficialAccountWithSecret } from '../../../core/wechat/officialAccounts.ts';
 import type { WeitingApp } from './apps.ts';

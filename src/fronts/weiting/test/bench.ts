@@ -22,7 +22,6 @@ import {
   baselineCounter,
   brief,
   buildRoot,
-  fmt,
   kaifangArgs,
   kaifangCounter,
   measure,

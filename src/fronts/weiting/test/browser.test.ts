@@ -58,10 +58,10 @@ test('weiting login broker in headless Chromium: approve on the sandbox WeChat p
   const authorize = await page.goto(await startLogin()); // as a browser would: fragment and all
   assert.equal(authorize?.status(), 200);
   assert.equal(new URL(page.url()).hash, '#wechat_redirect');
-  const account = await page.locator('#account').innerText();
+  const account = (await page.locator('#account').textContent()) ?? '';
   assert.match(account, /上海电信/);
   assert.ok(account.includes(OA_APPID), account);
-  assert.equal(await page.locator('#site').innerText(), new URL(f.s.url).host);
+  assert.equal(await page.locator('#site').textContent(), new URL(f.s.url).host);
 
   // The browser's own validation: 允许 with no user typed is not submitted.
   assert.equal(await page.locator('#user').evaluate((el: HTMLInputElement) => el.validity.valid), false);
@@ -80,8 +80,8 @@ test('weiting login broker in headless Chromium: approve on the sandbox WeChat p
   assert.equal(landing.hash, '#top', "the partner's fragment kept");
   const code = landing.searchParams.get('code');
   assert.ok(code, `a code on the landing URL: ${landing}`);
-  assert.equal(await page.locator('#param-code').innerText(), code);
-  assert.equal(await page.locator('#param-from').innerText(), 'browser');
+  assert.equal(await page.locator('#param-code').textContent(), code);
+  assert.equal(await page.locator('#param-from').textContent(), 'browser');
 
   const got = await f.post('/service/wxoauth/2.0/getOpenidByCode', { access_token: token }, { form: { code } });
   assert.deepEqual(got.body, { status: 200, openid: await f.openidOf('browser_user') });
@@ -98,7 +98,7 @@ test('weiting login broker in headless Chromium: approve on the sandbox WeChat p
   const refusedUrl = new URL(refusing.url());
   assert.equal(refusedUrl.pathname, '/service/wxoauth/2.0/wxcode');
   assert.equal(refusedUrl.searchParams.get('code'), null);
-  assert.match(await refusing.locator('body').innerText(), /未获得微信授权/);
+  assert.match((await refusing.locator('body').textContent()) ?? '', /未获得微信授权/);
 
   // Nothing loaded from anywhere but the server.
   const paths = requests.map((u) => new URL(u).pathname);
