@@ -64,7 +64,7 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
     });
   }
   for (const front of fronts) {
-    if (front.routes) await app.register(front.routes as never, { services: k.fronts[front.name], ctx: k.frontContext });
+    if (front.routes) await app.register(front.routes as never, { services: k.fronts[front.name], ctx: k.frontContext, front });
   }
   return app;
 }

@@ -35,14 +35,19 @@ const splitUrl = (url: string) => {
 };
 
 function platformReply(status: number, kind: string, message: string): RenderedReply {
-  return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ error: { kind, message } }) };
+  return {
+    status,
+    contentType: 'application/json; charset=utf-8',
+    body: JSON.stringify({ error: { kind, message } }),
+    outcome: String(status),
+  };
 }
 
 /** The reply to a refusal of `url`, in the shape of whatever it names. */
 function refusalFor(k: Kaifang, url: string, status: number, message: string, requestId: string): RenderedReply {
   const { path, query } = splitUrl(url);
   const front = frontOwning(path);
-  if (front) return front.refuse!({ status, message, path, query, requestId, now: k.core.clock.now() });
+  if (front) return front.refuse!({ status, message, routed: false, path, query, requestId, now: k.core.clock.now() });
   return platformReply(status, status === 404 ? 'NotFound' : 'BadRequest', message);
 }
 

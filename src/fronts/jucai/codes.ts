@@ -1,3 +1,4 @@
+import type { ErrorTable } from '../kit/wire.ts';
 import { DomainError, NotFound, UpstreamRejected, type ErrorKind, type RejectReason } from '../../kernel/errors.ts';
 
 /** A reply's `code` and `msg` (jucai.md, "The reply code table"). */
@@ -40,9 +41,9 @@ const RETURN_CODES: Partial<Record<RejectReason, ReturnCode>> = {
 };
 
 /** The answer to an error: a reply code, and for a processed request its return code. */
-export type Outcome = { reply: ReplyCode; returnCode?: ReturnCode; detail: string };
+export type Failure = { reply: ReplyCode; returnCode?: ReturnCode; detail: string };
 
-export function outcomeOf(err: unknown): Outcome | undefined {
+export const failureOf: ErrorTable<Failure> = (err) => {
   if (!(err instanceof DomainError)) return undefined;
   if (err instanceof NotFound && err.what === 'channel')
     return { reply: { code: 200, msg: '成功' }, returnCode: CHANNEL_NOT_CONFIGURED, detail: err.message };
@@ -54,4 +55,4 @@ export function outcomeOf(err: unknown): Outcome | undefined {
     return { reply: CODES.UpstreamRejected, returnCode, detail: err.message };
   }
   return { reply: CODES[err.kind], detail: err.message };
-}
+};

@@ -3,10 +3,11 @@ import { InvalidSignature, NotFound, Disabled } from '../../kernel/errors.ts';
 import type { JucaiAppWithSecret } from './domain/apps.ts';
 import type { MerchantForCall } from './domain/organization.ts';
 import { jucai } from './signing.ts';
-import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
+import { bodyOf } from '../kit/bodies.ts';
 import type { FrontContext, FrontPluginOptions } from '../kit/front.ts';
-import { answerRefusals, refuseOtherMethods, signatureHint } from '../kit/refusals.ts';
-import { outcomeOf, SUCCESS, type ReplyCode } from './codes.ts';
+import { frontWire, signatureHint, type WireCall } from '../kit/wire.ts';
+import { failureOf, SUCCESS, type ReplyCode } from './codes.ts';
+import { jucaiRefusal } from './refuse.ts';
 import { readRequest, type Auth2OpenIdRequest } from './params.ts';
 import { reply, replyData, type ReplyData } from './reply.ts';
 import type { JucaiServices } from './services.ts';
@@ -21,32 +22,12 @@ const PATH = '/pay/api/1.0/auth2OpenId';
  * app (429) → the order (409 for another code) → the channel (200 with `data.returnCode`, or 502).
  * Nothing is recorded and no channel is called for a refused request.
  */
-export async function jucaiRoutes(app: FastifyInstance, { services, ctx }: FrontPluginOptions<JucaiServices>): Promise<void> {
-  useFrontBodyParsers(app);
-  const send = (reply: FastifyReply, body: unknown, status = 200) =>
-    reply.code(status).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(body));
-
-  answerRefusals(app, ctx, (refusal, _request, r) =>
-    send(
-      r,
-      { code: refusal.unexpected ? 500 : 400, msg: `${refusal.unexpected ? '系统错误' : '参数错误'}: ${refusal.message}`, data: null },
-      refusal.status === 413 ? 413 : 200,
-    ),
-  );
-  app.post(PATH, (request, r) => handle(services, ctx, request, r, send));
-  refuseOtherMethods(app, PATH, ['POST'], (_request, r) =>
-    send(r, { code: 400, msg: `参数错误: ${PATH} takes POST only`, data: null }, 405),
-  );
+export async function jucaiRoutes(app: FastifyInstance, { services, ctx, front }: FrontPluginOptions<JucaiServices>): Promise<void> {
+  const wire = frontWire(app, ctx, { name: front.name, refuse: jucaiRefusal });
+  wire.route({ method: 'POST', url: PATH, handler: (request, r, call) => handle(services, ctx, request, r, call) });
 }
 
-async function handle(
-  s: JucaiServices,
-  ctx: FrontContext,
-  request: FastifyRequest,
-  r: FastifyReply,
-  send: (r: FastifyReply, body: unknown) => FastifyReply,
-): Promise<unknown> {
-  const startedAt = process.hrtime.bigint();
+async function handle(s: JucaiServices, ctx: FrontContext, request: FastifyRequest, r: FastifyReply, call: WireCall): Promise<unknown> {
   let req: Auth2OpenIdRequest | undefined;
   let app: JucaiAppWithSecret | undefined;
   let merchant: MerchantForCall | undefined;
@@ -74,14 +55,14 @@ async function handle(
     code = { code: 200, msg: '成功' };
     data = replyData({ ...SUCCESS, termId: req.termId, orgId: merchant.isvNo, mchNo: req.mchNo, mchOrderNo: req.mchOrderNo, ...payer });
   } catch (err) {
-    const outcome = outcomeOf(err);
-    if (!outcome) {
+    const failure = failureOf(err);
+    if (!failure) {
       request.log.error({ err }, 'jucai: unexpected error');
       code = { code: 500, msg: `系统错误; request id ${request.id}` };
-    } else if (outcome.returnCode && req && merchant) {
-      code = outcome.reply;
+    } else if (failure.returnCode && req && merchant) {
+      code = failure.reply;
       data = replyData({
-        ...outcome.returnCode,
+        ...failure.returnCode,
         termId: req.termId,
         orgId: merchant.isvNo,
         mchNo: req.mchNo,
@@ -92,20 +73,17 @@ async function handle(
         subOpenid: '',
       });
     } else {
-      if (outcome.reply.code === 502)
+      if (failure.reply.code === 502)
         request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'jucai: channel unavailable');
-      code = { code: outcome.reply.code, msg: `${outcome.reply.msg}: ${outcome.detail}` };
+      code = { code: failure.reply.code, msg: `${failure.reply.msg}: ${failure.detail}` };
     }
   }
-  ctx.observe({
-    front: 'jucai',
-    endpoint: PATH,
-    credential: app?.appId ?? null,
-    outcome: data ? `${code.code}:${data.returnCode}` : String(code.code),
-    startedAt,
-    requestId: request.id,
-  });
-  return send(r, reply(code, data, signer));
+  call.credential = app?.appId ?? null;
+  call.outcome = data ? `${code.code}:${data.returnCode}` : String(code.code);
+  return r
+    .code(200)
+    .header('content-type', 'application/json; charset=utf-8')
+    .send(JSON.stringify(reply(code, data, signer)));
 }
 
 /** The merchant and the app of the request: 404 when either is unknown or the app is not the merchant's, 403 when switched off. */

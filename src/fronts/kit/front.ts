@@ -32,10 +32,24 @@ export interface FrontContext {
   observe(call: CallOutcome): void;
 }
 
-/** A request refused before it reached the front's routes, or by them for the HTTP layer's reasons. */
+/**
+ * A request the front did not get to answer itself: refused by the HTTP layer (framing, path,
+ * method, size, time) or failed inside kaifang. The front's `refuse` answers every one of them in
+ * its documented shape — the server's and the kit's alike — so its refusal shape is written once.
+ */
 export interface WireRefusal {
-  /** The HTTP status the refusal calls for: 400 unreadable framing, 404 no such path, 405 method, 408 too slow, 413 body too large, 431 header too large. */
+  /**
+   * The HTTP status the refusal calls for: 400 unreadable framing, 404 no such path, 405 method,
+   * 408 too slow, 413 body too large, 415 a content type nothing reads, 431 header too large,
+   * 500 kaifang's own failure, 503 the process is stopping.
+   */
   status: number;
+  /**
+   * The request reached one of the front's routes (its body or content type could not be read, or
+   * kaifang failed while answering it), as opposed to being refused before any route took it.
+   * Fronts whose clients read the code from the body answer the first kind with HTTP 200.
+   */
+  routed: boolean;
   /** What is wrong, in words a developer can act on. */
   message: string;
   /** The path as received, without the query string. */
@@ -52,11 +66,15 @@ export interface RenderedReply {
   status: number;
   contentType: string;
   body: string;
+  /** The front's own outcome code as text, for the metrics and the call log. */
+  outcome: string;
 }
 
 export interface FrontPluginOptions<S> {
   services: S;
   ctx: FrontContext;
+  /** The front's own descriptor: its name and `refuse`, for `frontWire`. */
+  front: { readonly name: string; refuse?(refusal: WireRefusal): RenderedReply };
 }
 
 /** What `serve --demo` tells a front. */

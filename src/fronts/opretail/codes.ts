@@ -1,3 +1,4 @@
+import type { ErrorTable } from '../kit/wire.ts';
 import { DomainError, NotFound, type ErrorKind } from '../../kernel/errors.ts';
 
 /** The seed's public return codes, kaifang's `18`, and the built-in methods' business codes. */
@@ -64,23 +65,23 @@ const DOMAIN: Record<ErrorKind, Codename> = {
   InvalidInput: 'PARAM_ERROR',
 };
 
+/** What the gateway answers for a refused or failed call. */
 export interface Failure {
   codename: Codename;
   result: string;
-  /** True when the error was not expected: logged with its stack, shown to the caller without. */
-  unexpected: boolean;
 }
 
-export function failureOf(err: unknown): Failure {
-  if (err instanceof GatewayError) return { codename: err.codename, result: err.result, unexpected: false };
+/** The answer to kaifang's own failure: logged with its stack, shown to the caller without. */
+export const UNEXPECTED: Failure = {
+  codename: 'UNKNOWN_ERROR',
+  result: 'the open platform hit an unexpected error; retry, and quote stat.cid to the operator if it persists',
+};
+
+export const failureOf: ErrorTable<Failure> = (err) => {
+  if (err instanceof GatewayError) return { codename: err.codename, result: err.result };
   if (err instanceof DomainError) {
-    // A method that does not exist is a NotFound about a method, not about a key.
     const codename = err instanceof NotFound && err.what === 'method' ? 'METHOD_NOTEXIST_CODE' : DOMAIN[err.kind];
-    return { codename, result: err.message, unexpected: false };
+    return { codename, result: err.message };
   }
-  return {
-    codename: 'UNKNOWN_ERROR',
-    result: 'the open platform hit an unexpected error; retry, and quote stat.cid to the operator if it persists',
-    unexpected: true,
-  };
-}
+  return undefined;
+};

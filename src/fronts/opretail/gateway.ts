@@ -6,7 +6,8 @@ import { BUILT_IN_METHODS, type GatewayMethod } from './domain/gatewayMethods.ts
 import { opretail } from './signing.ts';
 import type { ParsedBody } from '../kit/bodies.ts';
 import type { FrontContext } from '../kit/front.ts';
-import { signatureHint } from '../kit/refusals.ts';
+import type { WireCall } from '../kit/wire.ts';
+import { signatureHint } from '../kit/wire.ts';
 import { GatewayError, type Codename } from './codes.ts';
 import type { OpretailServices } from './services.ts';
 import { authentication } from './methods/authentication.ts';
@@ -39,12 +40,13 @@ export interface GatewayRequest {
   environment: string | undefined;
 }
 
-/** What the call log and the reply need to know, filled in as the call gets further. */
-export interface CallState {
+/**
+ * What the call log and the reply need to know, filled in as the call gets further: the kit's
+ * call (`endpoint` becomes the method name once it is known to exist, which keeps metric labels
+ * bounded; `credential` the developer key) and the reply's format.
+ */
+export interface CallState extends WireCall {
   format: Format;
-  credential: string | null;
-  /** The method name once it is known to exist (keeps metric labels bounded), else `/m.api`. */
-  endpoint: string;
 }
 
 const fail = (codename: Codename, result: string): never => {

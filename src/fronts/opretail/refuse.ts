@@ -1,20 +1,25 @@
 import type { RenderedReply, WireRefusal } from '../kit/front.ts';
-import type { Codename } from './codes.ts';
+import { CODES, type Codename, UNEXPECTED } from './codes.ts';
 import { peekFormat } from './params.ts';
 import { envelope, render } from './reply.ts';
 
-/** The gateway's code for each HTTP-level refusal: a path that is not `/m.api` names no method; a method the gateway does not serve is a request mode it does not know; anything unreadable is 7. */
+/** The gateway's code for each refusal: a path that is not `/m.api` names no method; a method the gateway does not serve is a request mode it does not know; kaifang's own failure is 9999; anything unreadable is 7. */
 function codenameOf(status: number): Codename {
   if (status === 404) return 'METHOD_NOTEXIST_CODE';
   if (status === 405) return 'REQUESTMODE_NOTNULL';
+  if (status === 500) return UNEXPECTED.codename;
   return 'SIGN_WRONG';
 }
 
 /**
- * A refusal in the gateway's reply shape (JSON, or XML when the query asks for it), with the HTTP
- * status of the refusal: the request was not read, so proxies and monitoring should see it.
+ * Every refusal the gateway does not answer itself, in its reply shape (JSON, or XML when the
+ * query asks for it). A request refused before the route took it keeps its HTTP status, so proxies
+ * and monitoring see it; one that reached the route is HTTP 200 like every gateway answer (the
+ * vendor SDKs read `stat.code` whatever the status), but for a body too large (413: not read).
  */
 export function opretailRefusal(r: WireRefusal): RenderedReply {
-  const { contentType, payload } = render(peekFormat(r.query), envelope(r.requestId, r.now, codenameOf(r.status), r.message, null));
-  return { status: r.status, contentType, body: payload };
+  const codename = codenameOf(r.status);
+  const result = r.status === 500 ? UNEXPECTED.result : r.message;
+  const { contentType, payload } = render(peekFormat(r.query), envelope(r.requestId, r.now, codename, result, null));
+  return { status: r.routed && r.status !== 413 ? 200 : r.status, contentType, body: payload, outcome: String(CODES[codename]) };
 }

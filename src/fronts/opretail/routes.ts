@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MethodFailed } from './domain/forward.ts';
-import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
+import { bodyOf } from '../kit/bodies.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
-import { answerRefusals, refuseOtherMethods } from '../kit/refusals.ts';
-import { CODES, failureOf, type Codename } from './codes.ts';
+import { frontWire } from '../kit/wire.ts';
+import { CODES, failureOf, type Codename, UNEXPECTED } from './codes.ts';
+import { opretailRefusal } from './refuse.ts';
 import { runGateway, type CallState } from './gateway.ts';
 import { peekFormat } from './params.ts';
 import { envelope, render } from './reply.ts';
@@ -22,80 +23,47 @@ const rawQueryOf = (url: string) => {
  * shape: a body over the size limit (413), another HTTP method (405), and — answered by the server
  * through `opretailRefusal` — broken framing, oversize headers, a stalled body, a path variant.
  */
-export async function opretailRoutes(app: FastifyInstance, { services, ctx }: FrontPluginOptions<OpretailServices>): Promise<void> {
-  useFrontBodyParsers(app);
+export async function opretailRoutes(app: FastifyInstance, { services, ctx, front }: FrontPluginOptions<OpretailServices>): Promise<void> {
+  const wire = frontWire(app, ctx, { name: front.name, refuse: opretailRefusal });
 
-  const send = (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    call: CallState,
-    startedAt: bigint,
-    codename: Codename,
-    result: string,
-    data: unknown,
-    status = 200,
-  ) => {
+  const send = (request: FastifyRequest, reply: FastifyReply, call: CallState, codename: Codename, result: string, data: unknown) => {
     let rendered: { contentType: string; payload: string };
     try {
       rendered = render(call.format, envelope(request.id, ctx.clock.now(), codename, result, data));
     } catch (err) {
       // Data that cannot be rendered is the gateway's failure, answered (and counted) once.
       request.log.error({ err }, 'opretail gateway: the reply cannot be rendered');
-      codename = 'UNKNOWN_ERROR';
-      rendered = render(call.format, envelope(request.id, ctx.clock.now(), codename, failureOf(undefined).result, null));
+      codename = UNEXPECTED.codename;
+      rendered = render(call.format, envelope(request.id, ctx.clock.now(), codename, UNEXPECTED.result, null));
     }
-    ctx.observe({
-      front: 'opretail',
-      endpoint: call.endpoint,
-      credential: call.credential,
-      outcome: String(CODES[codename]),
-      startedAt,
-      requestId: request.id,
-    });
-    return reply.code(status).header('content-type', rendered.contentType).send(rendered.payload);
+    call.outcome = String(CODES[codename]);
+    return reply.code(200).header('content-type', rendered.contentType).send(rendered.payload);
   };
 
-  answerRefusals(app, ctx, (refusal, request, reply) => {
-    const call: CallState = { format: peekFormat(rawQueryOf(request.url)), credential: null, endpoint: '/m.api' };
-    const startedAt = process.hrtime.bigint();
-    if (refusal.unexpected) return send(request, reply, call, startedAt, 'UNKNOWN_ERROR', failureOf(undefined).result, null);
-    return send(request, reply, call, startedAt, 'SIGN_WRONG', refusal.message, null, refusal.status === 413 ? 413 : 200);
-  });
-
-  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-    const startedAt = process.hrtime.bigint();
-    const rawQuery = rawQueryOf(request.url);
-    // Until the parameters are read, a query asking for XML gets XML.
-    const call: CallState = { format: peekFormat(rawQuery), credential: null, endpoint: '/m.api' };
-    const environment = request.headers.environment;
-    try {
-      const data = await runGateway(
-        services,
-        ctx,
-        { id: request.id, rawQuery, body: bodyOf(request), environment: typeof environment === 'string' ? environment : undefined },
-        call,
-      );
-      return send(request, reply, call, startedAt, 'SUCCESS', 'success', data);
-    } catch (err) {
-      const failure = failureOf(err);
-      if (failure.unexpected) request.log.error({ err }, 'opretail gateway: unexpected error');
-      else if (err instanceof MethodFailed)
-        request.log.warn({ method: call.endpoint, status: err.status, detail: err.detail }, `opretail method failed: ${err.message}`);
-      return send(request, reply, call, startedAt, failure.codename, failure.result, null);
-    }
-  };
-  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/m.api', handler, exposeHeadRoute: false });
-  refuseOtherMethods(app, '/m.api', ['GET', 'POST', 'PUT', 'DELETE'], (request, reply) => {
-    const call: CallState = { format: peekFormat(rawQueryOf(request.url)), credential: null, endpoint: '/m.api' };
-    return send(
-      request,
-      reply,
-      call,
-      process.hrtime.bigint(),
-      'REQUESTMODE_NOTNULL',
-      `HTTP ${request.method} is not served on /m.api; send GET, POST, PUT or DELETE`,
-      null,
-      405,
-    );
+  wire.route({
+    method: ['GET', 'POST', 'PUT', 'DELETE'],
+    url: '/m.api',
+    async handler(request, reply, wireCall) {
+      const rawQuery = rawQueryOf(request.url);
+      // Until the parameters are read, a query asking for XML gets XML.
+      const call: CallState = Object.assign(wireCall, { format: peekFormat(rawQuery) });
+      const environment = request.headers.environment;
+      try {
+        const data = await runGateway(
+          services,
+          ctx,
+          { id: request.id, rawQuery, body: bodyOf(request), environment: typeof environment === 'string' ? environment : undefined },
+          call,
+        );
+        return send(request, reply, call, 'SUCCESS', 'success', data);
+      } catch (err) {
+        const failure = failureOf(err);
+        if (!failure) request.log.error({ err }, 'opretail gateway: unexpected error');
+        else if (err instanceof MethodFailed)
+          request.log.warn({ method: call.endpoint, status: err.status, detail: err.detail }, `opretail method failed: ${err.message}`);
+        const { codename, result } = failure ?? UNEXPECTED;
+        return send(request, reply, call, codename, result, null);
+      }
+    },
   });
 }

@@ -1,3 +1,4 @@
+import type { ErrorTable } from '../kit/wire.ts';
 import { DomainError, UpstreamRejected, UpstreamUnavailable, type ErrorKind, type RejectReason } from '../../kernel/errors.ts';
 
 export type State = 'SUCCESS' | 'FAIL' | 'VER';
@@ -12,7 +13,8 @@ export const CODE = {
   FREQUENCY: '10008',
 } as const;
 
-export type Outcome = {
+/** What storepos answers for a refused or failed call: the reply's `state`, `code` and `msg`. */
+export type Failure = {
   state: State;
   code: string;
   msg: string;
@@ -28,7 +30,7 @@ export class VersionTooLow extends Error {}
  * The one table from domain errors to storepos `(state, code)`, complete by type. Request-level
  * refusals (parameters, signature, agent, our own limits) are FAIL.
  */
-const REFUSALS: Record<ErrorKind, Omit<Outcome, 'msg'>> = {
+const REFUSALS: Record<ErrorKind, Omit<Failure, 'msg'>> = {
   InvalidInput: { state: 'FAIL', code: CODE.PARAM },
   InvalidSignature: { state: 'FAIL', code: CODE.SIGN },
   NotFound: { state: 'FAIL', code: CODE.AGENT },
@@ -38,7 +40,7 @@ const REFUSALS: Record<ErrorKind, Omit<Outcome, 'msg'>> = {
   RateLimited: { state: 'FAIL', code: CODE.FREQUENCY },
   Replayed: { state: 'FAIL', code: CODE.PARAM },
   Conflict: { state: 'FAIL', code: CODE.PARAM },
-  // Processed, but the upstream failed: SUCCESS with the failure code (see `upstreamOutcome`).
+  // Processed, but the upstream failed: SUCCESS with the failure code (see `upstreamFailure`).
   UpstreamRejected: { state: 'SUCCESS', code: CODE.SYSTEM },
   UpstreamUnavailable: { state: 'SUCCESS', code: CODE.SYSTEM },
 };
@@ -56,7 +58,7 @@ const WECHAT_REASONS: Partial<Record<RejectReason, string>> = {
   'rate-limited': CODE.FREQUENCY,
 };
 
-function upstreamOutcome(err: UpstreamRejected | UpstreamUnavailable): Outcome {
+function upstreamFailure(err: UpstreamRejected | UpstreamUnavailable): Failure {
   const wechat = err.upstream === 'wechat';
   if (err instanceof UpstreamRejected) {
     if (!wechat) return { state: 'SUCCESS', code: CODE.SYSTEM, msg: `短信服务商拒绝发送: ${err.code} ${err.upstreamMessage}` };
@@ -71,12 +73,12 @@ function upstreamOutcome(err: UpstreamRejected | UpstreamUnavailable): Outcome {
 }
 
 /**
- * The storepos outcome of an error, or undefined for one that is not a domain error or a version
+ * The storepos answer to an error, or undefined for one that is not a domain error or a version
  * refusal (the caller logs it: FAIL 10006).
  */
-export function outcomeOf(err: unknown): Outcome | undefined {
+export const failureOf: ErrorTable<Failure> = (err) => {
   if (err instanceof VersionTooLow) return { state: 'VER', code: CODE.PARAM, msg: err.message };
   if (!(err instanceof DomainError)) return undefined;
-  if (err instanceof UpstreamRejected || err instanceof UpstreamUnavailable) return upstreamOutcome(err);
+  if (err instanceof UpstreamRejected || err instanceof UpstreamUnavailable) return upstreamFailure(err);
   return { ...REFUSALS[err.kind], msg: err.message };
-}
+};

@@ -1,7 +1,7 @@
 import { storepos } from './signing.ts';
-import type { Outcome } from './codes.ts';
+import type { Failure } from './codes.ts';
 
-export type ReplyFields = Outcome & Record<string, string | number>;
+export type ReplyFields = Failure & Record<string, string | number>;
 
 /**
  * A storepos reply: `state`, `code`, `msg`, any extra fields, then `sign` over the non-empty

@@ -2,10 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInput, InvalidSignature } from '../../kernel/errors.ts';
 import { storepos } from './signing.ts';
 import type { AgentWithKey } from './domain/agents.ts';
-import { bodyOf, useFrontBodyParsers } from '../kit/bodies.ts';
+import { bodyOf } from '../kit/bodies.ts';
 import type { FrontContext, FrontPluginOptions } from '../kit/front.ts';
-import { answerRefusals, refuseOtherMethods, signatureHint } from '../kit/refusals.ts';
-import { CODE, outcomeOf, VersionTooLow, type Outcome } from './codes.ts';
+import { frontWire, signatureHint, type WireCall } from '../kit/wire.ts';
+import { CODE, failureOf, VersionTooLow, type Failure } from './codes.ts';
+import { storeposRefusal } from './refuse.ts';
 import { COMMON, paramsOf, requireParams, type Params } from './params.ts';
 import { signedReply, type ReplyFields } from './reply.ts';
 import type { StoreposServices } from './services.ts';
@@ -66,26 +67,14 @@ const ENDPOINTS: Endpoint[] = [
  * sends by the per-mobile and per-agent limits, a code check by the code's single use, a login
  * by WeChat's single-use js_code. Deploy behind TLS so requests cannot be captured.
  */
-export async function storeposRoutes(app: FastifyInstance, { services, ctx }: FrontPluginOptions<StoreposServices>): Promise<void> {
-  useFrontBodyParsers(app);
-
-  // Fastify's own refusals still answer in the storepos shape: a body over the limit keeps its
-  // 413 (it was not read); any other unreadable request is FAIL 10004 with 200, as any body the
-  // parsers cannot read (a text/plain body, a malformed Content-Type) is.
-  answerRefusals(app, ctx, (refusal, _request, reply) =>
-    send(
-      reply,
-      refusal.status === 413 ? 413 : 200,
-      { state: 'FAIL', code: refusal.unexpected ? CODE.SYSTEM : CODE.PARAM, msg: refusal.message },
-      undefined,
-    ),
-  );
-
+export async function storeposRoutes(app: FastifyInstance, { services, ctx, front }: FrontPluginOptions<StoreposServices>): Promise<void> {
+  const wire = frontWire(app, ctx, { name: front.name, refuse: storeposRefusal });
   for (const endpoint of ENDPOINTS) {
-    app.post(endpoint.path, (request, reply) => handle(services, ctx, endpoint, request, reply));
-    refuseOtherMethods(app, endpoint.path, ['POST'], (_request, reply) =>
-      send(reply, 405, { state: 'FAIL', code: CODE.PARAM, msg: `${endpoint.path} takes POST only` }, undefined),
-    );
+    wire.route({
+      method: 'POST',
+      url: endpoint.path,
+      handler: (request, reply, call) => handle(services, ctx, endpoint, request, reply, call),
+    });
   }
 }
 
@@ -95,8 +84,8 @@ async function handle(
   endpoint: Endpoint,
   request: FastifyRequest,
   reply: FastifyReply,
+  call: WireCall,
 ): Promise<unknown> {
-  const startedAt = process.hrtime.bigint();
   let params: Params | undefined;
   let agent: AgentWithKey | undefined;
   let fields: ReplyFields;
@@ -113,11 +102,11 @@ async function handle(
     requireParams(params, endpoint.params);
     fields = await endpoint.run(s, agent, params);
   } catch (err) {
-    const outcome = outcomeOf(err);
-    if (outcome) {
-      if (outcome.code === CODE.SYSTEM)
+    const failure = failureOf(err);
+    if (failure) {
+      if (failure.code === CODE.SYSTEM)
         request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'storepos upstream failure');
-      fields = outcome;
+      fields = failure;
     } else {
       request.log.error({ err }, 'storepos front failure');
       fields = { state: 'FAIL', code: CODE.SYSTEM, msg: `系统错误; request id ${request.id}` };
@@ -125,18 +114,12 @@ async function handle(
     // Signed whenever agent_id names a known agent, even a disabled one or one refused earlier.
     if (agent === undefined) agent = await tryIdentify(s, params?.agent_id);
   }
-  ctx.observe({
-    front: 'storepos',
-    endpoint: endpoint.path,
-    credential: agent?.agentId ?? null,
-    outcome: `${fields.state}:${fields.code}`,
-    startedAt,
-    requestId: request.id,
-  });
+  call.credential = agent?.agentId ?? null;
+  call.outcome = `${fields.state}:${fields.code}`;
   return send(reply, 200, fields, agent?.key);
 }
 
-function send(reply: FastifyReply, status: number, fields: ReplyFields | Outcome, key: string | undefined): FastifyReply {
+function send(reply: FastifyReply, status: number, fields: ReplyFields | Failure, key: string | undefined): FastifyReply {
   return reply
     .code(status)
     .header('content-type', 'application/json; charset=utf-8')

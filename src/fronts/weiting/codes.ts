@@ -1,3 +1,4 @@
+import type { ErrorTable } from '../kit/wire.ts';
 import { DomainError, type ErrorKind } from '../../kernel/errors.ts';
 
 /**
@@ -16,9 +17,7 @@ export type Failure =
   /** WeChat (or another upstream) said no. */
   | 'refused'
   /** An upstream could not be reached, or something the operator must configure is missing. */
-  | 'unavailable'
-  /** A failure kaifang did not expect. */
-  | 'internal';
+  | 'unavailable';
 
 const FAILURES: Record<ErrorKind, Failure> = {
   InvalidInput: 'input',
@@ -34,13 +33,14 @@ const FAILURES: Record<ErrorKind, Failure> = {
   UpstreamUnavailable: 'unavailable',
 };
 
-export function failureOf(err: unknown): Failure {
-  if (!(err instanceof DomainError)) return 'internal';
+/** The kind of failure of a domain error; undefined for a failure kaifang did not expect (logged, 40005). */
+export const failureOf: ErrorTable<Failure> = (err) => {
+  if (!(err instanceof DomainError)) return undefined;
   // A missing official account or login state is the platform's setup or the link's age, not the caller's credentials.
   if (err.kind === 'NotFound' && 'what' in err && (err as { what: string }).what === 'officialAccount') return 'unavailable';
   if (err.kind === 'NotFound' && 'what' in err && (err as { what: string }).what === 'loginState') return 'expired';
   return FAILURES[err.kind];
-}
+};
 
 /** The universal answer of every endpoint but the token's for a missing, unknown, expired or disabled token (the seed's). */
 export const TOKEN_REFUSED = { status: 0, errMsg: 'access_token校验异常' } as const;

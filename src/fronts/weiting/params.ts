@@ -1,5 +1,8 @@
+import type { FastifyRequest } from 'fastify';
+import { parseDateTime } from '../../kernel/cst.ts';
 import { InvalidInput } from '../../kernel/errors.ts';
 import { decodeForm, FormDecodeError, type ParsedBody } from '../kit/bodies.ts';
+import { DEVICENO_PATTERN, OPENID_PATTERN } from './domain/users.ts';
 
 export type Fields = Record<string, string>;
 
@@ -71,4 +74,68 @@ export function optional(fields: Fields, name: string, max = 1024): string | und
   if (value === undefined || value === '') return undefined;
   if (value.length > max) throw new InvalidInput(name, `${name} is longer than ${max} characters`);
   return value;
+}
+
+/** `openid`: required, 6–64 letters, digits, `_` or `-` (weiting.md); the one place it is checked. */
+export function openidField(fields: Fields): string {
+  const openid = required(fields, 'openid', 64);
+  if (!OPENID_PATTERN.test(openid)) throw new InvalidInput('openid', 'openid must be 6–64 letters, digits, _ or -');
+  return openid;
+}
+
+/** `deviceno`: required, 7–20 digits. */
+export function devicenoField(fields: Fields): string {
+  const deviceno = required(fields, 'deviceno', 20);
+  if (!DEVICENO_PATTERN.test(deviceno)) throw new InvalidInput('deviceno', 'deviceno must be 7–20 digits');
+  return deviceno;
+}
+
+/** An http(s) URL with a host, no whitespace or control characters, well-formed Unicode (it goes to WeChat as JSON). */
+function isWebUrl(text: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern is for
+  if (!/^https?:\/\/[^\x00-\x20\x7f]+$/.test(text) || /\p{Cs}/u.test(text)) return false;
+  try {
+    return new URL(text).hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** An optional `url`: an http(s) URL when given. */
+export function webUrlField(fields: Fields, name: string): string | undefined {
+  const url = optional(fields, name, 1024);
+  if (url !== undefined && !isWebUrl(url)) throw new InvalidInput(name, `${name} must be an http(s) URL`);
+  return url;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?$/;
+
+/** An optional date, `yyyy-MM-dd` or `yyyy-MM-dd HH:mm:ss`, that exists on the calendar. */
+export function dateField(fields: Fields, name: string): string | undefined {
+  const value = optional(fields, name, 128);
+  if (value !== undefined && (!DATE.test(value) || parseDateTime(value) === null))
+    throw new InvalidInput(name, `${name} must be yyyy-MM-dd or yyyy-MM-dd HH:mm:ss`);
+  return value;
+}
+
+/** weekBind / flowOrders fields: `openid` and `deviceno` always, the optional ones, and what each adds. */
+export function reportFields(fields: Fields, extra: readonly string[]): Record<string, string> & { openid: string; deviceno: string } {
+  const out: Record<string, string> & { openid: string; deviceno: string } = {
+    openid: openidField(fields),
+    deviceno: devicenoField(fields),
+  };
+  for (const name of ['operators', 'qcellcore', 'channel', 'from', ...extra]) {
+    const value = optional(fields, name, 128);
+    if (value !== undefined) out[name] = value;
+  }
+  return out;
+}
+
+/** An `Idempotency-Key` header, when sent: 1–128 printable ASCII. */
+export function idempotencyKey(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !/^[\x21-\x7e]{1,128}$/.test(key))
+    throw new InvalidInput('Idempotency-Key', 'the Idempotency-Key header must be 1–128 printable ASCII characters');
+  return key;
 }

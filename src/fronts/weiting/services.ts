@@ -28,10 +28,6 @@ export interface WeitingServices {
   readonly settings: WeitingSettings;
 }
 
-/** The seed's token life, and the previous token's grace once a new one is issued (weiting.md). */
-const TOKEN_TTL_MS = 7200_000;
-const TOKEN_OVERLAP_MS = 300_000;
-
 export function createWeitingServices(core: Core, settings: WeitingSettings): WeitingServices {
   const apps = new WeitingApps(core);
   const users = new WeitingUsers(core.db, core.clock, core.cache);
@@ -43,8 +39,8 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
   return {
     apps,
     accessTokens: new AccessTokens(tokens('weiting:access', { cache: core.cache }), apps, core.quotas, {
-      ttlMs: TOKEN_TTL_MS,
-      overlapMs: TOKEN_OVERLAP_MS,
+      ttlMs: settings.weitingTokenTtlS * 1000,
+      overlapMs: settings.weitingTokenOverlapS * 1000,
       dailyLimit: settings.weitingTokenDailyLimit,
     }),
     users,
@@ -55,7 +51,7 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
       officialAccount,
       () => core.upstreams.wechatWebAuth,
       { wechatOpen: core.upstreams.wechatOpenUrl, callback: () => `${core.publicUrl()}/service/wxoauth/2.0/wxcode` },
-      { stateTtlMs: 600_000, codeTtlMs: 300_000 },
+      { stateTtlMs: settings.weitingLoginStateTtlS * 1000, codeTtlMs: settings.weitingLoginCodeTtlS * 1000 },
     ),
     notices: new PrizeNotices(
       core.db,
@@ -67,7 +63,7 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
       settings.weitingNoticesPerOpenidPerDay,
     ),
     reports: new PartnerReports(core.db, core.clock, users, core.idempotency),
-    tickets: new Tickets(tokens('weiting:ticket'), core.state, 300_000),
+    tickets: new Tickets(tokens('weiting:ticket'), core.state, settings.weitingTicketTtlS * 1000),
     officialAccounts: accounts,
     clock: core.clock,
     settings,

@@ -14,6 +14,36 @@ export const weitingSettings = {
     integer(1, 1_000_000),
     'weiting: default access tokens one app may get per China day (an app may have its own limit).',
   ),
+  weitingTokenTtlS: setting(
+    'KAIFANG_WEITING_TOKEN_TTL_S',
+    7200,
+    integer(60, 86_400),
+    "weiting: how long an access token is valid, seconds (the seed's 7200: partners cache it that long).",
+  ),
+  weitingTokenOverlapS: setting(
+    'KAIFANG_WEITING_TOKEN_OVERLAP_S',
+    300,
+    integer(0, 3600),
+    'weiting: how long the previous access token keeps working once a new one is issued, seconds.',
+  ),
+  weitingLoginStateTtlS: setting(
+    'KAIFANG_WEITING_LOGIN_STATE_TTL_S',
+    600,
+    integer(60, 3600),
+    'weiting: how long a login link from getBaseUrl may take to come back from WeChat, seconds.',
+  ),
+  weitingLoginCodeTtlS: setting(
+    'KAIFANG_WEITING_LOGIN_CODE_TTL_S',
+    300,
+    integer(30, 3600),
+    'weiting: how long the platform code handed to the partner after a login stays redeemable (once), seconds.',
+  ),
+  weitingTicketTtlS: setting(
+    'KAIFANG_WEITING_TICKET_TTL_S',
+    300,
+    integer(30, 3600),
+    'weiting: how long an app ticket stays redeemable (once), seconds.',
+  ),
   weitingNoticesPerOpenidPerDay: setting(
     'KAIFANG_WEITING_NOTICES_PER_OPENID_PER_DAY',
     10,

@@ -252,7 +252,11 @@ for (const backend of backendNames()) {
     t.after(() => f.close());
     const get = await fetch(`${f.s.url}/pay/api/1.0/auth2OpenId`);
     assert.equal(get.status, 405);
-    assert.deepEqual(await get.json(), { code: 400, msg: '参数错误: /pay/api/1.0/auth2OpenId takes POST only', data: null });
+    assert.deepEqual(await get.json(), {
+      code: 400,
+      msg: '参数错误: HTTP GET is not served on /pay/api/1.0/auth2OpenId; send POST',
+      data: null,
+    });
     const path = await fetch(`${f.s.url}/pay/api/1.0/nope`, { method: 'POST' });
     assert.equal(path.status, 404);
     assert.equal(((await path.json()) as Reply).code, 400);

@@ -593,10 +593,10 @@ for (const backend of backendNames()) {
     const token = await f.token();
     const wrongMethod = await fetch(`${f.s.url}/service/1.0/access/token?appid=${f.appid}&secret=${f.secret}`, { method: 'POST' });
     assert.equal(wrongMethod.status, 405);
-    assert.deepEqual(await wrongMethod.json(), { status: 0, errMsg: '/service/1.0/access/token takes GET' });
+    assert.deepEqual(await wrongMethod.json(), { status: 0, errMsg: 'HTTP POST is not served on /service/1.0/access/token; send GET' });
     const get = await fetch(`${f.s.url}/service/weekBind/create?access_token=${token}`);
     assert.equal(get.status, 405);
-    assert.deepEqual(await get.json(), { status: 0, errMsg: '/service/weekBind/create takes POST' });
+    assert.deepEqual(await get.json(), { status: 0, errMsg: 'HTTP GET is not served on /service/weekBind/create; send POST' });
     const unknown = await fetch(`${f.s.url}/service/1.0/nothing-here`);
     assert.equal(unknown.status, 404);
     const body = (await unknown.json()) as Json;
