@@ -45,6 +45,10 @@ export interface CredentialSpec<TB extends keyof Database, C extends { id: numbe
   enabled(credential: C): boolean;
   /** True when the credential is past its validity at `now`; never, when absent. */
   expired?(credential: C, now: number): boolean;
+  /** The wire parameter that carries the id, named in `authenticate`'s refusals (`agent_id`); absent: the label. */
+  wireParam?: string;
+  /** The columns that switch it on or off; absent: `enabled` 1 / 0. `updated_at` is set either way. */
+  enabledColumns?(enabled: boolean, now: number): Record<string, unknown>;
 }
 
 const PRINTABLE = /^[\x21-\x7e]*$/;
@@ -63,8 +67,9 @@ export interface CredentialDeps {
  * the secret, seal it with the master key, insert under a unique index (a duplicate id is
  * `Conflict`), look it up for signing through a per-process cache whose TTL is the documented bound
  * on how long a change made elsewhere takes to be seen, authenticate (`NotFound` / `Disabled` /
- * `Expired`), rotate. Each kind (developer keys, agents, WeChat apps, merchants' apps …) is a spec
- * plus its own field rules.
+ * `Expired`), switch on and off, rotate. Each kind (developer keys, agents, WeChat apps, merchants'
+ * apps …) extends it with a spec and its own field rules (`create`, `update`): what every kind does
+ * alike is written here once and inherited, not forwarded.
  */
 export class SealedCredentials<TB extends keyof Database, C extends { id: number }, CS extends C> {
   private readonly cache: TtlCache<CS>;
@@ -75,7 +80,7 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
   private readonly table: string;
   private readonly idColumn: string;
   private readonly box: SecretBox;
-  private readonly clock: Clock;
+  protected readonly clock: Clock;
 
   constructor(
     deps: CredentialDeps,
@@ -121,7 +126,7 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
    * duplicate public id is `Conflict`. `imported` marks a secret brought over as it is; `warning`
    * says when it is weaker than what kaifang would set.
    */
-  async insert(
+  protected async insert(
     id: string,
     values: Record<string, unknown>,
     options: { secret?: string; imported?: boolean } = {},
@@ -165,8 +170,8 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
     return this.spec.fromRow(row);
   }
 
-  /** The credential with its secret in clear, or undefined when unknown; cached (see the class). */
-  find(id: string): Promise<CS | undefined> {
+  /** The credential with its secret in clear, for verifying a call; undefined when unknown. Cached (see the class). */
+  findForSigning(id: string): Promise<CS | undefined> {
     if (this.spec.idPattern && !this.spec.idPattern.test(id)) return Promise.resolve(undefined);
     return this.cache.get(id, async () => {
       const row = await this.row(id);
@@ -180,8 +185,8 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
    * The credential a caller presents, when it may be used now: else NotFound, Disabled or Expired.
    * `param` is the wire parameter that carried the id, to name it in the message.
    */
-  async authenticate(id: string, param?: string): Promise<CS> {
-    const found = await this.find(id);
+  async authenticate(id: string, param = this.spec.wireParam): Promise<CS> {
+    const found = await this.findForSigning(id);
     const { label } = this.spec;
     const named = param === undefined ? `${label} ${id}` : `${param} ${JSON.stringify(id.slice(0, 64))}`;
     if (!found) throw param === undefined ? this.notFound(id) : new NotFound(this.spec.what, `${named} is not a known ${label}`);
@@ -190,19 +195,25 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
     return found;
   }
 
-  /** Changes columns of the credential (never its secret: see `rotate`). */
-  async update(id: string, set: Record<string, unknown>): Promise<C> {
+  /** Switches the credential on or off; effective on every process within the cache's TTL. */
+  setEnabled(id: string, enabled: boolean): Promise<C> {
+    const now = this.clock.now();
+    return this.updateColumns(id, { ...(this.spec.enabledColumns?.(enabled, now) ?? { enabled: enabled ? 1 : 0 }), updated_at: now });
+  }
+
+  /** Replaces the secret (the given one, checked, or a new random one); the new one is returned once. */
+  async rotateSecret(id: string, newSecret?: string): Promise<CS> {
+    const { secret } = this.secretFor(newSecret, false);
+    const credential = await this.updateColumns(id, { [this.spec.secretColumn]: this.box.seal(secret), updated_at: this.clock.now() });
+    return this.spec.withSecret(credential, secret);
+  }
+
+  /** Changes columns of the credential (never its secret: see `rotateSecret`). */
+  protected async updateColumns(id: string, set: Record<string, unknown>): Promise<C> {
     const row = await this.q.updateTable(this.table).set(set).where(this.idColumn, '=', id).returningAll().executeTakeFirst();
     this.cache.delete(id);
     if (!row) throw this.notFound(id);
     return this.spec.fromRow(row as Selectable<Database[TB]>);
-  }
-
-  /** Replaces the secret (the given one, checked, or a new random one); the new one is returned once. */
-  async rotate(id: string, newSecret?: string, set: Record<string, unknown> = {}): Promise<CS> {
-    const { secret } = this.secretFor(newSecret, false);
-    const credential = await this.update(id, { ...set, [this.spec.secretColumn]: this.box.seal(secret) });
-    return this.spec.withSecret(credential, secret);
   }
 
   /** Forgets every cached lookup in this process (after a change the cache key does not name). */

@@ -57,14 +57,9 @@ const SPEC: CredentialSpec<'wechat_miniapps', MiniProgram, MiniProgramWithSecret
 };
 
 /** Mini-programs (appid + sealed AppSecret), on the shared sealed-credential base. */
-export class MiniPrograms {
-  private readonly apps: SealedCredentials<'wechat_miniapps', MiniProgram, MiniProgramWithSecret>;
-
-  private readonly clock: Clock;
-
+export class MiniPrograms extends SealedCredentials<'wechat_miniapps', MiniProgram, MiniProgramWithSecret> {
   constructor(deps: CredentialDeps) {
-    this.apps = new SealedCredentials(deps, SPEC);
-    this.clock = deps.clock;
+    super(deps, SPEC);
   }
 
   async create(input: { appid: string; secret: string; name?: string }): Promise<MiniProgram> {
@@ -72,40 +67,19 @@ export class MiniPrograms {
     const name = input.name ?? input.appid;
     validate({ appid: input.appid, name });
     const now = this.clock.now();
-    const { created } = await this.apps.insert(
-      input.appid,
-      { name, enabled: 1, created_at: now, updated_at: now },
-      { secret: input.secret },
-    );
+    const { created } = await this.insert(input.appid, { name, enabled: 1, created_at: now, updated_at: now }, { secret: input.secret });
     const { secret: _secret, ...app } = created;
     return app;
   }
 
-  list(options: { limit?: number; offset?: number } = {}): Promise<MiniProgram[]> {
-    return this.apps.list(options);
-  }
-
-  get(appid: string): Promise<MiniProgram> {
-    return this.apps.get(appid);
-  }
-
-  /** The enabled mini-program with its AppSecret: NotFound or Disabled otherwise. Cached. */
-  authenticate(appid: string): Promise<MiniProgramWithSecret> {
-    return this.apps.authenticate(appid);
-  }
-
   async setSecret(appid: string, secret: string): Promise<MiniProgram> {
     check('secret', typeof secret === 'string' && secret !== '', 'secret is required');
-    const { secret: _secret, ...app } = await this.apps.rotate(appid, secret, { updated_at: this.clock.now() });
+    const { secret: _secret, ...app } = await this.rotateSecret(appid, secret);
     return app;
   }
 
   update(appid: string, changes: { name?: string }): Promise<MiniProgram> {
     validate(changes);
-    return this.apps.update(appid, { ...(changes.name !== undefined ? { name: changes.name } : {}), updated_at: this.clock.now() });
-  }
-
-  setEnabled(appid: string, enabled: boolean): Promise<MiniProgram> {
-    return this.apps.update(appid, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
+    return this.updateColumns(appid, { ...(changes.name !== undefined ? { name: changes.name } : {}), updated_at: this.clock.now() });
   }
 }

@@ -94,17 +94,13 @@ function validate(input: { appid?: string; name?: string; prizeTemplateId?: stri
  * for every kaifang process (the core's UpstreamTokens): fetched once, refreshed before expiry by
  * one process, and once more when WeChat calls it invalid (40001/42001), then the call is retried once.
  */
-export class OfficialAccounts {
-  private readonly accounts: SealedCredentials<'wechat_official_accounts', OfficialAccount, OfficialAccountWithSecret>;
-  private readonly clock: Clock;
-
+export class OfficialAccounts extends SealedCredentials<'wechat_official_accounts', OfficialAccount, OfficialAccountWithSecret> {
   constructor(
     deps: CredentialDeps,
     private readonly tokens: UpstreamTokens,
     private readonly api: () => WechatOfficialAccountApi,
   ) {
-    this.accounts = new SealedCredentials(deps, SPEC);
-    this.clock = deps.clock;
+    super(deps, SPEC);
   }
 
   async create(input: {
@@ -118,7 +114,7 @@ export class OfficialAccounts {
     const name = input.name ?? input.appid;
     validate({ ...input, name });
     const now = this.clock.now();
-    const { created } = await this.accounts.insert(
+    const { created } = await this.insert(
       input.appid,
       {
         name,
@@ -134,26 +130,13 @@ export class OfficialAccounts {
     return account;
   }
 
-  list(options: { limit?: number; offset?: number } = {}): Promise<OfficialAccount[]> {
-    return this.accounts.list(options);
-  }
-
-  get(appid: string): Promise<OfficialAccount> {
-    return this.accounts.get(appid);
-  }
-
-  /** The enabled account with its secret: NotFound or Disabled otherwise. Cached. */
-  authenticate(appid: string): Promise<OfficialAccountWithSecret> {
-    return this.accounts.authenticate(appid);
-  }
-
   async update(
     appid: string,
     changes: { name?: string; prizeTemplateId?: string | null; prizeKeywords?: Partial<PrizeKeywords> },
   ): Promise<OfficialAccount> {
     validate(changes);
     const current = await this.get(appid);
-    return this.accounts.update(appid, {
+    return this.updateColumns(appid, {
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.prizeTemplateId !== undefined ? { prize_template_id: changes.prizeTemplateId } : {}),
       ...(changes.prizeKeywords !== undefined
@@ -166,13 +149,9 @@ export class OfficialAccounts {
   /** Replaces the AppSecret (after a reset on mp.weixin.qq.com); the shared token made with the old one is dropped. */
   async setSecret(appid: string, secret: string): Promise<OfficialAccount> {
     check('secret', typeof secret === 'string' && secret !== '', 'secret is required');
-    const { secret: _secret, ...account } = await this.accounts.rotate(appid, secret, { updated_at: this.clock.now() });
+    const { secret: _secret, ...account } = await this.rotateSecret(appid, secret);
     await this.tokens.forget(tokenName(appid));
     return account;
-  }
-
-  setEnabled(appid: string, enabled: boolean): Promise<OfficialAccount> {
-    return this.accounts.update(appid, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
   }
 
   /**

@@ -58,13 +58,9 @@ function validate(input: { mchId?: string; appid?: string; name?: string }): voi
 }
 
 /** The WeChat Pay merchants the platform holds API v2 keys for; fronts (jucai) name them by mch_id. */
-export class WechatPayMerchants {
-  private readonly merchants: SealedCredentials<'wechat_pay_merchants', WechatPayMerchant, WechatPayMerchantWithKey>;
-  private readonly clock: Clock;
-
+export class WechatPayMerchants extends SealedCredentials<'wechat_pay_merchants', WechatPayMerchant, WechatPayMerchantWithKey> {
   constructor(deps: CredentialDeps) {
-    this.merchants = new SealedCredentials(deps, SPEC);
-    this.clock = deps.clock;
+    super(deps, SPEC);
   }
 
   async create(input: { mchId: string; appid: string; key: string; name?: string }): Promise<WechatPayMerchant> {
@@ -73,7 +69,7 @@ export class WechatPayMerchants {
     const name = input.name ?? input.mchId;
     validate({ ...input, name });
     const now = this.clock.now();
-    const { created } = await this.merchants.insert(
+    const { created } = await this.insert(
       input.mchId,
       { appid: input.appid, name, enabled: 1, created_at: now, updated_at: now },
       { secret: input.key },
@@ -82,22 +78,9 @@ export class WechatPayMerchants {
     return merchant;
   }
 
-  list(options: { limit?: number; offset?: number } = {}): Promise<WechatPayMerchant[]> {
-    return this.merchants.list(options);
-  }
-
-  get(mchId: string): Promise<WechatPayMerchant> {
-    return this.merchants.get(mchId);
-  }
-
-  /** The enabled merchant with its key, for signing: NotFound or Disabled otherwise. Cached. */
-  authenticate(mchId: string): Promise<WechatPayMerchantWithKey> {
-    return this.merchants.authenticate(mchId);
-  }
-
   update(mchId: string, changes: { appid?: string; name?: string }): Promise<WechatPayMerchant> {
     validate(changes);
-    return this.merchants.update(mchId, {
+    return this.updateColumns(mchId, {
       ...(changes.appid !== undefined ? { appid: changes.appid } : {}),
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       updated_at: this.clock.now(),
@@ -107,11 +90,7 @@ export class WechatPayMerchants {
   /** Replaces the API v2 key (after it was reset on pay.weixin.qq.com). */
   async setKey(mchId: string, key: string): Promise<WechatPayMerchant> {
     check('key', typeof key === 'string' && key !== '', 'key is required');
-    const { key: _key, ...merchant } = await this.merchants.rotate(mchId, key, { updated_at: this.clock.now() });
+    const { key: _key, ...merchant } = await this.rotateSecret(mchId, key);
     return merchant;
-  }
-
-  setEnabled(mchId: string, enabled: boolean): Promise<WechatPayMerchant> {
-    return this.merchants.update(mchId, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
   }
 }

@@ -30,7 +30,7 @@ export async function weitingDemo(s: WeitingServices, ctx: DemoContext): Promise
   // The port may differ from the last demo start: the partner page must stay an allowed host.
   await s.apps.update(DEMO_APPID, { allowedHosts: [host], enabled: true });
   await s.users.importRow({ openid: DEMO_OPENID, nickname: 'demo user', deviceno: DEMO_DEVICE });
-  const app = (await s.apps.find(DEMO_APPID))!;
+  const app = (await s.apps.findForSigning(DEMO_APPID))!;
 
   const base = ctx.baseUrl;
   const q = (path: string) => `'${base}${path}?access_token='"$TOKEN"`;

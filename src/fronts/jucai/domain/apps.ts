@@ -49,16 +49,12 @@ const SPEC: CredentialSpec<'jucai_apps', JucaiApp, JucaiAppWithSecret> = {
 };
 
 /** The merchants' apps, on the shared sealed-credential base. */
-export class JucaiApps {
-  private readonly apps: SealedCredentials<'jucai_apps', JucaiApp, JucaiAppWithSecret>;
-  private readonly clock: Clock;
-
+export class JucaiApps extends SealedCredentials<'jucai_apps', JucaiApp, JucaiAppWithSecret> {
   constructor(
     deps: CredentialDeps,
     private readonly organization: Organization,
   ) {
-    this.apps = new SealedCredentials(deps, SPEC);
-    this.clock = deps.clock;
+    super(deps, SPEC);
   }
 
   /** Creates an app of `mchNo`, or imports one (`appId`/`secret` given); `warning` flags a short imported secret. */
@@ -74,7 +70,7 @@ export class JucaiApps {
     checkText('name', name, 100);
     const merchant = await this.organization.getMerchant(input.mchNo);
     const now = this.clock.now();
-    const { created, warning } = await this.apps.insert(
+    const { created, warning } = await this.insert(
       appId,
       { mch_ref: merchant.id, name, enabled: 1, created_at: now, updated_at: now },
       input.secret === undefined ? {} : { secret: input.secret, imported: true },
@@ -82,29 +78,12 @@ export class JucaiApps {
     return { ...created, warning };
   }
 
-  list(options: { limit?: number; offset?: number } = {}): Promise<JucaiApp[]> {
-    return this.apps.list(options);
-  }
-
-  get(appId: string): Promise<JucaiApp> {
-    return this.apps.get(appId);
-  }
-
-  /** The app with its secret in clear, for verifying a call; undefined when unknown. Cached. */
-  findForSigning(appId: string): Promise<JucaiAppWithSecret | undefined> {
-    return this.apps.find(appId);
-  }
-
   update(appId: string, changes: { name?: string; enabled?: boolean }): Promise<JucaiApp> {
     if (changes.name !== undefined) checkText('name', changes.name, 100);
-    return this.apps.update(appId, {
+    return this.updateColumns(appId, {
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.enabled !== undefined ? { enabled: changes.enabled ? 1 : 0 } : {}),
       updated_at: this.clock.now(),
     });
-  }
-
-  rotateSecret(appId: string, secret?: string): Promise<JucaiAppWithSecret> {
-    return this.apps.rotate(appId, secret, { updated_at: this.clock.now() });
   }
 }

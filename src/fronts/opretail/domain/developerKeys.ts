@@ -125,21 +125,18 @@ const SPEC: CredentialSpec<'opretail_developer_keys', DeveloperKey, DeveloperKey
   fromRow,
   withSecret: (key, applicationSecret) => ({ ...key, applicationSecret }),
   enabled: (key) => key.switchStatus === 1,
+  // The seed's switchStatus: 1 on, 2 off, with the time it last changed.
+  enabledColumns: (enabled, now) => ({ switch_status: enabled ? 1 : 2, switch_time: now }),
   expired: (key, now) => ifexpire(key, now) === 2,
 };
 
 /** Developer keys of the Opretail gateway: issuing, importing, switching, expiring, rotating. */
-export class DeveloperKeys {
-  private readonly keys: SealedCredentials<'opretail_developer_keys', DeveloperKey, DeveloperKeyWithSecret>;
-
-  private readonly clock: Clock;
-
+export class DeveloperKeys extends SealedCredentials<'opretail_developer_keys', DeveloperKey, DeveloperKeyWithSecret> {
   constructor(
     deps: CredentialDeps,
     private readonly defaultAid: string,
   ) {
-    this.keys = new SealedCredentials(deps, SPEC);
-    this.clock = deps.clock;
+    super(deps, SPEC);
   }
 
   /**
@@ -151,7 +148,7 @@ export class DeveloperKeys {
     const now = this.clock.now();
     const applicationId = input.applicationId ?? this.defaultAid;
     const applicationKey = input.applicationKey ?? `${applicationId}-${randomString(12)}`;
-    const { created, warning } = await this.keys.insert(
+    const { created, warning } = await this.insert(
       applicationKey,
       {
         username: input.username,
@@ -174,26 +171,6 @@ export class DeveloperKeys {
     return { ...created, warning };
   }
 
-  list(options: { limit?: number; offset?: number } = {}): Promise<DeveloperKey[]> {
-    return this.keys.list(options);
-  }
-
-  count(): Promise<number> {
-    return this.keys.count();
-  }
-
-  get(applicationKey: string): Promise<DeveloperKey> {
-    return this.keys.get(applicationKey);
-  }
-
-  /**
-   * The key with its secret in clear, for verifying a signature; cached for `cacheTtlMs`. The
-   * gateway checks switch and expiry itself, in the order of its return codes.
-   */
-  findForSigning(applicationKey: string): Promise<DeveloperKeyWithSecret | undefined> {
-    return this.keys.find(applicationKey);
-  }
-
   async update(applicationKey: string, changes: DeveloperKeyChanges): Promise<DeveloperKey> {
     validate(changes);
     const set: Partial<Row> = { updated_at: this.clock.now() };
@@ -206,21 +183,11 @@ export class DeveloperKeys {
     if (changes.supplierAccount !== undefined) set.supplier_account = changes.supplierAccount;
     if (changes.ratePerSecond !== undefined) set.rate_per_second = changes.ratePerSecond;
     if (changes.ratePerDay !== undefined) set.rate_per_day = changes.ratePerDay;
-    return this.keys.update(applicationKey, set);
-  }
-
-  setEnabled(applicationKey: string, enabled: boolean): Promise<DeveloperKey> {
-    const now = this.clock.now();
-    return this.keys.update(applicationKey, { switch_status: enabled ? 1 : 2, switch_time: now, updated_at: now });
+    return this.updateColumns(applicationKey, set);
   }
 
   /** Expires the key at `at` (default now); `null` makes it never expire. */
   expire(applicationKey: string, at: number | null = this.clock.now()): Promise<DeveloperKey> {
-    return this.keys.update(applicationKey, { expire: at, updated_at: this.clock.now() });
-  }
-
-  /** Replaces the secret; the new one is returned once and only stored sealed. */
-  rotateSecret(applicationKey: string, newSecret?: string): Promise<DeveloperKeyWithSecret> {
-    return this.keys.rotate(applicationKey, newSecret, { updated_at: this.clock.now() });
+    return this.updateColumns(applicationKey, { expire: at, updated_at: this.clock.now() });
   }
 }

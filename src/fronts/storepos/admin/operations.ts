@@ -21,7 +21,7 @@ export function storeposOperations(s: StoreposServices) {
     setAgentEnabled: async (agentId: string, enabled: boolean) => withGrants(await agents.setEnabled(agentId, enabled)),
     updateAgent: async (agentId: string, changes: { name?: string; smsDailyCap?: number | null }) =>
       withGrants(await agents.update(agentId, changes)),
-    rotateKey: async (agentId: string, key?: string) => withGrants(await agents.rotateKey(agentId, key)),
+    rotateKey: async (agentId: string, key?: string) => withGrants(await agents.rotateSecret(agentId, key)),
     grant: async (agentId: string, appid: string) => {
       const agent = await agents.get(agentId);
       await grants.grant(agent.id, appid);

@@ -64,20 +64,16 @@ const SPEC: CredentialSpec<'storepos_agents', Agent, AgentWithKey> = {
   fromRow,
   withSecret: (agent, key) => ({ ...agent, key }),
   enabled: (agent) => agent.enabled,
+  wireParam: 'agent_id',
 };
 
 /**
  * Agents of the storepos front: issuing, importing, switching on and off, rotating keys, on the
  * shared sealed-credential base (the key is needed in clear to compute MD5 signatures).
  */
-export class Agents {
-  private readonly agents: SealedCredentials<'storepos_agents', Agent, AgentWithKey>;
-
-  private readonly clock: Clock;
-
+export class Agents extends SealedCredentials<'storepos_agents', Agent, AgentWithKey> {
   constructor(deps: CredentialDeps) {
-    this.agents = new SealedCredentials(deps, SPEC);
-    this.clock = deps.clock;
+    super(deps, SPEC);
   }
 
   /** Issues an agent, or imports one (`agentId`/`key` given); `warning` flags a short imported key. */
@@ -86,7 +82,7 @@ export class Agents {
     const now = this.clock.now();
     // A generated number never starts with 0, so it keeps its 17 digits wherever it is parsed.
     const agentId = input.agentId ?? randomString(1, '123456789') + randomDigits(16);
-    const { created, warning } = await this.agents.insert(
+    const { created, warning } = await this.insert(
       agentId,
       { name: input.name, enabled: 1, sms_daily_cap: input.smsDailyCap ?? null, created_at: now, updated_at: now },
       input.key === undefined ? {} : { secret: input.key, imported: true },
@@ -94,38 +90,11 @@ export class Agents {
     return { ...created, warning };
   }
 
-  list(options: { limit?: number; offset?: number } = {}): Promise<Agent[]> {
-    return this.agents.list(options);
-  }
-
-  get(agentId: string): Promise<Agent> {
-    return this.agents.get(agentId);
-  }
-
-  /** The agent with its key in clear, for signing replies; undefined when unknown. Cached. */
-  findForSigning(agentId: string): Promise<AgentWithKey | undefined> {
-    return this.agents.find(agentId);
-  }
-
-  /** The calling agent (`agent_id`): NotFound when unknown, Disabled when switched off. */
-  authenticate(agentId: string): Promise<AgentWithKey> {
-    return this.agents.authenticate(agentId, 'agent_id');
-  }
-
-  setEnabled(agentId: string, enabled: boolean): Promise<Agent> {
-    return this.agents.update(agentId, { enabled: enabled ? 1 : 0, updated_at: this.clock.now() });
-  }
-
   update(agentId: string, changes: { name?: string; smsDailyCap?: number | null }): Promise<Agent> {
     validate(changes);
     const set: Partial<Row> = { updated_at: this.clock.now() };
     if (changes.name !== undefined) set.name = changes.name;
     if (changes.smsDailyCap !== undefined) set.sms_daily_cap = changes.smsDailyCap;
-    return this.agents.update(agentId, set);
-  }
-
-  /** Replaces the key; the new one is returned once and only stored sealed. */
-  rotateKey(agentId: string, newKey?: string): Promise<AgentWithKey> {
-    return this.agents.rotate(agentId, newKey, { updated_at: this.clock.now() });
+    return this.updateColumns(agentId, set);
   }
 }

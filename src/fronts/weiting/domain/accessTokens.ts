@@ -28,7 +28,7 @@ export class AccessTokens {
 
   /** A new token; NotFound / InvalidSignature / Disabled for a wrong appid, a wrong secret, a disabled app; RateLimited past the day's limit. */
   async issue(appid: string, secret: string): Promise<{ token: string; expiresInS: number }> {
-    const app = await this.apps.find(appid);
+    const app = await this.apps.findForSigning(appid);
     if (!app) throw new NotFound('app', 'appid 或 secret 错误');
     if (!constantTimeEqual(secret, app.secret)) throw new InvalidSignature('appid 或 secret 错误');
     if (!app.enabled) throw new Disabled('appid 或 secret 错误');
@@ -42,7 +42,7 @@ export class AccessTokens {
     if (!token) return undefined;
     const grant = await this.tokens.verify(token);
     if (!grant) return undefined;
-    const app = await this.apps.find(grant.subject);
+    const app = await this.apps.findForSigning(grant.subject);
     return app?.enabled ? app : undefined;
   }
 }

@@ -64,13 +64,9 @@ function checkHosts(hosts: unknown): string[] {
 }
 
 /** Partner apps, on the shared sealed-credential base. */
-export class WeitingApps {
-  private readonly apps: SealedCredentials<'weiting_apps', WeitingApp, WeitingAppWithSecret>;
-  private readonly clock: Clock;
-
+export class WeitingApps extends SealedCredentials<'weiting_apps', WeitingApp, WeitingAppWithSecret> {
   constructor(deps: CredentialDeps) {
-    this.apps = new SealedCredentials(deps, SPEC);
-    this.clock = deps.clock;
+    super(deps, SPEC);
   }
 
   /** Creates an app (`wt` and 16 hex digits), or imports one (`appid`/`secret` given); `warning` flags a short imported secret. */
@@ -87,7 +83,7 @@ export class WeitingApps {
     const hosts = checkHosts(input.allowedHosts ?? []);
     const appid = input.appid ?? `wt${randomHex(8)}`;
     const now = this.clock.now();
-    const { created, warning } = await this.apps.insert(
+    const { created, warning } = await this.insert(
       appid,
       {
         name: input.name,
@@ -102,36 +98,19 @@ export class WeitingApps {
     return { ...created, warning };
   }
 
-  list(options: { limit?: number; offset?: number } = {}): Promise<WeitingApp[]> {
-    return this.apps.list(options);
-  }
-
-  get(appid: string): Promise<WeitingApp> {
-    return this.apps.get(appid);
-  }
-
-  /** The app with its secret, for checking a token request; undefined when unknown. Cached. */
-  find(appid: string): Promise<WeitingAppWithSecret | undefined> {
-    return this.apps.find(appid);
-  }
-
   update(
     appid: string,
     changes: { name?: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; enabled?: boolean },
   ): Promise<WeitingApp> {
     if (changes.name !== undefined) checkText('name', changes.name, 100);
     if (changes.dailyTokenLimit != null) checkInteger('dailyTokenLimit', changes.dailyTokenLimit, 1, 1_000_000);
-    return this.apps.update(appid, {
+    return this.updateColumns(appid, {
       ...(changes.name !== undefined ? { name: changes.name } : {}),
       ...(changes.allowedHosts !== undefined ? { allowed_hosts: JSON.stringify(checkHosts(changes.allowedHosts)) } : {}),
       ...(changes.dailyTokenLimit !== undefined ? { daily_token_limit: changes.dailyTokenLimit } : {}),
       ...(changes.enabled !== undefined ? { enabled: changes.enabled ? 1 : 0 } : {}),
       updated_at: this.clock.now(),
     });
-  }
-
-  rotateSecret(appid: string, secret?: string): Promise<WeitingAppWithSecret> {
-    return this.apps.rotate(appid, secret, { updated_at: this.clock.now() });
   }
 }
 
