@@ -1,8 +1,7 @@
 import { basename, resolve } from 'node:path';
-import type { Command } from 'commander';
 import { DomainError, InvalidInput } from '../kernel/errors.ts';
-import type { Front } from '../fronts/kit/front.ts';
-import { flagOf, type CliOptions, type CliRunner } from '../fronts/kit/cli.ts';
+import type { CliShell } from '../fronts/kit/front.ts';
+import { flagOf } from '../fronts/kit/cli.ts';
 import { redactUrl } from '../kernel/settings.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { sqliteFile, storeExists } from '../store/database.ts';
@@ -46,7 +45,7 @@ export async function requireStore(config: Config): Promise<void> {
 export async function withKaifang<T>(options: GlobalOptions, run: (k: Kaifang) => Promise<T>): Promise<T> {
   const config = configFrom(options);
   await requireStore(config);
-  const k = await createKaifang(config, { logger: createLogger('warn', process.stderr as never) });
+  const k = await createKaifang(config, { logger: createLogger('warn', process.stderr) });
   try {
     return await run(k);
   } finally {
@@ -62,14 +61,14 @@ export function fail(err: unknown): never {
   process.exit(1);
 }
 
-/** The runner a front's CLI commands get: its own services, one line on failure, naming the option at fault. */
-export function runnerFor<S>(front: Front<string, S>): CliRunner<S> {
-  return async (command: Command, options: CliOptions, body: (services: S) => Promise<void>) => {
+/** What a front's CLI commands run in: kaifang opened on the store, one line on failure naming the option at fault. */
+export const cliShell: CliShell<Config> = {
+  async run(command, options, body) {
     try {
-      await withKaifang(options, (k) => body((k.fronts as unknown as Record<string, S>)[front.name]!));
+      await withKaifang(options, (k) => body(k.core, k.config));
     } catch (err) {
       const flag = err instanceof InvalidInput ? flagOf(command, err.param) : undefined;
       fail(flag && err instanceof InvalidInput ? new InvalidInput(err.param, `${err.message} (${flag})`) : err);
     }
-  };
-}
+  },
+};

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
 import { fronts } from '../fronts/all.ts';
-import type { Front } from '../fronts/kit/front.ts';
 import { configCommand } from './config.ts';
-import { runnerFor } from './context.ts';
+import { cliShell } from './context.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
@@ -13,10 +12,10 @@ serveCommand(program);
 migrateCommand(program);
 storeCommand(program);
 configCommand(program);
-for (const front of fronts as readonly Front<string, unknown>[]) {
+for (const front of fronts) {
   if (!front.cli) continue;
   // Usage errors print one line (the front's commands inherit this setting when created).
-  front.cli(program.command(front.name).description(front.title).showHelpAfterError(false), runnerFor(front));
+  front.addCommands(program.command(front.name).description(front.title).showHelpAfterError(false), cliShell);
 }
 
 await program.parseAsync(process.argv);

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { redactUrl } from '../kernel/settings.ts';
-import { fronts } from '../fronts/all.ts';
-import type { DemoContext, Front } from '../fronts/kit/front.ts';
+import type { DemoContext } from '../fronts/kit/front.ts';
 import { buildApp } from '../server/app.ts';
 import { unknownVariables, type Config } from '../server/config.ts';
 import { createKaifang, type Kaifang } from '../server/kaifang.ts';
@@ -47,8 +46,8 @@ export function demoContext(k: Kaifang, baseUrl: string): DemoContext {
 export async function demoText(k: Kaifang, baseUrl: string): Promise<string> {
   const ctx = demoContext(k, baseUrl);
   const parts: string[] = [];
-  for (const front of fronts as readonly Front<string, unknown>[]) {
-    if (front.demo) parts.push(await front.demo((k.fronts as unknown as Record<string, unknown>)[front.name], ctx));
+  for (const front of k.bound) {
+    if (front.demo) parts.push(await front.demo(ctx));
   }
   return parts.join('\n');
 }

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, InvalidInput } from '../kernel/errors.ts';
 import { constantTimeEqual } from '../kernel/secrets.ts';
-import { fronts } from '../fronts/all.ts';
 import type { CallQuery } from '../core/callLog.ts';
 import { useStrictValidation } from '../fronts/kit/adminValidation.ts';
 import { sandboxAdmin } from '../sandbox/admin.ts';
@@ -84,10 +83,8 @@ export async function adminApi(app: FastifyInstance, { k }: { k: Kaifang }): Pro
     return reply.code(500).send({ error: { kind: 'Internal', message: `internal error; request id ${request.id}` } });
   });
 
-  for (const front of fronts) {
-    if (!front.admin) continue;
-    const services = k.fronts[front.name];
-    await app.register(front.admin as never, { services, ctx: k.frontContext, prefix: `/${front.name}` });
+  for (const front of k.bound) {
+    if (front.admin) await app.register(front.admin, { ctx: k.frontContext, prefix: `/${front.name}` });
   }
   await app.register(sandboxAdmin, { outbox: k.outbox, templateInbox: k.templateInbox, prefix: '/sandbox' });
 

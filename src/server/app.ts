@@ -1,6 +1,5 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { fronts } from '../fronts/all.ts';
 import { sandbox } from '../sandbox/index.ts';
 import { adminApi, adminAuthorization } from './admin.ts';
 import { healthRoutes } from './health.ts';
@@ -63,8 +62,8 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
       prefix: '/sandbox',
     });
   }
-  for (const front of fronts) {
-    if (front.routes) await app.register(front.routes as never, { services: k.fronts[front.name], ctx: k.frontContext, front });
+  for (const front of k.bound) {
+    if (front.routes) await app.register(front.routes, { ctx: k.frontContext });
   }
   return app;
 }

@@ -11,7 +11,7 @@ import { SecretBox } from '../kernel/secrets.ts';
 import { UpstreamTokens } from '../core/upstreamTokens.ts';
 import { createWechatApps } from '../core/wechat/index.ts';
 import { fronts, type InstalledFront } from '../fronts/all.ts';
-import type { CallOutcome, FrontContext } from '../fronts/kit/front.ts';
+import type { BoundFront, CallOutcome, FrontContext } from '../fronts/kit/front.ts';
 import { SandboxOutbox } from '../sandbox/outbox.ts';
 import { SandboxTemplateInbox } from '../sandbox/templateInbox.ts';
 import { SqlStateStore } from '../state/sql.ts';
@@ -39,6 +39,8 @@ export interface Kaifang {
   readonly config: Config;
   readonly core: Core;
   readonly fronts: FrontServices;
+  /** Every front bound to this process's core: the app, the admin API and the demo register these. */
+  readonly bound: readonly BoundFront[];
   /** What the fronts' routes are handed besides their services. */
   readonly frontContext: FrontContext;
   readonly log: Logger;
@@ -150,9 +152,10 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     cache,
     publicUrl: selfUrl,
   };
-  const frontServices = Object.fromEntries(
-    fronts.map((front) => [front.name, front.services(core, config as never)]),
-  ) as unknown as FrontServices;
+  const bound: readonly BoundFront[] = fronts.map((front) => front.bind(core, config));
+  // The one place the services' types are given back by name (for tests and scripts): TypeScript
+  // cannot type a record built from a list by its elements' names.
+  const frontServices = Object.fromEntries(bound.map((b) => [b.name, b.services])) as FrontServices;
   const pruner = setInterval(() => {
     const now = clock.now();
     void callLog.prune(now - config.callLogRetentionDays * 86_400_000).catch(() => undefined);
@@ -186,6 +189,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     config,
     core,
     fronts: frontServices,
+    bound,
     frontContext,
     log,
     store,

@@ -1,5 +1,4 @@
 import type { Selectable } from 'kysely';
-import type { Clock } from '../../kernel/clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
 import { check, checkText } from '../../kernel/validation.ts';
 import type { WechatMiniappTable } from '../../store/schema.ts';

@@ -1,7 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { WechatOfficialAccountTable } from '../../store/schema.ts';
 import type { TemplateMessage, WechatOfficialAccountApi } from '../../upstream/types.ts';
-import type { Clock } from '../../kernel/clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
 import { UpstreamRejected } from '../../kernel/errors.ts';
 import { check, checkText } from '../../kernel/validation.ts';

@@ -1,6 +1,5 @@
 import type { Selectable } from 'kysely';
 import type { WechatPayMerchantTable } from '../../store/schema.ts';
-import type { Clock } from '../../kernel/clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
 import { check, checkText } from '../../kernel/validation.ts';
 import { WECHAT_APPID_PATTERN } from './miniPrograms.ts';

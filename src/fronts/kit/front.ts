@@ -5,7 +5,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import type { Core } from '../../core/platform.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SettingsTable, SettingsValues } from '../../kernel/settings.ts';
-import type { CliRunner } from './cli.ts';
+import type { CliOptions, CliRunner } from './cli.ts';
 import type { OpenApiFragment } from './openapi.ts';
 
 /** One API call as the metrics and the call log see it. */
@@ -101,12 +101,12 @@ export interface FrontStore {
 
 /**
  * Everything that is one front's, as one value: its name (the admin API mounts its admin routes at
- * `/admin/api/<name>`, the CLI its commands under `kaifang <name>`), its settings, how it builds
- * its services from the core, its wire routes, admin routes, OpenAPI fragments, CLI commands and
- * demo seed. The HTTP app, the admin API, the OpenAPI document, the CLI and `serve --demo` each
- * loop over the list in fronts/index.ts.
+ * `/admin/api/<name>`, the CLI its commands under `kaifang <name>`), its settings, its tables and
+ * migrations, how it builds its services from the core, its wire routes, admin routes, OpenAPI
+ * fragments, CLI commands and demo seed. A front's folder declares it with `defineFront`; the HTTP
+ * app, the admin API, the OpenAPI document, the CLI and `serve --demo` loop over fronts/index.ts.
  */
-export interface Front<Name extends string = string, S = unknown, Settings extends SettingsTable = SettingsTable> {
+export interface FrontSpec<Name extends string = string, S = unknown, Settings extends SettingsTable = SettingsTable> {
   readonly name: Name;
   /** One line: what it is, for `kaifang --help`. */
   readonly title: string;
@@ -116,7 +116,7 @@ export interface Front<Name extends string = string, S = unknown, Settings exten
   readonly store?: FrontStore;
   /** Builds the front's services, once per process; the routes, admin API, CLI and demo share them. */
   services(core: Core, settings: SettingsValues<Settings>): S;
-  /** The wire protocol: an encapsulated plugin with its own parsers and error shapes. */
+  /** The wire protocol: an encapsulated plugin with its own parsers and error shapes (kit/wire.ts). */
   readonly routes?: FastifyPluginAsync<FrontPluginOptions<S>>;
   /**
    * Path prefixes of its wire API (`/m.api`, `/Mch/`): a request the HTTP layer refuses on one of
@@ -135,9 +135,56 @@ export interface Front<Name extends string = string, S = unknown, Settings exten
   demo?(services: S, ctx: DemoContext): Promise<string>;
 }
 
-/** Declares a front; only for the compiler to keep its name and types exact. */
+/** The plugins of a bound front take only the platform's context: the services are already in them. */
+export type BoundPlugin = FastifyPluginAsync<{ ctx: FrontContext }>;
+
+/** A front bound to this process's core: its services built once, and what needs them closed over them. */
+export interface BoundFront<Name extends string = string, S = unknown> {
+  readonly name: Name;
+  readonly services: S;
+  readonly routes?: BoundPlugin;
+  readonly admin?: BoundPlugin;
+  demo?(ctx: DemoContext): Promise<string>;
+}
+
+/**
+ * What the CLI shell gives a front's commands: open kaifang on the store `options` name, run
+ * `body` with the core and the settings, close, and report an error as one line naming the option
+ * at fault. Only the commands' own front's services are then built.
+ */
+export interface CliShell<Values> {
+  run(command: Command, options: CliOptions, body: (core: Core, settings: Values) => Promise<void>): Promise<void>;
+}
+
+/** A declared front: its spec, and the binding the platform uses without knowing its services' type. */
+export interface Front<Name extends string = string, S = unknown, Settings extends SettingsTable = SettingsTable>
+  extends FrontSpec<Name, S, Settings> {
+  bind(core: Core, settings: SettingsValues<Settings>): BoundFront<Name, S>;
+  /** Adds its commands under `command` (`kaifang <name>`), when it has any. */
+  addCommands(command: Command, shell: CliShell<SettingsValues<Settings>>): void;
+}
+
+/** Declares a front: keeps its name and types exact, and binds its services to its plugins, CLI and demo once. */
 export function defineFront<const Name extends string, S, const Settings extends SettingsTable>(
-  front: Front<Name, S, Settings>,
+  spec: FrontSpec<Name, S, Settings>,
 ): Front<Name, S, Settings> {
-  return front;
+  return {
+    ...spec,
+    bind(core, settings) {
+      const services = spec.services(core, settings);
+      const plugin = (p: FastifyPluginAsync<FrontPluginOptions<S>> | undefined): BoundPlugin | undefined =>
+        p && ((app, { ctx }) => p(app, { services, ctx, front: spec }));
+      const { demo } = spec;
+      return {
+        name: spec.name,
+        services,
+        ...(spec.routes ? { routes: plugin(spec.routes) } : {}),
+        ...(spec.admin ? { admin: plugin(spec.admin) } : {}),
+        ...(demo ? { demo: (ctx: DemoContext) => demo(services, ctx) } : {}),
+      };
+    },
+    addCommands(command, shell) {
+      spec.cli?.(command, (cmd, options, body) => shell.run(cmd, options, (core, settings) => body(spec.services(core, settings))));
+    },
+  };
 }

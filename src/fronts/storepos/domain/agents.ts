@@ -1,5 +1,4 @@
 import type { Selectable } from 'kysely';
-import type { Clock } from '../../../kernel/clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../../../core/credentials.ts';
 import { check, checkInteger, checkText, LIMITS } from '../../../kernel/validation.ts';
 import { randomDigits, randomString } from '../../../kernel/random.ts';
