@@ -2,44 +2,15 @@ import { XMLParser } from 'fast-xml-parser';
 import { formatCompact } from '../../kernel/cst.ts';
 import { valueText, type SignedValue } from '../../kernel/signing.ts';
 import { opretail } from './signing.ts';
+import type { OpretailDeveloperRecord, OpretailResponse, OpretailStat } from './wire.ts';
+
+export type { OpretailDeveloperRecord, OpretailResponse, OpretailStat };
 
 /**
  * Typed client of the 万店掌 (Opretail) gateway `/m.api`: against kaifang, or against the original
  * host (`http://openapi.opretail.com`). It signs as the vendor's SDKs do and returns the gateway's
  * reply as parsed; a non-zero `stat.code` is returned, not thrown, since it is the API's answer.
  */
-
-export interface OpretailStat {
-  cid: string;
-  code: number;
-  codename: string;
-  systime: number;
-}
-
-export interface OpretailResponse<T = unknown> {
-  stat: OpretailStat;
-  result: string;
-  /** null on every error. */
-  data: T | null;
-}
-
-/** `data` of `open.gateway.authentication`: the caller's developer record (seed field names). */
-export interface OpretailDeveloperRecord {
-  id: number;
-  username: string;
-  applicationId: string;
-  applicationKey: string;
-  applicationSecret: string;
-  keytype: number;
-  ifexpire: number;
-  expire: string | null;
-  enterpriseId: number;
-  shopwebEnterpriseId: number | null;
-  switchStatus: string;
-  switchTime: string | null;
-  developerType: number;
-  supplierAccount: string | null;
-}
 
 export type OpretailParamValue = SignedValue;
 

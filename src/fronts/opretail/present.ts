@@ -1,6 +1,7 @@
 import { formatDateTime } from '../../kernel/cst.ts';
 import { ifexpire, type DeveloperKey, type DeveloperKeyWithSecret } from './domain/developerKeys.ts';
 import type { GatewayMethod } from './domain/gatewayMethods.ts';
+import type { OpretailDeveloperRecord } from './wire.ts';
 
 /**
  * A developer key in the field names and types of the seed's `open.gateway.authentication` table
@@ -8,7 +9,11 @@ import type { GatewayMethod } from './domain/gatewayMethods.ts';
  * the CLI all show a key this way. The secret is included only when given (creation, rotation,
  * and the authentication method, whose caller already holds it).
  */
-export function presentDeveloperKey(key: DeveloperKey | DeveloperKeyWithSecret, now: number, withSecret = false) {
+export function presentDeveloperKey(
+  key: DeveloperKey | DeveloperKeyWithSecret,
+  now: number,
+  withSecret = false,
+): Omit<OpretailDeveloperRecord, 'applicationSecret'> & { applicationSecret?: string } {
   return {
     id: key.id,
     username: key.username,

@@ -1,12 +1,12 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { CODES, type Codename } from './codes.ts';
+import type { OpretailResponse, OpretailStat } from './wire.ts';
 
 export type Format = 'json' | 'xml';
 
-export interface Envelope {
-  stat: { cid: string; code: number; codename: Codename; systime: number };
-  result: string;
-  data: unknown;
+/** The gateway's reply (wire.ts), its codename one of the code table's. */
+export interface Envelope extends OpretailResponse {
+  stat: OpretailStat & { codename: Codename };
 }
 
 export function envelope(cid: string, systime: number, codename: Codename, result: string, data: unknown): Envelope {

@@ -1,4 +1,7 @@
 import { storepos } from './signing.ts';
+import type { Code2SessionReply, StoreposReply, StoreposState } from './wire.ts';
+
+export type { Code2SessionReply, StoreposReply, StoreposState };
 import { jsonObjectReply } from '../../client/json.ts';
 
 /**
@@ -18,23 +21,6 @@ export interface StoreposClientOptions {
   /** Per-request timeout, ms; default 10 000. */
   timeoutMs?: number;
   fetch?: typeof fetch;
-}
-
-export type StoreposState = 'SUCCESS' | 'FAIL' | 'VER';
-
-export interface StoreposReply {
-  state: StoreposState;
-  code: string;
-  msg: string;
-  sign: string;
-  [field: string]: unknown;
-}
-
-export interface Code2SessionReply extends StoreposReply {
-  openid?: string;
-  session_key?: string;
-  expires_in?: number;
-  unionid?: string;
 }
 
 /** The reply's `sign` does not match its fields under the agent key: do not trust the reply. */

@@ -1,7 +1,6 @@
 import type { ErrorTable } from '../kit/wire.ts';
+import type { StoreposState } from './wire.ts';
 import { DomainError, UpstreamRejected, UpstreamUnavailable, type ErrorKind, type RejectReason } from '../../kernel/errors.ts';
-
-export type State = 'SUCCESS' | 'FAIL' | 'VER';
 
 /** The seed's codes and kaifang's 10008. */
 export const CODE = {
@@ -15,7 +14,7 @@ export const CODE = {
 
 /** What storepos answers for a refused or failed call: the reply's `state`, `code` and `msg`. */
 export type Failure = {
-  state: State;
+  state: StoreposState;
   code: string;
   msg: string;
 };

@@ -1,15 +1,16 @@
 import type { OpenApiFragment } from '../kit/openapi.ts';
-import { CODE, type State } from './codes.ts';
+import { CODE } from './codes.ts';
+import type { StoreposState } from './wire.ts';
 import { COMMON } from './params.ts';
 
 /**
  * The 超赢 (storepos) agent API in the OpenAPI document: the common parameters, the signature,
  * the signed reply and its state/code table, as in storepos.md. Documentation only; the front's
- * behaviour lives in this directory's other files. The tables are keyed by `State` and `CODE`, so
+ * behaviour lives in this directory's other files. The tables are keyed by `StoreposState` and `CODE`, so
  * a state or code added to codes.ts without its meaning here fails the type check.
  */
 
-const STATES: Record<State, string> = {
+const STATES: Record<StoreposState, string> = {
   SUCCESS:
     'the request was processed; `code` says whether its business outcome succeeded (an upstream refusal is SUCCESS with a failure code)',
   FAIL: 'the request was refused before any effect: parameters, signature, agent, frequency, or a system error',
