@@ -6,7 +6,7 @@ import { healthRoutes } from './health.ts';
 import type { Kaifang } from './kaifang.ts';
 import { AccessLog } from './logger.ts';
 import { openApiRoutes } from './openapi.ts';
-import { clientErrorHandler, installNotFound, installRootErrorHandler, refuseWithoutHost, trackPath } from './refusals.ts';
+import { clientErrorHandler, frameworkErrors, installNotFound, installRootErrorHandler, refuseWithoutHost, trackPath } from './refusals.ts';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -32,6 +32,8 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
       requireHostHeader: false,
     },
     clientErrorHandler: clientErrorHandler(k),
+    // A URL the router cannot take answers in the path's shape, not Fastify's.
+    frameworkErrors: frameworkErrors(k),
   });
   // Callback style: an async hook costs a promise on every request.
   app.addHook('onRequest', (request, reply, done) => {

@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { ensureDirectory } from '../kernel/files.ts';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { randomString } from '../kernel/random.ts';
@@ -66,7 +67,7 @@ const ADMIN_TOKEN_MIN = 16;
  */
 export function loadBootstrap(config: Config, options: { storeIsNew: boolean; storeName: string }): Bootstrap {
   const created: string[] = [];
-  mkdirSync(config.dataDir, { recursive: true });
+  ensureDirectory(config.dataDir);
   let masterKey: Buffer;
   let masterKeySource: string;
   if (config.masterKey) {

@@ -135,3 +135,25 @@ export function refuseWithoutHost(k: Kaifang, request: FastifyRequest, reply: Fa
   void reply.code(refused.status).header('content-type', refused.contentType).header('connection', 'close').send(refused.body);
   return true;
 }
+
+/**
+ * Fastify's `frameworkErrors`: the router could not take the URL — a bad percent-escape (400) or a
+ * path parameter over the router's length (414) — answered in the shape of whatever the path
+ * names: the admin API's `{"error": {kind, param, message}}`, a front's own, or the platform's.
+ */
+export function frameworkErrors(k: Kaifang) {
+  return (err: { code?: string; message?: string }, request: FastifyRequest, reply: FastifyReply): void => {
+    const tooLong = err.code === 'FST_ERR_MAX_PARAM_LENGTH';
+    const status = tooLong ? 414 : 400;
+    const message = tooLong
+      ? 'a path parameter is longer than the server accepts (200 characters)'
+      : 'the path cannot be read: it has a bad percent-escape or is not UTF-8 once decoded';
+    const { path } = splitUrl(request.url);
+    if (path === '/admin/api' || path.startsWith('/admin/api/')) {
+      void reply.code(status).send({ error: { kind: 'InvalidInput', param: 'path', message } });
+      return;
+    }
+    const refused = refusalFor(k, request.url, status, message, request.id);
+    void reply.code(refused.status).header('content-type', refused.contentType).send(refused.body);
+  };
+}

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { ensureDirectory } from '../kernel/files.ts';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
@@ -98,7 +99,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     }
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
-  mkdirSync(options.dataDir, { recursive: true });
+  ensureDirectory(options.dataDir);
   const sqlitePath = sqliteFile(options.dataDir);
   const sqlite = new SQLite(sqlitePath);
   // WAL lets several processes share the file; NORMAL sync keeps a committed write through a
@@ -108,7 +109,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
-  return { db, dialect: 'sqlite', sqlitePath, sqlite, close: () => db.destroy() };
+  const close = async () => {
+    await db.destroy();
+    // Kysely opens its driver on its first query and closes only what it opened: a store used only
+    // through `sqlite` (the embedded state) would keep the file open.
+    if (sqlite.open) sqlite.close();
+  };
+  return { db, dialect: 'sqlite', sqlitePath, sqlite, close };
 }
 
 /**

@@ -147,3 +147,11 @@ test('reading a secret from an empty stdin is one line for every command that ta
     assert.match(r.stderr, /^kaifang: no \w+ on standard input \(--\w+\)\n$/, r.stderr);
   }
 });
+
+test('a data directory that cannot be made (under /proc) stops serve and migrate at once, naming it', { timeout: 30_000 }, async () => {
+  for (const command of ['serve', 'migrate']) {
+    const r = await kaifang({ KAIFANG_DATA_DIR: '/proc/kaifang-nowhere' }, [command, '--port', '0'].slice(0, command === 'serve' ? 3 : 1));
+    assert.equal(r.code, 1, `${command}: ${r.stderr}`);
+    assert.match(r.stderr, /cannot create the directory \/proc\/kaifang-nowhere: ENOENT/);
+  }
+});

@@ -252,3 +252,59 @@ test('admin token: the file follows the same 16-character rule as the setting; u
   assert.equal(wrongVerb.status, 404);
   assert.equal(wrongVerb.body.error.kind, 'NotFound');
 });
+
+for (const name of backendNames()) {
+  test(`admin API: a NUL character in any text — path, query or body — is a 400 naming the field, never a 500 (${name})`, async (t) => {
+    const s = await startServer({ backend: name });
+    t.after(() => s.close());
+    const nul = '\u0000';
+    for (const [path, method, body, param] of [
+      ['/jucai/isvs', 'POST', { name: 'isv', isvNo: nul }, 'isvNo'],
+      ['/jucai/merchants', 'POST', { name: 'm', isvNo: 'ISV_1', mchNo: `M${nul}1` }, 'mchNo'],
+      ['/opretail/keys', 'POST', { username: 'u', enterpriseId: 1, supplierAccount: `a${nul}` }, 'supplierAccount'],
+    ] as const) {
+      const r = await s.admin(path, { method, body });
+      assert.equal(r.status, 400, `${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.error.param, param);
+      assert.match(r.body.error.message, /NUL/);
+    }
+    // Every admin route of the OpenAPI document, its path parameters and a query given a NUL.
+    const doc = (await (await fetch(`${s.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const routes = Object.entries(doc.paths).filter(([path]) => path.startsWith('/admin/api/'));
+    assert.ok(routes.length > 20, `${routes.length} admin routes`);
+    let tried = 0;
+    for (const [path, operations] of routes) {
+      for (const method of Object.keys(operations)) {
+        if (!['get', 'delete'].includes(method)) continue;
+        const url = path.replace(/^\/admin\/api/, '').replace(/\{[^}]+\}/g, '%00');
+        for (const target of [url, `${url}${url.includes('?') ? '&' : '?'}openid=%00&search=%00`]) {
+          const r = await s.admin(target, { method: method.toUpperCase() });
+          assert.ok(r.status < 500, `${method.toUpperCase()} ${target}: ${r.status} ${JSON.stringify(r.body)}`);
+          tried++;
+        }
+      }
+    }
+    assert.ok(tried > 20);
+  });
+}
+
+test('a URL the router cannot take (bad escape, a path parameter too long) answers in the shape of its path: the admin API, a front, the platform', async (t) => {
+  const s = await startServer();
+  t.after(() => s.close());
+  for (const [path, status] of [
+    ['/jucai/isvs/%zz', 400],
+    [`/jucai/isvs/${'a'.repeat(300)}`, 414],
+    ['/weiting/users/%E0%A4%A', 400],
+  ] as const) {
+    const r = await s.admin(path);
+    assert.equal(r.status, status, path);
+    assert.equal(r.body.error.kind, 'InvalidInput', JSON.stringify(r.body));
+    assert.equal(r.body.error.param, 'path');
+  }
+  const wire = await fetch(`${s.url}/service/1.0/%zz`);
+  assert.equal(wire.status, 400);
+  assert.deepEqual(Object.keys((await wire.json()) as object).sort(), ['errMsg', 'status'], 'the 微厅 error shape');
+  const platform = await fetch(`${s.url}/nothing/%zz`);
+  assert.equal(platform.status, 400);
+  assert.equal(((await platform.json()) as { error: { kind: string } }).error.kind, 'BadRequest');
+});

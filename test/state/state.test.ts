@@ -41,8 +41,12 @@ for (const { kind, skip } of stateKinds) {
       await b?.cleanup();
     });
 
-    test('ping answers', async () => {
-      await b.state.ping();
+    test('ping answers while the backend is there, and fails once it is not', async () => {
+      await assert.doesNotReject(b.state.ping());
+      // A second handle on the same backend, closed: its ping must say so rather than pass.
+      const other = await makeStateBackend(kind);
+      await other.cleanup();
+      await assert.rejects(other.state.ping());
     });
 
     test('set / get / del; a missing key reads as null', async () => {
@@ -313,9 +317,13 @@ for (const { kind, skip } of stateKinds) {
       test('after the remembered window it is accepted again', async () => {
         const guard = new ReplayGuard(b.state);
         const scope = key('rg-ttl');
-        await guard.once(scope, 'sig', SHORT_TTL);
-        await sleep(PAST_SHORT_TTL);
-        await guard.once(scope, 'sig', SHORT_TTL);
+        // A window long enough that a loaded machine sees the second sighting inside it.
+        const window = 1500;
+        await guard.once(scope, 'sig', window);
+        await assert.rejects(guard.once(scope, 'sig', window), Replayed, 'within the window it is a replay');
+        await sleep(window + 500);
+        await assert.doesNotReject(guard.once(scope, 'sig', window), 'past the window it is accepted again');
+        await assert.rejects(guard.once(scope, 'sig', window), Replayed, 'and remembered again');
       });
 
       test('100 concurrent sightings of one request: exactly one accepted', async () => {

@@ -15,7 +15,7 @@ const coercing = new Ajv({ allowUnionTypes: true, coerceTypes: true, removeAddit
 /** Installs strict validation in an encapsulated admin plugin; a failure becomes `InvalidInput` (400 with `param`). */
 export function useStrictValidation(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    httpPart === 'body' ? strict.compile(schema as AnySchema) : finiteOnly(coercing.compile(schema as AnySchema)),
+    noNul(httpPart === 'body' ? strict.compile(schema as AnySchema) : finiteOnly(coercing.compile(schema as AnySchema))),
   );
   app.setSchemaErrorFormatter((errors, context) => describe(errors[0], context));
 }
@@ -45,6 +45,46 @@ function finiteOnly(validate: ValidateFunction): ValidateFunction {
         ]
       : null;
     return bad === undefined;
+  }) as ValidateFunction;
+  return checked;
+}
+
+/** Where in `value` a text holds a NUL character (`a.b.0`), or undefined: JSON and URLs can carry one, PostgreSQL text cannot. */
+function nulAt(value: unknown, path: string): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    if (key.includes('\u0000')) return path === '' ? key : `${path}/${key}`;
+    const found = nulAt(inner, path === '' ? `/${key}` : `${path}/${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Refuses a NUL character in any text of the admin API's input (body, query, path), on every
+ * backend alike: SQLite would store it, PostgreSQL fails the query. The one place it is checked.
+ */
+function noNul(validate: ValidateFunction): ValidateFunction {
+  const checked = ((data: unknown) => {
+    if (!validate(data)) {
+      checked.errors = validate.errors;
+      return false;
+    }
+    const at = nulAt(data, '');
+    checked.errors =
+      at === undefined
+        ? null
+        : [
+            {
+              instancePath: at.startsWith('/') ? at : `/${at}`,
+              schemaPath: '',
+              keyword: 'nul',
+              params: {},
+              message: 'must not contain a NUL character',
+            },
+          ];
+    return at === undefined;
   }) as ValidateFunction;
   return checked;
 }
