@@ -77,8 +77,10 @@ function checkValues(p: Record<string, string>): { sm: 'md5' | 'sha1'; timestamp
 async function keyFor(s: OpretailServices, p: Record<string, string>, call: CallState): Promise<DeveloperKeyWithSecret> {
   const key = await s.keys.findForSigning(p._akey!);
   if (!key) throw new NotFound('developerKey', `_akey ${quote(p._akey!)} is not a developer key of this platform`);
-  if (key.switchStatus === 2) throw new Disabled(`_akey ${quote(p._akey!)} is disabled; ask the platform administrator`);
+  // A known key is named in the call log even when refused below (disabled, wrong _aid, expired):
+  // its id is public, and an operator looks for who keeps calling with a key that was switched off.
   call.credential = key.applicationKey;
+  if (key.switchStatus === 2) throw new Disabled(`_akey ${quote(p._akey!)} is disabled; ask the platform administrator`);
   const aid = s.settings.opretailAid;
   if (p._aid !== aid) fail('APPLICATIONID_NOTSAME', `_aid must be this platform's system number ${quote(aid)}, got ${quote(p._aid!)}`);
   if (p._aid !== key.applicationId)

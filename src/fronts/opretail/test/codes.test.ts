@@ -104,6 +104,15 @@ for (const backend of backendNames()) {
       const off = await makeKey(s);
       await s.k.fronts.opretail.keys.setEnabled(off.akey, false);
       expectCode(await postForm(s.url, signedParams(off, clock.now())), 2, 'KEY_UNLAWFUL', /disabled/);
+      // The refusal names the disabled key in the call log (its id is public); an unknown one is not recorded as a credential.
+      const refused = await s.k.callLog.query({ limit: 2 });
+      assert.deepEqual(
+        refused.map((r) => [r.outcome, r.credential]),
+        [
+          ['2', off.akey],
+          ['2', null],
+        ],
+      );
       await s.k.fronts.opretail.keys.setEnabled(off.akey, true);
       expectCode(await postForm(s.url, signedParams(off, clock.now())), 0, 'SUCCESS');
     });
