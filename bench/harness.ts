@@ -409,6 +409,9 @@ export function summary(rounds: Round[], variant: string) {
   return {
     ratio: median(rounds.map((r) => r.kaifang[variant]!.rps / r.baseline.rps)),
     p99Ratio: median(rounds.map((r) => r.kaifang[variant]!.p99 / r.baseline.p99)),
+    // Paired within each round, as the throughput: CPU per call moves less with the hour than req/s.
+    cpuRatio: median(rounds.map((r) => r.kaifang[variant]!.mainCpuUs / r.baseline.mainCpuUs)),
+    eldMaxRatio: median(rounds.map((r) => r.kaifang[variant]!.eldMaxMs / r.baseline.eldMaxMs)),
     rps: median(ks.map((k) => k.rps)),
     baselineRps: median(rounds.map((r) => r.baseline.rps)),
     p50: median(ks.map((k) => k.p50)),
@@ -477,6 +480,8 @@ export type MedianRow = readonly [name: string, cell: (s: Summary) => string];
 export const MEDIAN_ROWS = {
   ratio: ['throughput, kaifang / baseline', (s) => fmt(s.ratio, 2)],
   p99Ratio: ['p99, kaifang / baseline', (s) => fmt(s.p99Ratio, 2)],
+  cpuRatio: ['request-thread CPU per call, kaifang / baseline', (s) => fmt(s.cpuRatio, 2)],
+  eldRatio: ['longest event-loop delay, kaifang / baseline', (s) => fmt(s.eldMaxRatio, 2)],
   rps: ['kaifang req/s (baseline req/s)', (s) => `${fmt(s.rps)} (${fmt(s.baselineRps)})`],
   latency: ['kaifang p50 / p90 / p99 / max ms', (s) => `${fmt(s.p50, 1)} / ${fmt(s.p90, 1)} / ${fmt(s.p99, 1)} / ${fmt(s.max)}`],
   baselineP99: ['baseline p99 ms', (s) => fmt(s.baselineP99, 1)],
@@ -498,6 +503,8 @@ const M = MEDIAN_ROWS;
 export const STANDARD_MEDIANS: MedianRow[] = [
   M.ratio,
   M.p99Ratio,
+  M.cpuRatio,
+  M.eldRatio,
   M.rps,
   M.latency,
   M.baselineP99,

@@ -122,6 +122,8 @@ sections.push(
   ...mediansSection(cols, [
     MEDIAN_ROWS.ratio,
     MEDIAN_ROWS.p99Ratio,
+    MEDIAN_ROWS.cpuRatio,
+    MEDIAN_ROWS.eldRatio,
     ['kaifang req/s, all processes (baseline req/s)', MEDIAN_ROWS.rps[1]],
     ['kaifang p50 / p90 / p99 / max ms (worst process)', MEDIAN_ROWS.latency[1]],
     MEDIAN_ROWS.cpu,
