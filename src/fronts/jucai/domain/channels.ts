@@ -9,9 +9,12 @@ import { check } from '../../../kernel/validation.ts';
 import type { SecretBox } from '../../../kernel/secrets.ts';
 import { WECHATPAY_MCH_ID_PATTERN, type WechatPayMerchants } from '../../../core/wechat/payMerchants.ts';
 import type { Organization } from './organization.ts';
+import type { WayCode } from '../wire.ts';
 
-export const WAY_CODES = ['WECHAT', 'UNIONPAY'] as const;
-export type WayCode = (typeof WAY_CODES)[number];
+export type { WayCode };
+
+/** Every `wayCode` (wire.ts names them as a type). */
+export const WAY_CODES: readonly WayCode[] = ['WECHAT', 'UNIONPAY'];
 
 /** WECHAT: which WeChat Pay merchant (service provider) pays, and the sub-merchant under it. */
 export interface WechatChannel {

@@ -4,22 +4,39 @@ import type { Backend } from '../../../../test/helpers/backends.ts';
 import { startServer, type TestServer } from '../../../../test/helpers/server.ts';
 
 /**
- * The jucai signature written again from jucai.md, apart from src/core/signing.ts: non-empty
- * top-level fields but `sign` as `name=value`, those strings sorted as whole strings with Java's
- * CASE_INSENSITIVE_ORDER (fold each code unit, compare), joined with `&`, `&key=SECRET`, MD5 hex.
+ * The jucai signature written again from JeepayKit.getSign, apart from src/fronts/jucai/signing.ts:
+ * non-empty top-level fields but `sign` as `name=value&`, those strings sorted with Java's
+ * CASE_INSENSITIVE_ORDER (for ASCII: the lower-cased strings compared), concatenated, `key=SECRET`
+ * after them, MD5 hex. Values as JavaScript writes them (a test that needs a number's own text
+ * passes it as a string).
  */
 export function independentSign(fields: Record<string, unknown>, secret: string): string {
-  const pairs = Object.entries(fields)
+  const parts = Object.entries(fields)
     .filter(([name, value]) => name !== 'sign' && value !== null && value !== undefined && String(value) !== '')
-    .map(([name, value]) => `${name}=${String(value)}`);
-  pairs.sort((a, b) => {
+    .map(([name, value]) => `${name}=${String(value)}&`);
+  parts.sort((a, b) => {
     const x = a.toLowerCase();
     const y = b.toLowerCase();
     return x < y ? -1 : x > y ? 1 : 0;
   });
   return createHash('md5')
-    .update([...pairs, `key=${secret}`].join('&'), 'utf8')
+    .update(parts.join('') + `key=${secret}`, 'utf8')
     .digest('hex');
+}
+
+/**
+ * The Jeepay SDK's `JeepayResponse.checkSign(apiKey)`, as written there: `data == null` and an
+ * empty `sign` → true; otherwise `sign.equals(JeepayKit.getSign(data, apiKey))`, which throws a
+ * NullPointerException when `sign` or `data` is null (reported here as 'NPE'). The SDK's getSign
+ * upper-cases its digest and equals() is case-sensitive: `caseSensitive: false` is the change a
+ * merchant makes for the lower-case signs of 巨彩 (README), the default is the SDK unchanged.
+ */
+export function jeepayCheckSign(reply: Reply, apiKey: string, options: { caseSensitive?: boolean } = {}): boolean | 'NPE' {
+  const sign = reply.sign ?? null;
+  if (reply.data === null && (sign === null || sign === '')) return true;
+  if (sign === null || reply.data === null) return 'NPE';
+  const expected = independentSign(reply.data, apiKey).toUpperCase();
+  return options.caseSensitive === false ? sign.toUpperCase() === expected : sign === expected;
 }
 
 export interface Reply {
@@ -29,7 +46,7 @@ export interface Reply {
   sign?: string;
 }
 
-/** Checks the reply's shape, and its sign when the caller proved it holds `secret` (`secret` null: no sign). */
+/** Checks the reply's shape, and its sign when it has data for a caller that proved it holds `secret` (`secret` null or no data: no sign). */
 export function assertReply(reply: Reply, secret: string | null): void {
   assert.deepEqual(
     Object.keys(reply).filter((k) => k !== 'sign'),
@@ -38,7 +55,7 @@ export function assertReply(reply: Reply, secret: string | null): void {
   );
   assert.equal(typeof reply.code, 'number');
   assert.equal(typeof reply.msg, 'string');
-  if (secret === null) {
+  if (secret === null || reply.data === null) {
     assert.equal(reply.sign, undefined, `an unsigned reply: ${JSON.stringify(reply)}`);
     return;
   }
@@ -91,8 +108,17 @@ export const paymentCode = () =>
     .padStart(16, '0')
     .slice(-16)}`;
 
-export async function jucaiFixture(backend: Backend['name'], env: Record<string, string> = {}): Promise<JucaiFixture> {
-  const s = await startServer({ backend, env: { KAIFANG_UPSTREAM_TIMEOUT_MS: '800', ...env } });
+/**
+ * A server with an ISV, a merchant, an app, a WeChat Pay merchant and both channels. `env` over the
+ * test defaults (an 800-ms upstream timeout); `bridgeUrl` the UNIONPAY channel's (in sandbox mode
+ * every bridge is the simulator, whatever it says); `captureLogs` keeps the log lines.
+ */
+export async function jucaiFixture(
+  backend: Backend['name'],
+  env: Record<string, string> = {},
+  options: { bridgeUrl?: string; captureLogs?: boolean } = {},
+): Promise<JucaiFixture> {
+  const s = await startServer({ backend, env: { KAIFANG_UPSTREAM_TIMEOUT_MS: '800', ...env }, captureLogs: options.captureLogs ?? false });
   const isv = await s.admin('/jucai/isvs', { body: { name: 'test ISV' } });
   assert.equal(isv.status, 201, JSON.stringify(isv.body));
   const mch = await s.admin('/jucai/merchants', { body: { isvNo: isv.body.isvNo, name: 'test merchant' } });
@@ -110,7 +136,11 @@ export async function jucaiFixture(backend: Backend['name'], env: Record<string,
   assert.equal(wechat.status, 200, JSON.stringify(wechat.body));
   const unionpay = await s.admin(`/jucai/merchants/${mch.body.mchNo}/channels/UNIONPAY`, {
     method: 'PUT',
-    body: { bridgeUrl: 'https://bridge.acquirer.example/userid', merchantNo: '898310048990001', secret: SANDBOX_BRIDGE_SECRET },
+    body: {
+      bridgeUrl: options.bridgeUrl ?? 'https://bridge.acquirer.example/userid',
+      merchantNo: '898310048990001',
+      secret: SANDBOX_BRIDGE_SECRET,
+    },
   });
   assert.equal(unionpay.status, 200, JSON.stringify(unionpay.body));
   const f: JucaiFixture = {
