@@ -54,7 +54,7 @@ const codeTable = [
   '| 401 | 签名错误: … | sign missing or wrong |',
   '| 403 | 商户或应用已停用: … | the merchant, the app or its ISV is disabled |',
   "| 404 | 商户或应用不存在: … | unknown mchNo or appId, or the app is not the merchant's |",
-  '| 409 | 商户订单号重复: … | the mchOrderNo was used by this merchant with another authCode (within KAIFANG_JUCAI_IDEMPOTENCY_HOURS) |',
+  '| 409 | 商户订单号重复: … | the mchOrderNo was used by this merchant for another wayCode, authCode or subAppid (within KAIFANG_JUCAI_IDEMPOTENCY_HOURS) |',
   "| 429 | 请求过于频繁: … | over the merchant's or the app's calls per second |",
   '| 500 | 系统错误 | unexpected; logged with the request id |',
   '| 502 | 通道异常: … | the channel (named, never its URL) timed out, could not be reached, or answered something unusable |',
@@ -67,7 +67,7 @@ export const jucaiFrontOpenApi: OpenApiFragment = {
       post: {
         tags: ['jucai'],
         summary: 'Payment authorization code → WeChat openid / UnionPay user id',
-        description: `HTTP 200 with {code, msg, data, sign} for every request that reaches the endpoint (another path is 404, another method 405, a body over the limit 413, in the same shape). The same mchNo + mchOrderNo + authCode again gets the first answer without a second channel call. data only for a processed request (code 200), and sign (over data's non-empty fields, with the app secret) exactly when there is data, as the Jeepay SDK's checkSign reads it.\n\n${codeTable}`,
+        description: `HTTP 200 with {code, msg, data, sign} for every request that reaches the endpoint (another path is 404, another method 405, a body over the limit 413, in the same shape). The same mchNo + mchOrderNo + wayCode + authCode + subAppid again gets the first answer without a second channel call. data only for a processed request (code 200), and sign (over data's non-empty fields, with the app secret) exactly when there is data, as the Jeepay SDK's checkSign reads it.\n\n${codeTable}`,
         security: [],
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/JucaiRequest' } } } },
         responses: {

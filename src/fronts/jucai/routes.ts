@@ -19,7 +19,8 @@ const PATH = '/pay/api/1.0/auth2OpenId';
  * data, sign?}` for every request that reaches the route (jucai.md), checked in this order: a readable JSON body whose fields
  * follow the rules (400) → `sign` present (401) → merchant and app known, the app the merchant's
  * (404) → switched on, with its ISV (403) → signature (401) → rate limits of the merchant and the
- * app (429) → the order (409 for another code) → the channel (200 with `data.returnCode`, or 502).
+ * app (429) → the order (its stored answer, whatever the channel's state; 409 for another request)
+ * → the channel (200 with `data.returnCode`, or 502).
  * Nothing is recorded and no channel is called for a refused request.
  */
 export async function jucaiRoutes(app: FastifyInstance, { services, ctx, front }: FrontPluginOptions<JucaiServices>): Promise<void> {
