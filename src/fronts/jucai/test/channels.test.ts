@@ -159,4 +159,42 @@ for (const backend of backendNames()) {
       assert.equal(bridge.count(), calls);
     }
   });
+
+  test(`jucai UNIONPAY: the bridge secret is sealed at rest, replaced at once by a channel set, and gone with the channel (${backend})`, {
+    timeout: 60_000,
+  }, async (t) => {
+    const secrets = ['first-bridge-secret-0001', 'second-bridge-secret-0002'];
+    const bridge = await fakeBridge((request) => ({
+      body: { code: '000000', msg: 'success', userId: `U-${request.userAuthCode}` },
+      secret: null,
+    }));
+    t.after(() => bridge.close());
+    const f = await jucaiFixture(backend, liveEnv('http://127.0.0.1:9/unused'), { bridgeUrl: `${bridge.url}/userid` });
+    t.after(() => f.close());
+    const channel = `/jucai/merchants/${f.mchNo}/channels/UNIONPAY`;
+    const hmac = (secret: string, i: number) =>
+      `sha256=${createHmac('sha256', secret).update(bridge.requests[i]!.body.toString('utf8'), 'utf8').digest('hex')}`;
+    for (const [i, secret] of secrets.entries()) {
+      const set = await f.s.admin(channel, { method: 'PUT', body: { secret } });
+      assert.equal(set.status, 200, JSON.stringify(set.body));
+      assert.ok(!JSON.stringify(set.body).includes(secret), 'never shown');
+      // The next call signs with the new secret at once (this process's caches dropped it).
+      await f.post(f.fields({ wayCode: 'UNIONPAY', authCode: `rotate-${i}` }));
+      assert.equal(bridge.requests[i]!.headers['x-kaifang-signature'], hmac(secret, i));
+      const row = await f.s.k.core.db.selectFrom('jucai_channels').selectAll().where('way_code', '=', 'UNIONPAY').executeTakeFirstOrThrow();
+      assert.ok(row.bridge_secret_sealed && !row.bridge_secret_sealed.includes(secret), 'sealed at rest');
+      assert.equal(f.s.k.core.box.open(row.bridge_secret_sealed), secret, "the platform's box opens it");
+    }
+    // A secret outside the policy is refused naming it, and the old one stays.
+    const weak = await f.s.admin(channel, { method: 'PUT', body: { secret: 'short' } });
+    assert.equal(weak.status, 400, JSON.stringify(weak.body));
+    assert.match(JSON.stringify(weak.body), /secret/);
+    // Removed: no channel (and no cached secret) for the next order; set again without a secret: required.
+    assert.equal((await f.s.admin(channel, { method: 'DELETE' })).status, 200);
+    const gone = await f.post(f.fields({ wayCode: 'UNIONPAY', authCode: 'rotate-9' }));
+    assert.equal(gone.data?.returnCode, 'CHANNEL_NOT_CONFIGURED', JSON.stringify(gone));
+    const again = await f.s.admin(channel, { method: 'PUT', body: { bridgeUrl: `${bridge.url}/userid`, merchantNo: '898310048990001' } });
+    assert.equal(again.status, 400, JSON.stringify(again.body));
+    assert.equal(bridge.count(), 2);
+  });
 }
