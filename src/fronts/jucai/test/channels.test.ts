@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { backendNames } from '../../../../test/helpers/backends.ts';
+import { closedPort } from '../../../../test/upstream/helpers.ts';
 import {
   assertReply,
   fakeBridge,
@@ -146,6 +147,18 @@ for (const backend of backendNames()) {
     await f.post(f.fields({ wayCode: 'UNIONPAY', authCode: 'upauth-0002' }));
     assert.notEqual(bridge.json(1).requestId, body.requestId);
     assert.equal(bridge.json(1).appUpIdentifier, '');
+
+    // A bridge that cannot be reached got nothing: the order is not recorded, and goes through once it can be.
+    const channel = `/jucai/merchants/${f.mchNo}/channels/UNIONPAY`;
+    const port = await closedPort();
+    assert.equal((await f.s.admin(channel, { method: 'PUT', body: { bridgeUrl: `http://127.0.0.1:${port}/userid` } })).status, 200);
+    const unreached = f.fields({ wayCode: 'UNIONPAY', authCode: 'upauth-0003' });
+    const down = await f.post(unreached);
+    assert.equal(down.code, 502, JSON.stringify(down));
+    assert.match(down.msg, /could not be reached/);
+    assert.equal((await f.s.admin(channel, { method: 'PUT', body: { bridgeUrl: `${bridge.url}/acquirer/userid?tenant=7` } })).status, 200);
+    const up = await f.post(unreached);
+    assert.equal(up.data?.openid, 'U-upauth-0003', JSON.stringify(up));
 
     for (const code of ['unsigned-1', 'othersecret-1']) {
       const order = f.fields({ wayCode: 'UNIONPAY', authCode: code });

@@ -87,16 +87,20 @@ for (const backend of backendNames()) {
     // An app of one merchant cannot name the other merchant.
     assert.equal((await as(f, { ...b, appId: a.appId, secret: a.secret }, f.fields())).code, 404);
 
-    // Rate limits: merchant A at 2 a second, B at the default; a burst at both at once limits A only.
+    // Rate limits: merchant A at 2 a second, B at 4; a burst at both at once: A's calls do not count against B.
     assert.equal((await f.s.admin(`/jucai/merchants/${a.mchNo}`, { method: 'PATCH', body: { ratePerSecond: 2 } })).status, 200);
+    assert.equal((await f.s.admin(`/jucai/merchants/${b.mchNo}`, { method: 'PATCH', body: { ratePerSecond: 4 } })).status, 200);
     await sleep(1100);
     const [burstA, burstB] = await Promise.all([
       Promise.all(Array.from({ length: 8 }, () => as(f, a, f.fields()))),
-      Promise.all(Array.from({ length: 8 }, () => as(f, b, f.fields()))),
+      Promise.all(Array.from({ length: 4 }, () => as(f, b, f.fields()))),
     ]);
     const limited = (rs: Reply[]) => rs.filter((r) => r.code === 429).length;
     assert.ok(limited(burstA) >= 4, `A: ${JSON.stringify(burstA.map((r) => r.code))}`);
-    assert.equal(limited(burstB), 0, `B is not limited by A's limit: ${JSON.stringify(burstB.map((r) => r.code))}`);
+    assert.equal(limited(burstB), 0, `B is not limited by A's calls: ${JSON.stringify(burstB.map((r) => r.code))}`);
+    // And B's own limit holds: 4 more within the same second or the next are over it.
+    const moreB = await Promise.all(Array.from({ length: 8 }, () => as(f, b, f.fields())));
+    assert.ok(limited(moreB) >= 4, `B: ${JSON.stringify(moreB.map((r) => r.code))}`);
     // Per app: A's apps at 2 a second each, the merchant unlimited; a burst at one app leaves the other alone.
     assert.equal(
       (await f.s.admin(`/jucai/merchants/${a.mchNo}`, { method: 'PATCH', body: { ratePerSecond: null, appRatePerSecond: 2 } })).status,

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { backendNames } from '../../../../test/helpers/backends.ts';
-import { closedPort } from '../../../../test/upstream/helpers.ts';
+import { captureServer, closedPort } from '../../../../test/upstream/helpers.ts';
+import { JucaiClient, JucaiReplySignatureError } from '../client.ts';
 import { independentSign, jeepayCheckSign, jucaiFixture, paymentCode, type Reply } from './helpers.ts';
 
 /**
@@ -160,3 +161,39 @@ for (const backend of backendNames()) {
     assert.match(f.s.logs(), /internal\/acquirer-bridge/, 'the log says where');
   });
 }
+
+test('JucaiClient checks a reply as checkSign does: data needs a sign over it with the app secret; a reply without data has nothing to check', async (t) => {
+  const secret = 'client-test-secret-0000000000000';
+  const data = {
+    returnCode: '000000',
+    returnMsg: 'SUCCESS',
+    termId: '88888888',
+    randomStr: 'R'.repeat(32),
+    orgId: 'ISV_I1',
+    mchNo: 'MCH_I1',
+    mchOrderNo: 'ORDER0001',
+    appid: 'wx0123456789abcdef',
+    openid: 'oPayer',
+    subAppid: '',
+    subOpenid: '',
+  };
+  let next: unknown;
+  const server = await captureServer((_req, _body, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(next));
+  });
+  t.after(() => server.close());
+  const client = new JucaiClient({ baseUrl: server.url, mchNo: 'MCH_I1', appId: 'MCH_A1', secret });
+  const call = (reply: unknown) => {
+    next = reply;
+    return client.auth2OpenId({ mchOrderNo: 'ORDER0001', wayCode: 'WECHAT', authCode: paymentCode(), clientIp: '127.0.0.1' });
+  };
+  const signed = { code: 200, msg: '成功', data, sign: independentSign(data, secret) };
+  assert.equal((await call(signed)).data?.openid, 'oPayer');
+  assert.equal((await call({ ...signed, sign: signed.sign.toUpperCase() })).data?.openid, 'oPayer', 'either case');
+  await assert.rejects(call({ code: 200, msg: '成功', data }), JucaiReplySignatureError, 'data without a sign');
+  await assert.rejects(call({ ...signed, sign: independentSign(data, 'another-secret') }), JucaiReplySignatureError);
+  await assert.rejects(call({ ...signed, data: { ...data, openid: 'oForged' } }), JucaiReplySignatureError);
+  assert.deepEqual(await call({ code: 409, msg: '商户订单号重复: …', data: null }), { code: 409, msg: '商户订单号重复: …', data: null });
+  // The SDK's shape for no data: a sign beside it has nothing to say (an older server sent one).
+  assert.equal((await call({ code: 502, msg: '通道异常', data: null, sign: 'f'.repeat(32) })).code, 502);
+});
