@@ -29,6 +29,14 @@ export interface IdempotencyOptions {
   /** How long a repeat waits for a first call still running before giving up (default 10 s). */
   waitMs?: number;
   /**
+   * How long a running call holds the key: past it, the caller is taken to have died mid-run and
+   * the next caller runs the operation again (default: the instance's `leaseMs`, 60 s). Set it
+   * just above the operation's longest run — e.g. an upstream call's timeout plus a margin — and a
+   * `waitMs` above it, so that a repeat waiting on a dead caller's record takes it over instead
+   * of giving up.
+   */
+  leaseMs?: number;
+  /**
    * Which failures are the operation's outcome, stored and answered to repeats, rather than a
    * failure to try again. Default: every domain error (a failure the caller was told about,
    * including an upstream that may have acted); an unexpected error always frees the key.
@@ -108,9 +116,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * still running — in this process or another sharing the database — waits for its outcome instead
  * of running it a second time. The database's unique key decides who runs.
  *
- * A running record carries a lease (`leaseMs`, renewed by nothing: set it above the operation's
- * longest run); a record whose lease passed was left by a process that died mid-run, and the next
- * caller takes it over.
+ * A running record carries a lease (`leaseMs`, per instance or per call, renewed by nothing: set it
+ * above the operation's longest run); a record whose lease passed was left by a process that died
+ * mid-run, and the next caller — one that was waiting on it included — takes it over and runs the
+ * operation again (so an operation whose effect must not repeat keeps a long lease).
  *
  * A done record never changes until it expires (nothing but expiry removes one), so this process
  * keeps the last `doneKept` (KAIFANG_CACHE_SIZE) it read or wrote and answers their repeats without the database: a
@@ -130,7 +139,7 @@ export class Idempotency {
     const fingerprint = options.fingerprint ?? '';
     // Waiting runs on real time: an injected test clock may stand still.
     const waitUntil = performance.now() + (options.waitMs ?? 10_000);
-    const leaseMs = this.options.leaseMs ?? 60_000;
+    const leaseMs = options.leaseMs ?? this.options.leaseMs ?? 60_000;
     const kept = this.done.get(key);
     if (kept !== undefined) {
       if (kept.expiresAt > this.clock.now()) return this.repeat<T>(kept, fingerprint);

@@ -24,7 +24,8 @@ const REASONS: Record<string, RejectReason> = {
  * WeChat Pay API v2 `POST {base}/tools/authcodetoopenid`, in service-provider mode: XML signed with
  * the merchant's API v2 key (MD5, the storepos algorithm), `sub_mch_id`/`sub_appid` when given.
  * The reply is believed only once its own signature verifies with the same key: a reply that does
- * not is a channel failure, never an openid. `return_code` FAIL (communication refused: bad
+ * not is a channel failure, never an openid (nor a refusal: a `return_code` FAIL, which WeChat sends
+ * unsigned, is believed unsigned, but not with a sign that does not verify). `return_code` FAIL (communication refused: bad
  * signature, bad parameters, no permission) and `result_code` FAIL (the code is expired, invalid,
  * or WeChat had a system error) are `UpstreamRejected('wechatpay', code, message, reason)`.
  * Never retried: a payment code queried once may be bound to this merchant.
@@ -54,15 +55,17 @@ export class WechatPayAdapter implements WechatPayAuthCodes {
       { upstream: 'wechatpay', url, method: 'POST', headers: { 'content-type': 'text/xml; charset=utf-8' }, body: toXml(fields) },
       (res) => {
         const reply = xmlFields(res, 'wechatpay');
+        const sign = reply.sign ?? '';
+        const forged = () =>
+          new UpstreamUnavailable('wechatpay', "wechatpay: the answer's signature does not verify with the merchant key", res.status);
         if (reply.return_code !== 'SUCCESS') {
           if (reply.return_code !== 'FAIL')
             throw new UpstreamUnavailable('wechatpay', `wechatpay: the answer (HTTP ${res.status}) has no return_code`, res.status);
+          // WeChat sends a communication failure unsigned; one that carries a sign must verify like any other answer.
+          if (reply.sign !== undefined && !wechatPayV2.verify(reply, merchant.key, sign)) throw forged();
           throw new UpstreamRejected('wechatpay', 'FAIL', reply.return_msg ?? '', 'bad-configuration');
         }
-        const sign = reply.sign ?? '';
-        if (sign === '' || !wechatPayV2.verify(reply, merchant.key, sign)) {
-          throw new UpstreamUnavailable('wechatpay', "wechatpay: the answer's signature does not verify with the merchant key", res.status);
-        }
+        if (sign === '' || !wechatPayV2.verify(reply, merchant.key, sign)) throw forged();
         if (reply.result_code !== 'SUCCESS') {
           const code = reply.err_code ?? 'UNKNOWN';
           throw new UpstreamRejected('wechatpay', code, reply.err_code_des ?? '', REASONS[code] ?? 'other');

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { hasPostgresAndRedis, needsPostgresAndRedis } from '../helpers/backends.ts';
 import { fronts } from '../../src/fronts/all.ts';
+import { migrations } from '../../src/server/storeLayout.ts';
 
 /** The checks below name fronts; a build made without one of them skips its check (its tables stay in the store). */
 const installed = new Set<string>(fronts.map((front) => front.name));
@@ -36,6 +37,8 @@ const OLD_MIGRATIONS = [
   '007_jucai',
   '008_weiting',
 ];
+/** The store after the upgrade: the old build's migrations kept, and every one this build has beyond them applied. */
+const UPGRADED = [...new Set([...OLD_MIGRATIONS, ...Object.keys(migrations)])].sort();
 
 /** `yyyyMMddHHmmss` in UTC+8, and the 万店掌 signature, from the seed's text (not kaifang's code). */
 const cst = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 14);
@@ -112,7 +115,7 @@ test('a SQLite store made by kaifang 0.1.0 opens with this build, no step: old m
   const s = await startServer({ env: { KAIFANG_DATA_DIR: dataDir, KAIFANG_MASTER_KEY: facts.masterKey } });
   t.after(() => s.close());
   const applied = await appliedMigrations(s);
-  assert.deepEqual(applied, [...OLD_MIGRATIONS, '009_platform_tables']);
+  assert.deepEqual(applied, UPGRADED);
   await oldCredentialsWork(s, facts.sqlite);
 });
 
@@ -133,6 +136,6 @@ test('a PostgreSQL store made by kaifang 0.1.0 opens with this build, no step', 
   const s = await startServer({ backend: 'postgres+redis', env: { KAIFANG_DB_SCHEMA: schema, KAIFANG_MASTER_KEY: facts.masterKey } });
   t.after(() => s.close());
   const applied = await appliedMigrations(s);
-  assert.deepEqual(applied, [...OLD_MIGRATIONS, '009_platform_tables']);
+  assert.deepEqual(applied, UPGRADED);
   await oldCredentialsWork(s, facts.postgres);
 });

@@ -1,13 +1,16 @@
 import { jucai } from './signing.ts';
+import type { Auth2OpenIdBody, Auth2OpenIdFields, ExtraFieldValue, JucaiReply, JucaiReplyData } from './wire.ts';
 import { jsonObjectReply } from '../../client/json.ts';
+
+export type { JucaiReply, JucaiReplyData };
 
 /**
  * Typed client of the 巨彩商服 payment identity API (`POST /pay/api/1.0/auth2OpenId`). Works
  * against kaifang or the original host: it signs each request with the app secret (the Jeepay
- * family's scheme) and verifies a reply's `sign` when it carries one, throwing
- * JucaiReplySignatureError — with the server's own `code` and `msg` — on a mismatch. A reply
- * without `sign` is one the server gave before it could trust the caller (bad fields, unknown or
- * disabled merchant, wrong signature): it is returned as it came, to be read, not trusted.
+ * family's scheme) and checks a reply as the Jeepay SDK's `checkSign` does: a reply with `data`
+ * must carry a `sign` over it with the app secret, else JucaiReplySignatureError (with the server's
+ * own `code` and `msg`); a reply without `data` (a refusal, or a failure after the request was
+ * read) has nothing to check: it is returned as it came, to be read, not trusted.
  */
 export interface JucaiClientOptions {
   /** e.g. `http://127.0.0.1:8080`, or the original host. */
@@ -21,37 +24,11 @@ export interface JucaiClientOptions {
   fetch?: typeof fetch;
 }
 
-export interface Auth2OpenIdInput {
-  mchOrderNo: string;
-  wayCode: 'WECHAT' | 'UNIONPAY';
-  authCode: string;
-  clientIp: string;
+export interface Auth2OpenIdInput extends Pick<Auth2OpenIdFields, 'mchOrderNo' | 'wayCode' | 'authCode' | 'clientIp' | 'subAppid'> {
   /** Default `88888888` (no real terminal). */
   termId?: string;
-  subAppid?: string;
   /** Extra top-level fields a Jeepay-family client adds (`reqTime`, `signType`, …): sent and signed. */
-  extra?: Record<string, string | number | boolean>;
-}
-
-export interface JucaiReplyData {
-  returnCode: string;
-  returnMsg: string;
-  termId: string;
-  randomStr: string;
-  orgId: string;
-  mchNo: string;
-  mchOrderNo: string;
-  appid: string;
-  openid: string;
-  subAppid: string;
-  subOpenid: string;
-}
-
-export interface JucaiReply {
-  code: number;
-  msg: string;
-  data: JucaiReplyData | null;
-  sign?: string;
+  extra?: Record<string, ExtraFieldValue>;
 }
 
 /** The reply's `sign` does not match its data under the app secret: do not trust the reply. */
@@ -87,8 +64,8 @@ export class JucaiClient {
   }
 
   /** The signed JSON body of a request. */
-  signedBody(input: Auth2OpenIdInput): Record<string, string | number | boolean> {
-    const body: Record<string, string | number | boolean> = {
+  signedBody(input: Auth2OpenIdInput): Auth2OpenIdBody {
+    const body: Auth2OpenIdFields & Record<string, ExtraFieldValue | undefined> = {
       ...input.extra,
       version: '1.0',
       termId: input.termId ?? '88888888',
@@ -116,7 +93,9 @@ export class JucaiClient {
     if (typeof r.code !== 'number' || typeof r.msg !== 'string') {
       throw new JucaiProtocolError(res.status, `${PATH} answered HTTP ${res.status} without code and msg`);
     }
-    if (r.sign !== undefined && !jucai.verify({ ...(r.data ?? {}) }, this.options.secret, r.sign)) throw new JucaiReplySignatureError(r);
+    // As the Jeepay SDK's checkSign: a reply with data must carry a sign over it; one without has nothing to check.
+    if (r.data === null || r.data === undefined) return { ...r, data: null };
+    if (typeof r.sign !== 'string' || !jucai.verify({ ...r.data }, this.options.secret, r.sign)) throw new JucaiReplySignatureError(r);
     return r;
   }
 }

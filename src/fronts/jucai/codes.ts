@@ -1,9 +1,10 @@
 import type { ErrorTable } from '../kit/wire.ts';
-import { DomainError, NotFound, UpstreamRejected, type ErrorKind, type RejectReason } from '../../kernel/errors.ts';
+import { DomainError, NotFound, UpstreamRejected, UpstreamUnavailable, type ErrorKind, type RejectReason } from '../../kernel/errors.ts';
+import type { JucaiReplyCode } from './wire.ts';
 
 /** A reply's `code` and `msg` (jucai.md, "The reply code table"). */
 export interface ReplyCode {
-  code: 200 | 400 | 401 | 403 | 404 | 409 | 429 | 500 | 502;
+  code: JucaiReplyCode;
   msg: string;
 }
 
@@ -43,6 +44,31 @@ const RETURN_CODES: Partial<Record<RejectReason, ReturnCode>> = {
 /** The answer to an error: a reply code, and for a processed request its return code. */
 export type Failure = { reply: ReplyCode; returnCode?: ReturnCode; detail: string };
 
+/** How a caller is told which channel failed: by its name, never its URL (the log keeps that). */
+const CHANNELS: Record<string, string> = {
+  wechatpay: 'the WECHAT channel (WeChat Pay)',
+  'unionpay-bridge': 'the UNIONPAY channel (the acquirer bridge)',
+};
+
+/** A channel failure in the caller's words: which channel, and what went wrong, from the adapter's classification. */
+function channelTrouble(err: UpstreamUnavailable): string {
+  const channel = CHANNELS[err.upstream] ?? 'the channel';
+  switch (err.reason) {
+    case 'timeout':
+      return `${channel} did not answer in time`;
+    case 'unreachable':
+      return `${channel} could not be reached`;
+    case 'http-status':
+      return `${channel} answered HTTP ${err.status ?? 'error'}`;
+    case 'too-large':
+      return `${channel} answered more than kaifang reads`;
+    case 'in-progress':
+      return 'the first request for this order is still waiting for its channel: send it again';
+    default:
+      return `${channel} answered something unusable (unreadable, incomplete, or not signed with the channel's key)`;
+  }
+}
+
 export const failureOf: ErrorTable<Failure> = (err) => {
   if (!(err instanceof DomainError)) return undefined;
   if (err instanceof NotFound && err.what === 'channel')
@@ -54,5 +80,6 @@ export const failureOf: ErrorTable<Failure> = (err) => {
     };
     return { reply: CODES.UpstreamRejected, returnCode, detail: err.message };
   }
+  if (err instanceof UpstreamUnavailable) return { reply: CODES.UpstreamUnavailable, detail: channelTrouble(err) };
   return { reply: CODES[err.kind], detail: err.message };
 };

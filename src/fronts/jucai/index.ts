@@ -1,5 +1,6 @@
 import { defineFront } from '../kit/front.ts';
 import * as m007 from './migrations/007_jucai.ts';
+import * as m010 from './migrations/010_jucai_channel_keys.ts';
 import { jucaiAdmin } from './admin/routes.ts';
 import { jucaiAdminOpenApi } from './admin/openapi.ts';
 import { jucaiCli } from './admin/cli.ts';
@@ -15,7 +16,10 @@ export const jucaiFront = defineFront({
   name: 'jucai',
   title: '巨彩商服 payment identity API: ISVs, merchants, channels and apps',
   settings: jucaiSettings,
-  store: { migrations: { '007_jucai': m007 }, tables: ['jucai_isvs', 'jucai_merchants', 'jucai_apps', 'jucai_channels'] },
+  store: {
+    migrations: { '007_jucai': m007, '010_jucai_channel_keys': m010 },
+    tables: ['jucai_isvs', 'jucai_merchants', 'jucai_apps', 'jucai_channels'],
+  },
   services: createJucaiServices,
   routes: jucaiRoutes,
   paths: ['/pay/'],

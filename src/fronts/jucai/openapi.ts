@@ -11,7 +11,7 @@ const request = {
   properties: {
     version: str('default 1.0; only 1.0 is served', { examples: ['1.0'] }),
     sign: str(
-      'MD5 (hex, any case) of the non-empty fields but sign as name=value, sorted as whole strings case-insensitively, joined with &, then &key=<app secret>',
+      "MD5 (hex, any case) of JeepayKit.getSign's string: the non-empty fields but sign as name=value& (a number as its JSON text), sorted as whole strings case-insensitively, concatenated, then key=<app secret>",
     ),
     termId: str('terminal id, 1–32 characters; 88888888 when there is no real terminal', { examples: ['12345678'] }),
     mchNo: str('merchant number', { examples: ['MCH_I293975931'] }),
@@ -50,14 +50,14 @@ const codeTable = [
   '| code | msg | when |',
   '| --- | --- | --- |',
   '| 200 | 成功 | processed: see data.returnCode (000000 success; AUTHCODE_INVALID, AUTHCODE_EXPIRE, CHANNEL_NOT_CONFIGURED, SYSTEM_ERROR, CHANNEL_ERROR) |',
-  '| 400 | 参数错误: … | a field missing or malformed (named), JSON unreadable or nested, a form body, an unknown version |',
+  '| 400 | 参数错误: … | a field missing or malformed (named), JSON unreadable or nested, a body that is not JSON, an unknown version, a signType other than MD5 |',
   '| 401 | 签名错误: … | sign missing or wrong |',
   '| 403 | 商户或应用已停用: … | the merchant, the app or its ISV is disabled |',
   "| 404 | 商户或应用不存在: … | unknown mchNo or appId, or the app is not the merchant's |",
-  '| 409 | 商户订单号重复: … | the mchOrderNo was used by this merchant with another authCode (within KAIFANG_JUCAI_IDEMPOTENCY_HOURS) |',
+  '| 409 | 商户订单号重复: … | the mchOrderNo was used by this merchant for another wayCode, authCode or subAppid (within KAIFANG_JUCAI_IDEMPOTENCY_HOURS) |',
   "| 429 | 请求过于频繁: … | over the merchant's or the app's calls per second |",
   '| 500 | 系统错误 | unexpected; logged with the request id |',
-  '| 502 | 通道异常: … | the channel timed out, could not be reached, or answered something unusable |',
+  '| 502 | 通道异常: … | the channel (named, never its URL) timed out, could not be reached, or answered something unusable |',
 ].join('\n');
 
 export const jucaiFrontOpenApi: OpenApiFragment = {
@@ -67,7 +67,7 @@ export const jucaiFrontOpenApi: OpenApiFragment = {
       post: {
         tags: ['jucai'],
         summary: 'Payment authorization code → WeChat openid / UnionPay user id',
-        description: `Always HTTP 200 with {code, msg, data, sign}. The same mchNo + mchOrderNo + authCode again gets the first answer without a second channel call. sign (over data's non-empty fields, with the app secret) only on replies to requests whose signature verified.\n\n${codeTable}`,
+        description: `HTTP 200 with {code, msg, data, sign} for every request that reaches the endpoint (another path is 404, another method 405, a body over the limit 413, in the same shape). The same mchNo + mchOrderNo + wayCode + authCode + subAppid again gets the first answer without a second channel call. data only for a processed request (code 200), and sign (over data's non-empty fields, with the app secret) exactly when there is data, as the Jeepay SDK's checkSign reads it.\n\n${codeTable}`,
         security: [],
         requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/JucaiRequest' } } } },
         responses: {

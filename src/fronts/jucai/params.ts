@@ -1,24 +1,19 @@
 import { isIP } from 'node:net';
 import { InvalidInput } from '../../kernel/errors.ts';
 import { APP_ID_PATTERN } from './domain/apps.ts';
-import { WAY_CODES, type WayCode } from './domain/channels.ts';
+import { WAY_CODES } from './domain/channels.ts';
 import { MCH_NO_PATTERN } from './domain/organization.ts';
-import type { SignedParams } from '../../kernel/signing.ts';
+import type { SignedParams, SignedValue } from '../../kernel/signing.ts';
+import type { Auth2OpenIdFields, WayCode } from './wire.ts';
 import type { ParsedBody } from '../kit/bodies.ts';
 
-/** An `auth2OpenId` request whose every field passed the rules of jucai.md. */
-export interface Auth2OpenIdRequest {
-  version: string;
+/** An `auth2OpenId` request whose every field passed the rules of jucai.md (the wire's fields, checked). */
+export interface Auth2OpenIdRequest extends Required<Auth2OpenIdFields> {
   sign: string;
-  termId: string;
-  mchNo: string;
-  appId: string;
-  mchOrderNo: string;
-  wayCode: WayCode;
-  authCode: string;
-  clientIp: string;
-  subAppid: string;
-  /** Every top-level field as received (extras included): what the signature covers. */
+  /**
+   * Every top-level field as received (extras included), what the signature covers: a number as
+   * the JSON text it arrived as (`1.50` stays `1.50`, as the Jeepay family's fastjson keeps it).
+   */
   signed: SignedParams;
 }
 
@@ -26,36 +21,60 @@ const STRING_FIELDS = ['version', 'sign', 'termId', 'mchNo', 'appId', 'mchOrderN
 const REQUIRED = ['termId', 'mchNo', 'appId', 'mchOrderNo', 'wayCode', 'authCode', 'clientIp'] as const;
 const VERSIONS = ['1.0'];
 
+/** What a body that is not JSON is told. */
+export const SEND_JSON = 'the body must be one JSON object: send it with Content-Type: application/json';
+
 const bad = (param: string, message: string) => new InvalidInput(param, message);
 const quote = (name: string) => JSON.stringify(name.length > 40 ? name.slice(0, 40) + '…' : name);
 
+/** A top-level member of a JSON object: its name, and for a number, `true`, `false` or `null` the text written. */
+interface Member {
+  name: string;
+  literal: string | undefined;
+}
+
+const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+
 /**
- * The top-level names of a JSON object in the order written, or undefined when the text is not
- * an object. JSON.parse keeps the last of two equal names silently; a signed request must not be
- * ambiguous, so the parser's view is checked against the text's.
+ * The top-level members of a JSON text that parsed as an object, in the order written. JSON.parse
+ * keeps the last of two equal names silently (a signed request must not be ambiguous), and turns
+ * `1.50` into 1.5 (the signature covers the text): both are read here from the text itself.
  */
-function topLevelNames(text: string): string[] | undefined {
-  const names: string[] = [];
+function topLevelMembers(text: string): Member[] {
+  const members: Member[] = [];
   let depth = 0;
   let expectName = false;
+  let expectValue = false;
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
+    if (isSpace(c)) continue;
     if (c === '"') {
       let j = i + 1;
       while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      if (depth === 1 && expectName) names.push(JSON.parse(text.slice(i, j + 1)) as string);
+      if (depth === 1 && expectName) members.push({ name: JSON.parse(text.slice(i, j + 1)) as string, literal: undefined });
       expectName = false;
+      expectValue = false;
       i = j;
     } else if (c === '{' || c === '[') {
       depth++;
       expectName = depth === 1 && c === '{';
+      expectValue = false;
     } else if (c === '}' || c === ']') {
       depth--;
-    } else if (c === ',' && depth === 1) {
+    } else if (depth === 1 && c === ',') {
       expectName = true;
+    } else if (depth === 1 && c === ':') {
+      expectValue = true;
+    } else if (depth === 1 && expectValue) {
+      let j = i;
+      while (j < text.length && !isSpace(text[j]!) && text[j] !== ',' && text[j] !== '}') j++;
+      const member = members.at(-1);
+      if (member) member.literal = text.slice(i, j);
+      expectValue = false;
+      i = j - 1;
     }
   }
-  return names;
+  return members;
 }
 
 /**
@@ -64,23 +83,30 @@ function topLevelNames(text: string): string[] | undefined {
  * be text, numbers or booleans and are signed too; nothing nested. Each refusal names the field.
  * `sign` is checked for presence only: whether it is right needs the app.
  */
-export function readRequest(body: ParsedBody): Omit<Auth2OpenIdRequest, 'sign'> & { sign: string | undefined } {
+export function readRequest(body: ParsedBody, contentType?: string): Omit<Auth2OpenIdRequest, 'sign'> & { sign: string | undefined } {
   if (body.type === 'none') throw bad('body', 'the request has no body: send a JSON object (Content-Type: application/json)');
-  if (body.type === 'invalid') throw bad('body', body.reason);
-  if (body.type === 'form') throw bad('body', 'the body must be JSON (Content-Type: application/json), not a form');
+  if (body.type === 'invalid') {
+    // The kit's parsers name every type they read; this API reads JSON only.
+    const essence = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+    if (essence !== 'application/json') throw bad('body', `${SEND_JSON} (not ${quote(contentType ?? '')})`);
+    throw bad('body', body.reason);
+  }
+  if (body.type === 'form') throw bad('body', SEND_JSON);
   const v = body.value;
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw bad('body', 'the JSON body must be one object of field names to values');
   const fields = v as Record<string, unknown>;
-  const names = topLevelNames(body.text) ?? [];
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name)) throw bad(name, `field ${quote(name)} is given twice`);
-    seen.add(name);
+  const literals = new Map<string, string | undefined>();
+  for (const { name, literal } of topLevelMembers(body.text)) {
+    if (literals.has(name)) throw bad(name, `field ${quote(name)} is given twice`);
+    literals.set(name, literal);
   }
+  // No prototype: a field may be called __proto__.
+  const signed = Object.create(null) as Record<string, SignedValue>;
   for (const [name, value] of Object.entries(fields)) {
     if (value !== null && typeof value === 'object') throw bad(name, `field ${quote(name)} must not be an object or an array`);
     if (typeof value === 'number' && !Number.isFinite(value)) throw bad(name, `field ${quote(name)} is not a usable number`);
+    signed[name] = typeof value === 'number' ? (literals.get(name) ?? String(value)) : (value as SignedValue);
   }
   for (const name of STRING_FIELDS) {
     const value = fields[name];
@@ -115,6 +141,9 @@ export function readRequest(body: ParsedBody): Omit<Auth2OpenIdRequest, 'sign'> 
     throw bad('subAppid', 'subAppid (WECHAT) must be the sub-merchant\'s official-account appid: "wx" and 16 letters or digits');
   if (subAppid !== '' && wayCode === 'UNIONPAY' && !/^[\x20-\x7e]{1,64}$/.test(subAppid))
     throw bad('subAppid', 'subAppid (UNIONPAY) must be empty or the payer app\'s UnionPay identifier, e.g. "UnionPay/1.0 CloudPay"');
+  const signType = fields.signType;
+  if (signType !== undefined && signType !== null && signType !== '' && signType !== 'MD5')
+    throw bad('signType', 'signType must be MD5 (or left out): kaifang verifies MD5 signatures only');
   const sign = text('sign');
   return {
     version,
@@ -127,6 +156,6 @@ export function readRequest(body: ParsedBody): Omit<Auth2OpenIdRequest, 'sign'> 
     authCode,
     clientIp,
     subAppid,
-    signed: fields as SignedParams,
+    signed,
   };
 }

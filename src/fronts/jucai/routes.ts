@@ -15,11 +15,12 @@ import type { JucaiServices } from './services.ts';
 const PATH = '/pay/api/1.0/auth2OpenId';
 
 /**
- * The 巨彩商服 payment identity API: `POST /pay/api/1.0/auth2OpenId`. Always HTTP 200 with
- * `{code, msg, data, sign}` (jucai.md), checked in this order: a readable JSON body whose fields
+ * The 巨彩商服 payment identity API: `POST /pay/api/1.0/auth2OpenId`. HTTP 200 with `{code, msg,
+ * data, sign?}` for every request that reaches the route (jucai.md), checked in this order: a readable JSON body whose fields
  * follow the rules (400) → `sign` present (401) → merchant and app known, the app the merchant's
  * (404) → switched on, with its ISV (403) → signature (401) → rate limits of the merchant and the
- * app (429) → the order (409 for another code) → the channel (200 with `data.returnCode`, or 502).
+ * app (429) → the order (its stored answer, whatever the channel's state; 409 for another request)
+ * → the channel (200 with `data.returnCode`, or 502).
  * Nothing is recorded and no channel is called for a refused request.
  */
 export async function jucaiRoutes(app: FastifyInstance, { services, ctx, front }: FrontPluginOptions<JucaiServices>): Promise<void> {
@@ -36,7 +37,7 @@ async function handle(s: JucaiServices, ctx: FrontContext, request: FastifyReque
   let code: ReplyCode;
   let data: ReplyData | null = null;
   try {
-    const read = readRequest(bodyOf(request));
+    const read = readRequest(bodyOf(request), request.headers['content-type']);
     if (read.sign === undefined) throw new InvalidSignature('sign is required');
     req = { ...read, sign: read.sign };
     ({ merchant, app } = await identify(s, req));
@@ -73,6 +74,7 @@ async function handle(s: JucaiServices, ctx: FrontContext, request: FastifyReque
         subOpenid: '',
       });
     } else {
+      // The caller is told which channel failed; the log keeps where (the adapter's message names host and path).
       if (failure.reply.code === 502)
         request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'jucai: channel unavailable');
       code = { code: failure.reply.code, msg: `${failure.reply.msg}: ${failure.detail}` };

@@ -2,7 +2,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { JucaiApps } from './domain/apps.ts';
 import { Channels } from './domain/channels.ts';
 import { Organization } from './domain/organization.ts';
-import { PayerIdentities } from './domain/payerIdentity.ts';
+import { LEASE_MARGIN_MS, PayerIdentities } from './domain/payerIdentity.ts';
 import type { Core } from '../../core/platform.ts';
 import type { Quotas } from '../../core/quota.ts';
 import type { WechatPayMerchants } from '../../core/wechat/payMerchants.ts';
@@ -30,7 +30,14 @@ export function createJucaiServices(core: Core, settings: JucaiSettings): JucaiS
     apps: new JucaiApps(core, organization),
     channels,
     payMerchants,
-    payers: new PayerIdentities(channels, payMerchants, core.idempotency, core.upstreams, settings.jucaiIdempotencyHours * 3600_000),
+    payers: new PayerIdentities(
+      channels,
+      payMerchants,
+      core.idempotency,
+      core.upstreams,
+      settings.jucaiIdempotencyHours * 3600_000,
+      core.upstreams.http.timeoutMs + LEASE_MARGIN_MS,
+    ),
     quotas: core.quotas,
     clock: core.clock,
     settings,

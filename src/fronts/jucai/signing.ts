@@ -25,21 +25,23 @@ function caseInsensitiveCompare(a: string, b: string): number {
 }
 
 /**
- * 巨彩 (the Jeepay family): every top-level field but `sign` whose value is not empty, as
- * `name=value` strings sorted as whole strings, case-insensitively (`JeepayKit.getStrSort`), joined
- * with `&`, then `&key=KEY`; MD5 of the UTF-8 bytes, emitted in lowercase hex as the seed's examples.
+ * 巨彩 (the Jeepay family), exactly `JeepayKit.getSign`: every top-level field but `sign` whose value
+ * is not empty becomes the string `name=value&`; those strings are sorted as whole strings with
+ * `String.CASE_INSENSITIVE_ORDER` (the trailing `&` takes part: it decides the order when one string
+ * is a prefix of another) and concatenated, then `key=KEY` follows; MD5 of the UTF-8 bytes, emitted
+ * in lowercase hex as the seed's examples. A value is signed as the text it has: the server hands
+ * in a number's JSON text as it arrived (`1.50`, not `1.5`), as fastjson keeps it.
  */
 export const jucai = {
   stringToSign(params: SignedParams, key: string): string {
-    const pairs: string[] = [];
+    const parts: string[] = [];
     for (const name of Object.keys(params)) {
       if (name === 'sign') continue;
       const text = valueText(params[name]);
-      if (text !== '') pairs.push(`${name}=${text}`);
+      if (text !== '') parts.push(name + '=' + text + '&');
     }
-    pairs.sort(caseInsensitiveCompare);
-    pairs.push(`key=${key}`);
-    return pairs.join('&');
+    parts.sort(caseInsensitiveCompare);
+    return parts.join('') + 'key=' + key;
   },
   sign(params: SignedParams, key: string): string {
     return hexDigest('md5', jucai.stringToSign(params, key));

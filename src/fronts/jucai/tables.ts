@@ -52,6 +52,8 @@ export interface JucaiAppTable {
 export interface JucaiChannelTable {
   mch_ref: number;
   way_code: string;
+  /** `<mch_ref>:<way_code>` (010): the id the sealed-credential base names the row by (its bridge secret). Null only before 010 ran. */
+  channel_key: string | null;
   enabled: number;
   wechat_pay_mch_id: string | null;
   sub_mch_id: string | null;

@@ -3,15 +3,17 @@ import type { Database } from '../../../store/schema.ts';
 import type { JucaiChannelTable } from '../tables.ts';
 import { TtlCache } from '../../../core/cache.ts';
 import type { Clock } from '../../../kernel/clock.ts';
-import type { CredentialDeps } from '../../../core/credentials.ts';
+import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../../../core/credentials.ts';
 import { InvalidInput, NotFound } from '../../../kernel/errors.ts';
 import { check } from '../../../kernel/validation.ts';
-import type { SecretBox } from '../../../kernel/secrets.ts';
 import { WECHATPAY_MCH_ID_PATTERN, type WechatPayMerchants } from '../../../core/wechat/payMerchants.ts';
 import type { Organization } from './organization.ts';
+import type { WayCode } from '../wire.ts';
 
-export const WAY_CODES = ['WECHAT', 'UNIONPAY'] as const;
-export type WayCode = (typeof WAY_CODES)[number];
+export type { WayCode };
+
+/** Every `wayCode` (wire.ts names them as a type). */
+export const WAY_CODES: readonly WayCode[] = ['WECHAT', 'UNIONPAY'];
 
 /** WECHAT: which WeChat Pay merchant (service provider) pays, and the sub-merchant under it. */
 export interface WechatChannel {
@@ -62,16 +64,54 @@ export function checkWayCode(wayCode: string): WayCode {
   return wayCode as WayCode;
 }
 
+/** A UNIONPAY channel row as the sealed-credential base holds it: its bridge secret, and its switch. */
+interface BridgeKey {
+  /** The merchant's row id. */
+  id: number;
+  enabled: boolean;
+}
+
+const BRIDGE_SECRET: CredentialSpec<'jucai_channels', BridgeKey, BridgeKey & { secret: string }> = {
+  table: 'jucai_channels',
+  idColumn: 'channel_key',
+  secretColumn: 'bridge_secret_sealed',
+  what: 'channel',
+  label: 'UNIONPAY channel',
+  // The bridge's HMAC-SHA256 key: the operator's (shared with their bridge), never made up here.
+  secret: { param: 'secret', minLength: 16, importMinLength: 16, maxLength: 128 },
+  fromRow: (row) => ({ id: Number(row.mch_ref), enabled: row.enabled === 1 }),
+  withSecret: (channel, secret) => ({ ...channel, secret }),
+  enabled: (channel) => channel.enabled,
+};
+
+/**
+ * The UNIONPAY channels' bridge secrets, sealed, rotated, opened and cached by the sealed-credential
+ * base like every other secret, each row named by its `channel_key`. Only UNIONPAY rows are asked
+ * (a WECHAT row has no secret).
+ */
+class BridgeSecrets extends SealedCredentials<'jucai_channels', BridgeKey, BridgeKey & { secret: string }> {
+  constructor(deps: CredentialDeps) {
+    super(deps, BRIDGE_SECRET);
+  }
+
+  /** Inserts a UNIONPAY channel row with its secret sealed, in one statement. */
+  async create(channelKey: string, values: Record<string, unknown>, secret: string): Promise<void> {
+    await this.insert(channelKey, values, { secret });
+  }
+}
+
+const channelKey = (mchRef: number, wayCode: WayCode) => `${mchRef}:${wayCode}`;
+
 /**
  * A merchant's channel per `wayCode`. Setting one replaces it (fields not given keep their value);
- * the bridge secret is sealed under the master key. A call looks its channel up through a
- * per-process cache bounded by `cacheTtlMs`.
+ * the bridge secret is the sealed-credential base's (`BridgeSecrets`). A call looks its channel up
+ * through a per-process cache bounded by `cacheTtlMs`, and the secret through the base's.
  */
 export class Channels {
   private readonly db: Kysely<Database>;
-  private readonly box: SecretBox;
   private readonly clock: Clock;
-  private readonly cache: TtlCache<ChannelForCall>;
+  private readonly cache: TtlCache<Channel>;
+  private readonly secrets: BridgeSecrets;
 
   constructor(
     deps: CredentialDeps,
@@ -79,9 +119,9 @@ export class Channels {
     private readonly payMerchants: WechatPayMerchants,
   ) {
     this.db = deps.db;
-    this.box = deps.box;
     this.clock = deps.clock;
     this.cache = new TtlCache(deps.cache.size, deps.cache.ttlMs);
+    this.secrets = new BridgeSecrets(deps);
   }
 
   async set(mchNo: string, wayCodeText: string, input: ChannelInput): Promise<Channel> {
@@ -131,44 +171,44 @@ export class Channels {
         merchantNo !== undefined && PRINTABLE.test(merchantNo) && merchantNo.length <= 64,
         "merchantNo (the merchant's number at the acquirer) is required: 1–64 printable ASCII characters",
       );
-      if (input.secret !== undefined)
-        check(
-          'secret',
-          PRINTABLE.test(input.secret) && input.secret.length >= 16 && input.secret.length <= 128,
-          'secret must be 16–128 printable ASCII characters without spaces',
-        );
+      if (input.secret !== undefined) this.secrets.checkSecret(input.secret);
       check(
         'secret',
         input.secret !== undefined || existing?.bridge_secret_sealed != null,
         "secret (the bridge's HMAC-SHA256 key) is required",
       );
-      Object.assign(values, {
-        bridge_url: url,
-        bridge_merchant_no: merchantNo,
-        ...(input.secret !== undefined ? { bridge_secret_sealed: this.box.seal(input.secret) } : {}),
-      });
+      Object.assign(values, { bridge_url: url, bridge_merchant_no: merchantNo });
     }
+    const key = channelKey(merchant.id, wayCode);
     if (existing) {
-      await this.db.updateTable('jucai_channels').set(values).where('mch_ref', '=', merchant.id).where('way_code', '=', wayCode).execute();
-    } else {
       await this.db
-        .insertInto('jucai_channels')
-        .values({
-          mch_ref: merchant.id,
-          way_code: wayCode,
-          enabled: values.enabled!,
-          wechat_pay_mch_id: values.wechat_pay_mch_id ?? null,
-          sub_mch_id: values.sub_mch_id ?? null,
-          sub_appid: values.sub_appid ?? null,
-          bridge_url: values.bridge_url ?? null,
-          bridge_merchant_no: values.bridge_merchant_no ?? null,
-          bridge_secret_sealed: values.bridge_secret_sealed ?? null,
-          created_at: now,
-          updated_at: now,
-        })
+        .updateTable('jucai_channels')
+        .set({ ...values, channel_key: key })
+        .where('mch_ref', '=', merchant.id)
+        .where('way_code', '=', wayCode)
         .execute();
+      if (input.secret !== undefined) await this.secrets.rotateSecret(key, input.secret);
+    } else {
+      const row = {
+        mch_ref: merchant.id,
+        way_code: wayCode,
+        enabled: values.enabled!,
+        wechat_pay_mch_id: values.wechat_pay_mch_id ?? null,
+        sub_mch_id: values.sub_mch_id ?? null,
+        sub_appid: values.sub_appid ?? null,
+        bridge_url: values.bridge_url ?? null,
+        bridge_merchant_no: values.bridge_merchant_no ?? null,
+        created_at: now,
+        updated_at: now,
+      };
+      if (input.secret !== undefined) await this.secrets.create(key, row, input.secret);
+      else
+        await this.db
+          .insertInto('jucai_channels')
+          .values({ ...row, channel_key: key, bridge_secret_sealed: null })
+          .execute();
     }
-    this.cache.delete(cacheKey(merchant.id, wayCode));
+    this.cache.delete(key);
     return fromRow((await this.row(merchant.id, wayCode))!);
   }
 
@@ -186,19 +226,23 @@ export class Channels {
       .where('mch_ref', '=', merchant.id)
       .where('way_code', '=', wayCode)
       .executeTakeFirst();
-    this.cache.delete(cacheKey(merchant.id, wayCode));
+    this.cache.delete(channelKey(merchant.id, wayCode));
+    this.secrets.forget(channelKey(merchant.id, wayCode));
     if (Number(res.numDeletedRows) === 0) throw new NotFound('channel', `merchant ${mchNo} has no ${wayCode} channel`);
   }
 
   /** The enabled channel of a merchant (by row id) for a call, with its secret; undefined when there is none. Cached. */
   async forCall(mchRef: number, wayCode: WayCode): Promise<ChannelForCall | undefined> {
-    const channel = await this.cache.get(cacheKey(mchRef, wayCode), async () => {
+    const key = channelKey(mchRef, wayCode);
+    const channel = await this.cache.get(key, async () => {
       const row = await this.row(mchRef, wayCode);
-      if (!row) return undefined;
-      const channel = fromRow(row);
-      return channel.wayCode === 'UNIONPAY' ? { ...channel, secret: this.box.open(row.bridge_secret_sealed!) } : channel;
+      // A UNIONPAY row without its secret (a set that stopped half-way) is no channel yet.
+      return row && (row.way_code !== 'UNIONPAY' || row.bridge_secret_sealed !== null) ? fromRow(row) : undefined;
     });
-    return channel?.enabled ? channel : undefined;
+    if (!channel?.enabled) return undefined;
+    if (channel.wayCode === 'WECHAT') return channel;
+    const sealed = await this.secrets.findForSigning(key);
+    return sealed ? { ...channel, secret: sealed.secret } : undefined;
   }
 
   private row(mchRef: number, wayCode: WayCode): Promise<Selectable<JucaiChannelTable> | undefined> {
@@ -210,5 +254,3 @@ export class Channels {
       .executeTakeFirst();
   }
 }
-
-const cacheKey = (mchRef: number, wayCode: WayCode) => `${mchRef}:${wayCode}`;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { wechatPayV2 } from '../../../kernel/signing.ts';
 import { jucai } from '../signing.ts';
+import { readRequest } from '../params.ts';
 
 /*
  * Every expected string-to-sign below was written by hand from the algorithm's text in the specs
@@ -69,4 +70,34 @@ test('the keyed schemes differ only in the case of the hex they emit (where the 
   assert.equal(wechatPayV2.sign(params, 'k'), jucai.sign(params, 'k').toUpperCase());
   assert.match(jucai.sign(params, 'k'), /^[0-9a-f]{32}$/);
   assert.match(wechatPayV2.sign(params, 'k'), /^[0-9A-F]{32}$/);
+});
+
+test('jucai: the strings sorted are "name=value&", as JeepayKit.getStrSort builds them (differs when one string is a prefix of another)', () => {
+  // Jeepay sorts "x=1&" and "x=1!y=2&": at the 4th character '&' (38) comes after '!' (33), so the
+  // longer string sorts first; sorting "x=1" and "x=1!y=2" would put the prefix first. Likewise
+  // for names that differ only in case: "A=1&" and "a=1$&" fold to "a=1&" / "a=1$&", '$' (36) first.
+  // python3 -c 'import hashlib,sys;print(hashlib.md5(sys.argv[1].encode()).hexdigest())' "$S"
+  const prefix = { x: '1', 'x=1!y': '2' };
+  assert.equal(jucai.stringToSign(prefix, APP_SECRET), 'x=1!y=2&x=1&key=jucaiAppSecret0123456789');
+  assert.equal(jucai.sign(prefix, APP_SECRET), '3498535587bcd8f4cb83a3c378579d58');
+  const cases = { A: '1', a: '1$' };
+  assert.equal(jucai.stringToSign(cases, APP_SECRET), 'a=1$&A=1&key=jucaiAppSecret0123456789');
+  assert.equal(jucai.sign(cases, APP_SECRET), 'dd6d62952b0afee70e09edac39ded7a1');
+});
+
+test("jucai: a number is signed as the JSON text it arrived as (fastjson keeps 1.50): readRequest hands the signer the body's own text", () => {
+  const text =
+    '{"termId":"88888888","mchNo":"MCH_I293975931","appId":"MCH_A698612520","mchOrderNo":"ORDER0001","wayCode":"WECHAT",' +
+    '"authCode":"134291427096188722","clientIp":"127.0.0.1","amt":1.50,"big":12345678901234567890,"e":1e2,"z":-0,"t":true,"n":null}';
+  const read = readRequest({ type: 'json', value: JSON.parse(text), text });
+  assert.deepEqual(
+    { amt: read.signed.amt, big: read.signed.big, e: read.signed.e, z: read.signed.z, t: read.signed.t, n: read.signed.n },
+    { amt: '1.50', big: '12345678901234567890', e: '1e2', z: '-0', t: true, n: null },
+  );
+  const S =
+    'amt=1.50&appId=MCH_A698612520&authCode=134291427096188722&big=12345678901234567890&clientIp=127.0.0.1&e=1e2&' +
+    'mchNo=MCH_I293975931&mchOrderNo=ORDER0001&t=true&termId=88888888&wayCode=WECHAT&z=-0&key=jucaiAppSecret0123456789';
+  assert.equal(jucai.stringToSign(read.signed, APP_SECRET), S);
+  // python3 -c 'import hashlib,sys;print(hashlib.md5(sys.argv[1].encode()).hexdigest())' "$S"
+  assert.equal(jucai.sign(read.signed, APP_SECRET), 'f07284d1ab73f89d761afea0b363f92d');
 });
