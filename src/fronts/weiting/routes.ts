@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { InvalidInput } from '../../kernel/errors.ts';
+import { Forbidden, InvalidInput } from '../../kernel/errors.ts';
+import { SLOWED_MESSAGE } from './domain/accessTokens.ts';
 import { bodyOf } from '../kit/bodies.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
 import { frontWire, type WireCall } from '../kit/wire.ts';
-import { type Failure, failureOf, INTERFACE_ERROR, TOKEN_REFUSED } from './codes.ts';
+import { type Failure, failureOf, INTERFACE_ERROR, KEY_REUSED, TOKEN_REFUSED } from './codes.ts';
 import type { WeitingApp } from './domain/apps.ts';
 import { errorPage } from './pages.ts';
 import {
@@ -80,7 +81,7 @@ async function accessToken(s: WeitingServices, request: FastifyRequest, reply: F
     const appid = query.appid ?? '';
     const secret = query.secret ?? '';
     if (appid === '' || secret === '') throw new InvalidInput(appid === '' ? 'appid' : 'secret', 'appid 或 secret 错误');
-    const { token } = await s.accessTokens.issue(appid, secret);
+    const { token } = await s.accessTokens.issue(appid, secret, request.ip);
     answer = json({ data: token, status: 200, info: 0 });
   } catch (err) {
     answer = accessTokenFailure(request, err);
@@ -93,7 +94,8 @@ function accessTokenFailure(request: FastifyRequest, err: unknown): Answer {
   switch (failureOf(err)) {
     case 'input':
     case 'credentials':
-      return json({ status: 40001, errMsg: 'appid 或 secret 错误' });
+      // Slowed after repeated wrong secrets from this address: the same status, saying why.
+      return json({ status: 40001, errMsg: err instanceof Forbidden ? SLOWED_MESSAGE : 'appid 或 secret 错误' });
     case 'limit':
       return json({ status: 45009, errMsg: 'access_token 今日获取次数已达上限' });
     default:
@@ -187,6 +189,7 @@ async function sendPrizeNotice(s: WeitingServices, request: FastifyRequest, app:
 
 function sendPrizeNoticeFailure(failure: Failure | undefined, message: string): Answer {
   if (failure === 'input') return json({ status: 0, result: '发送失败', errMsg: message });
+  if (failure === 'conflict') return json({ status: 409, errMsg: KEY_REUSED });
   if (failure === 'unavailable' || failure === undefined) return json({ status: 40005, errMsg: '推送接口异常' });
   return json({ status: 0, result: '发送失败' });
 }
@@ -207,6 +210,7 @@ async function flowOrders(s: WeitingServices, request: FastifyRequest, app: Weit
 }
 
 function reportFailure(failure: Failure | undefined, message: string): Answer {
+  if (failure === 'conflict') return json({ data: KEY_REUSED, status: 409, info: 0 });
   return json({ data: failure === 'input' ? message : '接口异常，请稍后再试', status: 0, info: 0 });
 }
 

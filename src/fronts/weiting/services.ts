@@ -38,7 +38,7 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
   const tokens = (kind: string, options = {}) => new BearerTokens(core.db, core.clock, kind, options);
   return {
     apps,
-    accessTokens: new AccessTokens(tokens('weiting:access', { cache: core.cache }), apps, core.quotas, {
+    accessTokens: new AccessTokens(tokens('weiting:access', { cache: core.cache }), apps, core.quotas, core.state, core.clock, {
       ttlMs: settings.weitingTokenTtlS * 1000,
       overlapMs: settings.weitingTokenOverlapS * 1000,
       dailyLimit: settings.weitingTokenDailyLimit,

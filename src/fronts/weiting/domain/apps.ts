@@ -1,6 +1,5 @@
 import type { Selectable } from 'kysely';
 import type { WeitingAppTable } from '../tables.ts';
-import type { Clock } from '../../../kernel/clock.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../../../core/credentials.ts';
 import { check, checkInteger, checkText } from '../../../kernel/validation.ts';
 import { randomHex } from '../../../kernel/random.ts';

@@ -7,6 +7,7 @@ import { type DomainError, UpstreamRejected, UpstreamUnavailable } from '../../.
 import type { Idempotency } from '../../../core/idempotency.ts';
 import type { OfficialAccounts, OfficialAccountWithSecret } from '../../../core/wechat/officialAccounts.ts';
 import type { WeitingApp } from './apps.ts';
+import { requestFingerprint } from './fingerprint.ts';
 
 /** The fields of a prize notice (the seed's `sendPrizeNotice`). */
 export interface PrizeNotice {
@@ -56,6 +57,8 @@ export class PrizeNotices {
       24 * 3600_000,
       () => this.deliver(app, notice),
       {
+        // The same key with another notice (another openid, other words) is a Conflict: nothing sent, nothing recorded.
+        fingerprint: requestFingerprint(notice),
         keepFailure: (err: DomainError) => !(err instanceof UpstreamUnavailable && err.reason === 'unreachable'),
       },
     );

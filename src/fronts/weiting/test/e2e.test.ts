@@ -56,13 +56,14 @@ for (const backend of backendNames()) {
     assert.deepEqual((await f.get('/service/1.0/access/token', { appid: f.appid })).body, wrong);
     assert.deepEqual((await f.get('/service/1.0/access/token', {})).body, wrong);
 
-    // Disabling the app stops its live tokens at once (within the cache bound) and refuses new ones.
+    // Disabling the app revokes its live tokens and refuses new ones; enabling it again does not bring them back.
     const live = await f.token();
     assert.equal((await f.s.admin(`/weiting/apps/${f.appid}/disable`, { method: 'POST' })).status, 200);
     assert.deepEqual((await f.get('/service/1.0/access/token', { appid: f.appid, secret: f.secret })).body, wrong);
     assert.deepEqual((await info(live)).body, TOKEN_REFUSED);
     assert.equal((await f.s.admin(`/weiting/apps/${f.appid}/enable`, { method: 'POST' })).status, 200);
-    assert.deepEqual((await info(live)).body, { result: null, flag: 1 });
+    assert.deepEqual((await info(live)).body, TOKEN_REFUSED, 'a revoked token stays revoked');
+    assert.deepEqual((await info(await f.token())).body, { result: null, flag: 1 });
   });
 
   test(`weiting access token: the daily limit per app, the day turning at 00:00 China time (${backend})`, async (t) => {
@@ -117,7 +118,7 @@ for (const backend of backendNames()) {
     assert.deepEqual(await f.inbox(), []);
     assert.deepEqual((await f.s.admin('/weiting/notices')).body, { notices: [] });
     assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [] });
-    assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 400);
+    assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 404);
   });
 
   test(`weiting login broker: getBaseUrl, WeChat's authorize page, wxcode's redirect, getOpenidByCode once for the app that started it (${backend})`, async (t) => {
@@ -353,7 +354,7 @@ for (const backend of backendNames()) {
       }),
     );
     assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [] });
-    assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 400, 'no user made');
+    assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 404, 'no user made');
   });
 
   test(`weiting flowOrders/create: unique numbers sorted by time, Idempotency-Key retries get the same number (${backend})`, async (t) => {
