@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Forbidden, InvalidInput } from '../../kernel/errors.ts';
+import { Forbidden, InvalidInput, NotFound, UpstreamRejected } from '../../kernel/errors.ts';
 import { SLOWED_MESSAGE } from './domain/accessTokens.ts';
 import { bodyOf } from '../kit/bodies.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
@@ -124,6 +124,14 @@ async function withAccessToken(
   } catch (err) {
     const failure = failureOf(err);
     if (failure === undefined) request.log.error({ err }, 'weiting: unexpected error');
+    else if (err instanceof UpstreamRejected)
+      // The platform's own side refused (the official account's credentials, IP whitelist, permissions, quota, template): the operator must act.
+      request.log.error(
+        { wechat: { errcode: err.code, errmsg: err.upstreamMessage, reason: err.reason }, endpoint: endpoint.path },
+        `weiting: WeChat refused the official account's call: ${err.code} ${err.upstreamMessage}`,
+      );
+    else if (err instanceof NotFound && err.what === 'officialAccount')
+      request.log.error({ endpoint: endpoint.path }, `weiting: the official account is not set up: ${err.message}`);
     else if (failure === 'unavailable')
       request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'weiting: upstream unavailable');
     // Before the token is known good, an unreadable query is still the token's refusal.
@@ -190,7 +198,9 @@ async function sendPrizeNotice(s: WeitingServices, request: FastifyRequest, app:
 function sendPrizeNoticeFailure(failure: Failure | undefined, message: string): Answer {
   if (failure === 'input') return json({ status: 0, result: '发送失败', errMsg: message });
   if (failure === 'conflict') return json({ status: 409, errMsg: KEY_REUSED });
-  if (failure === 'unavailable' || failure === undefined) return json({ status: 40005, errMsg: '推送接口异常' });
+  // WeChat unreachable, or a refusal of the platform's side (its credentials, IP whitelist, permissions,
+  // quota, template): 推送接口异常. The user's side (not subscribed, a bad openid) is answered, not thrown.
+  if (failure === 'unavailable' || failure === 'refused' || failure === undefined) return json({ status: 40005, errMsg: '推送接口异常' });
   return json({ status: 0, result: '发送失败' });
 }
 

@@ -61,6 +61,7 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
       accounts,
       officialAccount,
       settings.weitingNoticesPerOpenidPerDay,
+      settings.weitingWechatTokenSource,
     ),
     reports: new PartnerReports(core.db, core.clock, users, core.idempotency),
     tickets: new Tickets(tokens('weiting:ticket'), core.state, settings.weitingTicketTtlS * 1000),

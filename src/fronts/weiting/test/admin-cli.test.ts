@@ -308,7 +308,7 @@ test('kaifang weiting: apps, import, tickets, notices and orders from the CLI, o
   await f.post(
     '/service/flowOrders/create',
     { access_token: token },
-    { json: { openid, deviceno: '17717463317', traffic_package_name: '1GB' } },
+    { json: { openid, deviceno: '17717463317', traffic_package_name: '1GB', channel: '1', from: 'cli' } },
   );
   const notices = await kaifang(env, ['weiting', 'notices', '--openid', openid, '--json']);
   assert.equal(notices.json().notices[0].outcome, 'sent');
