@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Forbidden, InvalidInput, NotFound, UpstreamRejected } from '../../kernel/errors.ts';
+import { Forbidden, InvalidInput, NotFound, UpstreamRejected, UpstreamUnavailable } from '../../kernel/errors.ts';
 import { SLOWED_MESSAGE } from './domain/accessTokens.ts';
+import { StateRefused } from './domain/loginBroker.ts';
 import { bodyOf } from '../kit/bodies.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
 import { frontWire, type WireCall } from '../kit/wire.ts';
 import { type Failure, failureOf, INTERFACE_ERROR, KEY_REUSED, TOKEN_REFUSED } from './codes.ts';
 import type { WeitingApp } from './domain/apps.ts';
-import { errorPage } from './pages.ts';
+import { ERROR_PAGE_HEADERS, errorPage, type LoginError, partnerUrlWithError } from './pages.ts';
 import {
   dateField,
   type Fields,
@@ -150,7 +151,46 @@ async function withAccessToken(
 async function getBaseUrl(s: WeitingServices, request: FastifyRequest, app: WeitingApp, query: Fields): Promise<Answer> {
   const state = postFields(bodyOf(request), query).state;
   if (!state) throw new InvalidInput('state', 'state 地址不合法');
-  return json({ status: 200, redirect: await s.login.start(app, state) });
+  try {
+    return json({ status: 200, redirect: await s.login.start(app, state) });
+  } catch (err) {
+    if (!(err instanceof StateRefused)) throw err;
+    // The wire keeps the seed's words; the log and the call log say what was refused, so the
+    // integrator's first failure can be read (the host only: a path or query may carry anything).
+    const why = stateRefusal(err);
+    request.log.info(
+      { appid: app.appid, refused: err.why, refusedHost: err.refusedHost, allowedHosts: err.allowedHosts },
+      `weiting: getBaseUrl refused: ${why}`,
+    );
+    return json({ status: 40002, errMsg: 'state 地址不合法' }, boundedOutcome(`40002 ${why}`));
+  }
+}
+
+/** What was wrong with a refused partner URL, in a line. */
+function stateRefusal(err: StateRefused): string {
+  const allowed = err.allowedHosts.length ? err.allowedHosts.join(',') : '(none)';
+  switch (err.why) {
+    case 'not-a-url':
+      return 'not a URL';
+    case 'scheme':
+      return 'not http(s)';
+    case 'userinfo':
+      return 'a user:password in the URL';
+    case 'host':
+      return `host ${JSON.stringify(err.refusedHost?.slice(0, 100) ?? '')} not in the app's allowed hosts ${allowed.slice(0, 300)}`;
+  }
+}
+
+/**
+ * A call outcome naming what the caller sent is also a metrics label: the first distinct ones (per
+ * process) are kept as they are, later ones by their code alone, so labels stay few.
+ */
+const seenOutcomes = new Set<string>();
+function boundedOutcome(outcome: string): string {
+  if (seenOutcomes.has(outcome)) return outcome;
+  if (seenOutcomes.size >= 200) return outcome.split(' ')[0]!;
+  seenOutcomes.add(outcome);
+  return outcome;
 }
 
 function getBaseUrlFailure(failure: Failure | undefined): Answer {
@@ -236,37 +276,69 @@ async function appTicket(s: WeitingServices, request: FastifyRequest, _app: Weit
 /**
  * `GET /service/wxoauth/2.0/wxcode`: WeChat's redirect back after the person approved (or not).
  * The broker exchanges the code and sends the browser on to the partner's URL with a platform
- * code; what cannot go on is a small page for the person.
+ * code. What cannot go on is a small page in Chinese (400: the link; 502: WeChat), with the request
+ * id, and a 返回 link to the partner's URL carrying `error` (never a code) whenever kaifang knows
+ * that URL: the login link is single use, so only the partner can start a new one.
  */
 async function wxcode(s: WeitingServices, request: FastifyRequest, reply: FastifyReply, call: WireCall): Promise<FastifyReply> {
-  const page = (status: number, title: string, detail: string) => {
-    call.outcome = String(status);
-    return reply.code(status).header('content-type', 'text/html; charset=utf-8').send(errorPage(title, detail));
+  const page = (status: 400 | 502, title: string, detail: string, partnerUrl?: string, error?: LoginError) => {
+    call.outcome = error ? `${status}:${error}` : String(status);
+    const back = partnerUrl && error ? partnerUrlWithError(partnerUrl, error) : undefined;
+    return reply
+      .code(status)
+      .headers(ERROR_PAGE_HEADERS)
+      .header('content-type', 'text/html; charset=utf-8')
+      .send(errorPage({ title, detail, back, requestId: request.id }));
   };
+  let query: Fields;
   try {
-    const query = queryFields(request.url);
-    if (!query.state) return page(400, '登录链接无效', "The login link has no state: start the login again from the partner's page.");
-    if (!query.code)
-      return page(400, '未获得微信授权', "WeChat sent no code (the login was refused or cancelled): start again from the partner's page.");
-    const back = await s.login.complete(query.state, query.code);
+    query = queryFields(request.url);
+  } catch {
+    return page(400, '登录链接无效', '这个登录链接无法读取，登录不能继续。请回到原来的页面重新登录。');
+  }
+  if (!query.state) return page(400, '登录链接无效', '这个登录链接缺少登录信息，登录不能继续。请回到原来的页面重新登录。');
+  if (!query.code) {
+    // WeChat comes back without a code when the person refused: the login is over, the partner is told.
+    const partnerUrl = await s.login.refused(query.state);
+    return page(400, '未获得微信授权', '您没有同意微信授权，登录已取消。', partnerUrl, 'access_denied');
+  }
+  const end = await s.login.complete(query.state, query.code);
+  if ('location' in end) {
     call.outcome = '302';
-    return reply.code(302).header('location', back).header('cache-control', 'no-store').send();
-  } catch (err) {
-    const failure = failureOf(err);
-    if (failure === 'expired' || failure === 'input')
-      return page(
-        400,
-        '登录链接已失效',
-        "This login link is unknown, was used, or is older than 10 minutes: start the login again from the partner's page.",
-      );
-    if (failure === undefined) request.log.error({ err }, 'weiting: unexpected error');
-    else request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'weiting: WeChat login failed');
+    return reply
+      .code(302)
+      .header('location', end.location)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .send();
+  }
+  const err = end.failure;
+  const failure = failureOf(err);
+  if (failure === 'expired' || failure === 'input')
+    return page(400, '登录链接已失效', '这个登录链接已经用过，或已超过 10 分钟。请返回后重新登录。', end.partnerUrl, 'login_expired');
+  const temporary =
+    err instanceof UpstreamUnavailable || (err instanceof UpstreamRejected && (err.reason === 'busy' || err.reason === 'rate-limited'));
+  const platformSide =
+    failure === undefined ||
+    (err instanceof UpstreamRejected && err.reason === 'bad-credentials') ||
+    (err instanceof NotFound && err.what === 'officialAccount');
+  if (failure === undefined) request.log.error({ err }, 'weiting: unexpected error');
+  else if (platformSide)
+    request.log.error(
+      err instanceof UpstreamRejected
+        ? { wechat: { errcode: err.code, errmsg: err.upstreamMessage, reason: err.reason } }
+        : { err: { kind: (err as Error).name, message: (err as Error).message } },
+      "weiting: the WeChat login failed on the platform's side",
+    );
+  else request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'weiting: WeChat login failed');
+  if (temporary)
+    // WeChat's -1 (system busy), its frequency limit, no answer: nobody refused anything; later it may work.
     return page(
       502,
-      '微信登录失败',
-      failure === 'refused'
-        ? 'WeChat did not accept the login code: start the login again.'
-        : 'WeChat could not be reached: try again in a moment.',
+      '微信暂时繁忙',
+      '微信暂时没能完成登录（系统繁忙或网络不通），这不是您的操作问题。请稍后返回重新登录。',
+      end.partnerUrl,
+      'temporarily_unavailable',
     );
-  }
+  return page(502, '微信登录失败', '微信没有确认这次登录。请返回后重新登录。', end.partnerUrl, 'server_error');
 }

@@ -48,6 +48,7 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
       tokens('weiting:login-state', { format: () => randomHex(24) }),
       tokens('weiting:code', { format: seedLikeCode }),
       users,
+      core.state,
       officialAccount,
       () => core.upstreams.wechatWebAuth,
       { wechatOpen: core.upstreams.wechatOpenUrl, callback: () => `${core.publicUrl()}/service/wxoauth/2.0/wxcode` },

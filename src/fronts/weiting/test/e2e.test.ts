@@ -215,11 +215,21 @@ for (const backend of backendNames()) {
     const token = await f.token();
     const partner = `${f.s.url}/sandbox/partner`;
 
-    // WeChat refusing the code, or not answering usefully: the HTML page, 502, and no code.
-    for (const user of ['expired_code', 'used_code', 'invalid_code', 'busy', 'timeout', 'garbage']) {
+    // WeChat refusing the code: the HTML page, 502, no code, and a 返回 link to the partner with
+    // error=server_error. WeChat busy (-1) or not answering usefully is worded as temporary.
+    for (const [user, title, error] of [
+      ['expired_code', /微信登录失败/, 'server_error'],
+      ['used_code', /微信登录失败/, 'server_error'],
+      ['invalid_code', /微信登录失败/, 'server_error'],
+      ['busy', /微信暂时繁忙/, 'temporarily_unavailable'],
+      ['timeout', /微信暂时繁忙/, 'temporarily_unavailable'],
+      ['garbage', /微信暂时繁忙/, 'temporarily_unavailable'],
+    ] as const) {
       const r = await f.login(token, partner, user);
       assert.equal(r.wxcodeStatus, 502, `${user}: ${r.wxcodeBody.slice(0, 200)}`);
-      assert.match(r.wxcodeBody, /微信登录失败/);
+      assert.match(r.wxcodeBody, title);
+      assert.ok(r.wxcodeBody.includes(`href="${partner}?error=${error}"`), `${user}: ${r.wxcodeBody}`);
+      assert.doesNotMatch(r.wxcodeBody, /code=/);
       assert.equal(r.landing, '');
     }
     // An unknown state, a used one, or one older than 10 minutes: 400.

@@ -1327,7 +1327,15 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     });
     if (!query) return page(400, 'an unreadable query');
     if (!query.state) return page(400, 'no state');
-    if (!query.code) return page(400, 'no code');
+    // No code: the person refused on WeChat's page; the login is over (its state used up).
+    if (!query.code)
+      return {
+        kind: 'answer',
+        accept: false,
+        why: 'no code',
+        check: (r) => (r.status === 400 ? undefined : 'expected the HTML page with HTTP 400'),
+        commit: () => void states.delete(query.state!),
+      };
     const started = states.get(query.state);
     if (!started) return page(400, 'an unknown state');
     const code = sandboxCodes.get(query.code);
