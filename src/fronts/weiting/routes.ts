@@ -20,6 +20,15 @@ import {
   webUrlField,
 } from './params.ts';
 import { weitingRefusal } from './refuse.ts';
+import type {
+  AccessTokenReply,
+  BaseUrlReply,
+  OpenidByCodeReply,
+  PrizeNoticeFields,
+  PrizeNoticeReply,
+  ReportReply,
+  TicketReply,
+} from './wire.ts';
 import { type Answer, json, send, ticketDiagnostic, userInfoText } from './reply.ts';
 import type { WeitingServices } from './services.ts';
 
@@ -83,7 +92,7 @@ async function accessToken(s: WeitingServices, request: FastifyRequest, reply: F
     const secret = query.secret ?? '';
     if (appid === '' || secret === '') throw new InvalidInput(appid === '' ? 'appid' : 'secret', 'appid 或 secret 错误');
     const { token } = await s.accessTokens.issue(appid, secret, request.ip);
-    answer = json({ data: token, status: 200, info: 0 });
+    answer = json({ data: token, status: 200, info: 0 } satisfies AccessTokenReply);
   } catch (err) {
     answer = accessTokenFailure(request, err);
   }
@@ -96,9 +105,9 @@ function accessTokenFailure(request: FastifyRequest, err: unknown): Answer {
     case 'input':
     case 'credentials':
       // Slowed after repeated wrong secrets from this address: the same status, saying why.
-      return json({ status: 40001, errMsg: err instanceof Forbidden ? SLOWED_MESSAGE : 'appid 或 secret 错误' });
+      return json({ status: 40001, errMsg: err instanceof Forbidden ? SLOWED_MESSAGE : 'appid 或 secret 错误' } satisfies AccessTokenReply);
     case 'limit':
-      return json({ status: 45009, errMsg: 'access_token 今日获取次数已达上限' });
+      return json({ status: 45009, errMsg: 'access_token 今日获取次数已达上限' } satisfies AccessTokenReply);
     default:
       request.log.error({ err }, 'weiting: unexpected error');
       return json({ ...INTERFACE_ERROR });
@@ -152,7 +161,7 @@ async function getBaseUrl(s: WeitingServices, request: FastifyRequest, app: Weit
   const state = postFields(bodyOf(request), query).state;
   if (!state) throw new InvalidInput('state', 'state 地址不合法');
   try {
-    return json({ status: 200, redirect: await s.login.start(app, state) });
+    return json({ status: 200, redirect: await s.login.start(app, state) } satisfies BaseUrlReply);
   } catch (err) {
     if (!(err instanceof StateRefused)) throw err;
     // The wire keeps the seed's words; the log and the call log say what was refused, so the
@@ -201,7 +210,7 @@ function getBaseUrlFailure(failure: Failure | undefined): Answer {
 async function getOpenidByCode(s: WeitingServices, request: FastifyRequest, app: WeitingApp, query: Fields): Promise<Answer> {
   const code = postFields(bodyOf(request), query).code;
   if (!code) return json({ status: 40005, errMsg: 'code 已过期' });
-  return json({ status: 200, openid: await s.login.openidOf(app, code) });
+  return json({ status: 200, openid: await s.login.openidOf(app, code) } satisfies OpenidByCodeReply);
 }
 
 function getOpenidByCodeFailure(failure: Failure | undefined): Answer {
@@ -223,7 +232,7 @@ async function sendPrizeNotice(s: WeitingServices, request: FastifyRequest, app:
   const fields = postFields(bodyOf(request), query);
   const openid = openidField(fields);
   const url = webUrlField(fields, 'url');
-  const notice = {
+  const notice: PrizeNoticeFields = {
     openid,
     first: required(fields, 'first', 200),
     activity: required(fields, 'activity', 200),
@@ -232,7 +241,9 @@ async function sendPrizeNotice(s: WeitingServices, request: FastifyRequest, app:
     ...(url ? { url } : {}),
   };
   const sent = await s.notices.send(app, notice, idempotencyKey(request));
-  return sent.outcome === 'sent' ? json({ status: 200, result: '发送成功' }) : json({ status: 0, result: '发送失败' }, sent.outcome);
+  return sent.outcome === 'sent'
+    ? json({ status: 200, result: '发送成功' } satisfies PrizeNoticeReply)
+    : json({ status: 0, result: '发送失败' } satisfies PrizeNoticeReply, sent.outcome);
 }
 
 function sendPrizeNoticeFailure(failure: Failure | undefined, message: string): Answer {
@@ -247,7 +258,7 @@ function sendPrizeNoticeFailure(failure: Failure | undefined, message: string): 
 /** `POST /service/weekBind/create`: a login report, binding the device when it is new. */
 async function weekBind(s: WeitingServices, request: FastifyRequest, app: WeitingApp, query: Fields): Promise<Answer> {
   await s.reports.login(app, reportFields(postFields(bodyOf(request), query), []));
-  return json({ data: 'success', status: 200, info: 0 });
+  return json({ data: 'success', status: 200, info: 0 } satisfies ReportReply);
 }
 
 /** `POST /service/flowOrders/create`: a data-plan order; its number (the same again for a repeated Idempotency-Key). */
@@ -256,7 +267,7 @@ async function flowOrders(s: WeitingServices, request: FastifyRequest, app: Weit
   const fields = reportFields(raw, ['traffic_package_name', 'transaction_date']);
   if (!fields.traffic_package_name?.trim()) throw new InvalidInput('traffic_package_name', 'traffic_package_name is required');
   dateField(raw, 'transaction_date');
-  return json({ data: await s.reports.order(app, fields, idempotencyKey(request)), status: 200, info: 0 });
+  return json({ data: await s.reports.order(app, fields, idempotencyKey(request)), status: 200, info: 0 } satisfies ReportReply);
 }
 
 function reportFailure(failure: Failure | undefined, message: string): Answer {
@@ -269,7 +280,7 @@ async function appTicket(s: WeitingServices, request: FastifyRequest, _app: Weit
   const ticket = query.ticket ?? '';
   if (ticket === '') return json({ errcode: 1, data: { mobile: 'ticket必须给出' } });
   const got = await s.tickets.redeem(ticket);
-  if ('mobile' in got) return json({ errcode: 0, data: { mobile: got.mobile } });
+  if ('mobile' in got) return json({ errcode: 0, data: { mobile: got.mobile } } satisfies TicketReply);
   return json({ errcode: 1, data: '手机号码获取异常', msg: ticketDiagnostic(got.failure, s.clock.now(), request.id) }, `1:${got.failure}`);
 }
 
