@@ -40,11 +40,15 @@ export class UpstreamTokens {
     private readonly options: UpstreamTokenOptions = {},
   ) {}
 
-  /** The current token for `name`, fetching it with `fetchToken` when there is none or it is about to expire. */
-  async get(name: string, fetchToken: () => Promise<FetchedToken>): Promise<string> {
+  /**
+   * The current token for `name`, fetching it with `fetchToken` when there is none or it is about to
+   * expire (`refreshMarginMs` before, default the instance's: an upstream that hands out the same
+   * token until its own renewal window needs a margin inside that window).
+   */
+  async get(name: string, fetchToken: () => Promise<FetchedToken>, refreshMarginMs = this.margin()): Promise<string> {
     const current = await this.read(name);
-    if (current && current.expiresAt - this.margin() > this.clock.now()) return current.token;
-    return this.refresh(name, fetchToken, current?.token);
+    if (current && current.expiresAt - refreshMarginMs > this.clock.now()) return current.token;
+    return this.refresh(name, fetchToken, current?.token, refreshMarginMs);
   }
 
   /**
@@ -62,16 +66,26 @@ export class UpstreamTokens {
     await this.state.del(this.key(name));
   }
 
-  private refresh(name: string, fetchToken: () => Promise<FetchedToken>, stale: string | undefined): Promise<string> {
+  private refresh(
+    name: string,
+    fetchToken: () => Promise<FetchedToken>,
+    stale: string | undefined,
+    marginMs = this.margin(),
+  ): Promise<string> {
     let running = this.inFlight.get(name);
     if (!running) {
-      running = this.refreshShared(name, fetchToken, stale).finally(() => this.inFlight.delete(name));
+      running = this.refreshShared(name, fetchToken, stale, marginMs).finally(() => this.inFlight.delete(name));
       this.inFlight.set(name, running);
     }
     return running;
   }
 
-  private async refreshShared(name: string, fetchToken: () => Promise<FetchedToken>, stale: string | undefined): Promise<string> {
+  private async refreshShared(
+    name: string,
+    fetchToken: () => Promise<FetchedToken>,
+    stale: string | undefined,
+    marginMs: number,
+  ): Promise<string> {
     const lock = `uptoken:lock:${name}`;
     const giveUpAt = performance.now() + (this.options.waitMs ?? 15_000);
     for (;;) {
@@ -79,7 +93,7 @@ export class UpstreamTokens {
         try {
           // Another process may have refreshed between our read and our lock.
           const current = await this.read(name);
-          if (current && current.token !== stale && current.expiresAt - this.margin() > this.clock.now()) return current.token;
+          if (current && current.token !== stale && current.expiresAt - marginMs > this.clock.now()) return current.token;
           const fetched = await fetchToken();
           const expiresAt = this.clock.now() + fetched.expiresInS * 1000;
           await this.state.set(this.key(name), `${expiresAt}.${fetched.token}`, Math.max(1000, expiresAt - this.clock.now()));

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { escapeHtml, htmlPage } from '../kernel/html.ts';
+import { escapeHtml, htmlPage, pageHeaders } from '../kernel/html.ts';
 import { sha256Hex } from '../kernel/secrets.ts';
 import { hang } from './behaviour.ts';
 import type { SandboxDeps } from './deps.ts';
@@ -15,7 +15,11 @@ import { wechatAnswer, wechatFailure } from './wechatReplies.ts';
  * official account asks, and lets a person type (or pick) a sandbox user and approve or refuse.
  * Approving redirects to `redirect_uri?code=CODE&state=STATE` as WeChat does, refusing to
  * `redirect_uri?state=STATE` (no code). Adding `sandbox_user=NAME` approves as NAME at once, with
- * no page (for tests and scripts). A user is 1–64 of [A-Za-z0-9_].
+ * no page (for tests and scripts). A user is 1–64 of [A-Za-z0-9_]. As WeChat refuses a
+ * `redirect_uri` outside the official account's 网页授权域名 (`10003 redirect_uri域名与后台配置不一致`),
+ * the sandbox refuses one whose host is not the host this page is served on: in sandbox mode that
+ * is KAIFANG_PUBLIC_URL's (the login broker sends browsers to `KAIFANG_PUBLIC_URL/sandbox/wechat-open`),
+ * so a callback built on another base shows here first, as it would with WeChat.
  *
  * The code exchange, mounted at `/sandbox/wechat`: `GET /sns/oauth2/access_token?appid&secret&code
  * &grant_type=authorization_code` → `{access_token, expires_in, refresh_token, openid, scope,
@@ -43,8 +47,11 @@ interface AuthorizeRequest {
   state: string;
 }
 
-/** The authorize request's parameters as WeChat checks them, or what is wrong (WeChat shows an error page). */
-function authorizeRequest(query: unknown): AuthorizeRequest | string {
+/**
+ * The authorize request's parameters as WeChat checks them, or what is wrong (WeChat shows an error
+ * page). `authorizedHost` is the sandbox official account's 网页授权域名: the host this page is on.
+ */
+function authorizeRequest(query: unknown, authorizedHost: string): AuthorizeRequest | string {
   const appid = one(query, 'appid') ?? '';
   const redirect = one(query, 'redirect_uri') ?? '';
   const scope = one(query, 'scope') ?? '';
@@ -57,6 +64,8 @@ function authorizeRequest(query: unknown): AuthorizeRequest | string {
     return 'redirect_uri 参数错误 (10003): not an absolute URL';
   }
   if (redirectUri.protocol !== 'http:' && redirectUri.protocol !== 'https:') return 'redirect_uri 参数错误 (10003): must be http(s)';
+  if (redirectUri.host.toLowerCase() !== authorizedHost.toLowerCase())
+    return `10003 redirect_uri域名与后台配置不一致：redirect_uri 的主机是 ${redirectUri.host}，沙箱公众号的网页授权域名是 ${authorizedHost}（KAIFANG_PUBLIC_URL 的主机）`;
   if (one(query, 'response_type') !== 'code') return 'response_type 参数错误 (10004): must be code';
   if (scope !== 'snsapi_base' && scope !== 'snsapi_userinfo') return 'scope 参数错误 (10005): snsapi_base or snsapi_userinfo';
   if (Buffer.byteLength(state) > 128) return 'state 参数错误: at most 128 bytes';
@@ -66,12 +75,15 @@ function authorizeRequest(query: unknown): AuthorizeRequest | string {
 function errorPage(reply: FastifyReply, message: string) {
   return reply
     .code(400)
+    .headers(pageHeaders())
     .header('content-type', 'text/html; charset=utf-8')
-    .send(htmlPage('微信授权出错', `<h1>Oops! 微信授权出错</h1><p>${escapeHtml(message)}</p>`));
+    .send(htmlPage('微信授权出错', `<main><h1>Oops! 微信授权出错</h1><p>${escapeHtml(message)}</p></main>`));
 }
 
+// WeChat's green darkened to WCAG AA on white (#06793c: 5.5:1) for the account name and 允许's
+// white text; the hint in #595959 (7:1). Buttons 44 px high, full width at 390 px, 允许 first.
 const PAGE_STYLE =
-  '.card{border:1px solid #ddd;border-radius:8px;padding:1.2em}.who{color:#07c160;font-weight:600}label{display:block;margin:1em 0 .3em}input[type=text]{width:100%;box-sizing:border-box;padding:.6em;font-size:1em}.buttons{display:flex;gap:.8em;margin-top:1.2em}button{flex:1;padding:.7em;font-size:1em;border-radius:6px;border:1px solid #ccc;background:#f7f7f7}button.approve{background:#07c160;border-color:#07c160;color:#fff}small{color:#999}';
+  '.card{border:1px solid #ddd;border-radius:8px;padding:1.2em}.who{color:#06793c;font-weight:600}label{display:block;margin:1em 0 .3em}input[type=text]{width:100%;box-sizing:border-box;padding:.6em;font-size:1em;min-height:44px}.buttons{display:flex;flex-direction:column;gap:.8em;margin-top:1.2em}button{min-height:44px;padding:.7em;font-size:1em;border-radius:6px;border:1px solid #767676;background:#f7f7f7;color:#333}button.approve{background:#06793c;border-color:#06793c;color:#fff;font-weight:600}button:focus{outline:3px solid #0b57d0;outline-offset:2px}.hint{display:block;margin-top:.4em;font-size:.9em;color:#595959}';
 
 function consentPage(r: AuthorizeRequest, accountName: string | undefined): string {
   const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${escapeHtml(value)}">`;
@@ -79,16 +91,16 @@ function consentPage(r: AuthorizeRequest, accountName: string | undefined): stri
   const title = accountName ? `${escapeHtml(accountName)} (${escapeHtml(r.appid)})` : escapeHtml(r.appid);
   return htmlPage(
     '微信授权 · kaifang 沙箱',
-    `<div class="card"><h1>微信授权（沙箱）</h1>
+    `<main class="card"><h1>微信授权（沙箱）</h1>
 <p>公众号 <span class="who" id="account">${title}</span> 申请获得你的身份（${r.scope === 'snsapi_base' ? 'openid' : 'openid 与昵称、头像'}），完成后返回 <span id="site">${escapeHtml(r.redirectUri.host)}</span>。</p>
 <form method="get" action="decide">
 ${hidden('appid', r.appid)}${hidden('redirect_uri', r.redirectUri.toString())}${hidden('response_type', 'code')}${hidden('scope', r.scope)}${hidden('state', r.state)}
-<label for="user">以哪位沙箱用户登录 (sandbox user)</label>
-<input type="text" id="user" name="user" list="users" required pattern="[A-Za-z0-9_]{1,64}" autocomplete="off" placeholder="alice">
+<label for="user">以哪位沙箱用户登录</label>
+<input type="text" id="user" name="user" list="users" required minlength="1" maxlength="64" pattern="[A-Za-z0-9_]{1,64}" autocomplete="off" autocapitalize="off" spellcheck="false" enterkeyhint="go" placeholder="alice" aria-describedby="user-rule" title="1–64 位英文字母、数字或下划线">
 <datalist id="users">${options}</datalist>
-<small>Same user, same openid. expired_code, used_code, invalid_code, busy, timeout, garbage reach WeChat's errors.</small>
-<div class="buttons"><button type="submit" name="decision" value="refuse" formnovalidate id="refuse">拒绝</button><button type="submit" name="decision" value="approve" class="approve" id="approve">允许</button></div>
-</form></div>`,
+<span class="hint" id="user-rule">用户名：1–64 位英文字母、数字或下划线（_）。同一用户名总得到同一 openid；expired_code、used_code、invalid_code、busy、timeout、garbage 模拟微信的各种错误。</span>
+<div class="buttons"><button type="submit" name="decision" value="approve" class="approve" id="approve">允许</button><button type="submit" name="decision" value="refuse" formnovalidate id="refuse">拒绝</button></div>
+</form></main>`,
     PAGE_STYLE,
   );
 }
@@ -105,7 +117,7 @@ export async function wechatOpenSimulator(app: FastifyInstance, { deps }: { deps
   }
 
   app.get('/connect/oauth2/authorize', async (request, reply) => {
-    const r = authorizeRequest(request.query);
+    const r = authorizeRequest(request.query, request.host);
     if (typeof r === 'string') return errorPage(reply, r);
     const user = one(request.query, 'sandbox_user');
     if (user !== undefined)
@@ -113,13 +125,13 @@ export async function wechatOpenSimulator(app: FastifyInstance, { deps }: { deps
     const account = await deps.db.selectFrom('wechat_official_accounts').select('name').where('appid', '=', r.appid).executeTakeFirst();
     return reply
       .code(200)
+      .headers(pageHeaders(PAGE_STYLE))
       .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
       .send(consentPage(r, account?.name));
   });
 
   app.get('/connect/oauth2/decide', async (request, reply) => {
-    const r = authorizeRequest(request.query);
+    const r = authorizeRequest(request.query, request.host);
     if (typeof r === 'string') return errorPage(reply, r);
     if (one(request.query, 'decision') === 'refuse') {
       const back = new URL(r.redirectUri);

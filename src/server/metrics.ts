@@ -26,6 +26,13 @@ export class Metrics {
     labelNames: ['upstream', 'outcome'] as const,
     registers: [this.registry],
   });
+  /** WeChat's refusals by API and errcode (fed by the WeChat adapters): 40164, 48001 and their kind show by code. */
+  readonly wechatErrors = new Counter({
+    name: 'kaifang_wechat_errors_total',
+    help: 'WeChat refusals (a non-zero errcode) by API and errcode',
+    labelNames: ['api', 'errcode'] as const,
+    registers: [this.registry],
+  });
   readonly upstreamLatency = new Histogram({
     name: 'kaifang_upstream_duration_seconds',
     help: 'Upstream call latency by upstream',

@@ -32,6 +32,7 @@ const REASONS: Record<string, RejectReason> = {
   '41001': 'token-invalid',
   '43004': 'bad-recipient',
   '40003': 'bad-recipient',
+  '43101': 'bad-recipient',
   '40037': 'bad-configuration',
   '41008': 'invalid-code',
 };
@@ -42,14 +43,36 @@ export function wechatReason(errcode: string, credentialCall = false): RejectRea
 }
 
 /**
- * A WeChat JSON answer: `{errcode, errmsg}` with a non-zero errcode is a refusal (thrown, with its
- * reason), anything else is the answer. An `errcode` of 0 may ride along on success.
+ * WeChat's refusals counted by API and errcode (`kaifang_wechat_errors_total{api, errcode}`), when
+ * the metrics the adapters were given have the counter (the server's do): a platform-side failure
+ * (40164 IP not whitelisted, 48001, a 40001 that outlives a refresh) shows on /metrics by its code.
  */
-export function wechatAnswer(body: Record<string, unknown>, credentialCall = false): Record<string, unknown> {
+export interface WechatErrorMetrics {
+  wechatErrors: { inc(labels: { api: string; errcode: string }): void };
+}
+
+/** The errcode as a label: WeChat's numbers; anything else (a string, a huge number) is `other`, so labels stay few. */
+const errcodeLabel = (code: string) => (/^-?\d{1,8}$/.test(code) ? code : 'other');
+
+function counter(http: HttpOptions, api: string): (errcode: string) => void {
+  const metrics = http.metrics as (HttpOptions['metrics'] & Partial<WechatErrorMetrics>) | undefined;
+  return (errcode) => metrics?.wechatErrors?.inc({ api, errcode: errcodeLabel(errcode) });
+}
+
+/**
+ * A WeChat JSON answer: `{errcode, errmsg}` with a non-zero errcode is a refusal (thrown, with its
+ * reason, and counted by `count`), anything else is the answer. An `errcode` of 0 may ride along on success.
+ */
+export function wechatAnswer(
+  body: Record<string, unknown>,
+  credentialCall = false,
+  count?: (errcode: string) => void,
+): Record<string, unknown> {
   const errcode = body.errcode;
   if (errcode !== undefined && errcode !== 0 && errcode !== '0') {
     const code = String(errcode);
     const errmsg = typeof body.errmsg === 'string' ? body.errmsg : '';
+    count?.(code);
     throw new UpstreamRejected('wechat', code, errmsg, wechatReason(code, credentialCall));
   }
   return body;
@@ -78,7 +101,7 @@ export class WechatLoginAdapter implements WechatMiniProgramLogin {
     const url = `${wechatBase(this.baseUrl)}/sns/jscode2session?${query}`;
     // readOnly: a retry happens only when the connection was refused, i.e. the code never left.
     return callUpstream(this.http, { upstream: 'wechat', url, method: 'GET', readOnly: true }, (res) => {
-      const body = wechatAnswer(jsonObject(res, 'wechat'), true);
+      const body = wechatAnswer(jsonObject(res, 'wechat'), true, counter(this.http, 'sns/jscode2session'));
       if (res.status !== 200) {
         throw new UpstreamUnavailable('wechat', `wechat: HTTP ${res.status} without an errcode`, res.status, 'http-status');
       }
@@ -107,7 +130,7 @@ export class WechatWebAuthorizationAdapter implements WechatWebAuthorization {
     const query = new URLSearchParams({ appid, secret, code, grant_type: 'authorization_code' });
     const url = `${wechatBase(this.baseUrl)}/sns/oauth2/access_token?${query}`;
     return callUpstream(this.http, { upstream: 'wechat', url, method: 'GET' }, (res) => {
-      const body = wechatAnswer(jsonObject(res, 'wechat'), true);
+      const body = wechatAnswer(jsonObject(res, 'wechat'), true, counter(this.http, 'sns/oauth2/access_token'));
       const { openid, unionid } = body;
       if (typeof openid !== 'string' || openid === '')
         throw new UpstreamUnavailable('wechat', 'wechat: the code exchange answered without an openid', res.status);
@@ -117,14 +140,25 @@ export class WechatWebAuthorizationAdapter implements WechatWebAuthorization {
 }
 
 /**
- * The official account API: `GET {base}/cgi-bin/token?grant_type=client_credential&appid&secret`
- * (40001/40125 bad secret, 40013 bad appid, 40164 IP not whitelisted: `bad-credentials`), and
- * `POST {base}/cgi-bin/message/template/send?access_token=` with the message as JSON →
- * `{errcode: 0, msgid}` or a refusal (43004 not subscribed, 40003 bad openid, 40037 bad template,
- * 45009 daily limit, 40001/42001 the token: `token-invalid`, for the caller to refresh once).
- * A send is never retried here: it may have gone out.
+ * `cgi-bin/stable_token`: the official account's token from WeChat's stable endpoint. Another
+ * backend of the same account calling `cgi-bin/token` does not end it (the two are kept apart), and
+ * in its normal mode (`force_refresh: false`) every caller gets the same token until its last 5
+ * minutes. Where an adapter offers it, the official account's token may come from it.
  */
-export class WechatOfficialAccountAdapter implements WechatOfficialAccountApi {
+export interface WechatStableTokenApi {
+  fetchStableToken(appid: string, secret: string): Promise<{ token: string; expiresInS: number }>;
+}
+
+/**
+ * The official account API: its access token, `GET {base}/cgi-bin/token?grant_type=client_credential
+ * &appid&secret` or `POST {base}/cgi-bin/stable_token` `{grant_type, appid, secret, force_refresh:
+ * false}` (40001/40125 bad secret, 40013 bad appid, 40164 IP not whitelisted: `bad-credentials`),
+ * and `POST {base}/cgi-bin/message/template/send?access_token=` with the message as JSON →
+ * `{errcode: 0, msgid}` or a refusal (43004 not subscribed, 40003 bad openid, 40037 bad template,
+ * 45009 daily limit, 48001 API not authorized, 40001/42001 the token: `token-invalid`, for the
+ * caller to refresh once). A send is never retried here: it may have gone out.
+ */
+export class WechatOfficialAccountAdapter implements WechatOfficialAccountApi, WechatStableTokenApi {
   constructor(
     private readonly baseUrl: () => string,
     private readonly http: HttpOptions,
@@ -133,13 +167,25 @@ export class WechatOfficialAccountAdapter implements WechatOfficialAccountApi {
   async fetchToken(appid: string, secret: string): Promise<{ token: string; expiresInS: number }> {
     const query = new URLSearchParams({ grant_type: 'client_credential', appid, secret });
     const url = `${wechatBase(this.baseUrl)}/cgi-bin/token?${query}`;
-    return callUpstream(this.http, { upstream: 'wechat', url, method: 'GET', readOnly: true }, (res) => {
-      const body = wechatAnswer(jsonObject(res, 'wechat'), true);
-      const { access_token, expires_in } = body;
-      if (typeof access_token !== 'string' || access_token === '')
-        throw new UpstreamUnavailable('wechat', 'wechat: cgi-bin/token answered without an access_token', res.status);
-      return { token: access_token, expiresInS: typeof expires_in === 'number' && expires_in > 0 ? expires_in : 7200 };
-    });
+    return callUpstream(this.http, { upstream: 'wechat', url, method: 'GET', readOnly: true }, (res) =>
+      tokenAnswer(jsonObject(res, 'wechat'), res.status, 'cgi-bin/token', counter(this.http, 'cgi-bin/token')),
+    );
+  }
+
+  /** `force_refresh` is always false: a forced refresh ends the token every other holder uses (and WeChat allows 20 a day). */
+  async fetchStableToken(appid: string, secret: string): Promise<{ token: string; expiresInS: number }> {
+    const request = {
+      upstream: 'wechat',
+      url: `${wechatBase(this.baseUrl)}/cgi-bin/stable_token`,
+      method: 'POST' as const,
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      // The secret rides in the body, which nothing logs; readOnly: without force_refresh a fetch changes nothing.
+      body: JSON.stringify({ grant_type: 'client_credential', appid, secret, force_refresh: false }),
+      readOnly: true,
+    };
+    return callUpstream(this.http, request, (res) =>
+      tokenAnswer(jsonObject(res, 'wechat'), res.status, 'cgi-bin/stable_token', counter(this.http, 'cgi-bin/stable_token')),
+    );
   }
 
   async sendTemplate(accessToken: string, message: TemplateMessage): Promise<{ msgid: string }> {
@@ -152,11 +198,25 @@ export class WechatOfficialAccountAdapter implements WechatOfficialAccountApi {
       body: JSON.stringify(message),
     };
     return callUpstream(this.http, request, (res) => {
-      const body = wechatAnswer(jsonObject(res, 'wechat'));
+      const body = wechatAnswer(jsonObject(res, 'wechat'), false, counter(this.http, 'cgi-bin/message/template/send'));
       const msgid = body.msgid;
       if (typeof msgid !== 'number' && typeof msgid !== 'string')
         throw new UpstreamUnavailable('wechat', 'wechat: the template message was answered without a msgid', res.status);
       return { msgid: String(msgid) };
     });
   }
+}
+
+/** A token endpoint's answer: the token and its life, or the refusal (a credential call: 40001 is the secret). */
+function tokenAnswer(
+  answer: Record<string, unknown>,
+  status: number,
+  api: string,
+  count: (errcode: string) => void,
+): { token: string; expiresInS: number } {
+  const body = wechatAnswer(answer, true, count);
+  const { access_token, expires_in } = body;
+  if (typeof access_token !== 'string' || access_token === '')
+    throw new UpstreamUnavailable('wechat', `wechat: ${api} answered without an access_token`, status);
+  return { token: access_token, expiresInS: typeof expires_in === 'number' && expires_in > 0 ? expires_in : 7200 };
 }

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { WechatOfficialAccountTable } from '../../store/schema.ts';
 import type { TemplateMessage, WechatOfficialAccountApi } from '../../upstream/types.ts';
+import type { WechatStableTokenApi } from '../../upstream/wechat.ts';
 import { SealedCredentials, type CredentialDeps, type CredentialSpec } from '../credentials.ts';
 import { UpstreamRejected } from '../../kernel/errors.ts';
 import { check, checkText } from '../../kernel/validation.ts';
@@ -17,6 +18,21 @@ export interface PrizeKeywords {
   prize: string;
   remark: string;
 }
+
+/**
+ * Where the official account's access token comes from: `stable` is WeChat's `cgi-bin/stable_token`
+ * (normal mode, kept apart from `cgi-bin/token`, so another backend of the same account does not
+ * end kaifang's token, nor kaifang theirs); `token` is the classic `cgi-bin/token`, where each fetch
+ * by anyone ends the previous token 5 minutes later.
+ */
+export type TokenSource = 'stable' | 'token';
+
+/**
+ * WeChat's stable endpoint hands every caller the same token until its last 5 minutes, then a new
+ * one: refreshing 4 minutes before expiry falls inside that window, so a refresh always gets a new
+ * token (refreshing at 5 minutes could get the old one back, and ask again on every call).
+ */
+const STABLE_REFRESH_MARGIN_MS = 4 * 60_000;
 
 export const DEFAULT_PRIZE_KEYWORDS: PrizeKeywords = { first: 'first', activity: 'keyword1', prize: 'keyword2', remark: 'remark' };
 
@@ -149,26 +165,39 @@ export class OfficialAccounts extends SealedCredentials<'wechat_official_account
   async setSecret(appid: string, secret: string): Promise<OfficialAccount> {
     check('secret', typeof secret === 'string' && secret !== '', 'secret is required');
     const { secret: _secret, ...account } = await this.rotateSecret(appid, secret);
-    await this.tokens.forget(tokenName(appid));
+    for (const source of ['stable', 'token'] as const) await this.tokens.forget(tokenName(appid, source));
     return account;
   }
 
   /**
-   * Sends a template message from the account with the shared access token; when WeChat says the
-   * token is invalid or expired, the token is replaced (once, for every process) and the send
-   * retried once. Other refusals and outages are thrown as they are.
+   * Sends a template message from the account with the shared access token (from `source`); when
+   * WeChat says the token is invalid or expired, the token is replaced (once, for every process) and
+   * the send retried once. Other refusals and outages are thrown as they are.
    */
-  async sendTemplate(account: OfficialAccountWithSecret, message: TemplateMessage): Promise<{ msgid: string }> {
-    const fetchToken = () => this.api().fetchToken(account.appid, account.secret);
-    const token = await this.tokens.get(tokenName(account.appid), fetchToken);
+  async sendTemplate(
+    account: OfficialAccountWithSecret,
+    message: TemplateMessage,
+    source: TokenSource = 'token',
+  ): Promise<{ msgid: string }> {
+    const api = this.api();
+    const stable = source === 'stable' && hasStableToken(api);
+    const fetchToken = stable
+      ? () => api.fetchStableToken(account.appid, account.secret)
+      : () => api.fetchToken(account.appid, account.secret);
+    const name = tokenName(account.appid, stable ? 'stable' : 'token');
+    const token = await this.tokens.get(name, fetchToken, stable ? STABLE_REFRESH_MARGIN_MS : undefined);
     try {
-      return await this.api().sendTemplate(token, message);
+      return await api.sendTemplate(token, message);
     } catch (err) {
       if (!(err instanceof UpstreamRejected && err.reason === 'token-invalid')) throw err;
-      const fresh = await this.tokens.replaceInvalid(tokenName(account.appid), token, fetchToken);
-      return this.api().sendTemplate(fresh, message);
+      const fresh = await this.tokens.replaceInvalid(name, token, fetchToken);
+      return api.sendTemplate(fresh, message);
     }
   }
 }
 
-const tokenName = (appid: string) => `wechat-oa:${appid}`;
+const hasStableToken = (api: WechatOfficialAccountApi): api is WechatOfficialAccountApi & WechatStableTokenApi =>
+  typeof (api as Partial<WechatStableTokenApi>).fetchStableToken === 'function';
+
+/** The shared token's name: the two sources' tokens are different tokens. */
+const tokenName = (appid: string, source: TokenSource) => (source === 'stable' ? `wechat-oa-stable:${appid}` : `wechat-oa:${appid}`);

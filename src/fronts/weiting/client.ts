@@ -1,4 +1,5 @@
 import { jsonObjectReply } from '../../client/json.ts';
+import type { LoginReport, OrderReport, PrizeNoticeFields, TicketDiagnostic, WeitingUserInfo } from './wire.ts';
 
 /**
  * Typed client of the 上海电信 微厅 open platform (`/service/…`), against kaifang or the original
@@ -20,49 +21,14 @@ export interface WeitingClientOptions {
   now?: () => number;
 }
 
-export interface WeitingDevice {
-  deviceno: string;
-  devicename: string;
-  bindtime: string;
-  bindtdate: string;
-  bpn: string;
-  sort: string;
-}
-
-export interface WeitingUserInfo {
-  _id: string;
-  openid: string;
-  nickname: string;
-  headimg: string;
-  __v: number;
-  updateAt: string;
-  createAt: string;
-  accounts: WeitingDevice[];
-}
-
-export interface PrizeNoticeInput {
-  openid: string;
-  first: string;
-  activity: string;
-  prize: string;
-  remark: string;
-  url?: string;
-}
-
-export interface PartnerReport {
-  openid: string;
-  deviceno: string;
-  channel?: string;
-  from?: string;
-  operators?: string;
-  qcellcore?: string;
-}
-
-export interface OrderReport extends PartnerReport {
-  traffic_package_name: string;
-  /** `yyyy-MM-dd` or `yyyy-MM-dd HH:mm:ss`. */
-  transaction_date?: string;
-}
+/** The wire's field and reply types, shared with the server (wire.ts). */
+export type {
+  LoginReport as PartnerReport,
+  OrderReport,
+  PrizeNoticeFields as PrizeNoticeInput,
+  WeitingDevice,
+  WeitingUserInfo,
+} from './wire.ts';
 
 /** The server refused the call; `reply` is its answer as it came (the seed's shape of that endpoint). */
 export class WeitingError extends Error {
@@ -138,7 +104,7 @@ export class WeitingClient {
    * Sends a prize notice: `sent` when WeChat accepted it, `failed` when WeChat refused it or the
    * day's limit for the user was reached. A wrong parameter or an unreachable WeChat throws.
    */
-  async sendPrizeNotice(notice: PrizeNoticeInput, options: { idempotencyKey?: string } = {}): Promise<'sent' | 'failed'> {
+  async sendPrizeNotice(notice: PrizeNoticeFields, options: { idempotencyKey?: string } = {}): Promise<'sent' | 'failed'> {
     const form: Record<string, string> = {
       openid: notice.openid,
       first: notice.first,
@@ -154,7 +120,7 @@ export class WeitingClient {
   }
 
   /** Reports that the user logged in with a device (bound to them if it was not). */
-  async reportLogin(report: PartnerReport): Promise<void> {
+  async reportLogin(report: LoginReport): Promise<void> {
     const r = await this.call('POST', '/service/weekBind/create', {}, { json: { ...report } });
     if (r.status !== 200) throw new WeitingError('weekBind/create', r, String(r.data ?? 'refused'));
   }
@@ -171,8 +137,7 @@ export class WeitingClient {
     const r = await this.call('GET', '/service/appOauthen/Ticket', { ticket });
     const data = r.data as { mobile?: unknown } | string | undefined;
     if (r.errcode === 0 && typeof data === 'object' && typeof data.mobile === 'string') return data.mobile;
-    const why = (r.msg as { CAPRoot?: { SessionHeader?: { Response?: { RspDesc?: string[] }[] }[] } } | undefined)?.CAPRoot
-      ?.SessionHeader?.[0]?.Response?.[0]?.RspDesc?.[0];
+    const why = (r.msg as TicketDiagnostic | undefined)?.CAPRoot?.SessionHeader?.[0]?.Response?.[0]?.RspDesc?.[0];
     throw new WeitingError(
       'appOauthen/Ticket',
       r,

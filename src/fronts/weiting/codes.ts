@@ -10,6 +10,8 @@ export type Failure =
   | 'input'
   /** Wrong appid/secret, or a disabled app (token endpoint). */
   | 'credentials'
+  /** An Idempotency-Key already used for a different request (another notice, another order): 409, nothing done. */
+  | 'conflict'
   /** Over a limit (tokens per day; notices per openid per day). */
   | 'limit'
   /** A code, ticket or login that is unknown, used or past its time. */
@@ -27,7 +29,7 @@ const FAILURES: Record<ErrorKind, Failure> = {
   NotFound: 'credentials',
   Expired: 'expired',
   Replayed: 'input',
-  Conflict: 'input',
+  Conflict: 'conflict',
   RateLimited: 'limit',
   UpstreamRejected: 'refused',
   UpstreamUnavailable: 'unavailable',
@@ -44,5 +46,7 @@ export const failureOf: ErrorTable<Failure> = (err) => {
 
 /** The universal answer of every endpoint but the token's for a missing, unknown, expired or disabled token (the seed's). */
 export const TOKEN_REFUSED = { status: 0, errMsg: 'access_token校验异常' } as const;
+/** An Idempotency-Key reused with a different request: kaifang's own status, 409 as 巨彩's code table has it. */
+export const KEY_REUSED = 'Idempotency-Key 已用于另一个不同的请求';
 /** An internal failure, in the seed's words. */
 export const INTERFACE_ERROR = { status: 40005, errMsg: '接口异常，请稍后再试' } as const;

@@ -118,14 +118,28 @@ export function dateField(fields: Fields, name: string): string | undefined {
   return value;
 }
 
-/** weekBind / flowOrders fields: `openid` and `deviceno` always, the optional ones, and what each adds. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern is for
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** A report's text field: no control characters (a NUL, a line break), which no channel or package name has. */
+function plainText(name: string, value: string | undefined): string | undefined {
+  if (value !== undefined && CONTROL.test(value)) throw new InvalidInput(name, `${name} must not contain control characters`);
+  return value;
+}
+
+/**
+ * weekBind / flowOrders fields: `openid`, `deviceno`, `channel` and `from` always (the seed's
+ * example sends `"channel": "1", "from": "love flow"`; weiting.md marks them required), the
+ * optional ones, and what each endpoint adds; text without control characters, at most 128.
+ */
 export function reportFields(fields: Fields, extra: readonly string[]): Record<string, string> & { openid: string; deviceno: string } {
   const out: Record<string, string> & { openid: string; deviceno: string } = {
     openid: openidField(fields),
     deviceno: devicenoField(fields),
   };
-  for (const name of ['operators', 'qcellcore', 'channel', 'from', ...extra]) {
-    const value = optional(fields, name, 128);
+  for (const name of ['channel', 'from']) out[name] = plainText(name, required(fields, name, 128))!;
+  for (const name of ['operators', 'qcellcore', ...extra]) {
+    const value = plainText(name, optional(fields, name, 128));
     if (value !== undefined) out[name] = value;
   }
   return out;

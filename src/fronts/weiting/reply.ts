@@ -2,6 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { formatCompact, formatDateTime } from '../../kernel/cst.ts';
 import type { TicketFailure } from './domain/tickets.ts';
 import type { WeitingUser } from './domain/users.ts';
+import type { TicketDiagnostic, UserInfoReply, WeitingUserInfo } from './wire.ts';
 
 /** A reply body and the outcome the metrics and call log record; `text` when the body is already JSON text. */
 export interface Answer {
@@ -36,14 +37,14 @@ const renderedUsers = new WeakMap<WeitingUser, string>();
 export function userInfoText(user: WeitingUser): string {
   let text = renderedUsers.get(user);
   if (text === undefined) {
-    text = JSON.stringify({ result: presentUser(user), flag: 0 });
+    text = JSON.stringify({ result: presentUser(user), flag: 0 } satisfies UserInfoReply);
     renderedUsers.set(user, text);
   }
   return text;
 }
 
 /** The seed's `user/info` result. */
-function presentUser(user: WeitingUser) {
+function presentUser(user: WeitingUser): WeitingUserInfo {
   return {
     _id: user.publicId,
     openid: user.openid,
@@ -64,7 +65,7 @@ function presentUser(user: WeitingUser) {
 }
 
 /** The seed's nested diagnostic of a ticket that gave no number (`CAPRoot…RspDesc` says why). */
-export function ticketDiagnostic(failure: TicketFailure, now: number, requestId: string) {
+export function ticketDiagnostic(failure: TicketFailure, now: number, requestId: string): TicketDiagnostic {
   const why: Record<TicketFailure, [string, string]> = {
     unknown: ['1992', '根据ticket查询网站注册用户信息为空!'],
     used: ['1993', 'ticket已使用'],

@@ -38,7 +38,7 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
   const tokens = (kind: string, options = {}) => new BearerTokens(core.db, core.clock, kind, options);
   return {
     apps,
-    accessTokens: new AccessTokens(tokens('weiting:access', { cache: core.cache }), apps, core.quotas, {
+    accessTokens: new AccessTokens(tokens('weiting:access', { cache: core.cache }), apps, core.quotas, core.state, core.clock, {
       ttlMs: settings.weitingTokenTtlS * 1000,
       overlapMs: settings.weitingTokenOverlapS * 1000,
       dailyLimit: settings.weitingTokenDailyLimit,
@@ -48,6 +48,7 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
       tokens('weiting:login-state', { format: () => randomHex(24) }),
       tokens('weiting:code', { format: seedLikeCode }),
       users,
+      core.state,
       officialAccount,
       () => core.upstreams.wechatWebAuth,
       { wechatOpen: core.upstreams.wechatOpenUrl, callback: () => `${core.publicUrl()}/service/wxoauth/2.0/wxcode` },
@@ -61,6 +62,7 @@ export function createWeitingServices(core: Core, settings: WeitingSettings): We
       accounts,
       officialAccount,
       settings.weitingNoticesPerOpenidPerDay,
+      settings.weitingWechatTokenSource,
     ),
     reports: new PartnerReports(core.db, core.clock, users, core.idempotency),
     tickets: new Tickets(tokens('weiting:ticket'), core.state, settings.weitingTicketTtlS * 1000),

@@ -1,4 +1,4 @@
-import { integer, optionalText, setting, type SettingsValues } from '../../kernel/settings.ts';
+import { integer, oneOf, optionalText, setting, type SettingsValues } from '../../kernel/settings.ts';
 
 /** The 微厅 open platform's settings. */
 export const weitingSettings = {
@@ -7,6 +7,12 @@ export const weitingSettings = {
     undefined,
     optionalText,
     'weiting: the appid of the official account the platform is (its login broker and prize notices); unset = the only one registered.',
+  ),
+  weitingWechatTokenSource: setting(
+    'KAIFANG_WEITING_WECHAT_TOKEN_SOURCE',
+    'stable' as 'stable' | 'token',
+    oneOf('stable', 'token'),
+    "weiting: where the official account's access token comes from: stable = WeChat's cgi-bin/stable_token (force_refresh false: another backend of the same account does not end kaifang's token, nor kaifang theirs), token = cgi-bin/token (each fetch, anyone's, ends the previous token 5 minutes later).",
   ),
   weitingTokenDailyLimit: setting(
     'KAIFANG_WEITING_TOKEN_DAILY_LIMIT',

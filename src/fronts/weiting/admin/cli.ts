@@ -139,7 +139,9 @@ function appCommands(apps: Command, run: Run): void {
     leaf(
       apps,
       `${verb} <appid>`,
-      enabled ? 'enable an app' : 'disable an app (its tokens answer access_token校验异常 at once, new ones are refused)',
+      enabled
+        ? 'enable an app (its tokens revoked by disable stay revoked)'
+        : 'disable an app (its tokens are revoked and answer access_token校验异常, new ones are refused)',
     ).action((appid: string, o: CliOptions, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const a = await ops.updateApp(appid, { enabled });
@@ -150,7 +152,7 @@ function appCommands(apps: Command, run: Run): void {
   leaf(
     apps,
     'rotate-secret <appid>',
-    'give the app a new secret (printed once); the old one stops working, tokens already issued keep theirs',
+    'give the app a new secret (printed once); the old one stops working and the access tokens issued under it are revoked',
   )
     .option('--secret <secret>', 'set this secret instead of a random one ("-" reads it from stdin)')
     .action((appid: string, o: CliOptions & { secret?: string }, cmd: Command) =>
@@ -159,6 +161,13 @@ function appCommands(apps: Command, run: Run): void {
         output(o.json, a, () => formatApp(a));
       }),
     );
+  leaf(apps, 'revoke-tokens <appid>', 'revoke every access token of the app now (the partner gets a new one with its secret)').action(
+    (appid: string, o: CliOptions, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const r = await ops.revokeTokens(appid);
+        output(o.json, r, () => `revoked ${r.revoked} access token${r.revoked === 1 ? '' : 's'} of ${r.appid}`);
+      }),
+  );
 }
 
 /** Adds `apps`, `tickets`, `users`, `notices` and `orders` to `kaifang weiting`. */

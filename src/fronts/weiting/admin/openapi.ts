@@ -39,7 +39,7 @@ export const weitingAdminOpenApi: OpenApiFragment = {
       }),
     },
     [`${base}/apps/{appid}/disable`]: {
-      post: op('Disable an app: its tokens answer access_token校验异常 at once, new ones are refused', {
+      post: op('Disable an app: its tokens are revoked (enabling it again does not bring them back), new ones are refused', {
         parameters: appParams,
         responses: { ...ok('the app', app), ...errors(404) },
       }),
@@ -48,11 +48,26 @@ export const weitingAdminOpenApi: OpenApiFragment = {
       post: op('Enable an app', { parameters: appParams, responses: { ...ok('the app', app), ...errors(404) } }),
     },
     [`${base}/apps/{appid}/rotate-secret`]: {
-      post: op('Replace the app secret; the new one is shown once (tokens already issued keep working until they expire)', {
+      post: op('Replace the app secret; the new one is shown once, and the access tokens issued under the old one are revoked', {
         parameters: appParams,
         requestBody: body(S.rotateBody, false),
         responses: { ...ok('the app, with its new secret', app), ...errors(400, 404) },
       }),
+    },
+    [`${base}/apps/{appid}/revoke-tokens`]: {
+      post: op(
+        'Revoke every access token of the app now (this process at once, the others within KAIFANG_CACHE_TTL_MS); the partner gets a new one with its secret',
+        {
+          parameters: appParams,
+          responses: {
+            ...ok('how many tokens were revoked', {
+              type: 'object',
+              properties: { appid: { type: 'string' }, revoked: { type: 'integer' } },
+            }),
+            ...errors(404),
+          },
+        },
+      ),
     },
     [`${base}/tickets`]: {
       post: op('Issue an app quick-entry ticket for a logged-in mobile number (5 minutes, single use)', {
@@ -70,7 +85,7 @@ export const weitingAdminOpenApi: OpenApiFragment = {
     [`${base}/users/{openid}`]: {
       get: op('A user and their bound devices', {
         parameters: pathParams(S.userParams),
-        responses: { ...ok('the user', ref('WeitingUser')), ...errors(400) },
+        responses: { ...ok('the user', ref('WeitingUser')), ...errors(400, 404) },
       }),
     },
     [`${base}/users/import`]: {

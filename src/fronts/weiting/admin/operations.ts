@@ -1,4 +1,5 @@
-import { InvalidInput } from '../../../kernel/errors.ts';
+import { InvalidInput, NotFound } from '../../../kernel/errors.ts';
+import { OPENID_PATTERN } from '../domain/users.ts';
 import { checkInteger } from '../../../kernel/validation.ts';
 import { parseImport } from '../importRows.ts';
 import { isoCreatedAt, presentApp, presentUser, type AppView } from './present.ts';
@@ -33,16 +34,35 @@ export function weitingOperations(s: WeitingServices) {
       return { ...presentApp(created), ...(created.warning ? { warnings: [created.warning] } : {}) };
     },
     showApp: async (appid: string) => presentApp(await s.apps.get(appid)),
+    /** Changes an app; disabling it also ends its access tokens (enabling it again does not bring them back). */
     updateApp: async (
       appid: string,
       changes: { name?: string; allowedHosts?: string[]; dailyTokenLimit?: number | null; enabled?: boolean },
-    ) => presentApp(await s.apps.update(appid, changes)),
-    rotateAppSecret: async (appid: string, secret?: string) => presentApp(await s.apps.rotateSecret(appid, secret)),
+    ) => {
+      const app = await s.apps.update(appid, changes);
+      if (changes.enabled === false) await s.accessTokens.revokeApp(appid);
+      return presentApp(app);
+    },
+    /** A new secret (shown once); the app's access tokens, issued under the old one, end with it. */
+    rotateAppSecret: async (appid: string, secret?: string) => {
+      const app = await s.apps.rotateSecret(appid, secret);
+      await s.accessTokens.revokeApp(appid);
+      return presentApp(app);
+    },
+    /** Ends every access token of the app now: the partner gets a new one with its secret. */
+    revokeTokens: async (appid: string) => {
+      await s.apps.get(appid); // 404 for an unknown app
+      return { appid, revoked: await s.accessTokens.revokeApp(appid) };
+    },
 
     issueTicket: (mobile: string) => s.tickets.issue(mobile),
     showUser: async (openid: string) => {
       const user = await s.users.info(openid);
-      if (!user) throw new InvalidInput('openid', `no user ${openid}`);
+      // Unknown is 404 as for every other resource; only a malformed openid is 400.
+      if (!user)
+        throw OPENID_PATTERN.test(openid)
+          ? new NotFound('user', `no user ${openid}`)
+          : new InvalidInput('openid', 'openid must be 6–64 letters, digits, _ or -');
       return presentUser(user);
     },
     /** Imports users and bindings; every row reports what it did, a refused row writes nothing. */

@@ -50,6 +50,9 @@ export async function weitingAdmin(app: FastifyInstance, { services }: FrontPlug
       ops.updateApp((request.params as AppParams).appid, { enabled }),
     );
   }
+  app.post('/apps/:appid/revoke-tokens', { schema: { params: S.appParams } }, async (request) =>
+    ops.revokeTokens((request.params as AppParams).appid),
+  );
   app.post('/apps/:appid/rotate-secret', { schema: { params: S.appParams, body: S.rotateBody } }, async (request) =>
     ops.rotateAppSecret((request.params as AppParams).appid, (request.body as { secret?: string } | null)?.secret),
   );

@@ -49,14 +49,46 @@ const SPEC: CredentialSpec<'weiting_apps', WeitingApp, WeitingAppWithSecret> = {
   enabled: (app) => app.enabled,
 };
 
+/**
+ * Suffixes under which anyone registers names (the public suffixes a partner's wildcard is most
+ * likely to hit in this platform's market): `*.com.cn` would allow every company in China. A
+ * wildcard must name a registrable domain: at least two labels, the last a TLD of letters, and not
+ * one of these.
+ */
+const PUBLIC_SUFFIXES = new Set([
+  ...['com', 'net', 'org', 'gov', 'edu', 'ac', 'mil'].map((s) => `${s}.cn`),
+  ...['bj', 'sh', 'tj', 'cq', 'he', 'sx', 'nm', 'ln', 'jl', 'hl', 'js', 'zj', 'ah', 'fj', 'jx', 'sd', 'ha', 'hb', 'hn', 'gd', 'gx'].map(
+    (s) => `${s}.cn`,
+  ),
+  ...['hi', 'sc', 'gz', 'yn', 'xz', 'sn', 'gs', 'qh', 'nx', 'xj', 'tw', 'hk', 'mo'].map((s) => `${s}.cn`),
+  ...['com', 'net', 'org', 'edu', 'gov', 'idv'].flatMap((s) => [`${s}.hk`, `${s}.tw`, `${s}.mo`, `${s}.sg`, `${s}.au`, `${s}.my`]),
+  ...['co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'co.jp', 'ne.jp', 'or.jp', 'ac.jp', 'co.kr', 'or.kr', 'co.nz', 'com.br', 'com.mx'],
+  ...['github.io', 'gitee.io', 'vercel.app', 'netlify.app', 'pages.dev', 'herokuapp.com', 'appspot.com', 'cloudfront.net'],
+]);
+
+/** Why a host entry cannot be allowed, or undefined when it can. */
+function hostProblem(host: string): string | undefined {
+  if (!HOST.test(host)) return 'is not a host name';
+  const port = /:(\d+)$/.exec(host)?.[1];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535 || port.startsWith('0'))) return 'has a port outside 1–65535';
+  if (host.startsWith('*.')) {
+    const domain = host.slice(2).replace(/:\d+$/, '');
+    const labels = domain.split('.');
+    if (labels.length < 2 || !/^[a-z]{2,63}$/.test(labels.at(-1)!) || PUBLIC_SUFFIXES.has(domain))
+      return 'is a wildcard over a public suffix: name a registrable domain (*.example.com, not *.com or *.com.cn)';
+  }
+  return undefined;
+}
+
 function checkHosts(hosts: unknown): string[] {
   check('allowedHosts', Array.isArray(hosts) && hosts.length <= 50, 'allowedHosts must be a list of at most 50 host names');
   return (hosts as unknown[]).map((h) => {
     const host = String(h).toLowerCase();
+    const problem = typeof h === 'string' ? hostProblem(host) : 'is not a host name';
     check(
       'allowedHosts',
-      typeof h === 'string' && HOST.test(host),
-      `allowedHosts: ${JSON.stringify(String(h).slice(0, 80))} is not a host name (e.g. partner.example.com, *.example.com, 127.0.0.1:8080)`,
+      problem === undefined,
+      `allowedHosts: ${JSON.stringify(String(h).slice(0, 80))} ${problem} (e.g. partner.example.com, *.example.com, 127.0.0.1:8080)`,
     );
     return host;
   });

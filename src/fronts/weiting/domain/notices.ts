@@ -3,10 +3,11 @@ import type { Database } from '../../../store/schema.ts';
 import type { StateStore } from '../../../state/state.ts';
 import type { Clock } from '../../../kernel/clock.ts';
 import { formatDay, msUntilNextDay } from '../../../kernel/cst.ts';
-import { type DomainError, UpstreamRejected, UpstreamUnavailable } from '../../../kernel/errors.ts';
+import { type DomainError, NotFound, UpstreamRejected, UpstreamUnavailable } from '../../../kernel/errors.ts';
 import type { Idempotency } from '../../../core/idempotency.ts';
-import type { OfficialAccounts, OfficialAccountWithSecret } from '../../../core/wechat/officialAccounts.ts';
+import type { OfficialAccounts, OfficialAccountWithSecret, TokenSource } from '../../../core/wechat/officialAccounts.ts';
 import type { WeitingApp } from './apps.ts';
+import { requestFingerprint } from './fingerprint.ts';
 
 /** The fields of a prize notice (the seed's `sendPrizeNotice`). */
 export interface PrizeNotice {
@@ -18,7 +19,12 @@ export interface PrizeNotice {
   url?: string;
 }
 
-/** What became of a notice: sent (WeChat's msgid), refused by WeChat, or over the day's limit. Unreachable WeChat is thrown. */
+/**
+ * What became of a notice: sent (WeChat's msgid), refused by WeChat because of the user (not
+ * subscribed, a bad openid), or over the day's limit. A failure of the platform's own side — WeChat
+ * unreachable, the official account's credentials, permissions, quota or template refused — is
+ * thrown (the partner is told 推送接口异常, the operator must act).
+ */
 export type NoticeOutcome = { outcome: 'sent'; msgid: string } | { outcome: 'refused' | 'limited'; reason: string };
 
 export interface NoticeRecord {
@@ -47,6 +53,7 @@ export class PrizeNotices {
     private readonly accounts: OfficialAccounts,
     private readonly officialAccount: () => Promise<OfficialAccountWithSecret>,
     private readonly perOpenidPerDay: number,
+    private readonly tokenSource: TokenSource = 'stable',
   ) {}
 
   async send(app: WeitingApp, notice: PrizeNotice, idempotencyKey?: string): Promise<NoticeOutcome> {
@@ -56,7 +63,11 @@ export class PrizeNotices {
       24 * 3600_000,
       () => this.deliver(app, notice),
       {
-        keepFailure: (err: DomainError) => !(err instanceof UpstreamUnavailable && err.reason === 'unreachable'),
+        // The same key with another notice (another openid, other words) is a Conflict: nothing sent, nothing recorded.
+        fingerprint: requestFingerprint(notice),
+        // Kept under the key only when WeChat may have sent it (no answer, or one that could not be read);
+        // a refusal of the platform's side sent nothing, and the retry after the operator's fix should send.
+        keepFailure: (err: DomainError) => err instanceof UpstreamUnavailable && err.reason !== 'unreachable',
       },
     );
     return value;
@@ -73,8 +84,9 @@ export class PrizeNotices {
     const account = await this.officialAccount();
     if (!account.prizeTemplateId) {
       const reason = `the official account ${account.appid} has no prize-notice template configured`;
-      await this.record(app, notice, 'refused', null, reason);
-      return { outcome: 'refused', reason };
+      await this.record(app, notice, 'unavailable', null, reason);
+      await this.state.decr(key);
+      throw new NotFound('officialAccount', reason);
     }
     const k = account.prizeKeywords;
     const data: Record<string, { value: string }> = {
@@ -84,21 +96,27 @@ export class PrizeNotices {
       [k.remark]: { value: notice.remark },
     };
     try {
-      const { msgid } = await this.accounts.sendTemplate(account, {
+      const message = {
         touser: notice.openid,
         template_id: account.prizeTemplateId,
         ...(notice.url ? { url: notice.url } : {}),
         data,
-      });
+      };
+      const { msgid } = await this.accounts.sendTemplate(account, message, this.tokenSource);
       await this.record(app, notice, 'sent', msgid, null);
       return { outcome: 'sent', msgid };
     } catch (err) {
       if (err instanceof UpstreamRejected) {
         const reason = `WeChat ${err.code} ${err.upstreamMessage}`.trim();
-        await this.record(app, notice, 'refused', null, reason);
-        return { outcome: 'refused', reason };
+        // The user's side (not subscribed, an openid WeChat does not know): 发送失败. Anything else is the platform's.
+        const userSide = err.reason === 'bad-recipient';
+        await this.record(app, notice, userSide ? 'refused' : 'unavailable', null, reason);
+        if (userSide) return { outcome: 'refused', reason };
+        await this.state.decr(key); // nothing went out: the user's count for the day is given back
+      } else if (err instanceof UpstreamUnavailable) {
+        await this.record(app, notice, 'unavailable', null, err.reason);
+        if (err.reason === 'unreachable') await this.state.decr(key);
       }
-      if (err instanceof UpstreamUnavailable) await this.record(app, notice, 'unavailable', null, err.reason);
       throw err;
     }
   }

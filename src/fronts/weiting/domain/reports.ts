@@ -7,6 +7,7 @@ import { randomDigits } from '../../../kernel/random.ts';
 import { isUniqueViolation } from '../../../store/database.ts';
 import type { WeitingApp } from './apps.ts';
 import type { WeitingUsers } from './users.ts';
+import { requestFingerprint } from './fingerprint.ts';
 
 /** A partner's report: the fields it sent (validated by the front), at least `openid` and `deviceno`. */
 export type ReportFields = Record<string, string> & { openid: string; deviceno: string };
@@ -48,7 +49,9 @@ export class PartnerReports {
   async order(app: WeitingApp, fields: ReportFields, idempotencyKey?: string): Promise<string> {
     const record = () => this.recordOrder(app, fields);
     if (idempotencyKey === undefined) return record();
-    return (await this.idempotency.run(`weiting:order:${app.id}:${idempotencyKey}`, 24 * 3600_000, record)).value;
+    // The same key with another order (another package, user, device, channel…) is a Conflict: nothing recorded.
+    const options = { fingerprint: requestFingerprint(fields) };
+    return (await this.idempotency.run(`weiting:order:${app.id}:${idempotencyKey}`, 24 * 3600_000, record, options)).value;
   }
 
   private async recordOrder(app: WeitingApp, fields: ReportFields): Promise<string> {

@@ -81,15 +81,19 @@ for (const backend of backendNames()) {
     assert.deepEqual(patched.body.allowedHosts, ['other.example.com']);
     assert.equal((await base('https://partner.example.com/x')).body.status, 40002);
 
-    // A rotated secret: the old one gets no token; tokens already issued keep working.
+    // A rotated secret: the old one gets no token, and the tokens issued under it are revoked.
     const rotated = await s.admin(`/weiting/apps/${made.body.appid}/rotate-secret`, { body: {} });
     assert.match(rotated.body.secret, /^[A-Za-z0-9]{32}$/);
     assert.deepEqual((await f.get('/service/1.0/access/token', { appid: made.body.appid, secret: made.body.secret })).body, {
       status: 40001,
       errMsg: 'appid 或 secret 错误',
     });
-    await f.token(made.body.appid, rotated.body.secret);
-    assert.equal((await f.get('/service/1.0/user/info', { access_token: token, openid: 'oSomebody0001' })).body.flag, 1);
+    const fresh = await f.token(made.body.appid, rotated.body.secret);
+    assert.deepEqual((await f.get('/service/1.0/user/info', { access_token: token, openid: 'oSomebody0001' })).body, {
+      status: 0,
+      errMsg: 'access_token校验异常',
+    });
+    assert.equal((await f.get('/service/1.0/user/info', { access_token: fresh, openid: 'oSomebody0001' })).body.flag, 1);
   });
 
   test(`weiting users import: CSV and JSON lines, a report per row, a refused row writes nothing (${backend})`, async (t) => {
@@ -127,9 +131,14 @@ for (const backend of backendNames()) {
       [13, 'oImport000000007', 'created', null],
     ]);
     assert.deepEqual(r.body.counts, { created: 2, updated: 2, skipped: 1, refused: 6 });
+    // An unknown user is 404 as every other unknown resource; only a malformed openid is 400.
+    const unknown = await f.s.admin('/weiting/users/oNoSuchUser0001');
+    assert.equal(unknown.status, 404, JSON.stringify(unknown.body));
+    assert.equal(unknown.body.error.kind, 'NotFound');
+    assert.equal((await f.s.admin('/weiting/users/a%20b')).status, 400);
     // Refused rows wrote nothing.
     for (const openid of ['oImport000000002', 'oImport000000003', 'oImport000000006'])
-      assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 400, openid);
+      assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 404, openid);
 
     const token = await f.token();
     const info = (await f.get('/service/1.0/user/info', { access_token: token, openid: 'oImport000000001' })).body.result as Json;
@@ -191,7 +200,7 @@ for (const backend of backendNames()) {
     const tooMany = await importUsers(f.s.url, f.s.adminToken, many, 'text/csv');
     assert.equal(tooMany.status, 400);
     assert.match(tooMany.body.error.message, /at most 10000 rows/);
-    assert.equal((await f.s.admin('/weiting/users/oMany00000000')).status, 400, 'nothing of a refused import');
+    assert.equal((await f.s.admin('/weiting/users/oMany00000000')).status, 404, 'nothing of a refused import');
     const huge = await importUsers(f.s.url, f.s.adminToken, 'openid\n' + 'oHuge0000000001\n'.repeat(600_000), 'text/csv');
     assert.equal(huge.status, 413);
     const gbk = await importUsers(
@@ -299,7 +308,7 @@ test('kaifang weiting: apps, import, tickets, notices and orders from the CLI, o
   await f.post(
     '/service/flowOrders/create',
     { access_token: token },
-    { json: { openid, deviceno: '17717463317', traffic_package_name: '1GB' } },
+    { json: { openid, deviceno: '17717463317', traffic_package_name: '1GB', channel: '1', from: 'cli' } },
   );
   const notices = await kaifang(env, ['weiting', 'notices', '--openid', openid, '--json']);
   assert.equal(notices.json().notices[0].outcome, 'sent');

@@ -93,7 +93,7 @@ try {
     const bound = await call(`${seeder.url}/service/weekBind/create?access_token=${readerToken}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ openid: OPENID, deviceno: `1380000000${i}` }),
+      body: JSON.stringify({ openid: OPENID, deviceno: `1380000000${i}`, channel: '1', from: 'bench' }),
     });
     if (bound.status !== 200) throw new Error(`weekBind/create: ${JSON.stringify(bound)}`);
   }

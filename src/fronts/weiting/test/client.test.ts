@@ -35,10 +35,16 @@ test('WeitingClient: every endpoint, one token for many calls, renewed before it
   assert.equal(await client.userInfo('oNobody0000001'), null);
   assert.equal(tokenFetches(), 1);
 
-  const orderNo = await client.reportOrder({ openid, deviceno: '17717463317', traffic_package_name: '1GB' }, { idempotencyKey: 'k1' });
+  const orderNo = await client.reportOrder(
+    { openid, deviceno: '17717463317', traffic_package_name: '1GB', channel: 'sdk', from: 'test' },
+    { idempotencyKey: 'k1' },
+  );
   assert.match(orderNo, /^\d{23}$/);
   assert.equal(
-    await client.reportOrder({ openid, deviceno: '17717463317', traffic_package_name: '1GB' }, { idempotencyKey: 'k1' }),
+    await client.reportOrder(
+      { openid, deviceno: '17717463317', traffic_package_name: '1GB', channel: 'sdk', from: 'test' },
+      { idempotencyKey: 'k1' },
+    ),
     orderNo,
   );
   assert.equal(await client.sendPrizeNotice(notice(await f.openidOf('alice'))), 'sent');
@@ -69,7 +75,7 @@ test('WeitingClient: every endpoint, one token for many calls, renewed before it
     client.loginUrl('https://evil.example.com/'),
     (err: WeitingError) => err.reply.status === 40002 && /state 地址不合法/.test(err.message),
   );
-  await assert.rejects(client.reportLogin({ openid, deviceno: '12' }), (err: WeitingError) =>
+  await assert.rejects(client.reportLogin({ openid, deviceno: '12', channel: 'sdk', from: 'test' }), (err: WeitingError) =>
     /deviceno must be 7–20 digits/.test(err.message),
   );
   await assert.rejects(client.sendPrizeNotice({ ...notice(openid), url: 'ftp://x' }), (err: WeitingError) =>

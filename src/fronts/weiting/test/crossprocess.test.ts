@@ -94,7 +94,9 @@ async function tokenFetches(url: string): Promise<number> {
 }
 
 for (const name of backendNames()) {
-  test(`weiting across two processes: 100 concurrent prize notices cause one official-account token fetch (${name})`, async (t) => {
+  test(`weiting across two processes: 100 concurrent prize notices cause one official-account token fetch (${name})`, {
+    timeout: 60_000,
+  }, async (t) => {
     const backend = await makeBackend(name);
     t.after(() => backend.cleanup());
     const [a, b] = await bothProcesses(t, backend.env);

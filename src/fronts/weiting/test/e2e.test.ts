@@ -14,6 +14,11 @@ import { notice, OA_APPID, OA_TEMPLATE, TOKEN_REFUSED, weitingFixture, type Json
 // 2026-03-01 12:00 China time: a fixed day for the clock-driven tests.
 const NOON_CST = Date.UTC(2026, 2, 1, 4, 0, 0);
 const HOUR = 3600_000;
+/**
+ * Tests that wait on the official account's token lock or a refresh take about a second; a lock
+ * never released costs its 15 s lease. The bound makes that a failure, not a slow pass.
+ */
+const BOUNDED = { timeout: 10_000 };
 
 for (const backend of backendNames()) {
   test(`weiting access token: shape, life, the previous token's 5 minutes, wrong credentials, disabled apps, stored as hashes (${backend})`, async (t) => {
@@ -56,13 +61,14 @@ for (const backend of backendNames()) {
     assert.deepEqual((await f.get('/service/1.0/access/token', { appid: f.appid })).body, wrong);
     assert.deepEqual((await f.get('/service/1.0/access/token', {})).body, wrong);
 
-    // Disabling the app stops its live tokens at once (within the cache bound) and refuses new ones.
+    // Disabling the app revokes its live tokens and refuses new ones; enabling it again does not bring them back.
     const live = await f.token();
     assert.equal((await f.s.admin(`/weiting/apps/${f.appid}/disable`, { method: 'POST' })).status, 200);
     assert.deepEqual((await f.get('/service/1.0/access/token', { appid: f.appid, secret: f.secret })).body, wrong);
     assert.deepEqual((await info(live)).body, TOKEN_REFUSED);
     assert.equal((await f.s.admin(`/weiting/apps/${f.appid}/enable`, { method: 'POST' })).status, 200);
-    assert.deepEqual((await info(live)).body, { result: null, flag: 1 });
+    assert.deepEqual((await info(live)).body, TOKEN_REFUSED, 'a revoked token stays revoked');
+    assert.deepEqual((await info(await f.token())).body, { result: null, flag: 1 });
   });
 
   test(`weiting access token: the daily limit per app, the day turning at 00:00 China time (${backend})`, async (t) => {
@@ -117,7 +123,7 @@ for (const backend of backendNames()) {
     assert.deepEqual(await f.inbox(), []);
     assert.deepEqual((await f.s.admin('/weiting/notices')).body, { notices: [] });
     assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [] });
-    assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 400);
+    assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 404);
   });
 
   test(`weiting login broker: getBaseUrl, WeChat's authorize page, wxcode's redirect, getOpenidByCode once for the app that started it (${backend})`, async (t) => {
@@ -209,11 +215,21 @@ for (const backend of backendNames()) {
     const token = await f.token();
     const partner = `${f.s.url}/sandbox/partner`;
 
-    // WeChat refusing the code, or not answering usefully: the HTML page, 502, and no code.
-    for (const user of ['expired_code', 'used_code', 'invalid_code', 'busy', 'timeout', 'garbage']) {
+    // WeChat refusing the code: the HTML page, 502, no code, and a 返回 link to the partner with
+    // error=server_error. WeChat busy (-1) or not answering usefully is worded as temporary.
+    for (const [user, title, error] of [
+      ['expired_code', /微信登录失败/, 'server_error'],
+      ['used_code', /微信登录失败/, 'server_error'],
+      ['invalid_code', /微信登录失败/, 'server_error'],
+      ['busy', /微信暂时繁忙/, 'temporarily_unavailable'],
+      ['timeout', /微信暂时繁忙/, 'temporarily_unavailable'],
+      ['garbage', /微信暂时繁忙/, 'temporarily_unavailable'],
+    ] as const) {
       const r = await f.login(token, partner, user);
       assert.equal(r.wxcodeStatus, 502, `${user}: ${r.wxcodeBody.slice(0, 200)}`);
-      assert.match(r.wxcodeBody, /微信登录失败/);
+      assert.match(r.wxcodeBody, title);
+      assert.ok(r.wxcodeBody.includes(`href="${partner}?error=${error}"`), `${user}: ${r.wxcodeBody}`);
+      assert.doesNotMatch(r.wxcodeBody, /code=/);
       assert.equal(r.landing, '');
     }
     // An unknown state, a used one, or one older than 10 minutes: 400.
@@ -346,14 +362,17 @@ for (const backend of backendNames()) {
       error(/must be one object/)(await report(path, { raw: '[1,2]', contentType: 'application/json' }));
       error(/"openid" must be text, not an object/)(await report(path, { json: { openid: { $ne: 1 }, deviceno: '17700000000' } }));
     }
-    error(/traffic_package_name is required/)(await report('/service/flowOrders/create', { json: { openid, deviceno: '17700000000' } }));
+    const channel = { channel: '1', from: 'love flow' };
+    error(/traffic_package_name is required/)(
+      await report('/service/flowOrders/create', { json: { openid, deviceno: '17700000000', ...channel } }),
+    );
     error(/transaction_date must be yyyy-MM-dd/)(
       await report('/service/flowOrders/create', {
-        json: { openid, deviceno: '17700000000', traffic_package_name: '1GB', transaction_date: '2026/01/01' },
+        json: { openid, deviceno: '17700000000', traffic_package_name: '1GB', transaction_date: '2026/01/01', ...channel },
       }),
     );
     assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [] });
-    assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 400, 'no user made');
+    assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 404, 'no user made');
   });
 
   test(`weiting flowOrders/create: unique numbers sorted by time, Idempotency-Key retries get the same number (${backend})`, async (t) => {
@@ -442,133 +461,143 @@ for (const backend of backendNames()) {
     assert.equal(bad.body.error.param, 'mobile');
   });
 
-  test(`weiting sendPrizeNotice: sent through the template, WeChat's refusals, outages, the record of each (${backend})`, async (t) => {
-    const f = await weitingFixture(backend);
-    t.after(() => f.close());
-    const token = await f.token();
-    const send = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
-      f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: fields, headers });
-    const openid = await f.openidOf('alice');
-    const sent = await send(notice(openid, { url: 'https://partner.example.com/prize' }));
-    assert.deepEqual(sent.body, { status: 200, result: '发送成功' });
-    const [message] = await f.inbox(openid);
-    assert.equal(message!.appid, OA_APPID);
-    assert.equal(message!.templateId, OA_TEMPLATE);
-    assert.equal(message!.url, 'https://partner.example.com/prize');
-    assert.deepEqual(message!.data, {
-      first: { value: '恭喜您中奖' },
-      keyword1: { value: '双十一抽奖' },
-      keyword2: { value: '1GB 流量' },
-      remark: { value: '感谢参与' },
-    });
+  test(
+    `weiting sendPrizeNotice: sent through the template, WeChat's refusals, outages, the record of each (${backend})`,
+    BOUNDED,
+    async (t) => {
+      const f = await weitingFixture(backend);
+      t.after(() => f.close());
+      const token = await f.token();
+      const send = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+        f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: fields, headers });
+      const openid = await f.openidOf('alice');
+      const sent = await send(notice(openid, { url: 'https://partner.example.com/prize' }));
+      assert.deepEqual(sent.body, { status: 200, result: '发送成功' });
+      const [message] = await f.inbox(openid);
+      assert.equal(message!.appid, OA_APPID);
+      assert.equal(message!.templateId, OA_TEMPLATE);
+      assert.equal(message!.url, 'https://partner.example.com/prize');
+      assert.deepEqual(message!.data, {
+        first: { value: '恭喜您中奖' },
+        keyword1: { value: '双十一抽奖' },
+        keyword2: { value: '1GB 流量' },
+        remark: { value: '感谢参与' },
+      });
 
-    const failed = { status: 0, result: '发送失败' };
-    assert.deepEqual((await send(notice('unsubscribed_user1'))).body, failed);
-    assert.deepEqual((await send(notice('invalid_openid1'))).body, failed);
-    assert.deepEqual((await send(notice('limited_user01'))).body, failed);
-    const down = { status: 40005, errMsg: '推送接口异常' };
-    assert.deepEqual((await send(notice('timeout_user01'))).body, down);
-    assert.deepEqual((await send(notice('garbage_user01'))).body, down);
+      // The user's side (not subscribed, an openid WeChat does not know): 发送失败. The platform's side
+      // (the account's daily quota, 45009): 推送接口异常, as when WeChat cannot be reached.
+      const failed = { status: 0, result: '发送失败' };
+      assert.deepEqual((await send(notice('unsubscribed_user1'))).body, failed);
+      assert.deepEqual((await send(notice('invalid_openid1'))).body, failed);
+      const down = { status: 40005, errMsg: '推送接口异常' };
+      assert.deepEqual((await send(notice('limited_user01'))).body, down);
+      assert.deepEqual((await send(notice('timeout_user01'))).body, down);
+      assert.deepEqual((await send(notice('garbage_user01'))).body, down);
 
-    // Every notice recorded: app, openid, fields, outcome, msgid, reason.
-    const records = ((await f.s.admin('/weiting/notices')).body.notices as Json[]).reverse();
-    assert.deepEqual(
-      records.map((n) => [n.openid, n.outcome]),
-      [
-        [openid, 'sent'],
-        ['unsubscribed_user1', 'refused'],
-        ['invalid_openid1', 'refused'],
-        ['limited_user01', 'refused'],
-        ['timeout_user01', 'unavailable'],
-        ['garbage_user01', 'unavailable'],
-      ],
-    );
-    assert.equal(records[0]!.appid, f.appid);
-    assert.equal(records[0]!.msgid, message!.msgid);
-    assert.deepEqual(records[0]!.fields, notice(openid, { url: 'https://partner.example.com/prize' }));
-    assert.match(records[1]!.reason, /43004/);
-    assert.match(records[2]!.reason, /40003/);
-    assert.match(records[3]!.reason, /45009/);
+      // Every notice recorded: app, openid, fields, outcome, msgid, reason.
+      const records = ((await f.s.admin('/weiting/notices')).body.notices as Json[]).reverse();
+      assert.deepEqual(
+        records.map((n) => [n.openid, n.outcome]),
+        [
+          [openid, 'sent'],
+          ['unsubscribed_user1', 'refused'],
+          ['invalid_openid1', 'refused'],
+          ['limited_user01', 'unavailable'],
+          ['timeout_user01', 'unavailable'],
+          ['garbage_user01', 'unavailable'],
+        ],
+      );
+      assert.equal(records[0]!.appid, f.appid);
+      assert.equal(records[0]!.msgid, message!.msgid);
+      assert.deepEqual(records[0]!.fields, notice(openid, { url: 'https://partner.example.com/prize' }));
+      assert.match(records[1]!.reason, /43004/);
+      assert.match(records[2]!.reason, /40003/);
+      assert.match(records[3]!.reason, /45009/);
 
-    // A bad template id (the operator's setting): WeChat's 40037, 发送失败.
-    await f.s.admin(`/wechat/official-accounts/${OA_APPID}`, { method: 'PATCH', body: { prizeTemplateId: 'bad-template' } });
-    assert.deepEqual((await send(notice(openid))).body, failed);
-    assert.match(((await f.s.admin('/weiting/notices?limit=1')).body.notices[0] as Json).reason, /40037/);
+      // A bad template id (the operator's setting): WeChat's 40037, the platform's side: 推送接口异常.
+      await f.s.admin(`/wechat/official-accounts/${OA_APPID}`, { method: 'PATCH', body: { prizeTemplateId: 'bad-template' } });
+      assert.deepEqual((await send(notice(openid))).body, down);
+      assert.match(((await f.s.admin('/weiting/notices?limit=1')).body.notices[0] as Json).reason, /40037/);
 
-    // Parameter errors: 发送失败 with errMsg naming the field; nothing sent or recorded.
-    const before = (await f.s.admin('/weiting/notices?limit=500')).body.notices.length;
-    for (const [fields, message] of [
-      [{ ...notice(openid), first: '' }, /first is required/],
-      [{ ...notice(openid), prize: undefined as unknown as string }, /prize is required/],
-      [{ ...notice(openid), url: 'javascript:alert(1)' }, /url must be an http\(s\) URL/],
-      [{ ...notice('bad openid') }, /openid must be/],
-      [{ ...notice(openid), remark: 'x'.repeat(201) }, /remark is longer than 200/],
-    ] as [Record<string, string>, RegExp][]) {
-      const r = await send(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
-      assert.equal(r.body.status, 0);
-      assert.equal(r.body.result, '发送失败');
-      assert.match(r.body.errMsg, message);
-    }
-    assert.equal((await f.s.admin('/weiting/notices?limit=500')).body.notices.length, before);
-  });
+      // Parameter errors: 发送失败 with errMsg naming the field; nothing sent or recorded.
+      const before = (await f.s.admin('/weiting/notices?limit=500')).body.notices.length;
+      for (const [fields, message] of [
+        [{ ...notice(openid), first: '' }, /first is required/],
+        [{ ...notice(openid), prize: undefined as unknown as string }, /prize is required/],
+        [{ ...notice(openid), url: 'javascript:alert(1)' }, /url must be an http\(s\) URL/],
+        [{ ...notice('bad openid') }, /openid must be/],
+        [{ ...notice(openid), remark: 'x'.repeat(201) }, /remark is longer than 200/],
+      ] as [Record<string, string>, RegExp][]) {
+        const r = await send(Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)));
+        assert.equal(r.body.status, 0);
+        assert.equal(r.body.result, '发送失败');
+        assert.match(r.body.errMsg, message);
+      }
+      assert.equal((await f.s.admin('/weiting/notices?limit=500')).body.notices.length, before);
+    },
+  );
 
-  test(`weiting sendPrizeNotice: the per-openid daily limit, Idempotency-Key, one token refresh and retry on 40001/42001 (${backend})`, async (t) => {
-    const clock = new ManualClock(NOON_CST);
-    const f = await weitingFixture(backend, { clock, env: { KAIFANG_WEITING_NOTICES_PER_OPENID_PER_DAY: '3' } });
-    t.after(() => f.close());
-    const token = await f.token();
-    const send = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
-      f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: fields, headers });
-    const openid = await f.openidOf('bob');
+  test(
+    `weiting sendPrizeNotice: the per-openid daily limit, Idempotency-Key, one token refresh and retry on 40001/42001 (${backend})`,
+    BOUNDED,
+    async (t) => {
+      const clock = new ManualClock(NOON_CST);
+      const f = await weitingFixture(backend, { clock, env: { KAIFANG_WEITING_NOTICES_PER_OPENID_PER_DAY: '3' } });
+      t.after(() => f.close());
+      const token = await f.token();
+      const send = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+        f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: fields, headers });
+      const openid = await f.openidOf('bob');
 
-    // The same key: the first outcome, sent once, within 24 h, even at once.
-    const keyed = () => send(notice(openid), { 'Idempotency-Key': 'notice-1' });
-    const [a, b] = await Promise.all([keyed(), keyed()]);
-    assert.deepEqual(a.body, { status: 200, result: '发送成功' });
-    assert.deepEqual(b.body, a.body);
-    assert.deepEqual((await keyed()).body, a.body);
-    assert.equal((await f.inbox(openid)).length, 1);
-    assert.equal(await f.tokenFetches(), 1, 'one official-account token so far');
+      // The same key: the first outcome, sent once, within 24 h, even at once.
+      const keyed = () => send(notice(openid), { 'Idempotency-Key': 'notice-1' });
+      const [a, b] = await Promise.all([keyed(), keyed()]);
+      assert.deepEqual(a.body, { status: 200, result: '发送成功' });
+      assert.deepEqual(b.body, a.body);
+      assert.deepEqual((await keyed()).body, a.body);
+      assert.equal((await f.inbox(openid)).length, 1);
+      assert.equal(await f.tokenFetches(), 1, 'one official-account token so far');
 
-    // WeChat ends the token early (42001): refreshed once, the send retried, no second notice.
-    await fetch(`${f.s.url}/sandbox/wechat/expire-tokens?appid=${OA_APPID}`, { method: 'POST' });
-    assert.deepEqual((await send(notice(openid))).body, { status: 200, result: '发送成功' });
-    assert.equal(await f.tokenFetches(), 2);
-    assert.equal((await f.inbox(openid)).length, 2);
-    // WeChat no longer knows the token (40001): the same.
-    await f.s.k.core.db.deleteFrom('sandbox_wechat_tokens').execute();
-    assert.deepEqual((await send(notice(openid))).body, { status: 200, result: '发送成功' });
-    assert.equal((await f.inbox(openid)).length, 3);
+      // WeChat ends the token early (42001): refreshed once, the send retried, no second notice.
+      await fetch(`${f.s.url}/sandbox/wechat/expire-tokens?appid=${OA_APPID}`, { method: 'POST' });
+      assert.deepEqual((await send(notice(openid))).body, { status: 200, result: '发送成功' });
+      assert.equal(await f.tokenFetches(), 2);
+      assert.equal((await f.inbox(openid)).length, 2);
+      // WeChat no longer knows the token (40001): the same.
+      await f.s.k.core.db.deleteFrom('sandbox_wechat_tokens').execute();
+      assert.deepEqual((await send(notice(openid))).body, { status: 200, result: '发送成功' });
+      assert.equal((await f.inbox(openid)).length, 3);
 
-    // 3 a day for bob from this app: the 4th is refused and recorded as limited, nothing sent.
-    assert.deepEqual((await send(notice(openid))).body, { status: 0, result: '发送失败' });
-    const last = (await f.s.admin('/weiting/notices?limit=1')).body.notices[0] as Json;
-    assert.equal(last.outcome, 'limited');
-    assert.match(last.reason, /at most 3 notices per openid per day/);
-    assert.equal((await f.inbox(openid)).length, 3);
-    // Another openid is not limited; the next China day bob is not either.
-    assert.deepEqual((await send(notice(await f.openidOf('carol')))).body, { status: 200, result: '发送成功' });
-    clock.advance(12 * HOUR);
-    assert.deepEqual((await f.post('/service/1.0/sendPrizeNotice', { access_token: await f.token() }, { form: notice(openid) })).body, {
-      status: 200,
-      result: '发送成功',
-    });
-    // The key after 24 h is a new notice.
-    clock.advance(12 * HOUR + 1000);
-    assert.deepEqual(
-      (
-        await f.post(
-          '/service/1.0/sendPrizeNotice',
-          { access_token: await f.token() },
-          { form: notice(openid), headers: { 'Idempotency-Key': 'notice-1' } },
-        )
-      ).body,
-      { status: 200, result: '发送成功' },
-    );
-    assert.equal((await f.inbox(openid)).length, 5);
-  });
+      // 3 a day for bob from this app: the 4th is refused and recorded as limited, nothing sent.
+      assert.deepEqual((await send(notice(openid))).body, { status: 0, result: '发送失败' });
+      const last = (await f.s.admin('/weiting/notices?limit=1')).body.notices[0] as Json;
+      assert.equal(last.outcome, 'limited');
+      assert.match(last.reason, /at most 3 notices per openid per day/);
+      assert.equal((await f.inbox(openid)).length, 3);
+      // Another openid is not limited; the next China day bob is not either.
+      assert.deepEqual((await send(notice(await f.openidOf('carol')))).body, { status: 200, result: '发送成功' });
+      clock.advance(12 * HOUR);
+      assert.deepEqual((await f.post('/service/1.0/sendPrizeNotice', { access_token: await f.token() }, { form: notice(openid) })).body, {
+        status: 200,
+        result: '发送成功',
+      });
+      // The key after 24 h is a new notice.
+      clock.advance(12 * HOUR + 1000);
+      assert.deepEqual(
+        (
+          await f.post(
+            '/service/1.0/sendPrizeNotice',
+            { access_token: await f.token() },
+            { form: notice(openid), headers: { 'Idempotency-Key': 'notice-1' } },
+          )
+        ).body,
+        { status: 200, result: '发送成功' },
+      );
+      assert.equal((await f.inbox(openid)).length, 5);
+    },
+  );
 
-  test(`weiting sendPrizeNotice without an official account: 推送接口异常 (${backend})`, async (t) => {
+  test(`weiting sendPrizeNotice without an official account: 推送接口异常 (${backend})`, BOUNDED, async (t) => {
     const f = await weitingFixture(backend, { officialAccount: false });
     t.after(() => f.close());
     const r = await f.post('/service/1.0/sendPrizeNotice', { access_token: await f.token() }, { form: notice('oSomeone0000001') });
@@ -577,15 +606,19 @@ for (const backend of backendNames()) {
     assert.deepEqual(base.body, { status: 40005, errMsg: '接口异常，请稍后再试' });
   });
 
-  test(`weiting with the official account named by KAIFANG_WEITING_OFFICIAL_ACCOUNT switched off: 推送接口异常, not the caller's fault (${backend})`, async (t) => {
-    const f = await weitingFixture(backend, { env: { KAIFANG_WEITING_OFFICIAL_ACCOUNT: OA_APPID } });
-    t.after(() => f.close());
-    const token = await f.token();
-    const send = () => f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: notice('oSomeone0000001') });
-    assert.deepEqual((await send()).body, { status: 200, result: '发送成功' });
-    assert.equal((await f.s.admin(`/wechat/official-accounts/${OA_APPID}/disable`, { method: 'POST' })).status, 200);
-    assert.deepEqual((await send()).body, { status: 40005, errMsg: '推送接口异常' });
-  });
+  test(
+    `weiting with the official account named by KAIFANG_WEITING_OFFICIAL_ACCOUNT switched off: 推送接口异常, not the caller's fault (${backend})`,
+    BOUNDED,
+    async (t) => {
+      const f = await weitingFixture(backend, { env: { KAIFANG_WEITING_OFFICIAL_ACCOUNT: OA_APPID } });
+      t.after(() => f.close());
+      const token = await f.token();
+      const send = () => f.post('/service/1.0/sendPrizeNotice', { access_token: token }, { form: notice('oSomeone0000001') });
+      assert.deepEqual((await send()).body, { status: 200, result: '发送成功' });
+      assert.equal((await f.s.admin(`/wechat/official-accounts/${OA_APPID}/disable`, { method: 'POST' })).status, 200);
+      assert.deepEqual((await send()).body, { status: 40005, errMsg: '推送接口异常' });
+    },
+  );
 
   test(`weiting: the HTTP layer's refusals in the seed's shape (${backend})`, async (t) => {
     const f = await weitingFixture(backend);

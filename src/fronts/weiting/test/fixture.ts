@@ -30,7 +30,7 @@ export const fixture: FrontFixture<Creds> = {
       const bind = await fetch(`${url}/service/weekBind/create?access_token=${token}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ openid: 'oCopyUser000001', deviceno: '17717463317' }),
+        body: JSON.stringify({ openid: 'oCopyUser000001', deviceno: '17717463317', channel: '1', from: 'copy' }),
       });
       assert.deepEqual(await bind.json(), { data: 'success', status: 200, info: 0 });
     }

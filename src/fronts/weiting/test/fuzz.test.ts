@@ -334,6 +334,17 @@ function realDate(text: string): boolean {
   );
 }
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,128}$/;
+/** An Idempotency-Key reused with another request (409 in the endpoint's shape). */
+const KEY_REUSED = 'Idempotency-Key 已用于另一个不同的请求';
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this pattern is for
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+/** What a keyed request asked, as the server compares it: its fields by name. */
+const fingerprint = (fields: Record<string, string | undefined>) =>
+  JSON.stringify(
+    Object.entries(fields)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
 const required = (f: Record<string, string>, n: string, max: number) => f[n] !== undefined && f[n]!.trim() !== '' && f[n]!.length <= max;
 const optionalOk = (f: Record<string, string>, n: string, max: number) => f[n] === undefined || f[n] === '' || f[n]!.length <= max;
 const optionalValue = (f: Record<string, string>, n: string) => (f[n] === undefined || f[n] === '' ? undefined : f[n]);
@@ -385,6 +396,8 @@ function shapeOf(ep: EpName, r: Reply, b: Json | undefined): string | undefined 
       if (is('data,status,info', { data: (x: unknown) => typeof x === 'string' && /^[A-Za-z0-9_=-]{32,}$/.test(x), status: 200, info: 0 }))
         return 'ok';
       if (is('status,errMsg', { status: 40001, errMsg: 'appid 或 secret 错误' })) return 'wrong';
+      // Slowed after repeated wrong secrets from one address (the same status, saying why).
+      if (is('status,errMsg', { status: 40001, errMsg: 'appid 或 secret 错误次数过多，请 1 分钟后再试' })) return 'slowed';
       if (is('status,errMsg', { status: 45009, errMsg: 'access_token 今日获取次数已达上限' })) return 'limit';
       return undefined;
     case 'getBaseUrl':
@@ -413,10 +426,12 @@ function shapeOf(ep: EpName, r: Reply, b: Json | undefined): string | undefined 
       if (is('status,result', { status: 0, result: '发送失败' })) return 'failed';
       if (is('status,result,errMsg', { status: 0, result: '发送失败', errMsg: str })) return 'invalid';
       if (is('status,errMsg', { status: 40005, errMsg: '推送接口异常' })) return 'down';
+      if (is('status,errMsg', { status: 409, errMsg: KEY_REUSED })) return 'conflict';
       return undefined;
     case 'weekBind':
     case 'flowOrders':
       if (is('data,status,info', { data: str, status: 200, info: 0 })) return 'ok';
+      if (is('data,status,info', { data: KEY_REUSED, status: 409, info: 0 })) return 'conflict';
       // 接口异常 is the internal failure: never the answer to a malformed request.
       if (
         is('data,status,info', {
@@ -723,8 +738,10 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
   const tickets = new Map<string, { mobile: string; used: boolean }>();
   const users = new Map<string, Set<string>>();
   const noticeCounts = new Map<string, number>();
-  const noticeKeys = new Map<string, Json>();
-  const orderKeys = new Map<string, string>();
+  /** Wrong secrets (or unknown appids) asked per appid, all from this address. */
+  const tokenFailures = new Map<string, number>();
+  const noticeKeys = new Map<string, { answer: Json; asked: string }>();
+  const orderKeys = new Map<string, { orderNo: string; asked: string }>();
   const expectedMessages: { touser: string; first: string; activity: string; prize: string; remark: string; url: string | null }[] = [];
   const orders = new Map<string, Record<string, string>>();
   let acceptedNotices = 0;
@@ -839,7 +856,9 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
         add('deviceno', digits(7 + int(14)));
         if (ep === 'flowOrders') add('traffic_package_name', pick(['1GB 日包', '10GB', 'x', '流量包 😀']));
         if (ep === 'flowOrders' && chance(0.6)) add('transaction_date', chance(0.5) ? '2026-03-01' : '2026-03-01 12:34:56');
-        for (const n of ['operators', 'qcellcore', 'channel', 'from']) if (chance(0.5)) add(n, n === 'operators' ? '电信' : freeText());
+        add('channel', chance(0.7) ? '1' : freeText());
+        add('from', chance(0.7) ? 'love flow' : freeText());
+        for (const n of ['operators', 'qcellcore']) if (chance(0.5)) add(n, n === 'operators' ? '电信' : freeText());
         break;
       }
       case 'ticket':
@@ -1276,16 +1295,20 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
 
   function tokenExpectation(query: Record<string, string> | undefined): Expectation {
     const who = (['main', 'other'] as const).find((a) => query && query.appid === apps[a].appid && query.secret === apps[a].secret);
-    if (!who)
+    if (!who) {
+      const appid = query?.appid ?? '';
+      if (appid !== '' && (query?.secret ?? '') !== '') tokenFailures.set(appid, (tokenFailures.get(appid) ?? 0) + 1);
       return {
         kind: 'answer',
         accept: false,
         why: 'wrong appid or secret',
         check: (_r, b) => (b?.status === 40001 ? undefined : 'expected 40001'),
       };
+    }
     return {
       kind: 'answer',
-      accept: true,
+      // After 5 wrong secrets for the appid from this address, the right one may be slowed too.
+      accept: (tokenFailures.get(apps[who].appid) ?? 0) >= 5 ? 'either' : true,
       why: `${who}'s appid and secret`,
       check: () => undefined,
       commit: (_r, b) => {
@@ -1304,7 +1327,15 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     });
     if (!query) return page(400, 'an unreadable query');
     if (!query.state) return page(400, 'no state');
-    if (!query.code) return page(400, 'no code');
+    // No code: the person refused on WeChat's page; the login is over (its state used up).
+    if (!query.code)
+      return {
+        kind: 'answer',
+        accept: false,
+        why: 'no code',
+        check: (r) => (r.status === 400 ? undefined : 'expected the HTML page with HTTP 400'),
+        commit: () => void states.delete(query.state!),
+      };
     const started = states.get(query.state);
     if (!started) return page(400, 'an unknown state');
     const code = sandboxCodes.get(query.code);
@@ -1459,23 +1490,42 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     const key = keyOf(w);
     if (key === false) return invalid('a bad Idempotency-Key');
     const idem = key === undefined ? undefined : `${app}:${key}`;
+    const asked = fingerprint({
+      openid: openid!,
+      first: fields.first,
+      activity: fields.activity,
+      prize: fields.prize,
+      remark: fields.remark,
+      url,
+    });
     if (idem && noticeKeys.has(idem)) {
       const first = noticeKeys.get(idem)!;
+      if (first.asked !== asked)
+        return {
+          kind: 'answer',
+          accept: false,
+          why: 'an Idempotency-Key reused with another notice',
+          check: (r, b) => (shapeOf('notice', r, b) === 'conflict' ? undefined : 'expected the 409 conflict'),
+        };
       return {
         kind: 'answer',
         accept: true,
         why: 'a repeated Idempotency-Key',
-        check: (_r, b) => (JSON.stringify(b) === JSON.stringify(first) ? undefined : `expected the first outcome ${JSON.stringify(first)}`),
+        check: (_r, b) =>
+          JSON.stringify(b) === JSON.stringify(first.answer) ? undefined : `expected the first outcome ${JSON.stringify(first.answer)}`,
       };
     }
     const counted = `${app}:${openid}`;
     const n = noticeCounts.get(counted) ?? 0;
+    // The user's side (unsubscribed, invalid) is 发送失败; the platform's (45009 quota: limited…) and an
+    // unreachable or unreadable WeChat are 推送接口异常.
+    const platformSide = /^limited/.test(openid!);
     const outcome =
       n >= 10
         ? 'failed'
-        : /^(unsubscribed|invalid|limited)/.test(openid!)
+        : /^(unsubscribed|invalid)/.test(openid!)
           ? 'failed'
-          : /^(timeout|garbage)/.test(openid!)
+          : /^(timeout|garbage|limited)/.test(openid!)
             ? 'down'
             : 'sent';
     return {
@@ -1485,9 +1535,10 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       check: (r, b) => (shapeOf('notice', r, b) === outcome ? undefined : `expected ${outcome}`),
       commit: (_r, b) => {
         acceptedNotices++;
-        if (n < 10) noticeCounts.set(counted, n + 1);
-        // (A key whose first try timed out is not kept: the next try sends again.)
-        if (idem && !/^timeout/.test(openid!)) noticeKeys.set(idem, b!);
+        // A refusal of the platform's side sent nothing: it does not count against the user's day.
+        if (n < 10 && !platformSide) noticeCounts.set(counted, n + 1);
+        // (A key whose first try timed out is not kept: the next try sends again; nor one the platform's side refused.)
+        if (idem && !/^(timeout|limited)/.test(openid!)) noticeKeys.set(idem, { answer: b!, asked });
         if (b!.status === 200)
           expectedMessages.push({
             touser: openid!,
@@ -1517,16 +1568,17 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     if (!required(fields, 'openid', 64) || !OPENID.test(fields.openid!)) return invalid('no openid');
     if (!required(fields, 'deviceno', 20) || !DEVICENO.test(fields.deviceno!)) return invalid('no deviceno');
     const stored: Record<string, string> = { openid: fields.openid!, deviceno: fields.deviceno! };
-    const names = [
-      'operators',
-      'qcellcore',
-      'channel',
-      'from',
-      ...(ep === 'flowOrders' ? ['traffic_package_name', 'transaction_date'] : []),
-    ];
+    // channel and from are required (weiting.md); every text field is without control characters.
+    for (const n of ['channel', 'from']) {
+      if (!required(fields, n, 128)) return invalid(`no ${n}`);
+      if (CONTROL_CHARACTER.test(fields[n]!)) return invalid(`a control character in ${n}`);
+      stored[n] = fields[n]!;
+    }
+    const names = ['operators', 'qcellcore', ...(ep === 'flowOrders' ? ['traffic_package_name', 'transaction_date'] : [])];
     for (const n of names) {
       if (!optionalOk(fields, n, 128)) return invalid(`${n} too long`);
       const v = optionalValue(fields, n);
+      if (v !== undefined && CONTROL_CHARACTER.test(v)) return invalid(`a control character in ${n}`);
       if (v !== undefined) stored[n] = v;
     }
     if (ep === 'weekBind') {
@@ -1548,7 +1600,16 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
     const key = keyOf(w);
     if (key === false) return invalid('a bad Idempotency-Key');
     const idem = key === undefined ? undefined : `${app}:${key}`;
-    const first = idem ? orderKeys.get(idem) : undefined;
+    const asked = fingerprint(stored);
+    const kept = idem ? orderKeys.get(idem) : undefined;
+    if (kept && kept.asked !== asked)
+      return {
+        kind: 'answer',
+        accept: false,
+        why: 'an Idempotency-Key reused with another order',
+        check: (r, b) => (shapeOf('flowOrders', r, b) === 'conflict' ? undefined : 'expected the 409 conflict'),
+      };
+    const first = kept?.orderNo;
     return {
       kind: 'answer',
       accept: true,
@@ -1564,7 +1625,7 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       commit: (_r, b) => {
         if (first) return;
         orders.set(b!.data as string, stored);
-        if (idem) orderKeys.set(idem, b!.data as string);
+        if (idem) orderKeys.set(idem, { orderNo: b!.data as string, asked });
       },
     };
   }
@@ -1694,7 +1755,7 @@ test(`weiting fuzz: ${CASES} malformed requests to every /service/ endpoint, see
       first !== undefined &&
       chance(0.5)
     ) {
-      // Sometimes with other content: the key decides (weiting.md), the first outcome is answered.
+      // Sometimes with other content: the key was used for another request, 409 (nothing done).
       const change = chance(0.3);
       if (change) setValue(d, ep === 'notice' ? 'first' : 'channel', 'changed on the retry');
       d.labels.push(change ? 'repeated with other content' : 'repeated');

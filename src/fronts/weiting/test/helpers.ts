@@ -38,12 +38,13 @@ export interface WeitingFixture {
 
 export async function weitingFixture(
   backend: Backend['name'],
-  options: { clock?: Clock; env?: Record<string, string>; officialAccount?: boolean } = {},
+  options: { clock?: Clock; env?: Record<string, string>; officialAccount?: boolean; captureLogs?: boolean } = {},
 ): Promise<WeitingFixture> {
   const s = await startServer({
     backend,
     env: { KAIFANG_UPSTREAM_TIMEOUT_MS: '800', ...options.env },
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.captureLogs ? { captureLogs: true } : {}),
   });
   if (options.officialAccount !== false) {
     const oa = await s.admin('/wechat/official-accounts', {
