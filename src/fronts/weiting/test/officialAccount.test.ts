@@ -44,7 +44,8 @@ async function metric(f: WeitingFixture, api: string, errcode: string): Promise<
 }
 
 for (const backend of backendNames()) {
-  test(`weiting sendPrizeNotice: the official account's own failures are 推送接口异常, logged at error with WeChat's errcode, counted by errcode (${backend})`, { // About 20 calls and three refreshes: 30 s is generous on a loaded machine; a never-released lock costs 15 s a refresh.
+  test(`weiting sendPrizeNotice: the official account's own failures are 推送接口异常, logged at error with WeChat's errcode, counted by errcode (${backend})`, {
+    // About 20 calls and three refreshes: 30 s is generous on a loaded machine; a never-released lock costs 15 s a refresh.
     timeout: 30_000,
   }, async (t) => {
     const f = await weitingFixture(backend, { captureLogs: true });
