@@ -44,58 +44,57 @@ async function metric(f: WeitingFixture, api: string, errcode: string): Promise<
 }
 
 for (const backend of backendNames()) {
-  test(
-    `weiting sendPrizeNotice: the official account's own failures are 推送接口异常, logged at error with WeChat's errcode, counted by errcode (${backend})`,
-    BOUNDED,
-    async (t) => {
-      const f = await weitingFixture(backend, { captureLogs: true });
-      t.after(() => f.close());
-      const token = await f.token();
-      const alice = await f.openidOf('alice');
-      const send = (openid: string, key?: string) =>
-        f.post(
-          '/service/1.0/sendPrizeNotice',
-          { access_token: token },
-          { form: notice(openid), headers: key ? { 'Idempotency-Key': key } : {} },
-        );
+  test(`weiting sendPrizeNotice: the official account's own failures are 推送接口异常, logged at error with WeChat's errcode, counted by errcode (${backend})`, {
+    // About 20 calls and three refreshes: 30 s is generous on a loaded machine; a never-released lock costs 15 s a refresh.
+    timeout: 30_000,
+  }, async (t) => {
+    const f = await weitingFixture(backend, { captureLogs: true });
+    t.after(() => f.close());
+    const token = await f.token();
+    const alice = await f.openidOf('alice');
+    const send = (openid: string, key?: string) =>
+      f.post(
+        '/service/1.0/sendPrizeNotice',
+        { access_token: token },
+        { form: notice(openid), headers: key ? { 'Idempotency-Key': key } : {} },
+      );
 
-      // The user's side: 发送失败, and nothing at warn or error (it is not the operator's to fix).
-      assert.deepEqual((await send('unsubscribed_u1')).body, FAILED);
-      assert.deepEqual((await send('invalid_u00001')).body, FAILED);
-      assert.deepEqual(warnOrWorse(f), []);
+    // The user's side: 发送失败, and nothing at warn or error (it is not the operator's to fix).
+    assert.deepEqual((await send('unsubscribed_u1')).body, FAILED);
+    assert.deepEqual((await send('invalid_u00001')).body, FAILED);
+    assert.deepEqual(warnOrWorse(f), []);
 
-      const cases: [secret: string, api: string, errcode: string][] = [
-        ['ipblocked-0123456789abcdef01234', 'cgi-bin/stable_token', '40164'],
-        ['stale-0123456789abcdef0123456789', 'cgi-bin/message/template/send', '40001'],
-        ['unauthorized-0123456789abcdef012', 'cgi-bin/message/template/send', '48001'],
-      ];
-      for (const [i, [secret, api, errcode]] of cases.entries()) {
-        await setOaSecret(f, secret);
-        const before = await metric(f, api, errcode);
-        const linesBefore = logLines(f).length;
-        assert.deepEqual((await send(alice, `platform-${i}`)).body, DOWN, `${secret}: 推送接口异常, not 发送失败`);
-        const errors = logLines(f)
-          .slice(linesBefore)
-          .filter((l) => l.level >= 50);
-        assert.equal(errors.length, 1, `${secret}: one error line: ${JSON.stringify(errors)}`);
-        assert.equal(errors[0]!.wechat?.errcode, errcode);
-        assert.ok(errors[0]!.wechat!.errmsg.length > 0, 'with WeChat errmsg');
-        assert.ok(!f.s.logs().includes(secret), 'the secret is not logged');
-        assert.equal(await metric(f, api, errcode), before + (errcode === '40001' ? 2 : 1), `${api} ${errcode} counted`);
-        const last = (await f.s.admin('/weiting/notices?limit=1')).body.notices[0] as Json;
-        assert.equal(last.outcome, 'unavailable');
-        assert.match(last.reason, new RegExp(`^WeChat ${errcode} `));
-      }
-      assert.equal((await f.inbox(alice)).length, 0, 'nothing reached alice');
+    const cases: [secret: string, api: string, errcode: string][] = [
+      ['ipblocked-0123456789abcdef01234', 'cgi-bin/stable_token', '40164'],
+      ['stale-0123456789abcdef0123456789', 'cgi-bin/message/template/send', '40001'],
+      ['unauthorized-0123456789abcdef012', 'cgi-bin/message/template/send', '48001'],
+    ];
+    for (const [i, [secret, api, errcode]] of cases.entries()) {
+      await setOaSecret(f, secret);
+      const before = await metric(f, api, errcode);
+      const linesBefore = logLines(f).length;
+      assert.deepEqual((await send(alice, `platform-${i}`)).body, DOWN, `${secret}: 推送接口异常, not 发送失败`);
+      const errors = logLines(f)
+        .slice(linesBefore)
+        .filter((l) => l.level >= 50);
+      assert.equal(errors.length, 1, `${secret}: one error line: ${JSON.stringify(errors)}`);
+      assert.equal(errors[0]!.wechat?.errcode, errcode);
+      assert.ok(errors[0]!.wechat!.errmsg.length > 0, 'with WeChat errmsg');
+      assert.ok(!f.s.logs().includes(secret), 'the secret is not logged');
+      assert.equal(await metric(f, api, errcode), before + (errcode === '40001' ? 2 : 1), `${api} ${errcode} counted`);
+      const last = (await f.s.admin('/weiting/notices?limit=1')).body.notices[0] as Json;
+      assert.equal(last.outcome, 'unavailable');
+      assert.match(last.reason, new RegExp(`^WeChat ${errcode} `));
+    }
+    assert.equal((await f.inbox(alice)).length, 0, 'nothing reached alice');
 
-      // Once the operator fixes it, the partner's retry with the same key sends (the failure was not kept),
-      // and the failed tries did not spend alice's notices for the day (10).
-      await setOaSecret(f, 'oa-secret-0123456789abcdef012345');
-      assert.deepEqual((await send(alice, 'platform-0')).body, { status: 200, result: '发送成功' });
-      for (let i = 0; i < 9; i++) assert.equal((await send(alice)).body.status, 200, `notice ${i + 2} of 10`);
-      assert.deepEqual((await send(alice)).body, FAILED, 'the 11th is over the limit');
-    },
-  );
+    // Once the operator fixes it, the partner's retry with the same key sends (the failure was not kept),
+    // and the failed tries did not spend alice's notices for the day (10).
+    await setOaSecret(f, 'oa-secret-0123456789abcdef012345');
+    assert.deepEqual((await send(alice, 'platform-0')).body, { status: 200, result: '发送成功' });
+    for (let i = 0; i < 9; i++) assert.equal((await send(alice)).body.status, 200, `notice ${i + 2} of 10`);
+    assert.deepEqual((await send(alice)).body, FAILED, 'the 11th is over the limit');
+  });
 
   test(
     `weiting official-account token from stable_token (the default): another backend's cgi-bin/token cannot end it (${backend})`,

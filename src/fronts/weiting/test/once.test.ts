@@ -56,7 +56,8 @@ for (const backend of backendNames()) {
       Array.from({ length: 20 }, () => f.get('/service/appOauthen/Ticket', { access_token: token, ticket })),
     );
     assert.equal(redeemed.filter((r) => r.body.errcode === 0).length, 1);
-    assert.equal(redeemed.filter((r) => r.body.msg?.CAPRoot.SessionHeader[0].Response[0].RspDesc[0] === 'ticket已使用').length, 19);
+    // (The losers' diagnostic says 已使用 once the winner has marked it; one racing the mark may say 为空.)
+    assert.equal(redeemed.filter((r) => r.body.errcode === 1 && r.body.data === '手机号码获取异常').length, 19);
   });
 
   test(`weiting time edges: a token issued in the previous one's last 5 minutes, the overlap's exact end, a token's exact end (${backend})`, async (t) => {
