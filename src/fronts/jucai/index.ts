@@ -1,4 +1,6 @@
 import { defineFront } from '../kit/front.ts';
+import { jucaiConsoleAdmin, jucaiConsoleAdminOpenApi } from './admin/consoleRoutes.ts';
+import { jucaiConsole } from './console.ts';
 import * as m007 from './migrations/007_jucai.ts';
 import { jucaiAdmin } from './admin/routes.ts';
 import { jucaiAdminOpenApi } from './admin/openapi.ts';
@@ -20,8 +22,12 @@ export const jucaiFront = defineFront({
   routes: jucaiRoutes,
   paths: ['/pay/'],
   refuse: jucaiRefusal,
-  admin: jucaiAdmin,
-  openapi: [jucaiFrontOpenApi, jucaiAdminOpenApi],
+  admin: async (app, options) => {
+    await app.register(jucaiAdmin, options);
+    await app.register(jucaiConsoleAdmin, options);
+  },
+  openapi: [jucaiFrontOpenApi, jucaiAdminOpenApi, jucaiConsoleAdminOpenApi],
   cli: jucaiCli,
   demo: jucaiDemo,
+  console: jucaiConsole,
 });

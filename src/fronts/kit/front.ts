@@ -6,6 +6,7 @@ import type { Core } from '../../core/platform.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SettingsTable, SettingsValues } from '../../kernel/settings.ts';
 import type { CliRunner } from './cli.ts';
+import type { FrontConsole } from './console.ts';
 import type { OpenApiFragment } from './openapi.ts';
 
 /** One API call as the metrics and the call log see it. */
@@ -115,6 +116,10 @@ export interface Front<Name extends string = string, S = unknown, Settings exten
   cli?(command: Command, run: CliRunner<S>): void;
   /** Seeds demo credentials (once) and returns ready-to-paste requests. */
   demo?(services: S, ctx: DemoContext): Promise<string>;
+  /** Its pages in the operator console (kit/console.ts); its debugger page is its `debugger.ts`. */
+  readonly console?: FrontConsole;
+  /** Public settings the debugger needs to redo its checks (`/debugger/api/info`): never a secret. */
+  debuggerInfo?(services: S): Record<string, unknown>;
 }
 
 /** Declares a front; only for the compiler to keep its name and types exact. */
