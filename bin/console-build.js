@@ -16,7 +16,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 
 export function writeFrontsEntry() {
   const fronts = readdirSync(join(root, 'src/fronts'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(root, 'src/fronts', entry.name, 'debugger.ts')))
+    .filter((entry) => entry.isDirectory() && entry.name !== 'kit' && existsSync(join(root, 'src/fronts', entry.name, 'debugger.ts')))
     .map((entry) => entry.name)
     .sort();
   const text = `/**
@@ -48,6 +48,7 @@ const page = (title, scripts, styles) => `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 ${styles.map((href) => `<link rel="stylesheet" href="${href}">`).join('\n')}
 ${scripts.map((src) => `<script type="module" src="${src}"></script>`).join('\n')}
@@ -94,5 +95,7 @@ export async function buildConsole() {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  await buildConsole();
+  // --entry-only (the type check): just the generated list of the fronts' debuggers.
+  if (process.argv.includes('--entry-only')) writeFrontsEntry();
+  else await buildConsole();
 }

@@ -22,9 +22,10 @@ export const jucaiFront = defineFront({
   routes: jucaiRoutes,
   paths: ['/pay/'],
   refuse: jucaiRefusal,
-  admin: async (app, options) => {
-    await app.register(jucaiAdmin, options);
-    await app.register(jucaiConsoleAdmin, options);
+  // Its admin routes and the console's additions, under one prefix.
+  admin: async (app, { services, ctx }) => {
+    await app.register(jucaiAdmin, { services, ctx });
+    await app.register(jucaiConsoleAdmin, { services, ctx });
   },
   openapi: [jucaiFrontOpenApi, jucaiAdminOpenApi, jucaiConsoleAdminOpenApi],
   cli: jucaiCli,

@@ -111,3 +111,29 @@ export interface FrontDebugger {
   explain(request: PastedRequest, secret: string, ctx: DebugContext, theirs?: string): Check[];
   verifyReply?(reply: unknown, secret: string): ReplyCheck | undefined;
 }
+
+/** `{ en, zh }`. */
+export const say = (en: string, zh: string): Words => ({ en, zh });
+
+/** A form body of the parameters, as a browser encodes a form. */
+export function formBody(params: readonly (readonly [string, string])[]): string {
+  return new URLSearchParams(params.map(([n, v]) => [n, v])).toString();
+}
+
+/** The first of `names` missing or empty in `params`, as a failed check; undefined when all are there. */
+export function firstMissing(params: Readonly<Record<string, string>>, names: readonly string[]): Check | undefined {
+  const name = names.find((n) => !params[n]);
+  return name === undefined
+    ? undefined
+    : {
+        name: say(`${name} present`, `${name} 存在`),
+        ok: false,
+        expected: say('not empty', '非空').en,
+        received: say('missing or empty', '缺失或为空').en,
+      };
+}
+
+/** The request's parameters as text, in the order given, without the empty values the form left blank. */
+export function filledParams(values: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(values).filter(([, v]) => v !== '');
+}

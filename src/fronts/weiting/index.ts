@@ -25,9 +25,10 @@ export const weitingFront = defineFront({
   routes: weitingRoutes,
   paths: ['/service/'],
   refuse: weitingRefusal,
-  admin: async (app, options) => {
-    await app.register(weitingAdmin, options);
-    await app.register(weitingConsoleAdmin, options);
+  // Its admin routes and the console's additions, under one prefix.
+  admin: async (app, { services, ctx }) => {
+    await app.register(weitingAdmin, { services, ctx });
+    await app.register(weitingConsoleAdmin, { services, ctx });
   },
   openapi: [weitingFrontOpenApi, weitingAdminOpenApi, weitingConsoleAdminOpenApi],
   cli: weitingCli,
