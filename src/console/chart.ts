@@ -26,8 +26,8 @@ export function drawChart(
     columns.push(data.series[name]!.calls, data.series[name]!.refusals);
   });
   host.replaceChildren();
-  const width = Math.max(280, host.clientWidth || 600);
-  return new uPlot(
+  const width = Math.max(240, host.clientWidth || 600);
+  const plot = new uPlot(
     {
       width,
       height: 240,
@@ -39,4 +39,16 @@ export function drawChart(
     columns as uPlot.AlignedData,
     host,
   );
+  // It follows its container's width (a phone turned, a window resized).
+  const observer = new ResizeObserver(() => {
+    const next = Math.max(240, host.clientWidth);
+    if (Math.abs(next - plot.width) > 4) plot.setSize({ width: next, height: 240 });
+  });
+  observer.observe(host);
+  const destroy = plot.destroy.bind(plot);
+  plot.destroy = () => {
+    observer.disconnect();
+    destroy();
+  };
+  return plot;
 }

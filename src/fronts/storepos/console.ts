@@ -4,8 +4,10 @@ import * as S from './admin/schemas.ts';
 /** The 超赢 pages of the console: agents and the mini-programs granted to them. */
 export const storeposConsole: FrontConsole = {
   label: words('超赢 (storepos)', '超赢'),
-  // `<state>:<code>`: SUCCESS with 10000 is a success; SUCCESS with another code is the upstream's refusal.
-  succeeded: (outcome) => outcome === 'SUCCESS:10000',
+  // `<state>:<code>`: SUCCESS with 10000 is a success, and GetMchSMSValid's success carries the
+  // code's validity in minutes instead; SUCCESS with a 1000x code is the upstream's refusal.
+  succeeded: (outcome, endpoint) =>
+    outcome === 'SUCCESS:10000' || (endpoint === '/Mch/GetMchSMSValid' && /^SUCCESS:\d{1,4}$/.test(outcome)),
   resources: [
     {
       id: 'agents',
