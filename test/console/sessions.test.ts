@@ -86,6 +86,33 @@ for (const backend of backendNames()) {
       assert.equal(res.headers.get('set-cookie'), null);
     }
     assert.match(await (await fetch(`${a.url}/metrics`)).text(), /^kaifang_console_signin_failures_total 3$/m);
+
+    // The console's reads on this backend (Bearer works there too): a refused call is in the log, the chart and the overview.
+    const refused = await fetch(`${a.url}/m.api`, { method: 'POST', body: new URLSearchParams({ _akey: 'S107-nobody' }) });
+    assert.equal(((await refused.json()) as { stat: { codename: string } }).stat.codename, 'SIGN_METHOD_NOTNULL');
+    const bearer = { authorization: `Bearer ${a.adminToken}` };
+    const chart = (await (await fetch(`${a.url}/console/api/chart?range=day`, { headers: bearer })).json()) as {
+      buckets: number;
+      series: Record<string, { calls: number[]; refusals: number[] }>;
+    };
+    assert.equal(chart.buckets, 96);
+    assert.equal(
+      chart.series.opretail?.refusals.reduce((x, y) => x + y, 0),
+      1,
+      JSON.stringify(chart.series),
+    );
+    const calls = (await (await fetch(`${a.url}/console/api/calls?front=opretail&outcome=4`, { headers: bearer })).json()) as {
+      calls: { refused: boolean; endpoint: string }[];
+    };
+    assert.equal(calls.calls.length, 1, JSON.stringify(calls));
+    assert.equal(calls.calls[0]!.refused, true);
+    const overview = (await (await fetch(`${a.url}/console/api/overview`, { headers: bearer })).json()) as {
+      info: { state: string; store: { kind: string } };
+      fronts: { opretail: { refusals: Record<string, number> } };
+    };
+    assert.equal(overview.info.state, backend === 'sqlite' ? 'sql' : 'redis');
+    assert.equal(overview.info.store.kind, backend === 'sqlite' ? 'sqlite' : 'postgresql');
+    assert.deepEqual(overview.fronts.opretail.refusals, { '4': 1 });
   });
 }
 
