@@ -42,7 +42,7 @@ const digestInBrowser = {
   },
 };
 
-const page = (title, scripts, styles) => `<!doctype html>
+const page = (title, scripts, styles, preloads) => `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -51,10 +51,12 @@ const page = (title, scripts, styles) => `<!doctype html>
 <link rel="icon" href="data:,">
 <title>${title}</title>
 ${styles.map((href) => `<link rel="stylesheet" href="${href}">`).join('\n')}
+${preloads.map((href) => `<link rel="modulepreload" href="${href}">`).join('\n')}
 ${scripts.map((src) => `<script type="module" src="${src}"></script>`).join('\n')}
 </head>
 <body>
-<noscript>kaifang's ${title} needs JavaScript modules (current Chromium, Firefox, Safari).</noscript>
+<header class="top"><h1>${title}</h1></header>
+<noscript>The ${title} needs JavaScript modules (current Chromium, Firefox, Safari).</noscript>
 <main id="app" aria-busy="true"></main>
 </body>
 </html>
@@ -88,8 +90,10 @@ export async function buildConsole() {
   for (const name of ['console', 'debugger']) {
     const [js, meta] = outputs.find(([file, m]) => m.entryPoint === `src/console/${name}.ts` && file.endsWith('.js'));
     const css = meta.cssBundle ? [`assets/${basename(meta.cssBundle)}`] : [];
+    // The chunks the entry imports at once are asked for with it, not after it.
+    const preloads = meta.imports.filter((i) => i.kind === 'import-statement').map((i) => `assets/${basename(i.path)}`);
     const title = name === 'console' ? 'kaifang console' : 'kaifang debugger';
-    writeFileSync(join(out, `${name}.html`), page(title, [`assets/${basename(js)}`], css));
+    writeFileSync(join(out, `${name}.html`), page(title, [`assets/${basename(js)}`], css, preloads));
   }
   writeFileSync(join(out, 'meta.json'), JSON.stringify(result.metafile.outputs, null, 1));
 }

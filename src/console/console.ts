@@ -54,8 +54,12 @@ async function start(): Promise<void> {
 function signInPage(message?: string): void {
   stopTimers();
   document.title = `${t('signIn')} · ${t('console')}`;
-  document.querySelector('header.top')?.remove();
   document.querySelector('nav.side')?.remove();
+  document.querySelector('.skip')?.remove();
+  const header = h('header', { class: 'top' }, h('h1', {}, t('console')));
+  const old = document.querySelector('header.top');
+  if (old) old.replaceWith(header);
+  else document.body.prepend(header);
   const token = h('input', { type: 'password', name: 'token', autocomplete: 'current-password', required: true, spellcheck: 'false' });
   const note = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   if (message) status(note, message, 'info');
@@ -66,8 +70,9 @@ function signInPage(message?: string): void {
     h('h2', { id: 'signin-title' }, t('signIn')),
     field(t('adminToken'), token, t('adminTokenHint')),
     note,
-    h('div', { class: 'row' }, submit, langButton()),
+    h('div', { class: 'row' }, submit),
   );
+  header.append(langButton());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     submit.disabled = true;
@@ -83,8 +88,9 @@ function signInPage(message?: string): void {
       submit.disabled = false;
     }
   });
-  fill(app, h('h1', { class: 'sr-only' }, t('console')), form);
+  fill(app, form);
   app.removeAttribute('aria-busy');
+  performance.mark('kaifang:ready');
   token.focus();
 }
 
