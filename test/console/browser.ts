@@ -159,3 +159,59 @@ export async function assertUsable(page: Page, what: string): Promise<void> {
   await page.setViewportSize(VIEWPORTS[1]);
   await assertKeyboardReachable(page, what);
 }
+
+/** The debugger page, driven as a partner would: pick, type, sign and send; and the proof that no typed secret left the page. */
+export interface DebuggerDriver extends Watched {
+  open(): Promise<void>;
+  /** Picks a front and an endpoint, types the credential and the fields, signs and sends; returns the reply's JSON. */
+  call(front: string, endpoint: string, id: string, secret: string, fields?: Record<string, string>, extra?: string): Promise<any>;
+  /** No request the page made carried any of `secrets` (but those `allowed` let through: the request's path → the secret it may carry). */
+  assertNoSecretSent(secrets: readonly string[], allowed?: { path: string; secret: string }): void;
+}
+
+export async function debuggerDriver(t: TestContext, baseUrl: string): Promise<DebuggerDriver> {
+  const browser = await launch(t);
+  const context = await browser.newContext({ locale: 'en-GB', viewport: { width: 1280, height: 800 } });
+  const watched = await watchedPage(context);
+  const { page, requests } = watched;
+  return {
+    ...watched,
+    async open() {
+      await page.goto(`${baseUrl}/debugger/`);
+      await page.locator('select[name=front]').waitFor();
+    },
+    async call(front, endpoint, id, secret, fields = {}, extra = '') {
+      await page.locator('select[name=front]').selectOption(front);
+      await page.locator('select[name=endpoint]').selectOption(endpoint);
+      await page.locator('input[name=credential-id]').fill(id);
+      await page.locator('input[data-secret]').fill(secret);
+      for (const [name, value] of Object.entries(fields)) {
+        const control = page.locator(`form [name="${name}"]`).first();
+        if ((await control.evaluate((el) => el.tagName)) === 'SELECT') await control.selectOption(value);
+        else await control.fill(value);
+      }
+      await page.locator('textarea[name=extra]').fill(extra);
+      const answered = page.waitForResponse((r) => r.request().method() !== 'GET' || !r.url().includes('/debugger/'));
+      await page.getByRole('button', { name: 'Sign and send' }).click();
+      await answered;
+      const body = page.locator('[data-step=reply-body]');
+      await body.waitFor();
+      return JSON.parse((await body.textContent()) ?? 'null');
+    },
+    assertNoSecretSent(secrets, allowed) {
+      assert.ok(requests.length > 3, `${requests.length} requests seen`);
+      for (const r of requests) {
+        const seen = `${decodeURIComponent(r.url)}\n${JSON.stringify(r.headers)}\n${r.body}\n${decodeURIComponent(r.body.replace(/\+/g, ' '))}`;
+        for (const secret of secrets) {
+          if (allowed && allowed.secret === secret && new URL(r.url).pathname === allowed.path) continue;
+          assert.ok(!seen.includes(secret), `a typed secret went out in ${r.method} ${r.url}`);
+        }
+      }
+      assert.deepEqual(
+        requests.filter((r) => !r.url.startsWith(`${baseUrl}/`)),
+        [],
+        'requests off the server',
+      );
+    },
+  };
+}
