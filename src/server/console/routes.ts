@@ -68,6 +68,7 @@ interface ConsoleOptions {
 }
 
 const TRACKED_FAILURES_MS = 15 * 60_000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Checks a request of the admin API or the console API that carries no Bearer header: a live
@@ -116,15 +117,19 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
   app.post('/console/api/session', async (request, reply) => {
     const body = request.body as { token?: unknown } | null;
     const token = typeof body?.token === 'string' ? body.token : '';
+    // After failures from this address, every attempt waits first (parallel guesses too): 0.25 s doubling to 8 s.
+    const failuresKey = `console:signin-failures:${request.ip}`;
+    const prior = Number((await k.core.state.get(`${failuresKey}:seen`)) ?? 0);
+    if (prior > 0) await sleep(Math.min(250 * 2 ** Math.min(prior - 1, 5), 8000));
     if (token !== '' && constantTimeEqual(token, k.bootstrap.adminToken)) {
       const session = await sessions.create(reply);
       return reply.code(201).send({ csrf: session.csrf, idleMinutes });
     }
-    // A wrong token: counted, and answered late, later still after earlier failures from the same address.
+    // A wrong token: counted, and answered late.
     k.metrics.consoleSignInFailures.inc();
-    const failures = await k.core.state.incr(`console:signin-failures:${request.ip}`, TRACKED_FAILURES_MS);
-    const delayMs = Math.min(250 * 2 ** Math.min(failures - 1, 5), 8000);
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
+    const failures = await k.core.state.incr(failuresKey, TRACKED_FAILURES_MS);
+    await k.core.state.set(`${failuresKey}:seen`, String(failures), TRACKED_FAILURES_MS);
+    await sleep(250);
     request.log.warn({ ip: request.ip, failures }, 'console sign-in refused: wrong admin token');
     return reply.code(401).send({ error: { kind: 'Unauthorized', message: 'that is not the admin token' } });
   });

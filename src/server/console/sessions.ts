@@ -45,7 +45,7 @@ export class ConsoleSessions {
     const id = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const record: SessionRecord = { csrf: randomBytes(24).toString('base64url'), createdAt: now, lastSeen: now };
-    await this.state.set(key(id), JSON.stringify(record), this.idleMs);
+    await this.state.set(key(id), JSON.stringify(record), this.idleMs + TOUCH_EVERY_MS);
     reply.header('set-cookie', this.cookie(id, Math.floor(this.idleMs / 1000)));
     return { csrf: record.csrf, createdAt: now };
   }
@@ -64,7 +64,7 @@ export class ConsoleSessions {
     }
     if (now - record.lastSeen > TOUCH_EVERY_MS) {
       record.lastSeen = now;
-      await this.state.set(key(id), JSON.stringify(record), this.idleMs);
+      await this.state.set(key(id), JSON.stringify(record), this.idleMs + TOUCH_EVERY_MS);
     }
     return { csrf: record.csrf, createdAt: record.createdAt };
   }
