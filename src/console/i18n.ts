@@ -100,7 +100,7 @@ const T = {
   upstreamDuring: ['Upstream calls while it was served (this process)', '处理期间的上游调用（本进程）'],
   chart: ['Calls and refusals per front', '各前端调用与拒绝'],
   lastHour: ['Last hour (per minute)', '最近一小时（每分钟）'],
-  lastDay: ['Last day (per 15 minutes)', '最近一天（每 15 分钟）'],
+  lastDay: ['Last day (per minute)', '最近一天（每分钟）'],
   callsSeries: ['calls', '调用'],
   refusalsSeries: ['refusals', '拒绝'],
   smsOutbox: ['SMS outbox', '短信发件箱'],

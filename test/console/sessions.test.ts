@@ -95,7 +95,7 @@ for (const backend of backendNames()) {
       buckets: number;
       series: Record<string, { calls: number[]; refusals: number[] }>;
     };
-    assert.equal(chart.buckets, 96);
+    assert.equal(chart.buckets, 1440);
     assert.equal(
       chart.series.opretail?.refusals.reduce((x, y) => x + y, 0),
       1,

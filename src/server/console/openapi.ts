@@ -87,9 +87,7 @@ export const consoleOpenApi: OpenApiFragment = {
       ]),
     },
     '/console/api/chart': {
-      get: consoleRead('Calls and refusals per front: per minute over the last hour, or per 15 minutes over the last day', [
-        q('range', 'hour or day'),
-      ]),
+      get: consoleRead('Calls and refusals per front, per minute, over the last hour or the last day', [q('range', 'hour or day')]),
     },
     '/console/api/sandbox/journal': {
       get: consoleRead('Sandbox: what the WeChat Pay, UnionPay bridge and WeChat login simulators answered lately', [

@@ -195,10 +195,10 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
 
       api.get('/chart', async (request) => {
         const q = request.query as { range?: string };
-        const day = q.range === 'day';
-        const bucketMs = day ? 15 * 60_000 : 60_000;
+        // Per minute, over the last hour or the last day.
+        const bucketMs = 60_000;
         const until = (Math.floor(k.core.clock.now() / bucketMs) + 1) * bucketMs;
-        const since = until - (day ? 96 : 60) * bucketMs;
+        const since = until - (q.range === 'day' ? 1440 : 60) * bucketMs;
         const succeeded = successTest();
         const series: Record<string, { calls: number[]; refusals: number[] }> = {};
         const n = (until - since) / bucketMs;
