@@ -238,6 +238,8 @@ function show(value: unknown, kind: ConsoleColumn['kind'] = 'text'): Node | stri
     case 'code':
       return h('code', {}, String(value));
     default:
+      // A time the admin API writes (ISO 8601 UTC) is shown in the reader's time.
+      if (typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(value)) return show(value, 'time');
       return typeof value === 'object' ? JSON.stringify(value) : String(value);
   }
 }
