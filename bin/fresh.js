@@ -14,9 +14,11 @@ function newest(dir) {
   return time;
 }
 
-/** True when `root`/dist/cli/main.js exists and nothing under `root`/src is newer (or there is no src: a package). */
+/** True when `root`/dist/cli/main.js and the console's pages exist and nothing under `root`/src is newer (or there is no src: a package). */
 export function compiledIsFresh(root) {
   const compiled = join(root, 'dist', 'cli', 'main.js');
   const sources = join(root, 'src');
-  return existsSync(compiled) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newest(sources));
+  // The console's pages are part of the build too (bin/console-build.js): a build without them is stale.
+  const pages = join(root, 'dist', 'console', 'console.html');
+  return existsSync(compiled) && existsSync(pages) && (!existsSync(sources) || statSync(compiled).mtimeMs >= newest(sources));
 }

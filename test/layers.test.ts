@@ -163,7 +163,44 @@ test('only fronts/index.ts and the generated client entry name every front', () 
   const naming = [...graph]
     .filter(([file, edges]) => !under('fronts')(file) && FRONT_NAMES.some((name) => edges.some((t) => t.startsWith(`fronts/${name}/`))))
     .map(([file]) => file);
-  assert.deepEqual(naming.sort(), ['client/index.ts']);
+  assert.deepEqual(naming.sort(), ['client/index.ts', 'console/fronts.ts']);
+});
+
+/** What runs in the browser: the console's and the debugger's page code and the modules they bundle. */
+const browserSide = (path: string) =>
+  under('console')(path) ||
+  /^fronts\/[^/]+\/(debugger|signing)\.ts$/.test(path) ||
+  ['fronts/kit/debugger.ts', 'fronts/kit/console.ts', 'kernel/signing.ts'].includes(path);
+
+test("the browser code (src/console/) imports no server code: only itself, the fronts' debugger and signing modules, and the kit's declarations", () => {
+  assert.ok([...graph.keys()].some(under('console')), 'the rule reads src/console');
+  assert.deepEqual(
+    violations(under('console'), (t) => !browserSide(t) && t !== 'kernel/digest.ts'),
+    [],
+  );
+  // A front's debugger module signs with its own signing.ts, nothing else of the front's.
+  assert.deepEqual(
+    violations(
+      (path) => /^fronts\/[^/]+\/debugger\.ts$/.test(path),
+      (t, file) => t !== 'fronts/kit/debugger.ts' && t !== `fronts/${frontOf(file)}/signing.ts` && !under('kernel')(t),
+    ),
+    [],
+  );
+  // The kit's console and debugger declarations are data and types: they import nothing.
+  assert.deepEqual(
+    violations(
+      (path) => ['fronts/kit/debugger.ts', 'fronts/kit/console.ts'].includes(path),
+      () => true,
+    ),
+    [],
+  );
+});
+
+test("nothing bundled for the browser imports Node's modules (the digest is swapped for the browser's at build time)", () => {
+  const offenders = [...graph.keys()]
+    .filter((path) => browserSide(path))
+    .filter((path) => /from\s*['"]node:|import\(\s*['"]node:/.test(readFileSync(join(SRC, path), 'utf8')));
+  assert.deepEqual(offenders, []);
 });
 
 test('no import cycles anywhere in src/', () => {

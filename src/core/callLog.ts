@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { kyselyCallLogSink, type CallLogSink, type CallRecord } from '../store/callLogRows.ts';
 
@@ -7,9 +7,24 @@ export type { CallRecord };
 export interface CallQuery {
   front?: string;
   credential?: string;
+  endpoint?: string;
+  outcome?: string;
+  /** Only the request with this id. */
+  requestId?: string;
   since?: number;
   until?: number;
   limit?: number;
+  /** Rows to skip (the next page). */
+  offset?: number;
+}
+
+/** Calls counted per time bucket, front, endpoint and outcome (the console's chart). */
+export interface CallCount {
+  bucket: number;
+  front: string;
+  endpoint: string;
+  outcome: string;
+  calls: number;
 }
 
 /**
@@ -60,8 +75,12 @@ export class CallLog {
       .selectAll()
       .orderBy('id', 'desc')
       .limit(Math.max(1, Math.min(q.limit ?? 100, 1000)));
+    if (q.offset) query = query.offset(q.offset);
     if (q.front) query = query.where('front', '=', q.front);
     if (q.credential) query = query.where('credential', '=', q.credential);
+    if (q.endpoint) query = query.where('endpoint', '=', q.endpoint);
+    if (q.outcome) query = query.where('outcome', '=', q.outcome);
+    if (q.requestId) query = query.where('request_id', '=', q.requestId);
     if (q.since !== undefined) query = query.where('at', '>=', q.since);
     if (q.until !== undefined) query = query.where('at', '<', q.until);
     const rows = await query.execute();
@@ -73,6 +92,27 @@ export class CallLog {
       outcome: r.outcome,
       latencyMs: Number(r.latency_ms),
       requestId: r.request_id,
+    }));
+  }
+
+  /** Calls from `since` (inclusive) to `until` (exclusive), counted per `bucketMs` (from the epoch), front, endpoint and outcome. */
+  async counts(since: number, until: number, bucketMs: number): Promise<CallCount[]> {
+    await this.flush();
+    // Integer division on both stores (`at` is a bigint of ms): the bucket's number.
+    const bucket = sql<number>`(${sql.ref('at')} / ${sql.lit(Math.floor(bucketMs))})`;
+    const rows = await this.db
+      .selectFrom('call_log')
+      .select([bucket.as('bucket'), 'front', 'endpoint', 'outcome', (eb) => eb.fn.countAll<number>().as('calls')])
+      .where('at', '>=', since)
+      .where('at', '<', until)
+      .groupBy([bucket, 'front', 'endpoint', 'outcome'])
+      .execute();
+    return rows.map((r) => ({
+      bucket: Number(r.bucket) * bucketMs,
+      front: r.front,
+      endpoint: r.endpoint,
+      outcome: r.outcome,
+      calls: Number(r.calls),
     }));
   }
 

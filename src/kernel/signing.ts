@@ -1,15 +1,20 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-
 /**
  * The signing primitives every scheme is made of: how a value is written into a string to sign,
- * the vendors' name order, hex digests, a constant-time check of a hex signature, and the
- * key-suffix scheme WeChat Pay v2 defines (超赢 signs the same way). Each front's own scheme lives in
- * its folder (`fronts/<name>/signing.ts`) and is built from these.
+ * the vendors' name order, the key-suffix scheme WeChat Pay v2 defines (超赢 signs the same way),
+ * and the digest every scheme ends with. Each front's own scheme lives in its folder
+ * (`fronts/<name>/signing.ts`) and is built from these.
+ *
+ * This module and the fronts' signing modules run in Node and in the browser (the debugger signs
+ * in the page with them): they import nothing of Node's. The digest is injected through
+ * `./digest.ts`, which is node:crypto on the server (a constant-time compare with timingSafeEqual)
+ * and which the console's build replaces with src/console/digest.ts (hash-wasm) in the browser.
  */
+import { digestMatches, hexDigest, type DigestAlgorithm } from './digest.ts';
+
+export { digestMatches, hexDigest, type DigestAlgorithm };
 
 export type SignedValue = string | number | boolean | null | undefined | object;
 export type SignedParams = Readonly<Record<string, SignedValue>>;
-export type DigestAlgorithm = 'md5' | 'sha1';
 
 /** How a value is written into a string to sign: numbers in decimal, objects as compact JSON. */
 export function valueText(value: SignedValue): string {
@@ -24,27 +29,6 @@ export function sortedNames(params: SignedParams, skip: string): string[] {
   return Object.keys(params)
     .filter((name) => name !== skip)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** The lowercase hex digest of the text's UTF-8 bytes. */
-export function hexDigest(algorithm: DigestAlgorithm, text: string): string {
-  return createHash(algorithm).update(text, 'utf8').digest('hex');
-}
-
-const HEX_DIGEST = { md5: /^[0-9A-Fa-f]{32}$/, sha1: /^[0-9A-Fa-f]{40}$/ } as const;
-
-/**
- * Whether `signature` is the hex digest of `text`, in either case: the digest's bytes against the
- * signature's, in constant time. Hex is checked first, since a Buffer stops at the first non-hex
- * character; what is checked there is the caller's signature, not the secret.
- */
-export function digestMatches(algorithm: DigestAlgorithm, text: string, signature: string): boolean {
-  const digest = createHash(algorithm).update(text, 'utf8').digest();
-  if (!HEX_DIGEST[algorithm].test(signature)) {
-    timingSafeEqual(digest, digest); // the same work as a comparison, whatever was sent
-    return false;
-  }
-  return timingSafeEqual(digest, Buffer.from(signature, 'hex'));
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Clock } from '../kernel/clock.ts';
 import type { StateStore } from '../state/state.ts';
 import type { Database } from '../store/schema.ts';
 import type { SmsSettings } from '../upstream/sms/index.ts';
+import type { SandboxJournal } from './journal.ts';
 import type { SandboxOutbox } from './outbox.ts';
 import type { SandboxTemplateInbox } from './templateInbox.ts';
 
@@ -19,4 +20,6 @@ export interface SandboxDeps {
   outbox: SandboxOutbox;
   /** Template messages the simulated official accounts "delivered". */
   templateInbox: SandboxTemplateInbox;
+  /** Where the answers of the payment and login simulators are noted for the console; none = not noted. */
+  journal?: SandboxJournal;
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { aliyunSmsSimulator } from './aliyunSms.ts';
 import { releaseHangs } from './behaviour.ts';
 import type { SandboxDeps } from './deps.ts';
+import { journalLine } from './journal.ts';
 import { partnerPage } from './partnerPage.ts';
 import { smsSimulator } from './sms.ts';
 import { tencentSmsSimulator } from './tencentSms.ts';
@@ -24,6 +25,21 @@ export async function sandbox(app: FastifyInstance, { deps }: { deps: SandboxDep
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   // A deliberately hung request must not hold up a shutdown.
   app.addHook('preClose', async () => releaseHangs());
+  // Each WeChat Pay query, bridge request and code exchange, with its answer, for the console's sandbox page.
+  if (deps.journal) {
+    const journal = deps.journal;
+    app.addHook('onSend', (request, reply, payload, done) => {
+      const line = journalLine(
+        request.url.split('?')[0]!,
+        request.query as Record<string, unknown>,
+        request.body,
+        reply.statusCode,
+        typeof payload === 'string' ? payload : '',
+      );
+      if (line) journal.add({ at: deps.clock.now(), ...line });
+      done(null, payload);
+    });
+  }
   await app.register(wechatSimulator, { deps, prefix: '/wechat' });
   await app.register(wechatWebAuthSimulator, { deps, prefix: '/wechat' });
   await app.register(wechatOfficialAccountSimulator, { deps, prefix: '/wechat' });

@@ -18,9 +18,18 @@ export const callsQuery = {
       maxLength: 200,
       description: "only this credential's public id, e.g. an Opretail applicationKey or a storepos agent_id",
     },
+    endpoint: { type: 'string', minLength: 1, maxLength: 200, description: 'only this endpoint or method (/m.api methods by name)' },
+    outcome: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description: "only this outcome, the front's own code as text (0, SUCCESS:10000, 200:000000, …)",
+    },
+    requestId: { type: 'string', minLength: 1, maxLength: 64, description: 'only the call with this request id' },
     since: { type: 'string', maxLength: 40, description: 'inclusive: an ISO 8601 time (2026-03-01T04:00:00Z) or ms since the epoch' },
     until: { type: 'string', maxLength: 40, description: 'exclusive: an ISO 8601 time or ms since the epoch' },
     limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'newest first, at most this many' },
+    offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0, description: 'skip this many (the next page)' },
   },
   additionalProperties: false,
 } as const;
@@ -63,9 +72,17 @@ export function adminAuthorization(k: Kaifang) {
  * `{ "error": { "kind", "message", "param"? } }`. Each front's admin routes are mounted at
  * `/admin/api/<name>`; the platform adds the call log and the sandbox.
  */
-export async function adminApi(app: FastifyInstance, { k }: { k: Kaifang }): Promise<void> {
+export async function adminApi(
+  app: FastifyInstance,
+  { k, session }: { k: Kaifang; session?: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean> },
+): Promise<void> {
   const authorized = adminAuthorization(k);
   app.addHook('onRequest', async (request, reply) => {
+    // The console's session (its cookie, and its CSRF token on writes) when no Bearer header is sent.
+    if (session && request.headers.authorization === undefined && request.headers.cookie !== undefined) {
+      if (!(await session(request, reply))) return reply;
+      return;
+    }
     if (!authorized(request, reply)) return reply;
   });
 

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { sandbox } from '../sandbox/index.ts';
 import { adminApi, adminAuthorization } from './admin.ts';
+import { consoleShell } from './console/index.ts';
 import { healthRoutes } from './health.ts';
 import type { Kaifang } from './kaifang.ts';
 import { AccessLog } from './logger.ts';
@@ -46,7 +47,9 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
   installRootErrorHandler(app, k);
 
   await app.register(healthRoutes, { k });
-  await app.register(adminApi, { k, prefix: '/admin/api' });
+  const shell = consoleShell(k);
+  await app.register(adminApi, { k, session: shell.session, prefix: '/admin/api' });
+  await shell.register(app);
   await app.register(openApiRoutes, { k });
   // The simulators exist only in sandbox mode: in live mode /sandbox/* is simply not found.
   if (k.config.upstreamMode === 'sandbox') {
@@ -60,6 +63,7 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
         sms: c,
         outbox: k.outbox,
         templateInbox: k.templateInbox,
+        journal: shell.journal,
       },
       prefix: '/sandbox',
     });

@@ -212,6 +212,18 @@ export const platformSettings = {
     'webhook provider: HMAC-SHA256 key of X-Kaifang-Signature (required in live mode; sandbox default `sandbox-webhook-secret`).',
   ),
   callLogRetentionDays: setting('KAIFANG_CALL_LOG_RETENTION_DAYS', 30, integer(1, 3650), 'Call-log rows older than this are deleted.'),
+  consoleIdleMinutes: setting(
+    'KAIFANG_CONSOLE_IDLE_MINUTES',
+    30,
+    integer(1, 7 * 24 * 60),
+    'The operator console (/console/): a session unused this long ends and asks for the admin token again.',
+  ),
+  debugger: setting(
+    'KAIFANG_DEBUGGER',
+    'auto' as 'auto' | 'on' | 'off',
+    oneOf('auto', 'on', 'off'),
+    'The integrator debugger (/debugger/): auto = public in sandbox mode, off in live mode; on = public in both; off = not served.',
+  ),
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;

@@ -40,6 +40,18 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
+  /** The last upstream calls of this process, oldest first (the console's call details). */
+  readonly recentUpstream: { upstream: string; outcome: string; startedAt: number; ms: number }[] = [];
+  noteUpstream(call: { upstream: string; outcome: string; startedAt: number; ms: number }): void {
+    this.recentUpstream.push(call);
+    if (this.recentUpstream.length > 2000) this.recentUpstream.splice(0, 500);
+  }
+  /** Sign-in attempts of the console with a wrong admin token. */
+  readonly consoleSignInFailures = new Counter({
+    name: 'kaifang_console_signin_failures_total',
+    help: 'Console sign-ins refused for a wrong admin token',
+    registers: [this.registry],
+  });
   /**
    * The event loop's delay, from `perf_hooks.monitorEventLoopDelay`: a timer due every
    * EVENT_LOOP_RESOLUTION_MS records how long it really took between two of its runs, so an idle

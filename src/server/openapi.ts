@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { fronts } from '../fronts/all.ts';
 import { queryParams, type OpenApiFragment } from '../fronts/kit/openapi.ts';
 import { callsQuery } from './admin.ts';
+import { consoleOpenApi } from './console/openapi.ts';
 import type { Kaifang } from './kaifang.ts';
 
 /**
@@ -204,7 +205,7 @@ export const platformOpenApi: OpenApiFragment = {
 };
 
 /** Every fragment of the document: the platform's, then each front's. */
-export const openApiFragments: OpenApiFragment[] = [platformOpenApi, ...fronts.flatMap((front) => front.openapi)];
+export const openApiFragments: OpenApiFragment[] = [platformOpenApi, consoleOpenApi, ...fronts.flatMap((front) => front.openapi)];
 
 function mergeInto(target: Record<string, unknown>, source: Record<string, unknown> | undefined, what: string): void {
   for (const [name, value] of Object.entries(source ?? {})) {

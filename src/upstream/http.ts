@@ -20,6 +20,8 @@ import { DomainError, UpstreamUnavailable } from '../kernel/errors.ts';
 export interface UpstreamMetrics {
   upstreamCalls: { inc(labels: { upstream: string; outcome: string }): void };
   upstreamLatency: { observe(labels: { upstream: string }, seconds: number): void };
+  /** Notes one finished call (the console shows the calls made while an API call was served). */
+  noteUpstream?(call: { upstream: string; outcome: string; startedAt: number; ms: number }): void;
 }
 
 export interface HttpOptions {
@@ -165,7 +167,9 @@ export async function callUpstream<T>(
     throw new UpstreamUnavailable(req.upstream, `${req.upstream}: could not handle the answer of ${where}`);
   } finally {
     options.metrics?.upstreamCalls.inc({ upstream: req.upstream, outcome });
-    options.metrics?.upstreamLatency.observe({ upstream: req.upstream }, (performance.now() - started) / 1000);
+    const ms = performance.now() - started;
+    options.metrics?.upstreamLatency.observe({ upstream: req.upstream }, ms / 1000);
+    options.metrics?.noteUpstream?.({ upstream: req.upstream, outcome, startedAt: Date.now() - ms, ms });
   }
 }
 

@@ -26,6 +26,7 @@ lines=$(grep -c "from './$front/index.ts'" src/fronts/index.ts || true)
 [ "$lines" = 1 ] || { echo "src/fronts/index.ts has $lines lines for $front, expected 1" >&2; exit 2; }
 sed -i "\#from './$front/index.ts'#d" src/fronts/index.ts
 node bin/client-index.js # the client entry is written from the fronts' folders (the build does it too)
+node bin/console-build.js --entry-only # and the debugger's list of the fronts' debugger modules
 if grep -rn --include='*.ts' "fronts/$front/" src test bench >&2; then
   echo "the files above still name the $front front" >&2
   exit 1

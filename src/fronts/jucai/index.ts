@@ -1,4 +1,6 @@
 import { defineFront } from '../kit/front.ts';
+import { jucaiConsoleAdmin, jucaiConsoleAdminOpenApi } from './admin/consoleRoutes.ts';
+import { jucaiConsole } from './console.ts';
 import * as m007 from './migrations/007_jucai.ts';
 import * as m010 from './migrations/010_jucai_channel_keys.ts';
 import { jucaiAdmin } from './admin/routes.ts';
@@ -24,8 +26,13 @@ export const jucaiFront = defineFront({
   routes: jucaiRoutes,
   paths: ['/pay/'],
   refuse: jucaiRefusal,
-  admin: jucaiAdmin,
-  openapi: [jucaiFrontOpenApi, jucaiAdminOpenApi],
+  // Its admin routes and the console's additions, under one prefix.
+  admin: async (app, options) => {
+    await app.register(jucaiAdmin, options);
+    await app.register(jucaiConsoleAdmin, options);
+  },
+  openapi: [jucaiFrontOpenApi, jucaiAdminOpenApi, jucaiConsoleAdminOpenApi],
   cli: jucaiCli,
   demo: jucaiDemo,
+  console: jucaiConsole,
 });

@@ -6,6 +6,7 @@ import type { Core } from '../../core/platform.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SettingsTable, SettingsValues } from '../../kernel/settings.ts';
 import type { CliOptions, CliRunner } from './cli.ts';
+import type { FrontConsole } from './console.ts';
 import type { OpenApiFragment } from './openapi.ts';
 
 /** One API call as the metrics and the call log see it. */
@@ -133,6 +134,10 @@ export interface FrontSpec<Name extends string = string, S = unknown, Settings e
   cli?(command: Command, run: CliRunner<S>): void;
   /** Seeds demo credentials (once) and returns ready-to-paste requests. */
   demo?(services: S, ctx: DemoContext): Promise<string>;
+  /** Its pages in the operator console (kit/console.ts); its debugger page is its `debugger.ts`. */
+  readonly console?: FrontConsole;
+  /** Public settings the debugger needs to redo its checks (`/debugger/api/info`): never a secret. */
+  debuggerInfo?(services: S): Record<string, unknown>;
 }
 
 /** The plugins of a bound front take only the platform's context: the services are already in them. */
@@ -145,6 +150,8 @@ export interface BoundFront<Name extends string = string, S = unknown> {
   readonly routes?: BoundPlugin;
   readonly admin?: BoundPlugin;
   demo?(ctx: DemoContext): Promise<string>;
+  /** Public settings the debugger needs to redo its checks: never a secret. */
+  debuggerInfo?(): Record<string, unknown>;
 }
 
 /**
@@ -174,13 +181,14 @@ export function defineFront<const Name extends string, S, const Settings extends
       const services = spec.services(core, settings);
       const plugin = (p: FastifyPluginAsync<FrontPluginOptions<S>> | undefined): BoundPlugin | undefined =>
         p && ((app, { ctx }) => p(app, { services, ctx, front: spec }));
-      const { demo } = spec;
+      const { demo, debuggerInfo } = spec;
       return {
         name: spec.name,
         services,
         ...(spec.routes ? { routes: plugin(spec.routes) } : {}),
         ...(spec.admin ? { admin: plugin(spec.admin) } : {}),
         ...(demo ? { demo: (ctx: DemoContext) => demo(services, ctx) } : {}),
+        ...(debuggerInfo ? { debuggerInfo: () => debuggerInfo(services) } : {}),
       };
     },
     addCommands(command, shell) {

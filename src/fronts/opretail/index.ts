@@ -1,4 +1,5 @@
 import { defineFront } from '../kit/front.ts';
+import { opretailConsole } from './console.ts';
 import * as m002 from './migrations/002_opretail.ts';
 import { opretailAdmin } from './admin/routes.ts';
 import { opretailAdminOpenApi } from './admin/openapi.ts';
@@ -24,4 +25,6 @@ export const opretailFront = defineFront({
   openapi: [opretailFrontOpenApi, opretailAdminOpenApi],
   cli: opretailCli,
   demo: opretailDemo,
+  console: opretailConsole,
+  debuggerInfo: (s) => ({ aid: s.settings.opretailAid, timestampWindowS: s.settings.opretailTimestampWindowS }),
 });

@@ -1,4 +1,5 @@
 import { defineFront } from '../kit/front.ts';
+import { storeposConsole } from './console.ts';
 import * as m004 from './migrations/004_storepos.ts';
 import { storeposAdmin } from './admin/routes.ts';
 import { storeposAdminOpenApi } from './admin/openapi.ts';
@@ -24,4 +25,5 @@ export const storeposFront = defineFront({
   openapi: [storeposFrontOpenApi, storeposAdminOpenApi],
   cli: storeposCli,
   demo: storeposDemo,
+  console: storeposConsole,
 });

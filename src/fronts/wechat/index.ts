@@ -1,5 +1,6 @@
 import type { WechatApps } from '../../core/wechat/index.ts';
 import { defineFront } from '../kit/front.ts';
+import { wechatConsole } from './console.ts';
 import { wechatAdmin } from './admin/routes.ts';
 import { wechatAdminOpenApi } from './admin/openapi.ts';
 import { wechatCli } from './admin/cli.ts';
@@ -17,4 +18,5 @@ export const wechatApps = defineFront({
   admin: wechatAdmin,
   openapi: [wechatAdminOpenApi],
   cli: wechatCli,
+  console: wechatConsole,
 });

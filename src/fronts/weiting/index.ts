@@ -1,4 +1,6 @@
 import { defineFront } from '../kit/front.ts';
+import { weitingConsoleAdmin, weitingConsoleAdminOpenApi } from './admin/consoleRoutes.ts';
+import { weitingConsole } from './console.ts';
 import * as m008 from './migrations/008_weiting.ts';
 import { weitingAdmin } from './admin/routes.ts';
 import { weitingAdminOpenApi } from './admin/openapi.ts';
@@ -23,8 +25,13 @@ export const weitingFront = defineFront({
   routes: weitingRoutes,
   paths: ['/service/'],
   refuse: weitingRefusal,
-  admin: weitingAdmin,
-  openapi: [weitingFrontOpenApi, weitingAdminOpenApi],
+  // Its admin routes and the console's additions, under one prefix.
+  admin: async (app, options) => {
+    await app.register(weitingAdmin, options);
+    await app.register(weitingConsoleAdmin, options);
+  },
+  openapi: [weitingFrontOpenApi, weitingAdminOpenApi, weitingConsoleAdminOpenApi],
   cli: weitingCli,
   demo: weitingDemo,
+  console: weitingConsole,
 });

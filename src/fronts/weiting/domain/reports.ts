@@ -106,4 +106,33 @@ export class PartnerReports {
       createdAt: Number(r.created_at),
     }));
   }
+
+  /** Reported logins, newest first (admin). */
+  async logins(filter: { openid?: string; limit?: number } = {}) {
+    let q = this.db
+      .selectFrom('weiting_reports')
+      .innerJoin('weiting_apps', 'weiting_apps.id', 'weiting_reports.app_ref')
+      .select([
+        'weiting_reports.id',
+        'weiting_reports.openid',
+        'weiting_reports.deviceno',
+        'weiting_reports.payload',
+        'weiting_reports.created_at',
+        'weiting_apps.appid',
+      ])
+      .where('kind', '=', 'login');
+    if (filter.openid) q = q.where('weiting_reports.openid', '=', filter.openid);
+    const rows = await q
+      .orderBy('weiting_reports.id', 'desc')
+      .limit(filter.limit ?? 50)
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      appid: r.appid,
+      openid: r.openid,
+      deviceno: r.deviceno,
+      fields: JSON.parse(r.payload) as Record<string, string>,
+      createdAt: Number(r.created_at),
+    }));
+  }
 }

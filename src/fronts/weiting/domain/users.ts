@@ -78,6 +78,43 @@ export class WeitingUsers {
     return this.cache.get(openid, () => this.load(openid));
   }
 
+  /**
+   * Users for the console's list, newest first: all, or those whose openid, nickname or a bound
+   * device number contains `q`. Each with the count of its bound devices.
+   */
+  async search(q: string | undefined, limit: number, offset: number) {
+    let query = this.db
+      .selectFrom('weiting_users as u')
+      .select((eb) => [
+        'u.openid',
+        'u.nickname',
+        'u.created_at',
+        'u.updated_at',
+        eb.selectFrom('weiting_bindings as b').whereRef('b.user_ref', '=', 'u.id').select(eb.fn.countAll<number>().as('n')).as('devices'),
+      ]);
+    if (q) {
+      // `_` stays a one-character wildcard (openids contain it): a search may find a little more, never less.
+      const like = `%${q.replace(/%/g, '')}%`;
+      query = query.where((eb) =>
+        eb.or([
+          eb('u.openid', 'like', like),
+          eb('u.nickname', 'like', like),
+          eb.exists(
+            eb.selectFrom('weiting_bindings as d').whereRef('d.user_ref', '=', 'u.id').where('d.deviceno', 'like', like).select('d.id'),
+          ),
+        ]),
+      );
+    }
+    const rows = await query.orderBy('u.id', 'desc').limit(limit).offset(offset).execute();
+    return rows.map((r) => ({
+      openid: r.openid,
+      nickname: r.nickname,
+      devices: Number(r.devices ?? 0),
+      createdAt: Number(r.created_at),
+      updatedAt: Number(r.updated_at),
+    }));
+  }
+
   /** The user and their bindings in one query (a user without bindings is one row of nulls on the binding side). */
   private async load(openid: string): Promise<WeitingUser | undefined> {
     const rows = await this.db

@@ -1,0 +1,30 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The digest the signing schemes end with, on the server: node:crypto. The browser build of the
+ * console's debugger puts src/console/digest.ts (the same two functions over hash-wasm) in this
+ * module's place, so kernel/signing.ts and every front's signing.ts run unchanged in the page.
+ */
+
+export type DigestAlgorithm = 'md5' | 'sha1';
+
+/** The lowercase hex digest of the text's UTF-8 bytes. */
+export function hexDigest(algorithm: DigestAlgorithm, text: string): string {
+  return createHash(algorithm).update(text, 'utf8').digest('hex');
+}
+
+const HEX_DIGEST = { md5: /^[0-9A-Fa-f]{32}$/, sha1: /^[0-9A-Fa-f]{40}$/ } as const;
+
+/**
+ * Whether `signature` is the hex digest of `text`, in either case: the digest's bytes against the
+ * signature's, in constant time. Hex is checked first, since a Buffer stops at the first non-hex
+ * character; what is checked there is the caller's signature, not the secret.
+ */
+export function digestMatches(algorithm: DigestAlgorithm, text: string, signature: string): boolean {
+  const digest = createHash(algorithm).update(text, 'utf8').digest();
+  if (!HEX_DIGEST[algorithm].test(signature)) {
+    timingSafeEqual(digest, digest); // the same work as a comparison, whatever was sent
+    return false;
+  }
+  return timingSafeEqual(digest, Buffer.from(signature, 'hex'));
+}
