@@ -24,7 +24,8 @@ import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
-import { migrations } from './storeLayout.ts';
+import { migrations, NEWEST_MIGRATION } from './storeLayout.ts';
+import { KAIFANG_VERSION } from '../kernel/version.ts';
 
 /** Each front's services, by the front's name: built once per process from the list in fronts/index.ts. */
 export type FrontServices = { readonly [F in InstalledFront as F['name']]: ReturnType<F['services']> };
@@ -48,6 +49,8 @@ export interface Kaifang {
   readonly callLog: CallLog;
   readonly outbox: SandboxOutbox;
   readonly templateInbox: SandboxTemplateInbox;
+  /** Set when a stop begins: /readyz answers 503 and new requests are refused (see cli/serve.ts). */
+  readonly lifecycle: { draining: boolean };
   /**
    * The base URL at which this process is reachable (KAIFANG_PUBLIC_URL, else the address it
    * listens on); sandbox-mode adapters call their simulators there.
@@ -110,23 +113,28 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   let listenUrl = `http://127.0.0.1:${config.port}`;
   const selfUrl = () => config.publicUrl ?? listenUrl;
   const metrics = new Metrics();
+  metrics.describeBuild(KAIFANG_VERSION, NEWEST_MIGRATION);
   // Before the store opens: a live provider missing a setting stops start-up with nothing to undo.
   const upstreams = createUpstreams(config, metrics, selfUrl);
   const { store, bootstrap } = await openCheckedStore(config, clock, options.migrate ?? true);
   const db = store.db;
-  const state: StateStore = config.redisUrl
-    ? // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).
-      new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix, {
-        onUnreachable: (err) =>
-          log.error(
-            { redisUrl: redactUrl(config.redisUrl ?? ''), err: { message: err.message } },
-            `REDIS_URL: Redis cannot be reached (${err.message}); state operations fail until it is back`,
-          ),
-        onReachable: () => log.info({ redisUrl: redactUrl(config.redisUrl ?? '') }, 'REDIS_URL: Redis is reachable again'),
-      })
-    : store.sqlite
-      ? new SqliteStateStore(store.sqlite)
-      : new SqlStateStore(db);
+  let state: StateStore;
+  if (config.redisUrl) {
+    // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).
+    const redis = new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix, {
+      timeoutMs: config.stateTimeoutMs,
+      onUnreachable: (err) =>
+        log.error(
+          { redisUrl: redactUrl(config.redisUrl ?? ''), err: { message: err.message } },
+          `REDIS_URL: Redis cannot be reached (${err.message}); state operations fail until it is back`,
+        ),
+      onReachable: () => log.info({ redisUrl: redactUrl(config.redisUrl ?? '') }, 'REDIS_URL: Redis is reachable again'),
+    });
+    // Commands fail at once while Redis is not connected: a process starting beside it waits a
+    // moment for the connection rather than fail its first calls.
+    await redis.ready(2000);
+    state = redis;
+  } else state = store.sqlite ? new SqliteStateStore(store.sqlite) : new SqlStateStore(db, systemClock, 60_000, config.stateTimeoutMs);
   const box = new SecretBox(bootstrap.masterKey);
   const cache = { size: config.cacheSize, ttlMs: config.cacheTtlMs };
   // On the embedded store, a writer thread takes the call log and the WAL checkpoints off the
@@ -194,6 +202,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     callLog,
     outbox: new SandboxOutbox(db, clock),
     templateInbox: new SandboxTemplateInbox(db, clock),
+    lifecycle: { draining: false },
     selfUrl,
     setListenUrl(url: string) {
       listenUrl = url;

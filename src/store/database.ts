@@ -88,7 +88,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
           oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
       },
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      // A new connection that PostgreSQL does not accept within this fails the query, not hangs it.
+      connectionTimeoutMillis: 10_000,
     });
+    // A connection that PostgreSQL closes (a restart, a failover, a network cut) fails the queries
+    // on it and is dropped from the pool; the next query opens a new one. Its error event, unheard
+    // (pg-pool hears only idle connections' errors), would end the process.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       await sql`select 1`.execute(db);
