@@ -17,8 +17,10 @@ import { SandboxTemplateInbox } from '../sandbox/templateInbox.ts';
 import { SqlStateStore } from '../state/sql.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
 import type { StateStore } from '../state/state.ts';
-import { migrateToLatest, openStore, probeWrite, type Store } from '../store/database.ts';
+import { migrateToLatest, openStore, pendingMigrations, probeWrite, sqliteFile, type Store } from '../store/database.ts';
+import { mkdirSync } from 'node:fs';
 import { SqliteBackgroundWriter } from '../store/sqliteWriter.ts';
+import { holdServeLock } from '../store/serveLock.ts';
 import { createUpstreams } from '../upstream/index.ts';
 import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
@@ -66,6 +68,11 @@ export interface KaifangOptions {
   logger?: Logger;
   /** Run migrations on open (the server does; `kaifang migrate` does it explicitly). */
   migrate?: boolean;
+  /**
+   * An operator command: migrate nothing, create no file (no master key, admin token or lock
+   * file), write no probe; a store whose schema is behind this build is refused, naming `kaifang migrate`.
+   */
+  readOnly?: boolean;
 }
 
 /** The store as an operator names it: the SQLite file, or the PostgreSQL URL without its password. */
@@ -77,21 +84,34 @@ function storeName(config: Config, store: Store): string {
  * Opens the store and checks, before anything is served, that it can be used: migrated, writable,
  * and sealed with this master key (a missing or foreign key would make every signed call fail).
  */
-async function openCheckedStore(config: Config, clock: Clock, migrate: boolean): Promise<{ store: Store; bootstrap: Bootstrap }> {
+async function openCheckedStore(
+  config: Config,
+  clock: Clock,
+  migrate: boolean,
+  readOnly: boolean,
+): Promise<{ store: Store; bootstrap: Bootstrap }> {
   const store = await openStore(config);
   try {
-    if (migrate) await migrateToLatest(store.db, migrations, config.databaseUrl ? config.databaseSchema : undefined);
+    const schema = config.databaseUrl ? config.databaseSchema : undefined;
     const name = storeName(config, store);
-    try {
-      await probeWrite(store.db, clock.now());
-    } catch (err) {
-      throw new ConfigError(
-        config.databaseUrl ? 'DATABASE_URL' : 'KAIFANG_DATA_DIR',
-        `the store ${name} cannot be written (${(err as Error).message}); kaifang needs to write it`,
-      );
-    }
+    if (readOnly) {
+      const pending = await pendingMigrations(store.db, migrations, schema);
+      if (pending.length > 0)
+        throw new Error(
+          `the store ${name} is older than this build (${pending.length} migration${pending.length === 1 ? '' : 's'} to run: ${pending.join(', ')}); run \`kaifang migrate\` (or start \`kaifang serve\`) first`,
+        );
+    } else if (migrate) await migrateToLatest(store.db, migrations, schema);
+    if (!readOnly)
+      try {
+        await probeWrite(store.db, clock.now());
+      } catch (err) {
+        throw new ConfigError(
+          config.databaseUrl ? 'DATABASE_URL' : 'KAIFANG_DATA_DIR',
+          `the store ${name} cannot be written (${(err as Error).message}); kaifang needs to write it`,
+        );
+      }
     const sample = await sealedSample(store.db);
-    const bootstrap = loadBootstrap(config, { storeIsNew: sample === undefined, storeName: name });
+    const bootstrap = loadBootstrap(config, { storeIsNew: sample === undefined, storeName: name, create: !readOnly });
     const box = new SecretBox(bootstrap.masterKey);
     if (sample !== undefined && !opens(box, sample)) {
       throw new ConfigError(
@@ -99,7 +119,7 @@ async function openCheckedStore(config: Config, clock: Clock, migrate: boolean):
         `cannot open the secrets in the store ${name}: it is not the master key they were sealed with. Restore the original key; every process of a deployment needs the same one`,
       );
     }
-    await recordMasterKey(store.db, box);
+    if (!readOnly) await recordMasterKey(store.db, box);
     return { store, bootstrap };
   } catch (err) {
     await store.close();
@@ -116,7 +136,21 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   metrics.describeBuild(KAIFANG_VERSION, NEWEST_MIGRATION);
   // Before the store opens: a live provider missing a setting stops start-up with nothing to undo.
   const upstreams = createUpstreams(config, metrics, selfUrl);
-  const { store, bootstrap } = await openCheckedStore(config, clock, options.migrate ?? true);
+  // A server (not an operator command) marks the embedded store as served, before it opens it:
+  // `kaifang store restore` refuses it then, and a restore under way holds it back.
+  let serveLock: { release(): void } | undefined;
+  if (!config.databaseUrl && !options.readOnly) {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    serveLock = holdServeLock(sqliteFile(config.dataDir));
+  }
+  let opened: Awaited<ReturnType<typeof openCheckedStore>>;
+  try {
+    opened = await openCheckedStore(config, clock, options.migrate ?? true, options.readOnly ?? false);
+  } catch (err) {
+    serveLock?.release();
+    throw err;
+  }
+  const { store, bootstrap } = opened;
   const db = store.db;
   let state: StateStore;
   if (config.redisUrl) {
@@ -216,6 +250,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
       await writer?.close();
       await state.close();
       await store.close();
+      serveLock?.release();
     },
   };
 }
