@@ -45,7 +45,7 @@ export async function requireStore(config: Config): Promise<void> {
 export async function withKaifang<T>(options: GlobalOptions, run: (k: Kaifang) => Promise<T>): Promise<T> {
   const config = configFrom(options);
   await requireStore(config);
-  const k = await createKaifang(config, { logger: createLogger('warn', process.stderr) });
+  const k = await createKaifang(config, { logger: createLogger('warn', process.stderr), readOnly: true });
   try {
     return await run(k);
   } finally {

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { KAIFANG_VERSION } from '../kernel/version.ts';
 import { fronts } from '../fronts/all.ts';
 import { configCommand } from './config.ts';
 import { cliShell } from './context.ts';
@@ -6,7 +7,10 @@ import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
 
-const program = new Command('kaifang').description('kaifang (开放): a self-hosted open-platform server').showHelpAfterError();
+const program = new Command('kaifang')
+  .description('kaifang (开放): a self-hosted open-platform server')
+  .version(KAIFANG_VERSION, '-v, --version', 'print the version of kaifang')
+  .showHelpAfterError();
 
 serveCommand(program);
 migrateCommand(program);

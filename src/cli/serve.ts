@@ -1,10 +1,14 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { redactUrl } from '../kernel/settings.ts';
+import { redactUrl, splitHostPort } from '../kernel/settings.ts';
+import type { FastifyInstance } from 'fastify';
 import type { DemoContext } from '../fronts/kit/front.ts';
 import { buildApp } from '../server/app.ts';
 import { unknownVariables, type Config } from '../server/config.ts';
 import { createKaifang, type Kaifang } from '../server/kaifang.ts';
+import { buildAdminApp } from '../server/adminApp.ts';
+import { KAIFANG_VERSION } from '../kernel/version.ts';
+import { stopOnSignals } from './stop.ts';
 import { configFrom, fail } from './context.ts';
 
 interface ServeOptions {
@@ -52,9 +56,6 @@ export async function demoText(k: Kaifang, baseUrl: string): Promise<string> {
   return parts.join('\n');
 }
 
-/** How long in-flight requests may take to finish after SIGTERM/SIGINT. */
-const SHUTDOWN_GRACE_MS = 10_000;
-
 export function serveCommand(program: Command): void {
   program
     .command('serve')
@@ -78,23 +79,39 @@ async function serve(options: ServeOptions): Promise<void> {
   if (options.demo && config.upstreamMode !== 'sandbox') {
     throw new Error('--demo seeds demo credentials and prints their secrets: it is for sandbox mode only (KAIFANG_UPSTREAM=sandbox)');
   }
+  // A reader of stdout or stderr that went away (a parent that exited, `| head`) must not stop the
+  // server: the log stops (logDestination.ts), the rest carries on.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
   const k = await createKaifang(config);
   const app = await buildApp(k);
   const address = await app.listen({ port: config.port, host: config.host });
+  let adminApp: FastifyInstance | undefined;
+  let adminAddress: string | undefined;
+  if (config.adminListen) {
+    adminApp = await buildAdminApp(k);
+    adminAddress = await adminApp.listen(splitHostPort(config.adminListen));
+  }
   const port =
     app.server.address() && typeof app.server.address() === 'object' ? (app.server.address() as { port: number }).port : config.port;
   k.setListenUrl(`http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host}:${port}`);
   const baseUrl = k.selfUrl();
 
   const store = storeFlags(config);
+  const adminBase = adminAddress ?? baseUrl;
   const banner = {
     listening: address,
-    store: k.store.dialect === 'sqlite' ? k.store.sqlitePath! : redactUrl(config.databaseUrl ?? ''),
-    state: k.core.state.backend === 'redis' ? redactUrl(config.redisUrl ?? '') : 'in the database',
+    version: KAIFANG_VERSION,
+    store:
+      k.store.dialect === 'sqlite'
+        ? k.store.sqlitePath!
+        : `${redactUrl(config.databaseUrl ?? '')} (schema ${config.databaseSchema ?? 'from the search path: KAIFANG_DB_SCHEMA unset'})`,
+    state: k.core.state.backend === 'redis' ? `${redactUrl(config.redisUrl ?? '')} (key prefix ${config.redisPrefix})` : 'in the database',
     upstreams: config.upstreamMode,
     masterKey: k.bootstrap.masterKeySource,
     adminToken: k.bootstrap.adminTokenSource,
-    adminApi: `${baseUrl}/admin/api`,
+    adminApi: `${adminBase}/admin/api`,
+    metrics: `${adminBase}/metrics${config.metricsToken ? ' (Bearer KAIFANG_METRICS_TOKEN)' : ''}`,
     openapi: `${baseUrl}/openapi.json`,
     created: k.bootstrap.created,
     firstCredential: `npx kaifang opretail keys create --username demo --enterprise-id 1${store.flags}${store.note}`,
@@ -105,11 +122,13 @@ async function serve(options: ServeOptions): Promise<void> {
   for (const warning of banner.warnings) k.log.warn({ variable: warning.split(' ')[0] }, warning);
   const lines = [
     `kaifang listening on ${address}`,
+    `  version:      ${banner.version}`,
     `  store:        ${banner.store}`,
     `  state:        ${banner.state}`,
     `  upstreams:    ${banner.upstreams}`,
     `  master key:   ${banner.masterKey}`,
     `  admin token:  ${banner.adminToken}  (Authorization: Bearer <token> on ${banner.adminApi})`,
+    `  metrics:      ${banner.metrics}`,
     `  API document: ${banner.openapi}`,
     ...banner.created.map((f) => `  created ${f} (mode 0600); keep it safe`),
     ...banner.warnings.map((w) => `  warning: ${w}`),
@@ -118,16 +137,5 @@ async function serve(options: ServeOptions): Promise<void> {
   process.stdout.write(options.json ? JSON.stringify(banner) + '\n' : lines.join('\n') + '\n');
   if (options.demo) process.stdout.write((await demoText(k, baseUrl)) + '\n');
 
-  const stop = async (signal: string) => {
-    k.log.info({ signal }, 'shutting down');
-    const closing = app.close();
-    // In-flight requests get a grace period; a keep-alive connection that turns idle after close
-    // began would otherwise hold shutdown for Fastify's 72 s keep-alive timeout.
-    setTimeout(() => app.server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-    await closing;
-    await k.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  stopOnSignals(k, adminApp ? [app, adminApp] : [app]);
 }

@@ -2,11 +2,11 @@ import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /**
- * Makes `dir` and its missing parents, one level at a time. Node's own `mkdirSync(dir, {recursive:
+ * Makes `dir` and its missing parents (with `mode`, when given), one level at a time. Node's own `mkdirSync(dir, {recursive:
  * true})` never returns for a path under /proc (it retries forever at full CPU); this fails at
  * once, naming the directory and why.
  */
-export function ensureDirectory(dir: string): void {
+export function ensureDirectory(dir: string, mode?: number): void {
   const path = resolve(dir);
   const missing: string[] = [];
   for (let at = path; ; at = dirname(at)) {
@@ -23,7 +23,7 @@ export function ensureDirectory(dir: string): void {
   }
   for (const at of missing) {
     try {
-      mkdirSync(at);
+      mkdirSync(at, mode === undefined ? undefined : { mode });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EEXIST' && statSync(at).isDirectory()) continue;

@@ -72,6 +72,20 @@ export const optionalUrl =
     return raw;
   };
 
+/** `host:port` (`[::1]:9090` for IPv6), or unset; the value stays as written. */
+export const optionalHostPort: Parse<string | undefined> = (raw, name) => {
+  if (raw === '') return undefined;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(raw.trim());
+  if (!m || Number(m[2]) > 65_535) throw new ConfigError(name, `must be host:port, e.g. 127.0.0.1:9090, got "${raw}"`);
+  return raw.trim();
+};
+
+/** The host and port of a `host:port` setting (brackets of an IPv6 address removed). */
+export function splitHostPort(value: string): { host: string; port: number } {
+  const colon = value.lastIndexOf(':');
+  return { host: value.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(value.slice(colon + 1)) };
+}
+
 export const boolean: Parse<boolean> = (raw, name) => {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;

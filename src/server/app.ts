@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { sandbox } from '../sandbox/index.ts';
 import { adminApi, adminAuthorization } from './admin.ts';
@@ -7,9 +7,23 @@ import { healthRoutes } from './health.ts';
 import type { Kaifang } from './kaifang.ts';
 import { AccessLog } from './logger.ts';
 import { openApiRoutes } from './openapi.ts';
-import { clientErrorHandler, frameworkErrors, installNotFound, installRootErrorHandler, refuseWithoutHost, trackPath } from './refusals.ts';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  installNotFound,
+  installRootErrorHandler,
+  refuseWhileStopping,
+  refuseWithoutHost,
+  trackPath,
+} from './refusals.ts';
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+export const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** `/admin/api/…` on the public port when the admin API listens elsewhere: not found, saying nothing more. */
+function adminElsewhere(_request: FastifyRequest, reply: FastifyReply): boolean {
+  void reply.code(404).send({ error: { kind: 'NotFound', message: 'the admin API is not served on this port' } });
+  return false;
+}
 
 /** Assembles the HTTP server: health, metrics, the admin API, the sandbox, and every front's wire routes. */
 export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
@@ -35,21 +49,31 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
     clientErrorHandler: clientErrorHandler(k),
     // A URL the router cannot take answers in the path's shape, not Fastify's.
     frameworkErrors: frameworkErrors(k),
+    // A stopping server refuses in the front's shape (refuseWhileStopping), also after the port closed.
+    return503OnClosing: false,
   });
   // Callback style: an async hook costs a promise on every request.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     trackPath(request);
-    if (refuseWithoutHost(k, request, reply)) return;
+    if (refuseWithoutHost(k, request, reply) || refuseWhileStopping(k, request, reply)) return;
     done();
   });
-  installNotFound(app, k, adminAuthorization(k));
+  // With KAIFANG_ADMIN_LISTEN the admin API and /metrics have a listener of their own (adminApp.ts)
+  // and this port, which may face partners, serves neither.
+  const adminHere = k.config.adminListen === undefined;
+  installNotFound(app, k, adminHere ? adminAuthorization(k) : adminElsewhere);
   installRootErrorHandler(app, k);
 
-  await app.register(healthRoutes, { k });
+  await app.register(healthRoutes, { k, metrics: adminHere });
+  // The console is an operator's page: it goes where the admin API is (adminApp.ts when it has a
+  // listener of its own); the debugger is for partners and stays here.
   const shell = consoleShell(k);
-  await app.register(adminApi, { k, session: shell.session, prefix: '/admin/api' });
-  await shell.register(app);
+  if (adminHere) {
+    await app.register(adminApi, { k, session: shell.session, prefix: '/admin/api' });
+    await shell.registerConsole(app);
+  }
+  await shell.registerDebugger(app);
   await app.register(openApiRoutes, { k });
   // The simulators exist only in sandbox mode: in live mode /sandbox/* is simply not found.
   if (k.config.upstreamMode === 'sandbox') {

@@ -65,9 +65,11 @@ const ADMIN_TOKEN_MIN = 16;
  * file is made only for a store that holds nothing sealed yet (`storeIsNew`): for one that does, a
  * missing key file is an error, not a reason to make a new key that cannot open anything.
  */
-export function loadBootstrap(config: Config, options: { storeIsNew: boolean; storeName: string }): Bootstrap {
+export function loadBootstrap(config: Config, options: { storeIsNew: boolean; storeName: string; create?: boolean }): Bootstrap {
   const created: string[] = [];
-  ensureDirectory(config.dataDir);
+  // The operator commands create nothing (`create: false`): only `serve` and `migrate` make files.
+  const create = options.create ?? true;
+  if (create) ensureDirectory(config.dataDir, 0o700);
   let masterKey: Buffer;
   let masterKeySource: string;
   if (config.masterKey) {
@@ -75,6 +77,12 @@ export function loadBootstrap(config: Config, options: { storeIsNew: boolean; st
     masterKeySource = 'KAIFANG_MASTER_KEY';
   } else {
     masterKeySource = join(config.dataDir, 'master.key');
+    if (!create && !existsSync(masterKeySource) && options.storeIsNew) {
+      throw new ConfigError(
+        masterKeySource,
+        'is missing and this command makes no files: `kaifang migrate` or `kaifang serve` makes the master key of a new store (or set KAIFANG_MASTER_KEY)',
+      );
+    }
     if (!options.storeIsNew && !existsSync(masterKeySource)) {
       throw new ConfigError(
         masterKeySource,
@@ -93,7 +101,13 @@ export function loadBootstrap(config: Config, options: { storeIsNew: boolean; st
     adminTokenSource = 'KAIFANG_ADMIN_TOKEN';
   } else {
     adminTokenSource = join(config.dataDir, 'admin.token');
-    adminToken = readOrCreate(adminTokenSource, () => randomString(40), created);
+    if (create) adminToken = readOrCreate(adminTokenSource, () => randomString(40), created);
+    else if (existsSync(adminTokenSource)) adminToken = readFileSync(adminTokenSource, 'utf8').trim();
+    else {
+      // An operator command serves no admin API: a token nobody knows, never written.
+      adminToken = randomString(40);
+      adminTokenSource = '(none: this command serves no admin API)';
+    }
   }
   // The same rule for the setting and the file: a short token can be guessed.
   if (adminToken.length < ADMIN_TOKEN_MIN)

@@ -17,14 +17,17 @@ import { SandboxTemplateInbox } from '../sandbox/templateInbox.ts';
 import { SqlStateStore } from '../state/sql.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
 import type { StateStore } from '../state/state.ts';
-import { migrateToLatest, openStore, probeWrite, type Store } from '../store/database.ts';
+import { migrateToLatest, openStore, pendingMigrations, probeWrite, sqliteFile, type Store } from '../store/database.ts';
+import { mkdirSync } from 'node:fs';
 import { SqliteBackgroundWriter } from '../store/sqliteWriter.ts';
+import { holdServeLock } from '../store/serveLock.ts';
 import { createUpstreams } from '../upstream/index.ts';
 import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
-import { migrations } from './storeLayout.ts';
+import { migrations, NEWEST_MIGRATION } from './storeLayout.ts';
+import { KAIFANG_VERSION } from '../kernel/version.ts';
 
 /** Each front's services, by the front's name: built once per process from the list in fronts/index.ts. */
 export type FrontServices = { readonly [F in InstalledFront as F['name']]: ReturnType<F['services']> };
@@ -50,6 +53,8 @@ export interface Kaifang {
   readonly callLog: CallLog;
   readonly outbox: SandboxOutbox;
   readonly templateInbox: SandboxTemplateInbox;
+  /** Set when a stop begins: /readyz answers 503 and new requests are refused (see cli/serve.ts). */
+  readonly lifecycle: { draining: boolean };
   /**
    * The base URL at which this process is reachable (KAIFANG_PUBLIC_URL, else the address it
    * listens on); sandbox-mode adapters call their simulators there.
@@ -65,6 +70,11 @@ export interface KaifangOptions {
   logger?: Logger;
   /** Run migrations on open (the server does; `kaifang migrate` does it explicitly). */
   migrate?: boolean;
+  /**
+   * An operator command: migrate nothing, create no file (no master key, admin token or lock
+   * file), write no probe; a store whose schema is behind this build is refused, naming `kaifang migrate`.
+   */
+  readOnly?: boolean;
 }
 
 /** The store as an operator names it: the SQLite file, or the PostgreSQL URL without its password. */
@@ -76,21 +86,34 @@ function storeName(config: Config, store: Store): string {
  * Opens the store and checks, before anything is served, that it can be used: migrated, writable,
  * and sealed with this master key (a missing or foreign key would make every signed call fail).
  */
-async function openCheckedStore(config: Config, clock: Clock, migrate: boolean): Promise<{ store: Store; bootstrap: Bootstrap }> {
+async function openCheckedStore(
+  config: Config,
+  clock: Clock,
+  migrate: boolean,
+  readOnly: boolean,
+): Promise<{ store: Store; bootstrap: Bootstrap }> {
   const store = await openStore(config);
   try {
-    if (migrate) await migrateToLatest(store.db, migrations, config.databaseUrl ? config.databaseSchema : undefined);
+    const schema = config.databaseUrl ? config.databaseSchema : undefined;
     const name = storeName(config, store);
-    try {
-      await probeWrite(store.db, clock.now());
-    } catch (err) {
-      throw new ConfigError(
-        config.databaseUrl ? 'DATABASE_URL' : 'KAIFANG_DATA_DIR',
-        `the store ${name} cannot be written (${(err as Error).message}); kaifang needs to write it`,
-      );
-    }
+    if (readOnly) {
+      const pending = await pendingMigrations(store.db, migrations, schema);
+      if (pending.length > 0)
+        throw new Error(
+          `the store ${name} is older than this build (${pending.length} migration${pending.length === 1 ? '' : 's'} to run: ${pending.join(', ')}); run \`kaifang migrate\` (or start \`kaifang serve\`) first`,
+        );
+    } else if (migrate) await migrateToLatest(store.db, migrations, schema);
+    if (!readOnly)
+      try {
+        await probeWrite(store.db, clock.now());
+      } catch (err) {
+        throw new ConfigError(
+          config.databaseUrl ? 'DATABASE_URL' : 'KAIFANG_DATA_DIR',
+          `the store ${name} cannot be written (${(err as Error).message}); kaifang needs to write it`,
+        );
+      }
     const sample = await sealedSample(store.db);
-    const bootstrap = loadBootstrap(config, { storeIsNew: sample === undefined, storeName: name });
+    const bootstrap = loadBootstrap(config, { storeIsNew: sample === undefined, storeName: name, create: !readOnly });
     const box = new SecretBox(bootstrap.masterKey);
     if (sample !== undefined && !opens(box, sample)) {
       throw new ConfigError(
@@ -98,7 +121,7 @@ async function openCheckedStore(config: Config, clock: Clock, migrate: boolean):
         `cannot open the secrets in the store ${name}: it is not the master key they were sealed with. Restore the original key; every process of a deployment needs the same one`,
       );
     }
-    await recordMasterKey(store.db, box);
+    if (!readOnly) await recordMasterKey(store.db, box);
     return { store, bootstrap };
   } catch (err) {
     await store.close();
@@ -112,23 +135,42 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   let listenUrl = `http://127.0.0.1:${config.port}`;
   const selfUrl = () => config.publicUrl ?? listenUrl;
   const metrics = new Metrics();
+  metrics.describeBuild(KAIFANG_VERSION, NEWEST_MIGRATION);
   // Before the store opens: a live provider missing a setting stops start-up with nothing to undo.
   const upstreams = createUpstreams(config, metrics, selfUrl);
-  const { store, bootstrap } = await openCheckedStore(config, clock, options.migrate ?? true);
+  // A server (not an operator command) marks the embedded store as served, before it opens it:
+  // `kaifang store restore` refuses it then, and a restore under way holds it back.
+  let serveLock: { release(): void } | undefined;
+  if (!config.databaseUrl && !options.readOnly) {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    serveLock = holdServeLock(sqliteFile(config.dataDir));
+  }
+  let opened: Awaited<ReturnType<typeof openCheckedStore>>;
+  try {
+    opened = await openCheckedStore(config, clock, options.migrate ?? true, options.readOnly ?? false);
+  } catch (err) {
+    serveLock?.release();
+    throw err;
+  }
+  const { store, bootstrap } = opened;
   const db = store.db;
-  const state: StateStore = config.redisUrl
-    ? // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).
-      new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix, {
-        onUnreachable: (err) =>
-          log.error(
-            { redisUrl: redactUrl(config.redisUrl ?? ''), err: { message: err.message } },
-            `REDIS_URL: Redis cannot be reached (${err.message}); state operations fail until it is back`,
-          ),
-        onReachable: () => log.info({ redisUrl: redactUrl(config.redisUrl ?? '') }, 'REDIS_URL: Redis is reachable again'),
-      })
-    : store.sqlite
-      ? new SqliteStateStore(store.sqlite)
-      : new SqlStateStore(db);
+  let state: StateStore;
+  if (config.redisUrl) {
+    // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).
+    const redis = new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix, {
+      timeoutMs: config.stateTimeoutMs,
+      onUnreachable: (err) =>
+        log.error(
+          { redisUrl: redactUrl(config.redisUrl ?? ''), err: { message: err.message } },
+          `REDIS_URL: Redis cannot be reached (${err.message}); state operations fail until it is back`,
+        ),
+      onReachable: () => log.info({ redisUrl: redactUrl(config.redisUrl ?? '') }, 'REDIS_URL: Redis is reachable again'),
+    });
+    // Commands fail at once while Redis is not connected: a process starting beside it waits a
+    // moment for the connection rather than fail its first calls.
+    await redis.ready(2000);
+    state = redis;
+  } else state = store.sqlite ? new SqliteStateStore(store.sqlite) : new SqlStateStore(db, systemClock, 60_000, config.stateTimeoutMs);
   const box = new SecretBox(bootstrap.masterKey);
   const cache = { size: config.cacheSize, ttlMs: config.cacheTtlMs };
   // On the embedded store, a writer thread takes the call log and the WAL checkpoints off the
@@ -198,6 +240,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     callLog,
     outbox: new SandboxOutbox(db, clock),
     templateInbox: new SandboxTemplateInbox(db, clock),
+    lifecycle: { draining: false },
     selfUrl,
     setListenUrl(url: string) {
       listenUrl = url;
@@ -211,6 +254,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
       await writer?.close();
       await state.close();
       await store.close();
+      serveLock?.release();
     },
   };
 }

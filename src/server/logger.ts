@@ -1,5 +1,6 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { stdoutDestination } from './logDestination.ts';
 
 /**
  * Field names that may carry a secret anywhere in a logged object. pino's redaction replaces them
@@ -69,14 +70,12 @@ export function requestSerializer(req: { method: string; url: string; id?: unkno
 }
 
 /**
- * Logs to `destination`, or to stdout asynchronously and buffered: lines go out 4 KiB at a time,
- * or every 250 ms when quiet, so under load a dozen requests share one write instead of costing
- * a blocking write each. pino flushes what is left when the process exits.
+ * Logs to `destination`, or to stdout asynchronously and buffered (`LogDestination`): lines go out
+ * 4 KiB at a time, or every 250 ms when quiet, so under load a dozen requests share one write
+ * instead of costing a blocking write each; what is left is written at exit, and a reader that
+ * went away stops the logging, never the process.
  */
-export function createLogger(
-  level: string,
-  destination: pino.DestinationStream = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 250 }),
-): Logger {
+export function createLogger(level: string, destination: pino.DestinationStream = stdoutDestination()): Logger {
   return pino(
     {
       level,

@@ -60,8 +60,26 @@ export class Metrics {
    * benchmark round) reads the worst stall of its own interval.
    */
   private readonly eventLoopDelay: IntervalHistogram | undefined;
+  /** Which build serves: `kaifang_build_info{version, schema}` 1 (see `describeBuild`). */
+  readonly buildInfo = new Gauge({
+    name: 'kaifang_build_info',
+    help: "This process's kaifang version and the newest store migration it knows (the store's schema version), always 1",
+    labelNames: ['version', 'schema'] as const,
+    registers: [this.registry],
+  });
+  /** How the readiness gauge learns the answer of /readyz (see `watchReadiness`). */
+  private readinessCheck: (() => Promise<boolean>) | undefined;
 
   constructor(defaults = true) {
+    const metrics = this;
+    new Gauge({
+      name: 'kaifang_ready',
+      help: '1 when /readyz would answer 200 (database and state answer, the process is not stopping), else 0; checked at each scrape',
+      registers: [this.registry],
+      async collect() {
+        this.set(metrics.readinessCheck ? ((await metrics.readinessCheck()) ? 1 : 0) : 1);
+      },
+    });
     if (!defaults) return;
     collectDefaultMetrics({ register: this.registry, prefix: 'kaifang_' });
     const h = monitorEventLoopDelay({ resolution: EVENT_LOOP_RESOLUTION_MS });
@@ -83,6 +101,16 @@ export class Metrics {
     windowed('kaifang_event_loop_delay_p99_seconds', '99th percentile of the event-loop delay', (x) => seconds(x.percentile(99)));
     windowed('kaifang_event_loop_delay_max_seconds', 'Longest event-loop delay', (x) => seconds(x.max));
     windowed('kaifang_event_loop_delay_samples', 'Event-loop delay samples', (x) => x.count, true);
+  }
+
+  /** Sets the build info gauge (once per process). */
+  describeBuild(version: string, schema: string): void {
+    this.buildInfo.set({ version, schema }, 1);
+  }
+
+  /** The check `kaifang_ready` runs at each scrape. */
+  watchReadiness(check: () => Promise<boolean>): void {
+    this.readinessCheck = check;
   }
 
   /** Stops the event-loop delay monitor (its timer does not keep the process alive either way). */

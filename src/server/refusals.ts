@@ -34,6 +34,8 @@ const splitUrl = (url: string) => {
   return q === -1 ? { path: url, query: '' } : { path: url.slice(0, q), query: url.slice(q + 1) };
 };
 
+const PLATFORM_KINDS: Record<number, string> = { 404: 'NotFound', 503: 'Unavailable' };
+
 function platformReply(status: number, kind: string, message: string): RenderedReply {
   return {
     status,
@@ -48,7 +50,34 @@ function refusalFor(k: Kaifang, url: string, status: number, message: string, re
   const { path, query } = splitUrl(url);
   const front = frontOwning(path);
   if (front) return front.refuse!({ status, message, routed: false, path, query, requestId, now: k.core.clock.now() });
-  return platformReply(status, status === 404 ? 'NotFound' : 'BadRequest', message);
+  return platformReply(status, PLATFORM_KINDS[status] ?? 'BadRequest', message);
+}
+
+/** Paths a stopping process still answers as usual: its own health (/readyz says 503 by itself) and metrics. */
+const ANSWERED_WHILE_STOPPING = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * A process that is stopping (SIGTERM, for the drain time) answers every new request 503, in the
+ * shape of whatever the path names, with `Connection: close`: a client on a kept-alive connection
+ * hears a reply it can act on (another instance, a retry) and reconnects — through the load
+ * balancer, which by then sees /readyz failing — instead of having its connection reset under it.
+ * True when the request was refused.
+ */
+export function refuseWhileStopping(k: Kaifang, request: FastifyRequest, reply: FastifyReply): boolean {
+  if (!k.lifecycle.draining) return false;
+  const { path } = splitUrl(request.url);
+  if (ANSWERED_WHILE_STOPPING.has(path)) {
+    void reply.header('connection', 'close');
+    return false;
+  }
+  const refused = refusalFor(k, request.url, 503, 'this server is stopping; send the request again (to another instance)', request.id);
+  void reply
+    .code(refused.status)
+    .header('content-type', refused.contentType)
+    .header('connection', 'close')
+    .header('retry-after', '1')
+    .send(refused.body);
+  return true;
 }
 
 const CLIENT_ERRORS: Record<string, [number, (k: Kaifang) => string]> = {

@@ -14,3 +14,6 @@ export const durableTables: readonly (keyof Database)[] = [
   ...PLATFORM_TABLES,
   ...fronts.flatMap((front) => ('store' in front && front.store ? front.store.tables : [])),
 ];
+
+/** The newest migration this build knows: the schema version it brings. */
+export const NEWEST_MIGRATION: string = Object.keys(migrations).sort().at(-1) ?? '';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Counter, StateStore } from './state.ts';
+import { StateUnavailable, type Counter, type StateStore } from './state.ts';
 
 // INCR and the window's expiry in one step, so a crash between them cannot leave an immortal key.
 const INCR_WINDOW = `
@@ -38,16 +38,32 @@ export class RedisStateStore implements StateStore {
   readonly backend = 'redis' as const;
   private readonly redis: Redis;
 
+  private readonly timeoutMs: number;
+
   /**
    * `onUnreachable` hears the first connection error after each good spell (not every retry),
    * `onReachable` when the connection is back: for the log, naming REDIS_URL.
+   *
+   * Every command fails fast rather than waiting for Redis: one with no answer within `timeoutMs`
+   * (KAIFANG_STATE_TIMEOUT_MS) fails then, and once the first connection was made, one issued
+   * while the connection is down fails at once, neither queued until Redis is back nor sent again
+   * after a reconnection (a replay record or a count written late, after its caller was told it
+   * failed, would be a surprise). Before the first connection commands wait for it, within the
+   * same deadline. The client reconnects in the background all the while.
    */
   constructor(
     url: string,
     private readonly prefix = 'kaifang:',
-    events: { onUnreachable?: (err: Error) => void; onReachable?: () => void } = {},
+    events: { onUnreachable?: (err: Error) => void; onReachable?: () => void; timeoutMs?: number } = {},
   ) {
-    this.redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+    this.timeoutMs = events.timeoutMs ?? 500;
+    this.redis = new Redis(url, {
+      lazyConnect: false,
+      commandTimeout: this.timeoutMs,
+      enableOfflineQueue: true,
+      maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
+    });
     this.redis.defineCommand('kaifangIncrWindow', { numberOfKeys: 1, lua: INCR_WINDOW });
     this.redis.defineCommand('kaifangPutAndCount', { lua: PUT_AND_COUNT });
     this.redis.defineCommand('kaifangIncrBelow', { numberOfKeys: 1, lua: INCR_BELOW });
@@ -58,6 +74,9 @@ export class RedisStateStore implements StateStore {
       if (down) return;
       down = true;
       events.onUnreachable?.(err);
+    });
+    this.redis.once('ready', () => {
+      this.redis.options.enableOfflineQueue = false;
     });
     this.redis.on('ready', () => {
       if (!down) return;
@@ -70,17 +89,43 @@ export class RedisStateStore implements StateStore {
     return this.prefix + key;
   }
 
+  /** Resolves once connected (or after `ms` without): a server starting beside Redis does not fail its first calls. */
+  ready(ms: number): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.redis.once('ready', done);
+    });
+  }
+
+  /** The client's failures, said in the operator's words (REDIS_URL, the deadline). */
+  private readonly unavailable = (err: unknown): never => {
+    const message = (err as Error).message ?? String(err);
+    const connected = this.redis.status === 'ready';
+    if (message === 'Command timed out' && connected)
+      throw new StateUnavailable(`Redis (REDIS_URL) did not answer within ${this.timeoutMs} ms (KAIFANG_STATE_TIMEOUT_MS)`);
+    if (message === 'Command timed out' || /enableOfflineQueue|Connection is closed|Stream isn't writeable/.test(message))
+      throw new StateUnavailable('Redis (REDIS_URL) cannot be reached; state operations fail until it is back');
+    throw err;
+  };
+
   async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+    return (await this.redis.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX').catch(this.unavailable)) === 'OK';
   }
 
   async take(key: string): Promise<string | null> {
-    return this.redis.getdel(this.k(key));
+    return this.redis.getdel(this.k(key)).catch(this.unavailable);
   }
 
   async incr(key: string, ttlMs: number): Promise<number> {
     const run = (this.redis as unknown as Record<string, (k: string, ttl: number) => Promise<number>>).kaifangIncrWindow!;
-    return Number(await run.call(this.redis, this.k(key), Math.max(1, Math.ceil(ttlMs))));
+    return Number(await run.call(this.redis, this.k(key), Math.max(1, Math.ceil(ttlMs))).catch(this.unavailable));
   }
 
   async incrBelow(key: string, ttlMs: number, limit: number): Promise<number | null> {
@@ -96,38 +141,40 @@ export class RedisStateStore implements StateStore {
   /** A command defined with defineCommand (ioredis adds it to the client untyped). */
   private script(name: string): (...args: (string | number)[]) => Promise<unknown> {
     const fn = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>)[name]!;
-    return (...args) => fn.apply(this.redis, args);
+    return (...args) => fn.apply(this.redis, args).catch(this.unavailable);
   }
 
   async recordOnce(id: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
     const run = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<number[] | null>>).kaifangPutAndCount!;
     const ms = (t: number) => Math.max(1, Math.ceil(t));
-    const result = await run.call(
-      this.redis,
-      1 + counters.length,
-      this.k(`once:${id}`),
-      ...counters.map((c) => this.k(c.key)),
-      '1',
-      ms(ttlMs),
-      ...counters.map((c) => ms(c.ttlMs)),
-    );
+    const result = await run
+      .call(
+        this.redis,
+        1 + counters.length,
+        this.k(`once:${id}`),
+        ...counters.map((c) => this.k(c.key)),
+        '1',
+        ms(ttlMs),
+        ...counters.map((c) => ms(c.ttlMs)),
+      )
+      .catch(this.unavailable);
     return result === null ? null : result.map(Number);
   }
 
   async get(key: string): Promise<string | null> {
-    return this.redis.get(this.k(key));
+    return this.redis.get(this.k(key)).catch(this.unavailable);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.redis.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)));
+    await this.redis.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs))).catch(this.unavailable);
   }
 
   async del(key: string): Promise<void> {
-    await this.redis.del(this.k(key));
+    await this.redis.del(this.k(key)).catch(this.unavailable);
   }
 
   async ping(): Promise<void> {
-    await this.redis.ping();
+    await this.redis.ping().catch(this.unavailable);
   }
 
   async close(): Promise<void> {

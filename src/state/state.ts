@@ -46,3 +46,32 @@ export interface StateStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The state backend did not answer within its deadline (KAIFANG_STATE_TIMEOUT_MS) or cannot be
+ * reached: the operation failed without waiting for it. Not a domain error: each front answers it
+ * as the unexpected failure of its shape, at once, rather than holding the caller for seconds.
+ */
+export class StateUnavailable extends Error {
+  override readonly name = 'StateUnavailable';
+}
+
+/**
+ * `op`'s outcome, or StateUnavailable (`what` names the backend) when it has none within `ms`.
+ * The operation itself is not cancelled; its late outcome is ignored.
+ */
+export function withDeadline<T>(op: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StateUnavailable(`${what} did not answer within ${ms} ms (KAIFANG_STATE_TIMEOUT_MS)`)), ms);
+    op.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (err: unknown) => {
+        clearTimeout(timer);
+        reject(err);
+      },
+    );
+  });
+}

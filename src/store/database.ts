@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { ensureDirectory } from '../kernel/files.ts';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration }
 import { isPostgres } from './migrations/util.ts';
 import { withStatementCache } from './statementCache.ts';
 import type { Database } from './schema.ts';
+import { KAIFANG_VERSION } from '../kernel/version.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -89,7 +90,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
           oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text'),
       },
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      // A new connection that PostgreSQL does not accept within this fails the query, not hangs it.
+      connectionTimeoutMillis: 10_000,
     });
+    // A connection that PostgreSQL closes (a restart, a failover, a network cut) fails the queries
+    // on it and is dropped from the pool; the next query opens a new one. Its error event, unheard
+    // (pg-pool hears only idle connections' errors), would end the process.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     try {
       await sql`select 1`.execute(db);
@@ -99,8 +107,11 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     }
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
-  ensureDirectory(options.dataDir);
+  // A new store's directory and files are the owner's alone (the WAL and shared-memory files take
+  // the database file's mode); an existing one keeps what it has.
+  ensureDirectory(options.dataDir, 0o700);
   const sqlitePath = sqliteFile(options.dataDir);
+  createPrivate(sqlitePath);
   const sqlite = new SQLite(sqlitePath);
   // WAL lets several processes share the file; NORMAL sync keeps a committed write through a
   // process crash (kill -9) without an fsync per request. busy_timeout waits out other writers.
@@ -118,6 +129,60 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return { db, dialect: 'sqlite', sqlitePath, sqlite, close };
 }
 
+/** Creates an empty file with mode 0600 unless it exists. */
+export function createPrivate(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+}
+
+/** The schema Kysely's own tables go to on PostgreSQL: the one named, else the connection's current one. */
+async function migrationSchema(db: Kysely<Database>, schema: string | undefined): Promise<string | undefined> {
+  if (schema || !isPostgres(db as unknown as Kysely<unknown>)) return schema;
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return rows[0]?.schema ?? undefined;
+}
+
+/** What the store says of the build that last migrated it (platform_meta), when it says. */
+async function versionThatMigrated(db: Kysely<Database>): Promise<string | undefined> {
+  try {
+    const row = await db.selectFrom('platform_meta').select('value').where('name', '=', 'kaifang_version').executeTakeFirst();
+    return row?.value;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The migrations of this build the store has not run, without running them or creating anything
+ * (the operator commands read; only `serve` and `migrate` change the schema). Throws
+ * StoreNewerThanBuild as `migrateToLatest` does.
+ */
+export async function pendingMigrations(
+  db: Kysely<Database>,
+  migrations: Readonly<Record<string, Migration>>,
+  schema?: string,
+): Promise<string[]> {
+  const target = await migrationSchema(db, schema);
+  await migrationsOfRemovedFronts(db, migrations, target);
+  const applied = new Set(await appliedMigrations(db, target));
+  return Object.keys(migrations)
+    .sort()
+    .filter((name) => !applied.has(name));
+}
+
+async function appliedMigrations(db: Kysely<Database>, schema: string | undefined): Promise<string[]> {
+  try {
+    const table = schema ? `${schema}.kysely_migration` : 'kysely_migration';
+    const { rows } = await sql<{ name: string }>`SELECT name FROM ${sql.table(table)}`.execute(db);
+    return rows.map((r) => r.name);
+  } catch {
+    return []; // a new store: nothing ran yet
+  }
+}
+
 /**
  * Brings the schema up to date with `migrations` (the platform's and the fronts', see
  * `server/storeLayout.ts`); safe to run from several processes at once (Kysely locks). With a
@@ -127,8 +192,9 @@ export async function openStore(options: StoreOptions): Promise<Store> {
 export async function migrateToLatest(
   db: Kysely<Database>,
   migrations: Readonly<Record<string, Migration>>,
-  schema?: string,
+  named?: string,
 ): Promise<string[]> {
+  const schema = await migrationSchema(db, named);
   const all = { ...migrations, ...(await migrationsOfRemovedFronts(db, migrations, schema)) };
   const migrator = new Migrator({
     db,
@@ -146,7 +212,15 @@ export async function migrateToLatest(
   }
   const { error, results } = outcome;
   if (error) throw error instanceof Error ? error : new Error(String(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  // Which kaifang last changed the schema: an older build that finds the store newer names it.
+  if (applied.length > 0 || (await versionThatMigrated(db)) === undefined)
+    await db
+      .insertInto('platform_meta')
+      .values({ name: 'kaifang_version', value: KAIFANG_VERSION })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ value: KAIFANG_VERSION }))
+      .execute();
+  return applied;
 }
 
 /** The store holds a migration this build does not have and that sorts after all of this build's. */
@@ -165,22 +239,16 @@ async function migrationsOfRemovedFronts(
   migrations: Readonly<Record<string, Migration>>,
   schema?: string,
 ): Promise<Record<string, Migration>> {
-  let applied: string[];
-  try {
-    const table = schema ? `${schema}.kysely_migration` : 'kysely_migration';
-    const { rows } = await sql<{ name: string }>`SELECT name FROM ${sql.table(table)}`.execute(db);
-    applied = rows.map((r) => r.name);
-  } catch {
-    return {}; // a new store: nothing ran yet
-  }
+  const applied = await appliedMigrations(db, schema);
   const known = Object.keys(migrations).sort();
   const last = known[known.length - 1] ?? '';
   const removed: Record<string, Migration> = {};
   for (const name of applied) {
     if (name in migrations) continue;
     if (name > last) {
+      const by = await versionThatMigrated(db);
       throw new StoreNewerThanBuild(
-        `this store was brought up to date by a newer kaifang: it has migration ${name}, and this build knows migrations up to ${last}. Run the newer build (or a later one) on it; this one would not understand its tables`,
+        `this store is newer than this build: kaifang ${by ?? '(a version that did not record itself)'} brought it up to date (it has migration ${name}), and this build, kaifang ${KAIFANG_VERSION}, knows migrations up to ${last}. Run kaifang ${by ?? 'of that version'} or later on it; to go back to this version, restore the backup made before the upgrade (kaifang store backup, or pg_dump). This build would not understand its tables, so it changes nothing`,
       );
     }
     removed[name] = { up: async () => undefined };
@@ -198,6 +266,7 @@ async function withSqliteMigrationLock<T>(db: Kysely<Database>, run: () => Promi
   const { rows } = await sql<{ name: string; file: string }>`pragma database_list`.execute(db);
   const file = rows.find((r) => r.name === 'main')?.file;
   if (!file) return run(); // an in-memory database: no other process can share it
+  createPrivate(`${file}-migrate.lock`);
   const lock = new SQLite(`${file}-migrate.lock`);
   try {
     lock.pragma('busy_timeout = 120000');

@@ -35,6 +35,8 @@ export async function makeBackend(name: Backend['name']): Promise<Backend> {
     KAIFANG_MASTER_KEY: TEST_MASTER_KEY,
     KAIFANG_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     KAIFANG_LOG_LEVEL: 'silent',
+    // A test's server stops at once: the drain window is for load balancers (test/cli/stopping.test.ts sets its own).
+    KAIFANG_DRAIN_MS: '0',
   };
   if (name === 'sqlite') {
     // Empty, not absent: a child process given this environment over CI's must not reach PostgreSQL.

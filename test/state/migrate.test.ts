@@ -60,7 +60,12 @@ test("a store that ran migrations this build lacks: a removed front's are kept a
   await record(`${last}_newer`, last);
   await assert.rejects(migrateToLatest(store.db, migrations), (err: Error) => {
     assert.ok(err instanceof StoreNewerThanBuild, String(err));
-    assert.match(err.message, new RegExp(`newer kaifang: it has migration ${last}_newer, and this build knows migrations up to ${last}`));
+    assert.match(
+      err.message,
+      new RegExp(
+        `this store is newer than this build: kaifang \\S+ brought it up to date \\(it has migration ${last}_newer\\), and this build, kaifang \\S+, knows migrations up to ${last}\\.`,
+      ),
+    );
     return true;
   });
 });
