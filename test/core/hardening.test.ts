@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readdirSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,7 +155,8 @@ test('a store that cannot be written stops start-up, and /readyz says when write
   // Read-only for the user who runs kaifang (root ignores file modes: run it as nobody then).
   const asRoot = process.getuid?.() === 0;
   chmodSync(dir, 0o777);
-  for (const f of ['kaifang.sqlite', 'master.key']) {
+  // Every file of the store (the WAL and shared-memory files are 0600 like the database now).
+  for (const f of readdirSync(dir)) {
     if (asRoot) chownSync(join(dir, f), 65534, 65534);
   }
   chmodSync(join(dir, 'kaifang.sqlite'), 0o444);
