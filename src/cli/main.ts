@@ -7,6 +7,7 @@ import { runnerFor } from './context.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
+import { keysCommand } from './keys.ts';
 
 const program = new Command('kaifang')
   .description('kaifang (开放): a self-hosted open-platform server')
@@ -16,6 +17,7 @@ const program = new Command('kaifang')
 serveCommand(program);
 migrateCommand(program);
 storeCommand(program);
+keysCommand(program);
 configCommand(program);
 for (const front of fronts as readonly Front<string, unknown>[]) {
   if (!front.cli) continue;
