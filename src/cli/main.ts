@@ -6,6 +6,7 @@ import { cliShell } from './context.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
+import { keysCommand } from './keys.ts';
 
 const program = new Command('kaifang')
   .description('kaifang (开放): a self-hosted open-platform server')
@@ -15,6 +16,7 @@ const program = new Command('kaifang')
 serveCommand(program);
 migrateCommand(program);
 storeCommand(program);
+keysCommand(program);
 configCommand(program);
 for (const front of fronts) {
   if (!front.cli) continue;

@@ -28,6 +28,23 @@ export async function sealedSample(db: Kysely<Database>): Promise<string | undef
   return undefined;
 }
 
+const KEY_ID_NAME = 'master_key_id';
+
+/** The fingerprint of the master key the store's secrets are sealed with, as the store records it. */
+export async function recordedKeyId(db: Kysely<Database>): Promise<string | undefined> {
+  const row = await db.selectFrom('platform_meta').select('value').where('name', '=', KEY_ID_NAME).executeTakeFirst();
+  return row?.value;
+}
+
+/** Records the fingerprint of the key the store is now sealed with (a rotation's commit, or a first start). */
+export async function recordKeyId(db: Kysely<Database>, id: string, onlyIfAbsent = false): Promise<void> {
+  await db
+    .insertInto('platform_meta')
+    .values({ name: KEY_ID_NAME, value: id })
+    .onConflict((oc) => (onlyIfAbsent ? oc.column('name').doNothing() : oc.column('name').doUpdateSet({ value: id })))
+    .execute();
+}
+
 /** True when `box` (the master key in use) opens `sample`. */
 export function opens(box: SecretBox, sample: string): boolean {
   try {
@@ -48,4 +65,8 @@ export async function recordMasterKey(db: Kysely<Database>, box: SecretBox): Pro
     .values({ name: CHECK_NAME, value: box.seal(CHECK_TEXT) })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
+  await recordKeyId(db, box.fingerprint, true);
 }
+
+/** The check row's name and text (a rotation re-seals it with the rest). */
+export const MASTER_KEY_CHECK = { name: CHECK_NAME, text: CHECK_TEXT } as const;

@@ -114,3 +114,29 @@ export function loadBootstrap(config: Config, options: { storeIsNew: boolean; st
     throw new ConfigError(adminTokenSource, `must be at least ${ADMIN_TOKEN_MIN} characters (it has ${adminToken.length})`);
   return { masterKey, masterKeySource, adminToken, adminTokenSource, created };
 }
+
+/** Reads a key file, or undefined when it is missing or unreadable as a key. */
+function keyFile(path: string): Buffer | undefined {
+  try {
+    return parseMasterKey(readFileSync(path, 'utf8'), path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every master key this process can find now, the one in use first: KAIFANG_MASTER_KEY or
+ * data-dir/master.key, then a rotation's others — KAIFANG_MASTER_KEY_PREVIOUS, master.key.new (a
+ * rotation that stopped between its commit and its renames) and master.key.old (the key a
+ * rotation replaced, kept until `kaifang keys rotate-master --confirm`). Read again when a sealed
+ * value opens with none of the keys held (another process rotated).
+ */
+export function masterKeyRing(config: Config): Buffer[] {
+  const ring: (Buffer | undefined)[] = [];
+  const file = join(config.dataDir, 'master.key');
+  if (config.masterKey) ring.push(parseMasterKey(config.masterKey, 'KAIFANG_MASTER_KEY'));
+  else ring.push(keyFile(file));
+  if (config.masterKeyPrevious) ring.push(parseMasterKey(config.masterKeyPrevious, 'KAIFANG_MASTER_KEY_PREVIOUS'));
+  if (!config.masterKey) ring.push(keyFile(`${file}.new`), keyFile(`${file}.old`));
+  return ring.filter((k): k is Buffer => k !== undefined);
+}

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { pruneExpiredTokens } from '../core/bearerTokens.ts';
 import { CallLog } from '../core/callLog.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
-import { opens, recordMasterKey, sealedSample } from '../core/masterKeyCheck.ts';
+import { opens, recordedKeyId, recordMasterKey, sealedSample } from '../core/masterKeyCheck.ts';
 import { ConfigError, redactUrl } from '../kernel/settings.ts';
 import { Idempotency } from '../core/idempotency.ts';
 import type { Core } from '../core/platform.ts';
@@ -22,7 +22,7 @@ import { mkdirSync } from 'node:fs';
 import { SqliteBackgroundWriter } from '../store/sqliteWriter.ts';
 import { holdServeLock } from '../store/serveLock.ts';
 import { createUpstreams } from '../upstream/index.ts';
-import { loadBootstrap, type Bootstrap } from './bootstrap.ts';
+import { loadBootstrap, masterKeyRing, type Bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
@@ -91,7 +91,7 @@ async function openCheckedStore(
   clock: Clock,
   migrate: boolean,
   readOnly: boolean,
-): Promise<{ store: Store; bootstrap: Bootstrap }> {
+): Promise<{ store: Store; bootstrap: Bootstrap; box: SecretBox }> {
   const store = await openStore(config);
   try {
     const schema = config.databaseUrl ? config.databaseSchema : undefined;
@@ -114,7 +114,10 @@ async function openCheckedStore(
       }
     const sample = await sealedSample(store.db);
     const bootstrap = loadBootstrap(config, { storeIsNew: sample === undefined, storeName: name, create: !readOnly });
-    const box = new SecretBox(bootstrap.masterKey);
+    // The key in use and a rotation's others; the store says which one seals.
+    const box = new SecretBox(bootstrap.masterKey, masterKeyRing(config), () => masterKeyRing(config));
+    const keyId = await recordedKeyId(store.db);
+    if (keyId) box.use([bootstrap.masterKey, ...masterKeyRing(config)], keyId);
     if (sample !== undefined && !opens(box, sample)) {
       throw new ConfigError(
         bootstrap.masterKeySource,
@@ -122,7 +125,7 @@ async function openCheckedStore(
       );
     }
     if (!readOnly) await recordMasterKey(store.db, box);
-    return { store, bootstrap };
+    return { store, bootstrap, box };
   } catch (err) {
     await store.close();
     throw err;
@@ -152,7 +155,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     serveLock?.release();
     throw err;
   }
-  const { store, bootstrap } = opened;
+  const { store, bootstrap, box } = opened;
   const db = store.db;
   let state: StateStore;
   if (config.redisUrl) {
@@ -171,7 +174,6 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     await redis.ready(2000);
     state = redis;
   } else state = store.sqlite ? new SqliteStateStore(store.sqlite) : new SqlStateStore(db, systemClock, 60_000, config.stateTimeoutMs);
-  const box = new SecretBox(bootstrap.masterKey);
   const cache = { size: config.cacheSize, ttlMs: config.cacheTtlMs };
   // On the embedded store, a writer thread takes the call log and the WAL checkpoints off the
   // request thread.
@@ -205,6 +207,18 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     void pruneExpiredTokens(db, now).catch(() => undefined);
   }, 3600_000);
   pruner.unref();
+  // A master-key rotation made by `kaifang keys rotate-master` (another process) reaches this one
+  // within the cache bound: the store records which key seals, and this process takes it up.
+  const keyWatch = setInterval(
+    () =>
+      void recordedKeyId(db)
+        .then((id) => {
+          if (id && id !== box.fingerprint) box.refresh(id);
+        })
+        .catch(() => undefined),
+    Math.max(1000, config.cacheTtlMs),
+  );
+  keyWatch.unref();
 
   const frontContext: FrontContext = {
     clock,
@@ -249,6 +263,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
       if (closed) return;
       closed = true;
       clearInterval(pruner);
+      clearInterval(keyWatch);
       metrics.close();
       await callLog.flush();
       await writer?.close();
