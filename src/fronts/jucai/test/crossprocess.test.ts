@@ -136,8 +136,15 @@ for (const name of backendNames()) {
     t.after(() => backend.cleanup());
     // The channel's timeout 3 s: an order's lease is 5 s (README: timeout + 2 s).
     const env = { ...backend.env, ...liveEnv(wechatPay.url), KAIFANG_UPSTREAM_TIMEOUT_MS: '3000' };
-    const [a, b] = await Promise.all([serveProcess(env), serveProcess(env)]);
-    t.after(() => stopProcess(b.child));
+    // Both at once; if one fails to start, the other is stopped too, so the file ends.
+    const started = await Promise.allSettled([serveProcess(env), serveProcess(env)]);
+    for (const s of started) if (s.status === 'fulfilled') t.after(() => stopProcess(s.value.child));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [a, b] = started.map((s) => (s as PromiseFulfilledResult<Awaited<ReturnType<typeof serveProcess>>>).value) as [
+      Awaited<ReturnType<typeof serveProcess>>,
+      Awaited<ReturnType<typeof serveProcess>>,
+    ];
     const app = await seed(a.url, `${bridge.url}/userid`);
     const order = (wayCode: string, authCode: string) => ({
       termId: '88888888',
