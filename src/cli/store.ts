@@ -1,4 +1,5 @@
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { ensureDirectory } from '../kernel/files.ts';
 import { resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { opens } from '../core/masterKeyCheck.ts';
@@ -162,7 +163,7 @@ async function restore(file: string, options: { dataDir?: string; json?: boolean
       );
   }
   const dir = resolve(config.dataDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensureDirectory(dir, 0o700);
   const path = sqliteFile(dir);
   const result = await withStoreStopped(path, () => {
     let kept: string | undefined;

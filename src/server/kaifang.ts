@@ -18,7 +18,7 @@ import { SqlStateStore } from '../state/sql.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
 import type { StateStore } from '../state/state.ts';
 import { migrateToLatest, openStore, pendingMigrations, probeWrite, sqliteFile, type Store } from '../store/database.ts';
-import { mkdirSync } from 'node:fs';
+import { ensureDirectory } from '../kernel/files.ts';
 import { SqliteBackgroundWriter } from '../store/sqliteWriter.ts';
 import { holdServeLock } from '../store/serveLock.ts';
 import { createUpstreams } from '../upstream/index.ts';
@@ -145,7 +145,7 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   // `kaifang store restore` refuses it then, and a restore under way holds it back.
   let serveLock: { release(): void } | undefined;
   if (!config.databaseUrl && !options.readOnly) {
-    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    ensureDirectory(config.dataDir, 0o700);
     serveLock = holdServeLock(sqliteFile(config.dataDir));
   }
   let opened: Awaited<ReturnType<typeof openCheckedStore>>;
