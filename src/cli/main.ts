@@ -8,6 +8,7 @@ import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
 import { keysCommand } from './keys.ts';
+import { readyCommand } from './ready.ts';
 
 const program = new Command('kaifang')
   .description('kaifang (开放): a self-hosted open-platform server')
@@ -18,6 +19,7 @@ serveCommand(program);
 migrateCommand(program);
 storeCommand(program);
 keysCommand(program);
+readyCommand(program);
 configCommand(program);
 for (const front of fronts as readonly Front<string, unknown>[]) {
   if (!front.cli) continue;
