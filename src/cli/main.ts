@@ -7,6 +7,7 @@ import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
 import { keysCommand } from './keys.ts';
+import { readyCommand } from './ready.ts';
 
 const program = new Command('kaifang')
   .description('kaifang (开放): a self-hosted open-platform server')
@@ -17,6 +18,7 @@ serveCommand(program);
 migrateCommand(program);
 storeCommand(program);
 keysCommand(program);
+readyCommand(program);
 configCommand(program);
 for (const front of fronts) {
   if (!front.cli) continue;
