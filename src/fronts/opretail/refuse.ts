@@ -3,11 +3,13 @@ import { CODES, type Codename, UNEXPECTED } from './codes.ts';
 import { peekFormat } from './params.ts';
 import { envelope, render } from './reply.ts';
 
-/** The gateway's code for each refusal: a path that is not `/m.api` names no method; a method the gateway does not serve is a request mode it does not know; kaifang's own failure is 9999; anything unreadable is 7. */
+/** The gateway's code for each refusal: a path that is not `/m.api` names no method; a method the gateway does not serve is a request mode it does not know; kaifang's own failure is -999, a stopping process -500; anything unreadable is 7. */
 function codenameOf(status: number): Codename {
   if (status === 404) return 'METHOD_NOTEXIST_CODE';
   if (status === 405) return 'REQUESTMODE_NOTNULL';
   if (status === 500) return UNEXPECTED.codename;
+  // A process that is stopping: the platform cannot take the call now (the gateway's system error).
+  if (status === 503) return 'API_SYSTEM_CALL_ERROR';
   return 'SIGN_WRONG';
 }
 
