@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { fronts } from '../../src/fronts/all.ts';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,9 @@ import { loadConfig } from '../../src/server/config.ts';
 import { createKaifang } from '../../src/server/kaifang.ts';
 import { backendNames, makeBackend } from '../helpers/backends.ts';
 import { startServer } from '../helpers/server.ts';
+
+/** Tests that name a front's routes run only where the front is installed (a front can be removed). */
+const installed = new Set<string>(fronts.map((front) => front.name));
 
 /**
  * What an adversarial probe and an unlucky operator found: stalled bodies, framing and header
@@ -263,7 +267,7 @@ for (const name of backendNames()) {
       ['/jucai/isvs', 'POST', { name: 'isv', isvNo: nul }, 'isvNo'],
       ['/jucai/merchants', 'POST', { name: 'm', isvNo: 'ISV_1', mchNo: `M${nul}1` }, 'mchNo'],
       ['/opretail/keys', 'POST', { username: 'u', enterpriseId: 1, supplierAccount: `a${nul}` }, 'supplierAccount'],
-    ] as const) {
+    ].filter(([path]) => installed.has(String(path).split('/')[1]!)) as [string, string, object, string][]) {
       const r = await s.admin(path, { method, body });
       assert.equal(r.status, 400, `${path} ${JSON.stringify(body)}: ${JSON.stringify(r.body)}`);
       assert.equal(r.body.error.param, param);
@@ -293,8 +297,8 @@ test('a URL the router cannot take (bad escape, a path parameter too long) answe
   const s = await startServer();
   t.after(() => s.close());
   for (const [path, status] of [
-    ['/jucai/isvs/%zz', 400],
-    [`/jucai/isvs/${'a'.repeat(300)}`, 414],
+    ['/opretail/keys/%zz', 400],
+    [`/opretail/keys/${'a'.repeat(300)}`, 414],
     ['/weiting/users/%E0%A4%A', 400],
   ] as const) {
     const r = await s.admin(path);
