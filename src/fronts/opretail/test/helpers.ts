@@ -6,8 +6,8 @@ import type { DeveloperKeyWithSecret, NewDeveloperKey } from '../domain/develope
 import type { TestServer } from '../../../../test/helpers/server.ts';
 
 /**
- * Test-side tools for /m.api written from the spec's text, independent of src/core/signing.ts and
- * src/core/cst.ts: a tiny signer on node:crypto, a CST formatter, raw fetch senders.
+ * Test-side tools for /m.api written from the spec's text, independent of ../signing.ts (and src/kernel/signing.ts) and
+ * src/kernel/cst.ts: a tiny signer on node:crypto, a CST formatter, raw fetch senders.
  */
 
 export type Raw = Record<string, string>;

@@ -4,7 +4,7 @@ import type { Backend } from '../../../../test/helpers/backends.ts';
 import { startServer, type TestServer } from '../../../../test/helpers/server.ts';
 
 /**
- * The storepos signature written again from storepos.md, independently of src/core/signing.ts:
+ * The storepos signature written again from storepos.md, independently of ../signing.ts:
  * non-empty fields but `sign`, sorted by code unit, `name=value` joined by `&`, `&key=KEY`, MD5 of
  * the UTF-8 bytes, uppercase hex.
  */
