@@ -134,8 +134,9 @@ async function serve(options: ServeOptions): Promise<void> {
     ...banner.warnings.map((w) => `  warning: ${w}`),
     `first credential: ${banner.firstCredential}`,
   ];
+  // The handlers go in before the banner: whoever waits for the banner (systemd, a test, a
+  // supervisor) may signal at once, and a signal before them would kill the process ungracefully.
+  stopOnSignals(k, adminApp ? [app, adminApp] : [app]);
   process.stdout.write(options.json ? JSON.stringify(banner) + '\n' : lines.join('\n') + '\n');
   if (options.demo) process.stdout.write((await demoText(k, baseUrl)) + '\n');
-
-  stopOnSignals(k, adminApp ? [app, adminApp] : [app]);
 }

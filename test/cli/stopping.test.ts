@@ -262,7 +262,8 @@ test('SIGHUP stops gracefully like SIGTERM; a second signal during the drain exi
   t.after(() => backend.cleanup());
   const hup = await serve(t, backend, { KAIFANG_DRAIN_MS: '100' });
   hup.child.kill('SIGHUP');
-  assert.equal((await exitWithin(hup, 8000)).code, 0, hup.stderr());
+  const hupExit = await exitWithin(hup, 8000);
+  assert.deepEqual([hupExit.code, hupExit.signal], [0, null], hup.stderr());
 
   const long = await serve(t, backend, { KAIFANG_DRAIN_MS: '60000' });
   long.child.kill('SIGTERM');
