@@ -377,6 +377,17 @@ function callsPage(params: URLSearchParams): void {
       input('endpoint', t('endpoint')),
       input('credential', t('credential')),
       input('outcome', t('outcome')),
+      field(
+        t('result'),
+        h(
+          'select',
+          { name: 'result' },
+          h('option', { value: '' }, '—'),
+          (['ok', 'refused', 'upstream_error', 'error'] as const).map((r) =>
+            h('option', { value: r, selected: params.get('result') === r }, r),
+          ),
+        ),
+      ),
       input('requestId', t('requestId')),
       input('since', t('since'), 'datetime-local'),
       input('until', t('until'), 'datetime-local'),
@@ -444,7 +455,8 @@ function callsPage(params: URLSearchParams): void {
   const offset = Number(params.get('offset') ?? 0) || 0;
   const limit = 50;
   const query = new URLSearchParams();
-  for (const name of ['front', 'endpoint', 'credential', 'outcome', 'requestId']) if (params.get(name)) query.set(name, params.get(name)!);
+  for (const name of ['front', 'endpoint', 'credential', 'outcome', 'result', 'requestId'])
+    if (params.get(name)) query.set(name, params.get(name)!);
   for (const name of ['since', 'until']) if (params.get(name)) query.set(name, String(new Date(params.get(name)!).getTime()));
   query.set('limit', String(limit));
   query.set('offset', String(offset));
@@ -455,6 +467,7 @@ function callsPage(params: URLSearchParams): void {
       endpoint: string;
       credential: string | null;
       outcome: string;
+      result: string | null;
       latencyMs: number;
       requestId: string;
       refused: boolean;
@@ -476,7 +489,9 @@ function callsPage(params: URLSearchParams): void {
             h('dt', {}, t('latency')),
             h('dd', {}, c.latencyMs.toFixed(2)),
             h('dt', {}, t('outcome')),
-            h('dd', {}, c.outcome, ' ', h('span', { class: `badge ${c.refused ? 'bad' : 'ok'}` }, c.refused ? t('refused') : 'ok')),
+            h('dd', {}, c.outcome),
+            h('dt', {}, t('result')),
+            h('dd', {}, h('span', { class: `badge ${c.refused ? 'bad' : 'ok'}` }, c.result ?? (c.refused ? t('refused') : 'ok'))),
             h('dt', {}, t('upstreamDuring')),
             h('dd', {}, c.upstream.length ? c.upstream.map((u) => `${u.upstream} ${u.outcome} ${u.ms} ms`).join('; ') : t('none')),
           ),
@@ -489,11 +504,12 @@ function callsPage(params: URLSearchParams): void {
           h('td', {}, h('code', {}, c.endpoint)),
           h('td', {}, c.credential ? h('a', { href: `#/calls?credential=${encodeURIComponent(c.credential)}` }, c.credential) : '—'),
           h('td', {}, h('span', { class: `badge ${c.refused ? 'bad' : 'ok'}` }, c.outcome)),
+          h('td', {}, c.result ?? '—'),
           h('td', {}, c.latencyMs.toFixed(1)),
           h('td', {}, detail),
         );
       });
-      const heads = [t('at'), t('front'), t('endpoint'), t('credential'), t('outcome'), t('latency'), t('details')];
+      const heads = [t('at'), t('front'), t('endpoint'), t('credential'), t('outcome'), t('result'), t('latency'), t('details')];
       const pager = pagerOf(offset, limit, calls.length, (o) => {
         const next = new URLSearchParams(params);
         next.set('offset', String(o));

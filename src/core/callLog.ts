@@ -1,14 +1,16 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { kyselyCallLogSink, type CallLogSink, type CallRecord } from '../store/callLogRows.ts';
+import { kyselyCallLogSink, type CallLogSink, type CallRecord, type CallResult } from '../store/callLogRows.ts';
 
-export type { CallRecord };
+export { CALL_RESULTS } from '../store/callLogRows.ts';
+export type { CallRecord, CallResult };
 
 export interface CallQuery {
   front?: string;
   credential?: string;
   endpoint?: string;
   outcome?: string;
+  result?: CallResult;
   /** Only the request with this id. */
   requestId?: string;
   since?: number;
@@ -18,12 +20,13 @@ export interface CallQuery {
   offset?: number;
 }
 
-/** Calls counted per time bucket, front, endpoint and outcome (the console's chart). */
+/** Calls counted per time bucket, front, endpoint, outcome and result (the console's chart). */
 export interface CallCount {
   bucket: number;
   front: string;
   endpoint: string;
   outcome: string;
+  result: CallResult | null;
   calls: number;
 }
 
@@ -80,6 +83,7 @@ export class CallLog {
     if (q.credential) query = query.where('credential', '=', q.credential);
     if (q.endpoint) query = query.where('endpoint', '=', q.endpoint);
     if (q.outcome) query = query.where('outcome', '=', q.outcome);
+    if (q.result) query = query.where('result', '=', q.result);
     if (q.requestId) query = query.where('request_id', '=', q.requestId);
     if (q.since !== undefined) query = query.where('at', '>=', q.since);
     if (q.until !== undefined) query = query.where('at', '<', q.until);
@@ -90,6 +94,7 @@ export class CallLog {
       endpoint: r.endpoint,
       credential: r.credential,
       outcome: r.outcome,
+      result: r.result as CallResult | null,
       latencyMs: Number(r.latency_ms),
       requestId: r.request_id,
     }));
@@ -102,16 +107,17 @@ export class CallLog {
     const bucket = sql<number>`(${sql.ref('at')} / ${sql.lit(Math.floor(bucketMs))})`;
     const rows = await this.db
       .selectFrom('call_log')
-      .select([bucket.as('bucket'), 'front', 'endpoint', 'outcome', (eb) => eb.fn.countAll<number>().as('calls')])
+      .select([bucket.as('bucket'), 'front', 'endpoint', 'outcome', 'result', (eb) => eb.fn.countAll<number>().as('calls')])
       .where('at', '>=', since)
       .where('at', '<', until)
-      .groupBy([bucket, 'front', 'endpoint', 'outcome'])
+      .groupBy([bucket, 'front', 'endpoint', 'outcome', 'result'])
       .execute();
     return rows.map((r) => ({
       bucket: Number(r.bucket) * bucketMs,
       front: r.front,
       endpoint: r.endpoint,
       outcome: r.outcome,
+      result: r.result as CallResult | null,
       calls: Number(r.calls),
     }));
   }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, InvalidInput } from '../kernel/errors.ts';
 import { constantTimeEqual } from '../kernel/secrets.ts';
-import type { CallQuery } from '../core/callLog.ts';
+import { CALL_RESULTS, type CallQuery } from '../core/callLog.ts';
 import { useStrictValidation } from '../fronts/kit/adminValidation.ts';
 import { sandboxAdmin } from '../sandbox/admin.ts';
 import { adminErrorStatus } from './adminErrors.ts';
@@ -24,6 +24,11 @@ export const callsQuery = {
       minLength: 1,
       maxLength: 100,
       description: "only this outcome, the front's own code as text (0, SUCCESS:10000, 200:000000, …)",
+    },
+    result: {
+      type: 'string',
+      enum: CALL_RESULTS,
+      description: 'only calls with this result, the same words on every front: ok, refused, upstream_error, error',
     },
     requestId: { type: 'string', minLength: 1, maxLength: 64, description: 'only the call with this request id' },
     since: { type: 'string', maxLength: 40, description: 'inclusive: an ISO 8601 time (2026-03-01T04:00:00Z) or ms since the epoch' },

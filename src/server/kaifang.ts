@@ -226,14 +226,14 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     sandbox: config.upstreamMode === 'sandbox',
     observe(call: CallOutcome) {
       const seconds = Number(process.hrtime.bigint() - call.startedAt) / 1e9;
-      metrics.requests.inc({ front: call.front, endpoint: call.endpoint, outcome: call.outcome });
-      metrics.latency.observe({ front: call.front, endpoint: call.endpoint }, seconds);
+      metrics.calls.record(call.front, call.endpoint, call.outcome, call.result, seconds);
       callLog.record({
         at: clock.now(),
         front: call.front,
         endpoint: call.endpoint,
         credential: call.credential,
         outcome: call.outcome,
+        result: call.result,
         latencyMs: seconds * 1000,
         requestId: call.requestId,
       });

@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { CallTally } from './callTally.ts';
 
 /** How often the event-loop delay monitor's timer asks to run, ms (see `eventLoopDelay`). */
 export const EVENT_LOOP_RESOLUTION_MS = 2;
@@ -7,19 +8,8 @@ export const EVENT_LOOP_RESOLUTION_MS = 2;
 /** Prometheus metrics of one kaifang instance; labels never carry credentials or values. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'kaifang_requests_total',
-    help: 'API calls by front, endpoint and outcome code',
-    labelNames: ['front', 'endpoint', 'outcome'] as const,
-    registers: [this.registry],
-  });
-  readonly latency = new Histogram({
-    name: 'kaifang_request_duration_seconds',
-    help: 'API call latency by front and endpoint',
-    labelNames: ['front', 'endpoint'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
+  /** `kaifang_requests_total` and `kaifang_request_duration_seconds`, tallied per call and read at scrape time. */
+  readonly calls = new CallTally(this.registry);
   readonly upstreamCalls = new Counter({
     name: 'kaifang_upstream_calls_total',
     help: 'Calls to upstream services by upstream and outcome (ok, rejected, unavailable)',

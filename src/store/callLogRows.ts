@@ -1,6 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
+/**
+ * What became of a call, in the words every front shares (each keeps its own outcome code beside
+ * it): answered as asked (`ok`); refused for the caller's request — a bad signature, a limit, a
+ * disabled key, a malformed body (`refused`); failed because a service behind kaifang failed or
+ * refused (`upstream_error`); failed inside kaifang (`error`).
+ */
+export type CallResult = 'ok' | 'refused' | 'upstream_error' | 'error';
+
+export const CALL_RESULTS: readonly CallResult[] = ['ok', 'refused', 'upstream_error', 'error'];
+
 /** One row of the call log, as the core records it. */
 export interface CallRecord {
   at: number;
@@ -8,6 +18,8 @@ export interface CallRecord {
   endpoint: string;
   credential: string | null;
   outcome: string;
+  /** Null only on rows logged before results were (migration 012). */
+  result: CallResult | null;
   latencyMs: number;
   requestId: string;
 }
@@ -34,6 +46,7 @@ export function kyselyCallLogSink(db: Kysely<Database>): CallLogSink {
             endpoint: r.endpoint,
             credential: r.credential,
             outcome: r.outcome,
+            result: r.result,
             latency_ms: roundMs(r.latencyMs),
             request_id: r.requestId,
           })),

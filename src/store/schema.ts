@@ -43,6 +43,8 @@ export interface CallLogTable {
   endpoint: string;
   credential: string | null;
   outcome: string;
+  /** ok, refused, upstream_error or error; NULL on rows logged before migration 012. */
+  result: string | null;
   latency_ms: number;
   request_id: string;
 }

@@ -20,7 +20,7 @@ db.pragma('busy_timeout = 5000');
 // Prepared on first use: the thread may start before the migrations have made its tables.
 let statements;
 const prepared = () => statements ??= (() => {
-  const insert = db.prepare('insert into call_log (at, front, endpoint, credential, outcome, latency_ms, request_id) values (?, ?, ?, ?, ?, ?, ?)');
+  const insert = db.prepare('insert into call_log (at, front, endpoint, credential, outcome, result, latency_ms, request_id) values (?, ?, ?, ?, ?, ?, ?, ?)');
   return {
     insertAll: db.transaction((rows) => { for (const r of rows) insert.run(r); }),
     prune: db.prepare('delete from call_log where at < ?'),
@@ -106,7 +106,7 @@ export class SqliteBackgroundWriter implements CallLogSink {
   async write(rows: CallRecord[]): Promise<void> {
     await this.send({
       op: 'calls',
-      rows: rows.map((r) => [r.at, r.front, r.endpoint, r.credential, r.outcome, roundMs(r.latencyMs), r.requestId]),
+      rows: rows.map((r) => [r.at, r.front, r.endpoint, r.credential, r.outcome, r.result, roundMs(r.latencyMs), r.requestId]),
     });
   }
 

@@ -18,6 +18,7 @@ const row = (i: number, over: Partial<CallRecord> = {}): CallRecord => ({
   endpoint: i % 2 === 0 ? 'open.gateway.authentication' : '/api/sms',
   credential: i % 3 === 0 ? null : `cred-${i % 3}`,
   outcome: String(i),
+  result: i % 4 === 0 ? 'refused' : 'ok',
   latencyMs: 1.23456 + i,
   requestId: `req-${i}`,
   ...over,

@@ -61,6 +61,7 @@ test('writer thread: a failing call-log write goes to onError; the thread keeps 
     endpoint: '/m.api',
     credential: null,
     outcome: '0',
+    result: 'ok' as const,
     latencyMs: 1,
     requestId,
   });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import type { CallOutcome, FrontContext, WireRefusal } from '../../src/fronts/kit/front.ts';
-import { frontWire } from '../../src/fronts/kit/wire.ts';
+import { frontWire, resultOf } from '../../src/fronts/kit/wire.ts';
+import { Disabled, InvalidSignature, NotFound, UpstreamRejected, UpstreamUnavailable } from '../../src/kernel/errors.ts';
 
 /**
  * The kit's one refusal path and one observe path, on a front made up for the test: every call of
@@ -59,6 +60,7 @@ test('a wire route: answered by its handler, observed once with what the handler
   assert.equal(f.observed[0]!.endpoint, '/made/up');
   assert.equal(f.observed[0]!.credential, 'cred-1');
   assert.equal(f.observed[0]!.outcome, 'OK');
+  assert.equal(f.observed[0]!.result, 'ok');
   assert.equal(typeof f.observed[0]!.startedAt, 'bigint');
   assert.deepEqual(f.refusals, []);
 });
@@ -81,8 +83,13 @@ test('another method: the front refuses it (405, not routed), observed once; no 
     ],
   );
   assert.deepEqual(
-    f.observed.map((o) => o.outcome),
-    ['R405', 'R405', 'R405', 'R405'],
+    f.observed.map((o) => [o.outcome, o.result]),
+    [
+      ['R405', 'refused'],
+      ['R405', 'refused'],
+      ['R405', 'refused'],
+      ['R405', 'refused'],
+    ],
   );
 });
 
@@ -103,8 +110,11 @@ test('a body too large and a Content-Type nothing reads: refused by the front (r
     [[413, true]],
   );
   assert.deepEqual(
-    f.observed.map((o) => o.outcome),
-    ['R413', 'OK'],
+    f.observed.map((o) => [o.outcome, o.result]),
+    [
+      ['R413', 'refused'],
+      ['OK', 'ok'],
+    ],
   );
 });
 
@@ -118,7 +128,30 @@ test("a handler that throws: the front's 500 refusal (routed), observed once, no
   assert.match(body.why, /^unexpected error; request id /);
   assert.equal(f.refusals[0]!.routed, true);
   assert.deepEqual(
-    f.observed.map((o) => [o.outcome, o.credential]),
-    [['R500', null]],
+    f.observed.map((o) => [o.outcome, o.credential, o.result]),
+    [['R500', null, 'error']],
   );
+});
+
+test('resultOf: the shared result of a thrown error, from what it is and what the front made of it', () => {
+  const failure = { code: 'any front failure' };
+  const rejected = (reason: ConstructorParameters<typeof UpstreamRejected>[3]) =>
+    new UpstreamRejected('wechat', '40029', 'invalid code', reason);
+  const cases: [unknown, unknown, string][] = [
+    [new Error('a bug'), undefined, 'error'],
+    [new InvalidSignature('bad sign'), failure, 'refused'],
+    [new Disabled('off'), failure, 'refused'],
+    [new NotFound('developerKey', 'no key'), failure, 'refused'],
+    [new UpstreamUnavailable('wechat', 'timed out', undefined, 'timeout'), failure, 'upstream_error'],
+    [new UpstreamUnavailable('jucai', 'first call still running', undefined, 'in-progress'), failure, 'refused'],
+    [rejected('invalid-code'), failure, 'refused'],
+    [rejected('expired-code'), failure, 'refused'],
+    [rejected('bad-recipient'), failure, 'refused'],
+    [rejected('bad-credentials'), failure, 'upstream_error'],
+    [rejected('busy'), failure, 'upstream_error'],
+    [rejected('other'), failure, 'upstream_error'],
+    // A domain error the front's table did not map is still kaifang's own failure.
+    [new InvalidSignature('unmapped'), undefined, 'error'],
+  ];
+  for (const [err, f, expected] of cases) assert.equal(resultOf(err, f), expected, `${(err as Error).name}: ${(err as Error).message}`);
 });

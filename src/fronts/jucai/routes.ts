@@ -5,7 +5,7 @@ import type { MerchantForCall } from './domain/organization.ts';
 import { jucai } from './signing.ts';
 import { bodyOf } from '../kit/bodies.ts';
 import type { FrontContext, FrontPluginOptions } from '../kit/front.ts';
-import { frontWire, signatureHint, type WireCall } from '../kit/wire.ts';
+import { frontWire, resultOf, signatureHint, type WireCall } from '../kit/wire.ts';
 import { failureOf, SUCCESS, type ReplyCode } from './codes.ts';
 import { jucaiRefusal } from './refuse.ts';
 import { readRequest, type Auth2OpenIdRequest } from './params.ts';
@@ -57,6 +57,7 @@ async function handle(s: JucaiServices, ctx: FrontContext, request: FastifyReque
     data = replyData({ ...SUCCESS, termId: req.termId, orgId: merchant.isvNo, mchNo: req.mchNo, mchOrderNo: req.mchOrderNo, ...payer });
   } catch (err) {
     const failure = failureOf(err);
+    call.result = resultOf(err, failure);
     if (!failure) {
       request.log.error({ err }, 'jucai: unexpected error');
       code = { code: 500, msg: `系统错误; request id ${request.id}` };

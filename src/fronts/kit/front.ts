@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Migration } from 'kysely';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Core } from '../../core/platform.ts';
+import type { CallResult } from '../../core/callLog.ts';
 import type { Database } from '../../store/schema.ts';
 import type { SettingsTable, SettingsValues } from '../../kernel/settings.ts';
 import type { CliOptions, CliRunner } from './cli.ts';
@@ -17,6 +18,8 @@ export interface CallOutcome {
   credential: string | null;
   /** The front's own outcome code, as text. */
   outcome: string;
+  /** The same words on every front: ok, refused, upstream_error, error. */
+  result: CallResult;
   /** `process.hrtime.bigint()` when the request started. */
   startedAt: bigint;
   requestId: string;

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { UpstreamRejected, UpstreamUnavailable, type RejectReason } from '../../kernel/errors.ts';
 import { maskSecret } from '../../kernel/signing.ts';
+import type { CallResult } from '../../core/callLog.ts';
 import { useFrontBodyParsers } from './bodies.ts';
 import type { FrontContext, RenderedReply, WireRefusal } from './front.ts';
 
@@ -15,6 +17,8 @@ export interface WireCall {
   credential: string | null;
   /** The front's own outcome code, as text. */
   outcome: string;
+  /** What became of it in every front's words; `ok` unless the handler's catch says otherwise (`resultOf`). */
+  result: CallResult;
 }
 
 export type WireHandler = (request: FastifyRequest, reply: FastifyReply, call: WireCall) => unknown;
@@ -67,6 +71,7 @@ export function frontWire(app: FastifyInstance, ctx: FrontContext, front: Refusi
       endpoint: request.routeOptions.url ?? path,
       credential: null,
       outcome: answer.outcome,
+      result: status >= 500 && status !== 503 ? 'error' : 'refused',
       startedAt,
       requestId: request.id,
     });
@@ -104,7 +109,7 @@ export function frontWire(app: FastifyInstance, ctx: FrontContext, front: Refusi
         exposeHeadRoute: false,
         async handler(request, reply) {
           const startedAt = process.hrtime.bigint();
-          const call: WireCall = { endpoint: url, credential: null, outcome: '' };
+          const call: WireCall = { endpoint: url, credential: null, outcome: '', result: 'ok' };
           const sent = await handler(request, reply, call);
           // A handler that throws is observed once, by the error handler's refusal.
           ctx.observe({
@@ -112,6 +117,7 @@ export function frontWire(app: FastifyInstance, ctx: FrontContext, front: Refusi
             endpoint: call.endpoint,
             credential: call.credential,
             outcome: call.outcome,
+            result: call.result,
             startedAt,
             requestId: request.id,
           });
@@ -142,6 +148,23 @@ export function frontWire(app: FastifyInstance, ctx: FrontContext, front: Refusi
  */
 export function signatureHint(ctx: FrontContext, stringToSign: () => string, secret: string): string | undefined {
   return ctx.sandbox ? maskSecret(stringToSign(), secret) : undefined;
+}
+
+/** What the upstream's refusal says about the call: the caller's own data, or the service or its configuration. */
+const CALLERS_FAULT: ReadonlySet<RejectReason> = new Set(['invalid-code', 'used-code', 'expired-code', 'user-blocked', 'bad-recipient']);
+
+/**
+ * The shared `result` of a call a front's handler answered with an error: `err` is what was
+ * thrown, `failure` what the front's error table made of it (`undefined`: kaifang's own failure).
+ * An upstream that could not be used, or refused the platform's credentials, configuration or
+ * load, is `upstream_error`; an upstream's refusal of the caller's own one-time code or user is a
+ * refusal like any other; a call waiting on the first one with its key is refused too.
+ */
+export function resultOf(err: unknown, failure: unknown): CallResult {
+  if (failure === undefined) return 'error';
+  if (err instanceof UpstreamUnavailable) return err.reason === 'in-progress' ? 'refused' : 'upstream_error';
+  if (err instanceof UpstreamRejected) return CALLERS_FAULT.has(err.reason) ? 'refused' : 'upstream_error';
+  return 'refused';
 }
 
 /**

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MethodFailed } from './domain/forward.ts';
 import { bodyOf } from '../kit/bodies.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
-import { frontWire } from '../kit/wire.ts';
+import { frontWire, resultOf } from '../kit/wire.ts';
 import { CODES, failureOf, type Codename, UNEXPECTED } from './codes.ts';
 import { opretailRefusal } from './refuse.ts';
 import { runGateway, type CallState } from './gateway.ts';
@@ -58,6 +58,7 @@ export async function opretailRoutes(app: FastifyInstance, { services, ctx, fron
         return send(request, reply, call, 'SUCCESS', 'success', data);
       } catch (err) {
         const failure = failureOf(err);
+        wireCall.result = resultOf(err, failure);
         if (!failure) request.log.error({ err }, 'opretail gateway: unexpected error');
         else if (err instanceof MethodFailed)
           request.log.warn({ method: call.endpoint, status: err.status, detail: err.detail }, `opretail method failed: ${err.message}`);

@@ -4,7 +4,7 @@ import { storepos } from './signing.ts';
 import type { AgentWithKey } from './domain/agents.ts';
 import { bodyOf } from '../kit/bodies.ts';
 import type { FrontContext, FrontPluginOptions } from '../kit/front.ts';
-import { frontWire, signatureHint, type WireCall } from '../kit/wire.ts';
+import { frontWire, resultOf, signatureHint, type WireCall } from '../kit/wire.ts';
 import { CODE, failureOf, VersionTooLow, type Failure } from './codes.ts';
 import { storeposRefusal } from './refuse.ts';
 import { COMMON, paramsOf, requireParams, type Params } from './params.ts';
@@ -103,6 +103,7 @@ async function handle(
     fields = await endpoint.run(s, agent, params);
   } catch (err) {
     const failure = failureOf(err);
+    call.result = resultOf(err, failure);
     if (failure) {
       if (failure.code === CODE.SYSTEM)
         request.log.warn({ err: { kind: (err as Error).name, message: (err as Error).message } }, 'storepos upstream failure');

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import type { CallResult } from '../../core/callLog.ts';
 import { formatCompact, formatDateTime } from '../../kernel/cst.ts';
 import type { TicketFailure } from './domain/tickets.ts';
 import type { WeitingUser } from './domain/users.ts';
@@ -9,7 +10,12 @@ export interface Answer {
   body: unknown;
   outcome: string;
   text?: string;
+  /** Set when the answer is a refusal or failure that was answered rather than thrown. */
+  result?: CallResult;
 }
+
+/** `answer`, marked as a refusal (or a failure) the handler answered without throwing. */
+export const marked = (answer: Answer, result: CallResult): Answer => ({ ...answer, result });
 
 /** A JSON answer, its outcome the seed's own status field (`status`, `errcode` or `flag`) unless given. */
 export const json = (

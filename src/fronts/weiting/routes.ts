@@ -4,7 +4,7 @@ import { SLOWED_MESSAGE } from './domain/accessTokens.ts';
 import { StateRefused } from './domain/loginBroker.ts';
 import { bodyOf } from '../kit/bodies.ts';
 import type { FrontPluginOptions } from '../kit/front.ts';
-import { frontWire, type WireCall } from '../kit/wire.ts';
+import { frontWire, resultOf, type WireCall } from '../kit/wire.ts';
 import { type Failure, failureOf, INTERFACE_ERROR, KEY_REUSED, TOKEN_REFUSED } from './codes.ts';
 import type { WeitingApp } from './domain/apps.ts';
 import { ERROR_PAGE_HEADERS, errorPage, type LoginError, partnerUrlWithError } from './pages.ts';
@@ -29,7 +29,7 @@ import type {
   ReportReply,
   TicketReply,
 } from './wire.ts';
-import { type Answer, json, send, ticketDiagnostic, userInfoText } from './reply.ts';
+import { type Answer, json, marked, send, ticketDiagnostic, userInfoText } from './reply.ts';
 import type { WeitingServices } from './services.ts';
 
 /**
@@ -95,6 +95,7 @@ async function accessToken(s: WeitingServices, request: FastifyRequest, reply: F
     answer = json({ data: token, status: 200, info: 0 } satisfies AccessTokenReply);
   } catch (err) {
     answer = accessTokenFailure(request, err);
+    call.result = resultOf(err, failureOf(err));
   }
   call.outcome = answer.outcome;
   return send(reply, answer);
@@ -130,9 +131,10 @@ async function withAccessToken(
   try {
     const query = queryFields(request.url);
     caller = await s.accessTokens.appOf(query.access_token);
-    answer = caller ? await endpoint.handle(s, request, caller, query) : json({ ...TOKEN_REFUSED });
+    answer = caller ? await endpoint.handle(s, request, caller, query) : marked(json({ ...TOKEN_REFUSED }), 'refused');
   } catch (err) {
     const failure = failureOf(err);
+    call.result = resultOf(err, failure);
     if (failure === undefined) request.log.error({ err }, 'weiting: unexpected error');
     else if (err instanceof UpstreamRejected)
       // The platform's own side refused (the official account's credentials, IP whitelist, permissions, quota, template): the operator must act.
@@ -153,6 +155,7 @@ async function withAccessToken(
   }
   call.credential = caller?.appid ?? null;
   call.outcome = answer.outcome;
+  if (answer.result) call.result = answer.result;
   return send(reply, answer);
 }
 
@@ -209,7 +212,7 @@ function getBaseUrlFailure(failure: Failure | undefined): Answer {
 /** `POST …/wxoauth/2.0/getOpenidByCode` (`code`: the platform code the partner got back): the openid, once. */
 async function getOpenidByCode(s: WeitingServices, request: FastifyRequest, app: WeitingApp, query: Fields): Promise<Answer> {
   const code = postFields(bodyOf(request), query).code;
-  if (!code) return json({ status: 40005, errMsg: 'code 已过期' });
+  if (!code) return marked(json({ status: 40005, errMsg: 'code 已过期' }), 'refused');
   return json({ status: 200, openid: await s.login.openidOf(app, code) } satisfies OpenidByCodeReply);
 }
 
@@ -243,7 +246,7 @@ async function sendPrizeNotice(s: WeitingServices, request: FastifyRequest, app:
   const sent = await s.notices.send(app, notice, idempotencyKey(request));
   return sent.outcome === 'sent'
     ? json({ status: 200, result: '发送成功' } satisfies PrizeNoticeReply)
-    : json({ status: 0, result: '发送失败' } satisfies PrizeNoticeReply, sent.outcome);
+    : marked(json({ status: 0, result: '发送失败' } satisfies PrizeNoticeReply, sent.outcome), 'refused');
 }
 
 function sendPrizeNoticeFailure(failure: Failure | undefined, message: string): Answer {
@@ -278,10 +281,13 @@ function reportFailure(failure: Failure | undefined, message: string): Answer {
 /** `GET /service/appOauthen/Ticket?ticket=`: the mobile number an app ticket stands for, once. */
 async function appTicket(s: WeitingServices, request: FastifyRequest, _app: WeitingApp, query: Fields): Promise<Answer> {
   const ticket = query.ticket ?? '';
-  if (ticket === '') return json({ errcode: 1, data: { mobile: 'ticket必须给出' } });
+  if (ticket === '') return marked(json({ errcode: 1, data: { mobile: 'ticket必须给出' } }), 'refused');
   const got = await s.tickets.redeem(ticket);
   if ('mobile' in got) return json({ errcode: 0, data: { mobile: got.mobile } } satisfies TicketReply);
-  return json({ errcode: 1, data: '手机号码获取异常', msg: ticketDiagnostic(got.failure, s.clock.now(), request.id) }, `1:${got.failure}`);
+  return marked(
+    json({ errcode: 1, data: '手机号码获取异常', msg: ticketDiagnostic(got.failure, s.clock.now(), request.id) }, `1:${got.failure}`),
+    'refused',
+  );
 }
 
 /**
@@ -294,6 +300,7 @@ async function appTicket(s: WeitingServices, request: FastifyRequest, _app: Weit
 async function wxcode(s: WeitingServices, request: FastifyRequest, reply: FastifyReply, call: WireCall): Promise<FastifyReply> {
   const page = (status: 400 | 502, title: string, detail: string, partnerUrl?: string, error?: LoginError) => {
     call.outcome = error ? `${status}:${error}` : String(status);
+    if (status === 400) call.result = 'refused';
     const back = partnerUrl && error ? partnerUrlWithError(partnerUrl, error) : undefined;
     return reply
       .code(status)
@@ -333,6 +340,8 @@ async function wxcode(s: WeitingServices, request: FastifyRequest, reply: Fastif
     failure === undefined ||
     (err instanceof UpstreamRejected && err.reason === 'bad-credentials') ||
     (err instanceof NotFound && err.what === 'officialAccount');
+  // The platform's side: its WeChat credentials refused (upstream), or no official account set up (kaifang's own).
+  call.result = platformSide && !(err instanceof UpstreamRejected) ? 'error' : resultOf(err, failure);
   if (failure === undefined) request.log.error({ err }, 'weiting: unexpected error');
   else if (platformSide)
     request.log.error(

@@ -5,6 +5,7 @@ import { fronts } from '../../fronts/all.ts';
 import { constantTimeEqual } from '../../kernel/secrets.ts';
 import { redactUrl } from '../../kernel/settings.ts';
 import type { SandboxJournal } from '../../sandbox/journal.ts';
+import { CALL_RESULTS, type CallResult } from '../../core/callLog.ts';
 import { timeParam } from '../admin.ts';
 import type { Kaifang } from '../kaifang.ts';
 import type { ConsoleAssets } from './assets.ts';
@@ -171,6 +172,7 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
           ...(q.credential ? { credential: q.credential } : {}),
           ...(q.endpoint ? { endpoint: q.endpoint } : {}),
           ...(q.outcome ? { outcome: q.outcome } : {}),
+          ...(q.result && (CALL_RESULTS as readonly string[]).includes(q.result) ? { result: q.result as CallResult } : {}),
           ...(q.requestId ? { requestId: q.requestId } : {}),
           since: timeParam('since', q.since),
           until: timeParam('until', q.until),
@@ -182,7 +184,7 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
           calls: rows.map((c) => ({
             ...c,
             at: new Date(c.at).toISOString(),
-            refused: !succeeded(c.front, c.outcome, c.endpoint),
+            refused: c.result ? c.result !== 'ok' : !succeeded(c.front, c.outcome, c.endpoint),
             // The upstream calls this process made while the call was being served (by time: the call log keeps no link).
             upstream: k.metrics.recentUpstream
               .filter((u) => u.startedAt >= c.at - c.latencyMs - 5 && u.startedAt + u.ms <= c.at + 5)
@@ -207,7 +209,7 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
           const i = (c.bucket - since) / bucketMs;
           if (i < 0 || i >= n) continue;
           s.calls[i]! += c.calls;
-          if (!succeeded(c.front, c.outcome, c.endpoint)) s.refusals[i]! += c.calls;
+          if (c.result ? c.result !== 'ok' : !succeeded(c.front, c.outcome, c.endpoint)) s.refusals[i]! += c.calls;
         }
         return { since, bucketMs, buckets: n, series };
       });
@@ -230,7 +232,10 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
   );
 }
 
-/** Whether a front's outcome is a success, from its console declaration (a front without one: every call is). */
+/**
+ * Whether a front's outcome is a success, from its console declaration (a front without one: every
+ * call is); only for call-log rows logged before the shared `result` was (migration 012).
+ */
 function successTest() {
   const tests = new Map(fronts.map((f) => [f.name as string, f.console?.succeeded]));
   return (front: string, outcome: string, endpoint: string) => tests.get(front)?.(outcome, endpoint) ?? true;
@@ -245,7 +250,6 @@ interface MetricJson {
 async function overview(k: Kaifang) {
   const metrics = (await k.metrics.registry.getMetricsAsJSON()) as unknown as MetricJson[];
   const byName = new Map(metrics.map((m) => [m.name, m]));
-  const succeeded = successTest();
   const frontFigures: Record<
     string,
     { requests: number; refusals: Record<string, number>; p99Seconds: number | null; buckets: Record<string, number> }
@@ -255,7 +259,7 @@ async function overview(k: Kaifang) {
     const f = slot(frontFigures, front, () => ({ requests: 0, refusals: {}, p99Seconds: null, buckets: {} }));
     f.requests += v.value;
     const outcome = String(v.labels.outcome);
-    if (!succeeded(front, outcome, String(v.labels.endpoint))) f.refusals[outcome] = (f.refusals[outcome] ?? 0) + v.value;
+    if (v.labels.result !== 'ok') f.refusals[outcome] = (f.refusals[outcome] ?? 0) + v.value;
   }
   for (const v of byName.get('kaifang_request_duration_seconds')?.values ?? []) {
     if (v.metricName !== 'kaifang_request_duration_seconds_bucket') continue;

@@ -153,7 +153,7 @@ for (const backend of backendNames()) {
     );
     assert.deepEqual(rows.map((r) => r.outcome).sort(), ['-500', '-500'], 'each failed call is in the call log once');
     const metrics = await (await fetch(`${s.url}/metrics`)).text();
-    assert.match(metrics, /kaifang_requests_total\{front="opretail",endpoint="deep\.answer",outcome="-500"\} 1\n/);
+    assert.match(metrics, /kaifang_requests_total\{front="opretail",endpoint="deep\.answer",outcome="-500",result="upstream_error"\} 1\n/);
   });
 }
 
