@@ -29,11 +29,11 @@ const PARTS: [part: string, test: (fn: string, url: string) => boolean][] = [
   ['body parsing (form decode)', (_, u) => u.includes('/fronts/kit/bodies.')],
   ['parameter collection', (_, u) => u.includes('/fronts/opretail/params.')],
   ['key lookup (cache, row, unseal)', (_, u) => /\/(developerKeys|credentials|cache|secrets)\.|lru-cache/.test(u)],
-  ['timestamp', (_, u) => u.includes('/core/cst.')],
-  ['signature (MD5)', (_, u) => u.includes('/core/signing.')],
+  ['timestamp', (_, u) => u.includes('/kernel/cst.')],
+  ['signature (MD5)', (_, u) => /\/kernel\/(signing|digest)\.|\/fronts\/\w+\/signing\./.test(u)],
   ['replay record + rate counts (SQLite group commit)', (_, u) => /\/state\/|\/core\/quota\.|better-sqlite3/.test(u)],
   ['call log hand-off', (_, u) => /\/core\/callLog\.|\/store\/sqliteWriter\.|\/store\/callLog/.test(u)],
-  ['metrics (prom-client)', (_, u) => u.includes('prom-client') || u.includes('/server/metrics.')],
+  ['metrics (prom-client)', (_, u) => u.includes('prom-client') || /\/server\/(metrics|callTally)\./.test(u)],
   [
     'access log (pino)',
     (_, u) =>
@@ -44,8 +44,8 @@ const PARTS: [part: string, test: (fn: string, url: string) => boolean][] = [
       u.includes('quick-format'),
   ],
   ['reply (envelope, JSON, send)', (_, u) => /\/fronts\/opretail\/(reply|routes)\.|\/fronts\/weiting\/routes\./.test(u)],
-  ['gateway logic (checks, method, replay id)', (_, u) => /\/fronts\/opretail\/|\/core\/opretail\//.test(u)],
-  ['weiting: token, user, rows (Kysely)', (_, u) => /\/core\/weiting\/|\/core\/bearerTokens\.|kysely/.test(u)],
+  ['gateway logic (checks, method, replay id)', (_, u) => /\/fronts\/opretail\//.test(u)],
+  ['weiting: token, user, rows (Kysely)', (_, u) => /\/fronts\/weiting\/|\/core\/bearerTokens\.|kysely/.test(u)],
   ['kaifang: request id, hooks, observe', (_, u) => /\/server\/|\/fronts\/kit\//.test(u)],
   ['baseline handler', (_, u) => u.includes('baseline-server')],
   [

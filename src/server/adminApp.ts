@@ -5,7 +5,7 @@ import { consoleShell } from './console/index.ts';
 import { REQUEST_ID } from './app.ts';
 import { healthRoutes } from './health.ts';
 import type { Kaifang } from './kaifang.ts';
-import { AccessLog } from './logger.ts';
+import { AccessLog, lazyRequestLogger } from './logger.ts';
 import { openApiRoutes } from './openapi.ts';
 import { installNotFound, installRootErrorHandler, refuseWhileStopping } from './refusals.ts';
 
@@ -19,7 +19,8 @@ export async function buildAdminApp(k: Kaifang): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: k.log as FastifyBaseLogger,
     bodyLimit: k.config.bodyLimit,
-    logController: new AccessLog({ disableRequestLogging: !k.config.logRequests }),
+    logController: new AccessLog({ disableRequestLogging: !k.config.logRequests, logger: k.log }),
+    childLoggerFactory: lazyRequestLogger,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

@@ -5,7 +5,7 @@ import { adminApi, adminAuthorization } from './admin.ts';
 import { consoleShell } from './console/index.ts';
 import { healthRoutes } from './health.ts';
 import type { Kaifang } from './kaifang.ts';
-import { AccessLog } from './logger.ts';
+import { AccessLog, lazyRequestLogger } from './logger.ts';
 import { openApiRoutes } from './openapi.ts';
 import {
   clientErrorHandler,
@@ -30,7 +30,8 @@ export async function buildApp(k: Kaifang): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: k.log as FastifyBaseLogger,
     bodyLimit: k.config.bodyLimit,
-    logController: new AccessLog({ disableRequestLogging: !k.config.logRequests }),
+    logController: new AccessLog({ disableRequestLogging: !k.config.logRequests, logger: k.log }),
+    childLoggerFactory: lazyRequestLogger,
     // A caller's X-Request-Id is kept when it is a plain token, so logs join across systems.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -122,3 +122,51 @@ test('a whole server: secret-bearing query strings, bodies and tokens never reac
     assert.ok(!text.includes(secret), `${secret} appears in the log:\n${out.lines.filter((l) => l.includes(secret)).join('\n')}`);
   }
 });
+
+test('the access line: the fields pino would write, in its order; a path with a quote and UTF-8 stays one valid JSON line', async (t) => {
+  const backend = await makeBackend('sqlite');
+  const out = capture();
+  const config = loadConfig({ ...backend.env, KAIFANG_LOG_LEVEL: 'info' }, { port: 0 });
+  const k = await createKaifang(config, { logger: createLogger('info', out.stream) });
+  const app = await buildApp(k);
+  t.after(async () => {
+    await app.close();
+    await k.close();
+    await backend.cleanup();
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const r = await fetch(`${base}/m.api?_sig=SECRETQ`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': 'access.line-1' },
+    body: 'a=1',
+  });
+  assert.equal(r.status, 200);
+  await fetch(`${base}/%E8%B7%AF%E5%BE%84"quoted?x=1`, { headers: { 'x-request-id': 'access.line-2' } });
+  await app.close();
+  await flush();
+
+  const lines = out.lines.filter((l) => l.includes('"access.line-'));
+  const first = JSON.parse(lines.find((l) => l.includes('access.line-1'))!) as Record<string, any>;
+  assert.deepEqual(Object.keys(first), ['level', 'time', 'pid', 'hostname', 'reqId', 'req', 'res', 'responseTime', 'msg']);
+  assert.deepEqual(
+    { ...first, time: typeof first.time, responseTime: typeof first.responseTime, hostname: typeof first.hostname },
+    {
+      level: 30,
+      time: 'number',
+      pid: process.pid,
+      hostname: 'string',
+      reqId: 'access.line-1',
+      req: { method: 'POST', url: '/m.api', ip: '127.0.0.1' },
+      res: { statusCode: 200 },
+      responseTime: 'number',
+      msg: 'request completed',
+    },
+  );
+  assert.ok(Math.abs(first.time - Date.now()) < 60_000);
+  assert.ok(!out.text().includes('SECRETQ'));
+  // A path with a quote and UTF-8 stays one valid JSON line (the 404's own line, then the access line).
+  const second = lines.filter((l) => l.includes('access.line-2')).map((l) => JSON.parse(l) as Record<string, any>);
+  assert.equal(second.at(-1)!.res.statusCode, 404);
+  assert.equal(second.at(-1)!.req.url, '/%E8%B7%AF%E5%BE%84%22quoted');
+});

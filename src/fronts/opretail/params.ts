@@ -46,9 +46,13 @@ function tooDeep(root: unknown): boolean {
   return false;
 }
 
-/** The parameters gathered so far, and where each was first given (for the error message). */
+/**
+ * The parameters gathered so far. Without a JSON body every value is its text, so `values` is
+ * `text` itself (one map a call instead of two); `fromQuery` names what the query string gave
+ * (only kept when it gave anything: most calls send everything in the body).
+ */
 interface Collected extends ParamSet {
-  where: Record<string, string>;
+  fromQuery: Set<string> | undefined;
 }
 
 /**
@@ -57,14 +61,14 @@ interface Collected extends ParamSet {
  * query/body conflict the spec names. (JSON.parse keeps the last of duplicate JSON keys; that
  * cannot be seen here.)
  */
-function add(into: Collected, name: string, text: string, value: unknown, where: string): void {
+function add(into: Collected, name: string, text: string, value: unknown, where: 'query string' | 'body'): void {
   const prior = into.text[name];
   if (prior === undefined) {
     into.text[name] = text;
-    into.values[name] = value;
-    into.where[name] = where;
+    if (into.values !== into.text) into.values[name] = value;
+    if (where === 'query string') into.fromQuery!.add(name);
   } else if (prior !== text) {
-    const first = into.where[name]!;
+    const first = into.fromQuery?.has(name) ? 'query string' : 'body';
     const how = first === where ? `twice in the ${where}` : `in both the ${first} and the ${where}`;
     throw unreadable(`parameter ${quote(name)} is given ${how} with different values; send it once`);
   }
@@ -102,17 +106,19 @@ function formDecoded(text: string): string | undefined {
 export function collectParams(rawQuery: string, body: ParsedBody): Params {
   if (body.type === 'invalid') throw unreadable(`the request body cannot be read: ${body.reason}`);
   const json = body.type === 'json' ? jsonObject(body) : undefined;
-  const into: Collected = { text: map<string>(), values: map<unknown>(), where: map<string>() };
-  for (const [name, text] of queryPairs(rawQuery)) add(into, name, text, text, 'query string');
+  const text = map<string>();
+  const query = rawQuery === '' ? [] : queryPairs(rawQuery);
+  const into: Collected = { text, values: json ? map<unknown>() : text, fromQuery: query.length > 0 ? new Set() : undefined };
+  for (const [name, text] of query) add(into, name, text, text, 'query string');
   if (body.type === 'form') for (const [name, text] of body.pairs) add(into, name, text, text, 'body');
   if (json) for (const name of Object.keys(json)) add(into, name, jsonText(json[name]), json[name], 'body');
-  const { text, values } = into;
+  const { values } = into;
 
   let decoded: Params['decoded'] = null;
   if (json) {
     for (const name of Object.keys(json)) {
       const value = json[name];
-      if (typeof value !== 'string' || into.where[name] !== 'body') continue;
+      if (typeof value !== 'string' || into.fromQuery?.has(name)) continue;
       const plain = formDecoded(value);
       if (plain === undefined || plain === value) continue;
       decoded ??= { text: Object.assign(map<string>(), text), values: Object.assign(map<unknown>(), values) };
