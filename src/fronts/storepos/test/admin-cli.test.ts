@@ -132,7 +132,8 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
   // serve --demo on the same data: seeds idempotently (the CLI's agent and app are left alone) and
   // prints requests that work as printed.
   const s = await startServer({ env: backend.env });
-  t.after(() => s.k.close());
+  // The whole server: a failure below must not leave its port open (the test process would never end).
+  t.after(() => s.close());
   const { storeposDemo } = await import('../demo.ts');
   const { demoContext } = await import('../../../cli/serve.ts');
   await storeposDemo(s.k.fronts.storepos, demoContext(s.k, s.url));
@@ -150,5 +151,4 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
     assert.ok(['20', '10000'].includes(reply.code), JSON.stringify(reply));
   }
   assert.match(text, /CheckMchSMSValid -d "\$\(npx kaifang storepos sign 13000000000000000 mobile=13800000000 valid_code=CODE/);
-  await s.app.close();
 });
