@@ -204,7 +204,10 @@ function route(): void {
   const limited = signedInAs?.fronts ?? null;
   if (limited !== null && !(parts[0] === 'f' && limited.includes(parts[1] ?? ''))) {
     const first = fronts.find((f) => limited.includes(f.name));
-    if (first?.resources[0]) return go(`#/f/${first.name}/${first.resources[0].id}`);
+    if (first?.resources[0]) {
+      go(`#/f/${first.name}/${first.resources[0].id}`);
+      return;
+    }
   }
   if (parts[0] === 'calls') {
     callsPage(params);

@@ -175,7 +175,7 @@ export async function adminApi(app: FastifyInstance, { k, session }: { k: Kaifan
     if (front.admin) await app.register(front.admin, { ctx: k.frontContext, prefix: `/${front.name}` });
   }
   await app.register(sandboxAdmin, { outbox: k.outbox, templateInbox: k.templateInbox, prefix: '/sandbox' });
-  await app.register(adminTokenRoutes, { k, prefix: '/tokens' });
+  await app.register(adminTokenRoutes, { k });
 
   useStrictValidation(app);
   app.get('/calls', { schema: { querystring: callsQuery } }, async (request) => {

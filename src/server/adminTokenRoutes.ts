@@ -48,12 +48,12 @@ export function presentToken(t: AdminTokenInfo) {
 
 export async function adminTokenRoutes(app: FastifyInstance, { k }: { k: Kaifang }): Promise<void> {
   useStrictValidation(app);
-  app.get('/', async () => ({ tokens: (await k.adminTokens.list()).map(presentToken) }));
-  app.post('/', { schema: { body: createTokenBody } }, async (request, reply) => {
+  app.get('/tokens', async () => ({ tokens: (await k.adminTokens.list()).map(presentToken) }));
+  app.post('/tokens', { schema: { body: createTokenBody } }, async (request, reply) => {
     const made = await k.adminTokens.create(request.body as { name: string; scope: string; fronts?: string[] });
     return reply.code(201).send({ ...presentToken(made), token: made.token });
   });
-  app.post('/:name/revoke', { schema: { params: tokenNameParams } }, async (request) =>
+  app.post('/tokens/:name/revoke', { schema: { params: tokenNameParams } }, async (request) =>
     presentToken(await k.adminTokens.revoke((request.params as { name: string }).name)),
   );
 }

@@ -37,7 +37,7 @@ test('the audit page lists admin writes with their actors; a read-only session i
       await page.locator('main table caption', { hasText: 'Audit trail' }).waitFor();
       const rows = page.locator('main tbody tr');
       assert.equal(await rows.count(), 2);
-      const text = await page.locator('main tbody').innerText();
+      const text = (await page.locator('main tbody').textContent()) ?? '';
       assert.match(text, /POST \/opretail\/keys/);
       assert.match(text, new RegExp(key.body.applicationKey));
       assert.match(text, /POST \/tokens/);
@@ -51,7 +51,7 @@ test('the audit page lists admin writes with their actors; a read-only session i
       await page.locator('main form button[type=submit]').click();
       await page.waitForFunction(() => location.hash.includes('action=tokens'));
       await page.waitForFunction(() => document.querySelectorAll('main tbody tr').length === 1);
-      assert.match(await page.locator('main tbody').innerText(), /viewer/);
+      assert.match((await page.locator('main tbody').textContent()) ?? '', /viewer/);
 
       // A console write is recorded as console:root.
       const r = await page.evaluate(async () => {
