@@ -5,7 +5,6 @@ import { refusal, type AdminPrincipal } from '../core/adminTokens.ts';
 import { auditEntry, presentAudit } from './audit.ts';
 import type { AuditQuery } from '../core/auditLog.ts';
 import { adminTokenRoutes } from './adminTokenRoutes.ts';
-import type { SessionCheck } from './console/routes.ts';
 import { useStrictValidation } from '../fronts/kit/adminValidation.ts';
 import { sandboxAdmin } from '../sandbox/admin.ts';
 import { adminErrorStatus } from './adminErrors.ts';
@@ -134,7 +133,10 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * `{ "error": { "kind", "message", "param"? } }`. Each front's admin routes are mounted at
  * `/admin/api/<name>`; the platform adds the call log, the sandbox, the admin tokens and the audit trail.
  */
-export async function adminApi(app: FastifyInstance, { k, session }: { k: Kaifang; session?: SessionCheck }): Promise<void> {
+export async function adminApi(
+  app: FastifyInstance,
+  { k, session }: { k: Kaifang; session?: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean> },
+): Promise<void> {
   const authorized = adminAuthorization(k);
   app.addHook('onRequest', async (request, reply) => {
     // The console's session (its cookie, and its CSRF token on writes) when no Bearer header is sent.
