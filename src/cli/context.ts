@@ -1,7 +1,10 @@
+import { hostname, userInfo } from 'node:os';
 import { basename, resolve } from 'node:path';
+import type { Command } from 'commander';
 import { DomainError, InvalidInput } from '../kernel/errors.ts';
 import type { CliShell } from '../fronts/kit/front.ts';
-import { flagOf } from '../fronts/kit/cli.ts';
+import { flagOf, watchOutput } from '../fronts/kit/cli.ts';
+import { cliAuditEntry } from '../server/audit.ts';
 import { redactUrl } from '../kernel/settings.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { sqliteFile, storeExists } from '../store/database.ts';
@@ -61,11 +64,52 @@ export function fail(err: unknown): never {
   process.exit(1);
 }
 
-/** What a front's CLI commands run in: kaifang opened on the store, one line on failure naming the option at fault. */
+/** Who the CLI acts as in the audit trail: `cli@<host>`, and the OS user. */
+export function cliActor(): { actor: string; user: string } {
+  let user = process.env.USER ?? '';
+  try {
+    user = userInfo().username;
+  } catch {
+    /* no passwd entry (a container's numeric user): keep $USER */
+  }
+  return { actor: `cli@${hostname()}`, user };
+}
+
+/** The command's words under `kaifang`: `opretail keys create`. */
+export function commandPath(command: Command): string[] {
+  const path: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) path.unshift(c.name());
+  return path;
+}
+
+/**
+ * What a front's CLI commands run in: kaifang opened on the store, one line on failure naming the
+ * option at fault. Every write command — done or refused — is recorded in the audit trail here,
+ * once for all fronts (server/audit.ts `cliAuditEntry` says which commands only read).
+ */
 export const cliShell: CliShell<Config> = {
   async run(command, options, body) {
     try {
-      await withKaifang(options, (k) => body(k.core, k.config));
+      await withKaifang(options, async (k) => {
+        let printed: unknown;
+        watchOutput((data) => (printed = data));
+        const audit = async (outcome: string) => {
+          const entry = cliAuditEntry(commandPath(command), command.processedArgs, command.opts(), printed, cliActor(), outcome);
+          if (entry) await k.audit.record(entry);
+        };
+        try {
+          await body(k.core, k.config);
+        } catch (err) {
+          await audit(err instanceof DomainError ? `refused ${err.kind}` : 'failed').catch(() => undefined);
+          throw err;
+        } finally {
+          watchOutput(undefined);
+        }
+        // The write is done: a failing audit write is said, not turned into a failed command.
+        await audit('ok').catch((err: Error) =>
+          process.stderr.write(`kaifang: warning: the audit trail was not written: ${err.message}\n`),
+        );
+      });
     } catch (err) {
       const flag = err instanceof InvalidInput ? flagOf(command, err.param) : undefined;
       fail(flag && err instanceof InvalidInput ? new InvalidInput(err.param, `${err.message} (${flag})`) : err);

@@ -8,6 +8,7 @@ import { serveCommand } from './serve.ts';
 import { storeCommand } from './store.ts';
 import { keysCommand } from './keys.ts';
 import { readyCommand } from './ready.ts';
+import { adminCommand, auditCommand } from './admin.ts';
 
 const program = new Command('kaifang')
   .description('kaifang (开放): a self-hosted open-platform server')
@@ -20,6 +21,8 @@ storeCommand(program);
 keysCommand(program);
 readyCommand(program);
 configCommand(program);
+adminCommand(program);
+auditCommand(program);
 for (const front of fronts) {
   if (!front.cli) continue;
   // Usage errors print one line (the front's commands inherit this setting when created).

@@ -27,6 +27,9 @@ type Row = Record<string, unknown>;
 const app = document.getElementById('app') as HTMLElement;
 let fronts: FrontView[] = [];
 let sandboxMode = false;
+/** The session's token: a read-only one is offered no create form; one limited to some fronts gets no platform pages. */
+type SignedInAs = { name: string; scope: 'root' | 'write' | 'read'; fronts: string[] | null };
+let signedInAs: SignedInAs | undefined;
 /** Timers of the page on screen (refreshes): cleared when another page is drawn. */
 let timers: number[] = [];
 const every = (ms: number, fn: () => void) => {
@@ -43,8 +46,9 @@ void start();
 
 async function start(): Promise<void> {
   try {
-    const session = await api<{ csrf: string }>('GET', '/console/api/session');
+    const session = await api<{ csrf: string; token?: SignedInAs }>('GET', '/console/api/session');
     setCsrf(session.csrf);
+    signedInAs = session.token;
     await loadShell();
   } catch {
     signInPage();
@@ -77,9 +81,10 @@ function signInPage(message?: string): void {
     event.preventDefault();
     submit.disabled = true;
     try {
-      const session = await api<{ csrf: string }>('POST', '/console/api/session', { token: token.value });
+      const session = await api<{ csrf: string; token?: SignedInAs }>('POST', '/console/api/session', { token: token.value });
       token.value = '';
       setCsrf(session.csrf);
+      signedInAs = session.token;
       await loadShell();
     } catch (err) {
       status(note, err instanceof ApiError && err.status === 401 ? t('wrongToken') : String((err as Error).message), 'error');
@@ -125,13 +130,19 @@ function drawShell(): void {
   document.querySelector('nav.side')?.remove();
   document.querySelector('.skip')?.remove();
   const signOut = h('button', { type: 'button', onclick: () => void doSignOut() }, t('signOut'));
-  const header = h('header', { class: 'top' }, h('h1', {}, t('console')), langButton(), signOut);
+  const readOnly = signedInAs?.scope === 'read' ? h('span', { class: 'badge warn' }, t('readOnlySession')) : null;
+  const header = h('header', { class: 'top' }, h('h1', {}, t('console')), readOnly, langButton(), signOut);
   const nav = h('nav', { class: 'side', 'aria-label': t('menu') });
-  const links: [string, string][] = [
-    ['#/overview', t('overview')],
-    ['#/calls', t('calls')],
-    ...(sandboxMode ? ([['#/sandbox', t('sandbox')]] as [string, string][]) : []),
-  ];
+  // A token limited to some fronts sees only their pages: the platform's show every front.
+  const everyFront = (signedInAs?.fronts ?? null) === null;
+  const links: [string, string][] = everyFront
+    ? [
+        ['#/overview', t('overview')],
+        ['#/calls', t('calls')],
+        ['#/audit', t('audit')],
+        ...(sandboxMode ? ([['#/sandbox', t('sandbox')]] as [string, string][]) : []),
+      ]
+    : [];
   const list = h(
     'ul',
     {},
@@ -189,12 +200,25 @@ function route(): void {
   }
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   app.removeAttribute('aria-busy');
+  // A token limited to some fronts has only their pages.
+  const limited = signedInAs?.fronts ?? null;
+  if (limited !== null && !(parts[0] === 'f' && limited.includes(parts[1] ?? ''))) {
+    const first = fronts.find((f) => limited.includes(f.name));
+    if (first?.resources[0]) {
+      go(`#/f/${first.name}/${first.resources[0].id}`);
+      return;
+    }
+  }
   if (parts[0] === 'calls') {
     callsPage(params);
     return;
   }
   if (parts[0] === 'sandbox') {
     sandboxPage();
+    return;
+  }
+  if (parts[0] === 'audit') {
+    auditPage(params);
     return;
   }
   if (parts[0] === 'f' && parts[1] && parts[2]) {
@@ -355,6 +379,119 @@ function overviewPage(): void {
       ),
     );
   });
+}
+
+// --- The audit trail: every admin write, from the API and the CLI (the admin API's /audit).
+function auditPage(params: URLSearchParams): void {
+  const input = (name: string, label: string, type = 'text') =>
+    field(label, h('input', { name, type, value: params.get(name) ?? '', autocomplete: 'off' }) as HTMLInputElement);
+  const frontSelect = h(
+    'select',
+    { name: 'front' },
+    h('option', { value: '' }, '—'),
+    fronts.map((f) => h('option', { value: f.name, selected: params.get('front') === f.name }, w(f.label))),
+  );
+  const form = h(
+    'form',
+    { class: 'panel', 'aria-label': t('filters') },
+    h(
+      'div',
+      { class: 'grid' },
+      input('actor', t('actor')),
+      field(t('front'), frontSelect),
+      input('action', t('action')),
+      input('objectId', t('objectId')),
+      input('since', t('since'), 'datetime-local'),
+      input('until', t('until'), 'datetime-local'),
+    ),
+    h(
+      'div',
+      { class: 'row' },
+      h('button', { type: 'submit' }, t('apply')),
+      h('button', { type: 'button', class: 'secondary', onclick: () => go('#/audit') }, t('clear')),
+    ),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const next = new URLSearchParams();
+    for (const [k, v] of new FormData(form)) if (v !== '') next.set(k, String(v));
+    go(`#/audit?${next}`);
+  });
+  const list = h('div');
+  const note = h('p', { class: 'status', role: 'status' });
+  page(t('audit'), form, note, list);
+
+  const offset = Number(params.get('offset') ?? 0) || 0;
+  const limit = 50;
+  const query = new URLSearchParams();
+  for (const name of ['actor', 'front', 'action', 'objectId']) if (params.get(name)) query.set(name, params.get(name)!);
+  for (const name of ['since', 'until']) if (params.get(name)) query.set(name, String(new Date(params.get(name)!).getTime()));
+  query.set('limit', String(limit));
+  query.set('offset', String(offset));
+  void (async () => {
+    type Entry = {
+      id: number;
+      at: string;
+      actor: string;
+      action: string;
+      front: string | null;
+      objectId: string | null;
+      outcome: string;
+      detail: unknown;
+      requestId: string | null;
+    };
+    try {
+      const { entries } = await api<{ entries: Entry[] }>('GET', `/admin/api/audit?${query}`);
+      if (entries.length === 0) return fill(list, h('p', { class: 'hint' }, t('noRows')));
+      const rows = entries.map((e) =>
+        h(
+          'tr',
+          { 'data-audit-id': String(e.id) },
+          h('td', {}, show(e.at, 'time')),
+          h('td', {}, h('a', { href: `#/audit?actor=${encodeURIComponent(e.actor)}` }, e.actor)),
+          h('td', {}, h('code', {}, e.action)),
+          h('td', {}, e.objectId ? h('code', {}, e.objectId) : '—'),
+          h('td', {}, h('span', { class: `badge ${e.outcome === 'ok' ? 'ok' : 'bad'}` }, e.outcome)),
+          h(
+            'td',
+            {},
+            e.detail === null ? '—' : h('details', {}, h('summary', {}, t('details')), h('pre', {}, JSON.stringify(e.detail, null, 2))),
+          ),
+        ),
+      );
+      const heads = [t('at'), t('actor'), t('action'), t('objectId'), t('outcome'), t('details')];
+      const pager = pagerOf(offset, limit, entries.length, (o) => {
+        const next = new URLSearchParams(params);
+        next.set('offset', String(o));
+        return `#/audit?${next}`;
+      });
+      fill(
+        list,
+        h(
+          'div',
+          { class: 'table-wrap' },
+          h(
+            'table',
+            {},
+            h('caption', {}, t('audit')),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                heads.map((x) => h('th', { scope: 'col' }, x)),
+              ),
+            ),
+            h('tbody', {}, rows),
+          ),
+        ),
+        pager,
+      );
+    } catch (err) {
+      status(note, (err as Error).message, 'error');
+    }
+  })();
 }
 
 // --- The call log.
@@ -563,9 +700,10 @@ async function listPage(front: FrontView, resource: ConsoleResource, params: URL
   const title = `${w(front.label)} · ${w(resource.title)}`;
   const note = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   const createArea = h('div');
-  const createButton = resource.create
-    ? h('button', { type: 'button', onclick: () => fill(createArea, createForm(front, resource, createArea)) }, w(resource.create.label))
-    : null;
+  const createButton =
+    resource.create && signedInAs?.scope !== 'read'
+      ? h('button', { type: 'button', onclick: () => fill(createArea, createForm(front, resource, createArea)) }, w(resource.create.label))
+      : null;
   if (resource.noList) {
     page(title, note, createButton, createArea);
     return;

@@ -70,6 +70,12 @@ export const platformSettings = {
     optionalText,
     'Bearer token of the admin API; unset = data-dir/admin.token, created on first start.',
   ),
+  adminTokenCacheMs: setting(
+    'KAIFANG_ADMIN_TOKEN_CACHE_MS',
+    5000,
+    integer(0, 600_000),
+    'How long a process may cache the admin tokens: a rotated root token or a revoked scoped token stops working everywhere within this bound.',
+  ),
   adminListen: setting<string | undefined>(
     'KAIFANG_ADMIN_LISTEN',
     undefined,

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import { pruneExpiredTokens } from '../core/bearerTokens.ts';
+import { AdminTokens } from '../core/adminTokens.ts';
+import { AuditLog } from '../core/auditLog.ts';
 import { CallLog } from '../core/callLog.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
 import { opens, recordedKeyId, recordMasterKey, sealedSample } from '../core/masterKeyCheck.ts';
@@ -51,6 +53,10 @@ export interface Kaifang {
   readonly bootstrap: Bootstrap;
   readonly metrics: Metrics;
   readonly callLog: CallLog;
+  /** The admin API's tokens: the root (bootstrap or rotated) and the scoped ones. */
+  readonly adminTokens: AdminTokens;
+  /** Every admin write, from the API and the CLI. */
+  readonly audit: AuditLog;
   readonly outbox: SandboxOutbox;
   readonly templateInbox: SandboxTemplateInbox;
   /** Set when a stop begins: /readyz answers 503 and new requests are refused (see cli/serve.ts). */
@@ -252,6 +258,14 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
     bootstrap,
     metrics,
     callLog,
+    adminTokens: new AdminTokens(
+      db,
+      clock,
+      bootstrap.adminToken,
+      bound.map((b) => b.name),
+      config.adminTokenCacheMs,
+    ),
+    audit: new AuditLog(db, clock),
     outbox: new SandboxOutbox(db, clock),
     templateInbox: new SandboxTemplateInbox(db, clock),
     lifecycle: { draining: false },

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { fronts } from '../fronts/all.ts';
 import { queryParams, type OpenApiFragment } from '../fronts/kit/openapi.ts';
-import { callsQuery } from './admin.ts';
+import { auditQuery, callsQuery } from './admin.ts';
+import { createTokenBody } from './adminTokenRoutes.ts';
 import { consoleOpenApi } from './console/openapi.ts';
 import type { Kaifang } from './kaifang.ts';
 
@@ -140,6 +141,74 @@ export const platformOpenApi: OpenApiFragment = {
         },
       },
     },
+    '/admin/api/audit': {
+      get: {
+        tags: ['admin'],
+        summary: 'The audit trail, newest first: every admin write of the API and the CLI (never a secret)',
+        description:
+          'One row per POST, PUT, PATCH or DELETE of a known caller — done (`outcome` "ok") or refused ("403 Forbidden", "409 Conflict", …) — and per write command of the CLI. Not open to a token limited to some fronts.',
+        parameters: queryParams(auditQuery),
+        responses: {
+          ...adminOk('the entries', {
+            type: 'object',
+            properties: {
+              entries: { type: 'array', items: { $ref: '#/components/schemas/AuditEntry' } },
+              limit: { type: 'integer' },
+              offset: { type: 'integer' },
+            },
+          }),
+          400: { $ref: '#/components/responses/BadRequest' },
+          403: { $ref: '#/components/responses/Forbidden' },
+        },
+      },
+    },
+    '/admin/api/tokens': {
+      get: {
+        tags: ['admin'],
+        summary: 'The scoped admin tokens, revoked ones too (never their secrets)',
+        description: 'Only the root token or a write token for every front may manage tokens.',
+        responses: {
+          ...adminOk('the tokens', {
+            type: 'object',
+            properties: { tokens: { type: 'array', items: { $ref: '#/components/schemas/AdminToken' } } },
+          }),
+          403: { $ref: '#/components/responses/Forbidden' },
+        },
+      },
+      post: {
+        tags: ['admin'],
+        summary: 'Issue a named scoped token; its secret is in this reply only',
+        requestBody: { required: true, content: { 'application/json': { schema: createTokenBody } } },
+        responses: {
+          201: {
+            description: 'the token, with its secret `token` (shown once)',
+            content: {
+              'application/json': {
+                schema: {
+                  allOf: [{ $ref: '#/components/schemas/AdminToken' }, { type: 'object', properties: { token: { type: 'string' } } }],
+                },
+              },
+            },
+          },
+          400: { $ref: '#/components/responses/BadRequest' },
+          401: { $ref: '#/components/responses/Unauthorized' },
+          403: { $ref: '#/components/responses/Forbidden' },
+          409: { $ref: '#/components/responses/Conflict' },
+        },
+      },
+    },
+    '/admin/api/tokens/{name}/revoke': {
+      post: {
+        tags: ['admin'],
+        summary: 'Revoke a scoped token: refused by every process within KAIFANG_ADMIN_TOKEN_CACHE_MS',
+        parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
+        responses: {
+          ...adminOk('the token, revoked', { $ref: '#/components/schemas/AdminToken' }),
+          403: { $ref: '#/components/responses/Forbidden' },
+          404: { $ref: '#/components/responses/NotFound' },
+        },
+      },
+    },
     '/admin/api/sandbox/sms': {
       get: {
         tags: ['admin: sandbox'],
@@ -194,10 +263,51 @@ export const platformOpenApi: OpenApiFragment = {
     },
   },
   components: {
-    schemas: { AdminError: adminError, SandboxSms: sandboxSms, SandboxTemplateMessage: sandboxTemplateMessage },
+    schemas: {
+      AdminError: adminError,
+      SandboxSms: sandboxSms,
+      SandboxTemplateMessage: sandboxTemplateMessage,
+      AdminToken: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          scope: { type: 'string', enum: ['read', 'write'] },
+          fronts: { type: ['array', 'null'], items: { type: 'string' }, description: 'the fronts it is limited to; null = every front' },
+          createdAt: { type: 'string', format: 'date-time' },
+          lastUsedAt: { type: ['string', 'null'], format: 'date-time', description: 'to the minute' },
+          revokedAt: { type: ['string', 'null'], format: 'date-time' },
+          status: { type: 'string', enum: ['active', 'revoked'] },
+        },
+      },
+      AuditEntry: {
+        type: 'object',
+        properties: {
+          id: { type: 'integer' },
+          at: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },
+          actor: {
+            type: 'string',
+            description: "a token's name (root for the root token), console:<name>, or cli@<host>",
+            examples: ['root', 'console:root', 'cli@ops-1'],
+          },
+          action: {
+            type: 'string',
+            description: 'the method and route, or the CLI command',
+            examples: ['PATCH /opretail/keys/:akey', 'opretail keys create'],
+          },
+          front: { type: ['string', 'null'] },
+          objectId: { type: ['string', 'null'], description: 'the path parameters, or the key of the record created' },
+          outcome: { type: 'string', examples: ['ok', '403 Forbidden', 'refused Conflict'] },
+          detail: { description: 'the non-secret fields of the request (or CLI options); every field named like key material is dropped' },
+          requestId: { type: ['string', 'null'] },
+        },
+      },
+    },
     responses: {
       BadRequest: errorResponse('invalid input; `error.param` names the field'),
       Unauthorized: errorResponse('missing or wrong admin token'),
+      Forbidden: errorResponse(
+        'the token may not do this: `error.message` says what it may (read-only, limited to some fronts, or not a token manager)',
+      ),
       NotFound: errorResponse('no such resource'),
       Conflict: errorResponse('it already exists'),
     },
@@ -245,7 +355,14 @@ export function buildOpenApiDocument(fragments: OpenApiFragment[], info: { versi
     tags,
     paths,
     components: {
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'the admin token' } },
+      securitySchemes: {
+        adminToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description:
+            'the root admin token (data-dir/admin.token or KAIFANG_ADMIN_TOKEN, rotated by `kaifang admin rotate-token`) or a scoped token (`/admin/api/tokens`)',
+        },
+      },
       schemas,
       parameters,
       responses,

@@ -117,12 +117,12 @@ export function clientErrorHandler(k: Kaifang) {
 export function installNotFound(
   app: FastifyInstance,
   k: Kaifang,
-  adminAuthorized: (request: FastifyRequest, reply: FastifyReply) => boolean,
+  adminAuthorized: (request: FastifyRequest, reply: FastifyReply) => boolean | Promise<boolean>,
 ): void {
-  app.setNotFoundHandler((request, reply) => {
+  app.setNotFoundHandler(async (request, reply) => {
     const { path } = splitUrl(request.url);
     if (path === '/admin/api' || path.startsWith('/admin/api/')) {
-      if (!adminAuthorized(request, reply)) return reply;
+      if (!(await adminAuthorized(request, reply))) return reply;
       return reply.code(404).send({ error: { kind: 'NotFound', message: `no admin API route ${request.method} ${path}` } });
     }
     const refused = refusalFor(k, request.url, 404, `no route ${request.method} ${path.slice(0, 200)}`, request.id);

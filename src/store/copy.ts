@@ -19,6 +19,8 @@ export const PLATFORM_TABLES = [
   'wechat_official_accounts',
   'sandbox_template_messages',
   'sandbox_wechat_tokens',
+  'admin_tokens',
+  'audit_log',
 ] as const satisfies readonly (keyof Database)[];
 
 /** What the copy leaves behind, and what that means for the minutes after the move. */

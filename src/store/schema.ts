@@ -20,6 +20,8 @@ export interface Database {
   wechat_official_accounts: WechatOfficialAccountTable;
   sandbox_template_messages: SandboxTemplateMessageTable;
   sandbox_wechat_tokens: SandboxWechatTokenTable;
+  admin_tokens: AdminTokenTable;
+  audit_log: AuditLogTable;
 }
 
 export interface KvStateTable {
@@ -147,4 +149,32 @@ export interface SandboxWechatTokenTable {
   token_hash: string;
   fetched_at: number;
   expires_at: number;
+}
+
+/** An admin API token by its SHA-256 (core/adminTokens.ts): the rotated root token, or a named scoped one. */
+export interface AdminTokenTable {
+  id: Generated<number>;
+  name: string;
+  hash: string;
+  /** 'root', 'write' or 'read'. */
+  scope: string;
+  /** A JSON array of the fronts it is limited to; null = every front. */
+  fronts: string | null;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** One admin write, from the API or the CLI (core/auditLog.ts); `detail` is JSON without secrets. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  front: string | null;
+  object_id: string | null;
+  /** 'ok', or the refusal's status / error kind. */
+  outcome: string;
+  detail: string | null;
+  request_id: string | null;
 }

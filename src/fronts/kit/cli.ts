@@ -30,11 +30,19 @@ export function leaf(parent: Command, nameAndArgs: string, description: string):
     .option('--data-dir <dir>', 'data directory (KAIFANG_DATA_DIR)');
 }
 
+let outputSeen: ((data: unknown) => void) | undefined;
+
+/** Hands what each command prints (its result, before formatting) to `seen`: the CLI shell takes a created record's key from it for the audit trail. */
+export function watchOutput(seen: ((data: unknown) => void) | undefined): void {
+  outputSeen = seen;
+}
+
 /**
  * Prints a result as JSON (`--json`) or as the human text; its `warnings`, if any, also go to
  * stderr (one line each), so a script reading stdout still sees them in the JSON.
  */
 export function output(json: boolean | undefined, data: unknown, human: () => string): void {
+  outputSeen?.(data);
   const warnings = (data as { warnings?: unknown } | null)?.warnings;
   if (Array.isArray(warnings)) for (const w of warnings) process.stderr.write(`kaifang: warning: ${String(w)}\n`);
   process.stdout.write(json ? JSON.stringify(data, null, 2) + '\n' : human() + '\n');

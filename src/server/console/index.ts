@@ -36,7 +36,7 @@ function makeShell(k: Kaifang): ConsoleShell {
   const journal = k.config.upstreamMode === 'sandbox' ? new SandboxJournal() : undefined;
   const assets = new ConsoleAssets();
   return {
-    session: sessionCheck(sessions),
+    session: sessionCheck(sessions, k.adminTokens),
     journal,
     async registerConsole(app) {
       await app.register(consoleRoutes, { k, journal, sessions, assets });

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fronts } from '../../fronts/all.ts';
-import { constantTimeEqual } from '../../kernel/secrets.ts';
 import { redactUrl } from '../../kernel/settings.ts';
 import type { SandboxJournal } from '../../sandbox/journal.ts';
 import { CALL_RESULTS, type CallResult } from '../../core/callLog.ts';
-import { timeParam } from '../admin.ts';
+import type { AdminPrincipal, AdminTokens } from '../../core/adminTokens.ts';
+import { adminAuthorization, admit, principalOf, timeParam } from '../admin.ts';
 import type { Kaifang } from '../kaifang.ts';
 import type { ConsoleAssets } from './assets.ts';
 import type { ConsoleSessions } from './sessions.ts';
@@ -73,12 +73,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Checks a request of the admin API or the console API that carries no Bearer header: a live
- * session, and on a write its CSRF token. Answers 401 or 403 itself and returns false when not.
+ * session whose token is still live (a revoked token ends its sessions), and on a write its CSRF
+ * token. Answers 401 or 403 itself and returns false when not; else the request acts as the
+ * session's token (`console:<name>` in the audit trail).
  */
-export function sessionCheck(sessions: ConsoleSessions): SessionCheck {
+export function sessionCheck(sessions: ConsoleSessions, tokens: AdminTokens): SessionCheck {
   return async (request, reply) => {
     const session = await sessions.read(request);
-    if (!session) {
+    const principal = session && (await tokens.byName(session.token));
+    if (!session || !principal) {
+      if (session) await sessions.end(request, reply);
       void reply
         .code(401)
         .send({ error: { kind: 'Unauthorized', message: 'sign in to the console, or send "Authorization: Bearer <admin token>"' } });
@@ -88,8 +92,32 @@ export function sessionCheck(sessions: ConsoleSessions): SessionCheck {
       void reply.code(403).send({ error: { kind: 'Forbidden', message: 'a write from the console needs its X-CSRF-Token header' } });
       return false;
     }
+    admit(request, principal, `console:${principal.name}`);
     return true;
   };
+}
+
+/**
+ * The console's own reads show every front's calls, so a token limited to some fronts is refused
+ * them (it has its fronts' pages, through the admin API), and a read-only one any write. Answers 403 and returns true then.
+ */
+function refuseLimited(request: FastifyRequest, reply: FastifyReply): boolean {
+  const p = principalOf(request);
+  if (!p) return false;
+  const why =
+    p.fronts !== null
+      ? `the token "${p.name}" may only reach ${p.fronts.map((f) => `/admin/api/${f}/`).join(', ')}`
+      : p.scope === 'read' && !['GET', 'HEAD'].includes(request.method)
+        ? `the token "${p.name}" is read-only: it may only GET`
+        : undefined;
+  if (why === undefined) return false;
+  void reply.code(403).send({ error: { kind: 'Forbidden', message: why } });
+  return true;
+}
+
+/** What the page is told of its session's token: it hides the writes a read-only token cannot make. */
+function who(principal: AdminPrincipal) {
+  return { token: { name: principal.name, scope: principal.scope, fronts: principal.fronts } };
 }
 
 /** The process heartbeat: each process counts itself once per 10-second window in the shared state. */
@@ -97,7 +125,8 @@ const BEAT_MS = 10_000;
 const beatKey = (window: number) => `console:processes:${window}`;
 
 export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions, assets }: ConsoleOptions): Promise<void> {
-  const checkSession = sessionCheck(sessions);
+  const checkSession = sessionCheck(sessions, k.adminTokens);
+  const authorized = adminAuthorization(k);
   const idleMinutes = k.config.consoleIdleMinutes;
 
   // Heartbeats, so the overview can say how many processes share the state.
@@ -122,9 +151,10 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
     const failuresKey = `console:signin-failures:${request.ip}`;
     const prior = Number((await k.core.state.get(`${failuresKey}:seen`)) ?? 0);
     if (prior > 0) await sleep(Math.min(250 * 2 ** Math.min(prior - 1, 5), 8000));
-    if (token !== '' && constantTimeEqual(token, k.bootstrap.adminToken)) {
-      const session = await sessions.create(reply);
-      return reply.code(201).send({ csrf: session.csrf, idleMinutes });
+    const principal = await k.adminTokens.verify(token);
+    if (principal) {
+      const session = await sessions.create(reply, principal.name);
+      return reply.code(201).send({ csrf: session.csrf, idleMinutes, ...who(principal) });
     }
     // A wrong token: counted, and answered late.
     k.metrics.consoleSignInFailures.inc();
@@ -132,13 +162,14 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
     await k.core.state.set(`${failuresKey}:seen`, String(failures), TRACKED_FAILURES_MS);
     await sleep(250);
     request.log.warn({ ip: request.ip, failures }, 'console sign-in refused: wrong admin token');
-    return reply.code(401).send({ error: { kind: 'Unauthorized', message: 'that is not the admin token' } });
+    return reply.code(401).send({ error: { kind: 'Unauthorized', message: 'that is not a live admin token' } });
   });
 
   app.get('/console/api/session', async (request, reply) => {
     const session = await sessions.read(request);
-    if (!session) return reply.code(401).send({ error: { kind: 'Unauthorized', message: 'not signed in' } });
-    return { csrf: session.csrf, idleMinutes, since: new Date(session.createdAt).toISOString() };
+    const principal = session && (await k.adminTokens.byName(session.token));
+    if (!session || !principal) return reply.code(401).send({ error: { kind: 'Unauthorized', message: 'not signed in' } });
+    return { csrf: session.csrf, idleMinutes, since: new Date(session.createdAt).toISOString(), ...who(principal) };
   });
 
   app.delete('/console/api/session', async (request, reply) => {
@@ -151,9 +182,11 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
   await app.register(
     async (api) => {
       api.addHook('onRequest', async (request, reply) => {
-        const header = request.headers.authorization;
-        if (header?.startsWith('Bearer ') && constantTimeEqual(header.slice(7).trim(), k.bootstrap.adminToken)) return;
-        if (!(await checkSession(request, reply))) return reply;
+        if (request.headers.authorization !== undefined) {
+          if (!(await authorized(request, reply))) return reply;
+        } else if (!(await checkSession(request, reply))) return reply;
+        // Every front's declared pages may be listed; the rest shows every front's calls.
+        if (request.url.split('?')[0] !== '/console/api/fronts' && refuseLimited(request, reply)) return reply;
       });
 
       api.get('/fronts', async () => ({

@@ -18,6 +18,8 @@ export const CSRF_HEADER = 'x-csrf-token';
 
 interface SessionRecord {
   csrf: string;
+  /** The name of the admin token it was signed in with (sessions from before named tokens: the root). */
+  token?: string;
   createdAt: number;
   lastSeen: number;
 }
@@ -25,6 +27,8 @@ interface SessionRecord {
 export interface Session {
   csrf: string;
   createdAt: number;
+  /** The name of the admin token it was signed in with: the session acts with that token's scope. */
+  token: string;
 }
 
 const hashOf = (id: string) => createHash('sha256').update(id, 'utf8').digest('hex');
@@ -40,14 +44,14 @@ export class ConsoleSessions {
     private readonly secure: boolean,
   ) {}
 
-  /** A new session: its id goes only into the cookie. */
-  async create(reply: FastifyReply): Promise<Session> {
+  /** A new session for the admin token named `token`: its id goes only into the cookie. */
+  async create(reply: FastifyReply, token: string): Promise<Session> {
     const id = randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    const record: SessionRecord = { csrf: randomBytes(24).toString('base64url'), createdAt: now, lastSeen: now };
+    const record: SessionRecord = { csrf: randomBytes(24).toString('base64url'), token, createdAt: now, lastSeen: now };
     await this.state.set(key(id), JSON.stringify(record), this.idleMs + TOUCH_EVERY_MS);
     reply.header('set-cookie', this.cookie(id, Math.floor(this.idleMs / 1000)));
-    return { csrf: record.csrf, createdAt: now };
+    return { csrf: record.csrf, createdAt: now, token };
   }
 
   /** The request's session when it has a live one (its idle time restarts), else undefined. */
@@ -66,7 +70,7 @@ export class ConsoleSessions {
       record.lastSeen = now;
       await this.state.set(key(id), JSON.stringify(record), this.idleMs + TOUCH_EVERY_MS);
     }
-    return { csrf: record.csrf, createdAt: record.createdAt };
+    return { csrf: record.csrf, createdAt: record.createdAt, token: record.token ?? 'root' };
   }
 
   /** Whether a write carries the session's CSRF token (compared in constant time). */

@@ -4,6 +4,7 @@ import * as sandboxOutbox from './003_sandbox_outbox.ts';
 import * as onceLog from './005_once_log.ts';
 import * as corePieces from './006_core_pieces.ts';
 import * as platformTables from './009_platform_tables.ts';
+import * as adminTokensAudit from './011_admin_tokens_audit.ts';
 import * as callLogResult from './012_call_log_result.ts';
 
 /**
@@ -18,6 +19,7 @@ export const platformMigrations: Readonly<Record<string, Migration>> = {
   '005_once_log': onceLog,
   '006_core_pieces': corePieces,
   '009_platform_tables': platformTables,
+  '011_admin_tokens_audit': adminTokensAudit,
   '012_call_log_result': callLogResult,
 };
 
