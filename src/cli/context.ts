@@ -5,8 +5,8 @@ import { flagOf } from '../fronts/kit/cli.ts';
 import { redactUrl } from '../kernel/settings.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { sqliteFile, storeExists } from '../store/database.ts';
-import { createKaifang, type Kaifang } from '../server/kaifang.ts';
-import { createLogger } from '../server/logger.ts';
+import type { Core } from '../core/platform.ts';
+import { openOperatorCore } from '../server/operatorCore.ts';
 
 /** Options every command accepts, layered over the environment. */
 export interface GlobalOptions {
@@ -41,15 +41,18 @@ export async function requireStore(config: Config): Promise<void> {
   );
 }
 
-/** Opens kaifang for one CLI command (logging only warnings, to stderr) on an existing store, runs it, closes. */
-export async function withKaifang<T>(options: GlobalOptions, run: (k: Kaifang) => Promise<T>): Promise<T> {
+/**
+ * Opens the core on an existing store for one operator command, read-only, runs `run`, closes: no
+ * server, metrics or other front is loaded (server/operatorCore.ts), so the command answers fast.
+ */
+export async function withCore<T>(options: GlobalOptions, run: (core: Core, config: Config) => Promise<T>): Promise<T> {
   const config = configFrom(options);
   await requireStore(config);
-  const k = await createKaifang(config, { logger: createLogger('warn', process.stderr), readOnly: true });
+  const opened = await openOperatorCore(config);
   try {
-    return await run(k);
+    return await run(opened.core, config);
   } finally {
-    await k.close();
+    await opened.close();
   }
 }
 
@@ -61,11 +64,11 @@ export function fail(err: unknown): never {
   process.exit(1);
 }
 
-/** What a front's CLI commands run in: kaifang opened on the store, one line on failure naming the option at fault. */
+/** What a front's CLI commands run in: the core opened on the store, one line on failure naming the option at fault. */
 export const cliShell: CliShell<Config> = {
   async run(command, options, body) {
     try {
-      await withKaifang(options, (k) => body(k.core, k.config));
+      await withCore(options, body);
     } catch (err) {
       const flag = err instanceof InvalidInput ? flagOf(command, err.param) : undefined;
       fail(flag && err instanceof InvalidInput ? new InvalidInput(err.param, `${err.message} (${flag})`) : err);
