@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { fronts } from '../fronts/all.ts';
 import { queryParams, type OpenApiFragment } from '../fronts/kit/openapi.ts';
+import { callsExportQuery } from '../core/callQuery.ts';
 import { callsQuery } from './admin.ts';
 import { consoleOpenApi } from './console/openapi.ts';
 import type { Kaifang } from './kaifang.ts';
@@ -131,11 +132,29 @@ export const platformOpenApi: OpenApiFragment = {
                         },
                       },
                     },
+                    total: { type: 'integer', description: 'how many calls the filters select (limit and offset aside)' },
                   },
                 },
               },
             },
           },
+          401: { $ref: '#/components/responses/Unauthorized' },
+        },
+      },
+    },
+    '/admin/api/calls/export': {
+      get: {
+        tags: ['admin'],
+        summary: 'Every call the filters select, newest first, streamed as CSV or JSON lines',
+        description:
+          'CSV: a header row (at,front,endpoint,credential,outcome,latencyMs,requestId), CRLF line ends, RFC 4180 quoting; a cell starting with = + - @, a tab or a carriage return is prefixed with a single quote unless it is a plain number. JSON lines: the objects of GET /admin/api/calls, one a line.',
+        parameters: queryParams(callsExportQuery),
+        responses: {
+          200: {
+            description: 'the calls',
+            content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } },
+          },
+          400: { $ref: '#/components/responses/BadRequest' },
           401: { $ref: '#/components/responses/Unauthorized' },
         },
       },
