@@ -106,7 +106,12 @@ test('a front knows no server, no CLI shell and no other front (only its folder,
       // src/client holds the clients' shared helpers (and the generated entry): for clients only.
       if (under('client')(t) && !/^fronts\/[^/]+\/client\.ts$/.test(file)) return true;
       const target = frontOf(t);
-      return target !== undefined && target !== 'kit' && target !== frontOf(file) && !['fronts/index.ts', 'fronts/all.ts'].includes(file);
+      return (
+        target !== undefined &&
+        target !== 'kit' &&
+        target !== frontOf(file) &&
+        !['fronts/index.ts', 'fronts/all.ts', 'fronts/manifests.ts'].includes(file)
+      );
     }),
     [],
   );

@@ -1,14 +1,14 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { newAdminToken, type AdminTokenInfo } from '../core/adminTokens.ts';
+import { newAdminToken, presentToken, type AdminTokenInfo } from '../core/adminTokens.ts';
 import type { AuditEntry } from '../core/auditLog.ts';
 import { choice, leaf, lines, output, table, wholeNumber } from '../fronts/kit/cli.ts';
-import { timeParam } from '../server/admin.ts';
-import { presentToken } from '../server/adminTokenRoutes.ts';
-import { presentAudit } from '../server/audit.ts';
-import type { Kaifang } from '../server/kaifang.ts';
-import { cliActor, configFrom, fail, withKaifang, type GlobalOptions } from './context.ts';
+import { timeParam } from '../core/callQuery.ts';
+import { AdminTokens } from '../core/adminTokens.ts';
+import { AuditLog, presentAudit } from '../core/auditLog.ts';
+import { manifests } from '../fronts/manifests.ts';
+import { cliActor, configFrom, fail, withCore, type GlobalOptions } from './context.ts';
 
 /**
  * `kaifang admin …` (the admin API's tokens) and `kaifang audit list` (the audit trail). Every
@@ -19,16 +19,34 @@ interface Common extends GlobalOptions {
   json?: boolean;
 }
 
+/** What these commands work on: the store's tokens and audit trail (no server is opened). */
+interface Platform {
+  adminTokens: AdminTokens;
+  audit: AuditLog;
+}
+
 /** Runs one platform command on the store; an error becomes one line and exit code 1. */
-async function run(options: Common, body: (k: Kaifang) => Promise<void>): Promise<void> {
+async function run(options: Common, body: (k: Platform) => Promise<void>): Promise<void> {
   try {
-    await withKaifang(options, body);
+    await withCore(options, (core, config) =>
+      body({
+        // No request is authorized here: the bootstrap token only matters to a server's checks.
+        adminTokens: new AdminTokens(
+          core.db,
+          core.clock,
+          '',
+          manifests.map((m) => m.name),
+          config.adminTokenCacheMs,
+        ),
+        audit: new AuditLog(core.db, core.clock),
+      }),
+    );
   } catch (err) {
     fail(err);
   }
 }
 
-async function audit(k: Kaifang, entry: Omit<AuditEntry, 'actor' | 'outcome'>): Promise<void> {
+async function audit(k: Platform, entry: Omit<AuditEntry, 'actor' | 'outcome'>): Promise<void> {
   const who = cliActor();
   await k.audit.record({ ...entry, actor: who.actor, outcome: 'ok', detail: { ...(entry.detail as object), osUser: who.user } });
 }
@@ -102,7 +120,7 @@ export function adminCommand(program: Command): void {
  * the store's root is the root token everywhere), then renamed over admin.token. With
  * KAIFANG_ADMIN_TOKEN the token lives in each process's environment, which this cannot change.
  */
-async function rotate(k: Kaifang, o: Common): Promise<void> {
+async function rotate(k: Platform, o: Common): Promise<void> {
   const config = configFrom(o);
   if (config.adminToken !== undefined)
     throw new Error(

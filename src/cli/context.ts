@@ -4,12 +4,12 @@ import type { Command } from 'commander';
 import { DomainError, InvalidInput } from '../kernel/errors.ts';
 import type { CliShell } from '../fronts/kit/front.ts';
 import { flagOf, watchOutput } from '../fronts/kit/cli.ts';
-import { cliAuditEntry } from '../server/audit.ts';
 import { redactUrl } from '../kernel/settings.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import { sqliteFile, storeExists } from '../store/database.ts';
-import { createKaifang, type Kaifang } from '../server/kaifang.ts';
-import { createLogger } from '../server/logger.ts';
+import type { Core } from '../core/platform.ts';
+import { openOperatorCore } from '../server/operatorCore.ts';
+import { AuditLog, isReadCommand } from '../core/auditLog.ts';
 
 /** Options every command accepts, layered over the environment. */
 export interface GlobalOptions {
@@ -44,15 +44,18 @@ export async function requireStore(config: Config): Promise<void> {
   );
 }
 
-/** Opens kaifang for one CLI command (logging only warnings, to stderr) on an existing store, runs it, closes. */
-export async function withKaifang<T>(options: GlobalOptions, run: (k: Kaifang) => Promise<T>): Promise<T> {
+/**
+ * Opens the core on an existing store for one operator command, read-only, runs `run`, closes: no
+ * server, metrics or other front is loaded (server/operatorCore.ts), so the command answers fast.
+ */
+export async function withCore<T>(options: GlobalOptions, run: (core: Core, config: Config) => Promise<T>): Promise<T> {
   const config = configFrom(options);
   await requireStore(config);
-  const k = await createKaifang(config, { logger: createLogger('warn', process.stderr), readOnly: true });
+  const opened = await openOperatorCore(config);
   try {
-    return await run(k);
+    return await run(opened.core, config);
   } finally {
-    await k.close();
+    await opened.close();
   }
 }
 
@@ -83,22 +86,26 @@ export function commandPath(command: Command): string[] {
 }
 
 /**
- * What a front's CLI commands run in: kaifang opened on the store, one line on failure naming the
+ * What a front's CLI commands run in: the core opened on the store, one line on failure naming the
  * option at fault. Every write command — done or refused — is recorded in the audit trail here,
  * once for all fronts (server/audit.ts `cliAuditEntry` says which commands only read).
  */
 export const cliShell: CliShell<Config> = {
   async run(command, options, body) {
     try {
-      await withKaifang(options, async (k) => {
+      await withCore(options, async (core, config) => {
+        const auditLog = new AuditLog(core.db, core.clock);
         let printed: unknown;
         watchOutput((data) => (printed = data));
         const audit = async (outcome: string) => {
+          if (isReadCommand(commandPath(command))) return;
+          // Loaded only for a write: it reads every front's console descriptor (the key of a created record).
+          const { cliAuditEntry } = await import('../server/audit.ts');
           const entry = cliAuditEntry(commandPath(command), command.processedArgs, command.opts(), printed, cliActor(), outcome);
-          if (entry) await k.audit.record(entry);
+          if (entry) await auditLog.record(entry);
         };
         try {
-          await body(k.core, k.config);
+          await body(core, config);
         } catch (err) {
           await audit(err instanceof DomainError ? `refused ${err.kind}` : 'failed').catch(() => undefined);
           throw err;

@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { migrateToLatest, openStore } from '../store/database.ts';
 import { output } from '../fronts/kit/cli.ts';
 import { configFrom, fail } from './context.ts';
-import { createKaifang } from '../server/kaifang.ts';
-import { createLogger } from '../server/logger.ts';
 import { KAIFANG_VERSION } from '../kernel/version.ts';
 import { migrations } from '../server/storeLayout.ts';
 
@@ -25,6 +23,7 @@ export function migrateCommand(program: Command): void {
         }
         // A new store gets its master key and admin token here, as `serve` would make them: the
         // operator commands make no files.
+        const [{ createKaifang }, { createLogger }] = await Promise.all([import('../server/kaifang.ts'), import('../server/logger.ts')]);
         const k = await createKaifang(config, { logger: createLogger('warn', process.stderr as never), migrate: false });
         const created = k.bootstrap.created;
         await k.close();

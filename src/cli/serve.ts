@@ -3,10 +3,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { redactUrl, splitHostPort } from '../kernel/settings.ts';
 import type { FastifyInstance } from 'fastify';
 import type { DemoContext } from '../fronts/kit/front.ts';
-import { buildApp } from '../server/app.ts';
 import { unknownVariables, type Config } from '../server/config.ts';
-import { createKaifang, type Kaifang } from '../server/kaifang.ts';
-import { buildAdminApp } from '../server/adminApp.ts';
+import type { Kaifang } from '../server/kaifang.ts';
 import { KAIFANG_VERSION } from '../kernel/version.ts';
 import { stopOnSignals } from './stop.ts';
 import { configFrom, fail } from './context.ts';
@@ -83,6 +81,12 @@ async function serve(options: ServeOptions): Promise<void> {
   // server: the log stops (logDestination.ts), the rest carries on.
   process.stdout.on('error', () => undefined);
   process.stderr.on('error', () => undefined);
+  // The server is loaded here rather than on import: every other command answers without it.
+  const [{ createKaifang }, { buildApp }, { buildAdminApp }] = await Promise.all([
+    import('../server/kaifang.ts'),
+    import('../server/app.ts'),
+    import('../server/adminApp.ts'),
+  ]);
   const k = await createKaifang(config);
   const app = await buildApp(k);
   const address = await app.listen({ port: config.port, host: config.host });

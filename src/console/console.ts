@@ -611,7 +611,7 @@ function callsPage(params: URLSearchParams): void {
       upstream: { upstream: string; outcome: string; ms: number }[];
     };
     try {
-      const { calls } = await api<{ calls: Call[] }>('GET', `/console/api/calls?${query}`);
+      const { calls, total } = await api<{ calls: Call[]; total: number }>('GET', `/console/api/calls?${query}`);
       if (calls.length === 0) return fill(list, h('p', { class: 'hint' }, t('noRows')));
       const rows = calls.map((c) => {
         const detail = h(
@@ -647,11 +647,17 @@ function callsPage(params: URLSearchParams): void {
         );
       });
       const heads = [t('at'), t('front'), t('endpoint'), t('credential'), t('outcome'), t('result'), t('latency'), t('details')];
-      const pager = pagerOf(offset, limit, calls.length, (o) => {
-        const next = new URLSearchParams(params);
-        next.set('offset', String(o));
-        return `#/calls?${next}`;
-      });
+      const pager = pagerOf(
+        offset,
+        limit,
+        calls.length,
+        (o) => {
+          const next = new URLSearchParams(params);
+          next.set('offset', String(o));
+          return `#/calls?${next}`;
+        },
+        total,
+      );
       fill(
         list,
         h(
@@ -681,13 +687,15 @@ function callsPage(params: URLSearchParams): void {
   })();
 }
 
-function pagerOf(offset: number, limit: number, got: number, href: (offset: number) => string): HTMLElement {
+/** Previous/next links around `first–last` (`of total` when the list says how many there are). */
+function pagerOf(offset: number, limit: number, got: number, href: (offset: number) => string, total?: number): HTMLElement {
+  const more = total === undefined ? got >= limit : offset + got < total;
   return h(
     'nav',
     { class: 'row', 'aria-label': t('page') },
     offset > 0 ? h('a', { class: 'button secondary', href: href(Math.max(0, offset - limit)) }, t('previous')) : null,
-    h('span', {}, `${offset + 1}–${offset + got}`),
-    got >= limit ? h('a', { class: 'button secondary', href: href(offset + limit) }, t('next')) : null,
+    h('span', {}, `${offset + 1}–${offset + got}${total === undefined ? '' : ` ${t('of')} ${total}`}`),
+    more ? h('a', { class: 'button secondary', href: href(offset + limit) }, t('next')) : null,
   );
 }
 

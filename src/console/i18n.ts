@@ -73,6 +73,7 @@ const T = {
   searchHint: ['Any id opens its page; other text filters this page.', '输入完整编号可直接打开；其他文字筛选本页。'],
   previous: ['Previous', '上一页'],
   next: ['Next', '下一页'],
+  of: ['of', '共'],
   page: ['Page', '第'],
   create: ['Create', '创建'],
   save: ['Save', '保存'],

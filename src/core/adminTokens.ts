@@ -213,3 +213,17 @@ export function refusal(principal: AdminPrincipal, method: string, path: string)
     return `the token "${principal.name}" may not manage admin tokens: only the root token or a write token for every front may`;
   return undefined;
 }
+
+/** A token as the admin API and the CLI show it: times as ISO 8601 UTC, never its secret. */
+export function presentToken(t: AdminTokenInfo) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    name: t.name,
+    scope: t.scope,
+    fronts: t.fronts,
+    createdAt: iso(t.createdAt),
+    lastUsedAt: iso(t.lastUsedAt),
+    revokedAt: iso(t.revokedAt),
+    status: t.revokedAt === null ? 'active' : 'revoked',
+  };
+}

@@ -71,6 +71,14 @@ export function withoutSecrets(value: unknown, depth = 0): unknown {
   return undefined;
 }
 
+/** Leaf commands that only read (the rest of a front's commands write and are audited). */
+const READ_COMMANDS = new Set(['list', 'show', 'grants', 'notices', 'orders', 'sign']);
+
+/** Whether a CLI command (its words under `kaifang`) only reads, and so is not audited. */
+export function isReadCommand(path: readonly string[]): boolean {
+  return READ_COMMANDS.has(path.at(-1) ?? '');
+}
+
 export class AuditLog {
   constructor(
     private readonly db: Kysely<Database>,
@@ -129,4 +137,9 @@ export class AuditLog {
       requestId: r.request_id,
     }));
   }
+}
+
+/** An audit record as the admin API and the CLI show it: times as ISO 8601 UTC. */
+export function presentAudit(r: AuditRecord) {
+  return { ...r, at: new Date(r.at).toISOString() };
 }

@@ -1,24 +1,13 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { kyselyCallLogSink, type CallLogSink, type CallRecord, type CallResult } from '../store/callLogRows.ts';
+import { CALL_FILTERS, filterColumn, type CallQuery } from './callQuery.ts';
 
 export { CALL_RESULTS } from '../store/callLogRows.ts';
-export type { CallRecord, CallResult };
+export type { CallQuery, CallRecord, CallResult };
 
-export interface CallQuery {
-  front?: string;
-  credential?: string;
-  endpoint?: string;
-  outcome?: string;
-  result?: CallResult;
-  /** Only the request with this id. */
-  requestId?: string;
-  since?: number;
-  until?: number;
-  limit?: number;
-  /** Rows to skip (the next page). */
-  offset?: number;
-}
+/** The rows one page of an export reads: memory stays flat however many rows it writes. */
+const EXPORT_PAGE = 1000;
 
 /** Calls counted per time bucket, front, endpoint, outcome and result (the console's chart). */
 export interface CallCount {
@@ -71,33 +60,60 @@ export class CallLog {
     return this.flushing;
   }
 
+  /** The calls `q` selects, newest first: at most `q.limit` (100 by default, up to 1000) after skipping `q.offset`. */
   async query(q: CallQuery): Promise<CallRecord[]> {
     await this.flush();
-    let query = this.db
-      .selectFrom('call_log')
+    let query = this.filtered(q)
       .selectAll()
       .orderBy('id', 'desc')
       .limit(Math.max(1, Math.min(q.limit ?? 100, 1000)));
     if (q.offset) query = query.offset(q.offset);
-    if (q.front) query = query.where('front', '=', q.front);
-    if (q.credential) query = query.where('credential', '=', q.credential);
-    if (q.endpoint) query = query.where('endpoint', '=', q.endpoint);
-    if (q.outcome) query = query.where('outcome', '=', q.outcome);
-    if (q.result) query = query.where('result', '=', q.result);
-    if (q.requestId) query = query.where('request_id', '=', q.requestId);
+    return (await query.execute()).map(toRecord);
+  }
+
+  /** How many calls `q`'s filters select (its limit and offset aside): the pages' total. */
+  async count(q: CallQuery): Promise<number> {
+    await this.flush();
+    const row = await this.filtered(q)
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('calls'))
+      .executeTakeFirstOrThrow();
+    return Number(row.calls);
+  }
+
+  /**
+   * Every call `q` selects, newest first (skipping `q.offset`, at most `q.limit`, unbounded when
+   * none), read a page at a time: each page continues below the last id read, so rows written
+   * while an export runs neither shift nor repeat the pages.
+   */
+  async *pages(q: CallQuery, pageSize = EXPORT_PAGE): AsyncGenerator<CallRecord[]> {
+    await this.flush();
+    let left = q.limit ?? Number.POSITIVE_INFINITY;
+    let below: number | undefined;
+    while (left > 0) {
+      let query = this.filtered(q).selectAll().orderBy('id', 'desc').limit(Math.min(pageSize, left));
+      if (below === undefined) {
+        if (q.offset) query = query.offset(q.offset);
+      } else query = query.where('id', '<', below);
+      const rows = await query.execute();
+      if (rows.length === 0) return;
+      left -= rows.length;
+      below = Number(rows.at(-1)!.id);
+      yield rows.map(toRecord);
+      if (rows.length < pageSize) return;
+    }
+  }
+
+  /** The call log with `q`'s filters and time range applied. */
+  private filtered(q: CallQuery): SelectQueryBuilder<Database, 'call_log', object> {
+    let query: SelectQueryBuilder<Database, 'call_log', object> = this.db.selectFrom('call_log');
+    for (const filter of CALL_FILTERS) {
+      const value = q[filter];
+      // The column is named by the filter (callQuery.ts), one of call_log's.
+      if (value) query = query.where(filterColumn(filter) as 'front', '=', value);
+    }
     if (q.since !== undefined) query = query.where('at', '>=', q.since);
     if (q.until !== undefined) query = query.where('at', '<', q.until);
-    const rows = await query.execute();
-    return rows.map((r) => ({
-      at: Number(r.at),
-      front: r.front,
-      endpoint: r.endpoint,
-      credential: r.credential,
-      outcome: r.outcome,
-      result: r.result as CallResult | null,
-      latencyMs: Number(r.latency_ms),
-      requestId: r.request_id,
-    }));
+    return query;
   }
 
   /** Calls from `since` (inclusive) to `until` (exclusive), counted per `bucketMs` (from the epoch), front, endpoint and outcome. */
@@ -125,4 +141,28 @@ export class CallLog {
   prune(olderThan: number): Promise<number> {
     return this.sink.prune(olderThan);
   }
+}
+
+type CallLogRow = {
+  at: number | string | bigint;
+  front: string;
+  endpoint: string;
+  credential: string | null;
+  outcome: string;
+  result: string | null;
+  latency_ms: number | string;
+  request_id: string;
+};
+
+function toRecord(r: CallLogRow): CallRecord {
+  return {
+    at: Number(r.at),
+    front: r.front,
+    endpoint: r.endpoint,
+    credential: r.credential,
+    outcome: r.outcome,
+    result: r.result as CallResult | null,
+    latencyMs: Number(r.latency_ms),
+    requestId: r.request_id,
+  };
 }

@@ -1,46 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, InvalidInput } from '../kernel/errors.ts';
-import { CALL_RESULTS, type CallQuery } from '../core/callLog.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { Readable } from 'node:stream';
+import { callsExportQuery, callsQuery, timeParam, type CallQuery } from '../core/callQuery.ts';
+import { exportCalls, presentCall, type ExportFormat } from '../core/callLogExport.ts';
 import { refusal, type AdminPrincipal } from '../core/adminTokens.ts';
-import { auditEntry, presentAudit } from './audit.ts';
-import type { AuditQuery } from '../core/auditLog.ts';
+import { auditEntry } from './audit.ts';
+import { presentAudit, type AuditQuery } from '../core/auditLog.ts';
 import { adminTokenRoutes } from './adminTokenRoutes.ts';
 import { useStrictValidation } from '../fronts/kit/adminValidation.ts';
 import { sandboxAdmin } from '../sandbox/admin.ts';
 import { adminErrorStatus } from './adminErrors.ts';
 import type { Kaifang } from './kaifang.ts';
-
-/** The call log's filters; the OpenAPI document describes the same (openapi.ts). */
-export const callsQuery = {
-  type: 'object',
-  properties: {
-    front: { type: 'string', minLength: 1, maxLength: 40, description: 'only this front (opretail, storepos, …)' },
-    credential: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 200,
-      description: "only this credential's public id, e.g. an Opretail applicationKey or a storepos agent_id",
-    },
-    endpoint: { type: 'string', minLength: 1, maxLength: 200, description: 'only this endpoint or method (/m.api methods by name)' },
-    outcome: {
-      type: 'string',
-      minLength: 1,
-      maxLength: 100,
-      description: "only this outcome, the front's own code as text (0, SUCCESS:10000, 200:000000, …)",
-    },
-    result: {
-      type: 'string',
-      enum: CALL_RESULTS,
-      description: 'only calls with this result, the same words on every front: ok, refused, upstream_error, error',
-    },
-    requestId: { type: 'string', minLength: 1, maxLength: 64, description: 'only the call with this request id' },
-    since: { type: 'string', maxLength: 40, description: 'inclusive: an ISO 8601 time (2026-03-01T04:00:00Z) or ms since the epoch' },
-    until: { type: 'string', maxLength: 40, description: 'exclusive: an ISO 8601 time or ms since the epoch' },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'newest first, at most this many' },
-    offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0, description: 'skip this many (the next page)' },
-  },
-  additionalProperties: false,
-} as const;
 
 /** The audit trail's filters; the OpenAPI document describes the same (openapi.ts). */
 export const auditQuery = {
@@ -68,20 +38,14 @@ export const auditQuery = {
   additionalProperties: false,
 } as const;
 
-/**
- * A time filter of the admin API: ISO 8601 with a date and a zone (or a bare date, UTC), or ms
- * since the epoch; InvalidInput naming `param` otherwise. Admin JSON writes every time as ISO 8601 UTC.
- */
-export function timeParam(param: string, value: string | undefined): number | undefined {
-  if (value === undefined || value === '') return undefined;
-  const ms = /^\d{1,16}$/.test(value)
-    ? Number(value)
-    : /^\d{4}-\d\d-\d\d(T\d\d:\d\d(:\d\d(\.\d{1,3})?)?(Z|[+-]\d\d:\d\d))?$/.test(value)
-      ? Date.parse(value)
-      : NaN;
-  if (!Number.isFinite(ms) || ms > 8_640_000_000_000_000)
-    throw new InvalidInput(param, `${param} must be an ISO 8601 time such as 2026-03-01T04:00:00Z, or ms since the epoch`);
-  return ms;
+// The call log's filters live with the call log (core/callQuery.ts); the OpenAPI document and the console read them here.
+export { callsQuery, timeParam };
+
+type CallsParams = Omit<CallQuery, 'since' | 'until'> & { since?: string; until?: string };
+
+/** The call log's query from the request's (validated) query string: times read as ISO 8601 or ms. */
+function callQueryOf(q: CallsParams): CallQuery {
+  return { ...q, since: timeParam('since', q.since), until: timeParam('until', q.until) };
 }
 
 /** Who each admin request acts as, once its token or console session is checked. */
@@ -186,9 +150,20 @@ export async function adminApi(
 
   useStrictValidation(app);
   app.get('/calls', { schema: { querystring: callsQuery } }, async (request) => {
-    const q = request.query as Omit<CallQuery, 'since' | 'until'> & { since?: string; until?: string };
-    const query: CallQuery = { ...q, since: timeParam('since', q.since), until: timeParam('until', q.until) };
-    return { calls: (await k.callLog.query(query)).map((call) => ({ ...call, at: new Date(call.at).toISOString() })) };
+    const query = callQueryOf(request.query as CallsParams);
+    const [calls, total] = await Promise.all([k.callLog.query(query), k.callLog.count(query)]);
+    return { calls: calls.map(presentCall), total };
+  });
+
+  // Every call the filters select (up to EXPORT_MAX_ROWS), streamed a page at a time.
+  app.get('/calls/export', { schema: { querystring: callsExportQuery } }, async (request, reply) => {
+    const { format, ...params } = request.query as CallsParams & { format: ExportFormat };
+    const query = callQueryOf(params);
+    const csv = format === 'csv';
+    return reply
+      .type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('content-disposition', `attachment; filename="kaifang-calls.${format}"`)
+      .send(Readable.from(exportCalls(k.callLog, query, format)));
   });
   app.get('/audit', { schema: { querystring: auditQuery } }, async (request) => {
     const q = request.query as Omit<AuditQuery, 'since' | 'until'> & { since?: string; until?: string; limit: number; offset: number };

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { AdminTokenInfo } from '../core/adminTokens.ts';
+import { presentToken } from '../core/adminTokens.ts';
 import { useStrictValidation } from '../fronts/kit/adminValidation.ts';
 import type { Kaifang } from './kaifang.ts';
 
@@ -31,20 +31,6 @@ export const tokenNameParams = {
   required: ['name'],
   properties: { name: { type: 'string', minLength: 1, maxLength: 40 } },
 } as const;
-
-/** A token as the admin API and the CLI show it: times as ISO 8601 UTC, never its secret. */
-export function presentToken(t: AdminTokenInfo) {
-  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return {
-    name: t.name,
-    scope: t.scope,
-    fronts: t.fronts,
-    createdAt: iso(t.createdAt),
-    lastUsedAt: iso(t.lastUsedAt),
-    revokedAt: iso(t.revokedAt),
-    status: t.revokedAt === null ? 'active' : 'revoked',
-  };
-}
 
 export async function adminTokenRoutes(app: FastifyInstance, { k }: { k: Kaifang }): Promise<void> {
   useStrictValidation(app);

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuditEntry, AuditRecord } from '../core/auditLog.ts';
+import { isReadCommand, type AuditEntry, type AuditRecord } from '../core/auditLog.ts';
 import { fronts } from '../fronts/all.ts';
 import type { Kaifang } from './kaifang.ts';
 
@@ -55,14 +55,6 @@ export function createdKey(first: string, path: string, reply: unknown): string 
   return template.replace(/\{([^}]+)\}/g, (_m, field: string) => String(body[field]));
 }
 
-/** An audit record as the admin API and the CLI show it: times as ISO 8601 UTC. */
-export function presentAudit(r: AuditRecord) {
-  return { ...r, at: new Date(r.at).toISOString() };
-}
-
-/** Leaf commands that only read (the rest of a front's commands write and are audited). */
-const READ_COMMANDS = new Set(['list', 'show', 'grants', 'notices', 'orders', 'sign']);
-
 /** Options of a command that say how to run it, not what to change. */
 const RUN_OPTIONS = new Set(['json', 'dataDir']);
 
@@ -79,7 +71,7 @@ export function cliAuditEntry(
   actor: { actor: string; user: string },
   outcome: string,
 ): AuditEntry | undefined {
-  if (READ_COMMANDS.has(path.at(-1) ?? '')) return undefined;
+  if (isReadCommand(path)) return undefined;
   const first = path[0] ?? '';
   const given = operands.flat().filter((v): v is string => typeof v === 'string');
   const objectId = given.length > 0 ? given.join('/') : path.length > 2 ? createdKey(first, `/${path[1]}`, printed) : undefined;

@@ -13,7 +13,8 @@ import {
   type SettingsTable,
   type SettingsValues,
 } from '../kernel/settings.ts';
-import { fronts, type InstalledFront } from '../fronts/all.ts';
+// The fronts' manifests, not their descriptors: reading the settings loads no front's server.
+import { manifests, type InstalledManifest } from '../fronts/manifests.ts';
 
 /**
  * Every setting kaifang has, read from `KAIFANG_*` / `DATABASE_URL` / `REDIS_URL` and optionally a
@@ -271,11 +272,11 @@ export const platformSettings = {
 
 type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 type SettingsOf<F> = F extends { readonly settings: infer T extends SettingsTable } ? SettingsValues<T> : never;
-type FrontSettings = UnionToIntersection<SettingsOf<InstalledFront>>;
+type FrontSettings = UnionToIntersection<SettingsOf<InstalledManifest>>;
 
 /** Every setting: the platform's and each front's. README's configuration table is written from it (`kaifang config`). */
 export const settings: SettingsTable = { ...platformSettings };
-for (const front of fronts) {
+for (const front of manifests) {
   for (const [name, spec] of Object.entries(front.settings) as [string, Setting<unknown>][]) {
     // Two parts claiming one name is a bug in one of them: fail loudly, at start-up.
     if (name in settings || Object.values(settings).some((s) => s.env === spec.env))

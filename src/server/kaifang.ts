@@ -4,31 +4,23 @@ import { AdminTokens } from '../core/adminTokens.ts';
 import { AuditLog } from '../core/auditLog.ts';
 import { CallLog } from '../core/callLog.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
-import { opens, recordedKeyId, recordMasterKey, sealedSample } from '../core/masterKeyCheck.ts';
-import { ConfigError, redactUrl } from '../kernel/settings.ts';
-import { Idempotency } from '../core/idempotency.ts';
+import { recordedKeyId } from '../core/masterKeyCheck.ts';
 import type { Core } from '../core/platform.ts';
-import { Quotas, ReplayGuard } from '../core/quota.ts';
-import { SecretBox } from '../kernel/secrets.ts';
-import { UpstreamTokens } from '../core/upstreamTokens.ts';
-import { createWechatApps } from '../core/wechat/index.ts';
 import { fronts, type InstalledFront } from '../fronts/all.ts';
 import type { BoundFront, CallOutcome, FrontContext } from '../fronts/kit/front.ts';
 import { SandboxOutbox } from '../sandbox/outbox.ts';
 import { SandboxTemplateInbox } from '../sandbox/templateInbox.ts';
-import { SqlStateStore } from '../state/sql.ts';
-import { SqliteStateStore } from '../state/sqlite.ts';
-import type { StateStore } from '../state/state.ts';
-import { migrateToLatest, openStore, pendingMigrations, probeWrite, sqliteFile, type Store } from '../store/database.ts';
+import { sqliteFile, type Store } from '../store/database.ts';
 import { ensureDirectory } from '../kernel/files.ts';
 import { SqliteBackgroundWriter } from '../store/sqliteWriter.ts';
 import { holdServeLock } from '../store/serveLock.ts';
 import { createUpstreams } from '../upstream/index.ts';
-import { loadBootstrap, masterKeyRing, type Bootstrap } from './bootstrap.ts';
+import type { Bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { Metrics } from './metrics.ts';
-import { migrations, NEWEST_MIGRATION } from './storeLayout.ts';
+import { assembleCore, openCheckedStore, openState } from './openCore.ts';
+import { NEWEST_MIGRATION } from './storeLayout.ts';
 import { KAIFANG_VERSION } from '../kernel/version.ts';
 
 /** Each front's services, by the front's name: built once per process from the list in fronts/index.ts. */
@@ -83,61 +75,6 @@ export interface KaifangOptions {
   readOnly?: boolean;
 }
 
-/** The store as an operator names it: the SQLite file, or the PostgreSQL URL without its password. */
-function storeName(config: Config, store: Store): string {
-  return store.sqlitePath ?? redactUrl(config.databaseUrl ?? '');
-}
-
-/**
- * Opens the store and checks, before anything is served, that it can be used: migrated, writable,
- * and sealed with this master key (a missing or foreign key would make every signed call fail).
- */
-async function openCheckedStore(
-  config: Config,
-  clock: Clock,
-  migrate: boolean,
-  readOnly: boolean,
-): Promise<{ store: Store; bootstrap: Bootstrap; box: SecretBox }> {
-  const store = await openStore(config);
-  try {
-    const schema = config.databaseUrl ? config.databaseSchema : undefined;
-    const name = storeName(config, store);
-    if (readOnly) {
-      const pending = await pendingMigrations(store.db, migrations, schema);
-      if (pending.length > 0)
-        throw new Error(
-          `the store ${name} is older than this build (${pending.length} migration${pending.length === 1 ? '' : 's'} to run: ${pending.join(', ')}); run \`kaifang migrate\` (or start \`kaifang serve\`) first`,
-        );
-    } else if (migrate) await migrateToLatest(store.db, migrations, schema);
-    if (!readOnly)
-      try {
-        await probeWrite(store.db, clock.now());
-      } catch (err) {
-        throw new ConfigError(
-          config.databaseUrl ? 'DATABASE_URL' : 'KAIFANG_DATA_DIR',
-          `the store ${name} cannot be written (${(err as Error).message}); kaifang needs to write it`,
-        );
-      }
-    const sample = await sealedSample(store.db);
-    const bootstrap = loadBootstrap(config, { storeIsNew: sample === undefined, storeName: name, create: !readOnly });
-    // The key in use and a rotation's others; the store says which one seals.
-    const box = new SecretBox(bootstrap.masterKey, masterKeyRing(config), () => masterKeyRing(config));
-    const keyId = await recordedKeyId(store.db);
-    if (keyId) box.use([bootstrap.masterKey, ...masterKeyRing(config)], keyId);
-    if (sample !== undefined && !opens(box, sample)) {
-      throw new ConfigError(
-        bootstrap.masterKeySource,
-        `cannot open the secrets in the store ${name}: it is not the master key they were sealed with. Restore the original key; every process of a deployment needs the same one`,
-      );
-    }
-    if (!readOnly) await recordMasterKey(store.db, box);
-    return { store, bootstrap, box };
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-}
-
 export async function createKaifang(config: Config, options: KaifangOptions = {}): Promise<Kaifang> {
   const clock = options.clock ?? systemClock;
   const log = options.logger ?? createLogger(config.logLevel);
@@ -163,45 +100,14 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   }
   const { store, bootstrap, box } = opened;
   const db = store.db;
-  let state: StateStore;
-  if (config.redisUrl) {
-    // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).
-    const redis = new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix, {
-      timeoutMs: config.stateTimeoutMs,
-      onUnreachable: (err) =>
-        log.error(
-          { redisUrl: redactUrl(config.redisUrl ?? ''), err: { message: err.message } },
-          `REDIS_URL: Redis cannot be reached (${err.message}); state operations fail until it is back`,
-        ),
-      onReachable: () => log.info({ redisUrl: redactUrl(config.redisUrl ?? '') }, 'REDIS_URL: Redis is reachable again'),
-    });
-    // Commands fail at once while Redis is not connected: a process starting beside it waits a
-    // moment for the connection rather than fail its first calls.
-    await redis.ready(2000);
-    state = redis;
-  } else state = store.sqlite ? new SqliteStateStore(store.sqlite) : new SqlStateStore(db, systemClock, 60_000, config.stateTimeoutMs);
-  const cache = { size: config.cacheSize, ttlMs: config.cacheTtlMs };
+  const state = await openState(config, store, log);
   // On the embedded store, a writer thread takes the call log and the WAL checkpoints off the
   // request thread.
   const writer = store.sqlitePath ? new SqliteBackgroundWriter(store.sqlitePath) : undefined;
   if (writer) writer.takeOverCheckpoints(store.sqlite!);
   const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, 500, writer);
-  const idempotency = new Idempotency(db, clock, { doneKept: config.cacheSize });
-  const upstreamTokens = new UpstreamTokens(state, clock);
-  const core: Core = {
-    db,
-    box,
-    clock,
-    state,
-    quotas: new Quotas(state, clock),
-    replay: new ReplayGuard(state),
-    idempotency,
-    upstreamTokens,
-    upstreams,
-    wechat: createWechatApps({ db, box, clock, cache, upstreamTokens, officialAccountApi: () => upstreams.wechatOfficialAccount }),
-    cache,
-    publicUrl: selfUrl,
-  };
+  const core = assembleCore({ config, store, box, clock, state, upstreams, selfUrl });
+  const idempotency = core.idempotency;
   const bound: readonly BoundFront[] = fronts.map((front) => front.bind(core, config));
   // The one place the services' types are given back by name (for tests and scripts): TypeScript
   // cannot type a record built from a list by its elements' names.

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { fronts } from '../fronts/all.ts';
 import { queryParams, type OpenApiFragment } from '../fronts/kit/openapi.ts';
+import { callsExportQuery } from '../core/callQuery.ts';
 import { auditQuery, callsQuery } from './admin.ts';
 import { createTokenBody } from './adminTokenRoutes.ts';
 import { consoleOpenApi } from './console/openapi.ts';
@@ -132,6 +133,7 @@ export const platformOpenApi: OpenApiFragment = {
                         },
                       },
                     },
+                    total: { type: 'integer', description: 'how many calls the filters select (limit and offset aside)' },
                   },
                 },
               },
@@ -206,6 +208,23 @@ export const platformOpenApi: OpenApiFragment = {
           ...adminOk('the token, revoked', { $ref: '#/components/schemas/AdminToken' }),
           403: { $ref: '#/components/responses/Forbidden' },
           404: { $ref: '#/components/responses/NotFound' },
+        },
+      },
+    },
+    '/admin/api/calls/export': {
+      get: {
+        tags: ['admin'],
+        summary: 'Every call the filters select, newest first, streamed as CSV or JSON lines',
+        description:
+          'CSV: a header row (at,front,endpoint,credential,outcome,result,latencyMs,requestId), CRLF line ends, RFC 4180 quoting; a cell starting with = + - @, a tab or a carriage return is prefixed with a single quote unless it is a plain number. JSON lines: the objects of GET /admin/api/calls, one a line.',
+        parameters: queryParams(callsExportQuery),
+        responses: {
+          200: {
+            description: 'the calls',
+            content: { 'text/csv': { schema: { type: 'string' } }, 'application/x-ndjson': { schema: { type: 'string' } } },
+          },
+          400: { $ref: '#/components/responses/BadRequest' },
+          401: { $ref: '#/components/responses/Unauthorized' },
         },
       },
     },

@@ -1,7 +1,9 @@
 import type { Database } from '../store/schema.ts';
 import { PLATFORM_TABLES } from '../store/copy.ts';
 import { mergeMigrations, platformMigrations } from '../store/migrations/index.ts';
-import { fronts } from '../fronts/all.ts';
+// The fronts' manifests (their tables and migrations), not their descriptors: an operator command
+// checking the store's schema loads no front's server.
+import { manifests as fronts } from '../fronts/manifests.ts';
 
 /** The store as the platform and its fronts make it: one migration set, ordered by name. */
 export const migrations = mergeMigrations(

@@ -104,13 +104,13 @@ export interface FrontStore {
 }
 
 /**
- * Everything that is one front's, as one value: its name (the admin API mounts its admin routes at
- * `/admin/api/<name>`, the CLI its commands under `kaifang <name>`), its settings, its tables and
- * migrations, how it builds its services from the core, its wire routes, admin routes, OpenAPI
- * fragments, CLI commands and demo seed. A front's folder declares it with `defineFront`; the HTTP
- * app, the admin API, the OpenAPI document, the CLI and `serve --demo` loop over fronts/index.ts.
+ * The light part of a front (its folder's manifest.ts): what the settings, the store and the CLI
+ * need, importing nothing of the front's wire, admin routes or domain. `kaifang --help` and the
+ * store's migration check read every front's manifest; a command loads only its own front's CLI
+ * (`cli`), so an operator command answers without loading the server. The front's full
+ * descriptor (index.ts) spreads its manifest.
  */
-export interface FrontSpec<Name extends string = string, S = unknown, Settings extends SettingsTable = SettingsTable> {
+export interface FrontManifest<Name extends string = string, S = unknown, Settings extends SettingsTable = SettingsTable> {
   readonly name: Name;
   /** One line: what it is, for `kaifang --help`. */
   readonly title: string;
@@ -118,6 +118,45 @@ export interface FrontSpec<Name extends string = string, S = unknown, Settings e
   readonly settings: Settings;
   /** Its tables and migrations. */
   readonly store?: FrontStore;
+  /** Its commands under `kaifang <name>`, loaded only when that command runs. */
+  readonly cli?: () => Promise<FrontCli<S, Settings>>;
+}
+
+/** A front's CLI: its commands and how they build its services (the same function the server uses). */
+export interface FrontCli<S = unknown, Settings extends SettingsTable = SettingsTable> {
+  services(core: Core, settings: SettingsValues<Settings>): S;
+  commands(command: Command, run: CliRunner<S>): void;
+}
+
+/** Declares a front's manifest, keeping its name and types exact. */
+export function defineManifest<const Name extends string, S, const Settings extends SettingsTable>(
+  manifest: FrontManifest<Name, S, Settings>,
+): FrontManifest<Name, S, Settings> {
+  return manifest;
+}
+
+/**
+ * Adds a front's commands under `command` (`kaifang <name>`), loading its CLI first: each runs in
+ * `shell` with the front's services built from the core.
+ */
+export async function addFrontCommands<S, Settings extends SettingsTable>(
+  command: Command,
+  front: FrontManifest<string, S, Settings>,
+  shell: CliShell<SettingsValues<Settings>>,
+): Promise<void> {
+  const cli = await front.cli?.();
+  cli?.commands(command, (cmd, options, body) => shell.run(cmd, options, (core, settings) => body(cli.services(core, settings))));
+}
+
+/**
+ * Everything that is one front's, as one value: its name (the admin API mounts its admin routes at
+ * `/admin/api/<name>`, the CLI its commands under `kaifang <name>`), its settings, its tables and
+ * migrations, how it builds its services from the core, its wire routes, admin routes, OpenAPI
+ * fragments, CLI commands and demo seed. A front's folder declares it with `defineFront`; the HTTP
+ * app, the admin API, the OpenAPI document, the CLI and `serve --demo` loop over fronts/index.ts.
+ */
+export interface FrontSpec<Name extends string = string, S = unknown, Settings extends SettingsTable = SettingsTable>
+  extends FrontManifest<Name, S, Settings> {
   /** Builds the front's services, once per process; the routes, admin API, CLI and demo share them. */
   services(core: Core, settings: SettingsValues<Settings>): S;
   /** The wire protocol: an encapsulated plugin with its own parsers and error shapes (kit/wire.ts). */
@@ -133,8 +172,6 @@ export interface FrontSpec<Name extends string = string, S = unknown, Settings e
   readonly admin?: FastifyPluginAsync<FrontPluginOptions<S>>;
   /** Its parts of the OpenAPI document (wire and admin). */
   readonly openapi: readonly OpenApiFragment[];
-  /** Adds its commands to `kaifang <name>`. */
-  cli?(command: Command, run: CliRunner<S>): void;
   /** Seeds demo credentials (once) and returns ready-to-paste requests. */
   demo?(services: S, ctx: DemoContext): Promise<string>;
   /** Its pages in the operator console (kit/console.ts); its debugger page is its `debugger.ts`. */
@@ -170,11 +207,9 @@ export interface CliShell<Values> {
 export interface Front<Name extends string = string, S = unknown, Settings extends SettingsTable = SettingsTable>
   extends FrontSpec<Name, S, Settings> {
   bind(core: Core, settings: SettingsValues<Settings>): BoundFront<Name, S>;
-  /** Adds its commands under `command` (`kaifang <name>`), when it has any. */
-  addCommands(command: Command, shell: CliShell<SettingsValues<Settings>>): void;
 }
 
-/** Declares a front: keeps its name and types exact, and binds its services to its plugins, CLI and demo once. */
+/** Declares a front: keeps its name and types exact, and binds its services to its plugins and demo once. */
 export function defineFront<const Name extends string, S, const Settings extends SettingsTable>(
   spec: FrontSpec<Name, S, Settings>,
 ): Front<Name, S, Settings> {
@@ -193,9 +228,6 @@ export function defineFront<const Name extends string, S, const Settings extends
         ...(demo ? { demo: (ctx: DemoContext) => demo(services, ctx) } : {}),
         ...(debuggerInfo ? { debuggerInfo: () => debuggerInfo(services) } : {}),
       };
-    },
-    addCommands(command, shell) {
-      spec.cli?.(command, (cmd, options, body) => shell.run(cmd, options, (core, settings) => body(spec.services(core, settings))));
     },
   };
 }

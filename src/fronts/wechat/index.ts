@@ -1,9 +1,9 @@
 import type { WechatApps } from '../../core/wechat/index.ts';
 import { defineFront } from '../kit/front.ts';
+import { manifest } from './manifest.ts';
 import { wechatConsole } from './console.ts';
 import { wechatAdmin } from './admin/routes.ts';
 import { wechatAdminOpenApi } from './admin/openapi.ts';
-import { wechatCli } from './admin/cli.ts';
 
 /**
  * Not a wire front: the operator's side of the WeChat apps the platform holds secrets for
@@ -11,12 +11,9 @@ import { wechatCli } from './admin/cli.ts';
  * at `/admin/api/wechat`, `kaifang wechat …`, its OpenAPI fragment.
  */
 export const wechatApps = defineFront({
-  name: 'wechat',
-  title: 'WeChat apps the platform holds secrets for (mini-programs, WeChat Pay merchants, official accounts)',
-  settings: {},
+  ...manifest,
   services: (core): WechatApps => core.wechat,
   admin: wechatAdmin,
   openapi: [wechatAdminOpenApi],
-  cli: wechatCli,
   console: wechatConsole,
 });

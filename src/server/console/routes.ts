@@ -200,7 +200,7 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
         const q = request.query as Record<string, string | undefined>;
         const limit = Math.min(Math.max(Number(q.limit ?? 50) || 50, 1), 500);
         const offset = Math.max(Number(q.offset ?? 0) || 0, 0);
-        const rows = await k.callLog.query({
+        const query = {
           ...(q.front ? { front: q.front } : {}),
           ...(q.credential ? { credential: q.credential } : {}),
           ...(q.endpoint ? { endpoint: q.endpoint } : {}),
@@ -211,7 +211,8 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
           until: timeParam('until', q.until),
           limit,
           offset,
-        });
+        };
+        const [rows, total] = await Promise.all([k.callLog.query(query), k.callLog.count(query)]);
         const succeeded = successTest();
         return {
           calls: rows.map((c) => ({
@@ -223,6 +224,7 @@ export async function consoleRoutes(app: FastifyInstance, { k, journal, sessions
               .filter((u) => u.startedAt >= c.at - c.latencyMs - 5 && u.startedAt + u.ms <= c.at + 5)
               .map((u) => ({ upstream: u.upstream, outcome: u.outcome, ms: Math.round(u.ms * 10) / 10 })),
           })),
+          total,
           limit,
           offset,
         };
