@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { isReadCommand, type AuditEntry, type AuditRecord } from '../core/auditLog.ts';
+import { isReadCommand, type AuditEntry } from '../core/auditLog.ts';
 import { fronts } from '../fronts/all.ts';
 import type { Kaifang } from './kaifang.ts';
 
