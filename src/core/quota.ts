@@ -79,10 +79,13 @@ export class Quotas {
     await this.hit(this.windows(scope, { perSecond: null, perDay: limit }, scope));
   }
 
-  private async hit(windows: LimitWindow[]): Promise<void> {
-    const counts: number[] = [];
-    for (const w of windows) counts.push(await this.state.incr(w.key, w.ttlMs));
-    this.enforce(windows, counts);
+  /**
+   * Counts one call in every window at once (one write to the state store however many windows),
+   * then throws RateLimited for the first window past its limit: a call refused by one window is
+   * still counted in the others, as a signed call's windows are (ReplayGuard.once).
+   */
+  async hit(windows: readonly LimitWindow[]): Promise<void> {
+    this.enforce(windows, await this.state.incrAll(windows));
   }
 }
 

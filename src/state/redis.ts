@@ -7,6 +7,17 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
+// INCR of every key (each window's expiry set by its first count): one atomic step, one round trip.
+// KEYS: the counters; ARGV: each counter's ttl.
+const INCR_ALL = `
+local counts = {}
+for i = 1, #KEYS do
+  local n = redis.call('INCR', KEYS[i])
+  if n == 1 then redis.call('PEXPIRE', KEYS[i], ARGV[i]) end
+  counts[i] = n
+end
+return counts`;
+
 // SET NX and, only when it stored, the counters: one script, so one atomic step and one round trip.
 // KEYS[1] is the value's key, KEYS[2..] the counters; ARGV: value, ttl, then each counter's ttl.
 const PUT_AND_COUNT = `
@@ -66,6 +77,7 @@ export class RedisStateStore implements StateStore {
     });
     this.redis.defineCommand('kaifangIncrWindow', { numberOfKeys: 1, lua: INCR_WINDOW });
     this.redis.defineCommand('kaifangPutAndCount', { lua: PUT_AND_COUNT });
+    this.redis.defineCommand('kaifangIncrAll', { lua: INCR_ALL });
     this.redis.defineCommand('kaifangIncrBelow', { numberOfKeys: 1, lua: INCR_BELOW });
     this.redis.defineCommand('kaifangDecrFloor', { numberOfKeys: 1, lua: DECR_FLOOR });
     // Errors surface on the commands that fail; an unhandled 'error' event would crash the process.
@@ -142,6 +154,15 @@ export class RedisStateStore implements StateStore {
   private script(name: string): (...args: (string | number)[]) => Promise<unknown> {
     const fn = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<unknown>>)[name]!;
     return (...args) => fn.apply(this.redis, args).catch(this.unavailable);
+  }
+
+  async incrAll(counters: readonly Counter[]): Promise<number[]> {
+    if (counters.length === 0) return [];
+    const run = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<number[]>>).kaifangIncrAll!;
+    const result = await run
+      .call(this.redis, counters.length, ...counters.map((c) => this.k(c.key)), ...counters.map((c) => Math.max(1, Math.ceil(c.ttlMs))))
+      .catch(this.unavailable);
+    return result.map(Number);
   }
 
   async recordOnce(id: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {

@@ -75,6 +75,19 @@ export class SqlStateStore implements StateStore {
     return row && row.expires_at > this.clock.now() ? row.value : null;
   }
 
+  incrAll(counters: readonly Counter[]): Promise<number[]> {
+    if (counters.length === 0) return Promise.resolve([]);
+    if (counters.length === 1) return this.incr(counters[0]!.key, counters[0]!.ttlMs).then((n) => [n]);
+    return this.deadline(
+      this.db.transaction().execute(async (trx) => {
+        const now = this.clock.now();
+        const counts: number[] = [];
+        for (const c of counters) counts.push(await SqlStateStore.count(trx, now, c.key, c.ttlMs));
+        return counts;
+      }),
+    );
+  }
+
   incr(key: string, ttlMs: number): Promise<number> {
     return this.deadline(SqlStateStore.count(this.db, this.clock.now(), key, ttlMs));
   }

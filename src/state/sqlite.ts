@@ -257,6 +257,11 @@ export class SqliteStateStore implements StateStore {
     return counts![0]!;
   }
 
+  async incrAll(counters: readonly Counter[]): Promise<number[]> {
+    if (counters.length === 0) return [];
+    return (await this.enqueue(null, 0, counters))!;
+  }
+
   async incrBelow(key: string, ttlMs: number, limit: number): Promise<number | null> {
     if (limit < 1) return null;
     const now = this.clock.now();

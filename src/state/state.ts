@@ -28,6 +28,11 @@ export interface StateStore {
    * step, so N concurrent callers against a limit L get exactly min(N, L) counts.
    */
   incrBelow(key: string, ttlMs: number, limit: number): Promise<number | null>;
+  /**
+   * `incr` of every counter in one atomic step (and, on every backend, one write or round trip);
+   * returns the counts in the order given. A call counted in several windows pays for one.
+   */
+  incrAll(counters: readonly Counter[]): Promise<number[]>;
   /** Gives one count back to an unexpired counter (never below 0); for a slot taken but not used. */
   decr(key: string): Promise<void>;
   /**

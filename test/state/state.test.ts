@@ -164,6 +164,41 @@ for (const { kind, skip } of stateKinds) {
       assert.equal(await b.state.incr(k, LONG_TTL), 201);
     });
 
+    test('incrAll: every counter counted in one step, counts in the order given; each keeps its own window', async () => {
+      const [a, c] = [key('all-a'), key('all-c')];
+      assert.deepEqual(await b.state.incrAll([]), []);
+      assert.deepEqual(
+        await b.state.incrAll([
+          { key: a, ttlMs: SHORT_TTL },
+          { key: c, ttlMs: LONG_TTL },
+        ]),
+        [1, 1],
+      );
+      assert.equal(await b.state.incr(a, SHORT_TTL), 2);
+      assert.deepEqual(
+        await b.state.incrAll([
+          { key: c, ttlMs: LONG_TTL },
+          { key: a, ttlMs: SHORT_TTL },
+        ]),
+        [2, 3],
+      );
+      await sleep(PAST_SHORT_TTL);
+      // a's window ended, c's did not.
+      assert.deepEqual(
+        await b.state.incrAll([
+          { key: a, ttlMs: SHORT_TTL },
+          { key: c, ttlMs: LONG_TTL },
+        ]),
+        [1, 3],
+      );
+      const shared = key('all-many');
+      const many = await Promise.all(Array.from({ length: 50 }, () => b.state.incrAll([{ key: shared, ttlMs: LONG_TTL }])));
+      assert.deepEqual(
+        many.map(([n]) => n).sort((x, y) => x! - y!),
+        Array.from({ length: 50 }, (_, i) => i + 1),
+      );
+    });
+
     test('incrBelow: counts up to the limit, then refuses without counting; decr gives one back', async () => {
       const k = key('below');
       assert.equal(await b.state.incrBelow(k, LONG_TTL, 2), 1);

@@ -43,8 +43,13 @@ async function handle(s: JucaiServices, ctx: FrontContext, request: FastifyReque
     ({ merchant, app } = await identify(s, req));
     checkSignature(ctx, req, app);
     signer = app.secret;
-    await s.quotas.perSecond(`jucai:mch:${merchant.id}`, merchant.ratePerSecond ?? s.settings.jucaiMchRatePerSecond);
-    await s.quotas.perSecond(`jucai:app:${app.id}`, merchant.appRatePerSecond ?? s.settings.jucaiAppRatePerSecond);
+    // The merchant's and the app's windows in one write; the merchant's refusal comes first.
+    const mch = `jucai:mch:${merchant.id}`;
+    const appScope = `jucai:app:${app.id}`;
+    await s.quotas.hit([
+      ...s.quotas.windows(mch, { perSecond: merchant.ratePerSecond ?? s.settings.jucaiMchRatePerSecond, perDay: null }, mch),
+      ...s.quotas.windows(appScope, { perSecond: merchant.appRatePerSecond ?? s.settings.jucaiAppRatePerSecond, perDay: null }, appScope),
+    ]);
     const { payer } = await s.payers.lookUp({
       merchant,
       app,
