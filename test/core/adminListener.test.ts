@@ -24,7 +24,7 @@ test('with KAIFANG_ADMIN_LISTEN the admin API and /metrics answer only on the ad
   assert.equal((await fetch(`${adminUrl}/admin/api/calls`)).status, 401);
   const calls = await fetch(`${adminUrl}/admin/api/calls`, { headers: auth });
   assert.equal(calls.status, 200);
-  assert.deepEqual(await calls.json(), { calls: [] });
+  assert.deepEqual(await calls.json(), { calls: [], total: 0 });
   assert.match(await (await fetch(`${adminUrl}/metrics`)).text(), /^kaifang_build_info\{/m);
   assert.equal((await fetch(`${adminUrl}/readyz`)).status, 200);
   assert.equal((await fetch(`${adminUrl}/m.api`)).status, 404, 'no front on the admin listener');
