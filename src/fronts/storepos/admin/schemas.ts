@@ -39,7 +39,11 @@ export const updateAgentBody = {
   minProperties: 1,
   additionalProperties: false,
 };
-export const rotateBody = {
+/** `rotate-secret`: no body (kaifang makes the new key up); `{}` or null is taken too. */
+export const rotateBody = { type: ['object', 'null'], properties: {}, additionalProperties: false };
+
+/** The deprecated `rotate-key`: an optional key to set. */
+export const rotateKeyBody = {
   type: ['object', 'null'],
   properties: { key: { type: 'string', description: 'the new key (16–128 printable ASCII, no spaces); absent = 32 random characters' } },
   additionalProperties: false,
