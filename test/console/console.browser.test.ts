@@ -96,7 +96,7 @@ test('the console: sign-in, a key with its secret once, disable → refused, SMS
     await page.locator('input[name=username]').fill('browser developer');
     await page.locator('input[name=enterpriseId]').fill('42');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
-    const shown = page.locator('[data-secret=applicationSecret]');
+    const shown = page.locator('[data-secret=secret]');
     await shown.waitFor();
     secret = (await shown.textContent()) ?? '';
     assert.match(secret, /^\S{32}$/);
