@@ -38,7 +38,7 @@ for (const backend of backendNames()) {
 
     const list = await s.admin('/storepos/agents');
     assert.equal(list.body.agents.length, 2);
-    assert.ok(list.body.agents.every((a: { key?: string }) => a.secret === undefined));
+    assert.ok(list.body.agents.every((a: { secret?: string }) => a.secret === undefined));
     assert.equal((await s.admin('/storepos/agents/19999999999999999')).status, 404);
 
     assert.equal((await s.admin('/storepos/agents/13000000000000000/disable', { method: 'POST' })).body.status, 'disabled');
