@@ -687,14 +687,14 @@ function callsPage(params: URLSearchParams): void {
   })();
 }
 
-/** Previous/next links around `first–last` (`of total` when the list says how many there are). */
+/** Previous / next links; with the list's `total` (every admin list has one), the count and no next past the end. */
 function pagerOf(offset: number, limit: number, got: number, href: (offset: number) => string, total?: number): HTMLElement {
   const more = total === undefined ? got >= limit : offset + got < total;
   return h(
     'nav',
     { class: 'row', 'aria-label': t('page') },
     offset > 0 ? h('a', { class: 'button secondary', href: href(Math.max(0, offset - limit)) }, t('previous')) : null,
-    h('span', {}, `${offset + 1}–${offset + got}${total === undefined ? '' : ` ${t('of')} ${total}`}`),
+    h('span', {}, `${got === 0 ? offset : offset + 1}–${offset + got}${total === undefined ? '' : ` ${t('of')} ${total}`}`),
     more ? h('a', { class: 'button secondary', href: href(offset + limit) }, t('next')) : null,
   );
 }
@@ -737,8 +737,8 @@ async function listPage(front: FrontView, resource: ConsoleResource, params: URL
     const next = new URLSearchParams();
     if (search.value.trim()) next.set('q', search.value.trim());
     for (const input of filterInputs) if (input.value.trim()) next.set(input.name, input.value.trim());
-    // An exact id opens its page.
-    if (search.value.trim() && resource.show && !resource.keyPath && !(resource.filters ?? []).some((f) => f.name === 'q')) {
+    // An exact id opens its page (else the text searches: on the server when the list takes `q`).
+    if (search.value.trim() && resource.show && !resource.keyPath) {
       try {
         await api('GET', adminPath(front, `${resource.path}/${encodeURIComponent(search.value.trim())}`));
         return go(`#/f/${front.name}/${resource.id}/${encodeURIComponent(search.value.trim())}`);
@@ -781,11 +781,17 @@ async function listPage(front: FrontView, resource: ConsoleResource, params: URL
         resource.show ? (row) => `#/f/${front.name}/${resource.id}/${idOf(resource, row)}` : undefined,
       ),
       resource.paged
-        ? pagerOf(offset, limit, got, (o) => {
-            const next = new URLSearchParams(params);
-            next.set('offset', String(o));
-            return `#/f/${front.name}/${resource.id}?${next}`;
-          })
+        ? pagerOf(
+            offset,
+            limit,
+            got,
+            (o) => {
+              const next = new URLSearchParams(params);
+              next.set('offset', String(o));
+              return `#/f/${front.name}/${resource.id}?${next}`;
+            },
+            typeof data.total === 'number' ? data.total : undefined,
+          )
         : null,
     );
   } catch (err) {
@@ -1049,6 +1055,9 @@ async function act(
           ),
         );
         area.querySelector<HTMLButtonElement>('[data-copy]')?.focus();
+      } else if (action.deletes) {
+        // The record is gone: back to its list.
+        go(`#/f/${front.name}/${resource.id}`);
       } else {
         go(location.hash);
         queueMicrotask(() => status(note, `${w(action.label)}: ${t('done')}`, 'ok'));

@@ -2,9 +2,10 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import { TtlCache } from './cache.ts';
 import type { Clock } from '../kernel/clock.ts';
-import { Disabled, Expired, InvalidInput, NotFound } from '../kernel/errors.ts';
+import { Conflict, Disabled, Expired, InvalidInput, NotFound } from '../kernel/errors.ts';
 import { randomString } from '../kernel/random.ts';
 import type { SecretBox } from '../kernel/secrets.ts';
+import { containsAny, searchText } from './search.ts';
 import { insertUnique } from './unique.ts';
 
 /**
@@ -26,6 +27,27 @@ export interface SecretPolicy {
   maxLength: number;
 }
 
+/** Rows of another table that hang off a credential by its row id (its grants, its records). */
+export interface CredentialChild {
+  table: string;
+  /** The column holding the credential's row id. */
+  column: string;
+  /** How a refusal counts them ("notices"). */
+  label: string;
+  /**
+   * Part of the credential itself (its grants): deleted with it always. Otherwise (records that
+   * outlive a switch-off) the credential is deleted only with `cascade`, which deletes them too.
+   */
+  owned?: boolean;
+}
+
+/** A page of an admin list: `limit`, `offset` and `q`, a case-insensitive substring of the kind's names. */
+export interface ListOptions {
+  limit?: number;
+  offset?: number;
+  q?: string;
+}
+
 /** How one kind of credential is stored. `C` is its public shape, `CS` the same with the secret in clear. */
 export interface CredentialSpec<TB extends keyof Database, C extends { id: number }, CS extends C> {
   table: TB;
@@ -45,6 +67,10 @@ export interface CredentialSpec<TB extends keyof Database, C extends { id: numbe
   enabled(credential: C): boolean;
   /** True when the credential is past its validity at `now`; never, when absent. */
   expired?(credential: C, now: number): boolean;
+  /** The text columns an admin list's `q` searches; absent: the public id's. */
+  searchColumns?: readonly (keyof Database[TB] & string)[];
+  /** Rows that go with the credential when it is deleted (see CredentialChild). */
+  children?: readonly CredentialChild[];
   /** The wire parameter that carries the id, named in `authenticate`'s refusals (`agent_id`); absent: the label. */
   wireParam?: string;
   /** The columns that switch it on or off; absent: `enabled` 1 / 0. `updated_at` is set either way. */
@@ -144,24 +170,65 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
     return { created: this.spec.withSecret(this.spec.fromRow(row as Selectable<Database[TB]>), secret), warning };
   }
 
-  async list(options: { limit?: number; offset?: number } = {}): Promise<C[]> {
-    const rows = await this.q
-      .selectFrom(this.table)
+  /** A page of the kind, oldest first; with `q`, only those whose names contain it (see search.ts). */
+  async list(options: ListOptions = {}): Promise<C[]> {
+    const rows = await this.filtered(options.q)
       .selectAll()
       .orderBy('id')
       .limit(Math.min(options.limit ?? 100, 1000))
       .offset(options.offset ?? 0)
       .execute();
-    return rows.map((r) => this.spec.fromRow(r as Selectable<Database[TB]>));
+    return rows.map((r: unknown) => this.spec.fromRow(r as Selectable<Database[TB]>));
   }
 
-  async count(): Promise<number> {
-    const row = await this.q
-      .selectFrom(this.table)
+  /** How many there are, with the same `q` as `list`. */
+  async count(options: Pick<ListOptions, 'q'> = {}): Promise<number> {
+    const row = await this.filtered(options.q)
       // biome-ignore lint/suspicious/noExplicitAny: the base serves every credential table, named at run time by its spec; the typed classes above it keep the types
       .select((eb: any) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow();
     return Number((row as { n: unknown }).n);
+  }
+
+  private filtered(q: string | undefined) {
+    const text = searchText(q);
+    const query = this.q.selectFrom(this.table);
+    return text === undefined ? query : query.where(containsAny(this.spec.searchColumns ?? [this.idColumn], text));
+  }
+
+  /**
+   * Deletes the credential and, in the same transaction, its children (CredentialChild): owned
+   * ones always; the others only with `cascade`, else Conflict counting them. Other processes stop
+   * accepting it within the cache's TTL, as for a switch-off. Returns how many of each went with it.
+   */
+  async remove(id: string, options: { cascade?: boolean } = {}): Promise<Record<string, number>> {
+    const deleted: Record<string, number> = {};
+    await this.q.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom(this.table).select('id').where(this.idColumn, '=', id).executeTakeFirst();
+      if (!row) throw this.notFound(id);
+      const ref = (row as { id: unknown }).id;
+      for (const child of this.spec.children ?? []) {
+        if (!child.owned && !options.cascade) {
+          const n = await trx
+            .selectFrom(child.table)
+            // biome-ignore lint/suspicious/noExplicitAny: see the class's `q`
+            .select((eb: any) => eb.fn.countAll().as('n'))
+            .where(child.column, '=', ref)
+            .executeTakeFirstOrThrow();
+          if (Number((n as { n: unknown }).n) > 0)
+            throw new Conflict(
+              `${this.spec.label} ${id} has ${Number((n as { n: unknown }).n)} ${child.label}: delete with cascade=true to delete them too`,
+            );
+        }
+      }
+      for (const child of this.spec.children ?? []) {
+        const result = await trx.deleteFrom(child.table).where(child.column, '=', ref).executeTakeFirst();
+        deleted[child.label] = Number(result.numDeletedRows);
+      }
+      await trx.deleteFrom(this.table).where('id', '=', ref).execute();
+    });
+    this.cache.delete(id);
+    return deleted;
   }
 
   async get(id: string): Promise<C> {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../kernel/errors.ts';
+import { DomainError, InvalidInput } from '../kernel/errors.ts';
 import { Readable } from 'node:stream';
 import { callsExportQuery, callsQuery, timeParam, type CallQuery } from '../core/callQuery.ts';
 import { exportCalls, presentCall, type ExportFormat } from '../core/callLogExport.ts';
@@ -67,6 +67,16 @@ export function bearerOf(request: FastifyRequest): string {
   return header.startsWith('Bearer ') ? header.slice(7).trim() : '';
 }
 
+/** The kinds of the HTTP layer's own refusals other than 400 (which is InvalidInput, like every 400). */
+const HTTP_KINDS: Record<number, string> = { 404: 'NotFound', 413: 'PayloadTooLarge', 414: 'UriTooLong', 415: 'UnsupportedMediaType' };
+
+/** A `front` parameter: one of the known fronts, else InvalidInput naming `front` and them. */
+export function frontParam(value: string, known: readonly string[]): string {
+  if (!known.includes(value))
+    throw new InvalidInput('front', `front must be one of ${known.join(', ')}; got ${JSON.stringify(value.slice(0, 40))}`);
+  return value;
+}
+
 /**
  * Checks the admin token of a request (`Authorization: Bearer <token>`: the root token or a live
  * scoped one, core/adminTokens.ts); when it is missing or wrong, answers 401 and returns false.
@@ -107,6 +117,15 @@ export async function adminApi(
   { k, session }: { k: Kaifang; session?: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean> },
 ): Promise<void> {
   const authorized = adminAuthorization(k);
+  // The README's curl lines send `content-type: application/json` on bodiless actions (enable,
+  // rotate-secret…): Fastify refuses an empty JSON body, so here it is read as `{}`, once for every route.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (String(body).trim() === '') return done(null, {});
+    return json(request, body as string, done);
+  });
+  const knownFronts = k.bound.map((front) => front.name);
   app.addHook('onRequest', async (request, reply) => {
     // The console's session (its cookie, and its CSRF token on writes) when no Bearer header is sent.
     if (session && request.headers.authorization === undefined && request.headers.cookie !== undefined) {
@@ -127,6 +146,11 @@ export async function adminApi(
     }
     return payload;
   });
+  // `front` names a front wherever it is taken (the call log): a name that is none is refused, not an empty page.
+  app.addHook('preValidation', async (request) => {
+    const front = (request.query as Record<string, unknown> | undefined)?.front;
+    if (typeof front === 'string' && front !== '') frontParam(front, knownFronts);
+  });
 
   app.setErrorHandler((err, request, reply) => {
     if (err instanceof DomainError) {
@@ -134,9 +158,12 @@ export async function adminApi(
       if ('param' in err) body.param = (err as { param: string }).param;
       return reply.code(adminErrorStatus(err)).send({ error: body });
     }
-    const e = err as { statusCode?: number; message?: string; validation?: unknown };
+    const e = err as { statusCode?: number; message?: string; code?: string };
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
-      return reply.code(e.statusCode).send({ error: { kind: 'BadRequest', message: e.message ?? 'bad request' } });
+      // Every 400 of the admin API has one kind, InvalidInput, as the schema's and the domain's refusals do.
+      const kind = e.statusCode === 400 ? 'InvalidInput' : (HTTP_KINDS[e.statusCode] ?? 'BadRequest');
+      const param = e.statusCode === 400 || e.statusCode === 415 ? { param: 'body' } : {};
+      return reply.code(e.statusCode).send({ error: { kind, message: e.message ?? 'bad request', ...param } });
     }
     request.log.error({ err }, 'admin API failure');
     return reply.code(500).send({ error: { kind: 'Internal', message: `internal error; request id ${request.id}` } });

@@ -101,9 +101,9 @@ async function developerKey(url: string): Promise<{ akey: string; secret: string
     headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
     body: JSON.stringify({ username: 'drain', enterpriseId: 42 }),
   });
-  const body = (await r.json()) as { applicationKey: string; applicationSecret: string };
+  const body = (await r.json()) as { applicationKey: string; secret: string };
   assert.equal(r.status, 201, JSON.stringify(body));
-  return { akey: body.applicationKey, secret: body.applicationSecret };
+  return { akey: body.applicationKey, secret: body.secret };
 }
 
 type Outcome =

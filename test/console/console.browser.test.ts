@@ -96,7 +96,7 @@ test('the console: sign-in, a key with its secret once, disable → refused, SMS
     await page.locator('input[name=username]').fill('browser developer');
     await page.locator('input[name=enterpriseId]').fill('42');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
-    const shown = page.locator('[data-secret=applicationSecret]');
+    const shown = page.locator('[data-secret=secret]');
     await shown.waitFor();
     secret = (await shown.textContent()) ?? '';
     assert.match(secret, /^\S{32}$/);
@@ -129,7 +129,7 @@ test('the console: sign-in, a key with its secret once, disable → refused, SMS
     assert.equal(created.status, 201);
     agentId = created.body.agentId;
     const params: Record<string, string> = { agent_id: agentId, pid: 'storepos', version: '1.0', mobile: '13800138123' };
-    params.sign = storepos.sign(params, created.body.key);
+    params.sign = storepos.sign(params, created.body.secret);
     const reply = await (await fetch(`${s.url}/Mch/GetMchSMSValid`, { method: 'POST', body: new URLSearchParams(params) })).json();
     assert.equal(reply.state, 'SUCCESS', JSON.stringify(reply));
     await page.getByRole('link', { name: 'Sandbox' }).click();
@@ -138,7 +138,7 @@ test('the console: sign-in, a key with its secret once, disable → refused, SMS
     const code = ((await row.locator('td').nth(3).textContent()) ?? '').trim();
     assert.match(code, /^\d{6}$/);
     const check: Record<string, string> = { agent_id: agentId, pid: 'storepos', version: '1.0', mobile: '13800138123', valid_code: code };
-    check.sign = storepos.sign(check, created.body.key);
+    check.sign = storepos.sign(check, created.body.secret);
     const checked = await (await fetch(`${s.url}/Mch/CheckMchSMSValid`, { method: 'POST', body: new URLSearchParams(check) })).json();
     assert.equal(checked.code, '10000', `the code read in the outbox checks: ${JSON.stringify(checked)}`);
     await assertUsable(page, 'the sandbox page');

@@ -118,7 +118,7 @@ test('call log through the server: one row per gateway call, with the request id
   t.after(() => s.close());
   const created = await s.admin('/opretail/keys', { body: { username: 'calllog', enterpriseId: 42 } });
   assert.equal(created.status, 201, JSON.stringify(created.body));
-  const { applicationKey, applicationSecret } = created.body as { applicationKey: string; applicationSecret: string };
+  const { applicationKey, secret: applicationSecret } = created.body as { applicationKey: string; secret: string };
   const params: Record<string, string> = {
     _aid: 'S107',
     _akey: applicationKey,

@@ -56,7 +56,7 @@ async function createKey(url: string, token: string, i: number) {
   });
   return {
     status: res.status,
-    body: (await res.json()) as { applicationKey: string; applicationSecret: string; username: string; enterpriseId: number },
+    body: (await res.json()) as { applicationKey: string; secret: string; username: string; enterpriseId: number },
   };
 }
 
@@ -70,7 +70,7 @@ for (const name of backendNames()) {
 
       const first = await serve(env);
       const token = readFileSync(join(env.KAIFANG_DATA_DIR!, 'admin.token'), 'utf8').trim();
-      const acknowledged: { applicationKey: string; applicationSecret: string; username: string; enterpriseId: number }[] = [];
+      const acknowledged: { applicationKey: string; secret: string; username: string; enterpriseId: number }[] = [];
       try {
         for (let i = 0; i < 5; i++) {
           const { status, body } = await createKey(first.url, token, i);
@@ -112,7 +112,7 @@ for (const name of backendNames()) {
         _timestamp: formatCompact(Date.now()),
         orgid: String(last.enterpriseId),
       };
-      params._sig = opretail.sign(params, last.applicationSecret, 'md5');
+      params._sig = opretail.sign(params, last.secret, 'md5');
       const call = await fetch(`${second.url}/m.api`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },

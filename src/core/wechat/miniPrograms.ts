@@ -45,6 +45,7 @@ function fromRow(row: Row): MiniProgram {
 const SPEC: CredentialSpec<'wechat_miniapps', MiniProgram, MiniProgramWithSecret> = {
   table: 'wechat_miniapps',
   idColumn: 'appid',
+  searchColumns: ['appid', 'name'],
   secretColumn: 'secret_sealed',
   what: 'miniProgram',
   label: 'mini-program',

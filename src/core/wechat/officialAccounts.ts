@@ -68,6 +68,7 @@ function fromRow(row: Selectable<WechatOfficialAccountTable>): OfficialAccount {
 const SPEC: CredentialSpec<'wechat_official_accounts', OfficialAccount, OfficialAccountWithSecret> = {
   table: 'wechat_official_accounts',
   idColumn: 'appid',
+  searchColumns: ['appid', 'name'],
   secretColumn: 'secret_sealed',
   what: 'officialAccount',
   label: 'official account',

@@ -37,6 +37,7 @@ function fromRow(row: Selectable<WechatPayMerchantTable>): WechatPayMerchant {
 const SPEC: CredentialSpec<'wechat_pay_merchants', WechatPayMerchant, WechatPayMerchantWithKey> = {
   table: 'wechat_pay_merchants',
   idColumn: 'mch_id',
+  searchColumns: ['mch_id', 'appid', 'name'],
   secretColumn: 'key_sealed',
   what: 'wechatPayMerchant',
   label: 'WeChat Pay merchant',

@@ -1,4 +1,16 @@
-import { CREATED_COLUMN, pick, STATUS_COLUMN, SWITCH_ACTIONS, words, type FrontConsole } from '../kit/console.ts';
+import { setSecretBody } from '../kit/adminValidation.ts';
+import {
+  CREATED_COLUMN,
+  deleteActions,
+  pick,
+  ROTATE_SECRET,
+  SEARCH,
+  setSecretAction,
+  STATUS_COLUMN,
+  SWITCH_ACTIONS,
+  words,
+  type FrontConsole,
+} from '../kit/console.ts';
 import * as S from './admin/schemas.ts';
 
 const channelColumns = [
@@ -32,6 +44,7 @@ export const jucaiConsole: FrontConsole = {
       listField: 'isvs',
       key: 'isvNo',
       paged: true,
+      filters: SEARCH,
       show: true,
       columns: [
         { field: 'isvNo', label: words('ISV number', '服务商号'), kind: 'code' },
@@ -41,7 +54,10 @@ export const jucaiConsole: FrontConsole = {
       ],
       create: { label: words('Create or import an ISV', '创建或导入服务商'), body: S.createIsvBody },
       edit: { body: S.updateIsvBody },
-      actions: SWITCH_ACTIONS,
+      actions: [
+        ...SWITCH_ACTIONS,
+        ...deleteActions(words('Delete with its merchants, apps and channels', '连同其商户、应用和通道一并删除')),
+      ],
       sections: [
         {
           title: words('Merchants', '商户'),
@@ -63,7 +79,7 @@ export const jucaiConsole: FrontConsole = {
       key: 'mchNo',
       paged: true,
       show: true,
-      filters: [{ name: 'isvNo', label: words('ISV number', '服务商号') }],
+      filters: [...SEARCH, { name: 'isvNo', label: words('ISV number', '服务商号') }],
       columns: [
         { field: 'mchNo', label: words('Merchant', '商户号'), kind: 'code' },
         { field: 'isvNo', label: words('ISV', '服务商'), kind: 'code' },
@@ -74,7 +90,7 @@ export const jucaiConsole: FrontConsole = {
       ],
       create: { label: words('Create or import a merchant', '创建或导入商户'), body: S.createMerchantBody },
       edit: { body: S.updateMerchantBody },
-      actions: SWITCH_ACTIONS,
+      actions: [...SWITCH_ACTIONS, ...deleteActions(words('Delete with its apps and channels', '连同其应用和通道一并删除'))],
       sections: [
         {
           title: words('Channels', '支付通道'),
@@ -104,14 +120,12 @@ export const jucaiConsole: FrontConsole = {
       listField: 'apps',
       key: 'appId',
       paged: true,
+      filters: SEARCH,
       show: true,
       columns: appColumns,
       create: { label: words('Create or import an app', '创建或导入应用'), body: S.createAppBody, reveals: ['secret'] },
       edit: { body: S.updateAppBody },
-      actions: [
-        ...SWITCH_ACTIONS,
-        { suffix: '/rotate-secret', label: words('Rotate secret', '更换密钥'), body: S.rotateAppBody, confirm: true, reveals: ['secret'] },
-      ],
+      actions: [...SWITCH_ACTIONS, ROTATE_SECRET, setSecretAction(setSecretBody), ...deleteActions()],
     },
   ],
 };

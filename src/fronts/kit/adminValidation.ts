@@ -134,3 +134,47 @@ export const pageQuery = {
   },
   additionalProperties: false,
 } as const;
+
+/** The query of every admin list of a resource: a page, and `q`, a case-insensitive part of its names. */
+export const listQuery = {
+  type: 'object',
+  properties: {
+    ...pageQuery.properties,
+    q: { type: 'string', maxLength: 100, description: 'only those whose names contain this (case-insensitive)' },
+  },
+  additionalProperties: false,
+} as const;
+
+/** The query of a DELETE whose resource may have records of its own (see the README). */
+export const deleteQuery = {
+  type: 'object',
+  properties: {
+    cascade: { type: 'boolean', default: false, description: 'also delete the records that hang off it (else 409 while there are any)' },
+  },
+  additionalProperties: false,
+} as const;
+
+/**
+ * The admin API's one list shape: the records under the resource's plural name, `total` (how many
+ * match the same filter, all pages), and the page's `limit` and `offset`.
+ */
+export function listReply<F extends string, T>(
+  field: F,
+  items: T[],
+  total: number,
+  page: { limit?: number; offset?: number } = {},
+): { [K in F]: T[] } & { total: number; limit: number; offset: number } {
+  return { [field]: items, total, limit: page.limit ?? 100, offset: page.offset ?? 0 } as { [K in F]: T[] } & {
+    total: number;
+    limit: number;
+    offset: number;
+  };
+}
+
+/** `POST …/set-secret`: the secret the operator supplies (the kind's own rules check its length). */
+export const setSecretBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['secret'],
+  properties: { secret: { type: 'string', minLength: 1, maxLength: 512, description: 'the new secret, as the partner will sign with it' } },
+} as const;

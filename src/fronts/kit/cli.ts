@@ -115,3 +115,31 @@ export function table(header: string[], rows: unknown[][]): string {
 
 /** The note printed under a secret shown once. */
 export const SHOWN_ONCE = 'The secret is shown only this once: store it safely now.';
+
+/** The options of every list command: a page and a search (the admin API's `limit`, `offset`, `q`). */
+export function listOptions(command: Command): Command {
+  return command
+    .option('--limit <n>', 'at most this many (up to 1000)', wholeNumber, 100)
+    .option('--offset <n>', 'skip this many', wholeNumber, 0)
+    .option('--search <text>', 'only those whose names contain this (case-insensitive)');
+}
+
+/** The admin API's list query from `listOptions`' options. */
+export function pageOf(o: { limit?: number; offset?: number; search?: string }): { limit?: number; offset?: number; q?: string } {
+  return {
+    ...(o.limit !== undefined ? { limit: o.limit } : {}),
+    ...(o.offset !== undefined ? { offset: o.offset } : {}),
+    ...(o.search !== undefined ? { q: o.search } : {}),
+  };
+}
+
+/** `… delete <id>`: with `--yes` only, since a deletion cannot be undone (and `--cascade` where records hang off). */
+export function deleteCommand(parent: Command, what: string, description: string, cascade?: string): Command {
+  const command = leaf(parent, `delete <${what}>`, description).option('--yes', 'confirm: the deletion cannot be undone');
+  return cascade ? command.option('--cascade', cascade) : command;
+}
+
+/** Refuses a deletion not confirmed with `--yes`. */
+export function confirmed(o: { yes?: boolean }, what: string): void {
+  if (!o.yes) throw new InvalidInput('yes', `deleting ${what} cannot be undone: add --yes to confirm`);
+}

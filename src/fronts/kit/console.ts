@@ -39,6 +39,8 @@ export interface ConsoleAction {
   confirm?: boolean;
   /** Fields of the reply to show once, with a copy button (a rotated secret). */
   reveals?: readonly string[];
+  /** The action deletes the record: the console goes back to the list after it. */
+  deletes?: boolean;
 }
 
 /** Related records on a resource's page (a key's grants, a merchant's channels). */
@@ -128,3 +130,25 @@ export const SWITCH_ACTIONS: readonly ConsoleAction[] = [
   { suffix: '/disable', label: words('Disable', '停用'), when: { field: 'status', value: 'enabled' }, confirm: true },
   { suffix: '/enable', label: words('Enable', '启用'), when: { field: 'status', value: 'disabled' } },
 ];
+
+/** The list takes `q` (every admin list of a resource does): the console's search box asks the server. */
+export const SEARCH: readonly { name: string; label: Words }[] = [{ name: 'q', label: words('Search', '搜索') }];
+
+/** `POST …/rotate-secret`: a new secret made up by the server, shown once as `secret`. */
+export const ROTATE_SECRET: ConsoleAction = {
+  suffix: '/rotate-secret',
+  label: words('Rotate secret', '更换密钥'),
+  confirm: true,
+  reveals: ['secret'],
+};
+
+/** `POST …/set-secret`: the secret the operator gives (`body`: the route's schema). */
+export function setSecretAction(body: JsonSchema, label: Words = words('Set secret', '设置密钥')): ConsoleAction {
+  return { suffix: '/set-secret', label, body, confirm: true };
+}
+
+/** `DELETE …/{id}`, after a confirmation; with `cascade`, a second button that deletes what hangs off it too. */
+export function deleteActions(cascade?: Words): readonly ConsoleAction[] {
+  const plain: ConsoleAction = { suffix: '', method: 'DELETE', label: words('Delete', '删除'), confirm: true, deletes: true };
+  return cascade ? [plain, { suffix: '?cascade=true', method: 'DELETE', label: cascade, confirm: true, deletes: true }] : [plain];
+}

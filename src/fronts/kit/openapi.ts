@@ -42,3 +42,60 @@ export const operation = (tag: string, summary: string, extra: Record<string, un
 
 export const TIMESTAMP = { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' } as const;
 export const STATUS = { type: 'string', enum: ['enabled', 'disabled'] } as const;
+
+/** The admin API's one list shape: the records under their plural name, with `total`, `limit` and `offset`. */
+export const listOf = (field: string, item: unknown) => ({
+  type: 'object',
+  required: [field, 'total', 'limit', 'offset'],
+  properties: {
+    [field]: { type: 'array', items: item },
+    total: { type: 'integer', description: 'how many match the same filter (`q`, …), all pages' },
+    limit: { type: 'integer' },
+    offset: { type: 'integer' },
+  },
+});
+
+/**
+ * `POST <base>/rotate-secret` (kaifang makes the secret up; absent where the secret is issued
+ * elsewhere, as WeChat's are) and `POST <base>/set-secret` (`{ "secret" }`).
+ */
+export function secretPaths(
+  tag: string,
+  base: string,
+  parameters: unknown[],
+  item: unknown,
+  options: { rotate: boolean; setBody: unknown; what: string },
+): Record<string, Record<string, Json>> {
+  const paths: Record<string, Record<string, Json>> = {
+    [`${base}/set-secret`]: {
+      post: operation(tag, `Set the ${options.what}'s secret to the one given`, {
+        parameters,
+        requestBody: body(options.setBody),
+        responses: { ...ok('the record after the change', item), ...errors(400, 404) },
+      }),
+    },
+  };
+  if (options.rotate)
+    paths[`${base}/rotate-secret`] = {
+      post: operation(tag, `Give the ${options.what} a new random secret, shown once as \`secret\``, {
+        parameters,
+        description: 'A body `{ "<secret field>": "…" }` is the deprecated form of set-secret, still taken.',
+        responses: { ...ok('the record with `secret`, shown this once', item), ...errors(400, 404) },
+      }),
+    };
+  return paths;
+}
+
+/** `DELETE <record>`: `deletes` says what goes with it; `cascade` where records hang off it (409 without). */
+export function deleteOperation(
+  tag: string,
+  what: string,
+  parameters: unknown[],
+  deletes: string,
+  cascade?: { properties: Record<string, unknown> },
+): Json {
+  return operation(tag, `Delete the ${what}: ${deletes}`, {
+    parameters: [...parameters, ...(cascade ? queryParams(cascade) : [])],
+    responses: { ...ok('what was deleted', { type: 'object' }), ...errors(404, ...(cascade ? ([409] as const) : [])) },
+  });
+}

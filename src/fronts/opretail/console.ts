@@ -1,4 +1,15 @@
-import { CREATED_COLUMN, words, type FrontConsole } from '../kit/console.ts';
+import { setSecretBody } from '../kit/adminValidation.ts';
+import {
+  CREATED_COLUMN,
+  deleteActions,
+  ROTATE_SECRET,
+  SEARCH,
+  setSecretAction,
+  STATUS_COLUMN,
+  SWITCH_ACTIONS,
+  words,
+  type FrontConsole,
+} from '../kit/console.ts';
 import * as S from './admin/schemas.ts';
 
 /** The 万店掌 pages of the console: developer keys (with their grants) and gateway methods. */
@@ -13,12 +24,13 @@ export const opretailConsole: FrontConsole = {
       listField: 'keys',
       key: 'applicationKey',
       paged: true,
+      filters: SEARCH,
       show: true,
       columns: [
         { field: 'applicationKey', label: words('Key', '密钥'), kind: 'code' },
         { field: 'username', label: words('Developer', '开发者') },
         { field: 'enterpriseId', label: words('Enterprise', '企业'), kind: 'number' },
-        { field: 'switchStatus', label: words('Switch', '开关'), kind: 'status' },
+        STATUS_COLUMN,
         {
           field: 'ifexpire',
           label: words('Expiry (1 never, 2 expired, 3 in service)', '过期 (1 永不, 2 已过期, 3 服务中)'),
@@ -28,19 +40,14 @@ export const opretailConsole: FrontConsole = {
         { field: 'ratePerSecond', label: words('Calls/s', '每秒调用'), kind: 'number' },
         { field: 'ratePerDay', label: words('Calls/day', '每日调用'), kind: 'number' },
       ],
-      create: { label: words('Create or import a key', '创建或导入密钥'), body: S.createKeyBody, reveals: ['applicationSecret'] },
+      create: { label: words('Create or import a key', '创建或导入密钥'), body: S.createKeyBody, reveals: ['secret'] },
       edit: { body: S.updateKeyBody },
       actions: [
-        { suffix: '/disable', label: words('Disable', '停用'), when: { field: 'switchStatus', value: '1' }, confirm: true },
-        { suffix: '/enable', label: words('Enable', '启用'), when: { field: 'switchStatus', value: '2' } },
+        ...SWITCH_ACTIONS,
         { suffix: '/expire', label: words('Expire', '设置过期'), body: S.expireBody, confirm: true },
-        {
-          suffix: '/rotate-secret',
-          label: words('Rotate secret', '更换密钥'),
-          body: S.rotateBody,
-          confirm: true,
-          reveals: ['applicationSecret'],
-        },
+        ROTATE_SECRET,
+        setSecretAction(setSecretBody),
+        ...deleteActions(),
       ],
       sections: [
         {
@@ -51,7 +58,7 @@ export const opretailConsole: FrontConsole = {
           columns: [
             { field: 'name', label: words('Method', '方法'), kind: 'code' },
             { field: 'version', label: words('Version', '版本'), kind: 'code' },
-            { field: 'enabled', label: words('Enabled', '启用'), kind: 'bool' },
+            STATUS_COLUMN,
           ],
           add: { label: words('Grant', '授权'), method: 'PUT', path: '/keys/{id}/grants/{name}/{version}', pathFields: S.methodParams },
           remove: { label: words('Revoke', '撤销'), path: '/keys/{id}/grants/{name}/{version}' },
@@ -65,21 +72,20 @@ export const opretailConsole: FrontConsole = {
       listField: 'methods',
       key: 'name',
       keyPath: '{name}/{version}',
+      paged: true,
+      filters: SEARCH,
       show: true,
       columns: [
         { field: 'name', label: words('Method', '方法'), kind: 'code' },
         { field: 'version', label: words('Version', '版本'), kind: 'code' },
         { field: 'url', label: words('URL', '地址'), kind: 'code' },
-        { field: 'enabled', label: words('Enabled', '启用'), kind: 'bool' },
+        STATUS_COLUMN,
         { field: 'ratePerSecond', label: words('Calls/s', '每秒调用'), kind: 'number' },
         CREATED_COLUMN,
       ],
       create: { label: words('Register a method', '注册方法'), body: S.createMethodBody },
       edit: { body: S.updateMethodBody },
-      actions: [
-        { suffix: '/disable', label: words('Disable', '停用'), when: { field: 'enabled', value: true }, confirm: true },
-        { suffix: '/enable', label: words('Enable', '启用'), when: { field: 'enabled', value: false } },
-      ],
+      actions: SWITCH_ACTIONS,
     },
   ],
 };

@@ -16,7 +16,7 @@ const DEVELOPER: Record<number, string> = { 1: 'administrator', 2: 'normal', 3: 
 export function formatKey(key: KeyView): string {
   const out = lines([
     ['applicationKey', key.applicationKey],
-    ...('applicationSecret' in key ? ([['applicationSecret', key.applicationSecret]] as [string, unknown][]) : []),
+    ...('secret' in key ? ([['secret', key.secret]] as [string, unknown][]) : []),
     ['id', key.id],
     ['username', key.username],
     ['applicationId', key.applicationId],
@@ -32,7 +32,7 @@ export function formatKey(key: KeyView): string {
     ['ratePerSecond', key.ratePerSecond ?? 'default'],
     ['ratePerDay', key.ratePerDay ?? 'default'],
   ]);
-  return 'applicationSecret' in key ? `${out}\n\n${SHOWN_ONCE}` : out;
+  return 'secret' in key ? `${out}\n\n${SHOWN_ONCE}` : out;
 }
 
 export function formatKeyList(page: { keys: KeyView[]; total: number; limit: number; offset: number }): string {
@@ -55,7 +55,7 @@ export function formatMethod(m: MethodView): string {
   return lines([
     ['name', m.name],
     ['version', m.version],
-    ['status', m.enabled ? 'enabled' : 'disabled'],
+    ['status', m.status],
     ['url', m.url],
     ['testUrl', m.testUrl],
     ['timeoutMs', m.timeoutMs ?? 'default'],
@@ -68,7 +68,7 @@ export function formatMethod(m: MethodView): string {
 function methodTable(methods: MethodView[]): string {
   return table(
     ['NAME', 'VERSION', 'STATUS', 'URL', 'TEST URL'],
-    methods.map((m) => [m.name, m.version, m.enabled ? 'enabled' : 'disabled', m.url, m.testUrl]),
+    methods.map((m) => [m.name, m.version, m.status, m.url, m.testUrl]),
   );
 }
 

@@ -37,22 +37,35 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /**
  * A key as the operator sees it (admin API and CLI): the gateway's presentation plus the key's own
  * rate limits, with its times in ISO 8601 UTC like every time in admin JSON (the gateway's own
- * replies keep the seed's China-time text).
+ * replies keep the seed's China-time text), and the admin API's common fields: `status`
+ * ("enabled" / "disabled", what `switchStatus` "1" / "2" says), `createdAt`, `updatedAt`, and the
+ * secret, right after it was made, as `secret` (the gateway's reply calls it applicationSecret).
  */
 export function keyView(key: DeveloperKey | DeveloperKeyWithSecret, now: number, withSecret = false) {
+  const { applicationSecret, ...shown } = presentDeveloperKey(key, now, withSecret);
   return {
-    ...presentDeveloperKey(key, now, withSecret),
+    ...shown,
+    status: key.switchStatus === 1 ? ('enabled' as const) : ('disabled' as const),
     expire: iso(key.expire),
     switchTime: iso(key.switchTime),
     ratePerSecond: key.ratePerSecond,
     ratePerDay: key.ratePerDay,
+    ...(applicationSecret !== undefined ? { secret: applicationSecret } : {}),
+    createdAt: new Date(key.createdAt).toISOString(),
+    updatedAt: new Date(key.updatedAt).toISOString(),
   };
 }
 export type KeyView = ReturnType<typeof keyView>;
 
-/** A gateway method as admin JSON shows it (times ISO 8601 UTC). */
+/** A gateway method as admin JSON shows it (times ISO 8601 UTC; `status` as every admin resource has it). */
 export function methodView(method: GatewayMethod) {
-  return { ...method, createdAt: new Date(method.createdAt).toISOString(), updatedAt: new Date(method.updatedAt).toISOString() };
+  const { enabled, ...rest } = method;
+  return {
+    ...rest,
+    status: enabled ? ('enabled' as const) : ('disabled' as const),
+    createdAt: new Date(method.createdAt).toISOString(),
+    updatedAt: new Date(method.updatedAt).toISOString(),
+  };
 }
 export type MethodView = ReturnType<typeof methodView>;
 

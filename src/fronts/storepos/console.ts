@@ -1,4 +1,15 @@
-import { CREATED_COLUMN, STATUS_COLUMN, SWITCH_ACTIONS, words, type FrontConsole } from '../kit/console.ts';
+import { setSecretBody } from '../kit/adminValidation.ts';
+import {
+  CREATED_COLUMN,
+  deleteActions,
+  ROTATE_SECRET,
+  SEARCH,
+  setSecretAction,
+  STATUS_COLUMN,
+  SWITCH_ACTIONS,
+  words,
+  type FrontConsole,
+} from '../kit/console.ts';
 import * as S from './admin/schemas.ts';
 
 /** The 超赢 pages of the console: agents and the mini-programs granted to them. */
@@ -16,6 +27,7 @@ export const storeposConsole: FrontConsole = {
       listField: 'agents',
       key: 'agentId',
       paged: true,
+      filters: SEARCH,
       show: true,
       columns: [
         { field: 'agentId', label: words('Agent id', '代理商编号'), kind: 'code' },
@@ -24,12 +36,9 @@ export const storeposConsole: FrontConsole = {
         { field: 'smsDailyCap', label: words('SMS per day', '每日短信上限'), kind: 'number' },
         CREATED_COLUMN,
       ],
-      create: { label: words('Create or import an agent', '创建或导入代理商'), body: S.createAgentBody, reveals: ['key'] },
+      create: { label: words('Create or import an agent', '创建或导入代理商'), body: S.createAgentBody, reveals: ['secret'] },
       edit: { body: S.updateAgentBody },
-      actions: [
-        ...SWITCH_ACTIONS,
-        { suffix: '/rotate-key', label: words('Rotate key', '更换密钥'), body: S.rotateBody, confirm: true, reveals: ['key'] },
-      ],
+      actions: [...SWITCH_ACTIONS, ROTATE_SECRET, setSecretAction(setSecretBody), ...deleteActions()],
       sections: [
         {
           title: words('Mini-program grants', '小程序授权'),

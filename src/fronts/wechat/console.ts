@@ -1,4 +1,14 @@
-import { CREATED_COLUMN, STATUS_COLUMN, SWITCH_ACTIONS, words, type FrontConsole } from '../kit/console.ts';
+import { setSecretBody } from '../kit/adminValidation.ts';
+import {
+  CREATED_COLUMN,
+  deleteActions,
+  SEARCH,
+  setSecretAction,
+  STATUS_COLUMN,
+  SWITCH_ACTIONS,
+  words,
+  type FrontConsole,
+} from '../kit/console.ts';
 import * as S from './admin/schemas.ts';
 
 /** The WeChat apps the platform holds secrets for: mini-programs, official accounts, WeChat Pay merchants. */
@@ -13,6 +23,7 @@ export const wechatConsole: FrontConsole = {
       listField: 'officialAccounts',
       key: 'appid',
       paged: true,
+      filters: SEARCH,
       show: true,
       columns: [
         { field: 'appid', label: words('AppID', 'AppID'), kind: 'code' },
@@ -23,10 +34,7 @@ export const wechatConsole: FrontConsole = {
       ],
       create: { label: words('Register an official account', '登记公众号'), body: S.createOfficialAccountBody },
       edit: { body: S.updateOfficialAccountBody },
-      actions: [
-        ...SWITCH_ACTIONS,
-        { suffix: '/secret', method: 'PUT', label: words('Set AppSecret', '设置 AppSecret'), body: S.secretBody },
-      ],
+      actions: [...SWITCH_ACTIONS, setSecretAction(setSecretBody, words('Set AppSecret', '设置 AppSecret')), ...deleteActions()],
     },
     {
       id: 'pay-merchants',
@@ -35,6 +43,7 @@ export const wechatConsole: FrontConsole = {
       listField: 'payMerchants',
       key: 'mchId',
       paged: true,
+      filters: SEARCH,
       show: true,
       columns: [
         { field: 'mchId', label: words('mch_id', '商户号'), kind: 'code' },
@@ -45,10 +54,7 @@ export const wechatConsole: FrontConsole = {
       ],
       create: { label: words('Register a pay merchant', '登记支付商户'), body: S.createPayMerchantBody },
       edit: { body: S.updatePayMerchantBody },
-      actions: [
-        ...SWITCH_ACTIONS,
-        { suffix: '/key', method: 'PUT', label: words('Set API v2 key', '设置 API v2 密钥'), body: S.payMerchantKeyBody },
-      ],
+      actions: [...SWITCH_ACTIONS, setSecretAction(setSecretBody, words('Set API v2 key', '设置 API v2 密钥')), ...deleteActions()],
     },
     {
       id: 'miniapps',
@@ -57,6 +63,7 @@ export const wechatConsole: FrontConsole = {
       listField: 'miniapps',
       key: 'appid',
       paged: true,
+      filters: SEARCH,
       show: true,
       columns: [
         { field: 'appid', label: words('AppID', 'AppID'), kind: 'code' },
@@ -66,10 +73,7 @@ export const wechatConsole: FrontConsole = {
       ],
       create: { label: words('Register a mini-program', '登记小程序'), body: S.createMiniappBody },
       edit: { body: S.updateMiniappBody },
-      actions: [
-        ...SWITCH_ACTIONS,
-        { suffix: '/secret', method: 'PUT', label: words('Set AppSecret', '设置 AppSecret'), body: S.secretBody },
-      ],
+      actions: [...SWITCH_ACTIONS, setSecretAction(setSecretBody, words('Set AppSecret', '设置 AppSecret')), ...deleteActions()],
     },
   ],
 };

@@ -1,4 +1,15 @@
-import { CREATED_COLUMN, STATUS_COLUMN, SWITCH_ACTIONS, words, type FrontConsole } from '../kit/console.ts';
+import { setSecretBody } from '../kit/adminValidation.ts';
+import {
+  CREATED_COLUMN,
+  deleteActions,
+  ROTATE_SECRET,
+  SEARCH,
+  setSecretAction,
+  STATUS_COLUMN,
+  SWITCH_ACTIONS,
+  words,
+  type FrontConsole,
+} from '../kit/console.ts';
 import * as S from './admin/schemas.ts';
 
 const openidFilter = [{ name: 'openid', label: words('openid', 'openid') }];
@@ -29,6 +40,7 @@ export const weitingConsole: FrontConsole = {
       listField: 'apps',
       key: 'appid',
       paged: true,
+      filters: SEARCH,
       show: true,
       columns: [
         { field: 'appid', label: words('appid', 'appid'), kind: 'code' },
@@ -42,7 +54,9 @@ export const weitingConsole: FrontConsole = {
       edit: { body: S.updateAppBody },
       actions: [
         ...SWITCH_ACTIONS,
-        { suffix: '/rotate-secret', label: words('Rotate secret', '更换密钥'), body: S.rotateBody, confirm: true, reveals: ['secret'] },
+        ROTATE_SECRET,
+        setSecretAction(setSecretBody),
+        ...deleteActions(words('Delete with its notices and reports', '连同其通知和上报记录一并删除')),
       ],
     },
     {

@@ -2,7 +2,24 @@ import type { Command } from 'commander';
 import { InvalidInput } from '../../../kernel/errors.ts';
 import type { ChannelInput } from '../domain/channels.ts';
 import { jucai } from '../signing.ts';
-import { leaf, lines, output, readSecret, SHOWN_ONCE, table, wholeNumberOr, type CliOptions, type CliRunner } from '../../kit/cli.ts';
+import {
+  confirmed,
+  deleteCommand,
+  leaf,
+  lines,
+  listOptions,
+  output,
+  pageOf,
+  readSecret,
+  SHOWN_ONCE,
+  table,
+  wholeNumberOr,
+  type CliOptions,
+  type CliRunner,
+} from '../../kit/cli.ts';
+
+type Listing = CliOptions & { limit?: number; offset?: number; search?: string };
+type Deleting = CliOptions & { yes?: boolean; cascade?: boolean };
 import { jucaiOperations, type JucaiOperations } from './operations.ts';
 import type { AppView, ChannelView, IsvView, MerchantView } from './present.ts';
 import type { JucaiServices } from '../services.ts';
@@ -61,9 +78,9 @@ function isvCommands(isvs: Command, run: Run): void {
         output(o.json, i, () => formatIsv(i));
       }),
     );
-  leaf(isvs, 'list', 'list ISVs').action((o: CliOptions, cmd: Command) =>
+  listOptions(leaf(isvs, 'list', 'list ISVs; --search matches isvNo and name')).action((o: Listing, cmd: Command) =>
     run(cmd, o, async (ops) => {
-      const r = await ops.listIsvs();
+      const r = await ops.listIsvs(pageOf(o));
       output(o.json, r, () =>
         r.isvs.length
           ? table(
@@ -92,6 +109,14 @@ function isvCommands(isvs: Command, run: Run): void {
         }),
     );
   }
+  deleteCommand(isvs, 'isvNo', 'delete an ISV', 'also delete its merchants with their apps and channels').action(
+    (isvNo: string, o: Deleting, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        confirmed(o, `ISV ${isvNo}`);
+        const r = await ops.deleteIsv(isvNo, o.cascade ?? false);
+        output(o.json, r, () => `deleted ISV ${isvNo} (${r.merchants} merchant(s), ${r.apps} app(s), ${r.channels} channel(s) with it)`);
+      }),
+  );
 }
 
 function merchantCommands(merchants: Command, run: Run): void {
@@ -123,11 +148,19 @@ function merchantCommands(merchants: Command, run: Run): void {
           output(o.json, m, () => formatMerchant(m));
         }),
     );
-  leaf(merchants, 'list', 'list merchants')
-    .option('--isv-no <isvNo>', 'only those of this ISV')
-    .action((o: CliOptions & { isvNo?: string }, cmd: Command) =>
+  deleteCommand(merchants, 'mchNo', 'delete a merchant', 'also delete its apps and channels').action(
+    (mchNo: string, o: Deleting, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const r = await ops.listMerchants(o.isvNo ? { isvNo: o.isvNo } : {});
+        confirmed(o, `merchant ${mchNo}`);
+        const r = await ops.deleteMerchant(mchNo, o.cascade ?? false);
+        output(o.json, r, () => `deleted merchant ${mchNo} (${r.apps} app(s), ${r.channels} channel(s) with it)`);
+      }),
+  );
+  listOptions(leaf(merchants, 'list', 'list merchants; --search matches mchNo and name'))
+    .option('--isv-no <isvNo>', 'only those of this ISV')
+    .action((o: Listing & { isvNo?: string }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const r = await ops.listMerchants({ ...pageOf(o), ...(o.isvNo ? { isvNo: o.isvNo } : {}) });
         output(o.json, r, () =>
           r.merchants.length
             ? table(
@@ -263,9 +296,9 @@ function appCommands(apps: Command, run: Run): void {
         output(o.json, shown, () => formatApp(shown));
       }),
     );
-  leaf(apps, 'list', 'list apps').action((o: CliOptions, cmd: Command) =>
+  listOptions(leaf(apps, 'list', 'list apps; --search matches appId and name')).action((o: Listing, cmd: Command) =>
     run(cmd, o, async (ops) => {
-      const r = await ops.listApps();
+      const r = await ops.listApps(pageOf(o));
       output(o.json, r, () =>
         r.apps.length
           ? table(
@@ -293,14 +326,29 @@ function appCommands(apps: Command, run: Run): void {
       }),
     );
   }
-  leaf(apps, 'rotate-secret <appId>', 'give the app a new secret (printed once); the old one stops working')
-    .option('--secret <secret>', 'set this secret instead of a random one ("-" reads it from stdin)')
+  leaf(apps, 'rotate-secret <appId>', 'give the app a new random secret (printed once); the old one stops working')
+    .option('--secret <secret>', 'deprecated: use set-secret')
     .action((appId: string, o: CliOptions & { secret?: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const a = await ops.rotateAppSecret(appId, o.secret === undefined ? undefined : readSecret(o.secret, 'secret'));
         output(o.json, a, () => formatApp(a));
       }),
     );
+  leaf(apps, 'set-secret <appId>', "set the app's secret to the one given; the old one stops working")
+    .requiredOption('--secret <secret>', 'the new secret ("-" reads it from stdin)')
+    .action((appId: string, o: CliOptions & { secret: string }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const a = await ops.setAppSecret(appId, readSecret(o.secret, 'secret'));
+        output(o.json, a, () => formatApp(a));
+      }),
+    );
+  deleteCommand(apps, 'appId', 'delete an app').action((appId: string, o: Deleting, cmd: Command) =>
+    run(cmd, o, async (ops) => {
+      confirmed(o, `app ${appId}`);
+      const r = await ops.deleteApp(appId);
+      output(o.json, r, () => `deleted app ${appId}`);
+    }),
+  );
 }
 
 /** A signed `auth2OpenId` JSON body with the app's stored secret. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { NotFound } from '../../../kernel/errors.ts';
-import { pageQuery, useStrictValidation } from '../../kit/adminValidation.ts';
+import { listReply, pageQuery, useStrictValidation } from '../../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { errors, ok, pathParams, queryParams, type OpenApiFragment } from '../../kit/openapi.ts';
 import { presentApp, presentChannel } from './present.ts';
@@ -44,7 +44,12 @@ export async function jucaiConsoleAdmin(app: FastifyInstance, { services }: Fron
     const { limit, offset } = request.query as { limit: number; offset: number };
     // The apps' own list has no merchant filter: the first 10,000 apps are read and this merchant's kept.
     const mine = (await s.apps.list({ limit: 10_000, offset: 0 })).filter((a) => a.mchRef === merchant.id);
-    return { apps: mine.slice(offset, offset + limit).map((a) => presentApp(a, mchNo)) };
+    return listReply(
+      'apps',
+      mine.slice(offset, offset + limit).map((a) => presentApp(a, mchNo)),
+      mine.length,
+      { limit, offset },
+    );
   });
 }
 

@@ -1,5 +1,17 @@
-import { pageQuery } from '../../kit/adminValidation.ts';
-import { body, errors, ok, operation, pathParams, queryParams, ref, type OpenApiFragment } from '../../kit/openapi.ts';
+import { deleteQuery, listQuery, setSecretBody } from '../../kit/adminValidation.ts';
+import {
+  body,
+  deleteOperation,
+  errors,
+  listOf,
+  secretPaths,
+  ok,
+  operation,
+  pathParams,
+  queryParams,
+  ref,
+  type OpenApiFragment,
+} from '../../kit/openapi.ts';
 import * as S from './schemas.ts';
 
 const TAG = 'admin: jucai';
@@ -9,7 +21,7 @@ const isv = ref('JucaiIsv');
 const merchant = ref('JucaiMerchant');
 const channel = ref('JucaiChannel');
 const app = ref('JucaiApp');
-const list = (name: string, item: unknown) => ({ type: 'object', properties: { [name]: { type: 'array', items: item } } });
+const list = listOf;
 const switches = (path: string, params: unknown[], what: string, view: unknown) => ({
   [`${path}/disable`]: { post: op(`Disable ${what}`, { parameters: params, responses: { ...ok(what, view), ...errors(404) } }) },
   [`${path}/enable`]: { post: op(`Enable ${what}`, { parameters: params, responses: { ...ok(what, view), ...errors(404) } }) },
@@ -26,7 +38,7 @@ export const jucaiAdminOpenApi: OpenApiFragment = {
   paths: {
     [`${base}/isvs`]: {
       get: op('List ISVs', {
-        parameters: queryParams(pageQuery),
+        parameters: queryParams(listQuery),
         responses: { ...ok('ISVs, oldest first', list('isvs', isv)), ...errors(400) },
       }),
       post: op('Create an ISV, or import one with isvNo', {
@@ -41,6 +53,13 @@ export const jucaiAdminOpenApi: OpenApiFragment = {
         requestBody: body(S.updateIsvBody),
         responses: { ...ok('the ISV', isv), ...errors(400, 404) },
       }),
+      delete: deleteOperation(
+        TAG,
+        'ISV',
+        pathParams(S.isvParams),
+        'refused (409) while it has merchants, unless cascade=true, which deletes them with their apps and channels',
+        deleteQuery,
+      ),
     },
     ...switches(`${base}/isvs/{isvNo}`, pathParams(S.isvParams), 'an ISV (its merchants answer 403)', isv),
     [`${base}/merchants`]: {
@@ -63,6 +82,13 @@ export const jucaiAdminOpenApi: OpenApiFragment = {
         requestBody: body(S.updateMerchantBody),
         responses: { ...ok('the merchant', merchant), ...errors(400, 404) },
       }),
+      delete: deleteOperation(
+        TAG,
+        'merchant',
+        pathParams(S.mchParams),
+        'refused (409) while it has apps or channels, unless cascade=true, which deletes them too',
+        deleteQuery,
+      ),
     },
     ...switches(`${base}/merchants/{mchNo}`, pathParams(S.mchParams), 'a merchant (its calls answer 403)', merchant),
     [`${base}/merchants/{mchNo}/channels`]: {
@@ -84,7 +110,7 @@ export const jucaiAdminOpenApi: OpenApiFragment = {
     },
     [`${base}/apps`]: {
       get: op('List apps (secrets never shown)', {
-        parameters: queryParams(pageQuery),
+        parameters: queryParams(listQuery),
         responses: { ...ok('apps, oldest first', list('apps', app)), ...errors(400) },
       }),
       post: op('Create an app of a merchant, or import one with appId and secret', {
@@ -100,10 +126,12 @@ export const jucaiAdminOpenApi: OpenApiFragment = {
         requestBody: body(S.updateAppBody),
         responses: { ...ok('the app', app), ...errors(400, 404) },
       }),
+      delete: deleteOperation(TAG, 'app', pathParams(S.appParams), 'its calls stop within KAIFANG_CACHE_TTL_MS'),
     },
+    ...secretPaths(TAG, `${base}/apps/{appId}`, pathParams(S.appParams), app, { rotate: false, setBody: setSecretBody, what: 'app' }),
     ...switches(`${base}/apps/{appId}`, pathParams(S.appParams), 'an app (its calls answer 403)', app),
     [`${base}/apps/{appId}/rotate-secret`]: {
-      post: op('Replace the app secret; the new one is shown once', {
+      post: op('Replace the app secret with a new random one, shown once (a body naming secret is the deprecated form of set-secret)', {
         parameters: pathParams(S.appParams),
         requestBody: body(S.rotateAppBody, false),
         responses: { ...ok('the app, with its new secret', app), ...errors(400, 404) },

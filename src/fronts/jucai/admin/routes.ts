@@ -1,12 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ChannelInput } from '../domain/channels.ts';
-import { pageQuery, useStrictValidation } from '../../kit/adminValidation.ts';
+import type { ListOptions } from '../../../core/credentials.ts';
+import { deleteQuery, listQuery, setSecretBody, useStrictValidation } from '../../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { jucaiOperations } from './operations.ts';
 import * as S from './schemas.ts';
 import type { JucaiServices } from '../services.ts';
 
-type Page = { limit?: number; offset?: number };
+type Page = ListOptions;
+type Cascade = { cascade: boolean };
 
 /**
  * `/admin/api/jucai`: ISVs, merchants, their channels, and apps. Handlers only translate HTTP to
@@ -17,7 +19,7 @@ export async function jucaiAdmin(app: FastifyInstance, { services }: FrontPlugin
   const ops = jucaiOperations(services);
   const p = <T>(request: { params: unknown }) => request.params as T;
 
-  app.get('/isvs', { schema: { querystring: pageQuery } }, async (request) => ops.listIsvs(request.query as Page));
+  app.get('/isvs', { schema: { querystring: listQuery } }, async (request) => ops.listIsvs(request.query as Page));
   app.post('/isvs', { schema: { body: S.createIsvBody } }, async (request, reply) =>
     reply.code(201).send(await ops.createIsv(request.body as { name: string; isvNo?: string })),
   );
@@ -50,7 +52,7 @@ export async function jucaiAdmin(app: FastifyInstance, { services }: FrontPlugin
     return ops.removeChannel(mchNo, wayCode);
   });
 
-  app.get('/apps', { schema: { querystring: pageQuery } }, async (request) => ops.listApps(request.query as Page));
+  app.get('/apps', { schema: { querystring: listQuery } }, async (request) => ops.listApps(request.query as Page));
   app.post('/apps', { schema: { body: S.createAppBody } }, async (request, reply) =>
     reply.code(201).send(await ops.createApp(request.body as { mchNo: string })),
   );
@@ -58,8 +60,19 @@ export async function jucaiAdmin(app: FastifyInstance, { services }: FrontPlugin
   app.patch('/apps/:appId', { schema: { params: S.appParams, body: S.updateAppBody } }, async (request) =>
     ops.updateApp(p<{ appId: string }>(request).appId, request.body as { name?: string }),
   );
+  // A body naming the secret is the old form of set-secret, still taken (deprecated).
   app.post('/apps/:appId/rotate-secret', { schema: { params: S.appParams, body: S.rotateAppBody } }, async (request) =>
     ops.rotateAppSecret(p<{ appId: string }>(request).appId, (request.body as { secret?: string } | null)?.secret),
+  );
+  app.post('/apps/:appId/set-secret', { schema: { params: S.appParams, body: setSecretBody } }, async (request) =>
+    ops.setAppSecret(p<{ appId: string }>(request).appId, (request.body as { secret: string }).secret),
+  );
+  app.delete('/apps/:appId', { schema: { params: S.appParams } }, async (request) => ops.deleteApp(p<{ appId: string }>(request).appId));
+  app.delete('/isvs/:isvNo', { schema: { params: S.isvParams, querystring: deleteQuery } }, async (request) =>
+    ops.deleteIsv(p<{ isvNo: string }>(request).isvNo, (request.query as Cascade).cascade),
+  );
+  app.delete('/merchants/:mchNo', { schema: { params: S.mchParams, querystring: deleteQuery } }, async (request) =>
+    ops.deleteMerchant(p<{ mchNo: string }>(request).mchNo, (request.query as Cascade).cascade),
   );
 
   for (const [verb, enabled] of [

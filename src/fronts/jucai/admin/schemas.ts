@@ -1,3 +1,4 @@
+import { listQuery } from '../../kit/adminValidation.ts';
 import { LIMITS } from '../../../kernel/validation.ts';
 
 /**
@@ -36,8 +37,7 @@ export const updateIsvBody = { type: 'object', properties: { name }, minProperti
 export const merchantsQuery = {
   type: 'object',
   properties: {
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-    offset: { type: 'integer', minimum: 0, maximum: 1_000_000_000, default: 0 },
+    ...listQuery.properties,
     isvNo: { type: 'string', description: 'only the merchants of this ISV' },
   },
   additionalProperties: false,

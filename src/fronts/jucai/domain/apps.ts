@@ -37,6 +37,7 @@ const fromRow = (row: Selectable<JucaiAppTable>): JucaiApp => ({
 const SPEC: CredentialSpec<'jucai_apps', JucaiApp, JucaiAppWithSecret> = {
   table: 'jucai_apps',
   idColumn: 'app_id',
+  searchColumns: ['app_id', 'name'],
   secretColumn: 'secret_sealed',
   what: 'app',
   label: 'app',

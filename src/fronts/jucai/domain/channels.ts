@@ -218,6 +218,12 @@ export class Channels {
     return rows.map(fromRow);
   }
 
+  /** Forgets every cached channel and bridge secret in this process (after a merchant was deleted with its channels). */
+  forget(): void {
+    this.cache.clear();
+    this.secrets.forget();
+  }
+
   async remove(mchNo: string, wayCodeText: string): Promise<void> {
     const wayCode = checkWayCode(wayCodeText);
     const merchant = await this.organization.getMerchant(mchNo);

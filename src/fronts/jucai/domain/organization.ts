@@ -3,10 +3,12 @@ import type { Database } from '../../../store/schema.ts';
 import type { JucaiIsvTable, JucaiMerchantTable } from '../tables.ts';
 import { TtlCache } from '../../../core/cache.ts';
 import type { Clock } from '../../../kernel/clock.ts';
-import { NotFound } from '../../../kernel/errors.ts';
+import { Conflict, NotFound } from '../../../kernel/errors.ts';
 import { check, checkInteger, checkText, LIMITS } from '../../../kernel/validation.ts';
 import { randomDigits } from '../../../kernel/random.ts';
 import { insertUnique } from '../../../core/unique.ts';
+import type { ListOptions } from '../../../core/credentials.ts';
+import { containsAny, searchText } from '../../../core/search.ts';
 
 /** An ISV (服务商): the organisation merchants are under; its number is the `orgId` of replies. */
 export interface Isv {
@@ -99,15 +101,85 @@ export class Organization {
     return isvFromRow(row);
   }
 
-  async listIsvs(options: { limit?: number; offset?: number } = {}): Promise<Isv[]> {
-    const rows = await this.db
-      .selectFrom('jucai_isvs')
+  async listIsvs(options: ListOptions = {}): Promise<Isv[]> {
+    const rows = await this.isvsMatching(options.q)
       .selectAll()
       .orderBy('id')
       .limit(options.limit ?? 100)
       .offset(options.offset ?? 0)
       .execute();
     return rows.map(isvFromRow);
+  }
+
+  async countIsvs(options: Pick<ListOptions, 'q'> = {}): Promise<number> {
+    const row = await this.isvsMatching(options.q)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private isvsMatching(q: string | undefined) {
+    const text = searchText(q);
+    const query = this.db.selectFrom('jucai_isvs');
+    return text === undefined ? query : query.where(containsAny(['isv_no', 'name'], text));
+  }
+
+  /**
+   * Deletes an ISV. One with merchants is refused (Conflict) unless `cascade`, which deletes its
+   * merchants with their apps and channels too, all in one transaction.
+   */
+  async deleteIsv(isvNo: string, cascade = false): Promise<{ merchants: number; apps: number; channels: number }> {
+    const counts = await this.db.transaction().execute(async (trx) => {
+      const isv = await trx.selectFrom('jucai_isvs').select('id').where('isv_no', '=', isvNo).executeTakeFirst();
+      if (!isv) throw new NotFound('isv', `no ISV ${isvNo}`);
+      const merchants = trx.selectFrom('jucai_merchants').select('id').where('isv_ref', '=', isv.id);
+      const n = Number(
+        (
+          await trx
+            .selectFrom('jucai_merchants')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('isv_ref', '=', isv.id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+      if (n > 0 && !cascade)
+        throw new Conflict(`ISV ${isvNo} has ${n} merchant(s): delete with cascade=true to delete them (and their apps and channels) too`);
+      const apps = await trx.deleteFrom('jucai_apps').where('mch_ref', 'in', merchants).executeTakeFirst();
+      const channels = await trx.deleteFrom('jucai_channels').where('mch_ref', 'in', merchants).executeTakeFirst();
+      await trx.deleteFrom('jucai_merchants').where('isv_ref', '=', isv.id).execute();
+      await trx.deleteFrom('jucai_isvs').where('id', '=', isv.id).execute();
+      return { merchants: n, apps: Number(apps.numDeletedRows), channels: Number(channels.numDeletedRows) };
+    });
+    this.forCall.clear();
+    return counts;
+  }
+
+  /** Deletes a merchant; one with apps or channels is refused (Conflict) unless `cascade`, which deletes them too in one transaction. */
+  async deleteMerchant(mchNo: string, cascade = false): Promise<{ apps: number; channels: number }> {
+    const counts = await this.db.transaction().execute(async (trx) => {
+      const merchant = await trx.selectFrom('jucai_merchants').select('id').where('mch_no', '=', mchNo).executeTakeFirst();
+      if (!merchant) throw new NotFound('merchant', `no merchant ${mchNo}`);
+      const count = async (table: 'jucai_apps' | 'jucai_channels') =>
+        Number(
+          (
+            await trx
+              .selectFrom(table)
+              .select((eb) => eb.fn.countAll<number>().as('n'))
+              .where('mch_ref', '=', merchant.id)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const apps = await count('jucai_apps');
+      const channels = await count('jucai_channels');
+      if ((apps > 0 || channels > 0) && !cascade)
+        throw new Conflict(`merchant ${mchNo} has ${apps} app(s) and ${channels} channel(s): delete with cascade=true to delete them too`);
+      await trx.deleteFrom('jucai_apps').where('mch_ref', '=', merchant.id).execute();
+      await trx.deleteFrom('jucai_channels').where('mch_ref', '=', merchant.id).execute();
+      await trx.deleteFrom('jucai_merchants').where('id', '=', merchant.id).execute();
+      return { apps, channels };
+    });
+    this.forCall.delete(mchNo);
+    return counts;
   }
 
   async getIsv(isvNo: string): Promise<Isv> {
@@ -174,15 +246,29 @@ export class Organization {
       .select(['jucai_isvs.isv_no', 'jucai_isvs.enabled as isv_enabled']);
   }
 
-  async listMerchants(options: { limit?: number; offset?: number; isvNo?: string } = {}): Promise<Merchant[]> {
-    let q = this.merchants();
-    if (options.isvNo !== undefined) q = q.where('jucai_isvs.isv_no', '=', options.isvNo);
-    const rows = await q
+  async listMerchants(options: ListOptions & { isvNo?: string } = {}): Promise<Merchant[]> {
+    const rows = await this.merchantsMatching(options)
+      .selectAll('jucai_merchants')
+      .select(['jucai_isvs.isv_no', 'jucai_isvs.enabled as isv_enabled'])
       .orderBy('jucai_merchants.id')
       .limit(options.limit ?? 100)
       .offset(options.offset ?? 0)
       .execute();
     return rows.map(merchantFromRow);
+  }
+
+  async countMerchants(options: Pick<ListOptions, 'q'> & { isvNo?: string } = {}): Promise<number> {
+    const row = await this.merchantsMatching(options)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private merchantsMatching(options: { q?: string; isvNo?: string }) {
+    let query = this.db.selectFrom('jucai_merchants').innerJoin('jucai_isvs', 'jucai_isvs.id', 'jucai_merchants.isv_ref');
+    if (options.isvNo !== undefined) query = query.where('jucai_isvs.isv_no', '=', options.isvNo);
+    const text = searchText(options.q);
+    return text === undefined ? query : query.where(containsAny(['jucai_merchants.mch_no', 'jucai_merchants.name'], text));
   }
 
   async getMerchant(mchNo: string): Promise<Merchant> {

@@ -1,7 +1,20 @@
 import type { Command } from 'commander';
 import { InvalidInput } from '../../../kernel/errors.ts';
 import type { GatewayMethodChanges, NewGatewayMethod } from '../domain/gatewayMethods.ts';
-import { choice, leaf, output, readSecret, wholeNumber, wholeNumberOr, type CliOptions, type CliRunner } from '../../kit/cli.ts';
+import {
+  choice,
+  confirmed,
+  deleteCommand,
+  leaf,
+  listOptions,
+  output,
+  pageOf,
+  readSecret,
+  wholeNumber,
+  wholeNumberOr,
+  type CliOptions,
+  type CliRunner,
+} from '../../kit/cli.ts';
 import { formatGrants, formatKey, formatKeyList, formatMethod, formatMethodList } from '../format.ts';
 import { opretailOperations, type KeyChangesInput, type KeyInput, type OpretailOperations } from './operations.ts';
 import type { OpretailServices } from '../services.ts';
@@ -108,15 +121,13 @@ function keysCommands(keys: Command, run: Run): void {
       }),
     );
 
-  leaf(keys, 'list', 'list keys (never their secrets)')
-    .option('--limit <n>', 'at most this many (up to 1000)', int, 100)
-    .option('--offset <n>', 'skip this many', int, 0)
-    .action(async (o: Common & { limit: number; offset: number }, cmd: Command) =>
+  listOptions(leaf(keys, 'list', 'list keys (never their secrets); --search matches key, username, applicationId, supplier')).action(
+    async (o: Common & { limit: number; offset: number; search?: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const page = await ops.listKeys(o.limit, o.offset);
+        const page = await ops.listKeys(pageOf(o));
         output(o.json, page, () => formatKeyList(page));
       }),
-    );
+  );
 
   leaf(keys, 'show <akey>', 'show one key').action(async (akey: string, o: Common, cmd: Command) =>
     run(cmd, o, async (ops) => {
@@ -162,14 +173,31 @@ function keysCommands(keys: Command, run: Run): void {
       }),
     );
 
-  leaf(keys, 'rotate-secret <akey>', 'replace the secret; prints the new one once')
-    .option('--secret <applicationSecret>', 'use this secret instead of a random one ("-" reads it from stdin)')
+  leaf(keys, 'rotate-secret <akey>', 'replace the secret with a new random one; prints it once')
+    .option('--secret <secret>', 'deprecated: use set-secret')
     .action(async (akey: string, o: Common & { secret?: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const key = await ops.rotateSecret(akey, o.secret === undefined ? undefined : readSecret(o.secret, 'applicationSecret'));
+        const key = await ops.rotateSecret(akey, o.secret === undefined ? undefined : readSecret(o.secret, 'secret'));
         output(o.json, key, () => formatKey(key));
       }),
     );
+
+  leaf(keys, 'set-secret <akey>', 'replace the secret with the one given')
+    .requiredOption('--secret <secret>', 'the new secret ("-" reads it from stdin)')
+    .action(async (akey: string, o: Common & { secret: string }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const key = await ops.setSecret(akey, readSecret(o.secret, 'secret'));
+        output(o.json, key, () => formatKey(key));
+      }),
+    );
+
+  deleteCommand(keys, 'akey', 'delete a key and its grants').action(async (akey: string, o: Common & { yes?: boolean }, cmd: Command) =>
+    run(cmd, o, async (ops) => {
+      confirmed(o, `key ${akey}`);
+      const deleted = await ops.deleteKey(akey);
+      output(o.json, deleted, () => `deleted key ${akey} and its ${deleted.grants} grant(s)`);
+    }),
+  );
 
   leaf(keys, 'grant <akey> <method> <version>', 'allow a key to call a registered method').action(
     async (akey: string, method: string, version: string, o: Common, cmd: Command) =>
@@ -204,11 +232,12 @@ function methodsCommands(methods: Command, run: Run): void {
       }),
   );
 
-  leaf(methods, 'list', 'list the registered methods').action(async (o: Common, cmd: Command) =>
-    run(cmd, o, async (ops) => {
-      const list = await ops.listMethods();
-      output(o.json, list, () => formatMethodList(list.methods));
-    }),
+  listOptions(leaf(methods, 'list', 'list the registered methods; --search matches name and URL')).action(
+    async (o: Common & { limit: number; offset: number; search?: string }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const list = await ops.listMethods(pageOf(o));
+        output(o.json, list, () => formatMethodList(list.methods));
+      }),
   );
 
   leaf(methods, 'show <name> <version>', 'show one method').action(async (name: string, version: string, o: Common, cmd: Command) =>

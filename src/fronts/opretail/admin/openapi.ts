@@ -1,5 +1,5 @@
-import { pageQuery } from '../../kit/adminValidation.ts';
-import { body, errors, ok, pathParams, queryParams, ref, type OpenApiFragment } from '../../kit/openapi.ts';
+import { listQuery, setSecretBody } from '../../kit/adminValidation.ts';
+import { body, deleteOperation, errors, secretPaths, ok, pathParams, queryParams, ref, type OpenApiFragment } from '../../kit/openapi.ts';
 import * as S from './schemas.ts';
 
 /** The Opretail admin resources in the OpenAPI document, built from the schemas the routes validate with. */
@@ -25,7 +25,7 @@ export const opretailAdminOpenApi: OpenApiFragment = {
   paths: {
     [`${base}/keys`]: {
       get: op('List developer keys (secrets never shown)', {
-        parameters: queryParams(pageQuery),
+        parameters: queryParams(listQuery),
         responses: {
           ...ok('a page of keys', {
             type: 'object',
@@ -42,7 +42,7 @@ export const opretailAdminOpenApi: OpenApiFragment = {
       post: op('Create a key, or import one with applicationKey/applicationSecret', {
         description: 'The reply is the only time the secret is shown (besides rotate-secret).',
         requestBody: body(S.createKeyBody),
-        responses: { ...ok('the new key, with applicationSecret', key, 201), ...errors(400, 409) },
+        responses: { ...ok('the new key, with its `secret`', key, 201), ...errors(400, 409) },
       }),
     },
     [`${base}/keys/{akey}`]: {
@@ -52,7 +52,9 @@ export const opretailAdminOpenApi: OpenApiFragment = {
         requestBody: body(S.updateKeyBody),
         responses: { ...ok('the key', key), ...errors(400, 404) },
       }),
+      delete: deleteOperation(tags[0]!, 'key', akey, 'its grants go with it, in one transaction'),
     },
+    ...secretPaths(tags[0]!, `${base}/keys/{akey}`, akey, key, { rotate: false, setBody: setSecretBody, what: 'key' }),
     [`${base}/keys/{akey}/disable`]: {
       post: op('Disable a key (switchStatus 2): its calls get KEY_UNLAWFUL', {
         parameters: akey,
@@ -70,11 +72,14 @@ export const opretailAdminOpenApi: OpenApiFragment = {
       }),
     },
     [`${base}/keys/{akey}/rotate-secret`]: {
-      post: op('Replace the secret (random, or the given one); the old one stops working', {
-        parameters: akey,
-        requestBody: body(S.rotateBody, false),
-        responses: { ...ok('the key with its new applicationSecret, shown this once', key), ...errors(400, 404) },
-      }),
+      post: op(
+        'Replace the secret with a new random one, shown once as `secret`; the old one stops working (a body naming applicationSecret is the deprecated form of set-secret)',
+        {
+          parameters: akey,
+          requestBody: body(S.rotateBody, false),
+          responses: { ...ok('the key with its new `secret`, shown this once', key), ...errors(400, 404) },
+        },
+      ),
     },
     [`${base}/keys/{akey}/grants`]: {
       get: op('The methods granted to a key', { parameters: akey, responses: { ...ok('the grants', grants), ...errors(404) } }),

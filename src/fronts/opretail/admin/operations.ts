@@ -2,6 +2,8 @@ import { parseDateTime } from '../../../kernel/cst.ts';
 import { InvalidInput } from '../../../kernel/errors.ts';
 import type { DeveloperKeyChanges, NewDeveloperKey } from '../domain/developerKeys.ts';
 import { BUILT_IN_METHODS, type GatewayMethodChanges, type NewGatewayMethod } from '../domain/gatewayMethods.ts';
+import type { ListOptions } from '../../../core/credentials.ts';
+import { listReply } from '../../kit/adminValidation.ts';
 import { keyView, methodView, type GrantsView, type KeyView } from '../present.ts';
 import type { OpretailServices } from '../services.ts';
 
@@ -52,10 +54,15 @@ export function opretailOperations(s: OpretailServices) {
   }
 
   return {
-    async listKeys(limit = 100, offset = 0) {
-      const [list, total] = await Promise.all([keys.list({ limit, offset }), keys.count()]);
+    async listKeys(page: ListOptions = {}) {
+      const [list, total] = await Promise.all([keys.list(page), keys.count(page)]);
       const at = now();
-      return { keys: list.map((key) => keyView(key, at)), total, limit, offset };
+      return listReply(
+        'keys',
+        list.map((key) => keyView(key, at)),
+        total,
+        page,
+      );
     },
     /**
      * Creates (or, with applicationKey/applicationSecret, imports) a key; the reply carries the
@@ -80,8 +87,18 @@ export function opretailOperations(s: OpretailServices) {
       const key = ms === undefined ? await keys.expire(applicationKey) : await keys.expire(applicationKey, ms);
       return keyView(key, now());
     },
+    /** A new secret kaifang makes up (or, deprecated, the given one), shown once as `secret`. */
     async rotateSecret(applicationKey: string, applicationSecret?: string): Promise<KeyView> {
       return keyView(await keys.rotateSecret(applicationKey, applicationSecret), now(), true);
+    },
+    /** The secret the operator supplies (checked as on import-less creation), shown back once. */
+    async setSecret(applicationKey: string, secret: string): Promise<KeyView> {
+      return keyView(await keys.rotateSecret(applicationKey, secret), now(), true);
+    },
+    /** Deletes the key with its grants, in one transaction. */
+    async deleteKey(applicationKey: string) {
+      const removed = await keys.remove(applicationKey);
+      return { applicationKey, deleted: true, grants: removed.grants ?? 0 };
     },
     grantsOf,
     async grant(applicationKey: string, name: string, version: string): Promise<GrantsView> {
@@ -95,7 +112,10 @@ export function opretailOperations(s: OpretailServices) {
       return grantsOf(applicationKey);
     },
 
-    listMethods: async () => ({ methods: (await methods.list()).map(methodView) }),
+    listMethods: async (page: ListOptions = {}) => {
+      const [list, total] = await Promise.all([methods.list({ limit: 100, ...page }), methods.count(page)]);
+      return listReply('methods', list.map(methodView), total, page);
+    },
     createMethod: async (input: NewGatewayMethod) => methodView(await methods.create(input)),
     showMethod: async (name: string, version: string) => methodView(await methods.get(name, version)),
     updateMethod: async (name: string, version: string, changes: GatewayMethodChanges) =>

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayMethodChanges, NewGatewayMethod } from '../domain/gatewayMethods.ts';
-import { pageQuery, useStrictValidation } from '../../kit/adminValidation.ts';
+import { listQuery, setSecretBody, useStrictValidation } from '../../kit/adminValidation.ts';
+import type { ListOptions } from '../../../core/credentials.ts';
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { opretailOperations, type KeyChangesInput, type KeyInput } from './operations.ts';
 import * as S from './schemas.ts';
@@ -19,10 +20,7 @@ export async function opretailAdmin(app: FastifyInstance, { services }: FrontPlu
   const ops = opretailOperations(services);
 
   // Developer keys
-  app.get('/keys', { schema: { querystring: pageQuery } }, async (request) => {
-    const { limit, offset } = request.query as { limit: number; offset: number };
-    return ops.listKeys(limit, offset);
-  });
+  app.get('/keys', { schema: { querystring: listQuery } }, async (request) => ops.listKeys(request.query as ListOptions));
   app.post('/keys', { schema: { body: S.createKeyBody } }, async (request, reply) => {
     return reply.code(201).send(await ops.createKey(request.body as KeyInput));
   });
@@ -40,10 +38,15 @@ export async function opretailAdmin(app: FastifyInstance, { services }: FrontPlu
     const body = (request.body ?? {}) as { at?: string | null };
     return ops.expireKey((request.params as AkeyParams).akey, body.at);
   });
+  // A body naming applicationSecret is the old form of set-secret, still taken (deprecated).
   app.post('/keys/:akey/rotate-secret', { schema: { params: S.akeyParams, body: S.rotateBody } }, async (request) => {
     const body = (request.body ?? {}) as { applicationSecret?: string };
     return ops.rotateSecret((request.params as AkeyParams).akey, body.applicationSecret);
   });
+  app.post('/keys/:akey/set-secret', { schema: { params: S.akeyParams, body: setSecretBody } }, async (request) =>
+    ops.setSecret((request.params as AkeyParams).akey, (request.body as { secret: string }).secret),
+  );
+  app.delete('/keys/:akey', { schema: { params: S.akeyParams } }, async (request) => ops.deleteKey((request.params as AkeyParams).akey));
 
   // Grants of methods to keys
   app.get('/keys/:akey/grants', { schema: { params: S.akeyParams } }, async (request) => ops.grantsOf((request.params as AkeyParams).akey));
@@ -58,7 +61,7 @@ export async function opretailAdmin(app: FastifyInstance, { services }: FrontPlu
   });
 
   // Gateway methods
-  app.get('/methods', async () => ops.listMethods());
+  app.get('/methods', { schema: { querystring: listQuery } }, async (request) => ops.listMethods(request.query as ListOptions));
   app.post('/methods', { schema: { body: S.createMethodBody } }, async (request, reply) =>
     reply.code(201).send(await ops.createMethod(request.body as NewGatewayMethod)),
   );

@@ -116,6 +116,8 @@ function fromRow(row: Row): DeveloperKey {
 const SPEC: CredentialSpec<'opretail_developer_keys', DeveloperKey, DeveloperKeyWithSecret> = {
   table: 'opretail_developer_keys',
   idColumn: 'application_key',
+  searchColumns: ['application_key', 'username', 'application_id', 'supplier_account'],
+  children: [{ table: 'opretail_grants', column: 'key_id', label: 'grants', owned: true }],
   secretColumn: 'application_secret_sealed',
   what: 'developerKey',
   label: 'developer key',

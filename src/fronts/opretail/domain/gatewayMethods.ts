@@ -6,6 +6,8 @@ import { TtlCache } from '../../../core/cache.ts';
 import type { Database } from '../../../store/schema.ts';
 import type { OpretailMethodTable } from '../tables.ts';
 import { insertUnique } from '../../../core/unique.ts';
+import type { ListOptions } from '../../../core/credentials.ts';
+import { containsAny, searchText } from '../../../core/search.ts';
 
 /** An operator-registered gateway method: `_mt` + `_version` forwarded to an HTTP service. */
 export interface GatewayMethod {
@@ -129,9 +131,29 @@ export class GatewayMethods {
     return fromRow(row);
   }
 
-  async list(): Promise<GatewayMethod[]> {
-    const rows = await this.db.selectFrom('opretail_methods').selectAll().orderBy('name').orderBy('version').execute();
+  /** The registered methods by name and version; with `q`, those whose name or URL contains it. */
+  async list(options: ListOptions = {}): Promise<GatewayMethod[]> {
+    const rows = await this.matching(options.q)
+      .selectAll()
+      .orderBy('name')
+      .orderBy('version')
+      .limit(options.limit ?? 1000)
+      .offset(options.offset ?? 0)
+      .execute();
     return rows.map(fromRow);
+  }
+
+  async count(options: Pick<ListOptions, 'q'> = {}): Promise<number> {
+    const row = await this.matching(options.q)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  private matching(q: string | undefined) {
+    const text = searchText(q);
+    const query = this.db.selectFrom('opretail_methods');
+    return text === undefined ? query : query.where(containsAny(['name', 'url'], text));
   }
 
   async get(name: string, version: string): Promise<GatewayMethod> {

@@ -24,7 +24,7 @@ for (const backend of backendNames()) {
       const key = res.body;
       assert.match(key.applicationKey, /^S107-[A-Za-z0-9]+$/);
       assert.ok(key.applicationKey.length <= 20);
-      assert.match(key.applicationSecret, /^[\x21-\x7e]{32}$/);
+      assert.match(key.secret, /^[\x21-\x7e]{32}$/);
       assert.equal(key.username, 'alice');
       assert.equal(key.applicationId, 'S107');
       assert.equal(key.enterpriseId, 42);
@@ -39,7 +39,7 @@ for (const backend of backendNames()) {
       assert.equal(key.ratePerSecond, 5);
       assert.equal(key.ratePerDay, null);
       akey = key.applicationKey;
-      secret = key.applicationSecret;
+      secret = key.secret;
     });
 
     await t.test('the created key works: the gateway finds it and a signature made with the shown secret verifies', async () => {
@@ -65,7 +65,7 @@ for (const backend of backendNames()) {
       const one = await s.admin(`${KEYS}/${akey}`);
       assert.equal(one.status, 200);
       assert.equal(one.body.applicationKey, akey);
-      assert.equal('applicationSecret' in one.body, false);
+      assert.equal('secret' in one.body, false);
       assert.equal(JSON.stringify(one.body).includes(secret), false);
 
       await s.admin(KEYS, { body: { username: 'bob', enterpriseId: 7 } });
@@ -81,7 +81,7 @@ for (const backend of backendNames()) {
         page.body.keys.map((k: { username: string }) => k.username),
         ['alice', 'bob'],
       );
-      assert.equal(JSON.stringify(page.body).includes('applicationSecret'), false);
+      assert.equal(JSON.stringify(page.body).includes('"secret"'), false);
     });
 
     await t.test('POST /keys imports an existing key and secret; importing it again is 409', async () => {
@@ -98,7 +98,7 @@ for (const backend of backendNames()) {
       const res = await s.admin(KEYS, { body });
       assert.equal(res.status, 201, JSON.stringify(res.body));
       assert.equal(res.body.applicationKey, 'S107-legacy01');
-      assert.equal(res.body.applicationSecret, 'legacy-secret-0123456789');
+      assert.equal(res.body.secret, 'legacy-secret-0123456789');
       assert.equal(res.body.keytype, 2);
       assert.equal(res.body.developerType, 3);
       assert.equal(res.body.shopwebEnterpriseId, 1084);
@@ -244,14 +244,14 @@ for (const backend of backendNames()) {
     await t.test('POST /keys/:akey/rotate-secret returns a new secret once; the old one stops working', async () => {
       const res = await s.admin(`${KEYS}/${akey}/rotate-secret`, { method: 'POST' });
       assert.equal(res.status, 200);
-      assert.match(res.body.applicationSecret, /^[\x21-\x7e]{32}$/);
-      assert.notEqual(res.body.applicationSecret, secret);
+      assert.match(res.body.secret, /^[\x21-\x7e]{32}$/);
+      assert.notEqual(res.body.secret, secret);
       const stored = await s.k.fronts.opretail.keys.findForSigning(akey);
-      assert.equal(stored?.applicationSecret, res.body.applicationSecret);
+      assert.equal(stored?.applicationSecret, res.body.secret);
 
       const chosen = await s.admin(`${KEYS}/${akey}/rotate-secret`, { body: { applicationSecret: 'operator-chosen-secret-42' } });
       assert.equal(chosen.status, 200);
-      assert.equal(chosen.body.applicationSecret, 'operator-chosen-secret-42');
+      assert.equal(chosen.body.secret, 'operator-chosen-secret-42');
       assert.equal((await s.k.fronts.opretail.keys.findForSigning(akey))?.applicationSecret, 'operator-chosen-secret-42');
 
       const short = await s.admin(`${KEYS}/${akey}/rotate-secret`, { body: { applicationSecret: 'short' } });
@@ -259,7 +259,7 @@ for (const backend of backendNames()) {
       assert.equal(short.body.error.param, 'applicationSecret');
       assert.equal((await s.k.fronts.opretail.keys.findForSigning(akey))?.applicationSecret, 'operator-chosen-secret-42');
       const after = await s.admin(`${KEYS}/${akey}`);
-      assert.equal('applicationSecret' in after.body, false);
+      assert.equal('secret' in after.body, false);
     });
   });
 }

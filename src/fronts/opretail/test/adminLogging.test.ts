@@ -48,7 +48,7 @@ test('the opretail admin API never logs a secret, even at trace level and on fai
   assert.equal(bad.status, 400);
   const rotated = await call('/keys/S107-log01/rotate-secret', { applicationSecret: 'rotated-secret-do-not-log' });
   assert.equal(rotated.status, 200);
-  const random = (await call('/keys/S107-log01/rotate-secret', {})).body.applicationSecret as string;
+  const random = (await call('/keys/S107-log01/rotate-secret', {})).body.secret as string;
 
   const log = lines.join('');
   assert.ok(log.includes('/admin/api/opretail/keys'), 'requests are logged at all');

@@ -30,7 +30,7 @@ for (const backend of backendNames()) {
       assert.equal(res.body.timeoutMs, 2500);
       assert.equal(res.body.ratePerSecond, 10);
       assert.equal(res.body.ratePerDay, null);
-      assert.equal(res.body.enabled, true);
+      assert.equal(res.body.status, 'enabled');
       assert.equal(res.body.description, 'orders of a shop');
       assert.equal((await s.k.fronts.opretail.methods.resolve('shop.order.list', 'v1'))?.url, 'http://127.0.0.1:9/orders');
 
@@ -99,10 +99,10 @@ for (const backend of backendNames()) {
     await t.test('disable and enable a method: the gateway stops and starts resolving it', async () => {
       const off = await s.admin(`${METHODS}/shop.order.list/v1/disable`, { method: 'POST' });
       assert.equal(off.status, 200);
-      assert.equal(off.body.enabled, false);
+      assert.equal(off.body.status, 'disabled');
       assert.equal(await s.k.fronts.opretail.methods.resolve('shop.order.list', 'v1'), undefined);
       const on = await s.admin(`${METHODS}/shop.order.list/v1/enable`, { method: 'POST' });
-      assert.equal(on.body.enabled, true);
+      assert.equal(on.body.status, 'enabled');
       assert.ok(await s.k.fronts.opretail.methods.resolve('shop.order.list', 'v1'));
     });
 

@@ -48,7 +48,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
       assert.equal(r.code, 0, r.stderr);
       const key = r.json();
       assert.match(key.applicationKey, /^S107-/);
-      assert.match(key.applicationSecret, /^[\x21-\x7e]{32}$/);
+      assert.match(key.secret, /^[\x21-\x7e]{32}$/);
       assert.equal(key.username, 'alice');
       assert.equal(key.enterpriseId, 42);
       assert.equal(key.applicationId, 'S107');
@@ -70,7 +70,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
       assert.match(human.stdout, /^username +alice$/m);
       assert.match(human.stdout, /^keytype +2 test$/m);
       assert.match(human.stdout, /^expire +2099-12-31 00:00:00 CST$/m);
-      assert.doesNotMatch(human.stdout, /applicationSecret/);
+      assert.doesNotMatch(human.stdout, /^secret/m);
       // The values start in one column.
       const columns = new Set(
         human.stdout
@@ -82,7 +82,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
 
       const json = (await cli('opretail', 'keys', 'show', akey, '--json')).json();
       assert.equal(json.applicationKey, akey);
-      assert.equal('applicationSecret' in json, false);
+      assert.equal('secret' in json, false);
     });
 
     await t.test('keys import takes --key and --secret (or the secret on stdin); a second import fails', async () => {
@@ -102,7 +102,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
       );
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.json().applicationKey, 'S107-old001');
-      assert.equal(r.json().applicationSecret, 'legacy-secret-0123456789');
+      assert.equal(r.json().secret, 'legacy-secret-0123456789');
       assert.equal(r.json().ifexpire, 1);
 
       const stdin = await kaifang(
@@ -111,7 +111,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
         'piped-secret-0123456789\n',
       );
       assert.equal(stdin.code, 0, stdin.stderr);
-      assert.equal(stdin.json().applicationSecret, 'piped-secret-0123456789');
+      assert.equal(stdin.json().secret, 'piped-secret-0123456789');
 
       const again = await cli(
         'opretail',
@@ -188,11 +188,11 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     await t.test('keys rotate-secret prints the new secret once', async () => {
       const human = await cli('opretail', 'keys', 'rotate-secret', akey);
       assert.equal(human.code, 0, human.stderr);
-      const secret = /^applicationSecret +(\S+)$/m.exec(human.stdout)?.[1];
+      const secret = /^secret +(\S+)$/m.exec(human.stdout)?.[1];
       assert.match(secret ?? '', /^[\x21-\x7e]{32}$/);
       assert.match(human.stdout, /shown only this once/);
       const chosen = (await cli('opretail', 'keys', 'rotate-secret', akey, '--secret', 'chosen-secret-0123456789', '--json')).json();
-      assert.equal(chosen.applicationSecret, 'chosen-secret-0123456789');
+      assert.equal(chosen.secret, 'chosen-secret-0123456789');
       assert.doesNotMatch((await cli('opretail', 'keys', 'show', akey)).stdout, /chosen-secret/);
     });
 

@@ -54,8 +54,8 @@ async function createKey(backend: Backend, url: string, ratePerSecond: number): 
   if (res.status === 201) {
     const body = (await res.json()) as Record<string, any>;
     const rec = body.key ?? body;
-    if (rec.applicationKey && rec.applicationSecret)
-      return { akey: rec.applicationKey, secret: rec.applicationSecret, id: rec.id, enterpriseId: 42, via: 'admin API' };
+    if (rec.applicationKey && rec.secret)
+      return { akey: rec.applicationKey, secret: rec.secret, id: rec.id, enterpriseId: 42, via: 'admin API' };
   }
   const k = await createKaifang(loadConfig(backend.env), { migrate: false });
   try {

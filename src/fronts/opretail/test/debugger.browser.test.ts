@@ -24,7 +24,7 @@ test('万店掌 in the debugger: signed in the page and answered; a wrong secret
     'opretail-debugger',
     async () => {
       await d.open();
-      const ok = await d.call('opretail', 'POST /m.api', key.applicationKey, key.applicationSecret, fields, 'orgid=42');
+      const ok = await d.call('opretail', 'POST /m.api', key.applicationKey, key.secret, fields, 'orgid=42');
       assert.equal(ok.stat.code, 0, JSON.stringify(ok));
       const shown = (await d.page.locator('[data-step=string-to-sign]').textContent()) ?? '';
       assert.ok(shown.startsWith('<secret>_aid') && shown.endsWith('<secret>') && shown.includes(`_akey${key.applicationKey}`), shown);
@@ -37,7 +37,7 @@ test('万店掌 in the debugger: signed in the page and answered; a wrong secret
       const curl = (await d.page.locator('[data-step=curl]').textContent()) ?? '';
       const theirs = ((await d.page.locator('[data-step=string-to-sign]').textContent()) ?? '').replaceAll('<secret>', WRONG);
       // …they paste what it sent and the string it signed, and type the secret the platform gave them.
-      await d.page.locator('input[data-secret]').fill(key.applicationSecret);
+      await d.page.locator('input[data-secret]').fill(key.secret);
       await d.page.locator('textarea[name=pasted]').fill(curl);
       await d.page.locator('textarea[name=theirs]').fill(theirs);
       await d.page.getByRole('button', { name: 'Check it' }).click();
@@ -46,7 +46,7 @@ test('万店掌 in the debugger: signed in the page and answered; a wrong secret
       assert.equal(await first.getAttribute('data-first-failing'), '_sig matches');
       const expected = (await d.page.locator('[data-step=expected-string-to-sign]').textContent()) ?? '';
       assert.ok(expected.startsWith('<secret>_aid') && expected.includes(`_akey${key.applicationKey}`), expected);
-      assert.ok(!expected.includes(key.applicationSecret), 'the secret is masked');
+      assert.ok(!expected.includes(key.secret), 'the secret is masked');
       assert.ok(await d.page.locator('[data-step=their-string-to-sign] mark.diff').count(), 'the differing characters are marked');
       const checks = await d.page.locator('li.check').allTextContents();
       assert.match(checks[0]!, /System parameters present/);
@@ -60,7 +60,7 @@ test('万店掌 in the debugger: signed in the page and answered; a wrong secret
       assert.ok(Number(await d.page.locator('[data-skew]').getAttribute('data-skew')) < -1e8);
       await assertUsable(d.page, 'the debugger explaining a 万店掌 refusal');
 
-      d.assertNoSecretSent([key.applicationSecret, WRONG]);
+      d.assertNoSecretSent([key.secret, WRONG]);
       assert.deepEqual(d.problems, []);
     },
   );

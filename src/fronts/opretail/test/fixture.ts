@@ -15,7 +15,7 @@ export const fixture: FrontFixture<{ akey: string; secret: string }> = {
     const key = await ok('/opretail/keys', { username: 'acme', enterpriseId: 42 });
     await ok('/opretail/methods', { name: 'shop.order.list', version: 'v1', url: 'http://127.0.0.1:9/orders' });
     await ok(`/opretail/keys/${key.applicationKey}/grants/shop.order.list/v1`, undefined, 'PUT');
-    const creds = { akey: key.applicationKey as string, secret: key.applicationSecret as string };
+    const creds = { akey: key.applicationKey as string, secret: key.secret as string };
     await fixture.callAgain(s.url, creds);
     return creds;
   },

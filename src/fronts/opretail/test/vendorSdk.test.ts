@@ -96,7 +96,7 @@ for (const backend of backendNames()) {
       body: { username: 'moved', enterpriseId: 42, applicationKey: 'S107-moved', applicationSecret: 'test' },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
-    assert.equal(created.body.applicationSecret, 'test');
+    assert.equal(created.body.secret, 'test');
     assert.equal(created.body.warnings.length, 1);
     assert.match(created.body.warnings[0], /4 characters long/);
     const p = signedParams({ akey: 'S107-moved', secret: 'test' }, Date.now());
@@ -168,7 +168,7 @@ test('CLI: keys import takes a short existing secret and warns on stderr; agents
     'test\n',
   );
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.json().applicationSecret, 'test');
+  assert.equal(r.json().secret, 'test');
   assert.match(r.stderr, /^kaifang: warning: the imported applicationSecret is 4 characters long/m);
   const a = await kaifang(env, ['storepos', 'agents', 'import', '--agent-id', '123', '--key', '-', '--name', 'moved'], 'abc\n');
   assert.equal(a.code, 0, a.stderr);

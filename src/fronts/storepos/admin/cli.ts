@@ -1,7 +1,20 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { InvalidInput } from '../../../kernel/errors.ts';
 import { storepos } from '../signing.ts';
-import { leaf, lines, output, readSecret, SHOWN_ONCE, table, type CliOptions, type CliRunner } from '../../kit/cli.ts';
+import {
+  confirmed,
+  deleteCommand,
+  leaf,
+  lines,
+  listOptions,
+  output,
+  pageOf,
+  readSecret,
+  SHOWN_ONCE,
+  table,
+  type CliOptions,
+  type CliRunner,
+} from '../../kit/cli.ts';
 import { storeposOperations, type StoreposOperations } from './operations.ts';
 import type { AgentView } from './present.ts';
 import type { StoreposServices } from '../services.ts';
@@ -24,13 +37,13 @@ const capValue = (value: string): number | null => {
 function formatAgent(a: AgentView): string {
   const out = lines([
     ['agentId', a.agentId],
-    ...(a.key !== undefined ? ([['key', a.key]] as [string, unknown][]) : []),
+    ...(a.secret !== undefined ? ([['secret', a.secret]] as [string, unknown][]) : []),
     ['name', a.name],
     ['status', a.status],
     ['smsDailyCap', a.smsDailyCap ?? 'default'],
     ...(a.appids ? ([['mini-programs', a.appids.length ? a.appids.join(', ') : '(none)']] as [string, unknown][]) : []),
   ]);
-  return a.key !== undefined ? `${out}\n\n${SHOWN_ONCE} Give it to the agent over a safe channel.` : out;
+  return a.secret !== undefined ? `${out}\n\n${SHOWN_ONCE} Give it to the agent over a safe channel.` : out;
 }
 
 function formatAgentList(agents: AgentView[]): string {
@@ -65,19 +78,17 @@ function agentCommands(agents: Command, run: Run): void {
           name: o.name,
           ...(o.smsDailyCap !== undefined ? { smsDailyCap: o.smsDailyCap } : {}),
         });
-        const { key: _key, ...shown } = agent; // the operator already holds an imported key
+        const { secret: _secret, ...shown } = agent; // the operator already holds an imported key
         output(o.json, shown, () => formatAgent(shown));
       }),
     );
-  leaf(agents, 'list', 'list agents')
-    .option('--limit <n>', 'at most this many', (v) => capValue(v) ?? 100)
-    .option('--offset <n>', 'skip this many', (v) => capValue(v) ?? 0)
-    .action((o: CliOptions & { limit?: number; offset?: number }, cmd: Command) =>
+  listOptions(leaf(agents, 'list', 'list agents; --search matches agent_id and name')).action(
+    (o: CliOptions & { limit?: number; offset?: number; search?: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const r = await ops.listAgents(o.limit, o.offset);
+        const r = await ops.listAgents(pageOf(o));
         output(o.json, r, () => formatAgentList(r.agents));
       }),
-    );
+  );
   leaf(agents, 'show <agentId>', 'show an agent and its mini-programs').action((agentId: string, o: CliOptions, cmd: Command) =>
     run(cmd, o, async (ops) => {
       const a = await ops.showAgent(agentId);
@@ -96,14 +107,38 @@ function agentCommands(agents: Command, run: Run): void {
         }),
     );
   }
-  leaf(agents, 'rotate-key <agentId>', 'give the agent a new key (printed once); the old one stops working')
-    .option('--key <key>', 'set this key instead of a random one ("-" reads it from stdin)')
-    .action((agentId: string, o: CliOptions & { key?: string }, cmd: Command) =>
+  for (const verb of ['rotate-secret', 'rotate-key'] as const) {
+    leaf(
+      agents,
+      `${verb} <agentId>`,
+      verb === 'rotate-secret'
+        ? 'give the agent a new random key (printed once); the old one stops working'
+        : 'deprecated: rotate-secret, or set-secret with --key',
+    )
+      .option('--key <key>', 'deprecated: use set-secret')
+      .action((agentId: string, o: CliOptions & { key?: string }, cmd: Command) =>
+        run(cmd, o, async (ops) => {
+          const a = await ops.rotateSecret(agentId, o.key === undefined ? undefined : readSecret(o.key, 'key'));
+          output(o.json, a, () => formatAgent(a));
+        }),
+      );
+  }
+  leaf(agents, 'set-secret <agentId>', "set the agent's key to the one given; the old one stops working")
+    .requiredOption('--secret <secret>', 'the new key ("-" reads it from stdin)')
+    .action((agentId: string, o: CliOptions & { secret: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const a = await ops.rotateKey(agentId, o.key === undefined ? undefined : readSecret(o.key, 'key'));
+        const a = await ops.setSecret(agentId, readSecret(o.secret, 'secret'));
         output(o.json, a, () => formatAgent(a));
       }),
     );
+  deleteCommand(agents, 'agentId', 'delete an agent and its mini-program grants').action(
+    (agentId: string, o: CliOptions & { yes?: boolean }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        confirmed(o, `agent ${agentId}`);
+        const r = await ops.deleteAgent(agentId);
+        output(o.json, r, () => `deleted agent ${agentId} and its ${r.grants} mini-program grant(s)`);
+      }),
+  );
   leaf(agents, 'set-sms-cap <agentId> <cap>', 'set the agent\'s SMS codes per CST day (a number, or "default")').action(
     (agentId: string, cap: string, o: CliOptions, cmd: Command) =>
       run(cmd, o, async (ops) => {

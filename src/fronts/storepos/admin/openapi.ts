@@ -1,5 +1,16 @@
-import { pageQuery } from '../../kit/adminValidation.ts';
-import { body, errors, ok, operation, pathParams, queryParams, ref, type OpenApiFragment } from '../../kit/openapi.ts';
+import { listQuery, setSecretBody } from '../../kit/adminValidation.ts';
+import {
+  body,
+  deleteOperation,
+  errors,
+  secretPaths,
+  ok,
+  operation,
+  pathParams,
+  queryParams,
+  ref,
+  type OpenApiFragment,
+} from '../../kit/openapi.ts';
 import * as S from './schemas.ts';
 
 /** The storepos (超赢) agents and their grants in the OpenAPI document, from the schemas the routes validate with. */
@@ -21,14 +32,14 @@ export const storeposAdminOpenApi: OpenApiFragment = {
   paths: {
     [agents]: {
       get: op('List agents (keys never shown)', {
-        parameters: queryParams(pageQuery),
+        parameters: queryParams(listQuery),
         responses: {
           ...ok('a page of agents, oldest first', { type: 'object', properties: { agents: { type: 'array', items: agent } } }),
           ...errors(400),
         },
       }),
       post: op('Create an agent, or import one with agentId/key', {
-        description: 'The reply is the only time the key is shown (besides rotate-key).',
+        description: 'The reply is the only time the key is shown (besides rotate-secret).',
         requestBody: body(S.createAgentBody),
         responses: { ...ok('the new agent, with key', agent, 201), ...errors(400, 409) },
       }),
@@ -40,7 +51,9 @@ export const storeposAdminOpenApi: OpenApiFragment = {
         requestBody: body(S.updateAgentBody),
         responses: { ...ok('the agent', agent), ...errors(400, 404) },
       }),
+      delete: deleteOperation(TAG, 'agent', agentId, 'its mini-program grants go with it, in one transaction'),
     },
+    ...secretPaths(TAG, `${agents}/{agentId}`, agentId, agent, { rotate: true, setBody: setSecretBody, what: 'agent' }),
     [`${agents}/{agentId}/disable`]: {
       post: op('Disable an agent: its calls get FAIL 10005', {
         parameters: agentId,
@@ -51,9 +64,9 @@ export const storeposAdminOpenApi: OpenApiFragment = {
       post: op('Enable an agent', { parameters: agentId, responses: { ...ok('the agent', agent), ...errors(404) } }),
     },
     [`${agents}/{agentId}/rotate-key`]: {
-      post: op('Replace the key (random, or the given one); the old one stops working', {
+      post: op('Deprecated (rotate-secret / set-secret): replace the key (random, or the given one)', {
         parameters: agentId,
-        requestBody: body(S.rotateBody, false),
+        requestBody: body(S.rotateKeyBody, false),
         responses: { ...ok('the agent with its new key, shown this once', agent), ...errors(400, 404) },
       }),
     },

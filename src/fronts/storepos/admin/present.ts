@@ -1,13 +1,13 @@
 import type { Agent, AgentWithKey } from '../domain/agents.ts';
 
-/** An agent as the admin API and the CLI show it; `key` only right after creation or rotation. */
+/** An agent as the admin API and the CLI show it; its key, as `secret`, only right after creation or rotation. */
 export function presentAgent(agent: Agent | AgentWithKey, extra: { appids?: string[] } = {}) {
   return {
     agentId: agent.agentId,
     name: agent.name,
     status: agent.enabled ? 'enabled' : 'disabled',
     smsDailyCap: agent.smsDailyCap,
-    ...('key' in agent ? { key: agent.key } : {}),
+    ...('key' in agent ? { secret: agent.key } : {}),
     ...(extra.appids ? { appids: extra.appids } : {}),
     createdAt: new Date(agent.createdAt).toISOString(),
     updatedAt: new Date(agent.updatedAt).toISOString(),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { NewAgent } from '../domain/agents.ts';
-import { pageQuery, useStrictValidation } from '../../kit/adminValidation.ts';
+import type { ListOptions } from '../../../core/credentials.ts';
+import { listQuery, setSecretBody, useStrictValidation } from '../../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { storeposOperations } from './operations.ts';
 import * as S from './schemas.ts';
@@ -8,7 +9,6 @@ import type { StoreposServices } from '../services.ts';
 
 type AgentParams = { agentId: string };
 type GrantParams = AgentParams & { appid: string };
-type Page = { limit?: number; offset?: number };
 
 /**
  * `/admin/api/storepos`: agents and their mini-program grants (the mini-programs themselves are
@@ -19,10 +19,7 @@ export async function storeposAdmin(app: FastifyInstance, { services }: FrontPlu
   useStrictValidation(app);
   const ops = storeposOperations(services);
 
-  app.get('/agents', { schema: { querystring: pageQuery } }, async (request) => {
-    const { limit, offset } = request.query as Page;
-    return ops.listAgents(limit, offset);
-  });
+  app.get('/agents', { schema: { querystring: listQuery } }, async (request) => ops.listAgents(request.query as ListOptions));
   // With agentId and key it imports an agent moved from the original platform.
   app.post('/agents', { schema: { body: S.createAgentBody } }, async (request, reply) =>
     reply.code(201).send(await ops.createAgent(request.body as NewAgent)),
@@ -41,8 +38,18 @@ export async function storeposAdmin(app: FastifyInstance, { services }: FrontPlu
       ops.setAgentEnabled((request.params as AgentParams).agentId, enabled),
     );
   }
-  app.post('/agents/:agentId/rotate-key', { schema: { params: S.agentParams, body: S.rotateBody } }, async (request) =>
-    ops.rotateKey((request.params as AgentParams).agentId, (request.body as { key?: string } | null)?.key),
+  app.post('/agents/:agentId/rotate-secret', { schema: { params: S.agentParams, body: S.rotateBody } }, async (request) =>
+    ops.rotateSecret((request.params as AgentParams).agentId),
+  );
+  // The old verb, with an optional key to set: deprecated (rotate-secret / set-secret).
+  app.post('/agents/:agentId/rotate-key', { schema: { params: S.agentParams, body: S.rotateKeyBody } }, async (request) =>
+    ops.rotateSecret((request.params as AgentParams).agentId, (request.body as { key?: string } | null)?.key),
+  );
+  app.post('/agents/:agentId/set-secret', { schema: { params: S.agentParams, body: setSecretBody } }, async (request) =>
+    ops.setSecret((request.params as AgentParams).agentId, (request.body as { secret: string }).secret),
+  );
+  app.delete('/agents/:agentId', { schema: { params: S.agentParams } }, async (request) =>
+    ops.deleteAgent((request.params as AgentParams).agentId),
   );
   app.put('/agents/:agentId/grants/:appid', { schema: { params: S.grantParams } }, async (request) => {
     const { agentId, appid } = request.params as GrantParams;

@@ -39,7 +39,11 @@ export const updateAgentBody = {
   minProperties: 1,
   additionalProperties: false,
 };
-export const rotateBody = {
+/** `rotate-secret`: no body (kaifang makes the new key up); `{}` or null is taken too. */
+export const rotateBody = { type: ['object', 'null'], properties: {}, additionalProperties: false };
+
+/** The deprecated `rotate-key`: an optional key to set. */
+export const rotateKeyBody = {
   type: ['object', 'null'],
   properties: { key: { type: 'string', description: 'the new key (16–128 printable ASCII, no spaces); absent = 32 random characters' } },
   additionalProperties: false,
@@ -48,13 +52,14 @@ export const rotateBody = {
 /** An agent as the admin API shows it (present.ts); for the OpenAPI document only. */
 export const agentView = {
   type: 'object',
-  description: 'A storepos agent (代理商). `key` only in the replies of create and rotate-key; `appids` in every reply but the list.',
+  description:
+    'A storepos agent (代理商). `secret` (its key) only in the replies of create and rotate-secret; `appids` in every reply but the list.',
   properties: {
     agentId: { type: 'string', description: 'the `agent_id` it signs with', examples: ['13000000000000000'] },
     name: { type: 'string' },
     status: { type: 'string', enum: ['enabled', 'disabled'], description: 'a disabled agent gets FAIL 10005' },
     smsDailyCap: { type: ['integer', 'null'], description: 'own SMS sends per CST day; null = the deployment default' },
-    key: { type: 'string', description: 'the agent key, shown only right after create or rotate-key' },
+    secret: { type: 'string', description: 'the agent key, shown only right after create or rotate-secret' },
     appids: { type: 'array', items: { type: 'string' }, description: 'the mini-programs granted to the agent' },
     warnings: { type: 'array', items: { type: 'string' }, description: "create only: e.g. an imported key weaker than kaifang's own" },
     createdAt: { type: 'string', format: 'date-time', description: 'ISO 8601, UTC' },

@@ -55,6 +55,8 @@ function fromRow(row: Row): Agent {
 const SPEC: CredentialSpec<'storepos_agents', Agent, AgentWithKey> = {
   table: 'storepos_agents',
   idColumn: 'agent_id',
+  searchColumns: ['agent_id', 'name'],
+  children: [{ table: 'storepos_grants', column: 'agent_ref', label: 'grants', owned: true }],
   secretColumn: 'key_sealed',
   what: 'agent',
   label: 'agent',

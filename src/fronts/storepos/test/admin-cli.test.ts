@@ -16,10 +16,10 @@ for (const backend of backendNames()) {
     const created = await s.admin('/storepos/agents', { body: { name: '代理商 A', smsDailyCap: 50 } });
     assert.equal(created.status, 201);
     assert.match(created.body.agentId, /^[1-9]\d{16}$/);
-    assert.match(created.body.key, /^[A-Za-z0-9]{32}$/);
+    assert.match(created.body.secret, /^[A-Za-z0-9]{32}$/);
     assert.deepEqual(
-      { ...created.body, agentId: 'x', key: 'x', createdAt: 'x', updatedAt: 'x' },
-      { agentId: 'x', name: '代理商 A', status: 'enabled', smsDailyCap: 50, key: 'x', appids: [], createdAt: 'x', updatedAt: 'x' },
+      { ...created.body, agentId: 'x', secret: 'x', createdAt: 'x', updatedAt: 'x' },
+      { agentId: 'x', name: '代理商 A', status: 'enabled', smsDailyCap: 50, secret: 'x', appids: [], createdAt: 'x', updatedAt: 'x' },
     );
 
     const imported = await s.admin('/storepos/agents', { body: { name: 'moved', agentId: '13000000000000000', key: 'K'.repeat(32) } });
@@ -38,13 +38,13 @@ for (const backend of backendNames()) {
 
     const list = await s.admin('/storepos/agents');
     assert.equal(list.body.agents.length, 2);
-    assert.ok(list.body.agents.every((a: { key?: string }) => a.key === undefined));
+    assert.ok(list.body.agents.every((a: { secret?: string }) => a.secret === undefined));
     assert.equal((await s.admin('/storepos/agents/19999999999999999')).status, 404);
 
     assert.equal((await s.admin('/storepos/agents/13000000000000000/disable', { method: 'POST' })).body.status, 'disabled');
     assert.equal((await s.admin('/storepos/agents/13000000000000000/enable', { method: 'POST' })).body.status, 'enabled');
     const setKey = await s.admin('/storepos/agents/13000000000000000/rotate-key', { body: { key: 'N'.repeat(32) } });
-    assert.equal(setKey.body.key, 'N'.repeat(32));
+    assert.equal(setKey.body.secret, 'N'.repeat(32));
     const patched = await s.admin('/storepos/agents/13000000000000000', { method: 'PATCH', body: { smsDailyCap: null, name: 'renamed' } });
     assert.equal(patched.body.smsDailyCap, null);
     assert.equal(patched.body.name, 'renamed');
@@ -86,7 +86,7 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
   await cli('migrate'); // an operator command needs a store
   const a = await cli('storepos', 'agents', 'create', '--name', 'cli agent', '--sms-daily-cap', '7');
   assert.match(a.agentId, /^\d{17}$/);
-  assert.match(a.key, /^[A-Za-z0-9]{32}$/);
+  assert.match(a.secret, /^[A-Za-z0-9]{32}$/);
   assert.equal(a.smsDailyCap, 7);
   const imported = await cli(
     'storepos',
@@ -99,12 +99,12 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
     '--name',
     'imported',
   );
-  assert.equal(imported.key, undefined);
+  assert.equal(imported.secret, undefined);
   assert.equal((await cli('storepos', 'agents', 'list')).agents.length, 2);
   assert.equal((await cli('storepos', 'agents', 'disable', a.agentId)).status, 'disabled');
   assert.equal((await cli('storepos', 'agents', 'enable', a.agentId)).status, 'enabled');
   const rotated = await cli('storepos', 'agents', 'rotate-key', a.agentId);
-  assert.notEqual(rotated.key, a.key);
+  assert.notEqual(rotated.secret, a.secret);
   assert.equal((await cli('storepos', 'agents', 'set-sms-cap', a.agentId, 'default')).smsDailyCap, null);
   assert.equal(
     (await cli('wechat', 'miniapps', 'create', '--appid', 'wx0123456789abcdef', '--secret', 'secret-1234', '--name', 'app')).appid,
@@ -117,7 +117,7 @@ test('storepos and wechat CLI commands with --json, and serve --demo requests th
   assert.deepEqual((await cli('storepos', 'agents', 'show', a.agentId)).appids, ['wx0123456789abcdef']);
   assert.deepEqual((await cli('storepos', 'agents', 'revoke', a.agentId, 'wx0123456789abcdef')).appids, []);
   const signed = await cli('storepos', 'sign', a.agentId, 'mobile=13800000000');
-  assert.equal(signed.sign, independentSign(signed, rotated.key));
+  assert.equal(signed.sign, independentSign(signed, rotated.secret));
 
   // A failing command: one line on stderr, exit code 1, no stack.
   await assert.rejects(

@@ -49,7 +49,7 @@ test('storepos limits and one-time codes hold across two processes on PostgreSQL
   };
   const agent = await admin('/storepos/agents', 'POST', { name: 'cross-process agent' });
   assert.equal(agent.status, 201);
-  const { agentId, key } = agent.body as { agentId: string; key: string };
+  const { agentId, secret: key } = agent.body as { agentId: string; secret: string };
   const post = async (url: string, path: string, params: Record<string, string>) => {
     const fields = { agent_id: agentId, pid: 'p', version: '1.0', ...params };
     const res = await fetch(url + path, {

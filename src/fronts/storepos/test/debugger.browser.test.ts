@@ -14,7 +14,7 @@ test('超赢 in the debugger: signed in the page, answered, the reply verified; 
     'storepos-debugger',
     async () => {
       await d.open();
-      const reply = await d.call('storepos', 'POST /Mch/GetMchSMSValid', agent.agentId, agent.key, {
+      const reply = await d.call('storepos', 'POST /Mch/GetMchSMSValid', agent.agentId, agent.secret, {
         pid: 'storepos',
         version: '1.0',
         mobile: '13800138777',
@@ -24,7 +24,7 @@ test('超赢 in the debugger: signed in the page, answered, the reply verified; 
       assert.equal(await d.page.locator('[data-reply-verified]').getAttribute('data-reply-verified'), 'true');
       const shown = (await d.page.locator('[data-step=string-to-sign]').textContent()) ?? '';
       assert.match(shown, /^agent_id=\d+&mobile=13800138777&pid=storepos&version=1\.0&key=<secret>$/);
-      d.assertNoSecretSent([agent.key]);
+      d.assertNoSecretSent([agent.secret]);
       assert.deepEqual(d.problems, []);
     },
   );

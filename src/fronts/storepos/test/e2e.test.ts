@@ -70,9 +70,9 @@ for (const backend of backendNames()) {
     const m4 = f.mobile();
     expect(await f.post(SMS, { mobile: m4 }), 'SUCCESS', '20');
     const [code4] = await f.outbox(m4);
-    const foreign = await f.post(CHECK, { mobile: m4, valid_code: code4! }, { agentId: other.body.agentId, key: other.body.key });
+    const foreign = await f.post(CHECK, { mobile: m4, valid_code: code4! }, { agentId: other.body.agentId, key: other.body.secret });
     expect(foreign, 'SUCCESS', '10004');
-    assertSigned(foreign, other.body.key);
+    assertSigned(foreign, other.body.secret);
     expect(await f.post(CHECK, { mobile: m4, valid_code: code4! }), 'SUCCESS', '10000');
   });
 
@@ -257,9 +257,9 @@ for (const backend of backendNames()) {
     assertSigned(odd, null);
     const other = await f.s.admin('/storepos/agents', { body: { name: 'to disable' } });
     await f.s.admin(`/storepos/agents/${other.body.agentId}/disable`, { method: 'POST' });
-    const disabled = await f.post(SMS, { mobile }, { agentId: other.body.agentId, key: other.body.key });
+    const disabled = await f.post(SMS, { mobile }, { agentId: other.body.agentId, key: other.body.secret });
     expect(disabled, 'FAIL', '10005', /disabled/);
-    assertSigned(disabled, other.body.key);
+    assertSigned(disabled, other.body.secret);
 
     // Version below the minimum → VER (before the signature is looked at); malformed → 10004.
     const ver = await f.post(SMS, { mobile }, { version: '0.9', sign: 'WRONG' });
@@ -369,9 +369,9 @@ for (const backend of backendNames()) {
   test(`storepos: key rotation, client signature checks, system error (${backend})`, async (t) => {
     const f = await storeposFixture(backend);
     t.after(() => f.close());
-    const rotated = await f.s.admin(`/storepos/agents/${f.agentId}/rotate-key`, { method: 'POST' });
+    const rotated = await f.s.admin(`/storepos/agents/${f.agentId}/rotate-secret`, { method: 'POST' });
     assert.equal(rotated.status, 200);
-    const newKey: string = rotated.body.key;
+    const newKey: string = rotated.body.secret;
     assert.match(newKey, /^[A-Za-z0-9]{32}$/);
     assert.notEqual(newKey, f.key);
     // The old key no longer signs; the reply is signed with the new one.
@@ -380,7 +380,7 @@ for (const backend of backendNames()) {
     assertSigned(old, newKey);
     expect(await f.post(SMS, { mobile: f.mobile() }, { key: newKey }), 'SUCCESS', '20');
     const show = await f.s.admin(`/storepos/agents/${f.agentId}`);
-    assert.equal(show.body.key, undefined, 'the key is shown only once');
+    assert.equal(show.body.secret, undefined, 'the key is shown only once');
 
     // A client holding the old key rejects the (new-key-signed) reply.
     const stale = new StoreposClient({ baseUrl: f.s.url, agentId: f.agentId, key: f.key });

@@ -15,7 +15,7 @@ export const fixture: FrontFixture<{ id: string; key: string }> = {
     const agent = await ok('/storepos/agents', { name: 'agent' });
     await ok('/wechat/miniapps', { appid: 'wx4da448cd29920000', secret: 'mini-secret-0123456789abcdef0123', name: 'mini' });
     await ok(`/storepos/agents/${agent.agentId}/grants/wx4da448cd29920000`, undefined, 'PUT');
-    const creds = { id: agent.agentId as string, key: agent.key as string };
+    const creds = { id: agent.agentId as string, key: agent.secret as string };
     await fixture.callAgain(s.url, creds);
     return creds;
   },

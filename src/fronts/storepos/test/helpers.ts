@@ -60,7 +60,7 @@ export async function storeposFixture(backend: Backend['name'], env: Record<stri
   const grant = await s.admin(`/storepos/agents/${created.body.agentId}/grants/${appid}`, { method: 'PUT' });
   assert.equal(grant.status, 200, JSON.stringify(grant.body));
   const agentId: string = created.body.agentId;
-  const key: string = created.body.key;
+  const key: string = created.body.secret;
   return {
     s,
     agentId,

@@ -26,7 +26,7 @@ for (const name of backendNames()) {
       });
       return (await res.json()) as any;
     };
-    const { agentId, key } = (await admin('/storepos/agents', { name: 'race agent' })) as { agentId: string; key: string };
+    const { agentId, secret: key } = (await admin('/storepos/agents', { name: 'race agent' })) as { agentId: string; secret: string };
     const post = async (url: string, path: string, params: Record<string, string>): Promise<Reply> => {
       const fields = { agent_id: agentId, pid: 'p', version: '1.0', ...params };
       const res = await fetch(url + path, {

@@ -1,6 +1,21 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { WechatApps } from '../../../core/wechat/index.ts';
-import { leaf, lines, output, readSecret, table, type CliOptions, type CliRunner } from '../../kit/cli.ts';
+import {
+  confirmed,
+  deleteCommand,
+  leaf,
+  lines,
+  listOptions,
+  output,
+  pageOf,
+  readSecret,
+  table,
+  type CliOptions,
+  type CliRunner,
+} from '../../kit/cli.ts';
+
+type Listing = CliOptions & { limit?: number; offset?: number; search?: string };
+type Deleting = CliOptions & { yes?: boolean };
 import { wechatOperations } from './operations.ts';
 import type { MiniProgramView, OfficialAccountView, PayMerchantView } from './present.ts';
 
@@ -53,9 +68,9 @@ export function wechatCli(wechat: Command, runner: CliRunner<WechatApps>): void 
         output(o.json, a, () => formatApp(a));
       }),
     );
-  leaf(miniapps, 'list', 'list mini-programs').action((o: CliOptions, cmd: Command) =>
+  listOptions(leaf(miniapps, 'list', 'list mini-programs; --search matches appid and name')).action((o: Listing, cmd: Command) =>
     run(cmd, o, async (ops) => {
-      const r = await ops.listMiniapps();
+      const r = await ops.listMiniapps(pageOf(o));
       output(o.json, r, () => formatAppList(r.miniapps));
     }),
   );
@@ -63,6 +78,13 @@ export function wechatCli(wechat: Command, runner: CliRunner<WechatApps>): void 
     run(cmd, o, async (ops) => {
       const a = await ops.showMiniapp(appid);
       output(o.json, a, () => formatApp(a));
+    }),
+  );
+  deleteCommand(miniapps, 'appid', 'delete a mini-program and its grants to agents').action((appid: string, o: Deleting, cmd: Command) =>
+    run(cmd, o, async (ops) => {
+      confirmed(o, `mini-program ${appid}`);
+      const r = await ops.deleteMiniapp(appid);
+      output(o.json, r, () => `deleted mini-program ${appid}`);
     }),
   );
   leaf(miniapps, 'set-secret <appid>', 'replace the AppSecret (after resetting it on mp.weixin.qq.com)')
@@ -103,9 +125,9 @@ function payMerchantCommands(pay: Command, run: Run): void {
         output(o.json, m, () => formatPay(m));
       }),
     );
-  leaf(pay, 'list', 'list WeChat Pay merchants').action((o: CliOptions, cmd: Command) =>
+  listOptions(leaf(pay, 'list', 'list WeChat Pay merchants; --search matches mch_id, appid and name')).action((o: Listing, cmd: Command) =>
     run(cmd, o, async (ops) => {
-      const r = await ops.listPayMerchants();
+      const r = await ops.listPayMerchants(pageOf(o));
       output(o.json, r, () =>
         r.payMerchants.length === 0
           ? 'no WeChat Pay merchants'
@@ -122,7 +144,15 @@ function payMerchantCommands(pay: Command, run: Run): void {
       output(o.json, m, () => formatPay(m));
     }),
   );
-  leaf(pay, 'set-key <mchId>', 'replace the API v2 key (after resetting it on pay.weixin.qq.com)')
+  leaf(pay, 'set-secret <mchId>', 'replace the API v2 key (after resetting it on pay.weixin.qq.com)')
+    .requiredOption('--secret <secret>', 'the new key ("-" reads it from stdin)')
+    .action((mchId: string, o: CliOptions & { secret: string }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const m = await ops.setPayMerchantKey(mchId, readSecret(o.secret, 'secret'));
+        output(o.json, m, () => formatPay(m));
+      }),
+    );
+  leaf(pay, 'set-key <mchId>', 'deprecated: set-secret')
     .requiredOption('--key <key>', 'the new key ("-" reads it from stdin)')
     .action((mchId: string, o: CliOptions & { key: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
@@ -130,6 +160,14 @@ function payMerchantCommands(pay: Command, run: Run): void {
         output(o.json, m, () => formatPay(m));
       }),
     );
+  deleteCommand(pay, 'mchId', 'delete a WeChat Pay merchant (巨彩 channels naming it become unusable)').action(
+    (mchId: string, o: Deleting, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        confirmed(o, `WeChat Pay merchant ${mchId}`);
+        const r = await ops.deletePayMerchant(mchId);
+        output(o.json, r, () => `deleted WeChat Pay merchant ${mchId}`);
+      }),
+  );
   for (const [name, enabled] of [
     ['enable', true],
     ['disable', false],
@@ -195,9 +233,9 @@ function officialAccountCommands(accounts: Command, run: Run): void {
         output(o.json, a, () => formatAccount(a));
       }),
   );
-  leaf(accounts, 'list', 'list official accounts').action((o: CliOptions, cmd: Command) =>
+  listOptions(leaf(accounts, 'list', 'list official accounts; --search matches appid and name')).action((o: Listing, cmd: Command) =>
     run(cmd, o, async (ops) => {
-      const r = await ops.listOfficialAccounts();
+      const r = await ops.listOfficialAccounts(pageOf(o));
       output(o.json, r, () =>
         r.officialAccounts.length === 0
           ? 'no official accounts'
@@ -224,6 +262,13 @@ function officialAccountCommands(accounts: Command, run: Run): void {
         ...(o.keywords ? { prizeKeywords: o.keywords } : {}),
       });
       output(o.json, a, () => formatAccount(a));
+    }),
+  );
+  deleteCommand(accounts, 'appid', 'delete an official account').action((appid: string, o: Deleting, cmd: Command) =>
+    run(cmd, o, async (ops) => {
+      confirmed(o, `official account ${appid}`);
+      const r = await ops.deleteOfficialAccount(appid);
+      output(o.json, r, () => `deleted official account ${appid}`);
     }),
   );
   leaf(accounts, 'set-secret <appid>', 'replace the AppSecret (after resetting it on mp.weixin.qq.com)')

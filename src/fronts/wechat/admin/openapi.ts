@@ -1,5 +1,16 @@
-import { pageQuery } from '../../kit/adminValidation.ts';
-import { body, errors, ok, operation, pathParams, queryParams, ref, type OpenApiFragment } from '../../kit/openapi.ts';
+import { listQuery, setSecretBody } from '../../kit/adminValidation.ts';
+import {
+  body,
+  deleteOperation,
+  errors,
+  secretPaths,
+  ok,
+  operation,
+  pathParams,
+  queryParams,
+  ref,
+  type OpenApiFragment,
+} from '../../kit/openapi.ts';
 import * as S from './schemas.ts';
 
 const TAG = 'admin: wechat';
@@ -24,7 +35,7 @@ export const wechatAdminOpenApi: OpenApiFragment = {
   paths: {
     [oa]: {
       get: op('List official accounts (secrets never shown)', {
-        parameters: queryParams(pageQuery),
+        parameters: queryParams(listQuery),
         responses: {
           ...ok('a page of official accounts', { type: 'object', properties: { officialAccounts: { type: 'array', items: account } } }),
           ...errors(400),
@@ -42,7 +53,9 @@ export const wechatAdminOpenApi: OpenApiFragment = {
         requestBody: body(S.updateOfficialAccountBody),
         responses: { ...ok('the account', account), ...errors(400, 404) },
       }),
+      delete: deleteOperation(TAG, 'official account', appid, 'WeChat issued its AppSecret; the platform forgets it'),
     },
+    ...secretPaths(TAG, `${oa}/{appid}`, appid, account, { rotate: false, setBody: setSecretBody, what: 'official account' }),
     [`${oa}/{appid}/secret`]: {
       put: op('Replace the AppSecret (the shared access token is dropped)', {
         parameters: appid,
@@ -58,7 +71,7 @@ export const wechatAdminOpenApi: OpenApiFragment = {
     },
     [pay]: {
       get: op('List WeChat Pay merchants (keys never shown)', {
-        parameters: queryParams(pageQuery),
+        parameters: queryParams(listQuery),
         responses: {
           ...ok('a page of WeChat Pay merchants, oldest first', {
             type: 'object',
@@ -79,7 +92,9 @@ export const wechatAdminOpenApi: OpenApiFragment = {
         requestBody: body(S.updatePayMerchantBody),
         responses: { ...ok('the merchant', payMerchant), ...errors(400, 404) },
       }),
+      delete: deleteOperation(TAG, 'WeChat Pay merchant', mchId, '巨彩 WECHAT channels naming it become unusable (their status says why)'),
     },
+    ...secretPaths(TAG, `${pay}/{mchId}`, mchId, payMerchant, { rotate: false, setBody: setSecretBody, what: 'WeChat Pay merchant' }),
     [`${pay}/{mchId}/key`]: {
       put: op('Replace the API v2 key (after a reset on pay.weixin.qq.com)', {
         parameters: mchId,
@@ -95,7 +110,7 @@ export const wechatAdminOpenApi: OpenApiFragment = {
     },
     [miniapps]: {
       get: op('List mini-programs (secrets never shown)', {
-        parameters: queryParams(pageQuery),
+        parameters: queryParams(listQuery),
         responses: {
           ...ok('a page of mini-programs, oldest first', { type: 'object', properties: { miniapps: { type: 'array', items: miniapp } } }),
           ...errors(400),
@@ -113,7 +128,9 @@ export const wechatAdminOpenApi: OpenApiFragment = {
         requestBody: body(S.updateMiniappBody),
         responses: { ...ok('the mini-program', miniapp), ...errors(400, 404) },
       }),
+      delete: deleteOperation(TAG, 'mini-program', appid, 'its grants to 超赢 agents go with it'),
     },
+    ...secretPaths(TAG, `${miniapps}/{appid}`, appid, miniapp, { rotate: false, setBody: setSecretBody, what: 'mini-program' }),
     [`${miniapps}/{appid}/secret`]: {
       put: op('Replace the AppSecret (after a reset on the WeChat side)', {
         parameters: appid,

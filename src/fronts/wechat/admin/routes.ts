@@ -1,23 +1,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { WechatApps } from '../../../core/wechat/index.ts';
-import { pageQuery, useStrictValidation } from '../../kit/adminValidation.ts';
+import type { ListOptions } from '../../../core/credentials.ts';
+import { listQuery, setSecretBody, useStrictValidation } from '../../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { wechatOperations } from './operations.ts';
 import * as S from './schemas.ts';
 
 type AppParams = { appid: string };
 type PayParams = { mchId: string };
-type Page = { limit?: number; offset?: number };
 
 /** `/admin/api/wechat`: the WeChat apps the platform holds secrets for. Bodies carry secrets and are never logged. */
 export async function wechatAdmin(app: FastifyInstance, { services }: FrontPluginOptions<WechatApps>): Promise<void> {
   useStrictValidation(app);
   const ops = wechatOperations(services);
 
-  app.get('/miniapps', { schema: { querystring: pageQuery } }, async (request) => {
-    const { limit, offset } = request.query as Page;
-    return ops.listMiniapps(limit, offset);
-  });
+  app.get('/miniapps', { schema: { querystring: listQuery } }, async (request) => ops.listMiniapps(request.query as ListOptions));
   app.post('/miniapps', { schema: { body: S.createMiniappBody } }, async (request, reply) =>
     reply.code(201).send(await ops.createMiniapp(request.body as { appid: string; secret: string; name?: string })),
   );
@@ -25,8 +22,16 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
   app.patch('/miniapps/:appid', { schema: { params: S.appParams, body: S.updateMiniappBody } }, async (request) =>
     ops.updateMiniapp((request.params as AppParams).appid, request.body as { name?: string }),
   );
+  // WeChat issues these secrets: kaifang cannot make one up, so there is set-secret and no rotate-secret.
+  app.post('/miniapps/:appid/set-secret', { schema: { params: S.appParams, body: setSecretBody } }, async (request) =>
+    ops.setMiniappSecret((request.params as AppParams).appid, (request.body as { secret: string }).secret),
+  );
+  // Deprecated: the old verb of set-secret.
   app.put('/miniapps/:appid/secret', { schema: { params: S.appParams, body: S.secretBody } }, async (request) =>
     ops.setMiniappSecret((request.params as AppParams).appid, (request.body as { secret: string }).secret),
+  );
+  app.delete('/miniapps/:appid', { schema: { params: S.appParams } }, async (request) =>
+    ops.deleteMiniapp((request.params as AppParams).appid),
   );
   for (const [verb, enabled] of [
     ['disable', false],
@@ -40,10 +45,9 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
     );
   }
 
-  app.get('/official-accounts', { schema: { querystring: pageQuery } }, async (request) => {
-    const { limit, offset } = request.query as Page;
-    return ops.listOfficialAccounts(limit, offset);
-  });
+  app.get('/official-accounts', { schema: { querystring: listQuery } }, async (request) =>
+    ops.listOfficialAccounts(request.query as ListOptions),
+  );
   app.post('/official-accounts', { schema: { body: S.createOfficialAccountBody } }, async (request, reply) =>
     reply.code(201).send(await ops.createOfficialAccount(request.body as { appid: string; secret: string })),
   );
@@ -53,8 +57,15 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
   app.patch('/official-accounts/:appid', { schema: { params: S.appParams, body: S.updateOfficialAccountBody } }, async (request) =>
     ops.updateOfficialAccount((request.params as AppParams).appid, request.body as { name?: string }),
   );
+  app.post('/official-accounts/:appid/set-secret', { schema: { params: S.appParams, body: setSecretBody } }, async (request) =>
+    ops.setOfficialAccountSecret((request.params as AppParams).appid, (request.body as { secret: string }).secret),
+  );
+  // Deprecated: the old verb of set-secret.
   app.put('/official-accounts/:appid/secret', { schema: { params: S.appParams, body: S.secretBody } }, async (request) =>
     ops.setOfficialAccountSecret((request.params as AppParams).appid, (request.body as { secret: string }).secret),
+  );
+  app.delete('/official-accounts/:appid', { schema: { params: S.appParams } }, async (request) =>
+    ops.deleteOfficialAccount((request.params as AppParams).appid),
   );
   for (const [verb, enabled] of [
     ['disable', false],
@@ -65,10 +76,7 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
     );
   }
 
-  app.get('/pay-merchants', { schema: { querystring: pageQuery } }, async (request) => {
-    const { limit, offset } = request.query as Page;
-    return ops.listPayMerchants(limit, offset);
-  });
+  app.get('/pay-merchants', { schema: { querystring: listQuery } }, async (request) => ops.listPayMerchants(request.query as ListOptions));
   app.post('/pay-merchants', { schema: { body: S.createPayMerchantBody } }, async (request, reply) =>
     reply.code(201).send(await ops.createPayMerchant(request.body as { mchId: string; appid: string; key: string; name?: string })),
   );
@@ -78,7 +86,15 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
   app.patch('/pay-merchants/:mchId', { schema: { params: S.payMerchantParams, body: S.updatePayMerchantBody } }, async (request) =>
     ops.updatePayMerchant((request.params as PayParams).mchId, request.body as { appid?: string; name?: string }),
   );
+  // The API v2 key, as `secret` like every front's secret.
+  app.post('/pay-merchants/:mchId/set-secret', { schema: { params: S.payMerchantParams, body: setSecretBody } }, async (request) =>
+    ops.setPayMerchantKey((request.params as PayParams).mchId, (request.body as { secret: string }).secret),
+  );
+  // Deprecated: the old verb of set-secret.
   app.put('/pay-merchants/:mchId/key', { schema: { params: S.payMerchantParams, body: S.payMerchantKeyBody } }, async (request) =>
     ops.setPayMerchantKey((request.params as PayParams).mchId, (request.body as { key: string }).key),
+  );
+  app.delete('/pay-merchants/:mchId', { schema: { params: S.payMerchantParams } }, async (request) =>
+    ops.deletePayMerchant((request.params as PayParams).mchId),
   );
 }

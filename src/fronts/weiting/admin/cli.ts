@@ -3,9 +3,13 @@ import type { Command } from 'commander';
 import { InvalidInput } from '../../../kernel/errors.ts';
 import {
   choice,
+  confirmed,
+  deleteCommand,
   leaf,
   lines,
+  listOptions,
   output,
+  pageOf,
   readSecret,
   SHOWN_ONCE,
   table,
@@ -93,18 +97,19 @@ function appCommands(apps: Command, run: Run): void {
         output(o.json, shown, () => formatApp(shown));
       }),
     );
-  leaf(apps, 'list', 'list partner apps').action((o: CliOptions, cmd: Command) =>
-    run(cmd, o, async (ops) => {
-      const r = await ops.listApps();
-      output(o.json, r, () =>
-        r.apps.length
-          ? table(
-              ['APPID', 'NAME', 'STATUS', 'ALLOWED_HOSTS'],
-              r.apps.map((a) => [a.appid, a.name, a.status, a.allowedHosts.join(',')]),
-            )
-          : 'no apps',
-      );
-    }),
+  listOptions(leaf(apps, 'list', 'list partner apps; --search matches appid and name')).action(
+    (o: CliOptions & { limit?: number; offset?: number; search?: string }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const r = await ops.listApps(pageOf(o));
+        output(o.json, r, () =>
+          r.apps.length
+            ? table(
+                ['APPID', 'NAME', 'STATUS', 'ALLOWED_HOSTS'],
+                r.apps.map((a) => [a.appid, a.name, a.status, a.allowedHosts.join(',')]),
+              )
+            : 'no apps',
+        );
+      }),
   );
   leaf(apps, 'show <appid>', 'show a partner app').action((appid: string, o: CliOptions, cmd: Command) =>
     run(cmd, o, async (ops) => {
@@ -154,13 +159,29 @@ function appCommands(apps: Command, run: Run): void {
     'rotate-secret <appid>',
     'give the app a new secret (printed once); the old one stops working and the access tokens issued under it are revoked',
   )
-    .option('--secret <secret>', 'set this secret instead of a random one ("-" reads it from stdin)')
+    .option('--secret <secret>', 'deprecated: use set-secret')
     .action((appid: string, o: CliOptions & { secret?: string }, cmd: Command) =>
       run(cmd, o, async (ops) => {
         const a = await ops.rotateAppSecret(appid, o.secret === undefined ? undefined : readSecret(o.secret, 'secret'));
         output(o.json, a, () => formatApp(a));
       }),
     );
+  leaf(apps, 'set-secret <appid>', "set the app's secret to the one given; the old one and its access tokens stop working")
+    .requiredOption('--secret <secret>', 'the new secret ("-" reads it from stdin)')
+    .action((appid: string, o: CliOptions & { secret: string }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        const a = await ops.setAppSecret(appid, readSecret(o.secret, 'secret'));
+        output(o.json, a, () => formatApp(a));
+      }),
+    );
+  deleteCommand(apps, 'appid', 'delete an app and end its access tokens', 'also delete the notices and reports made with it').action(
+    (appid: string, o: CliOptions & { yes?: boolean; cascade?: boolean }, cmd: Command) =>
+      run(cmd, o, async (ops) => {
+        confirmed(o, `app ${appid}`);
+        const r = await ops.deleteApp(appid, o.cascade ?? false);
+        output(o.json, r, () => `deleted app ${appid} (${r.notices} notice(s), ${r.reports} report(s) with it)`);
+      }),
+  );
   leaf(apps, 'revoke-tokens <appid>', 'revoke every access token of the app now (the partner gets a new one with its secret)').action(
     (appid: string, o: CliOptions, cmd: Command) =>
       run(cmd, o, async (ops) => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { useStrictValidation } from '../../kit/adminValidation.ts';
+import { listReply, useStrictValidation } from '../../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { errors, ok, queryParams, type OpenApiFragment } from '../../kit/openapi.ts';
 import { isoCreatedAt } from './present.ts';
@@ -24,8 +24,14 @@ export async function weitingConsoleAdmin(app: FastifyInstance, { services }: Fr
   useStrictValidation(app);
   app.get('/users', { schema: { querystring: usersQuery } }, async (request) => {
     const { q, limit, offset } = request.query as { q?: string; limit: number; offset: number };
-    const users = await services.users.search(q?.trim() || undefined, limit, offset);
-    return { users: users.map((u) => ({ ...isoCreatedAt(u), updatedAt: new Date(u.updatedAt).toISOString() })), limit, offset };
+    const text = q?.trim() || undefined;
+    const [users, total] = await Promise.all([services.users.search(text, limit, offset), services.users.count(text)]);
+    return listReply(
+      'users',
+      users.map((u) => ({ ...isoCreatedAt(u), updatedAt: new Date(u.updatedAt).toISOString() })),
+      total,
+      { limit, offset },
+    );
   });
   app.get('/logins', { schema: { querystring: S.listQuery } }, async (request) => {
     const q = request.query as { openid?: string; limit?: number };

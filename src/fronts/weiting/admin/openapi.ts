@@ -1,12 +1,24 @@
-import { pageQuery } from '../../kit/adminValidation.ts';
-import { body, errors, ok, operation, pathParams, queryParams, ref, type OpenApiFragment } from '../../kit/openapi.ts';
+import { deleteQuery, listQuery, setSecretBody } from '../../kit/adminValidation.ts';
+import {
+  body,
+  deleteOperation,
+  errors,
+  listOf,
+  secretPaths,
+  ok,
+  operation,
+  pathParams,
+  queryParams,
+  ref,
+  type OpenApiFragment,
+} from '../../kit/openapi.ts';
 import * as S from './schemas.ts';
 
 const TAG = 'admin: weiting';
 const op = (summary: string, extra: Record<string, unknown>) => operation(TAG, summary, extra);
 const base = '/admin/api/weiting';
 const app = ref('WeitingApp');
-const list = (name: string, item: unknown) => ({ type: 'object', properties: { [name]: { type: 'array', items: item } } });
+const list = listOf;
 const appParams = pathParams(S.appParams);
 
 export const weitingAdminOpenApi: OpenApiFragment = {
@@ -20,7 +32,7 @@ export const weitingAdminOpenApi: OpenApiFragment = {
   paths: {
     [`${base}/apps`]: {
       get: op('List partner apps (secrets never shown)', {
-        parameters: queryParams(pageQuery),
+        parameters: queryParams(listQuery),
         responses: { ...ok('apps, oldest first', list('apps', app)), ...errors(400) },
       }),
       post: op('Create a partner app, or import one with its appid and secret', {
@@ -37,7 +49,15 @@ export const weitingAdminOpenApi: OpenApiFragment = {
         requestBody: body(S.updateAppBody),
         responses: { ...ok('the app', app), ...errors(400, 404) },
       }),
+      delete: deleteOperation(
+        TAG,
+        'app',
+        appParams,
+        'its access tokens end; refused (409) while notices or reports name it, unless cascade=true, which deletes them too',
+        deleteQuery,
+      ),
     },
+    ...secretPaths(TAG, `${base}/apps/{appid}`, appParams, app, { rotate: false, setBody: setSecretBody, what: 'app' }),
     [`${base}/apps/{appid}/disable`]: {
       post: op('Disable an app: its tokens are revoked (enabling it again does not bring them back), new ones are refused', {
         parameters: appParams,

@@ -2,6 +2,8 @@ import { InvalidInput, NotFound } from '../../../kernel/errors.ts';
 import { OPENID_PATTERN } from '../domain/users.ts';
 import { checkInteger } from '../../../kernel/validation.ts';
 import { parseImport } from '../importRows.ts';
+import type { ListOptions } from '../../../core/credentials.ts';
+import { listReply } from '../../kit/adminValidation.ts';
 import { isoCreatedAt, presentApp, presentUser, type AppView } from './present.ts';
 import type { WeitingServices } from '../services.ts';
 
@@ -19,9 +21,24 @@ function checkListFilter(openid: string | undefined, limit: number | undefined):
 /** What an operator does with the 微厅 front: shared by the admin API and the CLI. */
 export function weitingOperations(s: WeitingServices) {
   return {
-    listApps: async (limit?: number, offset?: number) => ({
-      apps: (await s.apps.list({ ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) })).map(presentApp),
-    }),
+    listApps: async (page: ListOptions = {}) => {
+      const [list, total] = await Promise.all([s.apps.list(page), s.apps.count(page)]);
+      return listReply('apps', list.map(presentApp), total, page);
+    },
+    /**
+     * Deletes an app and ends its access tokens. The notices and reports partners made with it are
+     * kept as records unless `cascade` (else a 409 counts them); with it they go in the same transaction.
+     */
+    deleteApp: async (appid: string, cascade = false) => {
+      const removed = await s.apps.remove(appid, { cascade });
+      await s.accessTokens.revokeApp(appid);
+      return { appid, deleted: true, notices: removed.notices ?? 0, reports: removed.reports ?? 0 };
+    },
+    setAppSecret: async (appid: string, secret: string) => {
+      const app = await s.apps.rotateSecret(appid, secret);
+      await s.accessTokens.revokeApp(appid);
+      return presentApp(app);
+    },
     /** Creates (or, with appid/secret, imports) an app; the reply carries the secret and `warnings`. */
     createApp: async (input: {
       name: string;

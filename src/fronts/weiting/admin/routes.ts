@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { InvalidInput } from '../../../kernel/errors.ts';
-import { pageQuery, useStrictValidation } from '../../kit/adminValidation.ts';
+import type { ListOptions } from '../../../core/credentials.ts';
+import { deleteQuery, listQuery, setSecretBody, useStrictValidation } from '../../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { weitingOperations } from './operations.ts';
 import * as S from './schemas.ts';
 import type { WeitingServices } from '../services.ts';
 
 type AppParams = { appid: string };
-type Page = { limit?: number; offset?: number };
 
 /** The largest users import the admin API reads at once. */
 export const IMPORT_BODY_LIMIT = 8 * 1024 * 1024;
@@ -31,10 +31,7 @@ export async function weitingAdmin(app: FastifyInstance, { services }: FrontPlug
     });
   }
 
-  app.get('/apps', { schema: { querystring: pageQuery } }, async (request) => {
-    const { limit, offset } = request.query as Page;
-    return ops.listApps(limit, offset);
-  });
+  app.get('/apps', { schema: { querystring: listQuery } }, async (request) => ops.listApps(request.query as ListOptions));
   app.post('/apps', { schema: { body: S.createAppBody } }, async (request, reply) =>
     reply.code(201).send(await ops.createApp(request.body as { name: string })),
   );
@@ -53,8 +50,15 @@ export async function weitingAdmin(app: FastifyInstance, { services }: FrontPlug
   app.post('/apps/:appid/revoke-tokens', { schema: { params: S.appParams } }, async (request) =>
     ops.revokeTokens((request.params as AppParams).appid),
   );
+  // A body naming the secret is the old form of set-secret, still taken (deprecated).
   app.post('/apps/:appid/rotate-secret', { schema: { params: S.appParams, body: S.rotateBody } }, async (request) =>
     ops.rotateAppSecret((request.params as AppParams).appid, (request.body as { secret?: string } | null)?.secret),
+  );
+  app.post('/apps/:appid/set-secret', { schema: { params: S.appParams, body: setSecretBody } }, async (request) =>
+    ops.setAppSecret((request.params as AppParams).appid, (request.body as { secret: string }).secret),
+  );
+  app.delete('/apps/:appid', { schema: { params: S.appParams, querystring: deleteQuery } }, async (request) =>
+    ops.deleteApp((request.params as AppParams).appid, (request.query as { cascade: boolean }).cascade),
   );
 
   app.post('/tickets', { schema: { body: S.ticketBody } }, async (request, reply) =>

@@ -39,6 +39,12 @@ const fromRow = (row: Selectable<WeitingAppTable>): WeitingApp => ({
 const SPEC: CredentialSpec<'weiting_apps', WeitingApp, WeitingAppWithSecret> = {
   table: 'weiting_apps',
   idColumn: 'appid',
+  searchColumns: ['appid', 'name'],
+  // The records partners made with the app: kept unless the operator deletes them with it.
+  children: [
+    { table: 'weiting_notices', column: 'app_ref', label: 'notices' },
+    { table: 'weiting_reports', column: 'app_ref', label: 'reports' },
+  ],
   secretColumn: 'secret_sealed',
   what: 'app',
   label: 'app',

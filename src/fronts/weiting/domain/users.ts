@@ -2,6 +2,7 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../../../store/schema.ts';
 import type { WeitingBindingTable, WeitingUserTable } from '../tables.ts';
 import { TtlCache } from '../../../core/cache.ts';
+import { containsAny, searchText } from '../../../core/search.ts';
 import type { Clock } from '../../../kernel/clock.ts';
 import { check } from '../../../kernel/validation.ts';
 import { randomHex } from '../../../kernel/random.ts';
@@ -83,28 +84,13 @@ export class WeitingUsers {
    * device number contains `q`. Each with the count of its bound devices.
    */
   async search(q: string | undefined, limit: number, offset: number) {
-    let query = this.db
-      .selectFrom('weiting_users as u')
-      .select((eb) => [
-        'u.openid',
-        'u.nickname',
-        'u.created_at',
-        'u.updated_at',
-        eb.selectFrom('weiting_bindings as b').whereRef('b.user_ref', '=', 'u.id').select(eb.fn.countAll<number>().as('n')).as('devices'),
-      ]);
-    if (q) {
-      // `_` stays a one-character wildcard (openids contain it): a search may find a little more, never less.
-      const like = `%${q.replace(/%/g, '')}%`;
-      query = query.where((eb) =>
-        eb.or([
-          eb('u.openid', 'like', like),
-          eb('u.nickname', 'like', like),
-          eb.exists(
-            eb.selectFrom('weiting_bindings as d').whereRef('d.user_ref', '=', 'u.id').where('d.deviceno', 'like', like).select('d.id'),
-          ),
-        ]),
-      );
-    }
+    const query = this.matching(q).select((eb) => [
+      'u.openid',
+      'u.nickname',
+      'u.created_at',
+      'u.updated_at',
+      eb.selectFrom('weiting_bindings as b').whereRef('b.user_ref', '=', 'u.id').select(eb.fn.countAll<number>().as('n')).as('devices'),
+    ]);
     const rows = await query.orderBy('u.id', 'desc').limit(limit).offset(offset).execute();
     return rows.map((r) => ({
       openid: r.openid,
@@ -113,6 +99,33 @@ export class WeitingUsers {
       createdAt: Number(r.created_at),
       updatedAt: Number(r.updated_at),
     }));
+  }
+
+  /** How many users `search` finds with the same `q`, all pages. */
+  async count(q: string | undefined): Promise<number> {
+    const row = await this.matching(q)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** Users whose openid, nickname or a bound device number contains `q` (all without it); see core/search.ts. */
+  private matching(q: string | undefined) {
+    const query = this.db.selectFrom('weiting_users as u');
+    const text = searchText(q);
+    if (text === undefined) return query;
+    return query.where((eb) =>
+      eb.or([
+        containsAny(['u.openid', 'u.nickname'], text),
+        eb.exists(
+          eb
+            .selectFrom('weiting_bindings as d')
+            .whereRef('d.user_ref', '=', 'u.id')
+            .where(containsAny(['d.deviceno'], text))
+            .select('d.id'),
+        ),
+      ]),
+    );
   }
 
   /** The user and their bindings in one query (a user without bindings is one row of nulls on the binding side). */
