@@ -89,7 +89,7 @@ for (const backend of backendNames()) {
     const o = ops.body.token as string;
     const made = await call(s, o, 'POST', '/opretail/keys', { username: 'ops developer', enterpriseId: 42 });
     assert.equal(made.status, 201);
-    const { applicationKey, applicationSecret } = made.body as { applicationKey: string; applicationSecret: string };
+    const { applicationKey, secret: applicationSecret } = made.body as { applicationKey: string; secret: string };
     assert.ok(applicationSecret.length > 10);
     if (other) {
       assert.equal((await call(s, root, 'GET', other)).status, 200, other);
@@ -219,7 +219,7 @@ for (const backend of backendNames()) {
     assert.ok(!listed.stdout.includes(ciToken));
     const key = await kaifang(shared, ['opretail', 'keys', 'create', '--username', 'cli developer', '--enterprise-id', '9', '--json']);
     assert.equal(key.code, 0, key.stderr);
-    const { applicationKey, applicationSecret } = key.json() as { applicationKey: string; applicationSecret: string };
+    const { applicationKey, secret: applicationSecret } = key.json() as { applicationKey: string; secret: string };
     const bad = await kaifang(shared, ['admin', 'tokens', 'create', '--name', 'bad name', '--scope', 'read']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /name must be/);

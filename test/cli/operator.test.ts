@@ -41,7 +41,7 @@ test('an operator command on a place with no kaifang store refuses, naming where
   assert.equal((await kaifang({ KAIFANG_DATA_DIR: empty, KAIFANG_MASTER_KEY: TEST_MASTER_KEY }, ['migrate'])).code, 0);
   const listed = await kaifang({ KAIFANG_DATA_DIR: empty, KAIFANG_MASTER_KEY: TEST_MASTER_KEY }, ['weiting', 'apps', 'list', '--json']);
   assert.equal(listed.code, 0, listed.stderr);
-  assert.deepEqual(listed.json(), { apps: [] });
+  assert.deepEqual(listed.json(), { apps: [], total: 0, limit: 100, offset: 0 });
 });
 
 test('a PostgreSQL schema that holds no store is refused the same way', {

@@ -154,22 +154,7 @@ export const deleteQuery = {
   additionalProperties: false,
 } as const;
 
-/**
- * The admin API's one list shape: the records under the resource's plural name, `total` (how many
- * match the same filter, all pages), and the page's `limit` and `offset`.
- */
-export function listReply<F extends string, T>(
-  field: F,
-  items: T[],
-  total: number,
-  page: { limit?: number; offset?: number } = {},
-): { [K in F]: T[] } & { total: number; limit: number; offset: number } {
-  return { [field]: items, total, limit: page.limit ?? 100, offset: page.offset ?? 0 } as { [K in F]: T[] } & {
-    total: number;
-    limit: number;
-    offset: number;
-  };
-}
+export { listReply } from './lists.ts';
 
 /** `POST …/set-secret`: the secret the operator supplies (the kind's own rules check its length). */
 export const setSecretBody = {

@@ -1,7 +1,7 @@
 import type { JucaiApp, JucaiAppWithSecret } from '../domain/apps.ts';
 import type { ChannelInput } from '../domain/channels.ts';
 import type { ListOptions } from '../../../core/credentials.ts';
-import { listReply } from '../../kit/adminValidation.ts';
+import { listReply } from '../../kit/lists.ts';
 import { presentApp, presentChannel, presentIsv, presentMerchant, type AppView } from './present.ts';
 import type { JucaiServices } from '../services.ts';
 

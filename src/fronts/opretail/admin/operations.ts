@@ -3,7 +3,7 @@ import { InvalidInput } from '../../../kernel/errors.ts';
 import type { DeveloperKeyChanges, NewDeveloperKey } from '../domain/developerKeys.ts';
 import { BUILT_IN_METHODS, type GatewayMethodChanges, type NewGatewayMethod } from '../domain/gatewayMethods.ts';
 import type { ListOptions } from '../../../core/credentials.ts';
-import { listReply } from '../../kit/adminValidation.ts';
+import { listReply } from '../../kit/lists.ts';
 import { keyView, methodView, type GrantsView, type KeyView } from '../present.ts';
 import type { OpretailServices } from '../services.ts';
 

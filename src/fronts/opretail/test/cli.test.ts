@@ -253,7 +253,7 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     assert.equal(m.url, 'http://127.0.0.1:9/orders');
     assert.equal(m.testUrl, 'http://127.0.0.1:9/test');
     assert.equal(m.timeoutMs, 3000);
-    assert.equal(m.enabled, true);
+    assert.equal(m.status, 'enabled');
     assert.equal(m.description, 'orders');
 
     assertFailed(await cli('opretail', 'methods', 'create', 'shop.order.list', 'v1', '--url', 'http://x'), /already registered/);
@@ -272,11 +272,11 @@ function assertFailed(r: { code: number | null; stdout: string; stderr: string }
     assert.equal(updated.testUrl, null);
     assert.equal(updated.ratePerSecond, 7);
     assert.equal(updated.timeoutMs, 3000);
-    assert.equal((await cli('opretail', 'methods', 'disable', 'shop.order.list', 'v1', '--json')).json().enabled, false);
+    assert.equal((await cli('opretail', 'methods', 'disable', 'shop.order.list', 'v1', '--json')).json().status, 'disabled');
     const shown = await cli('opretail', 'methods', 'show', 'shop.order.list', 'v1');
     assert.match(shown.stdout, /^status +disabled$/m);
     assert.match(shown.stdout, /^testUrl +-$/m);
-    assert.equal((await cli('opretail', 'methods', 'enable', 'shop.order.list', 'v1', '--json')).json().enabled, true);
+    assert.equal((await cli('opretail', 'methods', 'enable', 'shop.order.list', 'v1', '--json')).json().status, 'enabled');
 
     const akey = (await cli('opretail', 'keys', 'create', '--username', 'dev', '--enterprise-id', '5', '--json')).json()
       .applicationKey as string;

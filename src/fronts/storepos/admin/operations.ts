@@ -1,6 +1,6 @@
 import type { Agent, AgentWithKey, NewAgent } from '../domain/agents.ts';
 import type { ListOptions } from '../../../core/credentials.ts';
-import { listReply } from '../../kit/adminValidation.ts';
+import { listReply } from '../../kit/lists.ts';
 import { presentAgent, type AgentView } from './present.ts';
 import type { StoreposServices } from '../services.ts';
 

@@ -1,7 +1,7 @@
 import type { WechatApps } from '../../../core/wechat/index.ts';
 import type { PrizeKeywords } from '../../../core/wechat/officialAccounts.ts';
 import type { ListOptions } from '../../../core/credentials.ts';
-import { listReply } from '../../kit/adminValidation.ts';
+import { listReply } from '../../kit/lists.ts';
 import { presentMiniProgram, presentOfficialAccount, presentPayMerchant } from './present.ts';
 
 /** The WeChat app operations, shared by the admin API and the CLI. */

@@ -3,7 +3,7 @@ import { OPENID_PATTERN } from '../domain/users.ts';
 import { checkInteger } from '../../../kernel/validation.ts';
 import { parseImport } from '../importRows.ts';
 import type { ListOptions } from '../../../core/credentials.ts';
-import { listReply } from '../../kit/adminValidation.ts';
+import { listReply } from '../../kit/lists.ts';
 import { isoCreatedAt, presentApp, presentUser, type AppView } from './present.ts';
 import type { WeitingServices } from '../services.ts';
 
