@@ -71,6 +71,30 @@ for (const backend of backendNames()) {
       assert.equal(method.body.status, 'enabled');
     });
 
+    await t.test('create and import take the secret as `secret` too (the older names still work; both at once is a 400)', async () => {
+      const imported = 'imported-secret-0123456789abcdef';
+      const key = await s.admin('/opretail/keys', { body: { username: 'named', enterpriseId: 1, secret: imported } });
+      assert.equal(key.status, 201, JSON.stringify(key.body));
+      assert.equal(key.body.secret, imported);
+      const old = await s.admin('/opretail/keys', { body: { username: 'older', enterpriseId: 1, applicationSecret: imported } });
+      assert.equal(old.body.secret, imported);
+      const both = await s.admin('/opretail/keys', {
+        body: { username: 'both', enterpriseId: 1, secret: imported, applicationSecret: imported },
+      });
+      assert.deepEqual([both.status, both.body.error.kind, both.body.error.param], [400, 'InvalidInput', 'secret']);
+
+      const agent = await s.admin('/storepos/agents', { body: { name: 'named', secret: imported } });
+      assert.equal(agent.body.secret, imported);
+      assert.equal((await s.k.fronts.storepos.agents.findForSigning(agent.body.agentId))?.key, imported);
+      assert.equal((await s.admin('/storepos/agents', { body: { name: 'both', secret: imported, key: imported } })).status, 400);
+
+      const payKey = 'k'.repeat(32);
+      const pay = await s.admin('/wechat/pay-merchants', { body: { mchId: '1900000199', appid: 'wx0123456789abcd99', secret: payKey } });
+      assert.equal(pay.status, 201, JSON.stringify(pay.body));
+      const none = await s.admin('/wechat/pay-merchants', { body: { mchId: '1900000198', appid: 'wx0123456789abcd98' } });
+      assert.deepEqual([none.status, none.body.error.param], [400, 'secret']);
+    });
+
     await t.test('one secret field and one verb pair: rotate-secret (made up) and set-secret (given)', async () => {
       const key = (await s.admin('/opretail/keys', { body: { username: 'secret', enterpriseId: 1 } })).body;
       assert.match(key.secret, /^[\x21-\x7e]{32}$/);

@@ -163,3 +163,18 @@ export const setSecretBody = {
   required: ['secret'],
   properties: { secret: { type: 'string', minLength: 1, maxLength: 512, description: 'the new secret, as the partner will sign with it' } },
 } as const;
+
+/**
+ * A create body's secret under the name every front's replies use, `secret`, or under the kind's
+ * older name (`applicationSecret`, `key`), which is still taken; both at once is a 400.
+ */
+export function withSecretAs<B extends { secret?: string }, K extends string>(
+  body: B,
+  older: K,
+): Omit<B, 'secret'> & { [P in K]?: string } {
+  const { secret, ...rest } = body;
+  const given = (rest as Record<string, unknown>)[older];
+  if (secret !== undefined && given !== undefined)
+    throw new InvalidInput('secret', `give the secret once: as secret (preferred) or as ${older}, not both`);
+  return (secret === undefined ? rest : { ...rest, [older]: secret }) as Omit<B, 'secret'> & { [P in K]?: string };
+}

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { GatewayMethodChanges, NewGatewayMethod } from '../domain/gatewayMethods.ts';
-import { listQuery, setSecretBody, useStrictValidation } from '../../kit/adminValidation.ts';
+import { listQuery, setSecretBody, useStrictValidation, withSecretAs } from '../../kit/adminValidation.ts';
 import type { ListOptions } from '../../../core/credentials.ts';
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { opretailOperations, type KeyChangesInput, type KeyInput } from './operations.ts';
@@ -22,7 +22,7 @@ export async function opretailAdmin(app: FastifyInstance, { services }: FrontPlu
   // Developer keys
   app.get('/keys', { schema: { querystring: listQuery } }, async (request) => ops.listKeys(request.query as ListOptions));
   app.post('/keys', { schema: { body: S.createKeyBody } }, async (request, reply) => {
-    return reply.code(201).send(await ops.createKey(request.body as KeyInput));
+    return reply.code(201).send(await ops.createKey(withSecretAs(request.body as KeyInput & { secret?: string }, 'applicationSecret')));
   });
   app.get('/keys/:akey', { schema: { params: S.akeyParams } }, async (request) => ops.showKey((request.params as AkeyParams).akey));
   app.patch('/keys/:akey', { schema: { params: S.akeyParams, body: S.updateKeyBody } }, async (request) =>

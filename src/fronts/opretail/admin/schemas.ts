@@ -38,11 +38,12 @@ export const createKeyBody = {
   properties: {
     ...keyFields,
     applicationKey: { type: 'string', description: 'import an existing key (1–20 of A-Z a-z 0-9 _ . -); default `<aid>-<random>`' },
-    applicationSecret: {
+    secret: {
       type: 'string',
       description:
         'import an existing secret as it is (1–128 printable ASCII without spaces; one shorter than 16 is accepted with a warning); default 32 random characters',
     },
+    applicationSecret: { type: 'string', description: 'the older name of `secret` (deprecated); not both' },
     applicationId: { type: 'string', description: "the key's `_aid`; default this deployment's" },
   },
 } as const;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { NewAgent } from '../domain/agents.ts';
 import type { ListOptions } from '../../../core/credentials.ts';
-import { listQuery, setSecretBody, useStrictValidation } from '../../kit/adminValidation.ts';
+import { listQuery, setSecretBody, useStrictValidation, withSecretAs } from '../../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { storeposOperations } from './operations.ts';
 import * as S from './schemas.ts';
@@ -22,7 +22,7 @@ export async function storeposAdmin(app: FastifyInstance, { services }: FrontPlu
   app.get('/agents', { schema: { querystring: listQuery } }, async (request) => ops.listAgents(request.query as ListOptions));
   // With agentId and key it imports an agent moved from the original platform.
   app.post('/agents', { schema: { body: S.createAgentBody } }, async (request, reply) =>
-    reply.code(201).send(await ops.createAgent(request.body as NewAgent)),
+    reply.code(201).send(await ops.createAgent(withSecretAs(request.body as NewAgent & { secret?: string }, 'key'))),
   );
   app.get('/agents/:agentId', { schema: { params: S.agentParams } }, async (request) =>
     ops.showAgent((request.params as AgentParams).agentId),

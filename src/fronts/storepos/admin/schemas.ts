@@ -23,11 +23,12 @@ export const createAgentBody = {
   properties: {
     name,
     agentId: { type: 'string', description: 'import an existing agent number (1–32 digits); default 17 random digits' },
-    key: {
+    secret: {
       type: 'string',
       description:
         'import an existing key as it is (1–128 printable ASCII, no spaces; one shorter than 16 is accepted with a warning); default 32 random characters',
     },
+    key: { type: 'string', description: 'the older name of `secret` (deprecated); not both' },
     smsDailyCap: cap,
   },
   required: ['name'],

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { InvalidInput } from '../../../kernel/errors.ts';
 import type { WechatApps } from '../../../core/wechat/index.ts';
 import type { ListOptions } from '../../../core/credentials.ts';
-import { listQuery, setSecretBody, useStrictValidation } from '../../kit/adminValidation.ts';
+import { listQuery, setSecretBody, useStrictValidation, withSecretAs } from '../../kit/adminValidation.ts';
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { wechatOperations } from './operations.ts';
 import * as S from './schemas.ts';
@@ -78,7 +79,7 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
 
   app.get('/pay-merchants', { schema: { querystring: listQuery } }, async (request) => ops.listPayMerchants(request.query as ListOptions));
   app.post('/pay-merchants', { schema: { body: S.createPayMerchantBody } }, async (request, reply) =>
-    reply.code(201).send(await ops.createPayMerchant(request.body as { mchId: string; appid: string; key: string; name?: string })),
+    reply.code(201).send(await ops.createPayMerchant(payMerchantInput(request.body as PayMerchantBody))),
   );
   app.get('/pay-merchants/:mchId', { schema: { params: S.payMerchantParams } }, async (request) =>
     ops.showPayMerchant((request.params as PayParams).mchId),
@@ -97,4 +98,13 @@ export async function wechatAdmin(app: FastifyInstance, { services }: FrontPlugi
   app.delete('/pay-merchants/:mchId', { schema: { params: S.payMerchantParams } }, async (request) =>
     ops.deletePayMerchant((request.params as PayParams).mchId),
   );
+}
+
+type PayMerchantBody = { mchId: string; appid: string; secret?: string; key?: string; name?: string };
+
+/** The API v2 key is required, as `secret` (or its older name `key`). */
+function payMerchantInput(body: PayMerchantBody): { mchId: string; appid: string; key: string; name?: string } {
+  const { key, ...rest } = withSecretAs(body, 'key');
+  if (key === undefined) throw new InvalidInput('secret', 'secret is required: the API v2 key (32 characters, set on pay.weixin.qq.com)');
+  return { ...rest, key };
 }

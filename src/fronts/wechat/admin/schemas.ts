@@ -41,10 +41,11 @@ export const createPayMerchantBody = {
   properties: {
     mchId: { type: 'string', description: 'the WeChat Pay merchant number (service provider)', examples: ['1900000109'] },
     appid: { type: 'string', description: 'the appid it pays under ("wx" and 16 letters or digits)' },
-    key: payKey,
+    secret: payKey,
+    key: { type: 'string', description: 'the older name of `secret` (deprecated); not both' },
     name: { ...name, description: '1–100 characters; default the mchId' },
   },
-  required: ['mchId', 'appid', 'key'],
+  required: ['mchId', 'appid'],
   additionalProperties: false,
 };
 export const payMerchantKeyBody = { type: 'object', properties: { key: payKey }, required: ['key'], additionalProperties: false };

@@ -265,7 +265,7 @@ export function weitingCli(wt: Command, runner: CliRunner<WeitingServices>): voi
   listOptions(leaf(wt, 'notices', 'prize notices sent, newest first: outcome, WeChat msgid, reason')).action(
     (o: ListOptions, cmd: Command) =>
       run(cmd, o, async (ops) => {
-        const r = await ops.listNotices(o.openid, o.limit);
+        const r = await ops.listNotices({ ...(o.openid ? { openid: o.openid } : {}), ...(o.limit ? { limit: o.limit } : {}) });
         output(o.json, r, () =>
           r.notices.length
             ? table(
@@ -278,7 +278,7 @@ export function weitingCli(wt: Command, runner: CliRunner<WeitingServices>): voi
   );
   listOptions(leaf(wt, 'orders', 'data-plan orders reported by partners, newest first')).action((o: ListOptions, cmd: Command) =>
     run(cmd, o, async (ops) => {
-      const r = await ops.listOrders(o.openid, o.limit);
+      const r = await ops.listOrders({ ...(o.openid ? { openid: o.openid } : {}), ...(o.limit ? { limit: o.limit } : {}) });
       output(o.json, r, () =>
         r.orders.length
           ? table(

@@ -5,6 +5,8 @@ import { errors, ok, queryParams, type OpenApiFragment } from '../../kit/openapi
 import { isoCreatedAt } from './present.ts';
 import * as S from './schemas.ts';
 import type { WeitingServices } from '../services.ts';
+import type { RecordFilter } from '../domain/reports.ts';
+import { weitingOperations } from './operations.ts';
 
 const usersQuery = {
   type: 'object',
@@ -33,14 +35,9 @@ export async function weitingConsoleAdmin(app: FastifyInstance, { services }: Fr
       { limit, offset },
     );
   });
-  app.get('/logins', { schema: { querystring: S.listQuery } }, async (request) => {
-    const q = request.query as { openid?: string; limit?: number };
-    return {
-      logins: (await services.reports.logins({ ...(q.openid ? { openid: q.openid } : {}), ...(q.limit ? { limit: q.limit } : {}) })).map(
-        isoCreatedAt,
-      ),
-    };
-  });
+  app.get('/logins', { schema: { querystring: S.listQuery } }, async (request) =>
+    weitingOperations(services).listLogins(request.query as RecordFilter),
+  );
 }
 
 /** Its part of the OpenAPI document. */

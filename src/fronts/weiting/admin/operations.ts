@@ -4,6 +4,7 @@ import { checkInteger } from '../../../kernel/validation.ts';
 import { parseImport } from '../importRows.ts';
 import type { ListOptions } from '../../../core/credentials.ts';
 import { listReply } from '../../kit/lists.ts';
+import type { RecordFilter } from '../domain/reports.ts';
 import { isoCreatedAt, presentApp, presentUser, type AppView } from './present.ts';
 import type { WeitingServices } from '../services.ts';
 
@@ -13,10 +14,15 @@ export interface ImportReport {
 }
 
 /** A list's filter, checked here too: the CLI comes here without the admin API's schema. */
-function checkListFilter(openid: string | undefined, limit: number | undefined): void {
+function checkListFilter({ openid, limit, offset }: RecordFilter): void {
   if (openid !== undefined && openid.length > 64) throw new InvalidInput('openid', 'openid is at most 64 characters');
   if (limit !== undefined) checkInteger('limit', limit, 1, 500);
+  if (offset !== undefined) checkInteger('offset', offset, 0, 1_000_000);
 }
+
+/** The one list shape, for the records of notices, orders and logins. */
+const recordList = <F extends string, T extends { createdAt: number }>(field: F, page: { items: T[]; total: number }, f: RecordFilter) =>
+  listReply(field, page.items.map(isoCreatedAt), page.total, { limit: f.limit ?? 50, offset: f.offset ?? 0 });
 
 /** What an operator does with the 微厅 front: shared by the admin API and the CLI. */
 export function weitingOperations(s: WeitingServices) {
@@ -108,13 +114,17 @@ export function weitingOperations(s: WeitingServices) {
       }
       return report;
     },
-    listNotices: async (openid?: string, limit?: number) => {
-      checkListFilter(openid, limit);
-      return { notices: (await s.notices.list({ ...(openid ? { openid } : {}), ...(limit ? { limit } : {}) })).map(isoCreatedAt) };
+    listNotices: async (filter: RecordFilter = {}) => {
+      checkListFilter(filter);
+      return recordList('notices', await s.notices.list(filter), filter);
     },
-    listOrders: async (openid?: string, limit?: number) => {
-      checkListFilter(openid, limit);
-      return { orders: (await s.reports.orders({ ...(openid ? { openid } : {}), ...(limit ? { limit } : {}) })).map(isoCreatedAt) };
+    listOrders: async (filter: RecordFilter = {}) => {
+      checkListFilter(filter);
+      return recordList('orders', await s.reports.orders(filter), filter);
+    },
+    listLogins: async (filter: RecordFilter = {}) => {
+      checkListFilter(filter);
+      return recordList('logins', await s.reports.logins(filter), filter);
     },
   };
 }

@@ -5,6 +5,7 @@ import { deleteQuery, listQuery, setSecretBody, useStrictValidation } from '../.
 import type { FrontPluginOptions } from '../../kit/front.ts';
 import { weitingOperations } from './operations.ts';
 import * as S from './schemas.ts';
+import type { RecordFilter } from '../domain/reports.ts';
 import type { WeitingServices } from '../services.ts';
 
 type AppParams = { appid: string };
@@ -83,12 +84,6 @@ export async function weitingAdmin(app: FastifyInstance, { services }: FrontPlug
     return ops.importUsers(request.body, csv ? 'csv' : 'jsonl');
   });
 
-  app.get('/notices', { schema: { querystring: S.listQuery } }, async (request) => {
-    const q = request.query as { openid?: string; limit?: number };
-    return ops.listNotices(q.openid, q.limit);
-  });
-  app.get('/orders', { schema: { querystring: S.listQuery } }, async (request) => {
-    const q = request.query as { openid?: string; limit?: number };
-    return ops.listOrders(q.openid, q.limit);
-  });
+  app.get('/notices', { schema: { querystring: S.listQuery } }, async (request) => ops.listNotices(request.query as RecordFilter));
+  app.get('/orders', { schema: { querystring: S.listQuery } }, async (request) => ops.listOrders(request.query as RecordFilter));
 }

@@ -49,9 +49,15 @@ export const ticketBody = {
   additionalProperties: false,
 };
 export const userParams = { type: 'object', properties: { openid: { type: 'string' } }, required: ['openid'] };
+/** The record lists (notices, orders, logins): one user, a search text, a page. */
 export const listQuery = {
   type: 'object',
-  properties: { openid: { type: 'string', maxLength: 64 }, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+  properties: {
+    openid: { type: 'string', maxLength: 64, description: 'only this user' },
+    q: { type: 'string', maxLength: 100, description: 'in the openid (and, for reports, the device number), case-insensitive' },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
+  },
   additionalProperties: false,
 };
 

@@ -8,6 +8,8 @@ import type { Idempotency } from '../../../core/idempotency.ts';
 import type { OfficialAccounts, OfficialAccountWithSecret, TokenSource } from '../../../core/wechat/officialAccounts.ts';
 import type { WeitingApp } from './apps.ts';
 import { requestFingerprint } from './fingerprint.ts';
+import { containsAny, searchText } from '../../../core/search.ts';
+import type { RecordFilter } from './reports.ts';
 
 /** The fields of a prize notice (the seed's `sendPrizeNotice`). */
 export interface PrizeNotice {
@@ -142,26 +144,34 @@ export class PrizeNotices {
       .execute();
   }
 
-  async list(filter: { openid?: string; limit?: number } = {}): Promise<NoticeRecord[]> {
-    let q = this.db
-      .selectFrom('weiting_notices')
-      .innerJoin('weiting_apps', 'weiting_apps.id', 'weiting_notices.app_ref')
-      .selectAll('weiting_notices')
-      .select('weiting_apps.appid');
-    if (filter.openid) q = q.where('weiting_notices.openid', '=', filter.openid);
-    const rows = await q
-      .orderBy('weiting_notices.id', 'desc')
-      .limit(filter.limit ?? 50)
-      .execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      appid: r.appid,
-      openid: r.openid,
-      fields: JSON.parse(r.fields) as PrizeNotice,
-      outcome: r.outcome,
-      msgid: r.msgid,
-      reason: r.reason,
-      createdAt: Number(r.created_at),
-    }));
+  /** Notices sent, newest first (admin), a page and how many match (`q`: in the openid). */
+  async list(filter: RecordFilter = {}): Promise<{ items: NoticeRecord[]; total: number }> {
+    let where = this.db.selectFrom('weiting_notices').innerJoin('weiting_apps', 'weiting_apps.id', 'weiting_notices.app_ref');
+    if (filter.openid) where = where.where('weiting_notices.openid', '=', filter.openid);
+    const text = searchText(filter.q);
+    if (text) where = where.where(containsAny(['weiting_notices.openid'], text));
+    const [rows, count] = await Promise.all([
+      where
+        .selectAll('weiting_notices')
+        .select('weiting_apps.appid')
+        .orderBy('weiting_notices.id', 'desc')
+        .limit(filter.limit ?? 50)
+        .offset(filter.offset ?? 0)
+        .execute(),
+      where.select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return {
+      items: rows.map((r) => ({
+        id: Number(r.id),
+        appid: r.appid,
+        openid: r.openid,
+        fields: JSON.parse(r.fields) as PrizeNotice,
+        outcome: r.outcome,
+        msgid: r.msgid,
+        reason: r.reason,
+        createdAt: Number(r.created_at),
+      })),
+      total: Number(count.n),
+    };
   }
 }

@@ -8,6 +8,35 @@ import { isUniqueViolation } from '../../../store/database.ts';
 import type { WeitingApp } from './apps.ts';
 import type { WeitingUsers } from './users.ts';
 import { requestFingerprint } from './fingerprint.ts';
+import { containsAny, searchText } from '../../../core/search.ts';
+
+/** The admin's filter of a record list: one user, a search text, a page. */
+export interface RecordFilter {
+  openid?: string;
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+interface ReportRow {
+  appid: string;
+  openid: string;
+  deviceno: string | null;
+  payload: string;
+  created_at: number | string | bigint;
+}
+
+/** What an order and a login report show alike. */
+const common = (r: ReportRow) => ({
+  appid: r.appid,
+  openid: r.openid,
+  deviceno: r.deviceno,
+  fields: JSON.parse(r.payload) as Record<string, string>,
+  createdAt: Number(r.created_at),
+});
+
+export type ReportedOrder = { orderNo: string } & ReturnType<typeof common>;
+export type ReportedLogin = { id: number } & ReturnType<typeof common>;
 
 /** A partner's report: the fields it sent (validated by the front), at least `openid` and `deviceno`. */
 export type ReportFields = Record<string, string> & { openid: string; deviceno: string };
@@ -78,61 +107,47 @@ export class PartnerReports {
     }
   }
 
-  /** Recorded orders, newest first (admin). */
-  async orders(filter: { openid?: string; limit?: number } = {}) {
-    let q = this.db
-      .selectFrom('weiting_reports')
-      .innerJoin('weiting_apps', 'weiting_apps.id', 'weiting_reports.app_ref')
-      .select([
-        'weiting_reports.order_no',
-        'weiting_reports.openid',
-        'weiting_reports.deviceno',
-        'weiting_reports.payload',
-        'weiting_reports.created_at',
-        'weiting_apps.appid',
-      ])
-      .where('kind', '=', 'order');
-    if (filter.openid) q = q.where('weiting_reports.openid', '=', filter.openid);
-    const rows = await q
-      .orderBy('weiting_reports.id', 'desc')
-      .limit(filter.limit ?? 50)
-      .execute();
-    return rows.map((r) => ({
-      orderNo: r.order_no!,
-      appid: r.appid,
-      openid: r.openid,
-      deviceno: r.deviceno,
-      fields: JSON.parse(r.payload) as Record<string, string>,
-      createdAt: Number(r.created_at),
-    }));
+  /** Recorded orders, newest first (admin), a page and how many match. */
+  async orders(filter: RecordFilter = {}): Promise<{ items: ReportedOrder[]; total: number }> {
+    const { rows, total } = await this.page('order', filter);
+    return {
+      items: rows.map((r) => ({ orderNo: r.order_no!, ...common(r) })),
+      total,
+    };
   }
 
-  /** Reported logins, newest first (admin). */
-  async logins(filter: { openid?: string; limit?: number } = {}) {
-    let q = this.db
+  /** Reported logins, newest first (admin), a page and how many match. */
+  async logins(filter: RecordFilter = {}): Promise<{ items: ReportedLogin[]; total: number }> {
+    const { rows, total } = await this.page('login', filter);
+    return { items: rows.map((r) => ({ id: Number(r.id), ...common(r) })), total };
+  }
+
+  /** One kind of report, filtered by `openid` and by `q` (in the openid or the device number). */
+  private async page(kind: 'order' | 'login', filter: RecordFilter) {
+    let where = this.db
       .selectFrom('weiting_reports')
       .innerJoin('weiting_apps', 'weiting_apps.id', 'weiting_reports.app_ref')
-      .select([
-        'weiting_reports.id',
-        'weiting_reports.openid',
-        'weiting_reports.deviceno',
-        'weiting_reports.payload',
-        'weiting_reports.created_at',
-        'weiting_apps.appid',
-      ])
-      .where('kind', '=', 'login');
-    if (filter.openid) q = q.where('weiting_reports.openid', '=', filter.openid);
-    const rows = await q
-      .orderBy('weiting_reports.id', 'desc')
-      .limit(filter.limit ?? 50)
-      .execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      appid: r.appid,
-      openid: r.openid,
-      deviceno: r.deviceno,
-      fields: JSON.parse(r.payload) as Record<string, string>,
-      createdAt: Number(r.created_at),
-    }));
+      .where('kind', '=', kind);
+    if (filter.openid) where = where.where('weiting_reports.openid', '=', filter.openid);
+    const text = searchText(filter.q);
+    if (text) where = where.where(containsAny(['weiting_reports.openid', 'weiting_reports.deviceno'], text));
+    const [rows, count] = await Promise.all([
+      where
+        .select([
+          'weiting_reports.id',
+          'weiting_reports.order_no',
+          'weiting_reports.openid',
+          'weiting_reports.deviceno',
+          'weiting_reports.payload',
+          'weiting_reports.created_at',
+          'weiting_apps.appid',
+        ])
+        .orderBy('weiting_reports.id', 'desc')
+        .limit(filter.limit ?? 50)
+        .offset(filter.offset ?? 0)
+        .execute(),
+      where.select((eb) => eb.fn.countAll<number | string | bigint>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(count.n) };
   }
 }

@@ -121,8 +121,8 @@ for (const backend of backendNames()) {
     }
     // Nothing was done: no notice sent or recorded, no user, no report.
     assert.deepEqual(await f.inbox(), []);
-    assert.deepEqual((await f.s.admin('/weiting/notices')).body, { notices: [] });
-    assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [] });
+    assert.deepEqual((await f.s.admin('/weiting/notices')).body, { notices: [], total: 0, limit: 50, offset: 0 });
+    assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [], total: 0, limit: 50, offset: 0 });
     assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 404);
   });
 
@@ -371,7 +371,7 @@ for (const backend of backendNames()) {
         json: { openid, deviceno: '17700000000', traffic_package_name: '1GB', transaction_date: '2026/01/01', ...channel },
       }),
     );
-    assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [] });
+    assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [], total: 0, limit: 50, offset: 0 });
     assert.equal((await f.s.admin(`/weiting/users/${openid}`)).status, 404, 'no user made');
   });
 
@@ -420,6 +420,14 @@ for (const backend of backendNames()) {
     assert.equal(recorded.length, 42);
     for (const n of [...numbers, a.body.data, other.body.data]) assert.ok(recorded.includes(n), n);
     assert.deepEqual((await f.s.admin('/weiting/orders?limit=1')).body.orders[0].fields, order);
+    // The admin lists' one shape: a page, the total of the same filter, and a search in the openid.
+    const page = (await f.s.admin('/weiting/orders?limit=10&offset=40')).body;
+    assert.deepEqual([page.orders.length, page.total, page.limit, page.offset], [2, 42, 10, 40]);
+    assert.deepEqual(page.orders.map((o: Json) => o.orderNo), recorded.slice(40));
+    const openid = String(page.orders[0].openid);
+    const found = (await f.s.admin(`/weiting/orders?q=${encodeURIComponent(openid.slice(2, 10).toUpperCase())}`)).body;
+    assert.equal(found.total, 42, 'every order here is this user\'s: the search finds them all, case-insensitively');
+    assert.equal((await f.s.admin('/weiting/orders?q=no-such-openid')).body.total, 0);
     const badKey = await f.post(
       '/service/flowOrders/create',
       { access_token: token },
