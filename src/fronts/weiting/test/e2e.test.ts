@@ -423,10 +423,13 @@ for (const backend of backendNames()) {
     // The admin lists' one shape: a page, the total of the same filter, and a search in the openid.
     const page = (await f.s.admin('/weiting/orders?limit=10&offset=40')).body;
     assert.deepEqual([page.orders.length, page.total, page.limit, page.offset], [2, 42, 10, 40]);
-    assert.deepEqual(page.orders.map((o: Json) => o.orderNo), recorded.slice(40));
+    assert.deepEqual(
+      page.orders.map((o: Json) => o.orderNo),
+      recorded.slice(40),
+    );
     const openid = String(page.orders[0].openid);
     const found = (await f.s.admin(`/weiting/orders?q=${encodeURIComponent(openid.slice(2, 10).toUpperCase())}`)).body;
-    assert.equal(found.total, 42, 'every order here is this user\'s: the search finds them all, case-insensitively');
+    assert.equal(found.total, 42, "every order here is this user's: the search finds them all, case-insensitively");
     assert.equal((await f.s.admin('/weiting/orders?q=no-such-openid')).body.total, 0);
     const badKey = await f.post(
       '/service/flowOrders/create',
