@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { digestOf } from './digest.ts';
 
 /**
  * Compares two strings in time that depends only on their lengths. Signatures are hex, so the
@@ -17,7 +18,7 @@ export function constantTimeEqual(a: string, b: string, ignoreCase = false): boo
 
 /** SHA-256 hex; how tokens and one-time codes are stored (never in clear). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return digestOf('sha256', text, 'hex');
 }
 
 /** A master key's public name: 16 hex characters that tell keys apart and reveal nothing of them. */

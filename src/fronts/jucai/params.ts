@@ -51,7 +51,11 @@ function topLevelMembers(text: string): Member[] {
     if (c === '"') {
       let j = i + 1;
       while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      if (depth === 1 && expectName) members.push({ name: JSON.parse(text.slice(i, j + 1)) as string, literal: undefined });
+      if (depth === 1 && expectName) {
+        // A name without escapes is its text; only one with a backslash needs JSON's reading.
+        const raw = text.slice(i + 1, j);
+        members.push({ name: raw.includes('\\') ? (JSON.parse(text.slice(i, j + 1)) as string) : raw, literal: undefined });
+      }
       expectName = false;
       expectValue = false;
       i = j;

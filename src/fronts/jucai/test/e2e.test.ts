@@ -186,6 +186,8 @@ for (const backend of backendNames()) {
     await refused({}, 400, /not valid UTF-8|cannot be parsed/, null, { raw: '{"mchNo": "MCH_x", ' });
     await refused({}, 400, /one object/, null, { raw: '[1,2]' });
     await refused({}, 400, /given twice/, null, { raw: body.replace('{', '{"mchNo":"MCH_I000000000",') });
+    // The same name written with an escape is the same name.
+    await refused({}, 400, /given twice/, null, { raw: body.replace('{', '{"m\\u0063hNo":"MCH_I000000000",') });
     await refused({}, 400, /Content-Type: application\/json/, null, {
       raw: 'mchNo=MCH_1',
       contentType: 'application/x-www-form-urlencoded',
