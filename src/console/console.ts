@@ -297,6 +297,29 @@ function table(
   return h('div', { class: 'table-wrap' }, h('table', {}, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, body)));
 }
 
+/** A captioned table of rows already made, under column headings (the call log's, the audit trail's). */
+function rowsTable(caption: string, heads: readonly string[], rows: HTMLElement[]): HTMLElement {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      {},
+      h('caption', {}, caption),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          heads.map((x) => h('th', { scope: 'col' }, x)),
+        ),
+      ),
+      h('tbody', {}, rows),
+    ),
+  );
+}
+
 // --- At a glance.
 function overviewPage(): void {
   const info = h('div', { class: 'panel' });
@@ -465,29 +488,7 @@ function auditPage(params: URLSearchParams): void {
         next.set('offset', String(o));
         return `#/audit?${next}`;
       });
-      fill(
-        list,
-        h(
-          'div',
-          { class: 'table-wrap' },
-          h(
-            'table',
-            {},
-            h('caption', {}, t('audit')),
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                heads.map((x) => h('th', { scope: 'col' }, x)),
-              ),
-            ),
-            h('tbody', {}, rows),
-          ),
-        ),
-        pager,
-      );
+      fill(list, rowsTable(t('audit'), heads, rows), pager);
     } catch (err) {
       status(note, (err as Error).message, 'error');
     }
@@ -658,29 +659,7 @@ function callsPage(params: URLSearchParams): void {
         },
         total,
       );
-      fill(
-        list,
-        h(
-          'div',
-          { class: 'table-wrap' },
-          h(
-            'table',
-            {},
-            h('caption', {}, t('calls')),
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                heads.map((x) => h('th', { scope: 'col' }, x)),
-              ),
-            ),
-            h('tbody', {}, rows),
-          ),
-        ),
-        pager,
-      );
+      fill(list, rowsTable(t('calls'), heads, rows), pager);
     } catch (err) {
       status(note, (err as Error).message, 'error');
     }
