@@ -9,7 +9,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 export type DigestAlgorithm = 'md5' | 'sha1';
 
-type OneShot = (algorithm: string, data: string, outputEncoding: 'hex' | 'buffer') => string | Buffer;
+type OneShot = (algorithm: string, data: string, outputEncoding: 'hex' | 'buffer') => string | Uint8Array;
 
 /**
  * Node's one-shot `crypto.hash` (Node ≥ 20.12) where there is one: no Hash object per digest,
@@ -17,10 +17,14 @@ type OneShot = (algorithm: string, data: string, outputEncoding: 'hex' | 'buffer
  */
 const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
 
-/** The digest of the text's UTF-8 bytes, as lowercase hex or bytes. */
+/**
+ * The digest of the text's UTF-8 bytes, as lowercase hex or bytes. (Typed with the language's
+ * Uint8Array, not Node's Buffer: a client's declarations include this module and must compile
+ * without Node's types.)
+ */
 export function digestOf(algorithm: string, text: string, as: 'hex'): string;
-export function digestOf(algorithm: string, text: string, as: 'buffer'): Buffer;
-export function digestOf(algorithm: string, text: string, as: 'hex' | 'buffer'): string | Buffer {
+export function digestOf(algorithm: string, text: string, as: 'buffer'): Uint8Array;
+export function digestOf(algorithm: string, text: string, as: 'hex' | 'buffer'): string | Uint8Array {
   if (oneShot) return oneShot(algorithm, text, as);
   const hash = createHash(algorithm).update(text, 'utf8');
   return as === 'hex' ? hash.digest('hex') : hash.digest();

@@ -1963,8 +1963,8 @@ test('weiting: broken HTTP framing on /service/ paths is refused with a 4xx in t
   }
   // Nothing was done: no notice, order, report or binding; the ticket still works.
   assert.deepEqual(await f.inbox(), []);
-  assert.deepEqual((await f.s.admin('/weiting/notices')).body, { notices: [] });
-  assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [] });
+  assert.deepEqual((await f.s.admin('/weiting/notices')).body, { notices: [], total: 0, limit: 50, offset: 0 });
+  assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [], total: 0, limit: 50, offset: 0 });
   assert.deepEqual((await f.get('/service/1.0/user/info', { access_token: token, openid: 'oRawSocket0001' })).body, {
     result: null,
     flag: 1,
@@ -2075,7 +2075,7 @@ test('found by the fuzz: an unreadable Content-Type is a 4xx {status: 0, errMsg}
     const problem = own ? undefined : await refusalShape(res);
     if (problem) wrong.push(`${label}: ${problem}`);
   }
-  assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [] });
+  assert.deepEqual((await f.s.admin('/weiting/orders')).body, { orders: [], total: 0, limit: 50, offset: 0 });
   assert.deepEqual(wrong, []);
 });
 
