@@ -122,7 +122,10 @@ export class RedisStateStore implements StateStore {
     const connected = this.redis.status === 'ready';
     if (message === 'Command timed out' && connected)
       throw new StateUnavailable(`Redis (REDIS_URL) did not answer within ${this.timeoutMs} ms (KAIFANG_STATE_TIMEOUT_MS)`);
-    if (message === 'Command timed out' || /enableOfflineQueue|Connection is closed|Stream isn't writeable|max retries per request/.test(message))
+    if (
+      message === 'Command timed out' ||
+      /enableOfflineQueue|Connection is closed|Stream isn't writeable|max retries per request/.test(message)
+    )
       throw new StateUnavailable('Redis (REDIS_URL) cannot be reached; state operations fail until it is back');
     throw err;
   };
