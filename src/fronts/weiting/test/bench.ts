@@ -11,7 +11,8 @@
  * (one whose token the reads use, one that issuance runs on, so issuing never retires the readers'
  * token), a token, and five `POST /service/weekBind/create` reports binding five devices.
  * Settings: BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP_SECONDS, BENCH_CONNECTIONS, BENCH_VARIANTS,
- * BENCH_NODE_ARGS, BENCH_RESULTS_FILE, BENCH_JSON_FILE (as bench/opretail.ts).
+ * BENCH_NODE_ARGS, BENCH_RESULTS_FILE, BENCH_JSON_FILE (as bench/opretail.ts); BENCH_TOKENS=0 leaves
+ * token issuance out (to profile user/info alone).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -124,6 +125,8 @@ const plan = (file: string, count: RunPlan['count'], durationS = knobs.seconds):
   durationS,
   count,
 });
+/** BENCH_TOKENS=0 leaves token issuance out (to profile user/info alone with BENCH_NODE_ARGS=--cpu-prof). */
+const WITH_TOKENS = process.env.BENCH_TOKENS !== '0';
 const infoCount = kaifangCounter('weiting', '/service/1.0/user/info', '0');
 const tokenCount = kaifangCounter('weiting', '/service/1.0/access/token', '200');
 
@@ -141,21 +144,23 @@ for (let round = 1; round <= knobs.rounds; round++) {
     try {
       await measure([k], plan(infoFile, infoCount, knobs.warmupSeconds));
       kInfo[v.name] = await measure([k], plan(infoFile, infoCount));
-      await measure([k], plan(tokenFile, tokenCount, knobs.warmupSeconds));
-      kToken[v.name] = await measure([k], plan(tokenFile, tokenCount));
+      if (WITH_TOKENS) {
+        await measure([k], plan(tokenFile, tokenCount, knobs.warmupSeconds));
+        kToken[v.name] = await measure([k], plan(tokenFile, tokenCount));
+      }
     } finally {
       await stopProcess(k);
     }
   }
   info.push({ round, baseline, kaifang: kInfo });
-  tokens.push({ round, baseline, kaifang: kToken });
+  if (WITH_TOKENS) tokens.push({ round, baseline, kaifang: kToken });
   log(
     `  round ${round}: baseline ${baseline.rps.toFixed(0)} req/s p99 ${baseline.p99.toFixed(1)} ms; ` +
       variants
         .map((v) => {
           const i = kInfo[v.name]!;
-          const t = kToken[v.name]!;
-          return `${v.name} user/info (${(i.rps / baseline.rps).toFixed(2)}) ${brief(i)}, token ${brief(t)}`;
+          const t = kToken[v.name];
+          return `${v.name} user/info (${(i.rps / baseline.rps).toFixed(2)}) ${brief(i)}${t ? `, token ${brief(t)}` : ''}`;
         })
         .join('; '),
   );
@@ -169,23 +174,21 @@ for (const v of variants) {
     ...table(ROUND_HEADER, roundRows(info, v.name)),
     '',
   );
-  sections.push(
-    `#### ${v.name}: token issuance (the baseline columns are the same round's user/info baseline, for scale)`,
-    '',
-    ...table(ROUND_HEADER, roundRows(tokens, v.name)),
-    '',
-  );
+  if (WITH_TOKENS)
+    sections.push(
+      `#### ${v.name}: token issuance (the baseline columns are the same round's user/info baseline, for scale)`,
+      '',
+      ...table(ROUND_HEADER, roundRows(tokens, v.name)),
+      '',
+    );
 }
 const ab = abRows(
   info,
   variants.map((v) => v.name),
 );
-if (ab.length)
+if (ab.length) sections.push('#### A/B, user/info', '', ...ab, '');
+if (ab.length && WITH_TOKENS)
   sections.push(
-    '#### A/B, user/info',
-    '',
-    ...ab,
-    '',
     '#### A/B, token issuance',
     '',
     ...abRows(
@@ -196,7 +199,7 @@ if (ab.length)
   );
 const cols = variants.flatMap((v) => [
   [`${v.name}, user/info`, summary(info, v.name)] as const,
-  [`${v.name}, token issuance`, summary(tokens, v.name)] as const,
+  ...(WITH_TOKENS ? [[`${v.name}, token issuance`, summary(tokens, v.name)] as const] : []),
 ]);
 sections.push(...mediansSection(cols));
 const report = sections.join('\n');
