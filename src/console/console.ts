@@ -404,42 +404,68 @@ function overviewPage(): void {
   });
 }
 
-// --- The audit trail: every admin write, from the API and the CLI (the admin API's /audit).
-function auditPage(params: URLSearchParams): void {
-  const input = (name: string, label: string, type = 'text') =>
-    field(label, h('input', { name, type, value: params.get(name) ?? '', autocomplete: 'off' }) as HTMLInputElement);
-  const frontSelect = h(
-    'select',
-    { name: 'front' },
-    h('option', { value: '' }, '—'),
-    fronts.map((f) => h('option', { value: f.name, selected: params.get('front') === f.name }, w(f.label))),
-  );
+// --- Filter forms (the call log's, the audit trail's).
+/** A filter form's controls, each filled from the page's query. */
+function filterControls(params: URLSearchParams) {
+  const choice = (name: string, label: string, options: readonly (string | { value: string; label: string })[]) =>
+    field(
+      label,
+      h(
+        'select',
+        { name },
+        h('option', { value: '' }, '—'),
+        options.map((o) => {
+          const { value, label: shown } = typeof o === 'string' ? { value: o, label: o } : o;
+          return h('option', { value, selected: params.get(name) === value }, shown);
+        }),
+      ) as HTMLSelectElement,
+    );
+  return {
+    text: (name: string, label: string, type = 'text') =>
+      field(label, h('input', { name, type, value: params.get(name) ?? '', autocomplete: 'off' }) as HTMLInputElement),
+    choice,
+    front: () =>
+      choice(
+        'front',
+        t('front'),
+        fronts.map((f) => ({ value: f.name, label: w(f.label) })),
+      ),
+  };
+}
+
+/** A panel of filters: applying goes to `route` with the filled ones in its query, clearing to `route` alone. */
+function filterForm(route: string, controls: HTMLElement[]): HTMLFormElement {
   const form = h(
     'form',
     { class: 'panel', 'aria-label': t('filters') },
-    h(
-      'div',
-      { class: 'grid' },
-      input('actor', t('actor')),
-      field(t('front'), frontSelect),
-      input('action', t('action')),
-      input('objectId', t('objectId')),
-      input('since', t('since'), 'datetime-local'),
-      input('until', t('until'), 'datetime-local'),
-    ),
+    h('div', { class: 'grid' }, controls),
     h(
       'div',
       { class: 'row' },
       h('button', { type: 'submit' }, t('apply')),
-      h('button', { type: 'button', class: 'secondary', onclick: () => go('#/audit') }, t('clear')),
+      h('button', { type: 'button', class: 'secondary', onclick: () => go(route) }, t('clear')),
     ),
-  );
+  ) as HTMLFormElement;
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const next = new URLSearchParams();
     for (const [k, v] of new FormData(form)) if (v !== '') next.set(k, String(v));
-    go(`#/audit?${next}`);
+    go(`${route}?${next}`);
   });
+  return form;
+}
+
+// --- The audit trail: every admin write, from the API and the CLI (the admin API's /audit).
+function auditPage(params: URLSearchParams): void {
+  const c = filterControls(params);
+  const form = filterForm('#/audit', [
+    c.text('actor', t('actor')),
+    c.front(),
+    c.text('action', t('action')),
+    c.text('objectId', t('objectId')),
+    c.text('since', t('since'), 'datetime-local'),
+    c.text('until', t('until'), 'datetime-local'),
+  ]);
   const list = h('div');
   const note = h('p', { class: 'status', role: 'status' });
   page(t('audit'), form, note, list);
@@ -497,52 +523,17 @@ function auditPage(params: URLSearchParams): void {
 
 // --- The call log.
 function callsPage(params: URLSearchParams): void {
-  const input = (name: string, label: string, type = 'text') =>
-    field(label, h('input', { name, type, value: params.get(name) ?? '', autocomplete: 'off' }) as HTMLInputElement);
-  const frontSelect = h(
-    'select',
-    { name: 'front' },
-    h('option', { value: '' }, '—'),
-    fronts.map((f) => h('option', { value: f.name, selected: params.get('front') === f.name }, w(f.label))),
-  );
-  const form = h(
-    'form',
-    { class: 'panel', 'aria-label': t('filters') },
-    h(
-      'div',
-      { class: 'grid' },
-      field(t('front'), frontSelect),
-      input('endpoint', t('endpoint')),
-      input('credential', t('credential')),
-      input('outcome', t('outcome')),
-      field(
-        t('result'),
-        h(
-          'select',
-          { name: 'result' },
-          h('option', { value: '' }, '—'),
-          (['ok', 'refused', 'upstream_error', 'error'] as const).map((r) =>
-            h('option', { value: r, selected: params.get('result') === r }, r),
-          ),
-        ),
-      ),
-      input('requestId', t('requestId')),
-      input('since', t('since'), 'datetime-local'),
-      input('until', t('until'), 'datetime-local'),
-    ),
-    h(
-      'div',
-      { class: 'row' },
-      h('button', { type: 'submit' }, t('apply')),
-      h('button', { type: 'button', class: 'secondary', onclick: () => go('#/calls') }, t('clear')),
-    ),
-  );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const next = new URLSearchParams();
-    for (const [k, v] of new FormData(form)) if (v !== '') next.set(k, String(v));
-    go(`#/calls?${next}`);
-  });
+  const c = filterControls(params);
+  const form = filterForm('#/calls', [
+    c.front(),
+    c.text('endpoint', t('endpoint')),
+    c.text('credential', t('credential')),
+    c.text('outcome', t('outcome')),
+    c.choice('result', t('result'), ['ok', 'refused', 'upstream_error', 'error']),
+    c.text('requestId', t('requestId')),
+    c.text('since', t('since'), 'datetime-local'),
+    c.text('until', t('until'), 'datetime-local'),
+  ]);
   const chartHost = h('div', { class: 'chart', role: 'img', 'aria-label': t('chart') });
   const range = params.get('range') === 'day' ? 'day' : 'hour';
   const rangeButtons = h(

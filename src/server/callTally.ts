@@ -19,25 +19,16 @@ interface LatencySeries {
 
 type MetricJson = { metricName?: string; labels: Record<string, string | number>; value: number };
 
-/** One series per key, found through one Map per label (no label hashing or string building per call). */
-function nested<T>(root: Map<string, unknown>, keys: readonly string[], make: () => T): T {
-  let level = root;
-  for (let i = 0; i < keys.length - 1; i++) {
-    const key = keys[i]!;
-    let next = level.get(key) as Map<string, unknown> | undefined;
-    if (!next) {
-      next = new Map();
-      level.set(key, next);
-    }
-    level = next;
+type Level = Map<string, unknown>;
+
+/** The map under `key`, made on first use: one Map per label, so no label set is hashed or joined per call. */
+function child(level: Level, key: string): Level {
+  let next = level.get(key) as Level | undefined;
+  if (!next) {
+    next = new Map();
+    level.set(key, next);
   }
-  const last = keys.at(-1)!;
-  let leaf = level.get(last) as T | undefined;
-  if (leaf === undefined) {
-    leaf = make();
-    level.set(last, leaf);
-  }
-  return leaf;
+  return next;
 }
 
 /**
@@ -48,8 +39,8 @@ function nested<T>(root: Map<string, unknown>, keys: readonly string[], make: ()
  * `/metrics` writes is the same as prom-client's Counter and Histogram would write.
  */
 export class CallTally {
-  private readonly counts = new Map<string, unknown>();
-  private readonly latencies = new Map<string, unknown>();
+  private readonly counts: Level = new Map();
+  private readonly latencies: Level = new Map();
   private readonly countList: CountSeries[] = [];
   private readonly latencyList: LatencySeries[] = [];
 
@@ -72,23 +63,23 @@ export class CallTally {
     }
   }
 
+  /** Counts one call and its latency; no object is made once its series exist. */
   record(front: string, endpoint: string, outcome: string, result: CallResult, seconds: number): void {
-    const count = nested<CountSeries>(this.counts, [front, endpoint, outcome, result], () => {
-      const s: CountSeries = { labels: { front, endpoint, outcome, result }, value: 0 };
-      this.countList.push(s);
-      return s;
-    });
+    const byResult = child(child(child(this.counts, front), endpoint), outcome);
+    let count = byResult.get(result) as CountSeries | undefined;
+    if (!count) {
+      count = { labels: { front, endpoint, outcome, result }, value: 0 };
+      byResult.set(result, count);
+      this.countList.push(count);
+    }
     count.value++;
-    const latency = nested<LatencySeries>(this.latencies, [front, endpoint, result], () => {
-      const s: LatencySeries = {
-        labels: { front, endpoint, result },
-        buckets: new Float64Array(LATENCY_BUCKETS.length + 1),
-        sum: 0,
-        count: 0,
-      };
-      this.latencyList.push(s);
-      return s;
-    });
+    const latencies = child(child(this.latencies, front), endpoint);
+    let latency = latencies.get(result) as LatencySeries | undefined;
+    if (!latency) {
+      latency = { labels: { front, endpoint, result }, buckets: new Float64Array(LATENCY_BUCKETS.length + 1), sum: 0, count: 0 };
+      latencies.set(result, latency);
+      this.latencyList.push(latency);
+    }
     let i = 0;
     while (i < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[i]!) i++;
     latency.buckets[i]!++;
@@ -105,7 +96,7 @@ function histogramValues(name: string, s: LatencySeries): MetricJson[] {
     cumulative += s.buckets[i]!;
     values.push({
       metricName: `${name}_bucket`,
-      labels: { ...s.labels, le: i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i]! : '+Inf' },
+      labels: { le: i < LATENCY_BUCKETS.length ? LATENCY_BUCKETS[i]! : '+Inf', ...s.labels },
       value: cumulative,
     });
   }

@@ -26,6 +26,22 @@ function capture() {
 
 const flush = () => new Promise((r) => setImmediate(r));
 
+/** A whole server on port 0 logging at info into `out`; closed after the test. */
+async function loggedServer(t: { after(fn: () => unknown): void }) {
+  const backend = await makeBackend('sqlite');
+  const out = capture();
+  const config = loadConfig({ ...backend.env, KAIFANG_LOG_LEVEL: 'info' }, { port: 0 });
+  const k = await createKaifang(config, { logger: createLogger('info', out.stream) });
+  const app = await buildApp(k);
+  t.after(async () => {
+    await app.close();
+    await k.close();
+    await backend.cleanup();
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { out, app, base: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
+}
+
 test('every redacted field is hidden at the top level and one level down; other fields are kept', async () => {
   const out = capture();
   const log = createLogger('info', out.stream);
@@ -61,18 +77,7 @@ test('every redacted field is hidden at the top level and one level down; other 
 });
 
 test('a whole server: secret-bearing query strings, bodies and tokens never reach the log lines', async (t) => {
-  const backend = await makeBackend('sqlite');
-  const out = capture();
-  const config = loadConfig({ ...backend.env, KAIFANG_LOG_LEVEL: 'info' }, { port: 0 });
-  const k = await createKaifang(config, { logger: createLogger('info', out.stream) });
-  const app = await buildApp(k);
-  t.after(async () => {
-    await app.close();
-    await k.close();
-    await backend.cleanup();
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { out, app, base } = await loggedServer(t);
 
   const health = await fetch(`${base}/healthz?_sig=SECRET123&applicationSecret=SECRETAPP`);
   assert.equal(health.status, 200);
@@ -124,18 +129,7 @@ test('a whole server: secret-bearing query strings, bodies and tokens never reac
 });
 
 test('the access line: the fields pino would write, in its order; a path with a quote and UTF-8 stays one valid JSON line', async (t) => {
-  const backend = await makeBackend('sqlite');
-  const out = capture();
-  const config = loadConfig({ ...backend.env, KAIFANG_LOG_LEVEL: 'info' }, { port: 0 });
-  const k = await createKaifang(config, { logger: createLogger('info', out.stream) });
-  const app = await buildApp(k);
-  t.after(async () => {
-    await app.close();
-    await k.close();
-    await backend.cleanup();
-  });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { out, app, base } = await loggedServer(t);
   const r = await fetch(`${base}/m.api?_sig=SECRETQ`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-request-id': 'access.line-1' },

@@ -36,7 +36,7 @@ for (const backend of backendNames()) {
     assert.deepEqual([count('ok'), count('refused'), count('upstream_error'), count('error')], [1, 3, 1, 0], metrics);
     assert.match(
       metrics,
-      /^kaifang_request_duration_seconds_bucket\{front="opretail",endpoint="shop\.order\.list",result="upstream_error",le="\+Inf"\} 1$/m,
+      /^kaifang_request_duration_seconds_bucket\{le="\+Inf",front="opretail",endpoint="shop\.order\.list",result="upstream_error"\} 1$/m,
     );
     assert.match(
       metrics,
