@@ -22,8 +22,14 @@ const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase(
 
 /** --front, --endpoint, … (one per filter of the admin API), --since and --until. */
 function filterOptions(command: Command): Command {
-  const properties = callsQuery.properties as Record<string, { description: string }>;
-  for (const filter of CALL_FILTERS) command.option(`--${kebab(filter)} <${kebab(filter)}>`, properties[filter]!.description);
+  const properties = callsQuery.properties as Record<string, { description: string; enum?: readonly string[] }>;
+  for (const filter of CALL_FILTERS) {
+    const { description, enum: values } = properties[filter]!;
+    const flag = `--${kebab(filter)}`;
+    // A filter of a closed set (result) takes only its words, as the admin API does.
+    if (values) command.option(`${flag} <${kebab(filter)}>`, description, choice(flag, Object.fromEntries(values.map((v) => [v, v]))));
+    else command.option(`${flag} <${kebab(filter)}>`, description);
+  }
   return command
     .option('--since <time>', 'from this time (inclusive): ISO 8601 such as 2026-03-01T04:00:00Z, or ms since the epoch')
     .option('--until <time>', 'up to this time (exclusive): ISO 8601 or ms since the epoch');

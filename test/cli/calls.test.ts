@@ -96,6 +96,14 @@ test('kaifang calls list and export read the call log with the filters, touching
   const badFormat = await kaifang(env, ['calls', 'export', '--format', 'xlsx']);
   assert.equal(badFormat.code, 1);
   assert.match(badFormat.stderr, /--format must be one of csv, jsonl; got "xlsx"/);
+  const badResult = await kaifang(env, ['calls', 'list', '--result', 'failed']);
+  assert.equal(badResult.code, 1);
+  assert.match(badResult.stderr, /--result must be one of ok, refused, upstream_error, error; got "failed"/);
+  const refused = await kaifang(env, ['calls', 'list', '--result', 'refused', '--json']);
+  assert.deepEqual(
+    (refused.json() as { calls: { requestId: string }[] }).calls.map((c) => c.requestId),
+    ['r2'],
+  );
 
   assert.deepEqual(readdirSync(data).sort(), before, 'the read commands made no file in the data directory');
 });

@@ -71,7 +71,7 @@ export function frontWire(app: FastifyInstance, ctx: FrontContext, front: Refusi
       endpoint: request.routeOptions.url ?? path,
       credential: null,
       outcome: answer.outcome,
-      result: status >= 500 && status !== 503 ? 'error' : 'refused',
+      result: status >= 500 ? 'error' : 'refused',
       startedAt,
       requestId: request.id,
     });
