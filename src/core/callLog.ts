@@ -1,6 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { kyselyCallLogSink, type CallLogSink, type CallRecord, type CallResult } from '../store/callLogRows.ts';
+import { callLogSinkFor, type CallLogSink, type CallRecord, type CallResult } from '../store/callLogRows.ts';
 import { CALL_FILTERS, filterColumn, type CallQuery } from './callQuery.ts';
 
 export { CALL_RESULTS } from '../store/callLogRows.ts';
@@ -38,7 +38,7 @@ export class CallLog {
     private readonly onError: (err: unknown) => void,
     private readonly flushMs = 200,
     private readonly batchSize = 500,
-    private readonly sink: CallLogSink = kyselyCallLogSink(db),
+    private readonly sink: CallLogSink = callLogSinkFor(db),
   ) {}
 
   record(row: CallRecord): void {

@@ -74,6 +74,7 @@ export class RedisStateStore implements StateStore {
       enableOfflineQueue: true,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
+      enableAutoPipelining: true,
     });
     this.redis.defineCommand('kaifangIncrWindow', { numberOfKeys: 1, lua: INCR_WINDOW });
     this.redis.defineCommand('kaifangPutAndCount', { lua: PUT_AND_COUNT });

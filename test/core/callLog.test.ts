@@ -88,8 +88,19 @@ for (const { name, thread } of variants) {
       ['9', '8'],
     );
 
+    // Text the array literal of PostgreSQL's batch insert must quote: braces, commas, quotes,
+    // backslashes, the word NULL, an empty string, non-ASCII; and a null credential and result.
+    const awkward = ['{a,b}', 'say "hi"', 'back\\slash', 'NULL', '', '开放 ,"{}"\\'];
+    for (const [i, text] of awkward.entries())
+      log.record(row(100 + i, { endpoint: text, outcome: text, requestId: `odd-${i}-${text}`, credential: i % 2 ? null : text, result: i % 2 ? null : 'error' }));
+    const odd = (await log.query({ limit: awkward.length })).reverse();
+    assert.deepEqual(
+      odd.map((r) => [r.endpoint, r.outcome, r.requestId, r.credential, r.result]),
+      awkward.map((text, i) => [text, text, `odd-${i}-${text}`, i % 2 ? null : text, i % 2 ? null : 'error']),
+    );
+
     assert.equal(await log.prune(row(5).at), 5);
-    assert.equal(await count(), 5);
+    assert.equal(await count(), 5 + awkward.length);
     assert.deepEqual(errors, []);
   });
 }
