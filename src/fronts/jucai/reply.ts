@@ -1,3 +1,4 @@
+import { hexDigest } from '../../kernel/digest.ts';
 import { randomString } from '../../kernel/random.ts';
 import { jucai } from './signing.ts';
 import type { ReplyCode } from './codes.ts';
@@ -9,20 +10,43 @@ export type Reply = JucaiReply;
 
 const UPPER_ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 
-export function replyData(fields: Omit<ReplyData, 'randomStr'>): ReplyData {
-  const { returnCode, returnMsg, ...rest } = fields;
+/** The fields of `data`, in the seed's order (the order JSON.stringify writes them in). */
+const REPLY_FIELDS = [
+  'returnCode',
+  'returnMsg',
+  'termId',
+  'randomStr',
+  'orgId',
+  'mchNo',
+  'mchOrderNo',
+  'appid',
+  'openid',
+  'subAppid',
+  'subOpenid',
+] as const satisfies readonly (keyof ReplyData)[];
+
+/** `jucai.stringToSign` of a reply's `data`, its field order settled once. */
+const replyStringToSign = jucai.orderedFor(REPLY_FIELDS);
+
+/** `data` in the seed's field order, with a fresh `randomStr`: `order` is the request's, `orgId` its merchant's ISV number. */
+export function replyData(
+  outcome: Pick<ReplyData, 'returnCode' | 'returnMsg'>,
+  order: Pick<ReplyData, 'termId' | 'mchNo' | 'mchOrderNo'>,
+  orgId: string,
+  payer: Pick<ReplyData, 'appid' | 'openid' | 'subAppid' | 'subOpenid'>,
+): ReplyData {
   return {
-    returnCode,
-    returnMsg,
-    termId: rest.termId,
+    returnCode: outcome.returnCode,
+    returnMsg: outcome.returnMsg,
+    termId: order.termId,
     randomStr: randomString(32, UPPER_ALNUM),
-    orgId: rest.orgId,
-    mchNo: rest.mchNo,
-    mchOrderNo: rest.mchOrderNo,
-    appid: rest.appid,
-    openid: rest.openid,
-    subAppid: rest.subAppid,
-    subOpenid: rest.subOpenid,
+    orgId,
+    mchNo: order.mchNo,
+    mchOrderNo: order.mchOrderNo,
+    appid: payer.appid,
+    openid: payer.openid,
+    subAppid: payer.subAppid,
+    subOpenid: payer.subOpenid,
   };
 }
 
@@ -36,5 +60,5 @@ export function replyData(fields: Omit<ReplyData, 'randomStr'>): ReplyData {
  */
 export function reply(code: ReplyCode, data: ReplyData | null, secret: string | undefined): Reply {
   if (data === null || secret === undefined) return { code: code.code, msg: code.msg, data: null };
-  return { code: code.code, msg: code.msg, data, sign: jucai.sign({ ...data }, secret) };
+  return { code: code.code, msg: code.msg, data, sign: hexDigest('md5', replyStringToSign(data, secret)) };
 }

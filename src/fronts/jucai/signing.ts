@@ -1,4 +1,4 @@
-import { digestMatches, hexDigest, valueText, type SignedParams } from '../../kernel/signing.ts';
+import { digestMatches, hexDigest, valueText, type SignedParams, type SignedValue } from '../../kernel/signing.ts';
 
 /**
  * Java's `String.CASE_INSENSITIVE_ORDER`: code unit by code unit, each folded with
@@ -45,6 +45,30 @@ export const jucai = {
   },
   sign(params: SignedParams, key: string): string {
     return hexDigest('md5', jucai.stringToSign(params, key));
+  },
+  /**
+   * `stringToSign` for records that always have the field names `names` (a reply's `data`), with
+   * their order settled once instead of sorted on every call. It is the same string: when no name
+   * contains `=` and no two names differ only in case, every two `name=value&` strings differ
+   * within their names (at the latest where the shorter name's `=` meets a letter of the longer),
+   * so the values never decide the order. Names that break that rule are refused.
+   */
+  orderedFor<K extends string>(names: readonly K[]): (fields: Readonly<Record<K, SignedValue>>, key: string) => string {
+    for (const name of names) {
+      if (name.includes('=') || name === 'sign') throw new Error(`jucai.orderedFor: the field name ${name} cannot have a fixed order`);
+      for (const other of names)
+        if (other !== name && caseInsensitiveCompare(name, other) === 0)
+          throw new Error(`jucai.orderedFor: ${name} and ${other} differ only in case`);
+    }
+    const order = [...names].sort((a, b) => caseInsensitiveCompare(a + '=', b + '='));
+    return (fields, key) => {
+      let text = '';
+      for (const name of order) {
+        const value = valueText(fields[name]);
+        if (value !== '') text += name + '=' + value + '&';
+      }
+      return text + 'key=' + key;
+    };
   },
   verify(params: SignedParams, key: string, signature: string): boolean {
     return digestMatches('md5', jucai.stringToSign(params, key), signature);

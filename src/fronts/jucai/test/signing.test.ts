@@ -101,3 +101,30 @@ test("jucai: a number is signed as the JSON text it arrived as (fastjson keeps 1
   // python3 -c 'import hashlib,sys;print(hashlib.md5(sys.argv[1].encode()).hexdigest())' "$S"
   assert.equal(jucai.sign(read.signed, APP_SECRET), 'f07284d1ab73f89d761afea0b363f92d');
 });
+
+test('jucai.orderedFor: the same string as stringToSign for any values of a fixed set of names; names whose order values could decide are refused', () => {
+  // A reply's names, and a set with names that are prefixes of others in any case ("mch", "MchNo",
+  // "mchno_x"), where the '=' after the shorter name meets a letter of the longer.
+  const sets = [
+    ['returnCode', 'returnMsg', 'termId', 'randomStr', 'orgId', 'mchNo', 'mchOrderNo', 'appid', 'openid', 'subAppid', 'subOpenid'],
+    ['mch', 'MchNo', 'mchno_x', 'b', 'B_', 'z', 'Z0', '_', 'é'],
+  ];
+  // Values that start below and above '=' (61) and '&' (38), empty ones (dropped), non-ASCII.
+  const values = ['', '', '0', '!', '&x', '=', '>', 'A', 'a', 'zz', '开放', 'Ω', '1.50', ' '];
+  let seed = 7;
+  const pick = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return values[(seed >>> 8) % values.length]!;
+  };
+  for (const names of sets) {
+    const ordered = jucai.orderedFor(names);
+    for (let i = 0; i < 2000; i++) {
+      const fields = Object.fromEntries(names.map((n) => [n, pick()]));
+      assert.equal(ordered(fields, APP_SECRET), jucai.stringToSign(fields, APP_SECRET), JSON.stringify(fields));
+    }
+  }
+  // The two cases above where a value decides the order: a name with '=', names equal but for case.
+  assert.throws(() => jucai.orderedFor(['x', 'x=1!y']), /cannot have a fixed order/);
+  assert.throws(() => jucai.orderedFor(['A', 'a']), /differ only in case/);
+  assert.throws(() => jucai.orderedFor(['sign', 'a']), /cannot have a fixed order/);
+});

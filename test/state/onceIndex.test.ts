@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OnceIndex } from '../../src/state/onceIndex.ts';
+
+/**
+ * The index against a plain Map of the same operations, through several doublings of its table
+ * (each done a few slots at a time, so ids are read, re-recorded, forgotten and restored while
+ * half of them are still in the old table).
+ */
+test('OnceIndex answers as a Map of id → expiry would, while it grows and forgets', () => {
+  const index = new OnceIndex();
+  const model = new Map<string, number>();
+  const queue: [string, number][] = [];
+  let head = 0;
+  // A fixed-seed generator: the run is the same every time, and a failure can be replayed.
+  let seed = 12345;
+  const rand = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  let next = 0;
+  let tick = 1;
+  let sawGrowing = 0;
+  const check = (id: string) => assert.equal(index.get(id), model.get(id), `id ${id}`);
+
+  for (let step = 0; step < 400_000; step++) {
+    const roll = rand(100);
+    if (roll < 70) {
+      // A new id, or (sometimes) one recorded before, live or forgotten.
+      const id = roll < 62 || next === 0 ? `id-${next++}` : `id-${rand(next)}`;
+      const expiry = tick + 1 + rand(400_000);
+      index.set(id, expiry);
+      model.set(id, expiry);
+      queue.push([id, expiry]);
+    } else if (roll < 75 && next > 0) {
+      // A rolled-back recording puts back what the id had before (or nothing).
+      const id = `id-${rand(next)}`;
+      const before = rand(2) === 0 ? undefined : tick + 1 + rand(400_000);
+      index.restore(id, before);
+      if (before === undefined) model.delete(id);
+      else model.set(id, before);
+    } else if (roll < 80) {
+      tick += rand(40);
+      const max = rand(3) === 0 ? 5 : Infinity;
+      let forgotten = 0;
+      // The model forgets what the index's queue would: in recording order, up to the first live one.
+      while (head < queue.length && forgotten < max && queue[head]![1] <= tick) {
+        const [id, expiry] = queue[head++]!;
+        if (model.get(id) === expiry) model.delete(id);
+        forgotten++;
+      }
+      assert.equal(index.forgetUpTo(tick, max), forgotten);
+    } else if (next > 0) {
+      check(`id-${rand(next)}`);
+    }
+    if (index.growing) sawGrowing++;
+    if (step % 10_000 === 0) assert.equal(index.size, model.size, `size at step ${step}`);
+  }
+  assert.equal(index.size, model.size);
+  for (let i = 0; i < next; i++) check(`id-${i}`);
+  check('never-recorded');
+  // The table doubled more than once, and spent a good part of the run between two sizes.
+  assert.ok(sawGrowing > 10_000, `the index was growing for ${sawGrowing} steps`);
+});
