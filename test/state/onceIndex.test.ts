@@ -62,3 +62,23 @@ test('OnceIndex answers as a Map of id → expiry would, while it grows and forg
   // The table doubled more than once, and spent a good part of the run between two sizes.
   assert.ok(sawGrowing > 10_000, `the index was growing for ${sawGrowing} steps`);
 });
+
+test('OnceIndex: a queue emptied exactly at the end of its chunk, and across chunks, is written and read again', () => {
+  const index = new OnceIndex();
+  // 16,384 entries fill one chunk of the recording-order queue exactly.
+  for (let i = 0; i < 16_384; i++) index.set(`a-${i}`, 1);
+  assert.equal(index.forgetUpTo(1), 16_384);
+  assert.equal(index.size, 0);
+  for (let i = 0; i < 40_000; i++) index.set(`b-${i}`, 2 + Math.floor(i / 10_000));
+  assert.equal(index.get('a-5'), undefined);
+  assert.equal(index.get('b-39999'), 5);
+  assert.equal(index.forgetUpTo(3), 20_000);
+  assert.equal(index.size, 20_000);
+  assert.equal(index.get('b-19999'), undefined);
+  assert.equal(index.get('b-20000'), 4);
+  assert.equal(index.forgetUpTo(10), 20_000);
+  assert.equal(index.size, 0);
+  index.set('c', 11);
+  assert.equal(index.get('c'), 11);
+  assert.equal(index.forgetUpTo(11), 1);
+});
