@@ -92,7 +92,15 @@ for (const { name, thread } of variants) {
     // backslashes, the word NULL, an empty string, non-ASCII; and a null credential and result.
     const awkward = ['{a,b}', 'say "hi"', 'back\\slash', 'NULL', '', '开放 ,"{}"\\'];
     for (const [i, text] of awkward.entries())
-      log.record(row(100 + i, { endpoint: text, outcome: text, requestId: `odd-${i}-${text}`, credential: i % 2 ? null : text, result: i % 2 ? null : 'error' }));
+      log.record(
+        row(100 + i, {
+          endpoint: text,
+          outcome: text,
+          requestId: `odd-${i}-${text}`,
+          credential: i % 2 ? null : text,
+          result: i % 2 ? null : 'error',
+        }),
+      );
     const odd = (await log.query({ limit: awkward.length })).reverse();
     assert.deepEqual(
       odd.map((r) => [r.endpoint, r.outcome, r.requestId, r.credential, r.result]),
