@@ -101,6 +101,8 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   const { store, bootstrap, box } = opened;
   const db = store.db;
   const state = await openState(config, store, log);
+  const replayIndex = state.replayIndex?.bind(state);
+  if (replayIndex) metrics.watchReplayIndex(replayIndex);
   // On the embedded store, a writer thread takes the call log and the WAL checkpoints off the
   // request thread.
   const writer = store.sqlitePath ? new SqliteBackgroundWriter(store.sqlitePath) : undefined;

@@ -103,6 +103,30 @@ export class Metrics {
     this.readinessCheck = check;
   }
 
+  /**
+   * `kaifang_replay_index_ids` and `kaifang_replay_index_bytes`, read at each scrape: the embedded
+   * store's in-memory index of live one-time ids, the part of the resident memory that grows with
+   * the signed calls of the replay window (see the README's memory figures).
+   */
+  watchReplayIndex(read: () => { ids: number; bytes: number }): void {
+    new Gauge({
+      name: 'kaifang_replay_index_ids',
+      help: 'One-time ids (signed calls) in the embedded store’s in-memory replay index, live within their window',
+      registers: [this.registry],
+      collect() {
+        this.set(read().ids);
+      },
+    });
+    new Gauge({
+      name: 'kaifang_replay_index_bytes',
+      help: 'Bytes of the embedded store’s in-memory replay index (its table and recording-order queue)',
+      registers: [this.registry],
+      collect() {
+        this.set(read().bytes);
+      },
+    });
+  }
+
   /** Stops the event-loop delay monitor (its timer does not keep the process alive either way). */
   close(): void {
     this.eventLoopDelay?.disable();

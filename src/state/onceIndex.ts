@@ -68,6 +68,13 @@ export class OnceIndex {
     return this.count + this.oldLive;
   }
 
+  /** The bytes of its typed arrays: the table (two while it grows) and the queue's chunks. */
+  get bytes(): number {
+    const table = this.exp.byteLength * 2 + (this.old ? this.old.exp.byteLength * 2 : 0);
+    const chunk = CHUNK * 16;
+    return table + (this.chunks.length + (this.spare ? 1 : 0)) * chunk;
+  }
+
   /** Whether the table is between two sizes (for tests). */
   get growing(): boolean {
     return this.old !== undefined;

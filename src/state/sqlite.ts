@@ -346,6 +346,10 @@ export class SqliteStateStore implements StateStore {
     step();
   }
 
+  replayIndex(): { ids: number; bytes: number } {
+    return { ids: this.onceIds.size, bytes: this.onceIds.bytes };
+  }
+
   async ping(): Promise<void> {
     this.stmt.ping.get();
   }

@@ -47,6 +47,11 @@ export interface StateStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs: number): Promise<void>;
   del(key: string): Promise<void>;
+  /**
+   * The embedded store's in-memory index of live one-time ids (`recordOnce`): how many, and its
+   * bytes, for the metrics. Absent on Redis, which keeps the ids itself.
+   */
+  replayIndex?(): { ids: number; bytes: number };
   /** Throws when the backend cannot be reached; for /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;

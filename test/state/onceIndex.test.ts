@@ -65,6 +65,8 @@ test('OnceIndex answers as a Map of id → expiry would, while it grows and forg
 
 test('OnceIndex: a queue emptied exactly at the end of its chunk, and across chunks, is written and read again', () => {
   const index = new OnceIndex();
+  // A table of 65,536 slots (16 bytes each) and one queue chunk of 16,384 entries (16 bytes each).
+  assert.equal(index.bytes, 65_536 * 16 + 16_384 * 16);
   // 16,384 entries fill one chunk of the recording-order queue exactly.
   for (let i = 0; i < 16_384; i++) index.set(`a-${i}`, 1);
   assert.equal(index.forgetUpTo(1), 16_384);
@@ -72,6 +74,10 @@ test('OnceIndex: a queue emptied exactly at the end of its chunk, and across chu
   for (let i = 0; i < 40_000; i++) index.set(`b-${i}`, 2 + Math.floor(i / 10_000));
   assert.equal(index.get('a-5'), undefined);
   assert.equal(index.get('b-39999'), 5);
+  // Three queue chunks in use (40,000 entries; the emptied first one was kept for them), and the
+  // table doubled at 32,768 ids, its old half still beside it while entries move across.
+  assert.equal(index.growing, true);
+  assert.equal(index.bytes, 3 * 16_384 * 16 + 131_072 * 16 + 65_536 * 16);
   assert.equal(index.forgetUpTo(3), 20_000);
   assert.equal(index.size, 20_000);
   assert.equal(index.get('b-19999'), undefined);

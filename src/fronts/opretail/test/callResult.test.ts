@@ -43,6 +43,15 @@ for (const backend of backendNames()) {
       /^kaifang_request_duration_seconds_count\{front="opretail",endpoint="open\.gateway\.authentication",result="ok"\} 1$/m,
     );
 
+    // The embedded store's replay index holds the two calls whose signature verified; Redis keeps its own.
+    if (backend === 'sqlite') {
+      assert.match(metrics, /^kaifang_replay_index_ids 2$/m);
+      assert.ok(
+        Number(/^kaifang_replay_index_bytes (\d+)$/m.exec(metrics)?.[1]) >= 1 << 20,
+        'the index has its first table and queue chunk',
+      );
+    } else assert.doesNotMatch(metrics, /kaifang_replay_index/);
+
     const byResult = async (result: string) => {
       const r = await s.admin(`/calls?front=opretail&result=${result}`);
       assert.equal(r.status, 200, JSON.stringify(r.body));
