@@ -286,6 +286,27 @@ for (const { kind, skip } of stateKinds) {
       );
     });
 
+    test('1,200 recordOnce in one turn (past what one Redis script takes): each id once, each counted recording counted once', async () => {
+      const counter = key('ro-many');
+      const base = key('ro-many-id');
+      // Ids 0–199 come twice, 1,000 calls apart: in different scripts on Redis (500 a script).
+      const results = await Promise.all(
+        Array.from({ length: 1200 }, (_, i) => b.state.recordOnce(`${base}:${i % 1000}`, LONG_TTL, [{ key: counter, ttlMs: LONG_TTL }])),
+      );
+      assert.equal(results.filter((r) => r === null).length, 200);
+      assert.deepEqual(
+        results.slice(1000).map((r) => r),
+        Array.from({ length: 200 }, () => null),
+      );
+      assert.deepEqual(
+        results
+          .filter((r) => r !== null)
+          .map((r) => r[0]!)
+          .sort((x, y) => x - y),
+        Array.from({ length: 1000 }, (_, i) => i + 1),
+      );
+    });
+
     describe('across processes (each child is a separate node process on the same backend)', () => {
       test(`${PROCESSES} processes take the same 50 keys: each value is taken exactly once`, async () => {
         const prefix = key('xp-take') + ':';
