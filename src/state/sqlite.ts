@@ -28,7 +28,7 @@ interface Recording {
  * transaction reads the log rows other processes appended since it last looked, under SQLite's
  * write lock, so an id is recorded once across every process sharing the file; a restarted
  * process reads the live part of the log back. Memory: one entry per id recorded in the last TTL,
- * about 60–80 bytes in typed arrays (`OnceIndex`; 40–50 MB for a sustained 1,000 signed Opretail
+ * 48–95 bytes in typed arrays (`OnceIndex`; 40–60 MB for a sustained 1,000 signed Opretail
  * calls a second with the default 600 s window); well past that, Redis (`REDIS_URL`) takes over.
  * Expired rows are swept from the log every minute in slices of a few milliseconds each.
  */
