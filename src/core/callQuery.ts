@@ -1,6 +1,14 @@
 import { InvalidInput } from '../kernel/errors.ts';
 import { CALL_RESULTS } from '../store/callLogRows.ts';
 
+/** A time range and a page, newest first: the query properties every log shares (the call log, the audit trail). */
+export const logWindow = {
+  since: { type: 'string', maxLength: 40, description: 'inclusive: an ISO 8601 time (2026-03-01T04:00:00Z) or ms since the epoch' },
+  until: { type: 'string', maxLength: 40, description: 'exclusive: an ISO 8601 time or ms since the epoch' },
+  limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'newest first, at most this many' },
+  offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0, description: 'skip this many (the next page)' },
+} as const;
+
 /**
  * The call log's filters, as the admin API's query schema: `GET /admin/api/calls`, its export, the
  * OpenAPI document and `kaifang calls …` are all made from it. Every property but the time range
@@ -30,10 +38,7 @@ export const callsQuery = {
       description: 'only calls with this result, the same words on every front: ok, refused, upstream_error, error',
     },
     requestId: { type: 'string', minLength: 1, maxLength: 64, description: 'only the call with this request id' },
-    since: { type: 'string', maxLength: 40, description: 'inclusive: an ISO 8601 time (2026-03-01T04:00:00Z) or ms since the epoch' },
-    until: { type: 'string', maxLength: 40, description: 'exclusive: an ISO 8601 time or ms since the epoch' },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'newest first, at most this many' },
-    offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0, description: 'skip this many (the next page)' },
+    ...logWindow,
   },
   additionalProperties: false,
 } as const;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, InvalidInput } from '../kernel/errors.ts';
 import { Readable } from 'node:stream';
-import { callsExportQuery, callsQuery, timeParam, type CallQuery } from '../core/callQuery.ts';
+import { callsExportQuery, callsQuery, logWindow, timeParam, type CallQuery } from '../core/callQuery.ts';
 import { exportCalls, presentCall, type ExportFormat } from '../core/callLogExport.ts';
 import { refusal, type AdminPrincipal } from '../core/adminTokens.ts';
 import { auditEntry } from './audit.ts';
@@ -30,10 +30,7 @@ export const auditQuery = {
       maxLength: 300,
       description: "only writes to this object (a key's applicationKey, an appid, a token's name)",
     },
-    since: { type: 'string', maxLength: 40, description: 'inclusive: an ISO 8601 time or ms since the epoch' },
-    until: { type: 'string', maxLength: 40, description: 'exclusive: an ISO 8601 time or ms since the epoch' },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'newest first, at most this many' },
-    offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0, description: 'skip this many (the next page)' },
+    ...logWindow,
   },
   additionalProperties: false,
 } as const;

@@ -20,7 +20,7 @@ const GONE = -1;
  * The in-memory index of live one-time ids: a 64-bit fingerprint of each id and its expiry in typed
  * arrays (an open-addressing table with linear probing), and a queue of the same in recording order
  * to forget them as they expire. Where a Map of strings held 150–250 bytes per id in objects the
- * garbage collector traces on every full collection, this holds 50–100 bytes in a few flat buffers
+ * garbage collector traces on every full collection, this holds 48–95 bytes in a few flat buffers
  * it never traces (measured in bench/RESULTS.md).
  *
  * A fingerprint (two 32-bit hashes of the id, seeded at random per process) stands for the id: the

@@ -57,6 +57,7 @@ interface Recording {
   reject(err: unknown): void;
 }
 
+/** A TTL as Redis takes it: whole milliseconds, at least 1. */
 const ms = (t: number) => Math.max(1, Math.ceil(t));
 
 // INCR only while below the limit (ARGV[2]); the window's expiry is set by its first count.
@@ -165,7 +166,7 @@ export class RedisStateStore implements StateStore {
   };
 
   async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX').catch(this.unavailable)) === 'OK';
+    return (await this.redis.set(this.k(key), value, 'PX', ms(ttlMs), 'NX').catch(this.unavailable)) === 'OK';
   }
 
   async take(key: string): Promise<string | null> {
@@ -174,12 +175,12 @@ export class RedisStateStore implements StateStore {
 
   async incr(key: string, ttlMs: number): Promise<number> {
     const run = (this.redis as unknown as Record<string, (k: string, ttl: number) => Promise<number>>).kaifangIncrWindow!;
-    return Number(await run.call(this.redis, this.k(key), Math.max(1, Math.ceil(ttlMs))).catch(this.unavailable));
+    return Number(await run.call(this.redis, this.k(key), ms(ttlMs)).catch(this.unavailable));
   }
 
   async incrBelow(key: string, ttlMs: number, limit: number): Promise<number | null> {
     if (limit < 1) return null;
-    const result = await this.script('kaifangIncrBelow')(this.k(key), Math.max(1, Math.ceil(ttlMs)), limit);
+    const result = await this.script('kaifangIncrBelow')(this.k(key), ms(ttlMs), limit);
     return result === null ? null : Number(result);
   }
 
@@ -197,7 +198,7 @@ export class RedisStateStore implements StateStore {
     if (counters.length === 0) return [];
     const run = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<number[]>>).kaifangIncrAll!;
     const result = await run
-      .call(this.redis, counters.length, ...counters.map((c) => this.k(c.key)), ...counters.map((c) => Math.max(1, Math.ceil(c.ttlMs))))
+      .call(this.redis, counters.length, ...counters.map((c) => this.k(c.key)), ...counters.map((c) => ms(c.ttlMs)))
       .catch(this.unavailable);
     return result.map(Number);
   }
@@ -231,23 +232,14 @@ export class RedisStateStore implements StateStore {
         argv.push(ms(c.ttlMs));
       }
     }
-    const run = (this.redis as unknown as Record<string, (...args: (string | number)[]) => Promise<(number[] | null)[]>>)
-      .kaifangRecordOnceAll!;
-    run.call(this.redis, keys.length, ...keys, ...argv).then(
+    // A failed script fails every recording of the turn, with what `unavailable` made of its error.
+    this.script('kaifangRecordOnceAll')(keys.length, ...keys, ...argv).then(
       (results) => {
-        for (let i = 0; i < batch.length; i++) {
-          const counts = results[i];
-          batch[i]!.resolve(counts === null || counts === undefined ? null : counts.map(Number));
-        }
+        const counts = results as (number[] | null)[];
+        for (let i = 0; i < batch.length; i++) batch[i]!.resolve(counts[i] == null ? null : counts[i]!.map(Number));
       },
       (err: unknown) => {
-        let failure: unknown = err;
-        try {
-          this.unavailable(err);
-        } catch (said) {
-          failure = said;
-        }
-        for (const r of batch) r.reject(failure);
+        for (const r of batch) r.reject(err);
       },
     );
   };
@@ -257,7 +249,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.redis.set(this.k(key), value, 'PX', Math.max(1, Math.ceil(ttlMs))).catch(this.unavailable);
+    await this.redis.set(this.k(key), value, 'PX', ms(ttlMs)).catch(this.unavailable);
   }
 
   async del(key: string): Promise<void> {
