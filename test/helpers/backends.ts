@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { stopServersOn } from './serving.ts';
 
 /**
  * The storage backends a suite runs against: always SQLite; PostgreSQL + Redis too when
@@ -43,7 +44,10 @@ export async function makeBackend(name: Backend['name']): Promise<Backend> {
     return {
       name,
       env: { ...common, DATABASE_URL: '', REDIS_URL: '' },
-      cleanup: async () => rmSync(dataDir, { recursive: true, force: true }),
+      cleanup: async () => {
+        await stopServersOn(dataDir);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
     };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
@@ -58,13 +62,8 @@ export async function makeBackend(name: Backend['name']): Promise<Backend> {
       KAIFANG_REDIS_PREFIX: prefix,
     },
     async cleanup() {
-      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await stopServersOn(dataDir);
+      await dropSchema(schema);
       const { Redis } = await import('ioredis');
       const redis = new Redis(process.env.REDIS_URL!);
       try {
@@ -76,4 +75,31 @@ export async function makeBackend(name: Backend['name']): Promise<Backend> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** PostgreSQL's codes for a lock the drop lost or waited too long for: the drop is tried again. */
+const LOCK_CONFLICTS = new Set(['40P01', '55P03']);
+
+/**
+ * Drops a test schema. An in-process server of the test may still be writing (its hooks close it
+ * after this one runs): when the drop and a write lock each other out, PostgreSQL ends one of them,
+ * and a failed drop is tried again rather than failing the test after it passed.
+ */
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`SET lock_timeout = '5s'`);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        return;
+      } catch (err) {
+        if (attempt >= 5 || !LOCK_CONFLICTS.has((err as { code?: string }).code ?? '')) throw err;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
+  } finally {
+    await client.end();
+  }
 }

@@ -1,6 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { after } from 'node:test';
+import { killServed, stopProcess, track } from './serving.ts';
+
+export { stopProcess };
+
+// A child left running keeps the test file's process, and so the whole run, from ever ending:
+// whatever a test's own hooks did, none outlives its file.
+after(killServed);
 
 /**
  * Runs `count` child node processes (`node --import tsx <script> ...args`) that each print "ready"
@@ -76,6 +84,7 @@ export function serveProcess(env: Record<string, string>): Promise<{ url: string
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  track(child, env.KAIFANG_DATA_DIR);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
@@ -85,12 +94,4 @@ export function serveProcess(env: Record<string, string>): Promise<{ url: string
     });
     child.on('exit', (code) => reject(new Error(`kaifang serve exited with ${code}: ${stderr}`)));
   });
-}
-
-/** SIGTERM, and wait for the exit. */
-export async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
 }

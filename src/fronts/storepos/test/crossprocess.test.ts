@@ -1,43 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { makeBackend, needsPostgresAndRedis, TEST_ADMIN_TOKEN } from '../../../../test/helpers/backends.ts';
+import { serveProcess, stopProcess } from '../../../../test/helpers/children.ts';
 import { assertSigned, independentSign, type Reply } from './helpers.ts';
-
-/** Starts `kaifang serve --port 0` as its own process; resolves with its base URL once it listens. */
-function serve(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['bin/kaifang.js', 'serve', '--port', '0'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const m = /^kaifang listening on (http:\/\/\S+)/.exec(line);
-      if (m) resolve({ url: m[1]!, child });
-    });
-    child.on('exit', (code) => reject(new Error(`kaifang serve exited with ${code}: ${stderr}`)));
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 test('storepos limits and one-time codes hold across two processes on PostgreSQL + Redis', { skip: needsPostgresAndRedis }, async (t) => {
   const backend = await makeBackend('postgres+redis');
   t.after(() => backend.cleanup());
   const env = { ...backend.env, KAIFANG_UPSTREAM_TIMEOUT_MS: '2000' };
   // The first one migrates; the second starts on the migrated schema.
-  const a = await serve(env);
-  t.after(() => stop(a.child));
-  const b = await serve(env);
-  t.after(() => stop(b.child));
+  const a = await serveProcess(env);
+  t.after(() => stopProcess(a.child));
+  const b = await serveProcess(env);
+  t.after(() => stopProcess(b.child));
 
   const admin = async (path: string, method = 'GET', body?: unknown) => {
     const res = await fetch(a.url + '/admin/api' + path, {
