@@ -71,6 +71,64 @@ export async function runTogether<T>(
   return Promise.all(done);
 }
 
+/** Children of one script kept for several rounds of work: see `startTogether`. */
+export interface Together {
+  /** Writes each child its arguments at once and resolves with each child's JSON answer. */
+  round<T>(args: (i: number) => string[]): Promise<T[]>;
+  /** Ends the children's input and waits for them to exit. */
+  close(): Promise<void>;
+}
+
+/**
+ * `count` children (`node --import tsx <script>`) that each print "ready" once set up, then answer
+ * every line of stdin (a JSON array of arguments) with one line of JSON. A round writes its line to
+ * every child at once, so their work overlaps as in `runTogether`, while the children's start-up
+ * (about a second each) is paid once for all the rounds.
+ */
+export async function startTogether(script: string, count: number, options: { env?: Record<string, string> } = {}): Promise<Together> {
+  const children = Array.from({ length: count }, (_, i) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      env: { ...process.env, ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const waiting: { resolve(line: string): void; reject(e: Error): void }[] = [];
+    const exited = new Promise<void>((resolve) =>
+      child.on('close', (code) => {
+        for (const w of waiting.splice(0)) w.reject(new Error(`child ${i} exited with ${code}: ${stderr}`));
+        resolve();
+      }),
+    );
+    createInterface({ input: child.stdout! }).on('line', (line) => waiting.shift()?.resolve(line));
+    const nextLine = () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject }));
+    return { child, exited, nextLine };
+  });
+  const kill = () => {
+    for (const c of children) c.child.kill('SIGKILL');
+  };
+  try {
+    const ready = await Promise.all(children.map((c) => c.nextLine()));
+    if (ready.some((line) => line !== 'ready')) throw new Error(`a child did not start: ${ready.join(' | ')}`);
+  } catch (err) {
+    kill();
+    throw err;
+  }
+  return {
+    async round<T>(args: (i: number) => string[]) {
+      const answers = children.map((c) => c.nextLine());
+      for (const [i, c] of children.entries()) c.child.stdin!.write(JSON.stringify(args(i)) + '\n');
+      return (await Promise.all(answers)).map((line) => JSON.parse(line) as T);
+    },
+    async close() {
+      for (const c of children) c.child.stdin!.end();
+      const killLate = setTimeout(kill, 15_000);
+      await Promise.all(children.map((c) => c.exited));
+      clearTimeout(killLate);
+    },
+  };
+}
+
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /**

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { RateLimited, Replayed } from '../../src/kernel/errors.ts';
 import { Quotas, ReplayGuard } from '../../src/core/quota.ts';
-import { runTogether } from '../helpers/children.ts';
+import { startTogether, type Together } from '../helpers/children.ts';
 import { makeStateBackend, stateKinds, type StateBackend } from './stateBackends.ts';
 
 /*
@@ -308,10 +308,17 @@ for (const { kind, skip } of stateKinds) {
     });
 
     describe('across processes (each child is a separate node process on the same backend)', () => {
+      // The same children for every round: each round is released to all of them at once.
+      let hammers: Together;
+      before(async () => {
+        hammers = await startTogether(HAMMER, PROCESSES, { env: b.env });
+      });
+      after(() => hammers?.close());
+
       test(`${PROCESSES} processes take the same 50 keys: each value is taken exactly once`, async () => {
         const prefix = key('xp-take') + ':';
         for (let i = 0; i < 50; i++) await b.state.set(`${prefix}${i}`, `value-${i}`, LONG_TTL);
-        const results = await runTogether<[string, string][]>(HAMMER, PROCESSES, { env: b.env, args: () => ['take', prefix, '50'] });
+        const results = await hammers.round<[string, string][]>(() => ['take', prefix, '50']);
         const all = results.flat();
         assert.equal(all.length, 50, `taken ${all.length} times in all`);
         assert.deepEqual(all.map(([k, v]) => `${k}=${v}`).sort(), Array.from({ length: 50 }, (_, i) => `${prefix}${i}=value-${i}`).sort());
@@ -319,7 +326,7 @@ for (const { kind, skip } of stateKinds) {
 
       test(`${PROCESSES} processes putIfAbsent the same 50 keys: each key is won exactly once`, async () => {
         const prefix = key('xp-put') + ':';
-        const results = await runTogether<string[]>(HAMMER, PROCESSES, { env: b.env, args: (i) => ['put', prefix, '50', `proc${i}`] });
+        const results = await hammers.round<string[]>((i) => ['put', prefix, '50', `proc${i}`]);
         const all = results.flat().sort();
         assert.deepEqual(all, Array.from({ length: 50 }, (_, i) => `${prefix}${i}`).sort());
         // and the stored value is that of the process that won it
@@ -330,7 +337,7 @@ for (const { kind, skip } of stateKinds) {
 
       test(`${PROCESSES} processes × 100 incr of one key: counts 1..${PROCESSES * 100} each seen once`, async () => {
         const k = key('xp-incr');
-        const results = await runTogether<number[]>(HAMMER, PROCESSES, { env: b.env, args: () => ['incr', k, '100'] });
+        const results = await hammers.round<number[]>(() => ['incr', k, '100']);
         assert.deepEqual(
           results.flat().sort((x, y) => x - y),
           Array.from({ length: PROCESSES * 100 }, (_, i) => i + 1),
@@ -339,7 +346,7 @@ for (const { kind, skip } of stateKinds) {
 
       test(`${PROCESSES} processes see the same 50 signed requests: each is accepted once (ReplayGuard)`, async () => {
         const scope = key('xp-replay');
-        const results = await runTogether<number[]>(HAMMER, PROCESSES, { env: b.env, args: () => ['replay', scope, '50'] });
+        const results = await hammers.round<number[]>(() => ['replay', scope, '50']);
         assert.deepEqual(
           results.flat().sort((x, y) => x - y),
           Array.from({ length: 50 }, (_, i) => i),
@@ -348,10 +355,7 @@ for (const { kind, skip } of stateKinds) {
 
       test(`${PROCESSES} processes × 40 calls against a daily quota of 50: exactly 50 allowed in all`, async () => {
         const scope = key('xp-day');
-        const results = await runTogether<number>(HAMMER, PROCESSES, {
-          env: b.env,
-          args: () => ['perDay', scope, '40', '50', String(CST_NOON)],
-        });
+        const results = await hammers.round<number>(() => ['perDay', scope, '40', '50', String(CST_NOON)]);
         assert.equal(
           results.reduce((x, y) => x + y, 0),
           50,
