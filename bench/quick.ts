@@ -12,7 +12,8 @@
  *
  * BENCH_DIR: the data directory (default: a new one); BENCH_SERVER_LOG: a file that gets the
  * server's stdout (the access log, --trace-gc lines); BENCH_PAUSE_S: seconds to wait after the
- * warm-up, printing the server's pid (to attach strace or perf to it); BENCH_VARIANT_DIR: another
+ * warm-up, printing the server's pid (to attach strace or perf to it); BENCH_HOLD_S: seconds to keep
+ * the server after the run, printing its pid (to read its memory); BENCH_VARIANT_DIR: another
  * build's directory to run kaifang from.
  */
 import { createWriteStream, mkdtempSync } from 'node:fs';
@@ -94,4 +95,8 @@ const replayIndex = {
   indexMb: (gauges.get('kaifang_replay_index_bytes') ?? NaN) / 2 ** 20,
 };
 console.log(JSON.stringify({ which, served, ...m, ...replayIndex }));
+if (process.env.BENCH_HOLD_S) {
+  console.log(`pid ${server.pid}: stopping in ${process.env.BENCH_HOLD_S} s`);
+  await sleep(Number(process.env.BENCH_HOLD_S) * 1000);
+}
 await stopProcess(server);

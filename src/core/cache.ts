@@ -10,7 +10,10 @@ export class TtlCache<V extends {}> {
   private readonly lru: LRUCache<string, { value: V | undefined }> | undefined;
 
   constructor(max: number, ttlMs: number) {
-    this.lru = max > 0 && ttlMs > 0 ? new LRUCache({ max, ttl: ttlMs, ttlAutopurge: false }) : undefined;
+    // Bounded by `maxSize` with every entry of size 1 rather than by `max`: the same bound, but
+    // lru-cache allocates its arrays as entries arrive instead of all `max` slots up front (with
+    // the default 10,000, ~310 KB for each of the fifteen caches, most of which hold a few keys).
+    this.lru = max > 0 && ttlMs > 0 ? new LRUCache({ maxSize: max, sizeCalculation: () => 1, ttl: ttlMs, ttlAutopurge: false }) : undefined;
   }
 
   async get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {

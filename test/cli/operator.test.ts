@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { makeBackend, TEST_MASTER_KEY } from '../helpers/backends.ts';
 import { kaifang } from './run.ts';
+import { served } from '../helpers/children.ts';
 
 /** The operator's day: the CLI never works on the wrong store, settings and signals behave. */
 
@@ -82,6 +83,7 @@ test('serve: --port out of range names the flag; unknown KAIFANG_* variables are
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  served(child, undefined);
   t.after(() => child.kill('SIGKILL'));
   const banner = await new Promise<Record<string, any>>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {

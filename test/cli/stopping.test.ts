@@ -10,6 +10,7 @@ import pino from 'pino';
 import { stopOnSignals } from '../../src/cli/stop.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { makeBackend, TEST_ADMIN_TOKEN, type Backend } from '../helpers/backends.ts';
+import { served } from '../helpers/children.ts';
 
 /**
  * Stopping `kaifang serve` as operators do, with signals: a load balancer gets a drain window
@@ -35,6 +36,7 @@ async function serve(t: { after(fn: () => unknown): void }, backend: Backend, en
     env: { ...process.env, ...backend.env, KAIFANG_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  served(child, backend.env.KAIFANG_DATA_DIR);
   t.after(() => child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

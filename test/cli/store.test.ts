@@ -14,6 +14,7 @@ import { KAIFANG_VERSION } from '../../src/kernel/version.ts';
 import { makeBackend, needsPostgresAndRedis, TEST_MASTER_KEY } from '../helpers/backends.ts';
 import { startServer } from '../helpers/server.ts';
 import { kaifang } from './run.ts';
+import { served } from '../helpers/children.ts';
 
 /** The store as operators keep it: files only serve and migrate make, private modes, backups, versions, the copy's schema. */
 
@@ -181,6 +182,7 @@ test('store copy honours KAIFANG_DB_SCHEMA (even an existing empty schema) and s
     env: { ...process.env, ...target.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  served(child, target.env.KAIFANG_DATA_DIR);
   t.after(() => child.kill('SIGKILL'));
   const banner = await new Promise<Record<string, string>>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no banner within 30 s')), 30_000);

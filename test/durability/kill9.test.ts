@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { formatCompact } from '../../src/kernel/cst.ts';
 import { opretail } from '../../src/fronts/opretail/signing.ts';
 import { backendNames, makeBackend, type Backend } from '../helpers/backends.ts';
+import { served } from '../helpers/children.ts';
 
 /*
  * Durability: a write acknowledged to the caller survives `kill -9` of the server right after the
@@ -33,6 +34,7 @@ async function serve(env: Record<string, string>): Promise<Server> {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  served(child, env.KAIFANG_DATA_DIR);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -6,6 +6,9 @@ import { killServed, stopProcess, track } from './serving.ts';
 
 export { stopProcess };
 
+/** A `kaifang serve` a test started its own way: stopped by its backend's cleanup, killed when the file ends. */
+export const served = track;
+
 // A child left running keeps the test file's process, and so the whole run, from ever ending:
 // whatever a test's own hooks did, none outlives its file.
 after(killServed);

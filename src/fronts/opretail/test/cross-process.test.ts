@@ -6,6 +6,7 @@ import { loadConfig } from '../../../server/config.ts';
 import { createKaifang } from '../../../server/kaifang.ts';
 import { makeBackend, needsPostgresAndRedis, TEST_ADMIN_TOKEN, type Backend } from '../../../../test/helpers/backends.ts';
 import { freePort, postForm, signedParams, type TestKey } from './helpers.ts';
+import { served } from '../../../../test/helpers/children.ts';
 
 /**
  * Two kaifang server processes on one PostgreSQL + Redis: a replayed request is refused whichever
@@ -19,6 +20,7 @@ async function startProcess(backend: Backend): Promise<{ url: string; child: Chi
     env: { ...process.env, ...backend.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  served(child, backend.env.KAIFANG_DATA_DIR);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
