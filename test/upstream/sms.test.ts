@@ -10,6 +10,10 @@ import { TencentSms } from '../../src/upstream/sms/tencent.ts';
 import { WebhookSms } from '../../src/upstream/sms/webhook.ts';
 import { captureServer, rejectsWith, startSandbox } from './helpers.ts';
 
+// Long enough for a loaded CI machine's first call on a cold server; the sandbox's "time out"
+// mobiles and codes hang past it, so each timeout case costs this long.
+const UPSTREAM_TIMEOUT_MS = 1500;
+
 const code = () => String(100000 + (randomBytes(3).readUIntBE(0, 3) % 900000));
 
 /** Independent POP percent-encoding, byte by byte, from the documentation's table. */
@@ -50,7 +54,7 @@ function verifyTc3(headers: Record<string, string | string[] | undefined>, body:
 }
 
 test('sandbox provider: sends into the outbox; special mobiles refuse, time out and fail', async (t) => {
-  const s = await startSandbox({ config: { upstreamTimeoutMs: 300 } });
+  const s = await startSandbox({ config: { upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS } });
   t.after(() => s.close());
   const sms = s.k.core.upstreams.sms;
   assert.equal(sms.name, 'sandbox');
@@ -81,7 +85,7 @@ test('sandbox provider: sends into the outbox; special mobiles refuse, time out 
 
 test('aliyun SendSms against its sandbox stand-in: signature checked with the configured secret, refusals mapped', async (t) => {
   const s = await startSandbox({
-    config: { upstreamTimeoutMs: 300 },
+    config: { upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS },
     env: {
       KAIFANG_SMS_PROVIDER: 'aliyun',
       KAIFANG_SMS_ALIYUN_ACCESS_KEY_ID: 'LTAIkf',
@@ -198,7 +202,7 @@ test('aliyun live request, checked by an independent verifier: form POST, docume
 
 test('tencent SendSms against its sandbox stand-in: TC3 verified with the configured key, per-number refusals mapped', async (t) => {
   const s = await startSandbox({
-    config: { upstreamTimeoutMs: 300 },
+    config: { upstreamTimeoutMs: UPSTREAM_TIMEOUT_MS },
     env: { KAIFANG_SMS_PROVIDER: 'tencent', KAIFANG_SMS_TENCENT_SECRET_KEY: 'tc-key', KAIFANG_SMS_TENCENT_SIGN_NAME: '开放' },
   });
   t.after(() => s.close());
