@@ -43,13 +43,8 @@ export function variantsFromEnv(): Variant[] {
   const spec = process.env.BENCH_VARIANTS;
   if (!spec) return [{ name: 'kaifang', dir: ROOT }];
   return spec.split(',').map((part) => {
-    // Split at the first '=' and '@' only: the flags may hold both (`@--max-semi-space-size=4`).
-    const eq = part.indexOf('=');
-    const name = eq < 0 ? '' : part.slice(0, eq);
-    const rest = eq < 0 ? '' : part.slice(eq + 1);
-    const at = rest.indexOf('@');
-    const dir = at < 0 ? rest : rest.slice(0, at);
-    const flags = at < 0 ? undefined : rest.slice(at + 1);
+    // The name ends at the first '=' and the directory at the first '@': the flags may hold both.
+    const [, name, dir, flags] = /^([^=]*)=([^@]*)(?:@(.*))?$/.exec(part) ?? [];
     if (!name || !dir || !existsSync(join(dir, 'dist', 'cli', 'main.js')))
       throw new Error(`BENCH_VARIANTS: "${part}" is not name=dir[@flags] with dir/dist/cli/main.js`);
     return { name, dir, ...(flags ? { nodeArgs: flags.split(' ').filter(Boolean) } : {}) };

@@ -2,12 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { after } from 'node:test';
-import { killServed, stopProcess, track } from './serving.ts';
+import { killServed, served, stopProcess } from './serving.ts';
 
-export { stopProcess };
-
-/** A `kaifang serve` a test started its own way: stopped by its backend's cleanup, killed when the file ends. */
-export const served = track;
+export { served, stopProcess };
 
 // A child left running keeps the test file's process, and so the whole run, from ever ending:
 // whatever a test's own hooks did, none outlives its file.
@@ -145,7 +142,7 @@ export function serveProcess(env: Record<string, string>): Promise<{ url: string
     env: { ...process.env, DATABASE_URL: '', REDIS_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  track(child, env.KAIFANG_DATA_DIR);
+  served(child, env.KAIFANG_DATA_DIR);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {

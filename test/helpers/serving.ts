@@ -7,7 +7,8 @@ import type { ChildProcess } from 'node:child_process';
  */
 const serving = new Map<ChildProcess, string | undefined>();
 
-export function track(child: ChildProcess, dataDir: string | undefined): void {
+/** Registers a `kaifang serve` child: its backend's cleanup stops it, and it is killed when the file ends. */
+export function served(child: ChildProcess, dataDir: string | undefined): void {
   serving.set(child, dataDir);
   child.once('exit', () => serving.delete(child));
 }

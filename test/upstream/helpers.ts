@@ -8,6 +8,13 @@ import { startServer, type TestServer } from '../helpers/server.ts';
  */
 export type SandboxServer = TestServer;
 
+/**
+ * The upstream timeout for tests that reach the sandbox's "time out" mobiles and codes (they hang
+ * past it, so each such case waits this long): long enough for a loaded CI machine's first call on
+ * a cold server.
+ */
+export const UPSTREAM_TIMEOUT_MS = 1500;
+
 export function startSandbox(options: { config?: Partial<Config>; env?: Record<string, string> } = {}): Promise<SandboxServer> {
   return startServer({ ...options, captureLogs: true });
 }

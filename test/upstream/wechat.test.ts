@@ -5,11 +5,7 @@ import { Metrics } from '../../src/server/metrics.ts';
 import { loadConfig } from '../../src/server/config.ts';
 import { createUpstreams } from '../../src/upstream/index.ts';
 import { WechatLoginAdapter } from '../../src/upstream/wechat.ts';
-import { captureServer, closedPort, rejectsWith, startSandbox } from './helpers.ts';
-
-// Long enough for a loaded CI machine's first call on a cold server; the sandbox's "time out"
-// mobiles and codes hang past it, so each timeout case costs this long.
-const UPSTREAM_TIMEOUT_MS = 1500;
+import { captureServer, closedPort, rejectsWith, startSandbox, UPSTREAM_TIMEOUT_MS } from './helpers.ts';
 
 const SECRET = 'wxsecret-' + randomBytes(8).toString('hex');
 const uniq = () => randomBytes(4).toString('hex');
