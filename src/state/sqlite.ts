@@ -1,17 +1,12 @@
 import type SQLite from 'better-sqlite3';
 import { systemClock, type Clock } from '../kernel/clock.ts';
 import type { Counter, StateStore } from './state.ts';
-import { OnceIndex } from './onceIndex.ts';
+import { OnceLog, type Recorded, type Recording } from './onceLog.ts';
+import { OnceLogThread } from './onceLogThread.ts';
 
-/** The ids a recording batch took in, each with the expiry it had before (to put back on rollback). */
-type Undo = [id: string, before: number | undefined][];
-
-/** A one-time id and the windows it counts in; a plain count (`incr`) has no id. */
-interface Recording {
-  id: string | null;
-  ttlMs: number;
-  counters: readonly Counter[];
-  resolve(counts: number[] | null): void;
+/** A recording waiting for its turn's group commit. */
+interface Pending extends Recording {
+  resolve(counts: Recorded): void;
   reject(err: unknown): void;
 }
 
@@ -21,39 +16,37 @@ interface Recording {
  * Keys live in `kv_state`, with the same statements and guarantees as SqlStateStore; SQLite
  * serialises writers, across processes too, so each statement is atomic.
  *
- * One-time ids (`recordOnce`, one per signed call) take a different path, because a keyed insert
- * of a random id rewrote a random B-tree page on every call and that page write was most of a
- * call's cost. Ids are appended to `once_log` in arrival order (the last page or two per commit),
- * and the index of the live ones is kept here in memory. Before it checks ids, a recording
- * transaction reads the log rows other processes appended since it last looked, under SQLite's
- * write lock, so an id is recorded once across every process sharing the file; a restarted
- * process reads the live part of the log back. Memory: one entry per id recorded in the last TTL,
- * 48–95 bytes in typed arrays (`OnceIndex`; 40–60 MB for a sustained 1,000 signed Opretail
- * calls a second with the default 600 s window); well past that, Redis (`REDIS_URL`) takes over.
- * Expired rows are swept from the log every minute in slices of a few milliseconds each.
+ * One-time ids (`recordOnce`, one per signed call) and the counts recorded with them go through
+ * `OnceLog`: an append-only log of ids and an in-memory index of the live ones (48–95 bytes an id;
+ * 40–60 MB for a sustained 1,000 signed Opretail calls a second with the default 600 s window;
+ * well past that, Redis (`REDIS_URL`) takes over). The recordings and counts of one turn of the
+ * event loop are one transaction (group commit). With `onThread`, that transaction runs on a
+ * thread of its own (`OnceLogThread`); should the thread die, on this connection from then on.
+ * Expired rows are swept every minute in slices of a few milliseconds each.
  */
 export class SqliteStateStore implements StateStore {
   readonly backend = 'sql' as const;
   private readonly sweeper: NodeJS.Timeout | undefined;
   private readonly stmt;
-  private readonly recordBatch: (batch: Recording[], undo: Undo) => (number[] | null)[];
-  private pending: Recording[] = [];
+  private pending: Pending[] = [];
+  /** A batch is with the thread: what arrives meanwhile waits for its answer, then goes as one. */
+  private inFlight = false;
   /** Turn the connection's busy handler off and back on (see `withoutWaiting`). */
   private readonly busyHandler: { off: SQLite.Statement; on: SQLite.Statement };
   private sweeping = false;
-  /**
-   * Live one-time ids → expiry, in the order they were recorded. The expiry is in 10 ms ticks
-   * since this store started, rounded up (an id is kept up to 10 ms longer, never shorter).
-   */
-  private readonly onceIds = new OnceIndex();
-  private readonly onceBase: number;
-  /** The last `once_log` row this process has seen (read or written). */
-  private onceSeq = 0;
+  private readonly thread: OnceLogThread | undefined;
+  /** This connection's log: made when first needed (no thread, or the thread died). */
+  private local: OnceLog | undefined;
 
+  /**
+   * @param onThread record one-time ids on a thread of their own, with its own connection to the
+   *   same file (on the wall clock, whatever `clock` is); ignored for an in-memory database.
+   */
   constructor(
-    db: SQLite.Database,
+    private readonly db: SQLite.Database,
     private readonly clock: Clock = systemClock,
     sweepEveryMs = 60_000,
+    onThread = false,
   ) {
     this.stmt = {
       putIfAbsent: db.prepare<[string, string, number, number], { key: string }>(
@@ -62,18 +55,6 @@ export class SqliteStateStore implements StateStore {
          where kv_state.expires_at <= ? returning key`,
       ),
       take: db.prepare<[string], { value: string; expires_at: number }>('delete from kv_state where key = ? returning value, expires_at'),
-      // The common case of a count: the window is live, only `n` changes. Leaving expires_at out
-      // of the SET keeps its index page clean, one page fewer for the commit to write.
-      bump: db.prepare<[number, string, number], { n: number }>(
-        'update kv_state set n = n + ? where key = ? and expires_at > ? returning n',
-      ),
-      incrBy: db.prepare<[string, number, number, number, number], { n: number }>(
-        `insert into kv_state (key, value, n, expires_at) values (?, '', ?, ?)
-         on conflict (key) do update set
-           n = case when kv_state.expires_at <= ? then excluded.n else kv_state.n + excluded.n end,
-           expires_at = case when kv_state.expires_at <= ? then excluded.expires_at else kv_state.expires_at end
-         returning n`,
-      ),
       incrBelow: db.prepare<[string, number, number, number, number, number], { n: number }>(
         `insert into kv_state (key, value, n, expires_at) values (?, '', 1, ?)
          on conflict (key) do update set
@@ -89,11 +70,6 @@ export class SqliteStateStore implements StateStore {
          on conflict (key) do update set value = excluded.value, n = 0, expires_at = excluded.expires_at`,
       ),
       del: db.prepare<[string]>('delete from kv_state where key = ?'),
-      sweep: db.prepare<[number]>('delete from kv_state where expires_at <= ?'),
-      onceSince: db.prepare<[number], { seq: number; id: string; expires_at: number }>(
-        'select seq, id, expires_at from once_log where seq > ? order by seq',
-      ),
-      onceAppend: db.prepare<[string, number]>('insert into once_log (id, expires_at) values (?, ?)'),
       // Rows are in recording order: everything before the oldest live row goes (a long-TTL row
       // holds back later short-TTL ones until it expires), and never the newest row (see 005).
       sweepSome: db.prepare<[number, number]>('delete from kv_state where key in (select key from kv_state where expires_at <= ? limit ?)'),
@@ -104,12 +80,16 @@ export class SqliteStateStore implements StateStore {
     };
     const timeoutMs = Number(db.pragma('busy_timeout', { simple: true })) || 0;
     this.busyHandler = { off: db.prepare('pragma busy_timeout = 0'), on: db.prepare(`pragma busy_timeout = ${timeoutMs}`) };
-    const transaction = db.transaction((batch: Recording[], undo: Undo) => this.recordAll(batch, undo));
-    // IMMEDIATE: the write lock is taken before the log is read, so no other process can append
-    // between this process catching up and writing.
-    this.recordBatch = transaction.immediate;
-    this.onceBase = this.clock.now();
-    this.followOnceLog(this.onceBase);
+    if (onThread && !db.memory) {
+      this.thread = new OnceLogThread({
+        path: db.name,
+        synchronous: Number(db.pragma('synchronous', { simple: true })),
+        busyTimeoutMs: timeoutMs,
+        forgetEveryMs: sweepEveryMs,
+      });
+    } else {
+      this.local = new OnceLog(db, clock);
+    }
     if (sweepEveryMs > 0) {
       this.sweeper = setInterval(() => this.sweepInSlices(), sweepEveryMs);
       this.sweeper.unref();
@@ -131,111 +111,57 @@ export class SqliteStateStore implements StateStore {
     }
   }
 
-  /** Takes in the ids other processes appended to the log since this one last looked. */
-  private followOnceLog(now: number): void {
-    for (const row of this.stmt.onceSince.iterate(this.onceSeq)) {
-      this.onceSeq = row.seq;
-      if (row.expires_at > now) this.rememberOnce(row.id, this.expiryTick(row.expires_at));
-    }
-  }
-
-  /** At least 1: the index keeps 0 for an empty slot. */
-  private expiryTick(ms: number): number {
-    return Math.max(1, Math.ceil((ms - this.onceBase) / 10));
-  }
-
-  /** An id whose expiry tick is later than this is live. */
-  private nowTick(ms: number): number {
-    return Math.floor((ms - this.onceBase) / 10);
-  }
-
-  private rememberOnce(id: string, expiryTick: number): void {
-    this.onceIds.set(id, expiryTick);
-  }
-
-  /** Forgets expired ids in recording order (ids of mixed TTLs at most delay this), at most `max`; returns how many. */
-  private forgetExpiredOnce(now: number, max = Infinity): number {
-    return this.onceIds.forgetUpTo(this.nowTick(now), max);
-  }
-
-  /**
-   * One transaction for every recording and count that reached the store in this turn of the event loop
-   * (group commit: one commit serves them all). The recorded calls of a batch that count in one
-   * window are counted with one statement: k hits take the counts n-k+1 … n in arrival order, as k
-   * single increments would.
-   */
-  private recordAll(batch: Recording[], undo: Undo): (number[] | null)[] {
-    const now = this.clock.now();
-    this.followOnceLog(now);
-    this.forgetExpiredOnce(now);
-    const tick = this.nowTick(now);
-    const windows = new Map<string, { ttlMs: number; slots: [counts: number[], index: number][] }>();
-    const results = batch.map(({ id, ttlMs, counters }) => {
-      if (id !== null) {
-        const seen = this.onceIds.get(id);
-        if (seen !== undefined && seen > tick) return null;
-        const expiresAt = now + ttlMs;
-        this.onceSeq = Number(this.stmt.onceAppend.run(id, expiresAt).lastInsertRowid);
-        undo.push([id, seen]);
-        this.rememberOnce(id, this.expiryTick(expiresAt));
-      }
-      const counts: number[] = new Array(counters.length);
-      counters.forEach((c, j) => {
-        let window = windows.get(c.key);
-        if (!window) {
-          window = { ttlMs: c.ttlMs, slots: [] };
-          windows.set(c.key, window);
-        }
-        window.slots.push([counts, j]);
-      });
-      return counts;
-    });
-    for (const [key, { ttlMs, slots }] of windows) {
-      const last = this.count(now, key, slots.length, ttlMs);
-      slots.forEach(([counts, j], k) => {
-        counts[j] = last - slots.length + 1 + k;
-      });
-    }
-    return results;
-  }
-
-  /** Adds `by` to a live window, or starts the window at `by` (the upsert does both, atomically). */
-  private count(now: number, key: string, by: number, ttlMs: number): number {
-    const live = this.stmt.bump.get(by, key, now);
-    return Number((live ?? this.stmt.incrBy.get(key, by, now + ttlMs, now, now)!).n);
+  /** The log on this connection, made on first use (it reads the live part of the log back). */
+  private localLog(): OnceLog {
+    this.local ??= new OnceLog(this.db, this.clock);
+    return this.local;
   }
 
   recordOnce(id: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
     return this.enqueue(id, ttlMs, counters);
   }
 
-  private enqueue(id: string | null, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
+  private enqueue(id: string | null, ttlMs: number, counters: readonly Counter[]): Promise<Recorded> {
     return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.flushRecordings());
+      if (this.pending.length === 0 && !this.inFlight) setImmediate(() => this.flushRecordings());
       this.pending.push({ id, ttlMs, counters, resolve, reject });
     });
   }
 
+  /** One transaction for every recording and count that reached the store in this turn of the event loop. */
   private flushRecordings(): void {
+    if (this.inFlight) return;
     const batch = this.pending;
     this.pending = [];
-    const seq = this.onceSeq;
-    const undo: Undo = [];
+    if (this.thread && !this.thread.failure) {
+      // One batch at a time: the next one takes in every recording that arrived while this one
+      // was with the thread, so a message's fixed cost is shared by more calls under load.
+      this.inFlight = true;
+      this.thread
+        .record(batch)
+        .then(
+          (results) => settle(batch, results),
+          (err: unknown) => {
+            for (const r of batch) r.reject(err);
+          },
+        )
+        .finally(() => {
+          this.inFlight = false;
+          if (this.pending.length > 0) this.flushRecordings();
+        });
+      return;
+    }
+    let results: Recorded[];
     try {
       // With SQLite's busy handler: when another connection holds the write lock, this sleeps (a
       // stall of the event loop; see bench/RESULTS.md for why it stays: trying again later off the
       // loop measured no better).
-      const results = this.recordBatch(batch, undo);
-      batch.forEach((r, i) => {
-        r.resolve(results[i]!);
-      });
+      results = this.localLog().record(batch);
     } catch (err) {
-      // Rolled back: forget what this batch remembered, so a retry is not taken for a replay (the
-      // log rows of other processes read in the meantime are read again next time).
-      this.onceSeq = seq;
-      for (const [id, before] of undo.reverse()) this.onceIds.restore(id, before);
       for (const r of batch) r.reject(err);
+      return;
     }
+    settle(batch, results);
   }
 
   async putIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
@@ -311,7 +237,7 @@ export class SqliteStateStore implements StateStore {
   /** Deletes expired keys and one-time ids, all at once; returns how many. */
   sweep(): number {
     const now = this.clock.now();
-    this.forgetExpiredOnce(now);
+    this.local?.forgetExpired();
     let total = 0;
     for (;;) {
       const n = this.sweepSome(now, SWEEP_SLICE);
@@ -333,8 +259,9 @@ export class SqliteStateStore implements StateStore {
     const step = () => {
       let more = false;
       try {
-        // The memory index forgets as calls are recorded; after a quiet spell, here, in slices too.
-        const forgotten = this.forgetExpiredOnce(this.clock.now(), SWEEP_SLICE * 10);
+        // The memory index forgets as calls are recorded; after a quiet spell, here, in slices too
+        // (on its thread, the thread does).
+        const forgotten = this.local?.forgetExpired(SWEEP_SLICE * 10) ?? 0;
         const deleted = this.withoutWaiting(() => this.sweepSome(now, SWEEP_SLICE));
         more = forgotten === SWEEP_SLICE * 10 || deleted >= SWEEP_SLICE;
       } catch {
@@ -347,7 +274,7 @@ export class SqliteStateStore implements StateStore {
   }
 
   replayIndex(): { ids: number; bytes: number } {
-    return { ids: this.onceIds.size, bytes: this.onceIds.bytes };
+    return this.local?.index() ?? this.thread!.index();
   }
 
   async ping(): Promise<void> {
@@ -356,7 +283,14 @@ export class SqliteStateStore implements StateStore {
 
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    await this.thread?.close();
   }
+}
+
+function settle(batch: readonly Pending[], results: readonly Recorded[]): void {
+  batch.forEach((r, i) => {
+    r.resolve(results[i]!);
+  });
 }
 
 /** Rows one sweep slice deletes: a few milliseconds of the request thread. */

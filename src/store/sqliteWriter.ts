@@ -65,7 +65,6 @@ export class SqliteBackgroundWriter implements CallLogSink {
 
   constructor(path: string, checkpointEveryMs = 250) {
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, betterSqlite3: BETTER_SQLITE3, checkpointEveryMs } });
-    this.worker.unref();
     this.worker.on('message', (reply: Reply) => {
       const next = this.waiting.shift();
       if (this.waiting.length === 0) this.worker.unref();
@@ -75,6 +74,8 @@ export class SqliteBackgroundWriter implements CallLogSink {
     });
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`the SQLite writer thread exited (code ${code})`)));
+    // After the listeners: adding a 'message' listener references the thread again.
+    this.worker.unref();
   }
 
   /** Stops `connection` from checkpointing on its own while this thread runs; restores it if the thread dies. */

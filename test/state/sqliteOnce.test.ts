@@ -2,7 +2,9 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { migrateToLatest, openStore, type Store } from '../../src/store/database.ts';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
 import { platformMigrations } from '../../src/store/migrations/index.ts';
@@ -16,6 +18,7 @@ import { platformMigrations } from '../../src/store/migrations/index.ts';
  */
 
 const LONG_TTL = 600_000;
+const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'unclosed-child.ts');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('SqliteStateStore one-time ids', () => {
@@ -60,24 +63,54 @@ describe('SqliteStateStore one-time ids', () => {
     await other.close();
   });
 
-  test('a batch that rolls back is forgotten: the same ids record afterwards', async () => {
-    const state = new SqliteStateStore(store.sqlite!, undefined, 0);
-    // Fails the batch after its first id has been taken in.
-    store.sqlite!.exec(`create temp trigger once_boom before insert on once_log when new.id = 'rollback:boom'
-      begin select raise(abort, 'boom'); end`);
-    const results = await Promise.allSettled([
-      state.recordOnce('rollback:ok', LONG_TTL, [{ key: 'rollback:c', ttlMs: LONG_TTL }]),
-      state.recordOnce('rollback:boom', LONG_TTL, []),
-    ]);
-    assert.deepEqual(
-      results.map((r) => r.status),
-      ['rejected', 'rejected'],
-    );
-    store.sqlite!.exec('drop trigger once_boom');
-    assert.deepEqual(await state.recordOnce('rollback:ok', LONG_TTL, [{ key: 'rollback:c', ttlMs: LONG_TTL }]), [1]);
-    assert.deepEqual(await state.recordOnce('rollback:boom', LONG_TTL, []), []);
+  for (const onThread of [false, true]) {
+    test(`a batch that rolls back is forgotten: the same ids record afterwards (${onThread ? 'on its own thread' : 'on the request thread'})`, async () => {
+      const state = new SqliteStateStore(store.sqlite!, undefined, 0, onThread);
+      // Fails the batch after its first id has been taken in (a trigger every connection sees).
+      store.sqlite!.exec(`create trigger once_boom before insert on once_log when new.id = 'rollback:boom'
+        begin select raise(abort, 'boom'); end`);
+      const ok = `rollback:ok:${onThread}`;
+      const counter = [{ key: `rollback:c:${onThread}`, ttlMs: LONG_TTL }];
+      const results = await Promise.allSettled([state.recordOnce(ok, LONG_TTL, counter), state.recordOnce('rollback:boom', LONG_TTL, [])]);
+      assert.deepEqual(
+        results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.status)),
+        ['boom', 'boom'],
+      );
+      store.sqlite!.exec('drop trigger once_boom');
+      assert.deepEqual(await state.recordOnce(ok, LONG_TTL, counter), [1]);
+      assert.deepEqual(await state.recordOnce(`rollback:boom:${onThread}`, LONG_TTL, []), []);
+      await state.close();
+    });
+  }
+
+  test('on its own thread: the counts and the index come back; when the thread dies, the request thread records and still refuses its ids', async () => {
+    const state = new SqliteStateStore(store.sqlite!, undefined, 0, true);
+    const window = [{ key: 'thread:window', ttlMs: LONG_TTL }];
+    const counts = await Promise.all(['thread:a', 'thread:b', 'thread:a', 'thread:c'].map((id) => state.recordOnce(id, LONG_TTL, window)));
+    assert.deepEqual(counts, [[1], [2], null, [3]]);
+    const live = Number(store.sqlite!.prepare('select count(*) as n from once_log where expires_at > ?').pluck().get(Date.now()));
+    assert.equal(state.replayIndex().ids, live);
+    assert.ok(state.replayIndex().bytes > 0);
+
+    const thread = (state as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread;
+    await thread.worker.terminate();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(await state.recordOnce('thread:b', LONG_TTL, window), null);
+    assert.deepEqual(await state.recordOnce('thread:d', LONG_TTL, window), [4]);
+    assert.equal(state.replayIndex().ids, live + 1);
     await state.close();
   });
+
+  for (const mode of ['idle', 'record']) {
+    test(`a process whose one-time id thread is never closed still exits (${mode})`, { timeout: 60_000 }, () => {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', FIXTURE, mode], {
+        env: { ...process.env, KAIFANG_DATA_DIR: dir },
+        timeout: 50_000,
+      });
+      assert.equal(child.signal, null, 'killed at the deadline: the thread held the process open');
+      assert.equal(child.status, 0, child.stderr.toString());
+    });
+  }
 
   test('sweep: expired rows before the oldest live one go; the newest row always stays, so seq never goes back', async () => {
     const own = mkdtempSync(join(tmpdir(), 'kaifang-once-sweep-'));

@@ -11,13 +11,16 @@ import { hasPostgresAndRedis, makeBackend } from '../helpers/backends.ts';
 import { platformMigrations } from '../../src/store/migrations/index.ts';
 
 /**
- * The StateStore backends: SQLite through prepared statements (the embedded default), the Kysely
- * SQL state on SQLite and on PostgreSQL, and Redis.
+ * The StateStore backends: SQLite through prepared statements (the embedded default, which records
+ * one-time ids on a thread of its own: `sqlite-thread`; `sqlite` records them on the request
+ * thread, as it does when that thread has died), the Kysely SQL state on SQLite and on PostgreSQL,
+ * and Redis.
  */
-export type StateKind = 'sqlite' | 'sql-sqlite' | 'sql-postgres' | 'redis';
+export type StateKind = 'sqlite' | 'sqlite-thread' | 'sql-sqlite' | 'sql-postgres' | 'redis';
 
 export const stateKinds: { kind: StateKind; skip: string | false }[] = [
   { kind: 'sqlite', skip: false },
+  { kind: 'sqlite-thread', skip: false },
   { kind: 'sql-sqlite', skip: false },
   { kind: 'sql-postgres', skip: hasPostgresAndRedis ? false : 'DATABASE_URL and REDIS_URL are not set: PostgreSQL state skipped' },
   { kind: 'redis', skip: hasPostgresAndRedis ? false : 'DATABASE_URL and REDIS_URL are not set: Redis state skipped' },
@@ -45,7 +48,9 @@ export async function openState(kind: StateKind, env: Record<string, string | un
   // The contention tests (100 concurrent writers of one row, 3 processes) test atomicity, not the
   // deadline (test/state/deadline.test.ts does): on a busy machine a queue of them may take longer.
   const state =
-    kind === 'sqlite' ? new SqliteStateStore(store.sqlite!, systemClock, 0) : new SqlStateStore(store.db, systemClock, 0, 30_000);
+    kind === 'sqlite' || kind === 'sqlite-thread'
+      ? new SqliteStateStore(store.sqlite!, systemClock, 0, kind === 'sqlite-thread')
+      : new SqlStateStore(store.db, systemClock, 0, 30_000);
   return {
     state,
     async close() {
@@ -66,7 +71,7 @@ export interface StateBackend extends OpenedState {
 export async function makeStateBackend(kind: StateKind): Promise<StateBackend> {
   let env: Record<string, string>;
   let cleanupBackend: () => Promise<void>;
-  if (kind === 'sqlite' || kind === 'sql-sqlite') {
+  if (kind === 'sqlite' || kind === 'sqlite-thread' || kind === 'sql-sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'kaifang-state-'));
     env = { KAIFANG_DATA_DIR: dir };
     cleanupBackend = async () => rmSync(dir, { recursive: true, force: true });
