@@ -53,6 +53,12 @@ export const platformSettings = {
     integer(10, 60_000),
     "Deadline of one short-lived-state operation (Redis, or the state table on PostgreSQL): past it the call fails in the front's shape instead of waiting for the backend.",
   ),
+  stateThread: setting(
+    'KAIFANG_STATE_THREAD',
+    true,
+    boolean,
+    'On the embedded store: record signed calls against replay, with their rate counts, on a thread of its own (its own SQLite connection), off the request thread; false = on the request thread (a one-core machine, or ~15 MB less memory).',
+  ),
   masterKey: setting<string | undefined>(
     'KAIFANG_MASTER_KEY',
     undefined,

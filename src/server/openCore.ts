@@ -79,12 +79,12 @@ export async function openCheckedStore(
 
 /**
  * Where state lives: Redis when REDIS_URL is set, else the store (an embedded one through its own
- * connection, with one-time ids recorded on a thread of their own).
+ * connection, with one-time ids recorded on a thread of their own unless KAIFANG_STATE_THREAD=false).
  */
 export async function openState(config: Config, store: Store, log: Pick<Logger, 'error' | 'info'>): Promise<StateStore> {
   if (!config.redisUrl)
     return store.sqlite
-      ? new SqliteStateStore(store.sqlite, systemClock, 60_000, true)
+      ? new SqliteStateStore(store.sqlite, systemClock, 60_000, config.stateThread)
       : new SqlStateStore(store.db, systemClock, 60_000, config.stateTimeoutMs);
   // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).
   const redis = new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix, {

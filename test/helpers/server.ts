@@ -26,7 +26,11 @@ export async function startServer(
   options: { backend?: Backend['name']; clock?: Clock; config?: Partial<Config>; env?: Record<string, string>; captureLogs?: boolean } = {},
 ): Promise<TestServer> {
   const backend = await makeBackend(options.backend ?? 'sqlite');
-  const config = loadConfig({ ...backend.env, ...options.env }, { port: 0, ...options.config });
+  // In this process one-time ids are recorded on the request thread: from the TypeScript sources a
+  // thread starts through tsx, ~0.3 s of CPU for each of the suite's ~200 servers. The thread is
+  // tested by the state suite (sqlite-thread), sqliteOnce.test.ts, and every test that spawns
+  // kaifang (the built code, with the default).
+  const config = loadConfig({ ...backend.env, ...options.env }, { port: 0, stateThread: false, ...options.config });
   const lines: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
