@@ -36,7 +36,7 @@ const WORKER = new URL(`./onceLogWorker${import.meta.url.endsWith('.ts') ? '.ts'
 
 /**
  * The embedded store's one-time ids on a thread of their own (`onceLogWorker.ts`): the request
- * thread hands each turn's recordings over in one message and gets their outcome back in one, so
+ * thread hands a batch of recordings over in one message and gets their outcome back in one, so
  * the SQLite transaction, its commit and the index's upkeep (~12 µs of a signed call, profiled)
  * are not the request thread's work. The guarantees are the transaction's and stay as they were:
  * a recording resolves once its commit is done, an id is recorded once across every process.

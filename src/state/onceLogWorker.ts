@@ -8,7 +8,6 @@ import { OnceLog, type Recording } from './onceLog.ts';
 import type { BatchMessage, OnceLogWorkerData, ReplyMessage } from './onceLogThread.ts';
 
 /** Index entries forgotten between two turns of this thread's loop. */
-/** Index entries forgotten between two turns of this thread's loop. */
 const FORGET_SLICE = 20_000;
 
 const data = workerData as OnceLogWorkerData;
@@ -20,7 +19,7 @@ db.pragma(`synchronous = ${data.synchronous}`);
 db.pragma(`busy_timeout = ${data.busyTimeoutMs}`);
 const log = new OnceLog(db);
 
-/** The batch as `OnceLogThread.send` flattened it. */
+/** The batch as `OnceLogThread.record` flattened it. */
 function unflatten(m: BatchMessage): Recording[] {
   const batch: Recording[] = new Array(m.ids.length);
   let k = 0;
