@@ -46,7 +46,7 @@ export async function makeBackend(name: Backend['name']): Promise<Backend> {
       env: { ...common, DATABASE_URL: '', REDIS_URL: '' },
       cleanup: async () => {
         await stopServersOn(dataDir);
-        rmSync(dataDir, { recursive: true, force: true });
+        rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
       },
     };
   }
@@ -72,7 +72,7 @@ export async function makeBackend(name: Backend['name']): Promise<Backend> {
       } finally {
         redis.disconnect();
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 });
     },
   };
 }
