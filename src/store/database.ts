@@ -204,11 +204,13 @@ export async function migrateToLatest(
   const postgres = isPostgres(db as unknown as Kysely<unknown>);
   let outcome = await (postgres ? migrator.migrateToLatest() : withSqliteMigrationLock(db, () => migrator.migrateToLatest()));
   // Kysely looks for its tables in every schema of the database (pg_get_serial_sequence on each
-  // table): another deployment's schema or table dropped during that scan fails it with 3F000
-  // "schema does not exist" or 42P01 "relation … does not exist" (naming the other schema's
-  // table). The migrator applies only what is pending, so the next scan (which no longer sees
-  // what was dropped) carries on safely; a migration's own error comes back the same each time.
-  const droppedMeanwhile = (err: unknown) => ['3F000', '42P01'].includes((err as { code?: string } | undefined)?.code ?? '');
+  // column): another deployment's schema, table or column dropped during that scan fails it with
+  // 3F000 "schema does not exist", 42P01 "relation … does not exist" or 42703 "column … does not
+  // exist" (naming the other schema's table; the last seen once in the suite, for another
+  // schema's kysely_migration). The migrator applies only what is pending, so the next scan (which
+  // no longer sees what was dropped) carries on safely; a migration's own error comes back the
+  // same each time.
+  const droppedMeanwhile = (err: unknown) => ['3F000', '42P01', '42703'].includes((err as { code?: string } | undefined)?.code ?? '');
   for (let retries = 5; postgres && retries > 0 && droppedMeanwhile(outcome.error); retries--) {
     outcome = await migrator.migrateToLatest();
   }
