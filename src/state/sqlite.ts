@@ -128,7 +128,10 @@ export class SqliteStateStore implements StateStore {
     });
   }
 
-  /** One transaction for every recording and count that reached the store in this turn of the event loop. */
+  /**
+   * One transaction for every recording and count waiting: those of this turn of the event loop,
+   * or, on the thread, all that arrived while the previous batch was with it.
+   */
   private flushRecordings(): void {
     if (this.inFlight) return;
     const batch = this.pending;
