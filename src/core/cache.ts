@@ -16,6 +16,15 @@ export class TtlCache<V extends {}> {
     this.lru = max > 0 && ttlMs > 0 ? new LRUCache({ maxSize: max, sizeCalculation: () => 1, ttl: ttlMs, ttlAutopurge: false }) : undefined;
   }
 
+  /**
+   * The cached entry (`value` undefined: cached as not found), or undefined when there is none: for
+   * a hot path that awaits only on a miss. An await costs a promise and a turn of the microtask
+   * queue even when the value is already here.
+   */
+  peek(key: string): { readonly value: V | undefined } | undefined {
+    return this.lru?.get(key);
+  }
+
   async get(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.lru?.get(key);
     if (hit) return hit.value;

@@ -78,6 +78,7 @@ export interface CredentialSpec<TB extends keyof Database, C extends { id: numbe
 }
 
 const PRINTABLE = /^[\x21-\x7e]*$/;
+const NOT_FOUND = { value: undefined } as const;
 
 /** What a kind of credential is stored with (the core provides all of it). */
 export interface CredentialDeps {
@@ -235,6 +236,15 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
     const row = await this.row(id);
     if (!row) throw this.notFound(id);
     return this.spec.fromRow(row);
+  }
+
+  /**
+   * What `findForSigning` would give, when this process has it cached (`value` undefined: known
+   * not to exist); undefined when it has to be read.
+   */
+  cachedForSigning(id: string): { readonly value: CS | undefined } | undefined {
+    if (this.spec.idPattern && !this.spec.idPattern.test(id)) return NOT_FOUND;
+    return this.cache.peek(id);
   }
 
   /** The credential with its secret in clear, for verifying a call; undefined when unknown. Cached (see the class). */

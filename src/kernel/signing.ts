@@ -24,11 +24,15 @@ export function valueText(value: SignedValue): string {
   return JSON.stringify(value);
 }
 
-/** Plain UTF-16 code-unit order, which is what Java's String.compareTo and the vendors use. */
+/**
+ * Plain UTF-16 code-unit order, which is what Java's String.compareTo and the vendors use. That is
+ * `sort()`'s own order for strings: no comparator, so no call into JavaScript per comparison.
+ */
 export function sortedNames(params: SignedParams, skip: string): string[] {
-  return Object.keys(params)
-    .filter((name) => name !== skip)
-    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = Object.keys(params);
+  const at = names.indexOf(skip);
+  if (at !== -1) names.splice(at, 1);
+  return names.sort();
 }
 
 /**

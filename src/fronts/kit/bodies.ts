@@ -23,7 +23,11 @@ export class FormDecodeError extends Error {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function decodeComponent(raw: string, what: string, param: string): string {
+/**
+ * `raw` percent-decoded; `name` is the parameter's (decoded) name when decoding its value, or
+ * undefined when decoding a name. The refusal's words are made only for a refusal.
+ */
+function decodeComponent(raw: string, name: string | undefined): string {
   const s = raw.includes('+') ? raw.replace(/\+/g, ' ') : raw;
   if (!s.includes('%')) return s;
   // decodeURIComponent is as strict (bad escapes and invalid UTF-8 throw) and much faster; the
@@ -33,6 +37,8 @@ function decodeComponent(raw: string, what: string, param: string): string {
   } catch {
     /* explained below */
   }
+  const what = name === undefined ? 'a parameter name' : `the value of ${name}`;
+  const param = name ?? raw.slice(0, 40);
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -68,8 +74,8 @@ export function decodeForm(text: string): [string, string][] {
     const eq = part.indexOf('=');
     const rawName = eq === -1 ? part : part.slice(0, eq);
     const rawValue = eq === -1 ? '' : part.slice(eq + 1);
-    const name = decodeComponent(rawName, 'a parameter name', rawName.slice(0, 40));
-    pairs.push([name, decodeComponent(rawValue, `the value of ${name}`, name)]);
+    const name = decodeComponent(rawName, undefined);
+    pairs.push([name, decodeComponent(rawValue, name)]);
   }
   return pairs;
 }

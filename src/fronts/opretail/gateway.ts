@@ -20,6 +20,8 @@ for (const name of Object.keys(BUILT_IN)) if (!BUILT_IN_METHODS.has(name)) throw
 
 const SYSTEM = new Set(['_aid', '_akey', '_mt', '_sm', '_requestMode', '_version', '_timestamp', '_sig', '_format']);
 
+const REQUEST_MODES = new Set(['post', 'get', 'put', 'delete']);
+
 /** Step 1 of the spec's order: the first absent or empty system parameter decides the code. */
 const REQUIRED: [string, Codename][] = [
   ['_akey', 'KEY_NOTNULL'],
@@ -59,7 +61,7 @@ function checkValues(p: Record<string, string>): { sm: 'md5' | 'sha1'; timestamp
   }
   const sm = p._sm!.toLowerCase();
   if (sm !== 'md5' && sm !== 'sha1') fail('SIGN_TYPE_NOTEXIST', `_sm must be md5 or sha1, got ${quote(p._sm!)}`);
-  if (!['post', 'get', 'put', 'delete'].includes(p._requestMode!.toLowerCase())) {
+  if (!REQUEST_MODES.has(p._requestMode!.toLowerCase())) {
     fail('REQUESTMODE_NOTNULL', `_requestMode must be post, get, put or delete (any case), got ${quote(p._requestMode!)}`);
   }
   const timestamp = parseCompact(p._timestamp!);
@@ -74,8 +76,13 @@ function checkValues(p: Record<string, string>): { sm: 'md5' | 'sha1'; timestamp
   return { sm: sm as 'md5' | 'sha1', timestamp: timestamp! };
 }
 
-async function keyFor(s: OpretailServices, p: Record<string, string>, call: CallState): Promise<DeveloperKeyWithSecret> {
-  const key = await s.keys.findForSigning(p._akey!);
+/** The key `_akey` names, checked; `found` is what the credentials store gave for it. */
+function checkedKey(
+  s: OpretailServices,
+  p: Record<string, string>,
+  call: CallState,
+  key: DeveloperKeyWithSecret | undefined,
+): DeveloperKeyWithSecret {
   if (!key) throw new NotFound('developerKey', `_akey ${quote(p._akey!)} is not a developer key of this platform`);
   // A known key is named in the call log even when refused below (disabled, wrong _aid, expired):
   // its id is public, and an operator looks for who keeps calling with a key that was switched off.
@@ -118,16 +125,10 @@ function verified(ctx: FrontContext, params: Params, key: DeveloperKeyWithSecret
   throw new InvalidSignature(message);
 }
 
-/** The registered, enabled method the key may call; built-ins are open to every key. */
-async function methodFor(
-  s: OpretailServices,
-  p: Record<string, string>,
-  key: DeveloperKeyWithSecret,
-): Promise<BuiltInMethod | GatewayMethod> {
+/** The registered, enabled method the key may call (a built-in one is `builtInFor`'s). */
+async function registeredMethodFor(s: OpretailServices, p: Record<string, string>, key: DeveloperKeyWithSecret): Promise<GatewayMethod> {
   const name = p._mt!;
   const version = p._version!;
-  const builtIn = BUILT_IN[name]?.[version];
-  if (builtIn) return builtIn;
   const method = BUILT_IN[name] ? undefined : await s.methods.resolve(name, version);
   if (!method) throw new NotFound('method', `no method ${quote(name)} version ${quote(version)} is registered on this platform`);
   if (key.developerType !== 1 && !(await s.methods.isGranted(key.id, method.id))) {
@@ -160,6 +161,13 @@ function limitWindows(
   return windows;
 }
 
+/** The parameters a method gets: all but the gateway's own. */
+function businessParams<V>(all: Record<string, V>): Record<string, V> {
+  const out: Record<string, V> = Object.create(null);
+  for (const name of Object.keys(all)) if (!SYSTEM.has(name)) out[name] = all[name]!;
+  return out;
+}
+
 /**
  * One `/m.api` call, in the spec's check order. Nothing is written until the signature checks out
  * (the replay record), and rate counters move only for a method that exists and is granted.
@@ -169,7 +177,10 @@ export async function runGateway(s: OpretailServices, ctx: FrontContext, req: Ga
   const params = collectParams(req.rawQuery, req.body);
   call.format = params.text._format?.toLowerCase() === 'xml' ? 'xml' : 'json';
   const { sm, timestamp } = checkValues(params.text);
-  const key = await keyFor(s, params.text, call);
+  // A key or method this process has cached is used without an await: each costs a promise and a
+  // turn of the microtask queue, and nearly every call finds both here.
+  const cached = s.keys.cachedForSigning(params.text._akey!);
+  const key = checkedKey(s, params.text, call, cached ? cached.value : await s.keys.findForSigning(params.text._akey!));
 
   const windowS = s.settings.opretailTimestampWindowS;
   const windowMs = windowS * 1000;
@@ -185,10 +196,13 @@ export async function runGateway(s: OpretailServices, ctx: FrontContext, req: Ga
   // The method is looked up (read only) before the replay record is written so that the record and
   // the rate counters go to the state store in one write; refusals still come in the spec's order:
   // a replay (-100) before an unknown method (9) before a limit (18).
-  const found = await methodFor(s, params.text, key).then(
-    (method) => ({ method, error: undefined }),
-    (error: unknown) => ({ method: undefined, error }),
-  );
+  const builtIn = BUILT_IN[params.text._mt!]?.[params.text._version!];
+  const found: { method: BuiltInMethod | GatewayMethod | undefined; error?: unknown } = builtIn
+    ? { method: builtIn }
+    : await registeredMethodFor(s, params.text, key).then(
+        (method) => ({ method }),
+        (error: unknown) => ({ method: undefined, error }),
+      );
   const windows = found.method ? limitWindows(s, key, params.text._mt!, found.method) : [];
   // Remembered while the request's own _timestamp is inside the window (+1 s: the timestamp has
   // whole seconds): a replay after that is refused as TIMESTAMP_OVERTIME, which is checked first.
@@ -202,15 +216,8 @@ export async function runGateway(s: OpretailServices, ctx: FrontContext, req: Ga
   call.endpoint = params.text._mt!;
   s.quotas.enforce(windows, counts);
 
-  const text: Record<string, string> = Object.create(null);
-  const values: Record<string, unknown> = Object.create(null);
-  for (const n of Object.keys(signed.text)) {
-    if (SYSTEM.has(n)) continue;
-    text[n] = signed.text[n]!;
-    values[n] = signed.values[n];
-  }
+  if (typeof method === 'function') return method({ key, text: businessParams(signed.text), now: s.clock.now() });
   const env = req.environment?.toLowerCase();
   const test = key.keytype === 2 || env === 'test' || env === 'dev';
-  if (typeof method === 'function') return method({ key, text, now: s.clock.now() });
-  return s.forwarder.call(method, { key, values, requestId: req.id, test });
+  return s.forwarder.call(method, { key, values: businessParams(signed.values), requestId: req.id, test });
 }
