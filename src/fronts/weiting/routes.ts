@@ -7,6 +7,7 @@ import type { FrontPluginOptions } from '../kit/front.ts';
 import { frontWire, resultOf, type WireCall } from '../kit/wire.ts';
 import { type Failure, failureOf, INTERFACE_ERROR, KEY_REUSED, TOKEN_REFUSED } from './codes.ts';
 import type { WeitingApp } from './domain/apps.ts';
+import type { WeitingUser } from './domain/users.ts';
 import { ERROR_PAGE_HEADERS, errorPage, type LoginError, partnerUrlWithError } from './pages.ts';
 import {
   dateField,
@@ -67,7 +68,8 @@ export async function weitingRoutes(app: FastifyInstance, { services, ctx, front
 interface TokenEndpoint {
   method: 'GET' | 'POST';
   path: string;
-  handle(s: WeitingServices, request: FastifyRequest, app: WeitingApp, query: Fields): Promise<Answer>;
+  /** An answer the process has at hand (a cached user) comes back as is, without a promise. */
+  handle(s: WeitingServices, request: FastifyRequest, app: WeitingApp, query: Fields): Answer | Promise<Answer>;
   /** The endpoint's answer to a failure (undefined: kaifang's own), `message` naming what was wrong. */
   onFailure(failure: Failure | undefined, message: string): Answer;
 }
@@ -130,8 +132,14 @@ async function withAccessToken(
   let caller: WeitingApp | undefined;
   try {
     const query = queryFields(request.url);
-    caller = await s.accessTokens.appOf(query.access_token);
-    answer = caller ? await endpoint.handle(s, request, caller, query) : marked(json({ ...TOKEN_REFUSED }), 'refused');
+    // Awaited only when something has to be read: an await costs a promise and a microtask turn,
+    // and nearly every call finds its token, app and user in this process's caches.
+    const cached = s.accessTokens.cachedAppOf(query.access_token);
+    caller = cached ? cached.value : await s.accessTokens.appOf(query.access_token);
+    if (caller) {
+      const handled = endpoint.handle(s, request, caller, query);
+      answer = handled instanceof Promise ? await handled : handled;
+    } else answer = marked(json({ ...TOKEN_REFUSED }), 'refused');
   } catch (err) {
     const failure = failureOf(err);
     call.result = resultOf(err, failure);
@@ -221,8 +229,13 @@ function getOpenidByCodeFailure(failure: Failure | undefined): Answer {
 }
 
 /** `GET /service/1.0/user/info?openid=`: the user and their bound devices, in the seed's shape. */
-async function userInfo(s: WeitingServices, _request: FastifyRequest, _app: WeitingApp, query: Fields): Promise<Answer> {
-  const user = await s.users.info(openidField(query));
+function userInfo(s: WeitingServices, _request: FastifyRequest, _app: WeitingApp, query: Fields): Answer | Promise<Answer> {
+  const openid = openidField(query);
+  const cached = s.users.cachedInfo(openid);
+  return cached ? userInfoAnswer(cached.value) : s.users.info(openid).then(userInfoAnswer);
+}
+
+function userInfoAnswer(user: WeitingUser | undefined): Answer {
   return user ? { body: undefined, outcome: '0', text: userInfoText(user) } : json({ result: null, flag: 1 });
 }
 

@@ -74,6 +74,8 @@ function checkRates(input: { ratePerSecond?: number | null; appRatePerSecond?: n
  * shape (`ISV_I` / `MCH_I` and 9 digits) or imported as they are. A call looks its merchant up
  * through a per-process cache (`cacheTtlMs` is the bound on how long a switch-off takes elsewhere).
  */
+const UNKNOWN_MERCHANT = { value: undefined } as const;
+
 export class Organization {
   private readonly forCall: TtlCache<MerchantForCall>;
 
@@ -282,6 +284,11 @@ export class Organization {
     if (ids.length === 0) return new Map();
     const rows = await this.db.selectFrom('jucai_merchants').select(['id', 'mch_no']).where('id', 'in', ids).execute();
     return new Map(rows.map((r) => [Number(r.id), r.mch_no]));
+  }
+
+  /** What `findForCall` would give, when this process has it cached; undefined when it has to be read. */
+  cachedForCall(mchNo: string): { readonly value: MerchantForCall | undefined } | undefined {
+    return MCH_NO_PATTERN.test(mchNo) ? this.forCall.peek(mchNo) : UNKNOWN_MERCHANT;
   }
 
   /** The merchant a call names, with its ISV's switch; undefined when unknown. Cached. */

@@ -16,6 +16,8 @@ export interface AccessTokenSettings {
 }
 
 /** Wrong secrets (or unknown appids) one address may try for one appid in a window before it is slowed. */
+const NO_APP = { value: undefined } as const;
+
 export const FAILURES_BEFORE_SLOWDOWN = 5;
 /** The window those failures are counted in. */
 export const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -79,6 +81,20 @@ export class AccessTokens {
   /** Ends every token of the app now (here at once, on other processes within the cache bound); how many there were. */
   revokeApp(appid: string): Promise<number> {
     return this.tokens.revokeSubject(appid);
+  }
+
+  /**
+   * What `appOf` would give, when this process has the token and its app cached; undefined when
+   * either has to be read.
+   */
+  cachedAppOf(token: string | undefined): { readonly value: WeitingAppWithSecret | undefined } | undefined {
+    if (!token) return NO_APP;
+    const grant = this.tokens.cachedVerify(token);
+    if (!grant) return undefined;
+    if (!grant.value) return NO_APP;
+    const app = this.apps.cachedForSigning(grant.value.subject);
+    if (!app) return undefined;
+    return app.value?.enabled ? app : NO_APP;
   }
 
   /** The enabled app a token was issued to, or undefined (missing, unknown, expired, or the app disabled). */

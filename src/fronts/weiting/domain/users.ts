@@ -75,6 +75,11 @@ export class WeitingUsers {
     this.cache.delete(openid);
   }
 
+  /** What `info` would give, when this process has the user cached; undefined when it has to be read. */
+  cachedInfo(openid: string): { readonly value: WeitingUser | undefined } | undefined {
+    return this.cache.peek(openid);
+  }
+
   info(openid: string): Promise<WeitingUser | undefined> {
     return this.cache.get(openid, () => this.load(openid));
   }
