@@ -107,7 +107,11 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   // request thread.
   const writer = store.sqlitePath ? new SqliteBackgroundWriter(store.sqlitePath) : undefined;
   if (writer) writer.takeOverCheckpoints(store.sqlite!);
-  const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, 500, writer);
+  // Rows wait in memory for at most 200 ms. To the writer thread they go 64 at a time, a few
+  // milliseconds' worth under load: rows kept longer outlive two young-generation collections and
+  // are copied into the old generation, whose collections then come every few seconds
+  // (bench/RESULTS.md). A statement to PostgreSQL costs a round trip, so there a batch is 500.
+  const callLog = new CallLog(db, (err) => log.error({ err }, 'call log write failed'), 200, writer ? 64 : 500, writer);
   const core = assembleCore({ config, store, box, clock, state, upstreams, selfUrl });
   const idempotency = core.idempotency;
   const bound: readonly BoundFront[] = fronts.map((front) => front.bind(core, config));

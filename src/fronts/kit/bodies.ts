@@ -68,14 +68,20 @@ function decodeComponent(raw: string, name: string | undefined): string {
  */
 export function decodeForm(text: string): [string, string][] {
   const pairs: [string, string][] = [];
-  if (text === '') return pairs;
-  for (const part of text.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    const rawName = eq === -1 ? part : part.slice(0, eq);
-    const rawValue = eq === -1 ? '' : part.slice(eq + 1);
-    const name = decodeComponent(rawName, undefined);
-    pairs.push([name, decodeComponent(rawValue, name)]);
+  // Parts are cut out of `text` by position, not split first: no array of parts and no copy of
+  // each. `eq` is the first "=" at or after the part's start (-1: none left), so the text is
+  // scanned once however many parts lack one.
+  let eq = text.indexOf('=');
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('&', start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      if (eq !== -1 && eq < start) eq = text.indexOf('=', start);
+      const named = eq !== -1 && eq < end;
+      const name = decodeComponent(text.slice(start, named ? eq : end), undefined);
+      pairs.push([name, named ? decodeComponent(text.slice(eq + 1, end), name) : '']);
+    }
+    start = end + 1;
   }
   return pairs;
 }
