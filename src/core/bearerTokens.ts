@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { TtlCache } from './cache.ts';
+import { KNOWN_ABSENT, TtlCache, type Cached } from './cache.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { constantTimeEqual, sha256Hex } from '../kernel/secrets.ts';
-
-const NOT_VALID = { value: undefined } as const;
 
 /** What a valid token stands for. */
 export interface TokenGrant {
@@ -86,11 +84,11 @@ export class BearerTokens {
    * What `verify` would give, when this process has the token cached (`value` undefined: not
    * valid); undefined when it has to be read.
    */
-  cachedVerify(token: string): { readonly value: TokenGrant | undefined } | undefined {
-    if (!plausible(token)) return NOT_VALID;
+  cachedVerify(token: string): Cached<TokenGrant> | undefined {
+    if (!plausible(token)) return KNOWN_ABSENT;
     const hit = this.cache.peek(sha256Hex(token));
     if (!hit) return undefined;
-    return hit.value && hit.value.expiresAt > this.clock.now() ? hit : NOT_VALID;
+    return hit.value && hit.value.expiresAt > this.clock.now() ? hit : KNOWN_ABSENT;
   }
 
   async verify(token: string): Promise<TokenGrant | undefined> {

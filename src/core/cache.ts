@@ -1,5 +1,13 @@
 import { LRUCache } from 'lru-cache';
 
+/** A cache's entry: `value` undefined means cached as not found. */
+export interface Cached<V> {
+  readonly value: V | undefined;
+}
+
+/** The entry a hot path's probe gives for what cannot exist (an id of the wrong shape, no token, …). */
+export const KNOWN_ABSENT: Cached<never> = { value: undefined };
+
 /**
  * A bounded, short-lived per-process cache for hot-path lookups (credentials, routes). The TTL is
  * the documented bound on how long a change made elsewhere (another process, the CLI) takes to be
@@ -21,7 +29,7 @@ export class TtlCache<V extends {}> {
    * a hot path that awaits only on a miss. An await costs a promise and a turn of the microtask
    * queue even when the value is already here.
    */
-  peek(key: string): { readonly value: V | undefined } | undefined {
+  peek(key: string): Cached<V> | undefined {
     return this.lru?.get(key);
   }
 

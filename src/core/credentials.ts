@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { TtlCache } from './cache.ts';
+import { KNOWN_ABSENT, TtlCache, type Cached } from './cache.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { Conflict, Disabled, Expired, InvalidInput, NotFound } from '../kernel/errors.ts';
 import { randomString } from '../kernel/random.ts';
@@ -78,7 +78,6 @@ export interface CredentialSpec<TB extends keyof Database, C extends { id: numbe
 }
 
 const PRINTABLE = /^[\x21-\x7e]*$/;
-const NOT_FOUND = { value: undefined } as const;
 
 /** What a kind of credential is stored with (the core provides all of it). */
 export interface CredentialDeps {
@@ -242,8 +241,8 @@ export class SealedCredentials<TB extends keyof Database, C extends { id: number
    * What `findForSigning` would give, when this process has it cached (`value` undefined: known
    * not to exist); undefined when it has to be read.
    */
-  cachedForSigning(id: string): { readonly value: CS | undefined } | undefined {
-    if (this.spec.idPattern && !this.spec.idPattern.test(id)) return NOT_FOUND;
+  cachedForSigning(id: string): Cached<CS> | undefined {
+    if (this.spec.idPattern && !this.spec.idPattern.test(id)) return KNOWN_ABSENT;
     return this.cache.peek(id);
   }
 

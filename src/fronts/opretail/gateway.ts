@@ -76,7 +76,7 @@ function checkValues(p: Record<string, string>): { sm: 'md5' | 'sha1'; timestamp
   return { sm: sm as 'md5' | 'sha1', timestamp: timestamp! };
 }
 
-/** The key `_akey` names, checked; `found` is what the credentials store gave for it. */
+/** The key `_akey` names, checked: `key` is what the credentials store gave for it. */
 function checkedKey(
   s: OpretailServices,
   p: Record<string, string>,
@@ -125,7 +125,7 @@ function verified(ctx: FrontContext, params: Params, key: DeveloperKeyWithSecret
   throw new InvalidSignature(message);
 }
 
-/** The registered, enabled method the key may call (a built-in one is `builtInFor`'s). */
+/** The registered, enabled method the key may call (`runGateway` looks in `BUILT_IN` first). */
 async function registeredMethodFor(s: OpretailServices, p: Record<string, string>, key: DeveloperKeyWithSecret): Promise<GatewayMethod> {
   const name = p._mt!;
   const version = p._version!;

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../../../store/schema.ts';
 import type { JucaiIsvTable, JucaiMerchantTable } from '../tables.ts';
-import { TtlCache } from '../../../core/cache.ts';
+import { KNOWN_ABSENT, TtlCache, type Cached } from '../../../core/cache.ts';
 import type { Clock } from '../../../kernel/clock.ts';
 import { Conflict, NotFound } from '../../../kernel/errors.ts';
 import { check, checkInteger, checkText, LIMITS } from '../../../kernel/validation.ts';
@@ -74,8 +74,6 @@ function checkRates(input: { ratePerSecond?: number | null; appRatePerSecond?: n
  * shape (`ISV_I` / `MCH_I` and 9 digits) or imported as they are. A call looks its merchant up
  * through a per-process cache (`cacheTtlMs` is the bound on how long a switch-off takes elsewhere).
  */
-const UNKNOWN_MERCHANT = { value: undefined } as const;
-
 export class Organization {
   private readonly forCall: TtlCache<MerchantForCall>;
 
@@ -287,8 +285,8 @@ export class Organization {
   }
 
   /** What `findForCall` would give, when this process has it cached; undefined when it has to be read. */
-  cachedForCall(mchNo: string): { readonly value: MerchantForCall | undefined } | undefined {
-    return MCH_NO_PATTERN.test(mchNo) ? this.forCall.peek(mchNo) : UNKNOWN_MERCHANT;
+  cachedForCall(mchNo: string): Cached<MerchantForCall> | undefined {
+    return MCH_NO_PATTERN.test(mchNo) ? this.forCall.peek(mchNo) : KNOWN_ABSENT;
   }
 
   /** The merchant a call names, with its ISV's switch; undefined when unknown. Cached. */

@@ -1,4 +1,5 @@
 import type { BearerTokens } from '../../../core/bearerTokens.ts';
+import { KNOWN_ABSENT, type Cached } from '../../../core/cache.ts';
 import type { Clock } from '../../../kernel/clock.ts';
 import { Disabled, Forbidden, InvalidSignature, NotFound } from '../../../kernel/errors.ts';
 import type { Quotas } from '../../../core/quota.ts';
@@ -16,8 +17,6 @@ export interface AccessTokenSettings {
 }
 
 /** Wrong secrets (or unknown appids) one address may try for one appid in a window before it is slowed. */
-const NO_APP = { value: undefined } as const;
-
 export const FAILURES_BEFORE_SLOWDOWN = 5;
 /** The window those failures are counted in. */
 export const FAILURE_WINDOW_MS = 15 * 60_000;
@@ -87,14 +86,14 @@ export class AccessTokens {
    * What `appOf` would give, when this process has the token and its app cached; undefined when
    * either has to be read.
    */
-  cachedAppOf(token: string | undefined): { readonly value: WeitingAppWithSecret | undefined } | undefined {
-    if (!token) return NO_APP;
+  cachedAppOf(token: string | undefined): Cached<WeitingAppWithSecret> | undefined {
+    if (!token) return KNOWN_ABSENT;
     const grant = this.tokens.cachedVerify(token);
     if (!grant) return undefined;
-    if (!grant.value) return NO_APP;
+    if (!grant.value) return KNOWN_ABSENT;
     const app = this.apps.cachedForSigning(grant.value.subject);
     if (!app) return undefined;
-    return app.value?.enabled ? app : NO_APP;
+    return app.value?.enabled ? app : KNOWN_ABSENT;
   }
 
   /** The enabled app a token was issued to, or undefined (missing, unknown, expired, or the app disabled). */

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../../../store/schema.ts';
 import type { WeitingBindingTable, WeitingUserTable } from '../tables.ts';
-import { TtlCache } from '../../../core/cache.ts';
+import { TtlCache, type Cached } from '../../../core/cache.ts';
 import { containsAny, searchText } from '../../../core/search.ts';
 import type { Clock } from '../../../kernel/clock.ts';
 import { check } from '../../../kernel/validation.ts';
@@ -76,7 +76,7 @@ export class WeitingUsers {
   }
 
   /** What `info` would give, when this process has the user cached; undefined when it has to be read. */
-  cachedInfo(openid: string): { readonly value: WeitingUser | undefined } | undefined {
+  cachedInfo(openid: string): Cached<WeitingUser> | undefined {
     return this.cache.peek(openid);
   }
 
