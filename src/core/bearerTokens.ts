@@ -79,7 +79,6 @@ export class BearerTokens {
     return { token, expiresAt };
   }
 
-  /** What the token stands for, when it is one of this kind and unexpired; else undefined. */
   /**
    * What `verify` would give, when this process has the token cached (`value` undefined: not
    * valid); undefined when it has to be read.
@@ -88,9 +87,10 @@ export class BearerTokens {
     if (!plausible(token)) return KNOWN_ABSENT;
     const hit = this.cache.peek(sha256Hex(token));
     if (!hit) return undefined;
-    return hit.value && hit.value.expiresAt > this.clock.now() ? hit : KNOWN_ABSENT;
+    return this.unexpired(hit.value) ? hit : KNOWN_ABSENT;
   }
 
+  /** What the token stands for, when it is one of this kind and unexpired; else undefined. */
   async verify(token: string): Promise<TokenGrant | undefined> {
     if (!plausible(token)) return undefined;
     const hash = sha256Hex(token);
@@ -103,7 +103,12 @@ export class BearerTokens {
       if (!row || row.kind !== this.kind || !constantTimeEqual(row.hash, hash)) return undefined;
       return { subject: row.subject, data: row.data, expiresAt: Number(row.expires_at) };
     });
-    return grant && grant.expiresAt > this.clock.now() ? grant : undefined;
+    return this.unexpired(grant) ? grant : undefined;
+  }
+
+  /** Expiry is checked on every use, cached or not: the cache may hold a grant past its end. */
+  private unexpired(grant: TokenGrant | undefined): grant is TokenGrant {
+    return grant !== undefined && grant.expiresAt > this.clock.now();
   }
 
   /**
