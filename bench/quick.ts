@@ -8,7 +8,8 @@
  *
  * The memory figure of issue 19 (RSS of a fresh process after 1M calls, against 120 MB plus the
  * replay index's bytes): `BENCH_MAX_RPS=13000 tsx bench/quick.ts kaifang 100` (a file of 1.3M
- * requests; `served`, `rssMb`, `liveIds` and `indexMb` are in the line it prints).
+ * requests; `served`, `rssMb`, `liveIds` and `indexMb` are in the line it prints). With
+ * BENCH_SETTLE_S=30 it prints a second line, the RSS the same process has 30 s after the load.
  *
  * BENCH_DIR: the data directory (default: a new one); BENCH_SERVER_LOG: a file that gets the
  * server's stdout (the access log, --trace-gc lines); BENCH_PAUSE_S: seconds to wait after the
@@ -29,6 +30,7 @@ import {
   measure,
   requireWrk,
   ROOT,
+  rssMb,
   scrape,
   sleep,
   startProcess,
@@ -95,6 +97,20 @@ const replayIndex = {
   indexMb: (gauges.get('kaifang_replay_index_bytes') ?? NaN) / 2 ** 20,
 };
 console.log(JSON.stringify({ which, served, ...m, ...replayIndex }));
+if (process.env.BENCH_SETTLE_S) {
+  // The same process once the load has stopped: `rssMb` above is read the moment wrk ends, with
+  // the young generation full and the last seconds' garbage not yet collected.
+  await sleep(Number(process.env.BENCH_SETTLE_S) * 1000);
+  const settled = await scrape(server.url);
+  console.log(
+    JSON.stringify({
+      settledAfterS: Number(process.env.BENCH_SETTLE_S),
+      rssSettledMb: rssMb(server.pid),
+      liveIds: settled.get('kaifang_replay_index_ids'),
+      indexMb: (settled.get('kaifang_replay_index_bytes') ?? NaN) / 2 ** 20,
+    }),
+  );
+}
 if (process.env.BENCH_HOLD_S) {
   console.log(`pid ${server.pid}: stopping in ${process.env.BENCH_HOLD_S} s`);
   await sleep(Number(process.env.BENCH_HOLD_S) * 1000);

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { OnceIndex } from '../../src/state/onceIndex.ts';
 
 /**
@@ -87,4 +89,29 @@ test('OnceIndex: a queue emptied exactly at the end of its chunk, and across chu
   index.set('c', 11);
   assert.equal(index.get('c'), 11);
   assert.equal(index.forgetUpTo(11), 1);
+});
+
+test('OnceIndex: a table it outgrew and a queue chunk it let go are freed by a scavenge, without a full collection', () => {
+  // The thread the index lives on rarely gets a full collection, the only one that frees a buffer
+  // that reached the old generation. Both kinds of buffer are aged into it here first.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (options: { type: 'minor' | 'major' }) => void;
+  const arrayBuffers = () => process.memoryUsage().arrayBuffers;
+  gc({ type: 'major' });
+  const before = arrayBuffers();
+  const index = new OnceIndex();
+  const age = () => {
+    gc({ type: 'minor' });
+    gc({ type: 'minor' });
+  };
+  age();
+  // Two chunks in turn emptied: the first kept as the spare, the second (aged) replacing it.
+  for (let i = 0; i < 16_384 * 3; i++) index.set(`q-${i}`, 1 + Math.floor(i / 16_384));
+  age();
+  assert.equal(index.forgetUpTo(2), 2 * 16_384);
+  // 40,000 ids outgrow the first table (65,536 slots); recording goes on until it has moved across.
+  for (let i = 0; index.growing || i < 40_000; i++) index.set(`t-${i}`, 10);
+  gc({ type: 'minor' });
+  const kept = arrayBuffers() - before;
+  assert.ok(kept <= index.bytes, `${kept} bytes of buffers for an index of ${index.bytes}`);
 });
