@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startWorker } from '../kernel/worker.ts';
+import { startWorker, ThreadChannel } from '../kernel/worker.ts';
 import type { Recorded, Recording } from './onceLog.ts';
 
 export interface OnceLogWorkerData {
@@ -30,7 +30,7 @@ export type ReplyMessage =
       ids: number;
       bytes: number;
     }
-  | { ok: false; error: string; code: string | undefined };
+  | { ok: false; error: string; code?: string | undefined };
 
 const WORKER = new URL(`./onceLogWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
@@ -43,18 +43,17 @@ const WORKER = new URL(`./onceLogWorker${import.meta.url.endsWith('.ts') ? '.ts'
  */
 export class OnceLogThread {
   private readonly worker: Worker;
-  private readonly waiting: { batch: readonly Recording[]; resolve(results: Recorded[]): void; reject(err: unknown): void }[] = [];
+  private readonly channel: ThreadChannel<ReplyMessage>;
   private lastIndex = { ids: 0, bytes: 0 };
-  /** Set when the thread died: the owner records on its own connection from then on. */
-  failure: Error | undefined;
 
   constructor(data: OnceLogWorkerData) {
     this.worker = startWorker(WORKER, { workerData: data });
-    this.worker.on('message', (reply: ReplyMessage) => this.settle(reply));
-    this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => this.fail(new Error(`the one-time id thread exited (code ${code})`)));
-    // After the listeners: adding a 'message' listener references the thread again.
-    this.worker.unref();
+    this.channel = new ThreadChannel(this.worker, 'one-time id thread');
+  }
+
+  /** Set when the thread died: the owner records on its own connection from then on. */
+  get failure(): Error | undefined {
+    return this.channel.failure;
   }
 
   /** The index's size as of the last answer. */
@@ -62,8 +61,7 @@ export class OnceLogThread {
     return this.lastIndex;
   }
 
-  record(batch: readonly Recording[]): Promise<Recorded[]> {
-    if (this.failure) return Promise.reject(this.failure);
+  async record(batch: readonly Recording[]): Promise<Recorded[]> {
     const message: BatchMessage = { ids: [], ttls: [], counterCounts: [], keys: [], keyTtls: [] };
     for (const r of batch) {
       message.ids.push(r.id);
@@ -74,24 +72,9 @@ export class OnceLogThread {
         message.keyTtls.push(c.ttlMs);
       }
     }
-    return new Promise((resolve, reject) => {
-      // Referenced only while an answer is due, so an idle thread does not hold the process open.
-      if (this.waiting.length === 0) this.worker.ref();
-      this.waiting.push({ batch, resolve, reject });
-      this.worker.postMessage(message);
-    });
-  }
-
-  private settle(reply: ReplyMessage): void {
-    const next = this.waiting.shift();
-    if (this.waiting.length === 0) this.worker.unref();
-    if (!next) return;
-    if (!reply.ok) {
-      next.reject(Object.assign(new Error(reply.error), { code: reply.code }));
-      return;
-    }
+    const reply = await this.channel.request(message);
     this.lastIndex = { ids: reply.ids, bytes: reply.bytes };
-    const results: Recorded[] = new Array(next.batch.length);
+    const results: Recorded[] = new Array(batch.length);
     let replayed = 0;
     let k = 0;
     for (let i = 0; i < results.length; i++) {
@@ -100,24 +83,16 @@ export class OnceLogThread {
         replayed++;
         continue;
       }
-      const n = next.batch[i]!.counters.length;
+      const n = batch[i]!.counters.length;
       results[i] = reply.counts.slice(k, k + n);
       k += n;
     }
-    next.resolve(results);
-  }
-
-  private fail(err: Error): void {
-    if (this.failure) return;
-    this.failure = err;
-    for (const w of this.waiting.splice(0)) w.reject(err);
+    return results;
   }
 
   /** Waits for the answers due, then stops the thread. */
-  async close(): Promise<void> {
-    if (!this.failure) await this.record([]).catch(() => undefined);
-    this.failure ??= new Error('the one-time id thread is closed');
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+  close(): Promise<void> {
+    const empty: BatchMessage = { ids: [], ttls: [], counterCounts: [], keys: [], keyTtls: [] };
+    return this.channel.close(empty);
   }
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
+import { ThreadChannel } from '../kernel/worker.ts';
 import { roundMs, type CallLogSink, type CallRecord } from './callLogRows.ts';
 
 const BETTER_SQLITE3 = createRequire(import.meta.url).resolve('better-sqlite3');
@@ -58,69 +59,36 @@ type Reply = { ok: true; value: unknown } | { ok: false; error: string };
  * it never blocks a writer). If the thread dies, checkpoints go back to the request thread.
  */
 export class SqliteBackgroundWriter implements CallLogSink {
-  private readonly worker: Worker;
-  private readonly waiting: { resolve(value: unknown): void; reject(err: unknown): void }[] = [];
-  private failure: Error | undefined;
-  private onFailure: (() => void) | undefined;
+  private readonly channel: ThreadChannel<Reply>;
 
   constructor(path: string, checkpointEveryMs = 250) {
-    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, betterSqlite3: BETTER_SQLITE3, checkpointEveryMs } });
-    this.worker.on('message', (reply: Reply) => {
-      const next = this.waiting.shift();
-      if (this.waiting.length === 0) this.worker.unref();
-      if (!next) return;
-      if (reply.ok) next.resolve(reply.value);
-      else next.reject(new Error(`SQLite writer: ${reply.error}`));
-    });
-    this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => this.fail(new Error(`the SQLite writer thread exited (code ${code})`)));
-    // After the listeners: adding a 'message' listener references the thread again.
-    this.worker.unref();
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, betterSqlite3: BETTER_SQLITE3, checkpointEveryMs } });
+    this.channel = new ThreadChannel(worker, 'SQLite writer thread', 'SQLite writer');
   }
 
   /** Stops `connection` from checkpointing on its own while this thread runs; restores it if the thread dies. */
   takeOverCheckpoints(connection: { readonly open: boolean; pragma(source: string): unknown }): void {
     connection.pragma('wal_autocheckpoint = 0');
-    this.onFailure = () => {
+    this.channel.onFailure = () => {
       if (connection.open) connection.pragma('wal_autocheckpoint = 1000');
     };
-    if (this.failure) this.onFailure();
-  }
-
-  private fail(err: Error): void {
-    if (this.failure) return;
-    this.failure = err;
-    this.onFailure?.();
-    for (const w of this.waiting.splice(0)) w.reject(err);
-  }
-
-  private send(message: object): Promise<unknown> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      if (this.waiting.length === 0) this.worker.ref();
-      this.waiting.push({ resolve, reject });
-      this.worker.postMessage(message);
-    });
+    if (this.channel.failure) this.channel.onFailure();
   }
 
   /** Resolves once the rows are committed. */
   async write(rows: CallRecord[]): Promise<void> {
-    await this.send({
+    await this.channel.request({
       op: 'calls',
       rows: rows.map((r) => [r.at, r.front, r.endpoint, r.credential, r.outcome, r.result, roundMs(r.latencyMs), r.requestId]),
     });
   }
 
   async prune(olderThan: number): Promise<number> {
-    return (await this.send({ op: 'prune', olderThan })) as number;
+    return (await this.channel.request({ op: 'prune', olderThan })).value as number;
   }
 
-  /** Waits for what was sent, then stops the thread. */
-  async close(): Promise<void> {
-    if (!this.failure) await this.send({ op: 'ping' }).catch(() => undefined);
-    this.failure ??= new Error('the SQLite writer is closed');
-    this.onFailure?.();
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+  /** Waits for what was sent, then stops the thread (and gives the checkpoints back). */
+  close(): Promise<void> {
+    return this.channel.close({ op: 'ping' });
   }
 }
