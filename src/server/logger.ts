@@ -91,6 +91,17 @@ function baseFieldsOf(logger: Logger): string {
   return (logger as unknown as Record<symbol, string>)[pino.symbols.chindingsSym] ?? '';
 }
 
+/** Printable ASCII but `"` and `\`: a string of these is its own JSON text, in quotes. */
+const JSON_PLAIN = /^[ !#-[\]-~]*$/;
+
+/**
+ * `JSON.stringify(text)`, which for the access line's plain strings (a request id, a method, a
+ * path, an address) is just the quotes: the test is ~4× cheaper than the call (~40 against ~140 ns).
+ */
+export function jsonString(text: string): string {
+  return JSON_PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
+}
+
 /**
  * One access-log line per request, when it completes (Fastify's default writes two). Half the
  * log volume on the hot path, and the completed line carries everything the incoming one did.
@@ -132,7 +143,7 @@ export class AccessLog extends LogController {
       const q = request.url.indexOf('?');
       const url = q === -1 ? request.url : request.url.slice(0, q);
       this.direct.write(
-        `{"level":30,"time":${Date.now()}${this.baseFields},"reqId":${JSON.stringify(request.id)},"req":{"method":${JSON.stringify(request.method)},"url":${JSON.stringify(url)},"ip":${JSON.stringify(request.ip)}},"res":{"statusCode":${reply.statusCode}},"responseTime":${reply.elapsedTime},"msg":"request completed"}\n`,
+        `{"level":30,"time":${Date.now()}${this.baseFields},"reqId":${jsonString(request.id)},"req":{"method":${jsonString(request.method)},"url":${jsonString(url)},"ip":${jsonString(request.ip)}},"res":{"statusCode":${reply.statusCode}},"responseTime":${reply.elapsedTime},"msg":"request completed"}\n`,
       );
       return;
     }

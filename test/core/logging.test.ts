@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/server/config.ts';
-import { createLogger, REDACTED_FIELDS } from '../../src/server/logger.ts';
+import { createLogger, jsonString, REDACTED_FIELDS } from '../../src/server/logger.ts';
 import { createKaifang } from '../../src/server/kaifang.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { makeBackend, TEST_ADMIN_TOKEN } from '../helpers/backends.ts';
@@ -163,4 +163,23 @@ test('the access line: the fields pino would write, in its order; a path with a 
   const second = lines.filter((l) => l.includes('access.line-2')).map((l) => JSON.parse(l) as Record<string, any>);
   assert.equal(second.at(-1)!.res.statusCode, 404);
   assert.equal(second.at(-1)!.req.url, '/%E8%B7%AF%E5%BE%84%22quoted');
+});
+
+test('jsonString writes what JSON.stringify writes: every character up to U+00FF, alone and among plain ones, and random texts', () => {
+  for (let c = 0; c <= 0xff; c++) {
+    for (const text of [String.fromCharCode(c), `/a${String.fromCharCode(c)}b.c`])
+      assert.equal(jsonString(text), JSON.stringify(text), `U+${c.toString(16)}`);
+  }
+  const alphabet = ['a', 'Z', '0', '/', '-', '.', ':', '%', ' ', '"', '\\', '\n', '\u2028', '中', '\ud83d\ude00', '\ud800'];
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  for (let i = 0; i < 20_000; i++) {
+    let text = '';
+    for (let n = rand(12); n > 0; n--) text += alphabet[rand(alphabet.length)];
+    assert.equal(jsonString(text), JSON.stringify(text), JSON.stringify(text));
+  }
+  assert.equal(jsonString(''), '""');
 });
