@@ -96,7 +96,7 @@ const replayIndex = {
   liveIds: gauges.get('kaifang_replay_index_ids'),
   indexMb: (gauges.get('kaifang_replay_index_bytes') ?? NaN) / 2 ** 20,
 };
-console.log(JSON.stringify({ which, served, ...m, ...replayIndex }));
+console.log(JSON.stringify({ which, served, ...m, ...replayIndex, heapMb: heapSpacesMb(gauges) }));
 if (process.env.BENCH_SETTLE_S) {
   // The same process once the load has stopped: `rssMb` above is read the moment wrk ends, with
   // the young generation full and the last seconds' garbage not yet collected.
@@ -108,6 +108,7 @@ if (process.env.BENCH_SETTLE_S) {
       rssSettledMb: rssMb(server.pid),
       liveIds: settled.get('kaifang_replay_index_ids'),
       indexMb: (settled.get('kaifang_replay_index_bytes') ?? NaN) / 2 ** 20,
+      heapMb: heapSpacesMb(settled),
     }),
   );
 }
@@ -116,3 +117,15 @@ if (process.env.BENCH_HOLD_S) {
   await sleep(Number(process.env.BENCH_HOLD_S) * 1000);
 }
 await stopProcess(server);
+
+/** The request thread's V8 heap by space (committed MB) and its external memory, from `/metrics`. */
+function heapSpacesMb(m: Map<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of m) {
+    const space = /^kaifang_nodejs_heap_space_size_total_bytes\{space="(\w+)"\}$/.exec(k)?.[1];
+    if (space && v > 0) out[space] = Math.round((v / 2 ** 20) * 10) / 10;
+  }
+  const external = m.get('kaifang_nodejs_external_memory_bytes');
+  if (external !== undefined) out.external = Math.round((external / 2 ** 20) * 10) / 10;
+  return out;
+}
