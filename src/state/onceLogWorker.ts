@@ -4,7 +4,6 @@
  */
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
-import { PackedReader } from '../kernel/worker.ts';
 import { OnceLog, type Recording } from './onceLog.ts';
 import type { BatchMessage, OnceLogWorkerData, ReplyMessage } from './onceLogThread.ts';
 
@@ -20,22 +19,21 @@ db.pragma(`synchronous = ${data.synchronous}`);
 db.pragma(`busy_timeout = ${data.busyTimeoutMs}`);
 const log = new OnceLog(db);
 
-/** The batch as `OnceLogThread.record` packed it. */
-function unpack(m: BatchMessage): Recording[] {
-  const batch: Recording[] = [];
-  for (const read = new PackedReader(m); read.more; ) {
-    const id = read.str();
-    const ttlMs = read.num();
-    const counters = new Array(read.num());
-    for (let j = 0; j < counters.length; j++) counters[j] = { key: read.str()!, ttlMs: read.num() };
-    batch.push({ id, ttlMs, counters });
+/** The batch as `OnceLogThread.record` flattened it. */
+function unflatten(m: BatchMessage): Recording[] {
+  const batch: Recording[] = new Array(m.ids.length);
+  let k = 0;
+  for (let i = 0; i < m.ids.length; i++) {
+    const counters = new Array(m.counterCounts[i]!);
+    for (let j = 0; j < counters.length; j++, k++) counters[j] = { key: m.keys[k]!, ttlMs: m.keyTtls[k]! };
+    batch[i] = { id: m.ids[i]!, ttlMs: m.ttls[i]!, counters };
   }
   return batch;
 }
 
 port.on('message', (m: BatchMessage) => {
   try {
-    const results = log.record(unpack(m));
+    const results = log.record(unflatten(m));
     const counts: number[] = [];
     const replayed: number[] = [];
     results.forEach((r, i) => {
