@@ -8,8 +8,9 @@
  *
  * The memory figure of issue 19 (RSS of a fresh process after 1M calls, against 120 MB plus the
  * replay index's bytes): `BENCH_MAX_RPS=13000 tsx bench/quick.ts kaifang 100` (a file of 1.3M
- * requests; `served`, `rssMb`, `liveIds` and `indexMb` are in the line it prints). With
- * BENCH_SETTLE_S=30 it prints a second line, the RSS the same process has 30 s after the load.
+ * requests; `served`, `rssMb`, `liveIds`, `indexMb` and `heapMb`, the request thread's heap by
+ * space, are in the line it prints). With BENCH_SETTLE_S=30 it prints a second line, the same
+ * process's figures 30 s after the load.
  *
  * BENCH_DIR: the data directory (default: a new one); BENCH_SERVER_LOG: a file that gets the
  * server's stdout (the access log, --trace-gc lines); BENCH_PAUSE_S: seconds to wait after the
@@ -120,12 +121,13 @@ await stopProcess(server);
 
 /** The request thread's V8 heap by space (committed MB) and its external memory, from `/metrics`. */
 function heapSpacesMb(m: Map<string, number>): Record<string, number> {
+  const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
   const out: Record<string, number> = {};
   for (const [k, v] of m) {
     const space = /^kaifang_nodejs_heap_space_size_total_bytes\{space="(\w+)"\}$/.exec(k)?.[1];
-    if (space && v > 0) out[space] = Math.round((v / 2 ** 20) * 10) / 10;
+    if (space && v > 0) out[space] = mb(v);
   }
   const external = m.get('kaifang_nodejs_external_memory_bytes');
-  if (external !== undefined) out.external = Math.round((external / 2 ** 20) * 10) / 10;
+  if (external !== undefined) out.external = mb(external);
   return out;
 }

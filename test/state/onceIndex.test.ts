@@ -113,8 +113,8 @@ test('OnceIndex: a table it outgrew and a queue chunk it let go are freed by a s
   // 40,000 ids outgrow the first table (65,536 slots); recording goes on until it has moved across.
   for (let i = 0; index.growing || i < 40_000; i++) index.set(`t-${i}`, 10);
   // V8 frees a young buffer's memory on a background thread after the scavenge and counts it
-  // freed when that is done; the next collection waits for it first. Without the second one,
-  // a loaded machine read one 256-KiB chunk as still held (one run in several hundred).
+  // freed when that is done; the next collection waits for it first. Without the second one, a
+  // loaded machine read one 256-KiB chunk as still held (one suite run of three, 2026-12-07).
   gc({ type: 'minor' });
   gc({ type: 'minor' });
   const kept = arrayBuffers() - before;
