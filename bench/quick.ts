@@ -7,9 +7,10 @@
  *   tsx bench/quick.ts kaifang|baseline [seconds] [-- node flags for the server, e.g. --cpu-prof --trace-gc]
  *
  * The memory figure of issue 19 (RSS of a fresh process after 1M calls, against 120 MB plus the
- * replay index's bytes): `BENCH_MAX_RPS=13000 tsx bench/quick.ts kaifang 100` (a file of 1.3M
- * requests; `served`, `rssMb`, `liveIds`, `indexMb` and `heapMb`, the request thread's heap by
- * space, are in the line it prints). With BENCH_SETTLE_S=30 it prints a second line, the same
+ * replay index's bytes): `BENCH_MAX_RPS=20000 tsx bench/quick.ts kaifang 54` (a file of 1.1M
+ * requests; BENCH_MAX_RPS must be above the server's req/s, or the file runs out and the calls
+ * after that are replays; `served`, `rssMb`, `liveIds`, `indexMb` and `heapMb`, the request
+ * thread's heap by space, are in the line it prints). With BENCH_SETTLE_S=30 it prints a second line, the same
  * process's figures 30 s after the load.
  *
  * BENCH_DIR: the data directory (default: a new one); BENCH_SERVER_LOG: a file that gets the

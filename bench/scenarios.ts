@@ -49,7 +49,7 @@ export function knobsFromEnv(): Knobs {
     seconds: n('BENCH_SECONDS', 10),
     warmupSeconds: n('BENCH_WARMUP_SECONDS', 3),
     connections: n('BENCH_CONNECTIONS', 50),
-    maxRps: n('BENCH_MAX_RPS', 25_000),
+    maxRps: n('BENCH_MAX_RPS', 40_000),
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   };
 }
