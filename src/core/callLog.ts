@@ -22,7 +22,8 @@ export interface CallCount {
 /**
  * One row per API call, never with a secret in it. Rows are written in small batches off the
  * request path (every `flushMs` or `batchSize` rows), so the log costs a request almost nothing; a
- * crash can lose at most the last batch of log rows, never a reply's own data.
+ * crash can lose the batch being gathered and those handed to the sink but not yet committed, never
+ * a reply's own data.
  */
 export class CallLog {
   private buffer: CallRecord[] = [];
@@ -56,7 +57,11 @@ export class CallLog {
     const rows = this.buffer;
     this.buffer = [];
     if (rows.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(() => this.sink.write(rows).catch(this.onError));
+    // Handed over at once where the sink keeps the order: rows kept on the request thread until an
+    // earlier batch commits (a checkpoint holds the writer for milliseconds) outlive young-generation
+    // collections, and what reaches the old generation costs full collections.
+    if (this.sink.inOrder) this.flushing = this.sink.write(rows).catch(this.onError);
+    else this.flushing = this.flushing.then(() => this.sink.write(rows).catch(this.onError));
     return this.flushing;
   }
 

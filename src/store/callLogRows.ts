@@ -32,6 +32,11 @@ export const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
 export interface CallLogSink {
   /** Resolves once the rows are committed. */
   write(rows: CallRecord[]): Promise<void>;
+  /**
+   * Writes made one after another without waiting are committed in the order they were made (a
+   * thread's message queue), so the call log hands each batch over at once.
+   */
+  readonly inOrder?: boolean;
   prune(olderThan: number): Promise<number>;
 }
 

@@ -60,6 +60,8 @@ type Reply = { ok: true; value: unknown } | { ok: false; error: string };
  */
 export class SqliteBackgroundWriter implements CallLogSink {
   private readonly channel: ThreadChannel<Reply>;
+  /** The thread answers its messages in the order they came. */
+  readonly inOrder = true;
 
   constructor(path: string, checkpointEveryMs = 250) {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { path, betterSqlite3: BETTER_SQLITE3, checkpointEveryMs } });

@@ -132,6 +132,41 @@ test('call log: a failing write goes to onError, not to the caller, and later wr
   await store.close();
 });
 
+test('call log: a sink that keeps order gets each batch at once, any other one batch at a time; flush waits for every batch', async (t) => {
+  const backend = await makeBackend('sqlite');
+  t.after(() => backend.cleanup());
+  const store = await openStore({ dataDir: backend.env.KAIFANG_DATA_DIR! });
+  t.after(() => store.close());
+  for (const inOrder of [true, false]) {
+    /** Each batch handed to the sink, as its rows' outcomes joined: '0,1'. */
+    const handed: string[] = [];
+    const commits: (() => void)[] = [];
+    const sink = {
+      inOrder,
+      write: (rows: CallRecord[]) => {
+        handed.push(rows.map((r) => r.outcome).join(','));
+        return new Promise<void>((resolve) => commits.push(resolve));
+      },
+      prune: async () => 0,
+    };
+    // Two rows a batch, and a timer too long to fire during the test.
+    const log = new CallLog(store.db, (err) => assert.fail(String(err)), 60_000, 2, sink);
+    for (let i = 0; i < 4; i++) log.record(row(i));
+    await sleep(5);
+    const expected = inOrder ? ['0,1', '2,3'] : ['0,1'];
+    assert.deepEqual(handed, expected, `inOrder ${inOrder}: the batches handed over before the first commit`);
+    let flushed = false;
+    const flushing = log.flush().then(() => (flushed = true));
+    commits[0]!();
+    await sleep(5);
+    assert.equal(flushed, false, `inOrder ${inOrder}: flush waits for the second batch`);
+    assert.deepEqual(handed, ['0,1', '2,3'], `inOrder ${inOrder}: both batches handed over once the first committed`);
+    commits[1]!();
+    await flushing;
+    assert.equal(flushed, true);
+  }
+});
+
 test('call log through the server: one row per gateway call, with the request id, and no secret or signature', async (t) => {
   const s = await startServer();
   t.after(() => s.close());
