@@ -10,8 +10,8 @@
  * replay index's bytes): `BENCH_MAX_RPS=20000 tsx bench/quick.ts kaifang 54` (a file of 1.1M
  * requests; BENCH_MAX_RPS must be above the server's req/s, or the file runs out and the calls
  * after that are replays; `served`, `rssMb`, `liveIds`, `indexMb` and `heapMb`, the request
- * thread's heap by space, are in the line it prints). With BENCH_SETTLE_S=30 it prints a second line, the same
- * process's figures 30 s after the load.
+ * thread's heap by space, are in the line it prints). With BENCH_SETTLE_S=30 it prints a second
+ * line, the same process's figures 30 s after the load.
  *
  * BENCH_DIR: the data directory (default: a new one); BENCH_SERVER_LOG: a file that gets the
  * server's stdout (the access log, --trace-gc lines); BENCH_PAUSE_S: seconds to wait after the
