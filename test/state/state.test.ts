@@ -289,7 +289,7 @@ for (const { kind, skip } of stateKinds) {
     test('1,200 recordOnce in one turn (past what one Redis script takes): each id once, each counted recording counted once', async () => {
       const counter = key('ro-many');
       const base = key('ro-many-id');
-      // Ids 0–199 come twice, 1,000 calls apart: in different scripts on Redis (500 a script).
+      // Ids 0–199 come twice, 1,000 calls apart: in different scripts on Redis (32 a script).
       const results = await Promise.all(
         Array.from({ length: 1200 }, (_, i) => b.state.recordOnce(`${base}:${i % 1000}`, LONG_TTL, [{ key: counter, ttlMs: LONG_TTL }])),
       );
