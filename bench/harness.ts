@@ -556,3 +556,37 @@ export const BASELINE_ARGS = ['--import', 'tsx', 'bench/baseline-server.ts'];
 /** One run in a progress line: throughput, p99 and the check of every reply. */
 export const brief = (m: Measured): string =>
   `${m.rps.toFixed(0)} req/s p99 ${m.p99.toFixed(1)} ms ok ${m.ok}/${m.sent}${m.checked ? '' : ' UNCHECKED'}`;
+
+/**
+ * A schema and a Redis key prefix of one run's own on PostgreSQL + Redis (`KAIFANG_DB_SCHEMA`,
+ * `KAIFANG_REDIS_PREFIX` for its servers), and `drop` to remove both after it: a run leaves
+ * neither call-log rows nor a million replay ids in Redis (kept there for their TTL) in the way
+ * of the next run.
+ */
+export function scratchBackends(
+  databaseUrl: string,
+  redisUrl: string,
+  tag: string,
+): { env: { KAIFANG_DB_SCHEMA: string; KAIFANG_REDIS_PREFIX: string }; drop(): Promise<void> } {
+  const schema = `bench_${tag}`;
+  const prefix = `kaifang-bench-${tag}:`;
+  return {
+    env: { KAIFANG_DB_SCHEMA: schema, KAIFANG_REDIS_PREFIX: prefix },
+    async drop() {
+      const { default: pg } = await import('pg');
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+      const { Redis } = await import('ioredis');
+      const redis = new Redis(redisUrl);
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+      redis.disconnect();
+    },
+  };
+}

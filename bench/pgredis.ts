@@ -25,6 +25,7 @@ import {
   requireWrk,
   ROUND_HEADER,
   roundRows,
+  scratchBackends,
   summary,
   table,
   variantsFromEnv,
@@ -43,9 +44,8 @@ if (!DATABASE_URL || !REDIS_URL) {
 const knobs = knobsFromEnv();
 const variants = variantsFromEnv();
 const log = (line: string) => process.stdout.write(line + '\n');
-const tag = randomBytes(4).toString('hex');
-const schema = `bench_${tag}`;
-const prefix = `kaifang-bench-${tag}:`;
+const scratchDb = scratchBackends(DATABASE_URL, REDIS_URL, randomBytes(4).toString('hex'));
+const { KAIFANG_DB_SCHEMA: schema, KAIFANG_REDIS_PREFIX: prefix } = scratchDb.env;
 const scratch = mkdtempSync(join(tmpdir(), 'kaifang-bench-pg-'));
 const env: NodeJS.ProcessEnv = {
   ...process.env,
@@ -53,9 +53,8 @@ const env: NodeJS.ProcessEnv = {
   KAIFANG_MASTER_KEY: randomBytes(32).toString('hex'),
   KAIFANG_ADMIN_TOKEN: 'bench-admin-token-0123456789',
   DATABASE_URL,
-  KAIFANG_DB_SCHEMA: schema,
   REDIS_URL,
-  KAIFANG_REDIS_PREFIX: prefix,
+  ...scratchDb.env,
 };
 
 if (variants.some((v) => v.name === 'kaifang')) buildRoot();
@@ -79,20 +78,7 @@ try {
   one = await gatewayRounds({ ...scenario, label: 'PG+Redis, 1 process', processes: 1 });
   two = await gatewayRounds({ ...scenario, label: 'PG+Redis, 2 processes', processes: 2 });
 } finally {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(REDIS_URL);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
-  redis.disconnect();
+  await scratchDb.drop();
   rmSync(scratch, { recursive: true, force: true });
 }
 

@@ -13,6 +13,9 @@
  * thread's heap by space, are in the line it prints). With BENCH_SETTLE_S=30 it prints a second
  * line, the same process's figures 30 s after the load.
  *
+ * With DATABASE_URL and REDIS_URL set it runs on them, in a schema and Redis key prefix of its
+ * own that it removes at the end.
+ *
  * BENCH_DIR: the data directory (default: a new one); BENCH_SERVER_LOG: a file that gets the
  * server's stdout (the access log, --trace-gc lines); BENCH_PAUSE_S: seconds to wait after the
  * warm-up, printing the server's pid (to attach strace or perf to it); BENCH_HOLD_S: seconds to keep
@@ -34,6 +37,7 @@ import {
   ROOT,
   rssMb,
   scrape,
+  scratchBackends,
   sleep,
   startProcess,
   stopProcess,
@@ -48,13 +52,17 @@ const dd = process.argv.indexOf('--');
 const nodeArgs = dd >= 0 ? process.argv.slice(dd + 1) : [];
 const knobs = knobsFromEnv();
 const dataDir = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'kaifang-quick-'));
+const { DATABASE_URL, REDIS_URL } = process.env;
+// On PostgreSQL + Redis, a schema and key prefix of the run's own, removed after it.
+const scratchDb = DATABASE_URL && REDIS_URL ? scratchBackends(DATABASE_URL, REDIS_URL, `q${Date.now().toString(36)}`) : undefined;
 const env = {
   ...process.env,
   KAIFANG_DATA_DIR: dataDir,
   KAIFANG_MASTER_KEY: 'a'.repeat(64),
   KAIFANG_ADMIN_TOKEN: 'bench-admin-token-0123456789',
-  DATABASE_URL: process.env.DATABASE_URL ?? '',
-  REDIS_URL: process.env.REDIS_URL ?? '',
+  DATABASE_URL: DATABASE_URL ?? '',
+  REDIS_URL: REDIS_URL ?? '',
+  ...scratchDb?.env,
 };
 const dir = process.env.BENCH_VARIANT_DIR ?? ROOT;
 
@@ -119,6 +127,7 @@ if (process.env.BENCH_HOLD_S) {
   await sleep(Number(process.env.BENCH_HOLD_S) * 1000);
 }
 await stopProcess(server);
+await scratchDb?.drop();
 
 /** The request thread's V8 heap by space (committed MB) and its external memory, from `/metrics`. */
 function heapSpacesMb(m: Map<string, number>): Record<string, number> {
