@@ -18,9 +18,9 @@ for i = 1, #KEYS do
 end
 return counts`;
 
-// Every recordOnce of one event-loop turn, in arrival order: for each, SET NX of its id and, only
-// when that stored, INCR of its counters (a window's expiry set by its first count). One script,
-// one round trip and one command for the whole turn. KEYS: per recording its id's key, then its
+// The recordOnce calls of one event-loop turn (up to RECORDINGS_PER_SCRIPT), in arrival order: for
+// each, SET NX of its id and, only when that stored, INCR of its counters (a window's expiry set by
+// its first count). One script, one round trip and one command for all of them. KEYS: per recording its id's key, then its
 // counters'. ARGV[1]: the number of recordings; then per recording: its number of counters, the
 // id's ttl, each counter's ttl. Returns per recording its counts, or false (null) when its id was
 // already recorded.
@@ -212,9 +212,10 @@ export class RedisStateStore implements StateStore {
   }
 
   /**
-   * Recorded with the other recordings of the same event-loop turn, in one script (one atomic
-   * step for the turn, each recording as it would be alone): under load the signed calls of a turn
-   * cost Redis one command and the request thread one reply to decode, not one each.
+   * Recorded with the other recordings of the same event-loop turn, up to RECORDINGS_PER_SCRIPT to
+   * a script (each script one atomic step, each recording as it would be alone): under load the
+   * signed calls of a turn cost Redis a command and the request thread a reply to decode per 32,
+   * not one each.
    */
   recordOnce(id: string, ttlMs: number, counters: readonly Counter[]): Promise<number[] | null> {
     return new Promise((resolve, reject) => {
