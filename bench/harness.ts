@@ -33,11 +33,14 @@ export interface Variant {
   dir: string;
   /** Node flags this build runs with besides `npm start`'s (an A/B of a flag). */
   nodeArgs?: string[];
+  /** Environment this build runs with besides `npm start`'s (an A/B of a setting). */
+  env?: Record<string, string>;
 }
 
 /**
- * BENCH_VARIANTS="A=/tmp/kf-a,B=/tmp/kf-b,C=/tmp/kf-b@--single-threaded-gc" (each dir built with
- * `npm run build`; after `@`, extra node flags separated by spaces), else this checkout as "kaifang".
+ * BENCH_VARIANTS="A=/tmp/kf-a,B=/tmp/kf-b,C=/tmp/kf-b@--single-threaded-gc MALLOC_ARENA_MAX=16"
+ * (each dir built with `npm run build`; after `@`, separated by spaces, extra node flags and
+ * NAME=value settings of the environment), else this checkout as "kaifang".
  */
 export function variantsFromEnv(): Variant[] {
   const spec = process.env.BENCH_VARIANTS;
@@ -47,13 +50,30 @@ export function variantsFromEnv(): Variant[] {
     const [, name, dir, flags] = /^([^=]*)=([^@]*)(?:@(.*))?$/.exec(part) ?? [];
     if (!name || !dir || !existsSync(join(dir, 'dist', 'cli', 'main.js')))
       throw new Error(`BENCH_VARIANTS: "${part}" is not name=dir[@flags] with dir/dist/cli/main.js`);
-    return { name, dir, ...(flags ? { nodeArgs: flags.split(' ').filter(Boolean) } : {}) };
+    const words = (flags ?? '').split(' ').filter(Boolean);
+    const settings = words.filter((w) => /^[A-Z_][A-Z0-9_]*=/.test(w));
+    const nodeArgs = words.filter((w) => !settings.includes(w));
+    return {
+      name,
+      dir,
+      ...(nodeArgs.length ? { nodeArgs } : {}),
+      ...(settings.length
+        ? { env: Object.fromEntries(settings.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])) }
+        : {}),
+    };
   });
 }
 
 export function buildRoot(): void {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 }
+
+/** The environment `npm start` gives kaifang's process (package.json), besides the caller's. */
+export const KAIFANG_ENV = { MALLOC_ARENA_MAX: '2' };
+
+/** Starts one kaifang build as `npm start` would, with its variant's extra flags and settings. */
+export const startKaifang = (v: Variant, nodeArgs: string[], env: NodeJS.ProcessEnv) =>
+  startProcess(kaifangArgs([...nodeArgs, ...(v.nodeArgs ?? [])]), v.dir, { ...env, ...KAIFANG_ENV, ...v.env });
 
 /** kaifang's command line as `npm start` runs it (package.json), on an OS-chosen port. */
 export const kaifangArgs = (nodeArgs: string[] = []) => [

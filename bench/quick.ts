@@ -30,7 +30,6 @@ import { createKaifang } from '../src/server/kaifang.ts';
 import {
   baselineCounter,
   buildRoot,
-  kaifangArgs,
   kaifangCounter,
   measure,
   requireWrk,
@@ -39,6 +38,7 @@ import {
   scrape,
   scratchBackends,
   sleep,
+  startKaifang,
   startProcess,
   stopProcess,
   writeRequests,
@@ -88,7 +88,7 @@ const run = file('quick-run.txt', seconds);
 const server =
   which === 'baseline'
     ? await startProcess([...nodeArgs, '--import', 'tsx', 'bench/baseline-server.ts'], ROOT, env)
-    : await startProcess(kaifangArgs(nodeArgs), dir, env);
+    : await startKaifang({ name: 'kaifang', dir }, nodeArgs, env);
 if (process.env.BENCH_SERVER_LOG) server.child.stdout!.pipe(createWriteStream(process.env.BENCH_SERVER_LOG));
 const count = which === 'baseline' ? baselineCounter : kaifangCounter('opretail', 'open.gateway.authentication', '0');
 const plan = { method: 'POST' as const, contentType: 'application/x-www-form-urlencoded', connections: knobs.connections, count };

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { formatCompact } from '../src/kernel/cst.ts';
 import { opretail } from '../src/fronts/opretail/signing.ts';
 import {
-  kaifangArgs,
   kaifangCounter,
   BASELINE_ARGS,
   baselineCounter,
@@ -15,7 +14,7 @@ import {
   measureProcess,
   ROOT,
   rotation,
-  startProcess,
+  startKaifang,
   stopProcess,
   writeRequests,
   type Measured,
@@ -144,8 +143,7 @@ export async function gatewayRounds(s: GatewayScenario): Promise<Round[]> {
       }
       const procs: Running[] = [];
       try {
-        for (let p = 0; p < s.processes; p++)
-          procs.push(await startProcess(kaifangArgs([...knobs.nodeArgs, ...(v.nodeArgs ?? [])]), v.dir, s.env));
+        for (let p = 0; p < s.processes; p++) procs.push(await startKaifang(v, knobs.nodeArgs, s.env));
         const perProcess = Math.max(1, Math.round(knobs.connections / s.processes));
         await measure(procs, { ...plan(warm, perProcess), durationS: knobs.warmupSeconds });
         kaifang[v.name] = await measure(procs, plan(files, perProcess));

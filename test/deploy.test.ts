@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KAIFANG_ENV, kaifangArgs } from '../bench/harness.ts';
 import { envExample } from '../src/cli/config.ts';
 import { settings } from '../src/server/config.ts';
 import { frontFixtures } from './helpers/frontFixtures.ts';
@@ -46,6 +47,22 @@ test('deploy/kaifang.service passes systemd-analyze verify; it stops with SIGTER
     .filter((l) => l.trim() !== '' && !/\/opt\/kaifang|kaifang\.env|User=|Group=|No such file/.test(l));
   assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
   assert.deepEqual(complaints, []);
+});
+
+test('the unit, `npm start` and the benchmarks run node alike: the same flags, the same malloc arenas', () => {
+  const start = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts.start as string;
+  const fromStart = /MALLOC_ARENA_MAX=\$\{MALLOC_ARENA_MAX:-(\d+)\} exec node (.*) dist\/cli\/main\.js serve$/.exec(start);
+  assert.ok(fromStart, `npm start: ${start}`);
+  const unit = readFileSync(deploy('kaifang.service'), 'utf8');
+  const arenas = /^Environment=MALLOC_ARENA_MAX=(\d+)$/m.exec(unit)?.[1];
+  const flags = /^ExecStart=\/usr\/bin\/node (.*) \/opt\/kaifang\/dist\/cli\/main\.js serve$/m.exec(unit)?.[1];
+  assert.deepEqual([arenas, flags], [fromStart[1], fromStart[2]], 'deploy/kaifang.service');
+  const bench = kaifangArgs();
+  assert.deepEqual(
+    [KAIFANG_ENV.MALLOC_ARENA_MAX, bench.slice(0, bench.indexOf('dist/cli/main.js')).join(' ')],
+    [fromStart[1], fromStart[2]],
+    'bench/harness.ts',
+  );
 });
 
 test('deploy/prometheus/kaifang-rules.yml passes promtool check rules', {

@@ -38,6 +38,7 @@ import {
   rotation,
   ROUND_HEADER,
   roundRows,
+  startKaifang,
   startProcess,
   stopProcess,
   summary,
@@ -165,7 +166,7 @@ for (let round = 1; round <= knobs.rounds; round++) {
   for (const v of rotation(variants, round)) {
     const warmFull = withFull ? freshFile(`full-warm-${round}-${v.name}.txt`, knobs.warmupSeconds) : '';
     const full = withFull ? freshFile(`full-${round}-${v.name}.txt`, knobs.seconds) : '';
-    const k = await startProcess(kaifangArgs([...knobs.nodeArgs, ...(v.nodeArgs ?? [])]), v.dir, env);
+    const k = await startKaifang(v, knobs.nodeArgs, env);
     try {
       await measure([k], plan(repeatFile, okCount, knobs.warmupSeconds));
       kRepeat[v.name] = await measure([k], plan(repeatFile, okCount));

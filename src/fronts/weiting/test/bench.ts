@@ -33,6 +33,7 @@ import {
   rotation,
   ROUND_HEADER,
   roundRows,
+  startKaifang,
   startProcess,
   stopProcess,
   summary,
@@ -140,7 +141,7 @@ for (let round = 1; round <= knobs.rounds; round++) {
   const kInfo: Record<string, Measured> = {};
   const kToken: Record<string, Measured> = {};
   for (const v of rotation(variants, round)) {
-    const k = await startProcess(kaifangArgs([...knobs.nodeArgs, ...(v.nodeArgs ?? [])]), v.dir, env);
+    const k = await startKaifang(v, knobs.nodeArgs, env);
     try {
       await measure([k], plan(infoFile, infoCount, knobs.warmupSeconds));
       kInfo[v.name] = await measure([k], plan(infoFile, infoCount));
