@@ -8,6 +8,7 @@
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -62,6 +63,22 @@ export function variantsFromEnv(): Variant[] {
         : {}),
     };
   });
+}
+
+/**
+ * The machine a run measured on, for its report: runs of different sessions landed on different
+ * hosts, and a ratio is read beside the hour and machine it came from.
+ */
+export function machineLine(): string {
+  const cores = cpus();
+  // A VM's cores often report 0 MHz to Node; /proc/cpuinfo still has the clock and the cache.
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const mhz = cores[0]?.speed || Math.round(Number(/^cpu MHz\s*:\s*([\d.]+)/m.exec(cpuinfo)?.[1] ?? 0));
+  const cache = /^cache size\s*:\s*(.+)$/m.exec(cpuinfo)?.[1];
+  return (
+    `Machine: ${cores.length} × ${cores[0]?.model.trim() ?? 'unknown CPU'} at ${mhz || '?'} MHz` +
+    `${cache ? `, cache ${cache}` : ''}, Linux ${release()}, Node ${process.version}; started ${new Date().toISOString().slice(0, 16)}Z.`
+  );
 }
 
 export function buildRoot(): void {

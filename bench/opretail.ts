@@ -35,6 +35,7 @@ import {
   table,
   variantsFromEnv,
   type Round,
+  machineLine,
 } from './harness.ts';
 import { gatewayRounds, knobsFromEnv } from './scenarios.ts';
 
@@ -83,6 +84,8 @@ const key = await k.fronts.opretail.keys.create({
 });
 await k.close();
 
+const startedOn = machineLine();
+log(startedOn);
 log(
   `bench: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${knobs.warmupSeconds} s warm-up, wrk 1 thread ${knobs.connections} connections; ` +
     `kaifang builds: ${variants.map((v) => `${v.name} (${v.dir})`).join(', ')}; data in ${dataDir}`,
@@ -96,7 +99,7 @@ if (MANY_KEYS > 0) {
   many = await gatewayRounds({ ...scenario, label: `${MANY_KEYS} keys` });
 }
 
-const sections: string[] = [];
+const sections: string[] = [startedOn, ''];
 for (const [label, rounds] of [
   ['1 key', one],
   [`${MANY_KEYS} developer keys`, many],

@@ -30,6 +30,7 @@ import {
   table,
   variantsFromEnv,
   type Round,
+  machineLine,
 } from './harness.ts';
 import { gatewayRounds, knobsFromEnv } from './scenarios.ts';
 
@@ -67,6 +68,8 @@ const key = await k.fronts.opretail.keys.create({
 });
 await k.close();
 
+const startedOn = machineLine();
+log(startedOn);
 log(
   `bench:pg: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${knobs.warmupSeconds} s warm-up; schema ${schema}, Redis prefix ${prefix}`,
 );
@@ -82,7 +85,7 @@ try {
   rmSync(scratch, { recursive: true, force: true });
 }
 
-const sections: string[] = [];
+const sections: string[] = [startedOn, ''];
 for (const [label, rounds] of [
   ['1 process', one],
   ['2 processes (one wrk each, half the connections each, at once)', two],

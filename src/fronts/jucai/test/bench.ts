@@ -48,6 +48,7 @@ import {
   type Measured,
   type Round,
   type RunPlan,
+  machineLine,
 } from '../../../../bench/harness.ts';
 import { knobsFromEnv } from '../../../../bench/scenarios.ts';
 
@@ -156,6 +157,8 @@ const plan = (file: string, count: RunPlan['count'], durationS = knobs.seconds):
 const okCount = kaifangCounter('jucai', PATH, '200:000000');
 const baselineEnv = { ...env, BASELINE_JUCAI_SECRET: secret };
 
+const startedOn = machineLine();
+log(startedOn);
 log(`bench:jucai: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${knobs.warmupSeconds} s warm-up; data in ${dataDir}`);
 const repeats: Round[] = [];
 const fulls: Round[] = [];
@@ -192,7 +195,7 @@ for (let round = 1; round <= knobs.rounds; round++) {
   );
 }
 
-const sections: string[] = [];
+const sections: string[] = [startedOn, ''];
 for (const v of variants) {
   sections.push(
     `#### ${v.name}: auth2OpenId, an idempotent repeat, against the JSON + MD5 baseline`,

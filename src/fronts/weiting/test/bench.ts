@@ -43,6 +43,7 @@ import {
   type Measured,
   type Round,
   type RunPlan,
+  machineLine,
 } from '../../../../bench/harness.ts';
 import { knobsFromEnv } from '../../../../bench/scenarios.ts';
 
@@ -131,6 +132,8 @@ const WITH_TOKENS = process.env.BENCH_TOKENS !== '0';
 const infoCount = kaifangCounter('weiting', '/service/1.0/user/info', '0');
 const tokenCount = kaifangCounter('weiting', '/service/1.0/access/token', '200');
 
+const startedOn = machineLine();
+log(startedOn);
 log(
   `bench:weiting: ${knobs.rounds} rounds; each run ${knobs.seconds} s after a ${knobs.warmupSeconds} s warm-up; reply ${Buffer.byteLength(userInfoBody)} bytes; data in ${dataDir}`,
 );
@@ -167,7 +170,7 @@ for (let round = 1; round <= knobs.rounds; round++) {
   );
 }
 
-const sections: string[] = [];
+const sections: string[] = [startedOn, ''];
 for (const v of variants) {
   sections.push(
     `#### ${v.name}: user/info (5 devices), against the SHA-256 baseline`,
