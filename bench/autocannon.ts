@@ -20,7 +20,7 @@ import Database from 'better-sqlite3';
 import { loadConfig } from '../src/server/config.ts';
 import { createKaifang } from '../src/server/kaifang.ts';
 import { SecretBox } from '../src/kernel/secrets.ts';
-import { ROOT, rssMb, startProcess, stopProcess } from './harness.ts';
+import { KAIFANG_ENV, ROOT, rssMb, startProcess, stopProcess } from './harness.ts';
 import { BASELINE_SERVE, KAIFANG_SERVE, runLoad, signedBodies, type Stats } from './processes.ts';
 import type { SigningKey } from './scenarios.ts';
 
@@ -50,7 +50,7 @@ async function successes(url: string): Promise<number> {
 }
 
 async function runKaifang(label: string, key: SigningKey, seqFrom: number) {
-  const server = await startProcess(KAIFANG_SERVE, ROOT, env);
+  const server = await startProcess(KAIFANG_SERVE, ROOT, { ...env, ...KAIFANG_ENV });
   const { url } = server;
   await load(url, signedBodies(key, WARMUP, seqFrom));
   const stats = await load(url, signedBodies(key, REQUESTS, seqFrom + WARMUP));

@@ -28,7 +28,6 @@ import {
   baselineCounter,
   brief,
   buildRoot,
-  kaifangArgs,
   kaifangCounter,
   measure,
   measureProcess,
@@ -39,7 +38,6 @@ import {
   ROUND_HEADER,
   roundRows,
   startKaifang,
-  startProcess,
   stopProcess,
   summary,
   table,
@@ -104,7 +102,7 @@ function signedBody(mchOrderNo: string, authCode: string): string {
 }
 
 if (variants.some((v) => v.name === 'kaifang')) buildRoot();
-const seeder = await startProcess(kaifangArgs(), variants[0]!.dir, env);
+const seeder = await startKaifang(variants[0]!, [], env);
 const repeat = { mchOrderNo: 'BENCHREPEAT0001', authCode: paymentCode() };
 try {
   await admin(`${seeder.url}/admin/api/jucai/isvs`, { name: 'bench ISV', isvNo: ISV });

@@ -23,7 +23,6 @@ import {
   baselineCounter,
   brief,
   buildRoot,
-  kaifangArgs,
   kaifangCounter,
   measure,
   measureProcess,
@@ -34,7 +33,6 @@ import {
   ROUND_HEADER,
   roundRows,
   startKaifang,
-  startProcess,
   stopProcess,
   summary,
   table,
@@ -76,7 +74,7 @@ const admin = (url: string, body: unknown) =>
   });
 
 if (variants.some((v) => v.name === 'kaifang')) buildRoot();
-const seeder = await startProcess(kaifangArgs(), variants[0]!.dir, env);
+const seeder = await startKaifang(variants[0]!, [], env);
 const OPENID = 'oBench0000000000000000000001';
 let readerToken: string;
 let issuer: { appid: string; secret: string };
