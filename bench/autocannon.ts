@@ -50,7 +50,7 @@ async function successes(url: string): Promise<number> {
 }
 
 async function runKaifang(label: string, key: SigningKey, seqFrom: number) {
-  const server = await startProcess(KAIFANG_SERVE, ROOT, { ...env, ...KAIFANG_ENV });
+  const server = await startProcess(KAIFANG_SERVE, ROOT, { ...KAIFANG_ENV, ...env });
   const { url } = server;
   await load(url, signedBodies(key, WARMUP, seqFrom));
   const stats = await load(url, signedBodies(key, REQUESTS, seqFrom + WARMUP));

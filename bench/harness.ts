@@ -85,12 +85,15 @@ export function buildRoot(): void {
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 }
 
-/** The environment `npm start` gives kaifang's process (package.json), besides the caller's. */
+/**
+ * The environment `npm start` gives kaifang's process (package.json) where the caller's sets none
+ * of it, as its `${MALLOC_ARENA_MAX:-2}` does.
+ */
 export const KAIFANG_ENV = { MALLOC_ARENA_MAX: '2' };
 
 /** Starts one kaifang build as `npm start` would, with its variant's extra flags and settings. */
 export const startKaifang = (v: Variant, nodeArgs: string[], env: NodeJS.ProcessEnv) =>
-  startProcess(kaifangArgs([...nodeArgs, ...(v.nodeArgs ?? [])]), v.dir, { ...env, ...KAIFANG_ENV, ...v.env });
+  startProcess(kaifangArgs([...nodeArgs, ...(v.nodeArgs ?? [])]), v.dir, { ...KAIFANG_ENV, ...env, ...v.env });
 
 /** kaifang's command line as `npm start` runs it (package.json), on an OS-chosen port. */
 export const kaifangArgs = (nodeArgs: string[] = []) => [

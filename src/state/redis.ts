@@ -20,10 +20,10 @@ return counts`;
 
 // The recordOnce calls of one event-loop turn (up to RECORDINGS_PER_SCRIPT), in arrival order: for
 // each, SET NX of its id and, only when that stored, INCR of its counters (a window's expiry set by
-// its first count). One script, one round trip and one command for all of them. KEYS: per recording its id's key, then its
-// counters'. ARGV[1]: the number of recordings; then per recording: its number of counters, the
-// id's ttl, each counter's ttl. Returns per recording its counts, or false (null) when its id was
-// already recorded.
+// its first count). One script, one round trip and one command for all of them. KEYS: per
+// recording its id's key, then its counters'. ARGV[1]: the number of recordings; then per
+// recording: its number of counters, the id's ttl, each counter's ttl. Returns per recording its
+// counts, or false (null) when its id was already recorded.
 const RECORD_ONCE_ALL = `
 local out = {}
 local k = 0
