@@ -149,9 +149,17 @@ test('the console: sign-in, a key with its secret once, disable → refused, SMS
     await page.locator('input[name=credential]').fill(agentId);
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(/credential=/);
+    // The URL changes before the hashchange re-renders the page, so the unfiltered list can still
+    // be showing: wait until the rows are the filtered list's (a filter that matched nothing else
+    // would never get there, and the step would time out with the rows it last saw).
+    const credentials = () => page.locator('.table-wrap tbody tr td:nth-child(4)').allTextContents();
+    let seen: string[] = [];
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
+      seen = await credentials();
+      if (seen.length > 0 && seen.every((c) => c === agentId)) break;
+    }
+    assert.deepEqual(seen, [agentId, agentId], 'the agent’s two calls, and only those');
     const row = page.locator('tr', { hasText: '/Mch/GetMchSMSValid' });
-    await row.waitFor();
-    assert.equal(await page.locator('.table-wrap tbody tr').count(), 2, 'the agent’s two calls');
     await row.getByText('Details').click();
     await row.getByText('Request id').waitFor();
     // The chart: drawn by uPlot, with the storepos series.
