@@ -31,7 +31,7 @@ export class CallLog {
   private flushing: Promise<void> = Promise.resolve();
 
   /**
-   * Batches go to `sink` when given (on the embedded store: a writer thread, so the inserts cost
+   * Batches go to `sink` when given (on the embedded store: the SQLite thread, so the inserts cost
    * the request thread nothing), else through Kysely.
    */
   constructor(

@@ -1,4 +1,4 @@
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
 
 /**
  * Starts the module at `url` in a worker thread. Built, it is a `.js` file and starts as it is.
@@ -16,11 +16,11 @@ export function startWorker(url: URL, options: WorkerOptions = {}): Worker {
 export type ThreadReply = { ok: true } | { ok: false; error: string; code?: string | undefined };
 
 /**
- * A worker thread that answers every message, in order, with one `ThreadReply`: `request` gives
- * the answer to its message. The thread is referenced only while an answer is due, so an idle one
- * does not hold the process open. Once it dies (an uncaught error, an exit) every answer due and
- * every later request fails with that error, and `onFailure` runs once, for the owner to take the
- * thread's work back.
+ * A worker thread, or one role's port on a `SharedThread`, that answers every message, in order,
+ * with one `ThreadReply`: `request` gives the answer to its message. The thread is referenced only
+ * while an answer is due, so an idle one does not hold the process open. Once it dies (an uncaught
+ * error, an exit) every answer due and every later request fails with that error, and `onFailure`
+ * runs once, for the owner to take the thread's work back.
  */
 export class ThreadChannel<Reply extends ThreadReply> {
   private readonly waiting: { resolve(reply: Reply): void; reject(err: unknown): void }[] = [];
@@ -29,42 +29,65 @@ export class ThreadChannel<Reply extends ThreadReply> {
   /** Runs once, when the thread dies or is closed. */
   onFailure: (() => void) | undefined;
 
+  /** What holds the process open while an answer is due: the thread, or for a port its SharedThread. */
+  private readonly hold: { ref(): void; unref(): void };
+
   /**
    * @param name which thread, in the errors of its end (`the SQLite writer thread exited (code 1)`)
    * @param errorPrefix put before the message of an error the thread answers with, when given
+   * @param shared for a port: its SharedThread's hold on the thread, and what closing the port leaves to it
    */
   constructor(
-    private readonly worker: Worker,
+    private readonly endpoint: Worker | MessagePort,
     private readonly name: string,
     private readonly errorPrefix?: string,
+    private readonly shared?: { hold: { ref(): void; unref(): void }; release(): Promise<void> },
   ) {
-    worker.on('message', (reply: Reply) => this.settle(reply));
-    worker.on('error', (err) => this.fail(err));
-    worker.on('exit', (code) => this.fail(new Error(`the ${name} exited (code ${code})`)));
-    // After the listeners: adding a 'message' listener references the thread again.
-    worker.unref();
+    endpoint.on('message', (reply: Reply) => this.settle(reply));
+    // A port's thread is its SharedThread's, which ends the channel with the thread's own error.
+    if (endpoint instanceof Worker) {
+      endpoint.on('error', (err) => this.end(err));
+      endpoint.on('exit', (code) => this.end(new Error(`the ${name} exited (code ${code})`)));
+    }
+    // After the listeners: adding a 'message' listener references the thread (or port) again.
+    endpoint.unref();
+    this.hold = shared?.hold ?? endpoint;
   }
 
   request(message: unknown): Promise<Reply & { ok: true }> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      if (this.waiting.length === 0) this.worker.ref();
+      if (this.waiting.length === 0) this.hold.ref();
       this.waiting.push({ resolve: resolve as (reply: Reply) => void, reject });
-      this.worker.postMessage(message);
+      this.endpoint.postMessage(message);
     });
   }
 
   /** Waits for the answer to `last` (and so to everything sent before it), then stops the thread. */
   async close(last: unknown): Promise<void> {
     if (!this.failure) await this.request(last).catch(() => undefined);
-    this.fail(new Error(`the ${this.name} is closed`));
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+    this.end(new Error(`the ${this.name} is closed`));
+    if (this.endpoint instanceof Worker) {
+      this.endpoint.removeAllListeners('exit');
+      await this.endpoint.terminate();
+    } else {
+      this.endpoint.close();
+      await this.shared?.release();
+    }
+  }
+
+  /** Fails what is due and what comes later with `err` (once; the thread's death or its close). */
+  end(err: Error): void {
+    if (this.failure) return;
+    this.failure = err;
+    this.onFailure?.();
+    if (this.waiting.length > 0) this.hold.unref();
+    for (const w of this.waiting.splice(0)) w.reject(err);
   }
 
   private settle(reply: Reply): void {
     const next = this.waiting.shift();
-    if (this.waiting.length === 0) this.worker.unref();
+    if (this.waiting.length === 0 && next) this.hold.unref();
     if (!next) return;
     if (reply.ok) next.resolve(reply);
     else {
@@ -72,11 +95,75 @@ export class ThreadChannel<Reply extends ThreadReply> {
       next.reject(Object.assign(new Error(message), { code: reply.code }));
     }
   }
+}
+
+const HOST = new URL(`./workerHost${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * One worker thread for several roles, each on a port of its own: a role is a module whose
+ * `serve(port, data)` answers the port's messages in order, the other end of a `ThreadChannel`.
+ * A thread costs its isolate, heap and stack (~10 MB resident), so the embedded store runs its
+ * one-time ids and its call-log writes as two roles of one thread. The thread ends when the last
+ * role's channel is closed; if it dies, every role's channel fails with its error. It starts with
+ * the first role.
+ */
+export class SharedThread {
+  /** The thread itself, once a role started it (tests kill it to see the roles' owners take their work back). */
+  worker: Worker | undefined;
+  private readonly channels = new Set<ThreadChannel<ThreadReply>>();
+  private failure: Error | undefined;
+  /** How many roles have an answer due: while any has, the thread holds the process open. */
+  private due = 0;
+  private readonly hold = {
+    ref: () => {
+      if (this.due++ === 0) this.worker?.ref();
+    },
+    unref: () => {
+      if (--this.due === 0) this.worker?.unref();
+    },
+  };
+
+  constructor(private readonly name: string) {}
+
+  /**
+   * Starts the role module at `role` on the thread with `data`, and gives the channel to it.
+   * @param name the role, in its channel's errors (`the one-time id thread is closed`)
+   */
+  open<Reply extends ThreadReply>(role: URL, data: unknown, name: string, errorPrefix?: string): ThreadChannel<Reply> {
+    if (this.failure) throw this.failure;
+    this.worker ??= this.start();
+    const worker = this.worker;
+    const { port1, port2 } = new MessageChannel();
+    const channel: ThreadChannel<Reply> = new ThreadChannel<Reply>(port1, name, errorPrefix, {
+      hold: this.hold,
+      release: () => this.release(channel),
+    });
+    this.channels.add(channel as unknown as ThreadChannel<ThreadReply>);
+    worker.postMessage({ role: role.href, data, port: port2 }, [port2]);
+    return channel;
+  }
+
+  private start(): Worker {
+    const worker = startWorker(HOST);
+    worker.on('error', (err) => this.fail(err));
+    worker.on('exit', (code) => this.fail(new Error(`the ${this.name} exited (code ${code})`)));
+    // Only while a role has an answer due does the thread hold the process open (`hold`).
+    worker.unref();
+    return worker;
+  }
+
+  /** A role's channel closed: the last one stops the thread. */
+  private async release(channel: ThreadChannel<ThreadReply>): Promise<void> {
+    this.channels.delete(channel);
+    if (this.channels.size > 0) return;
+    // Closed, not failed: the exit that follows is not an error for anyone.
+    this.failure ??= new Error(`the ${this.name} is closed`);
+    await this.worker?.terminate();
+  }
 
   private fail(err: Error): void {
     if (this.failure) return;
     this.failure = err;
-    this.onFailure?.();
-    for (const w of this.waiting.splice(0)) w.reject(err);
+    for (const c of this.channels) c.end(err);
   }
 }

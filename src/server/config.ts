@@ -57,7 +57,7 @@ export const platformSettings = {
     'KAIFANG_STATE_THREAD',
     true,
     boolean,
-    'On the embedded store: record signed calls against replay, with their rate counts, on a thread of its own (its own SQLite connection), off the request thread; false = on the request thread (a one-core machine, or ~17 MB less memory).',
+    'On the embedded store: record signed calls against replay, with their rate counts, on the SQLite thread (the one that writes the call log; its own SQLite connection), off the request thread; false = on the request thread (a one-core machine).',
   ),
   masterKey: setting<string | undefined>(
     'KAIFANG_MASTER_KEY',

@@ -13,6 +13,7 @@ import { SandboxTemplateInbox } from '../sandbox/templateInbox.ts';
 import { sqliteFile, type Store } from '../store/database.ts';
 import { ensureDirectory } from '../kernel/files.ts';
 import { SqliteBackgroundWriter } from '../store/sqliteWriter.ts';
+import { SharedThread } from '../kernel/worker.ts';
 import { holdServeLock } from '../store/serveLock.ts';
 import { createUpstreams } from '../upstream/index.ts';
 import type { Bootstrap } from './bootstrap.ts';
@@ -100,14 +101,15 @@ export async function createKaifang(config: Config, options: KaifangOptions = {}
   }
   const { store, bootstrap, box } = opened;
   const db = store.db;
-  const state = await openState(config, store, log);
+  // On the embedded store, one thread takes the one-time ids, the call log and the WAL checkpoints
+  // off the request thread: one for all of them, as each thread costs ~10 MB resident.
+  const sqliteThread = store.sqlitePath ? new SharedThread('SQLite thread') : undefined;
+  const state = await openState(config, store, log, sqliteThread);
   const replayIndex = state.replayIndex?.bind(state);
   if (replayIndex) metrics.watchReplayIndex(replayIndex);
-  // On the embedded store, a writer thread takes the call log and the WAL checkpoints off the
-  // request thread.
-  const writer = store.sqlitePath ? new SqliteBackgroundWriter(store.sqlitePath) : undefined;
+  const writer = store.sqlitePath ? new SqliteBackgroundWriter(store.sqlitePath, 250, sqliteThread) : undefined;
   if (writer) writer.takeOverCheckpoints(store.sqlite!);
-  // Rows wait in memory for at most 200 ms. To the writer thread they go 64 at a time, a few
+  // Rows wait in memory for at most 200 ms. To the SQLite thread they go 64 at a time, a few
   // milliseconds' worth under load: rows kept longer outlive two young-generation collections and
   // are copied into the old generation, whose collections then come every few seconds
   // (bench/RESULTS.md). A statement to PostgreSQL costs a round trip, so there a batch is 500.

@@ -7,6 +7,7 @@ import { UpstreamTokens } from '../core/upstreamTokens.ts';
 import { createWechatApps } from '../core/wechat/index.ts';
 import { systemClock, type Clock } from '../kernel/clock.ts';
 import { SecretBox } from '../kernel/secrets.ts';
+import type { SharedThread } from '../kernel/worker.ts';
 import { ConfigError, redactUrl } from '../kernel/settings.ts';
 import { SqlStateStore } from '../state/sql.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
@@ -79,12 +80,18 @@ export async function openCheckedStore(
 
 /**
  * Where state lives: Redis when REDIS_URL is set, else the store (an embedded one through its own
- * connection, with one-time ids recorded on a thread of their own unless KAIFANG_STATE_THREAD=false).
+ * connection, with one-time ids recorded on `sqliteThread`, or a thread of their own, unless
+ * KAIFANG_STATE_THREAD=false).
  */
-export async function openState(config: Config, store: Store, log: Pick<Logger, 'error' | 'info'>): Promise<StateStore> {
+export async function openState(
+  config: Config,
+  store: Store,
+  log: Pick<Logger, 'error' | 'info'>,
+  sqliteThread?: SharedThread,
+): Promise<StateStore> {
   if (!config.redisUrl)
     return store.sqlite
-      ? new SqliteStateStore(store.sqlite, systemClock, 60_000, config.stateThread)
+      ? new SqliteStateStore(store.sqlite, systemClock, 60_000, config.stateThread && (sqliteThread ?? true))
       : new SqlStateStore(store.db, systemClock, 60_000, config.stateTimeoutMs);
   // Loaded only when configured: the embedded default never pays for the client (~25 MB RSS).
   const redis = new (await import('../state/redis.ts')).RedisStateStore(config.redisUrl, config.redisPrefix, {

@@ -28,7 +28,7 @@ type Undo = [id: string, before: number | undefined][];
  * TTL, 48–95 bytes in typed arrays (`OnceIndex`).
  *
  * It runs where its owner puts it: on the request thread (`SqliteStateStore` alone), or on a
- * thread of its own (`OnceLogThread`).
+ * background thread (`OnceLogThread`).
  */
 export class OnceLog {
   private readonly stmt;

@@ -1,5 +1,4 @@
-import type { Worker } from 'node:worker_threads';
-import { startWorker, ThreadChannel } from '../kernel/worker.ts';
+import { SharedThread, type ThreadChannel } from '../kernel/worker.ts';
 import type { Recorded, Recording } from './onceLog.ts';
 
 export interface OnceLogWorkerData {
@@ -32,23 +31,25 @@ export type ReplyMessage =
     }
   | { ok: false; error: string; code?: string | undefined };
 
-const WORKER = new URL(`./onceLogWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const ROLE = new URL(`./onceLogWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
- * The embedded store's one-time ids on a thread of their own (`onceLogWorker.ts`): the request
- * thread hands a batch of recordings over in one message and gets their outcome back in one, so
- * the SQLite transaction, its commit and the index's upkeep (~12 µs of a signed call, profiled)
- * are not the request thread's work. The guarantees are the transaction's and stay as they were:
- * a recording resolves once its commit is done, an id is recorded once across every process.
+ * The embedded store's one-time ids on a thread (`onceLogWorker.ts`): the request thread hands a
+ * batch of recordings over in one message and gets their outcome back in one, so the SQLite
+ * transaction, its commit and the index's upkeep (~12 µs of a signed call, profiled) are not the
+ * request thread's work. The guarantees are the transaction's and stay as they were: a recording
+ * resolves once its commit is done, an id is recorded once across every process. The thread is
+ * the one given (a server shares it with its call-log writer), else one of its own.
  */
 export class OnceLogThread {
-  private readonly worker: Worker;
+  /** The thread the recordings run on. */
+  readonly thread: SharedThread;
   private readonly channel: ThreadChannel<ReplyMessage>;
   private lastIndex = { ids: 0, bytes: 0 };
 
-  constructor(data: OnceLogWorkerData) {
-    this.worker = startWorker(WORKER, { workerData: data });
-    this.channel = new ThreadChannel(this.worker, 'one-time id thread');
+  constructor(data: OnceLogWorkerData, thread?: SharedThread) {
+    this.thread = thread ?? new SharedThread('one-time id thread');
+    this.channel = this.thread.open(ROLE, data, 'one-time id thread');
   }
 
   /** Set when the thread died: the owner records on its own connection from then on. */

@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3';
 import { systemClock, type Clock } from '../kernel/clock.ts';
+import type { SharedThread } from '../kernel/worker.ts';
 import type { Counter, StateStore } from './state.ts';
 import { OnceLog, type Recorded, type Recording } from './onceLog.ts';
 import { OnceLogThread } from './onceLogThread.ts';
@@ -21,7 +22,7 @@ interface Pending extends Recording {
  * 40–60 MB for a sustained 1,000 signed Opretail calls a second with the default 600 s window;
  * well past that, Redis (`REDIS_URL`) takes over). The recordings and counts of one turn of the
  * event loop are one transaction (group commit). With `onThread`, that transaction runs on a
- * thread of its own (`OnceLogThread`); should the thread die, on this connection from then on.
+ * background thread (`OnceLogThread`); should the thread die, on this connection from then on.
  * Expired rows are swept every minute in slices of a few milliseconds each.
  */
 export class SqliteStateStore implements StateStore {
@@ -39,14 +40,15 @@ export class SqliteStateStore implements StateStore {
   private local: OnceLog | undefined;
 
   /**
-   * @param onThread record one-time ids on a thread of their own, with its own connection to the
-   *   same file (on the wall clock, whatever `clock` is); ignored for an in-memory database.
+   * @param onThread record one-time ids on a thread, with its own connection to the same file (on
+   *   the wall clock, whatever `clock` is): the thread given, or with `true` one of their own;
+   *   ignored for an in-memory database.
    */
   constructor(
     private readonly db: SQLite.Database,
     private readonly clock: Clock = systemClock,
     sweepEveryMs = 60_000,
-    onThread = false,
+    onThread: boolean | SharedThread = false,
   ) {
     this.stmt = {
       putIfAbsent: db.prepare<[string, string, number, number], { key: string }>(
@@ -81,12 +83,15 @@ export class SqliteStateStore implements StateStore {
     const timeoutMs = Number(db.pragma('busy_timeout', { simple: true })) || 0;
     this.busyHandler = { off: db.prepare('pragma busy_timeout = 0'), on: db.prepare(`pragma busy_timeout = ${timeoutMs}`) };
     if (onThread && !db.memory) {
-      this.thread = new OnceLogThread({
-        path: db.name,
-        synchronous: Number(db.pragma('synchronous', { simple: true })),
-        busyTimeoutMs: timeoutMs,
-        forgetEveryMs: sweepEveryMs,
-      });
+      this.thread = new OnceLogThread(
+        {
+          path: db.name,
+          synchronous: Number(db.pragma('synchronous', { simple: true })),
+          busyTimeoutMs: timeoutMs,
+          forgetEveryMs: sweepEveryMs,
+        },
+        onThread === true ? undefined : onThread,
+      );
     } else {
       this.local = new OnceLog(db, clock);
     }

@@ -28,7 +28,7 @@ export interface CallRecord {
 /** Latency is kept to the microsecond. */
 export const roundMs = (ms: number) => Math.round(ms * 1000) / 1000;
 
-/** Where call-log rows go: through Kysely, or the embedded store's writer thread. */
+/** Where call-log rows go: through Kysely, or the embedded store's SQLite thread. */
 export interface CallLogSink {
   /** Resolves once the rows are committed. */
   write(rows: CallRecord[]): Promise<void>;

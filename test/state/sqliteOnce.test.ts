@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { migrateToLatest, openStore, type Store } from '../../src/store/database.ts';
 import { SqliteStateStore } from '../../src/state/sqlite.ts';
+import type { OnceLogThread } from '../../src/state/onceLogThread.ts';
 import { platformMigrations } from '../../src/store/migrations/index.ts';
 
 /*
@@ -92,8 +93,8 @@ describe('SqliteStateStore one-time ids', () => {
     assert.equal(state.replayIndex().ids, live);
     assert.ok(state.replayIndex().bytes > 0);
 
-    const thread = (state as unknown as { thread: { worker: { terminate(): Promise<number> } } }).thread;
-    await thread.worker.terminate();
+    const { thread } = (state as unknown as { thread: OnceLogThread }).thread;
+    await thread.worker!.terminate();
     await new Promise((r) => setImmediate(r));
     assert.equal(await state.recordOnce('thread:b', LONG_TTL, window), null);
     assert.deepEqual(await state.recordOnce('thread:d', LONG_TTL, window), [4]);
