@@ -1,94 +1,81 @@
-import { MessageChannel, type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 
 /**
  * Starts the module at `url` in a worker thread. Built, it is a `.js` file and starts as it is.
  * From the TypeScript source (the tests, `npm run kaifang`), the worker registers tsx before it
  * imports the module: a worker does not inherit its parent's module loader (Node 20).
  */
-export function startWorker(url: URL, options: WorkerOptions = {}): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url, options);
+function startWorker(url: URL): Worker {
+  if (!url.pathname.endsWith('.ts')) return new Worker(url);
   const tsx = JSON.stringify(import.meta.resolve('tsx/esm/api'));
   const boot = `import(${tsx}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(boot, { ...options, eval: true });
+  return new Worker(boot, { eval: true });
 }
 
 /** What a thread answers each message with: `ok: false` carries its error's message (and code). */
 export type ThreadReply = { ok: true } | { ok: false; error: string; code?: string | undefined };
 
 /**
- * A worker thread, or one role's port on a `SharedThread`, that answers every message, in order,
- * with one `ThreadReply`: `request` gives the answer to its message. The thread is referenced only
- * while an answer is due, so an idle one does not hold the process open. Once it dies (an uncaught
- * error, an exit) every answer due and every later request fails with that error, and `onFailure`
- * runs once, for the owner to take the thread's work back.
+ * One role's port on a `SharedThread` (made by `SharedThread.open`): the role answers every
+ * message, in order, with one `ThreadReply`, and `request` gives the answer to its message. The
+ * thread is referenced only while an answer is due, so an idle one does not hold the process open.
+ * Once the thread dies (an uncaught error, an exit) every answer due and every later request fails
+ * with that error, and `onFailure` runs once, for the owner to take the role's work back.
  */
 export class ThreadChannel<Reply extends ThreadReply> {
   private readonly waiting: { resolve(reply: Reply): void; reject(err: unknown): void }[] = [];
-  /** Set when the thread died or was closed. */
+  /** Set when the thread died or the channel was closed. */
   failure: Error | undefined;
-  /** Runs once, when the thread dies or is closed. */
+  /** Runs once, when the thread dies or the channel is closed. */
   onFailure: (() => void) | undefined;
 
-  /** What holds the process open while an answer is due: the thread, or for a port its SharedThread. */
-  private readonly hold: { ref(): void; unref(): void };
-
   /**
-   * @param name which thread, in the errors of its end (`the SQLite writer thread exited (code 1)`)
-   * @param errorPrefix put before the message of an error the thread answers with, when given
-   * @param shared for a port: its SharedThread's hold on the thread, and what closing the port leaves to it
+   * @param name the role, in the error of its close (`the one-time id thread is closed`)
+   * @param errorPrefix put before the message of an error the role answers with, when given
+   * @param thread its SharedThread's hold on the thread, and what closing the port leaves to it
    */
   constructor(
-    private readonly endpoint: Worker | MessagePort,
+    private readonly port: MessagePort,
     private readonly name: string,
-    private readonly errorPrefix?: string,
-    private readonly shared?: { hold: { ref(): void; unref(): void }; release(): Promise<void> },
+    private readonly errorPrefix: string | undefined,
+    private readonly thread: { hold: { ref(): void; unref(): void }; release(): Promise<void> },
   ) {
-    endpoint.on('message', (reply: Reply) => this.settle(reply));
-    // A port's thread is its SharedThread's, which ends the channel with the thread's own error.
-    if (endpoint instanceof Worker) {
-      endpoint.on('error', (err) => this.end(err));
-      endpoint.on('exit', (code) => this.end(new Error(`the ${name} exited (code ${code})`)));
-    }
-    // After the listeners: adding a 'message' listener references the thread (or port) again.
-    endpoint.unref();
-    this.hold = shared?.hold ?? endpoint;
+    port.on('message', (reply: Reply) => this.settle(reply));
+    // The thread, not the port, holds the process open while an answer is due: a port whose thread
+    // died would not, and its answers due would never fail.
+    port.unref();
   }
 
   request(message: unknown): Promise<Reply & { ok: true }> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      if (this.waiting.length === 0) this.hold.ref();
+      if (this.waiting.length === 0) this.thread.hold.ref();
       this.waiting.push({ resolve: resolve as (reply: Reply) => void, reject });
-      this.endpoint.postMessage(message);
+      this.port.postMessage(message);
     });
   }
 
-  /** Waits for the answer to `last` (and so to everything sent before it), then stops the thread. */
+  /** Waits for the answer to `last` (and so to everything sent before it), then closes the port; the last one stops the thread. */
   async close(last: unknown): Promise<void> {
     if (!this.failure) await this.request(last).catch(() => undefined);
     this.end(new Error(`the ${this.name} is closed`));
-    if (this.endpoint instanceof Worker) {
-      this.endpoint.removeAllListeners('exit');
-      await this.endpoint.terminate();
-    } else {
-      this.endpoint.close();
-      await this.shared?.release();
-    }
+    this.port.close();
+    await this.thread.release();
   }
 
-  /** Fails what is due and what comes later with `err` (once; the thread's death or its close). */
+  /** Fails what is due and what comes later with `err` (once: the thread's death or the close). */
   end(err: Error): void {
     if (this.failure) return;
     this.failure = err;
     this.onFailure?.();
-    if (this.waiting.length > 0) this.hold.unref();
+    if (this.waiting.length > 0) this.thread.hold.unref();
     for (const w of this.waiting.splice(0)) w.reject(err);
   }
 
   private settle(reply: Reply): void {
     const next = this.waiting.shift();
-    if (this.waiting.length === 0 && next) this.hold.unref();
     if (!next) return;
+    if (this.waiting.length === 0) this.thread.hold.unref();
     if (reply.ok) next.resolve(reply);
     else {
       const message = this.errorPrefix ? `${this.errorPrefix}: ${reply.error}` : reply.error;
