@@ -154,6 +154,17 @@ export function cpuUs(pid: number, tid?: number): number {
   return (Number(f[11]) + Number(f[12])) * TICK_US;
 }
 
+/**
+ * The machine's CPU time so far, all cores, in clock ticks: in all, and stolen (time the
+ * hypervisor ran something else while this VM's CPUs wanted to run). Steal is read per run
+ * because it moves a shared VM's figures from hour to hour, and the baseline's less than kaifang's.
+ */
+export function machineTicks(): { total: number; steal: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already in user and nice).
+  return { total: cpu.slice(0, 8).reduce((a, b) => a + b, 0), steal: cpu[7] ?? 0 };
+}
+
 /** CPU time of every process whose command name is one of `names` (the databases), µs. */
 export function cpuOfCommands(names: string[]): number {
   let total = 0;
@@ -321,6 +332,14 @@ export interface Measured {
   eldMaxMs: number;
   gcMsPerS: number;
   rssMb: number;
+  /**
+   * The share of the run the request thread was on a CPU (its CPU time over the run's time; per
+   * process, the mean). Below 1, calls waited with the thread off the CPU: for another thread of
+   * the process, for the machine, or for replies from elsewhere.
+   */
+  busy: number;
+  /** Of the machine's CPU time during the run, the percentage the hypervisor stole. */
+  stealPct: number;
 }
 
 export interface RunPlan {
@@ -341,6 +360,7 @@ export async function measure(processes: Running[], plan: RunPlan): Promise<Meas
   const main0 = processes.map((p) => cpuUs(p.pid, p.pid));
   const proc0 = processes.map((p) => cpuUs(p.pid));
   const db0 = plan.dbCommands ? cpuOfCommands(plan.dbCommands) : 0;
+  const machine0 = machineTicks();
   const runs = await Promise.all(
     processes.map((p, i) =>
       runWrk(p.url, {
@@ -355,6 +375,7 @@ export async function measure(processes: Running[], plan: RunPlan): Promise<Meas
   const mainUs = processes.reduce((s, p, i) => s + cpuUs(p.pid, p.pid) - main0[i]!, 0);
   const procUs = processes.reduce((s, p, i) => s + cpuUs(p.pid) - proc0[i]!, 0);
   const dbUs = plan.dbCommands ? cpuOfCommands(plan.dbCommands) - db0 : 0;
+  const machine1 = machineTicks();
   // Read at once: the event-loop delay window is the run's (every read starts a new one).
   const delay = await Promise.all(processes.map((p) => plan.count(p.url)));
   const after = await settle(processes, plan.count);
@@ -387,6 +408,8 @@ export async function measure(processes: Running[], plan: RunPlan): Promise<Meas
     eldMaxMs: Math.max(...delay.map((c) => c.eldMaxMs)),
     gcMsPerS: after.reduce((s, c, i) => s + c.gcMs - before[i]!.gcMs, 0) / seconds / processes.length,
     rssMb: Math.max(...processes.map((p) => rssMb(p.pid))),
+    busy: mainUs / (seconds * 1e6) / processes.length,
+    stealPct: (100 * (machine1.steal - machine0.steal)) / Math.max(machine1.total - machine0.total, 1),
   };
 }
 
@@ -425,6 +448,8 @@ export function roundRows(rounds: Round[], variant: string): string[][] {
       `${fmt(b.eldP99Ms, 1)}, ${fmt(b.eldMaxMs, 1)} / ${fmt(k.eldP99Ms, 1)}, ${fmt(k.eldMaxMs, 1)}`,
       `${k.ok}/${k.sent}${k.checked ? '' : ` **unchecked: bad ${k.bad}, wrk errors ${k.wrkErrors}, wrapped ${k.wrapped}**`}`,
       `${fmt(b.rssMb)} / ${fmt(k.rssMb)}`,
+      `${fmt(b.busy, 2)} / ${fmt(k.busy, 2)}`,
+      `${fmt(b.stealPct, 1)} / ${fmt(k.stealPct, 1)}`,
     ];
   });
 }
@@ -441,6 +466,8 @@ export const ROUND_HEADER = [
   'event-loop delay p99, max ms (baseline / kaifang)',
   'ok replies / sent',
   'RSS MB (baseline / kaifang)',
+  'request thread on CPU (baseline / kaifang)',
+  'CPU steal % (baseline / kaifang)',
 ];
 
 /** Medians over the rounds for one kaifang build. */
@@ -472,6 +499,9 @@ export function summary(rounds: Round[], variant: string) {
     rssEnd: ks[ks.length - 1]!.rssMb,
     rssMax: Math.max(...ks.map((k) => k.rssMb)),
     wrkCpuUs: median(ks.map((k) => k.wrkCpuUs)),
+    busy: median(ks.map((k) => k.busy)),
+    baselineBusy: median(rounds.map((r) => r.baseline.busy)),
+    stealPct: median([...ks, ...rounds.map((r) => r.baseline)].map((m) => m.stealPct)),
     allChecked: ks.every((k) => k.checked) && rounds.every((r) => r.baseline.checked),
   };
 }
@@ -535,6 +565,8 @@ export const MEDIAN_ROWS = {
   ],
   rss: ['RSS MB at the end (max)', (s) => `${fmt(s.rssEnd)} (${fmt(s.rssMax)})`],
   wrkCpu: ['wrk CPU µs per request', (s) => fmt(s.wrkCpuUs, 1)],
+  busy: ['request thread on CPU, share of the run (baseline)', (s) => `${fmt(s.busy, 2)} (${fmt(s.baselineBusy, 2)})`],
+  steal: ['CPU steal % of the machine (kaifang and baseline runs)', (s) => fmt(s.stealPct, 1)],
   checked: ['every reply checked', (s) => (s.allChecked ? 'yes' : '**NO**')],
 } satisfies Record<string, MedianRow>;
 
@@ -554,6 +586,8 @@ export const STANDARD_MEDIANS: MedianRow[] = [
   M.eventLoop,
   M.rss,
   M.wrkCpu,
+  M.busy,
+  M.steal,
   M.checked,
 ];
 
@@ -595,7 +629,7 @@ export const BASELINE_ARGS = ['--import', 'tsx', 'bench/baseline-server.ts'];
 
 /** One run in a progress line: throughput, p99 and the check of every reply. */
 export const brief = (m: Measured): string =>
-  `${m.rps.toFixed(0)} req/s p99 ${m.p99.toFixed(1)} ms ok ${m.ok}/${m.sent}${m.checked ? '' : ' UNCHECKED'}`;
+  `${m.rps.toFixed(0)} req/s p99 ${m.p99.toFixed(1)} ms ok ${m.ok}/${m.sent}${m.checked ? '' : ` UNCHECKED${m.wrapped ? ' (the request file ran out: raise BENCH_MAX_RPS)' : ''}`}`;
 
 /**
  * A schema and a Redis key prefix of one run's own on PostgreSQL + Redis (`KAIFANG_DB_SCHEMA`,

@@ -48,7 +48,7 @@ export function knobsFromEnv(): Knobs {
     seconds: n('BENCH_SECONDS', 10),
     warmupSeconds: n('BENCH_WARMUP_SECONDS', 3),
     connections: n('BENCH_CONNECTIONS', 50),
-    maxRps: n('BENCH_MAX_RPS', 40_000),
+    maxRps: n('BENCH_MAX_RPS', 80_000),
     nodeArgs: (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
   };
 }
@@ -153,11 +153,11 @@ export async function gatewayRounds(s: GatewayScenario): Promise<Round[]> {
     }
     rounds.push({ round, baseline, kaifang });
     s.log(
-      `  ${s.label}, round ${round}: baseline ${baseline.rps.toFixed(0)} req/s p99 ${baseline.p99.toFixed(1)} ms; ` +
+      `  ${s.label}, round ${round}: baseline ${baseline.rps.toFixed(0)} req/s p99 ${baseline.p99.toFixed(1)} ms${baseline.checked ? '' : ` UNCHECKED (wrapped ${baseline.wrapped}, wrk errors ${baseline.wrkErrors})`}; ` +
         s.variants
           .map((v) => {
             const k = kaifang[v.name]!;
-            return `${v.name} ${k.rps.toFixed(0)} req/s (${(k.rps / baseline.rps).toFixed(2)}) p99 ${k.p99.toFixed(1)} ms, cpu ${k.mainCpuUs.toFixed(0)} µs/call, loop max ${k.eldMaxMs.toFixed(1)} ms, ok ${k.ok}/${k.sent}${k.checked ? '' : ' UNCHECKED'}`;
+            return `${v.name} ${k.rps.toFixed(0)} req/s (${(k.rps / baseline.rps).toFixed(2)}) p99 ${k.p99.toFixed(1)} ms, cpu ${k.mainCpuUs.toFixed(0)} µs/call, loop max ${k.eldMaxMs.toFixed(1)} ms, on CPU ${k.busy.toFixed(2)}, steal ${k.stealPct.toFixed(1)}%, ok ${k.ok}/${k.sent}${k.checked ? '' : ' UNCHECKED'}`;
           })
           .join('; '),
     );
