@@ -11,7 +11,8 @@
  * Each round runs the baseline, then each kaifang build, each a fresh process with a warm-up;
  * figures are medians over the rounds of the per-round ratios. Settings (environment):
  * BENCH_ROUNDS (5), BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50),
- * BENCH_KEYS (1000000; 0 skips), BENCH_VARIANTS ("A=dir,B=dir": builds to compare, A/B),
+ * BENCH_MAX_RPS (80000: requests a file holds per second of a run; a run that empties its file
+ * fails the reply check), BENCH_KEYS (1000000; 0 skips), BENCH_VARIANTS ("A=dir,B=dir": builds to compare, A/B),
  * BENCH_NODE_ARGS (extra node flags for kaifang, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"),
  * BENCH_RESULTS_FILE (markdown), BENCH_JSON_FILE (every figure).
  */
