@@ -337,7 +337,7 @@ export interface Measured {
    * process, the mean). Below 1, calls waited with the thread off the CPU: for another thread of
    * the process, for the machine, or for replies from elsewhere.
    */
-  busy: number;
+  onCpuShare: number;
   /** Of the machine's CPU time during the run, the percentage the hypervisor stole. */
   stealPct: number;
 }
@@ -408,7 +408,7 @@ export async function measure(processes: Running[], plan: RunPlan): Promise<Meas
     eldMaxMs: Math.max(...delay.map((c) => c.eldMaxMs)),
     gcMsPerS: after.reduce((s, c, i) => s + c.gcMs - before[i]!.gcMs, 0) / seconds / processes.length,
     rssMb: Math.max(...processes.map((p) => rssMb(p.pid))),
-    busy: mainUs / (seconds * 1e6) / processes.length,
+    onCpuShare: mainUs / (seconds * 1e6) / processes.length,
     stealPct: (100 * (machine1.steal - machine0.steal)) / Math.max(machine1.total - machine0.total, 1),
   };
 }
@@ -448,7 +448,7 @@ export function roundRows(rounds: Round[], variant: string): string[][] {
       `${fmt(b.eldP99Ms, 1)}, ${fmt(b.eldMaxMs, 1)} / ${fmt(k.eldP99Ms, 1)}, ${fmt(k.eldMaxMs, 1)}`,
       `${k.ok}/${k.sent}${k.checked ? '' : ` **unchecked: bad ${k.bad}, wrk errors ${k.wrkErrors}, wrapped ${k.wrapped}**`}`,
       `${fmt(b.rssMb)} / ${fmt(k.rssMb)}`,
-      `${fmt(b.busy, 2)} / ${fmt(k.busy, 2)}`,
+      `${fmt(b.onCpuShare, 2)} / ${fmt(k.onCpuShare, 2)}`,
       `${fmt(b.stealPct, 1)} / ${fmt(k.stealPct, 1)}`,
     ];
   });
@@ -499,8 +499,8 @@ export function summary(rounds: Round[], variant: string) {
     rssEnd: ks[ks.length - 1]!.rssMb,
     rssMax: Math.max(...ks.map((k) => k.rssMb)),
     wrkCpuUs: median(ks.map((k) => k.wrkCpuUs)),
-    busy: median(ks.map((k) => k.busy)),
-    baselineBusy: median(rounds.map((r) => r.baseline.busy)),
+    onCpuShare: median(ks.map((k) => k.onCpuShare)),
+    baselineOnCpuShare: median(rounds.map((r) => r.baseline.onCpuShare)),
     stealPct: median([...ks, ...rounds.map((r) => r.baseline)].map((m) => m.stealPct)),
     allChecked: ks.every((k) => k.checked) && rounds.every((r) => r.baseline.checked),
   };
@@ -565,7 +565,7 @@ export const MEDIAN_ROWS = {
   ],
   rss: ['RSS MB at the end (max)', (s) => `${fmt(s.rssEnd)} (${fmt(s.rssMax)})`],
   wrkCpu: ['wrk CPU µs per request', (s) => fmt(s.wrkCpuUs, 1)],
-  busy: ['request thread on CPU, share of the run (baseline)', (s) => `${fmt(s.busy, 2)} (${fmt(s.baselineBusy, 2)})`],
+  onCpu: ['request thread on CPU, share of the run (baseline)', (s) => `${fmt(s.onCpuShare, 2)} (${fmt(s.baselineOnCpuShare, 2)})`],
   steal: ['CPU steal % of the machine (kaifang and baseline runs)', (s) => fmt(s.stealPct, 1)],
   checked: ['every reply checked', (s) => (s.allChecked ? 'yes' : '**NO**')],
 } satisfies Record<string, MedianRow>;
@@ -586,7 +586,7 @@ export const STANDARD_MEDIANS: MedianRow[] = [
   M.eventLoop,
   M.rss,
   M.wrkCpu,
-  M.busy,
+  M.onCpu,
   M.steal,
   M.checked,
 ];

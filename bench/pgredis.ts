@@ -121,7 +121,7 @@ sections.push(
     MEDIAN_ROWS.wrkCpu,
     MEDIAN_ROWS.eventLoop,
     ['RSS MB at the end, largest process (max)', MEDIAN_ROWS.rss[1]],
-    ['request thread on CPU, share of the run, mean of the processes (baseline)', MEDIAN_ROWS.busy[1]],
+    ['request thread on CPU, share of the run, mean of the processes (baseline)', MEDIAN_ROWS.onCpu[1]],
     MEDIAN_ROWS.steal,
     MEDIAN_ROWS.checked,
   ]),

@@ -157,7 +157,7 @@ export async function gatewayRounds(s: GatewayScenario): Promise<Round[]> {
         s.variants
           .map((v) => {
             const k = kaifang[v.name]!;
-            return `${v.name} ${k.rps.toFixed(0)} req/s (${(k.rps / baseline.rps).toFixed(2)}) p99 ${k.p99.toFixed(1)} ms, cpu ${k.mainCpuUs.toFixed(0)} µs/call, loop max ${k.eldMaxMs.toFixed(1)} ms, on CPU ${k.busy.toFixed(2)}, steal ${k.stealPct.toFixed(1)}%, ok ${k.ok}/${k.sent}${k.checked ? '' : ' UNCHECKED'}`;
+            return `${v.name} ${k.rps.toFixed(0)} req/s (${(k.rps / baseline.rps).toFixed(2)}) p99 ${k.p99.toFixed(1)} ms, cpu ${k.mainCpuUs.toFixed(0)} µs/call, loop max ${k.eldMaxMs.toFixed(1)} ms, on CPU ${k.onCpuShare.toFixed(2)}, steal ${k.stealPct.toFixed(1)}%, ok ${k.ok}/${k.sent}${k.checked ? '' : ' UNCHECKED'}`;
           })
           .join('; '),
     );

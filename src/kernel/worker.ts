@@ -12,6 +12,14 @@ function startWorker(url: URL): Worker {
   return new Worker(boot, { eval: true });
 }
 
+/**
+ * The module `name` in the folder of the module at `from` (its `import.meta.url`): `name.ts` when
+ * that runs from the TypeScript source, `name.js` when built. A thread's role is named this way.
+ */
+export function moduleBeside(from: string, name: string): URL {
+  return new URL(`./${name}${from.endsWith('.ts') ? '.ts' : '.js'}`, from);
+}
+
 /** What a thread answers each message with: `ok: false` carries its error's message (and code). */
 export type ThreadReply = { ok: true } | { ok: false; error: string; code?: string | undefined };
 
@@ -84,7 +92,7 @@ export class ThreadChannel<Reply extends ThreadReply> {
   }
 }
 
-const HOST = new URL(`./workerHost${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const HOST = moduleBeside(import.meta.url, 'workerHost');
 
 /**
  * One worker thread for several roles, each on a port of its own: a role is a module whose

@@ -1,4 +1,4 @@
-import { SharedThread, type ThreadChannel } from '../kernel/worker.ts';
+import { moduleBeside, SharedThread, type ThreadChannel } from '../kernel/worker.ts';
 import type { Recorded, Recording } from './onceLog.ts';
 
 export interface OnceLogWorkerData {
@@ -31,7 +31,7 @@ export type ReplyMessage =
     }
   | { ok: false; error: string; code?: string | undefined };
 
-const ROLE = new URL(`./onceLogWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const ROLE = moduleBeside(import.meta.url, 'onceLogWorker');
 
 /**
  * The embedded store's one-time ids on a thread (`onceLogWorker.ts`): the request thread hands a

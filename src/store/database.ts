@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import { isPostgres } from './migrations/util.ts';
+import { applyConnectionPragmas } from './sqlitePragmas.ts';
 import { withStatementCache } from './statementCache.ts';
 import type { Database } from './schema.ts';
 import { KAIFANG_VERSION } from '../kernel/version.ts';
@@ -113,12 +114,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const sqlitePath = sqliteFile(options.dataDir);
   createPrivate(sqlitePath);
   const sqlite = new SQLite(sqlitePath);
-  // WAL lets several processes share the file; NORMAL sync keeps a committed write through a
-  // process crash (kill -9) without an fsync per request. busy_timeout waits out other writers.
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('foreign_keys = ON');
+  applyConnectionPragmas(sqlite);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const close = async () => {
     await db.destroy();

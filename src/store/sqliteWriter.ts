@@ -1,8 +1,8 @@
-import { SharedThread, type ThreadChannel } from '../kernel/worker.ts';
+import { moduleBeside, SharedThread, type ThreadChannel } from '../kernel/worker.ts';
 import { roundMs, type CallLogSink, type CallRecord } from './callLogRows.ts';
 import type { SqliteWriterData, WriterMessage } from './sqliteWriterWorker.ts';
 
-const ROLE = new URL(`./sqliteWriterWorker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const ROLE = moduleBeside(import.meta.url, 'sqliteWriterWorker');
 
 type Reply = { ok: true; value: unknown } | { ok: false; error: string };
 

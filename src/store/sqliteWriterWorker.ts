@@ -5,6 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import type { MessagePort } from 'node:worker_threads';
+import { applyConnectionPragmas } from './sqlitePragmas.ts';
 
 export interface SqliteWriterData {
   path: string;
@@ -16,10 +17,7 @@ export type WriterMessage = { op: 'calls'; rows: unknown[][] } | { op: 'prune'; 
 /** Answers `port`'s messages; stops with the port. */
 export function serve(port: MessagePort, data: SqliteWriterData): void {
   const db = new Database(data.path);
-  // The pragmas every connection to the file gets (openStore in database.ts).
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
+  applyConnectionPragmas(db);
   // Prepared on first use: the thread may start before the migrations have made its tables.
   let statements: { insertAll: (rows: unknown[][]) => void; prune: Database.Statement<[number]> } | undefined;
   const prepared = () => {
